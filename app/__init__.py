@@ -1,0 +1,1 @@
+"""Allmende: the closed exchange for municipal digitalisation."""

@@ -1,0 +1,1 @@
+"""Sign-in by OpenID Connect, server-side sessions, and who may call what."""

@@ -1,0 +1,215 @@
+"""Settings from the environment (prefix ALLMENDE_) and an optional TOML file."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+Environment = Literal["development", "test", "production"]
+AuthMethod = Literal["client_secret_basic", "client_secret_post"]
+
+
+class ConfigurationError(Exception):
+    """The configuration cannot be used; the message is one line for the operator."""
+
+
+class OIDCProviderSettings(BaseModel):
+    """One OpenID Connect provider members sign in with."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
+    label: str = ""
+    issuer: str
+    client_id: str
+    client_secret: SecretStr
+    auth_method: AuthMethod = "client_secret_basic"
+    scopes: list[str] = Field(default_factory=lambda: ["openid", "email", "profile"])
+    # A claim some state IdPs set with the member's municipality key (AGS); preselects it.
+    municipality_claim: str | None = None
+
+    @property
+    def display_label(self) -> str:
+        return self.label or self.name
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. See the README for each value."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ALLMENDE_", extra="ignore", validate_default=True, frozen=True
+    )
+
+    env: Environment = "development"
+    database_url: str = "sqlite:///var/allmende.db"
+    secret_key: SecretStr | None = None
+    base_url: str = "http://127.0.0.1:8000"
+
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_auth_method: AuthMethod = "client_secret_basic"
+    oidc_label: str = "Single Sign-on"
+    oidc_municipality_claim: str | None = None
+    oidc: list[OIDCProviderSettings] = Field(default_factory=list)
+
+    dev_login: bool = False
+    smtp_url: str | None = None
+    mail_from: str = "Allmende <noreply@allmende.invalid>"
+
+    publication_review: bool = True
+    auto_approve_verified_domains: bool = False
+    feed_require_key: bool = False
+    webhooks_allow_private: bool = False
+    max_body_bytes: int = Field(default=2_097_152, ge=1024)
+
+    session_idle_timeout_seconds: int = Field(default=8 * 3600, ge=60)
+    session_max_age_seconds: int = Field(default=7 * 24 * 3600, ge=300)
+
+    impressum_file: str | None = None
+    datenschutz_file: str | None = None
+    forwarded_allow_ips: str = "127.0.0.1"
+
+    log_level: str = "INFO"
+    log_json: bool = False
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url_is_absolute(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ValueError("must be an absolute http(s) URL such as https://allmende.example")
+        if parts.query or parts.fragment:
+            raise ValueError("must not carry a query or fragment")
+        return value.rstrip("/")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        scheme = value.split(":", 1)[0]
+        if scheme not in {"sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg"}:
+            raise ValueError(
+                f"unsupported scheme {scheme!r}: use sqlite:///PATH or postgresql+psycopg://…"
+            )
+        if scheme == "postgresql":
+            value = "postgresql+psycopg" + value[len("postgresql") :]
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get("ALLMENDE_CONFIG_FILE")
+        if config_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
+        return tuple(sources)
+
+    # -- derived values -------------------------------------------------------------------
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def https(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def secret(self) -> bytes:
+        """The key that signs CSRF tokens and feed cursors."""
+        if self.secret_key is None:  # pragma: no cover - load_settings always fills it
+            raise ConfigurationError("ALLMENDE_SECRET_KEY is not set")
+        return self.secret_key.get_secret_value().encode()
+
+    def providers(self) -> list[OIDCProviderSettings]:
+        """All configured OpenID providers: `sso` from the environment, then the TOML ones."""
+        found: list[OIDCProviderSettings] = []
+        if self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret:
+            found.append(
+                OIDCProviderSettings(
+                    name="sso",
+                    label=self.oidc_label,
+                    issuer=self.oidc_issuer,
+                    client_id=self.oidc_client_id,
+                    client_secret=self.oidc_client_secret,
+                    auth_method=self.oidc_auth_method,
+                    municipality_claim=self.oidc_municipality_claim,
+                )
+            )
+        found.extend(self.oidc)
+        return found
+
+    def production_problems(self) -> list[str]:
+        """Reasons this configuration must not serve a production installation."""
+        problems: list[str] = []
+        if self.secret_key is None or len(self.secret_key.get_secret_value()) < 32:
+            problems.append("ALLMENDE_SECRET_KEY must be set to at least 32 random characters")
+        if self.dev_login:
+            problems.append("ALLMENDE_DEV_LOGIN must be off")
+        if not self.https:
+            problems.append("ALLMENDE_BASE_URL must start with https://")
+        if self.webhooks_allow_private:
+            problems.append("ALLMENDE_WEBHOOKS_ALLOW_PRIVATE must be off")
+        for provider in self.providers():
+            if not provider.issuer.startswith("https://"):
+                problems.append(f"the issuer of OIDC provider {provider.name!r} must be https://")
+        return problems
+
+
+def _one_line(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "settings"
+    env_name = f"ALLMENDE_{where.upper()}" if first["loc"] else where
+    return f"invalid configuration: {env_name}: {first['msg']}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read and check the settings; raise ConfigurationError with a one-line reason."""
+    config_file = os.environ.get("ALLMENDE_CONFIG_FILE")
+    if config_file and not Path(config_file).is_file():
+        raise ConfigurationError(f"ALLMENDE_CONFIG_FILE {config_file!r} does not exist")
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as error:
+        raise ConfigurationError(_one_line(error)) from None
+    except ValueError as error:  # a broken TOML file
+        raise ConfigurationError(f"invalid configuration file: {error}") from None
+    names = [provider.name for provider in settings.providers()]
+    if len(names) != len(set(names)):
+        raise ConfigurationError("two OIDC providers share a name; every name must be unique")
+    if settings.is_production:
+        problems = settings.production_problems()
+        if problems:
+            raise ConfigurationError("refusing to start in production: " + "; ".join(problems))
+    if settings.secret_key is None:
+        # Development and tests: a fresh key per start. `allmende serve` exports it so
+        # all worker processes of one start share it.
+        key = secrets.token_urlsafe(48)
+        settings = settings.model_copy(update={"secret_key": SecretStr(key)})
+    return settings
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests pass their own to create_app)."""
+    return load_settings()

@@ -1,0 +1,53 @@
+"""Text hygiene shared by every form: normalisation, forbidden characters, search folding."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Bidirectional embeddings, overrides and isolates can make text display differently from
+# what it says ("Trojan Source"); nobody needs them in a title or comment.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_ALLOWED_CONTROLS = frozenset("\t\n")
+
+
+def normalize(value: str) -> str:
+    """NFC, browser line endings (CRLF) folded to LF."""
+    return unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def forbidden_character(value: str) -> str | None:
+    """A German reason if value holds a control or bidi override character, else None."""
+    for char in value:
+        if char in _BIDI_CONTROLS:
+            return (
+                "Enthält ein unsichtbares Steuerzeichen für die Schreibrichtung "
+                f"(U+{ord(char):04X}). Bitte entfernen Sie es."
+            )
+        if unicodedata.category(char) == "Cc" and char not in _ALLOWED_CONTROLS:
+            return (
+                f"Enthält ein nicht erlaubtes Steuerzeichen (U+{ord(char):04X}). "
+                "Bitte entfernen Sie es."
+            )
+    return None
+
+
+def clean_line(value: str) -> str:
+    """A single-line field: normalised, inner whitespace runs collapsed, trimmed."""
+    return " ".join(normalize(value).split(" ")).strip()
+
+
+_FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss", "ẞ": "ss"})
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+def fold(value: str) -> str:
+    """Lowercase and fold German umlauts and ß, so Müll ~ mull and Straße ~ strasse."""
+    lowered = unicodedata.normalize("NFC", value).casefold().translate(_FOLD)
+    decomposed = unicodedata.normalize("NFKD", lowered)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def fold_words(value: str) -> str:
+    """fold() with punctuation turned into single spaces (for search columns)."""
+    return " ".join(_NON_WORD.sub(" ", fold(value)).split())

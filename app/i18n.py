@@ -1,0 +1,135 @@
+"""German first, English second: gettext catalogues, locale negotiation, formatting.
+
+Message ids are the German texts; `app/translations/en/LC_MESSAGES/messages.po` translates
+them. Catalogues are compiled in memory at start, so the repository holds no binaries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import NullTranslations, Translations
+
+from app.core.clock import BERLIN
+
+LOCALES = ("de", "en")
+DEFAULT_LOCALE = "de"
+TRANSLATIONS_DIR = Path(__file__).parent / "translations"
+
+_current: ContextVar[str] = ContextVar("locale", default=DEFAULT_LOCALE)
+
+
+@cache
+def _translations(locale: str) -> NullTranslations:
+    po_file = TRANSLATIONS_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if locale == DEFAULT_LOCALE or not po_file.is_file():
+        return NullTranslations()
+    with po_file.open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+def get_locale() -> str:
+    """The locale of the current request or job."""
+    return _current.get()
+
+
+def set_locale(locale: str) -> None:
+    """Switch the current context to a supported locale (falls back to German)."""
+    _current.set(locale if locale in LOCALES else DEFAULT_LOCALE)
+
+
+@contextmanager
+def using_locale(locale: str) -> Any:
+    """Render something (a mail) in the receiver's locale, then switch back."""
+    token = _current.set(locale if locale in LOCALES else DEFAULT_LOCALE)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def gettext(message: str, **variables: Any) -> str:
+    """Translate a German message id; %(name)s placeholders are filled from variables."""
+    text = _translations(get_locale()).gettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
+    """Translate with plural forms; `num` is available as a placeholder."""
+    text = _translations(get_locale()).ngettext(singular, plural, n)
+    return text % {"num": n, **variables}
+
+
+_ = gettext
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
+def negotiate(accept_language: str | None, cookie: str | None) -> str:
+    """The locale for a request: an explicit choice, then the browser's wish, then German."""
+    if cookie in LOCALES:
+        return cookie
+    if accept_language:
+        wishes: list[tuple[float, str]] = []
+        for part in accept_language.split(","):
+            piece = part.strip()
+            if not piece:
+                continue
+            tag, _sep, params = piece.partition(";")
+            quality = 1.0
+            if params.strip().startswith("q="):
+                try:
+                    quality = float(params.strip()[2:])
+                except ValueError:
+                    quality = 0.0
+            wishes.append((quality, tag.strip().lower()[:2]))
+        for _quality, tag in sorted(wishes, key=lambda wish: -wish[0]):
+            if tag in LOCALES:
+                return tag
+    return DEFAULT_LOCALE
+
+
+def format_when(value: dt.datetime | None, fmt: str = "medium") -> str:
+    """A timestamp as German (or English) wall-clock time in Europe/Berlin."""
+    if value is None:
+        return ""
+    return format_datetime(value, format=fmt, tzinfo=BERLIN, locale=get_locale())
+
+
+def format_day(value: dt.date | dt.datetime | None, fmt: str = "medium") -> str:
+    """A date in the current locale."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(BERLIN).date()
+    return format_date(value, format=fmt, locale=get_locale())
+
+
+def format_number(value: int | float | None) -> str:
+    """A number with the locale's digit grouping (1.234.567 in German)."""
+    if value is None:
+        return ""
+    return format_decimal(value, locale=get_locale())
+
+
+def language_name(locale: str) -> str:
+    """The name of a locale in itself (Deutsch, English)."""
+    return Locale.parse(locale).get_display_name(locale) or locale

@@ -1,0 +1,1 @@
+"""Texts of the legal pages, set by the operator (Markdown files) or our defaults."""

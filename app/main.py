@@ -1,0 +1,68 @@
+"""create_app(): routers, middleware, exception handlers, lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from app import logging_setup
+from app.auth import routes as auth_routes
+from app.config import Settings, get_settings
+from app.db import engine_from_settings, make_session_factory
+from app.web import errors, pages
+from app.web.guard import RequestGuard
+from app.web.headers import SecurityHeadersMiddleware
+from app.web.static import CachedStaticFiles
+from app.web.templating import STATIC_DIR
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    session_factory: sessionmaker[Session] | None = None,
+) -> FastAPI:
+    """Build the application; tests pass their own settings, engine and session factory."""
+    settings = settings or get_settings()
+    logging_setup.configure(settings)
+    engine = engine or engine_from_settings(settings)
+    owns_engine = session_factory is None
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_engine:
+            engine.dispose()
+
+    app = FastAPI(
+        title="Allmende",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = session_factory or make_session_factory(engine)
+    app.state.form_action_origins = ()
+
+    errors.install(app)
+    app.include_router(pages.router)
+    app.include_router(auth_routes.router)
+    app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
+
+    # Added last = runs first: headers wrap everything, the guard runs before any route.
+    app.add_middleware(RequestGuard, settings=settings)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(logging_setup.AccessLogMiddleware)
+    return app
+
+
+def app_factory() -> Any:
+    """Entry point for uvicorn --factory (used by `allmende serve`)."""
+    return create_app()

@@ -1,0 +1,199 @@
+"""The official registry of German territorial units (Destatis GV100AD) and mail domains."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    true,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.clock import utcnow
+from app.db import Base
+
+
+class Level(enum.StrEnum):
+    """Levels of the registry, in the order of the GV100AD record types 10 to 60."""
+
+    LAND = "land"
+    REGIERUNGSBEZIRK = "regierungsbezirk"
+    REGION = "region"
+    KREIS = "kreis"
+    GEMEINDEVERBAND = "gemeindeverband"
+    GEMEINDE = "gemeinde"
+
+    @property
+    def label(self) -> str:
+        return LEVEL_LABELS[self]
+
+
+LEVEL_LABELS = {
+    Level.LAND: "Land",
+    Level.REGIERUNGSBEZIRK: "Regierungsbezirk",
+    Level.REGION: "Region",
+    Level.KREIS: "Kreis",
+    Level.GEMEINDEVERBAND: "Gemeindeverband",
+    Level.GEMEINDE: "Gemeinde",
+}
+
+# Levels a member can belong to (the others are statistical or historical units).
+MEMBER_LEVELS = (Level.LAND, Level.KREIS, Level.GEMEINDEVERBAND, Level.GEMEINDE)
+
+
+class DigitalisationType(enum.StrEnum):
+    """The four municipal digitalisation types of the KGSt typology."""
+
+    BEDAECHTIGE = "bedaechtige"
+    OPTIMIERER = "optimierer"
+    SERVICEORIENTIERTE = "serviceorientierte"
+    COMMUNITY_MANAGER = "community_manager"
+
+    @property
+    def label(self) -> str:
+        return {
+            "bedaechtige": "Bedächtige",
+            "optimierer": "Optimierer",
+            "serviceorientierte": "Serviceorientierte",
+            "community_manager": "Community-Manager",
+        }[self.value]
+
+
+# Textkennzeichen of the GV100AD record description.
+KIND_LABELS = {
+    41: "Kreisfreie Stadt",
+    42: "Stadtkreis",
+    43: "Kreis",
+    44: "Landkreis",
+    45: "Regionalverband",
+    50: "Verbandsfreie Gemeinde",
+    51: "Amt",
+    52: "Samtgemeinde",
+    53: "Verbandsgemeinde",
+    54: "Verwaltungsgemeinschaft",
+    55: "Kirchspielslandgemeinde",
+    56: "Verwaltungsverband",
+    57: "Verwaltungsgemeinschaft (Trägermodell)",
+    58: "Erfüllende Gemeinde",
+    60: "Markt",
+    61: "Kreisfreie Stadt",
+    62: "Stadtkreis",
+    63: "Stadt",
+    64: "Kreisangehörige Gemeinde",
+    65: "Gemeindefreies Gebiet, bewohnt",
+    66: "Gemeindefreies Gebiet, unbewohnt",
+    67: "Große Kreisstadt",
+}
+
+
+def _level_enum() -> Enum:
+    return Enum(
+        Level,
+        name="municipality_level",
+        native_enum=False,
+        length=20,
+        values_callable=lambda levels: [level.value for level in levels],
+    )
+
+
+class Municipality(Base):
+    """A territorial unit; the key `ags` is unique across levels (their lengths differ).
+
+    Keys: Land 2 digits, Regierungsbezirk 3, Region 4, Kreis 5, Gemeinde 8 (the AGS),
+    Gemeindeverband 9 (Kreis + Verband). Gemeinden also carry their 12-digit ARS.
+    """
+
+    __tablename__ = "municipalities"
+    __table_args__ = (
+        Index("ix_municipalities_level_active_name", "level", "active", "name_folded"),
+        Index("ix_municipalities_land_id_level", "land_id", "level"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ags: Mapped[str] = mapped_column(String(12), unique=True)
+    ars: Mapped[str | None] = mapped_column(String(12), unique=True)
+    level: Mapped[Level] = mapped_column(_level_enum())
+    name: Mapped[str] = mapped_column(String(200))
+    name_folded: Mapped[str] = mapped_column(String(200))
+    seat: Mapped[str | None] = mapped_column(String(200))
+    kind_code: Mapped[int | None] = mapped_column(Integer)
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("municipalities.id", ondelete="RESTRICT"), index=True
+    )
+    land_id: Mapped[int | None] = mapped_column(ForeignKey("municipalities.id"))
+    kreis_id: Mapped[int | None] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    area_ha: Mapped[int | None] = mapped_column(Integer)
+    population: Mapped[int | None] = mapped_column(Integer)
+    postcode: Mapped[str | None] = mapped_column(String(5))
+    postcode_unique: Mapped[bool | None] = mapped_column(Boolean)
+    gebietsstand: Mapped[dt.date] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    digitalisation_type: Mapped[DigitalisationType | None] = mapped_column(
+        Enum(
+            DigitalisationType,
+            name="digitalisation_type",
+            native_enum=False,
+            length=30,
+            values_callable=lambda kinds: [kind.value for kind in kinds],
+        )
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    parent: Mapped[Municipality | None] = relationship(
+        remote_side=[id], foreign_keys=[parent_id], lazy="raise"
+    )
+    land: Mapped[Municipality | None] = relationship(
+        remote_side=[id], foreign_keys=[land_id], lazy="raise"
+    )
+    kreis: Mapped[Municipality | None] = relationship(
+        remote_side=[id], foreign_keys=[kreis_id], lazy="raise"
+    )
+
+    __mapper_args__ = {"polymorphic_on": "level"}  # noqa: RUF012
+
+    @property
+    def kind_label(self) -> str:
+        if self.kind_code in KIND_LABELS:
+            return KIND_LABELS[self.kind_code]
+        return self.level.label
+
+    @property
+    def short_name(self) -> str:
+        """The name without the official suffix (`Kiel, Landeshauptstadt` → `Kiel`)."""
+        return self.name.split(",", 1)[0].strip()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.ags} {self.name!r}>"
+
+
+class Land(Municipality):
+    __mapper_args__ = {"polymorphic_identity": Level.LAND}  # noqa: RUF012
+
+
+class Regierungsbezirk(Municipality):
+    __mapper_args__ = {"polymorphic_identity": Level.REGIERUNGSBEZIRK}  # noqa: RUF012
+
+
+class Region(Municipality):
+    __mapper_args__ = {"polymorphic_identity": Level.REGION}  # noqa: RUF012
+
+
+class Kreis(Municipality):
+    __mapper_args__ = {"polymorphic_identity": Level.KREIS}  # noqa: RUF012
+
+
+class Gemeindeverband(Municipality):
+    __mapper_args__ = {"polymorphic_identity": Level.GEMEINDEVERBAND}  # noqa: RUF012
+
+
+class Gemeinde(Municipality):
+    __mapper_args__ = {"polymorphic_identity": Level.GEMEINDE}  # noqa: RUF012

@@ -1,0 +1,1 @@
+"""The web shell: templates, CSRF, security headers, error pages."""

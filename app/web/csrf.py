@@ -1,0 +1,59 @@
+"""CSRF tokens bound to the browser: HMAC of the session cookie, or of a CSRF cookie.
+
+A signed-in browser's token is derived from its session cookie, so signing in gives a new
+token and a stolen page is useless after logout. A browser without a session gets a random
+host-only cookie just for this, so anonymous forms (development sign-in) are protected too.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+from starlette.requests import Request
+
+from app.config import Settings
+
+FIELD = "csrf_token"
+HEADER = "X-CSRF-Token"
+
+
+def session_cookie_name(settings: Settings) -> str:
+    return "__Host-allmende_session" if settings.https else "allmende_session"
+
+
+def csrf_cookie_name(settings: Settings) -> str:
+    return "__Host-allmende_csrf" if settings.https else "allmende_csrf"
+
+
+def new_cookie_value() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def token_for(secret: bytes, binding: str) -> str:
+    """The token a form must carry for this browser binding."""
+    digest = hmac.new(secret, b"csrf:" + binding.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def is_valid(secret: bytes, binding: str | None, token: str | None) -> bool:
+    if not binding or not token:
+        return False
+    return hmac.compare_digest(token_for(secret, binding), token)
+
+
+def binding_from_cookies(request: Request, settings: Settings) -> str | None:
+    """The value the CSRF token is bound to: the session cookie, else the CSRF cookie."""
+    return request.cookies.get(session_cookie_name(settings)) or request.cookies.get(
+        csrf_cookie_name(settings)
+    )
+
+
+def request_token(request: Request) -> str:
+    """The token pages embed for the current browser."""
+    binding = getattr(request.state, "csrf_binding", None)
+    if not binding:
+        return ""
+    return token_for(request.app.state.settings.secret, binding)

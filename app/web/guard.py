@@ -1,0 +1,207 @@
+"""The request guard: body size limit, locale, cross-site and CSRF checks, before any route.
+
+It runs as plain ASGI so it sees every request, including ones no route matches, and can
+refuse an oversized chunked body without the route ever reading it.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import i18n
+from app.config import Settings
+from app.web import csrf
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+# Server-to-server endpoints that authenticate by other means (a signed logout token).
+CSRF_EXEMPT_PREFIXES = ("/auth/backchannel-logout/",)
+LOCALE_COOKIE = "allmende_lang"
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+class RequestGuard:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.own_origin = _origin(settings.base_url)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        headers = Headers(scope=scope)
+        i18n.set_locale(
+            i18n.negotiate(headers.get("accept-language"), request.cookies.get(LOCALE_COOKIE))
+        )
+
+        # The binding the CSRF token derives from; a browser without one gets a cookie.
+        state = scope.setdefault("state", {})
+        binding = csrf.binding_from_cookies(request, self.settings)
+        new_cookie: str | None = None
+        if binding is None:
+            binding = new_cookie = csrf.new_cookie_value()
+        state["csrf_binding"] = binding
+
+        send = self._with_cookie(send, new_cookie) if new_cookie else send
+
+        length = headers.get("content-length")
+        if length is not None:
+            if not length.isdigit():
+                await self._refuse(scope, send, 400, i18n.gettext("Ungültige Content-Length."))
+                return
+            if int(length) > self.settings.max_body_bytes:
+                await self._refuse(scope, send, 413)
+                return
+
+        if scope["method"] in SAFE_METHODS:
+            await self.app(scope, self._limited(receive), send)
+            return
+
+        try:
+            body = await self._read_body(receive)
+        except BodyTooLarge:
+            await self._refuse(scope, send, 413)
+            return
+
+        if not self._same_origin(headers, request):
+            await self._refuse(
+                scope, send, 403, i18n.gettext("Anfragen von fremden Websites werden abgelehnt.")
+            )
+            return
+        if not scope["path"].startswith(CSRF_EXEMPT_PREFIXES):
+            token = headers.get(csrf.HEADER) or await self._form_token(scope, body)
+            if token is None:
+                token = ""
+            if not csrf.is_valid(self.settings.secret, None if new_cookie else binding, token):
+                await self._refuse(
+                    scope,
+                    send,
+                    403,
+                    i18n.gettext(
+                        "Die Sicherheitsprüfung (CSRF) ist fehlgeschlagen. Bitte laden Sie die "
+                        "Seite neu und senden Sie das Formular erneut."
+                    ),
+                )
+                return
+
+        await self.app(scope, self._replay(body), send)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _same_origin(self, headers: Headers, request: Request) -> bool:
+        fetch_site = headers.get("sec-fetch-site")
+        if fetch_site is not None and fetch_site not in {"same-origin", "none"}:
+            return False
+        origin = headers.get("origin")
+        if origin is None:
+            return True
+        request_origin = f"{request.url.scheme}://{request.url.netloc}".lower()
+        return origin.lower() in {self.own_origin, request_origin}
+
+    async def _read_body(self, receive: Receive) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.settings.max_body_bytes:
+                raise BodyTooLarge
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+    async def _form_token(self, scope: Scope, body: bytes) -> str | None:
+        content_type = Headers(scope=scope).get("content-type", "")
+        media_type = content_type.split(";", 1)[0].strip().lower()
+        if media_type == "application/x-www-form-urlencoded":
+            try:
+                values = parse_qs(body.decode("latin-1"), keep_blank_values=True)
+            except ValueError:
+                return None
+            found = values.get(csrf.FIELD)
+            return found[0] if found else None
+        if media_type == "multipart/form-data":
+            request = Request(scope, self._replay(body))
+            try:
+                form = await request.form()
+            except Exception:  # malformed multipart: treated as "no token"
+                return None
+            try:
+                value = form.get(csrf.FIELD)
+                return value if isinstance(value, str) else None
+            finally:
+                await form.close()
+        return None
+
+    def _limited(self, receive: Receive) -> Receive:
+        """Count the body of a safe request too (a chunked GET body is still a body)."""
+        seen = 0
+        limit = self.settings.max_body_bytes
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    return {"type": "http.disconnect"}
+            return message
+
+        return limited
+
+    @staticmethod
+    def _replay(body: bytes) -> Receive:
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return {"type": "http.disconnect"}
+
+        return replay
+
+    def _with_cookie(self, send: Send, value: str) -> Send:
+        name = csrf.csrf_cookie_name(self.settings)
+        secure = "; Secure" if self.settings.https else ""
+        cookie = f"{name}={value}; Path=/; HttpOnly; SameSite=Lax{secure}"
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).append("set-cookie", cookie)
+            await send(message)
+
+        return send_with_cookie
+
+    async def _refuse(
+        self, scope: Scope, send: Send, status_code: int, detail: str | None = None
+    ) -> None:
+        from app.web.errors import error_response
+
+        request = Request(scope)
+        response = error_response(request, status_code, detail)
+        if status_code == 413:
+            response.headers["Connection"] = "close"
+        await response(scope, self._noop_receive, send)
+
+    @staticmethod
+    async def _noop_receive() -> Message:
+        return {"type": "http.disconnect"}

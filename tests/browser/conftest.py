@@ -1,0 +1,213 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a live server, plus axe.
+
+They run where a Chromium is found and are required under CI=true. The live server has a
+SQLite database of its own (committed for real), shared by the tests of one module.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import uvicorn
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.config import Settings, load_settings
+from app.db import make_engine, make_session_factory
+from app.main import create_app
+from tests.conftest import TEST_SECRET, create_database
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+CHROMIUM_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def find_chromium() -> str | None:
+    configured = os.environ.get("ALLMENDE_CHROMIUM")
+    if configured:
+        return configured
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "browser" in item.nodeid.split("::")[0]:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = find_chromium()
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but no Chromium found: install Debian's chromium package")
+        pytest.skip("no Chromium on this machine (install Debian's chromium to run these)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def playwright_instance(chromium_path: str) -> Iterator[Playwright]:
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance: Playwright, chromium_path: str) -> Iterator[Browser]:
+    browser = playwright_instance.chromium.launch(
+        executable_path=chromium_path, args=CHROMIUM_FLAGS, headless=True
+    )
+    yield browser
+    browser.close()
+
+
+@dataclass
+class LiveServer:
+    url: str
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    thread: threading.Thread
+    server: uvicorn.Server
+
+    def session(self) -> Session:
+        return self.sessions()
+
+
+def _free_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+def start_live_server(database_url: str, **overrides: Any) -> LiveServer:
+    """Serve a fresh app on a random loopback port in a background thread."""
+    sock = _free_socket()
+    port = sock.getsockname()[1]
+    settings = load_settings(
+        env="test",
+        database_url=database_url,
+        secret_key=TEST_SECRET,
+        base_url=f"http://127.0.0.1:{port}",
+        **overrides,
+    )
+    engine = make_engine(database_url)
+    app = create_app(settings, engine=engine)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("live server did not start")
+        time.sleep(0.02)
+    return LiveServer(
+        url=f"http://127.0.0.1:{port}",
+        settings=settings,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        thread=thread,
+        server=server,
+    )
+
+
+def stop_live_server(live: LiveServer) -> None:
+    live.server.should_exit = True
+    live.thread.join(timeout=10)
+    live.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def live_database(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> str:
+    return create_database("sqlite", "browser", tmp_path_factory.mktemp("browser"))
+
+
+@pytest.fixture(scope="module")
+def live_server_overrides() -> dict[str, Any]:
+    """Override in a module for other settings (e.g. dev_login)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def live_server(live_database: str, live_server_overrides: dict[str, Any]) -> Iterator[LiveServer]:
+    live = start_live_server(live_database, **live_server_overrides)
+    yield live
+    stop_live_server(live)
+
+
+@dataclass
+class ConsoleLog:
+    errors: list[str] = field(default_factory=list)
+
+    def record(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+
+
+@pytest.fixture
+def console() -> ConsoleLog:
+    return ConsoleLog()
+
+
+@pytest.fixture
+def page(browser: Browser, console: ConsoleLog) -> Iterator[Page]:
+    """A fresh browser context (no cookies) per test; CSP violations fail the test."""
+    context = browser.new_context(locale="de-DE", java_script_enabled=True)
+    page = context.new_page()
+    page.on("console", console.record)
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+    violations = [error for error in console.errors if "Content Security Policy" in error]
+    assert not violations, f"CSP violations: {violations}"
+
+
+@pytest.fixture
+def page_without_js(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(locale="de-DE", java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def assert_accessible(page: Page, what: str = "") -> None:
+    """No WCAG 2.1 A/AA violation on the current page, as axe-core sees it."""
+    results = Axe().run(
+        page,
+        options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]},
+    )
+    violations = results.response.get("violations", [])
+    if violations:
+        lines = []
+        for violation in violations:
+            targets = [", ".join(node["target"]) for node in violation["nodes"][:3]]
+            lines.append(
+                f"{violation['id']} ({violation['impact']}): {violation['help']} at {targets}"
+            )
+        pytest.fail(f"axe found violations on {what or page.url}:\n" + "\n".join(lines))

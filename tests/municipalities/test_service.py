@@ -1,0 +1,127 @@
+"""Importing the registry: idempotent, updating, deactivating, all or nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.demo import DEMO_REGISTRY
+from app.municipalities import gv100ad, service
+from app.municipalities.models import Level, Municipality
+from tests.conftest import GV100AD_FILE
+
+
+def _demo_records() -> list[gv100ad.Record]:
+    return gv100ad.read_file(DEMO_REGISTRY)
+
+
+def test_importing_the_same_file_twice_changes_nothing_the_second_time(db: Session) -> None:
+    records = _demo_records()
+    first = service.import_registry(db, records)
+    assert first.total.created == len(records)
+    second = service.import_registry(db, records)
+    assert second.total == service.Counts(unchanged=len(records))
+    assert not second.changed_anything
+
+
+def test_hierarchy_links_gemeinde_to_kreis_land_and_verband(db: Session) -> None:
+    service.import_registry(db, _demo_records())
+    muenchen = service.get_by_ags(db, "09162000")
+    assert muenchen is not None
+    assert muenchen.name == "München, Landeshauptstadt"
+    assert muenchen.land is not None and muenchen.land.name == "Bayern"
+    assert muenchen.kreis is not None and muenchen.kreis.ags == "09162"
+    assert muenchen.population and muenchen.population > 1_400_000
+    bayern = service.get_by_ags(db, "09")
+    assert bayern is not None and bayern.land_id == bayern.id
+    # Higher levels carry the sum of their Gemeinden.
+    kreis = service.get_by_ags(db, "09184")
+    members = (
+        db.scalar(
+            select(func.sum(Municipality.population)).where(
+                Municipality.kreis_id == kreis.id, Municipality.level == Level.GEMEINDE
+            )
+        )
+        if kreis
+        else None
+    )
+    assert kreis is not None and kreis.population == members
+
+
+def test_a_newer_file_renames_and_deactivates_but_never_deletes(db: Session) -> None:
+    records = _demo_records()
+    service.import_registry(db, records)
+    renamed = [
+        dataclasses.replace(
+            record,
+            name="Kiel, Landeshauptstadt (neu)" if record.ags == "01002000" else record.name,
+            gebietsstand=dt.date(2026, 6, 30),
+        )
+        for record in records
+        if record.ags != "09162000"
+    ]
+    result = service.import_registry(db, renamed)
+    # Kiel's new name, and the population sums of München's Verband, Kreis, Bezirk and Land.
+    assert result.total.updated == 5
+    assert result.total.deactivated == 1
+    assert result.total.unchanged == len(renamed) - 5
+    kiel = service.get_by_ags(db, "01002000")
+    assert kiel is not None and kiel.name == "Kiel, Landeshauptstadt (neu)"
+    assert kiel.gebietsstand == dt.date(2026, 6, 30)
+    muenchen = service.get_by_ags(db, "09162000")
+    assert muenchen is not None and muenchen.active is False
+    # Coming back reactivates it.
+    again = service.import_registry(db, records)
+    assert again.total.updated >= 2
+    muenchen = service.get_by_ags(db, "09162000")
+    assert muenchen is not None and muenchen.active is True
+
+
+def test_a_duplicate_key_aborts_with_its_line(db: Session) -> None:
+    records = _demo_records()
+    with pytest.raises(gv100ad.GV100ADError, match=r"appears twice \(first on line"):
+        service.import_registry(db, [*records, records[-1]])
+
+
+def test_demo_set_does_not_deactivate_a_full_registry(db: Session) -> None:
+    records = _demo_records()
+    service.import_registry(db, records)
+    extra = service.get_by_ags(db, "09162000")
+    assert extra is not None
+    partial = [record for record in records if record.ags != "09162000"]
+    result = service.import_registry(db, partial, deactivate_missing=False)
+    assert result.total.deactivated == 0
+
+
+def test_search_finds_by_name_without_umlauts_and_by_key(db: Session) -> None:
+    service.import_registry(db, _demo_records())
+    by_name = service.search(db, "munchen")
+    assert [entry.ags for entry in by_name][:1] == ["09162000"]
+    assert "09184" in [entry.ags for entry in by_name]  # Landkreis München
+    by_key = service.search(db, "09162")
+    assert by_key[0].ags == "09162000"
+    # A kreisfreie Stadt is offered once (as Gemeinde), not also as Kreis and Verband.
+    assert [entry.level for entry in service.search(db, "Kiel")] == [Level.GEMEINDE]
+    assert service.search(db, "   ") == []
+    assert service.search(db, "%_") == []
+
+
+@pytest.mark.skipif(not GV100AD_FILE.exists(), reason="../shared is not beside the checkout")
+def test_the_real_registry_imports_with_the_official_counts(db: Session) -> None:
+    records = gv100ad.read_file(GV100AD_FILE)
+    result = service.import_registry(db, records)
+    assert result.total == service.Counts(created=16000)
+    assert service.counts_by_level(db) == {
+        Level.LAND: 16,
+        Level.REGIERUNGSBEZIRK: 29,
+        Level.REGION: 12,
+        Level.KREIS: 400,
+        Level.GEMEINDEVERBAND: 4590,
+        Level.GEMEINDE: 10953,
+    }
+    again = service.import_registry(db, records)
+    assert again.total == service.Counts(unchanged=16000)
