@@ -101,6 +101,49 @@ def _municipalities_import(args: argparse.Namespace, settings: Settings) -> int:
     return commands.import_file(Path(args.file), engine_for(settings), out)
 
 
+# -- members and worker -----------------------------------------------------------------------
+
+
+@command("members promote")
+def _members_promote(args: argparse.Namespace, settings: Settings) -> int:
+    from app.core.errors import DomainError
+    from app.db import make_session_factory, unit_of_work
+    from app.membership import accounts
+
+    engine = engine_for(settings)
+    require_migrated(engine)
+    try:
+        with unit_of_work(make_session_factory(engine)) as db:
+            account = accounts.promote(db, args.account, args.role)
+            line = f"account {account.id} ({account.display_name}) is now an approved {args.role}"
+    except DomainError as error:
+        message = error.message
+        if getattr(error, "errors", None):
+            message = "; ".join(error.errors.values())  # type: ignore[attr-defined]
+        raise CommandError(message) from None
+    out(line)
+    return 0
+
+
+@command("worker")
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    from app.db import make_session_factory
+    from app.outbox.worker import Worker
+
+    engine = engine_for(settings)
+    require_migrated(engine)
+    worker = Worker(settings, make_session_factory(engine))
+    if args.once:
+        attempts = worker.run_once(retry_now=args.retry_now)
+        out(f"delivered or attempted {attempts} message(s)")
+        return 0
+    out("worker running; stop with Ctrl+C")
+    if args.retry_now:
+        worker.deliver_due(retry_now=True)
+    worker.run_forever()
+    return 0
+
+
 # -- serve and demo ------------------------------------------------------------------------
 
 
@@ -168,6 +211,22 @@ def build_parser() -> argparse.ArgumentParser:
     m_commands = municipalities.add_subparsers(dest="subcommand", required=True, metavar="SUB")
     m_import = m_commands.add_parser("import", help="import a Destatis GV100AD file")
     m_import.add_argument("file")
+
+    members = commands.add_parser("members", help="accounts and roles")
+    members_commands = members.add_subparsers(dest="subcommand", required=True, metavar="SUB")
+    promote = members_commands.add_parser(
+        "promote", help="approve an account and set its role (bootstrap the first admin)"
+    )
+    promote.add_argument("account", metavar="EMAIL_OR_ID")
+    promote.add_argument("--role", required=True, choices=["member", "moderator", "admin"])
+
+    worker = commands.add_parser("worker", help="deliver mails and webhooks, run periodic jobs")
+    worker.add_argument("--once", action="store_true", help="drain what is due and exit")
+    worker.add_argument(
+        "--retry-now",
+        action="store_true",
+        help="treat every waiting retry as due (after a partner's outage)",
+    )
 
     demo = commands.add_parser("demo", help="migrate, load demo data and serve (make run)")
     demo.add_argument("--registry", help="a full GV100AD file to import instead of the demo set")

@@ -8,7 +8,9 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from app import migrate
+from app.auth import dev
 from app.config import Settings
+from app.db import make_session_factory, unit_of_work
 from app.municipalities import commands as municipality_commands
 
 DEMO_REGISTRY = Path(__file__).parent / "municipalities" / "demo_gv100ad.txt"
@@ -24,3 +26,6 @@ def prepare(
         municipality_commands.import_file(Path(registry), engine, out)
     else:
         municipality_commands.import_file(DEMO_REGISTRY, engine, out, deactivate_missing=False)
+    with unit_of_work(make_session_factory(engine)) as db:
+        personas = dev.seed_personas(db)
+    out(f"{len(personas)} demo personas ready (sign in at {settings.base_url}/dev/login)")

@@ -6,14 +6,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx2
 from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import logging_setup
+from app.account import routes as account_routes
 from app.auth import routes as auth_routes
+from app.auth.oidc import ProviderRegistry
 from app.config import Settings, get_settings
+from app.dashboard import routes as dashboard_routes
 from app.db import engine_from_settings, make_session_factory
+from app.membership import routes as membership_routes
+from app.moderation import routes as moderation_routes
 from app.web import errors, pages
 from app.web.guard import RequestGuard
 from app.web.headers import SecurityHeadersMiddleware
@@ -26,6 +32,7 @@ def create_app(
     *,
     engine: Engine | None = None,
     session_factory: sessionmaker[Session] | None = None,
+    oidc_transport: httpx2.BaseTransport | None = None,
 ) -> FastAPI:
     """Build the application; tests pass their own settings, engine and session factory."""
     settings = settings or get_settings()
@@ -49,11 +56,15 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory or make_session_factory(engine)
-    app.state.form_action_origins = ()
+    app.state.oidc = ProviderRegistry(settings, transport=oidc_transport)
 
     errors.install(app)
     app.include_router(pages.router)
     app.include_router(auth_routes.router)
+    app.include_router(dashboard_routes.router)
+    app.include_router(membership_routes.router)
+    app.include_router(account_routes.router)
+    app.include_router(moderation_routes.router)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
 
     # Added last = runs first: headers wrap everything, the guard runs before any route.

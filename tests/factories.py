@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app.auth import sessions
+from app.core.clock import utcnow
 from app.core.text import fold_words
+from app.membership.models import (
+    Account,
+    AccountState,
+    Application,
+    ApplicationEvent,
+    ApplicationEventKind,
+    Identity,
+    Role,
+)
 from app.municipalities.models import (
     Gemeinde,
     Gemeindeverband,
@@ -18,6 +31,9 @@ from app.municipalities.models import (
     Regierungsbezirk,
     Region,
 )
+from app.web import csrf
+
+__all__ = ["Account", "AccountState", "Level", "Role"]
 
 _keys = itertools.count(1)
 
@@ -79,5 +95,101 @@ def municipality(
         entry.land_id = entry.id
     if level is Level.KREIS:
         entry.kreis_id = entry.id
+    db.flush()
+    return entry
+
+
+_people = itertools.count(1)
+
+
+def account(
+    db: Session,
+    name: str | None = None,
+    *,
+    state: AccountState = AccountState.APPROVED,
+    role: Role = Role.MEMBER,
+    municipality: Municipality | None = None,
+    email: str | None = None,
+    issuer: str = "https://idp.test",
+    subject: str | None = None,
+    email_verified: bool = True,
+) -> Account:
+    """An account with one SSO identity; approved members get a municipality of their own."""
+    serial = next(_people)
+    if municipality is None and state is AccountState.APPROVED and role is Role.MEMBER:
+        municipality = globals()["municipality"](db, f"Musterstadt {serial}")
+    person = Account(
+        display_name=name or f"Person {serial}",
+        email=email or f"person{serial}@musterstadt.example",
+        email_verified=email_verified,
+        state=state,
+        role=role,
+        municipality_id=municipality.id if municipality else None,
+        position="Digitalisierungsbeauftragte",
+        approved_at=utcnow() if state is AccountState.APPROVED else None,
+    )
+    db.add(person)
+    db.flush()
+    db.add(
+        Identity(
+            account_id=person.id,
+            provider="sso",
+            issuer=issuer,
+            subject=subject or f"subject-{serial}",
+            email=person.email,
+            email_verified=email_verified,
+            claims={"email": person.email},
+        )
+    )
+    db.flush()
+    return person
+
+
+def login(client: TestClient, db: Session, who: Account) -> str:
+    """Give the test client a session cookie for `who`; returns the session token."""
+    settings = client.app.state.settings  # type: ignore[attr-defined]
+    new = sessions.create(db, settings, who, provider="sso")
+    db.flush()
+    client.cookies.set(csrf.session_cookie_name(settings), new.token)
+    return new.token
+
+
+def csrf_token(client: TestClient, path: str = "/login") -> str:
+    """The CSRF token a page rendered for this client."""
+    page = client.get(path)
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)">', page.text)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def application(
+    db: Session,
+    applicant: Account,
+    where: Municipality | None = None,
+    *,
+    position: str = "CDO",
+    reason: str = "Wir wollen lernen.",
+) -> Application:
+    """An open application (state submitted) with its first event."""
+    where = where or globals()["municipality"](db, "Antragsstadt")
+    entry = Application(
+        account_id=applicant.id,
+        municipality_id=where.id,
+        position=position,
+        reason=reason,
+        email_domain=applicant.mail_domain,
+        claims={"email": applicant.email},
+    )
+    db.add(entry)
+    db.flush()
+    db.add(
+        ApplicationEvent(
+            application_id=entry.id,
+            actor_id=applicant.id,
+            kind=ApplicationEventKind.SUBMITTED,
+            message=reason,
+        )
+    )
+    applicant.municipality_id = where.id
     db.flush()
     return entry

@@ -1,24 +1,106 @@
-"""The route walker: every route is either on the public allow-list or requires a member.
+"""The route walker: default deny, proven for every route and every state of an account.
 
-A new route cannot be added unprotected: it fails here until it is either protected by an
-auth dependency or deliberately added to PUBLIC_ROUTES.
+Every route is either on the public allow-list or carries an auth dependency; a new route
+cannot be added unprotected. Then every protected route is called as an anonymous visitor
+and as pending, needs-info, declined and suspended accounts: none of them gets anything
+but a redirect to /login, a 401, a 403, or (for the application pages) their own status.
 """
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import re
 
-from app.auth.access import PUBLIC_ROUTES, iter_routes
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from app.auth.access import APPLICANT_ROUTES, PUBLIC_ROUTES, RouteInfo, iter_routes
+from app.membership.models import AccountState
+from tests import factories
+
+NON_MEMBER_STATES = [
+    AccountState.PENDING,
+    AccountState.NEEDS_INFO,
+    AccountState.DECLINED,
+    AccountState.SUSPENDED,
+]
+
+
+def _concrete(path: str) -> str:
+    """Fill path parameters with plausible values (ids exist or not: access comes first)."""
+    return re.sub(r"\{[^}]+\}", "1", path)
+
+
+def _protected(app: FastAPI) -> list[RouteInfo]:
+    return [route for route in iter_routes(app) if route.protected]
 
 
 def test_the_walker_sees_every_route(app: FastAPI) -> None:
     seen = {(route.method, route.path) for route in iter_routes(app)}
     assert ("GET", "/healthz") in seen
     assert ("GET", "/static/{path}") in seen
-    assert len(seen) >= len(PUBLIC_ROUTES)
+    assert ("GET", "/moderation/applications") in seen
 
 
 def test_every_route_is_public_by_intent_or_protected(app: FastAPI) -> None:
     unprotected = {(route.method, route.path) for route in iter_routes(app) if not route.protected}
     assert unprotected - PUBLIC_ROUTES == set(), "routes without an auth dependency"
     assert PUBLIC_ROUTES - unprotected == set(), "allow-list entries that are not public"
+
+
+def test_only_the_application_pages_are_open_to_non_members(app: FastAPI) -> None:
+    account_only = {
+        (route.method, route.path)
+        for route in iter_routes(app)
+        if route.protected and not route.members_only
+    }
+    assert account_only == APPLICANT_ROUTES
+
+
+def _call(client: TestClient, route: RouteInfo, token: str) -> int:
+    path = _concrete(route.path)
+    if route.method == "GET":
+        return client.get(path).status_code
+    return client.request(route.method, path, data={"csrf_token": token}).status_code
+
+
+def test_anonymous_visitors_are_sent_to_login_everywhere(client: TestClient, app: FastAPI) -> None:
+    token = factories.csrf_token(client)
+    for route in _protected(app):
+        response = (
+            client.get(_concrete(route.path))
+            if route.method == "GET"
+            else client.request(route.method, _concrete(route.path), data={"csrf_token": token})
+        )
+        if route.path.startswith("/api/"):
+            assert response.status_code == 401, route
+        else:
+            assert response.status_code == 303, route
+            assert response.headers["location"].startswith("/login"), route
+
+
+@pytest.mark.parametrize("state", NON_MEMBER_STATES, ids=lambda state: state.value)
+def test_non_members_see_nothing_of_the_trust_space(
+    client: TestClient, app: FastAPI, db: Session, state: AccountState
+) -> None:
+    person = factories.account(db, state=state)
+    factories.application(db, person)
+    factories.login(client, db, person)
+    token = factories.csrf_token(client, "/membership/status")
+    for route in _protected(app):
+        status = _call(client, route, token)
+        if route.members_only:
+            assert status == 403, (route, status)
+        else:
+            assert status < 500, (route, status)
+            assert status in {200, 303, 404, 409, 422}, (route, status)
+
+
+def test_a_member_reaches_member_pages_but_not_moderation(client: TestClient, db: Session) -> None:
+    member = factories.account(db)
+    factories.login(client, db, member)
+    assert client.get("/").status_code == 200
+    assert client.get("/konto").status_code == 200
+    assert client.get("/moderation").status_code == 403
+    assert client.get("/moderation/applications").status_code == 403

@@ -17,34 +17,60 @@ from starlette.routing import Mount
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_AUTH_DEPENDENCIES: set[Callable[..., Any]] = set()
+_AUTH_DEPENDENCIES: dict[Callable[..., Any], str] = {}
 
 # (method, path) pairs anyone may call: sign-in, application status, legal pages, health
 # checks, static assets and the public export layer. Everything else needs an account.
 PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
     {
-        ("GET", "/"),  # anonymous visitors are redirected to /login; members see the dashboard
         ("GET", "/healthz"),
         ("GET", "/readyz"),
         ("GET", "/impressum"),
         ("GET", "/datenschutz"),
         ("POST", "/sprache"),
         ("GET", "/login"),
+        ("GET", "/login/{provider}"),
+        ("GET", "/auth/callback/{provider}"),
+        ("POST", "/logout"),
+        ("POST", "/auth/backchannel-logout/{provider}"),
+        ("GET", "/dev/login"),  # answers 404 unless ALLMENDE_DEV_LOGIN=1
+        ("POST", "/dev/login"),
         ("GET", "/static/{path}"),
     }
 )
 
 
-def auth_dependency(function: F) -> F:
-    """Mark a dependency as one that refuses callers without the right account."""
-    _AUTH_DEPENDENCIES.add(function)
-    return function
+# Routes a signed-in account that is not (yet) a member may use: its application, its
+# status, the registry search of the application form, and the dashboard redirect.
+APPLICANT_ROUTES: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("GET", "/"),
+        ("GET", "/membership/apply"),
+        ("POST", "/membership/apply"),
+        ("GET", "/membership/status"),
+        ("POST", "/membership/status"),
+        ("GET", "/membership/municipalities"),
+    }
+)
 
 
-def _uses_auth(dependant: Dependant) -> bool:
+def auth_dependency(level: str) -> Callable[[F], F]:
+    """Mark a dependency as one that refuses callers below `level` (account, member, …)."""
+
+    def mark(function: F) -> F:
+        _AUTH_DEPENDENCIES[function] = level
+        return function
+
+    return mark
+
+
+def _levels(dependant: Dependant) -> set[str]:
+    found = set()
     if dependant.call in _AUTH_DEPENDENCIES:
-        return True
-    return any(_uses_auth(sub) for sub in dependant.dependencies)
+        found.add(_AUTH_DEPENDENCIES[dependant.call])
+    for sub in dependant.dependencies:
+        found |= _levels(sub)
+    return found
 
 
 @dataclass(frozen=True)
@@ -54,9 +80,18 @@ class RouteInfo:
     dependant: Dependant | None  # None for mounts (static files)
 
     @property
+    def levels(self) -> set[str]:
+        """The auth levels in the route's dependency tree (account, member, moderator…)."""
+        return _levels(self.dependant) if self.dependant is not None else set()
+
+    @property
     def protected(self) -> bool:
-        """Whether the route's dependency tree contains an auth dependency."""
-        return self.dependant is not None and _uses_auth(self.dependant)
+        return bool(self.levels)
+
+    @property
+    def members_only(self) -> bool:
+        """Protected beyond "signed in": needs an approved member (or more)."""
+        return bool(self.levels - {"account"})
 
 
 def iter_routes(app: FastAPI) -> list[RouteInfo]:

@@ -1,33 +1,255 @@
-"""Sign-in pages."""
+"""Sign-in pages: providers, the OIDC callback, logout, back-channel logout, dev sign-in."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from typing import Annotated
 
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from app.audit import service as audit
+from app.auth import dev, service, sessions
+from app.auth.deps import CurrentAccount
+from app.auth.oidc import OIDCError, ProviderRegistry
+from app.core.errors import NotFound
 from app.i18n import gettext as _
+from app.membership import service as membership
+from app.membership.models import Account
+from app.web import csrf
+from app.web.deps import WRITES, DbSession
+from app.web.safe_redirect import local_path
 from app.web.templating import render
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)
+
+LOGIN_COOKIE = "allmende_login"
+
+# What a person sees for each failure reason (the audit log keeps the technical one).
+FAILURE_MESSAGES = {
+    "unknown_provider": "Diesen Anmeldedienst gibt es hier nicht.",
+    "provider_error": "Der Identitätsdienst hat die Anmeldung abgelehnt oder abgebrochen.",
+    "discovery_failed": "Der Identitätsdienst ist gerade nicht erreichbar.",
+    "issuer_mismatch": "Der Identitätsdienst ist falsch eingerichtet (Issuer stimmt nicht).",
+    "token_endpoint_unreachable": "Der Identitätsdienst ist gerade nicht erreichbar.",
+}
+DEFAULT_FAILURE = (
+    "Die Anmeldung konnte nicht abgeschlossen werden. Das passiert zum Beispiel, wenn der "
+    "Anmeldelink schon benutzt wurde, abgelaufen ist oder in einem anderen Browser geöffnet "
+    "wurde."
+)
 
 
-@router.get("/", include_in_schema=False)
-def home(request: Request) -> Response:
-    """Anonymous visitors go to the sign-in page."""
-    return RedirectResponse("/login", status_code=303)
+def _registry(request: Request) -> ProviderRegistry:
+    registry: ProviderRegistry = request.app.state.oidc
+    return registry
 
 
-@router.get("/login", include_in_schema=False)
-def login_page(request: Request) -> Response:
+def _cookie_flags(request: Request) -> dict[str, object]:
+    return {"httponly": True, "samesite": "lax", "secure": request.app.state.settings.https}
+
+
+def _failure_page(request: Request, error: OIDCError, provider: str) -> Response:
+    message = _(FAILURE_MESSAGES.get(error.reason, DEFAULT_FAILURE))
+    response = render(
+        request,
+        "auth/login_failed.html",
+        {"page_title": _("Anmeldung fehlgeschlagen"), "message": message, "provider": provider},
+        status_code=400,
+    )
+    response.delete_cookie(LOGIN_COOKIE, path="/auth/callback", **_cookie_flags(request))  # type: ignore[arg-type]
+    return response
+
+
+@router.get("/login")
+def login_page(request: Request, account: CurrentAccount, next: str | None = None) -> Response:
     """The list of identity providers to sign in with."""
-    settings = request.app.state.settings
+    if account is not None and account.is_member:
+        return RedirectResponse(local_path(next), status_code=303)
     return render(
         request,
         "auth/login.html",
         {
             "page_title": _("Anmelden"),
-            "providers": settings.providers(),
-            "error": None,
-            "next_path": None,
+            "providers": _registry(request).all(),
+            "next_path": local_path(next, default="") or None,
         },
     )
+
+
+@router.get("/login/{provider}")
+def login_start(
+    request: Request, provider: str, db: DbSession, next: str | None = None
+) -> Response:
+    """Send the browser to the provider (code flow, PKCE S256, state and nonce)."""
+    found = _registry(request).get(provider)
+    if found is None:
+        error = OIDCError("unknown_provider")
+        service.record_failure(db, provider, error)
+        return _failure_page(request, error, provider)
+    try:
+        started = service.start_login(db, found, next)
+    except OIDCError as error:
+        service.record_failure(db, provider, error)
+        return _failure_page(request, error, provider)
+    response = RedirectResponse(started.url, status_code=303)
+    response.set_cookie(
+        LOGIN_COOKIE,
+        started.browser_secret,
+        max_age=600,
+        path="/auth/callback",
+        **_cookie_flags(request),  # type: ignore[arg-type]
+    )
+    return response
+
+
+def _start_session(request: Request, response: Response, token: str) -> None:
+    settings = request.app.state.settings
+    response.set_cookie(
+        csrf.session_cookie_name(settings),
+        token,
+        max_age=settings.session_max_age_seconds,
+        path="/",
+        **_cookie_flags(request),  # type: ignore[arg-type]
+    )
+    # A new CSRF binding for the new session.
+    response.set_cookie(
+        csrf.csrf_cookie_name(settings),
+        csrf.new_cookie_value(),
+        path="/",
+        **_cookie_flags(request),  # type: ignore[arg-type]
+    )
+
+
+def _landing(db: DbSession, account: Account, next_path: str) -> str:
+    if account.is_member:
+        return next_path
+    return membership.landing_path(db, account)
+
+
+@router.get("/auth/callback/{provider}", dependencies=[WRITES])
+def login_callback(request: Request, provider: str, db: DbSession) -> Response:
+    """The provider's redirect back: validate everything, then start a session."""
+    found = _registry(request).get(provider)
+    if found is None:
+        error = OIDCError("unknown_provider")
+        service.record_failure(db, provider, error)
+        return _failure_page(request, error, provider)
+    try:
+        signed_in = service.finish_login(
+            db,
+            request.app.state.settings,
+            found,
+            dict(request.query_params),
+            request.cookies.get(LOGIN_COOKIE),
+            user_agent=request.headers.get("user-agent"),
+        )
+    except OIDCError as error:
+        service.record_failure(db, provider, error)
+        return _failure_page(request, error, provider)
+    response = RedirectResponse(
+        _landing(db, signed_in.account, signed_in.next_path), status_code=303
+    )
+    _start_session(request, response, signed_in.session.token)
+    response.delete_cookie(LOGIN_COOKIE, path="/auth/callback", **_cookie_flags(request))  # type: ignore[arg-type]
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, db: DbSession) -> Response:
+    """End the session here and, where the provider offers it, at the provider."""
+    settings = request.app.state.settings
+    ended = service.logout(db, request.cookies.get(csrf.session_cookie_name(settings)))
+    target = "/login"
+    if ended is not None and ended.provider:
+        found = _registry(request).get(ended.provider)
+        if found is not None:
+            target = found.end_session_url(ended.id_token) or target
+    response = RedirectResponse(target, status_code=303)
+    response.delete_cookie(csrf.session_cookie_name(settings), path="/", **_cookie_flags(request))  # type: ignore[arg-type]
+    response.set_cookie(
+        csrf.csrf_cookie_name(settings),
+        csrf.new_cookie_value(),
+        path="/",
+        **_cookie_flags(request),  # type: ignore[arg-type]
+    )
+    return response
+
+
+@router.post("/auth/backchannel-logout/{provider}")
+def backchannel_logout(
+    request: Request,
+    provider: str,
+    db: DbSession,
+    logout_token: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
+    """OpenID Connect Back-Channel Logout: 200 for a valid token, 400 otherwise."""
+    headers = {"Cache-Control": "no-store"}
+    found = _registry(request).get(provider)
+    if found is None or not logout_token:
+        return JSONResponse({"error": "invalid_request"}, status_code=400, headers=headers)
+    try:
+        service.backchannel_logout(db, found, logout_token)
+    except OIDCError as error:
+        audit.record(
+            db,
+            "login_failed",
+            actor_id=None,
+            reason=error.reason,
+            provider=provider[:40],
+            detail="back-channel logout",
+        )
+        return JSONResponse({"error": "invalid_request"}, status_code=400, headers=headers)
+    return JSONResponse({}, status_code=200, headers=headers)
+
+
+# -- development sign-in -------------------------------------------------------------------
+
+
+def _require_dev(request: Request) -> None:
+    if not request.app.state.settings.dev_login:
+        raise NotFound
+
+
+@router.get("/dev/login")
+def dev_login_page(request: Request, db: DbSession) -> Response:
+    """Pick a seeded persona (development only)."""
+    _require_dev(request)
+    return render(
+        request,
+        "auth/dev_login.html",
+        {"page_title": _("Anmelden als Testperson"), "personas": dev.PERSONAS},
+    )
+
+
+@router.post("/dev/login")
+def dev_login(
+    request: Request, db: DbSession, persona: Annotated[str, Form(max_length=40)] = ""
+) -> Response:
+    """Sign in as a persona without an identity provider (development only)."""
+    _require_dev(request)
+    account = dev.account_for(db, persona) if dev.persona(persona) else None
+    if account is None:
+        dev.seed_personas(db)
+        account = dev.account_for(db, persona) if dev.persona(persona) else None
+    if account is None:
+        return render(
+            request,
+            "auth/dev_login.html",
+            {
+                "page_title": _("Anmelden als Testperson"),
+                "personas": dev.PERSONAS,
+                "error": _("Bitte wählen Sie eine Testperson."),
+            },
+            status_code=422,
+        )
+    new_session = sessions.create(
+        db,
+        request.app.state.settings,
+        account,
+        provider=None,
+        user_agent=request.headers.get("user-agent"),
+    )
+    audit.record(db, "dev_login", actor_id=account.id, subject_id=account.id)
+    response = RedirectResponse(_landing(db, account, "/"), status_code=303)
+    _start_session(request, response, new_session.token)
+    return response

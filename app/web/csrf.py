@@ -1,8 +1,8 @@
 """CSRF tokens bound to the browser: HMAC of the session cookie, or of a CSRF cookie.
 
-A signed-in browser's token is derived from its session cookie, so signing in gives a new
-token and a stolen page is useless after logout. A browser without a session gets a random
-host-only cookie just for this, so anonymous forms (development sign-in) are protected too.
+Every browser gets a random, host-only, HttpOnly cookie; its token is an HMAC of it, so a
+page of one browser is useless in another. Signing in and out replaces the cookie, so the
+token changes with every session; anonymous forms (development sign-in) are protected too.
 """
 
 from __future__ import annotations
@@ -45,10 +45,8 @@ def is_valid(secret: bytes, binding: str | None, token: str | None) -> bool:
 
 
 def binding_from_cookies(request: Request, settings: Settings) -> str | None:
-    """The value the CSRF token is bound to: the session cookie, else the CSRF cookie."""
-    return request.cookies.get(session_cookie_name(settings)) or request.cookies.get(
-        csrf_cookie_name(settings)
-    )
+    """The value the CSRF token is bound to: the browser's CSRF cookie."""
+    return request.cookies.get(csrf_cookie_name(settings))
 
 
 def request_token(request: Request) -> str:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from app.core.errors import DomainError, RateLimited, ValidationFailed
 from app.i18n import N_
@@ -128,6 +129,23 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
     return error_response(request, exc.status_code, exc.message, extra_headers=extra, errors=errors)
 
 
+async def _login_required(request: Request, exc: Exception) -> Response:
+    if wants_json(request):
+        return await _domain_error(request, exc)
+    target = request.url.path
+    if request.url.query:
+        target += "?" + request.url.query
+    location = "/login"
+    if request.method == "GET" and target != "/":
+        location += "?" + urlencode({"next": target})
+    if request.headers.get("HX-Request") == "true":
+        response: Response = Response(status_code=204, headers={"HX-Redirect": location})
+    else:
+        response = RedirectResponse(location, status_code=303)
+    headers.apply(response.headers, request)
+    return response
+
+
 async def _server_error(request: Request, exc: Exception) -> Response:
     log.error("unhandled error", exc_info=exc)
     return error_response(request, 500)
@@ -137,5 +155,8 @@ def install(app: FastAPI) -> None:
     """Register the handlers on the app."""
     app.add_exception_handler(StarletteHTTPException, _http_exception)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    from app.auth.deps import LoginRequired
+
+    app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(Exception, _server_error)

@@ -55,7 +55,7 @@ class RequestGuard:
             binding = new_cookie = csrf.new_cookie_value()
         state["csrf_binding"] = binding
 
-        send = self._with_cookie(send, new_cookie) if new_cookie else send
+        send = self._with_cookies(send, new_cookie, state)
 
         length = headers.get("content-length")
         if length is not None:
@@ -179,17 +179,28 @@ class RequestGuard:
 
         return replay
 
-    def _with_cookie(self, send: Send, value: str) -> Send:
-        name = csrf.csrf_cookie_name(self.settings)
+    def _with_cookies(self, send: Send, new_csrf: str | None, state: dict[str, object]) -> Send:
+        """Set a new CSRF cookie, and drop a session cookie whose session has ended."""
         secure = "; Secure" if self.settings.https else ""
-        cookie = f"{name}={value}; Path=/; HttpOnly; SameSite=Lax{secure}"
+        csrf_cookie = (
+            f"{csrf.csrf_cookie_name(self.settings)}={new_csrf}; Path=/; HttpOnly; "
+            f"SameSite=Lax{secure}"
+        )
+        expired_session = (
+            f"{csrf.session_cookie_name(self.settings)}=; Path=/; Max-Age=0; HttpOnly; "
+            f"SameSite=Lax{secure}"
+        )
 
-        async def send_with_cookie(message: Message) -> None:
+        async def send_with_cookies(message: Message) -> None:
             if message["type"] == "http.response.start":
-                MutableHeaders(scope=message).append("set-cookie", cookie)
+                headers = MutableHeaders(scope=message)
+                if new_csrf:
+                    headers.append("set-cookie", csrf_cookie)
+                if state.get("clear_session_cookie"):
+                    headers.append("set-cookie", expired_session)
             await send(message)
 
-        return send_with_cookie
+        return send_with_cookies
 
     async def _refuse(
         self, scope: Scope, send: Send, status_code: int, detail: str | None = None

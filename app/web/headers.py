@@ -20,9 +20,9 @@ def content_security_policy(form_action_origins: tuple[str, ...] = ()) -> str:
 def apply(headers: MutableHeaders, request: Request) -> None:
     """Set the security headers (idempotent)."""
     state = request.app.state
-    headers["Content-Security-Policy"] = content_security_policy(
-        getattr(state, "form_action_origins", ())
-    )
+    registry = getattr(state, "oidc", None)
+    origins = registry.form_action_origins() if registry is not None else ()
+    headers["Content-Security-Policy"] = content_security_policy(origins)
     headers["X-Content-Type-Options"] = "nosniff"
     headers["Referrer-Policy"] = "same-origin"
     headers["X-Frame-Options"] = "DENY"

@@ -50,7 +50,7 @@ def is_htmx(request: Request) -> bool:
 def _build_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=select_autoescape(("html", "xml", "txt")),
+        autoescape=select_autoescape(("html", "xml")),
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
@@ -85,7 +85,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "htmx": htmx,
         "layout": "fragment.html" if htmx else "base.html",
         "csrf_token": csrf.request_token(request),
-        "viewer": getattr(state, "account", None),
+        "viewer": getattr(state, "viewer", None),
         "settings": request.app.state.settings,
         "locale": i18n.get_locale(),
         "nav": getattr(state, "nav", ""),

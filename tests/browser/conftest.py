@@ -92,6 +92,7 @@ class LiveServer:
     sessions: sessionmaker[Session]
     thread: threading.Thread
     server: uvicorn.Server
+    sock: socket.socket
 
     def session(self) -> Session:
         return self.sessions()
@@ -133,12 +134,14 @@ def start_live_server(database_url: str, **overrides: Any) -> LiveServer:
         sessions=make_session_factory(engine),
         thread=thread,
         server=server,
+        sock=sock,
     )
 
 
 def stop_live_server(live: LiveServer) -> None:
     live.server.should_exit = True
     live.thread.join(timeout=10)
+    live.sock.close()
     live.engine.dispose()
 
 

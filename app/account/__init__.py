@@ -1,0 +1,1 @@
+"""The member's own account: profile, sessions, preferences, data rights."""

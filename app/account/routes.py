@@ -1,0 +1,70 @@
+"""My account: who I am, my sessions (and ending the others)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.audit import service as audit
+from app.auth import sessions
+from app.auth.deps import Member
+from app.auth.models import AuthSession
+from app.core.errors import NotFound
+from app.i18n import gettext as _
+from app.web.deps import DbSession
+from app.web.flash import flash
+from app.web.templating import render
+
+router = APIRouter(prefix="/konto", include_in_schema=False)
+
+
+def _current_session_id(request: Request) -> int | None:
+    current: AuthSession | None = getattr(request.state, "auth_session", None)
+    return current.id if current is not None else None
+
+
+@router.get("")
+def account_page(request: Request, account: Member, db: DbSession) -> Response:
+    """The account overview with the list of active sessions."""
+    return render(
+        request,
+        "account/account.html",
+        {
+            "page_title": _("Mein Konto"),
+            "account": account,
+            "sessions": sessions.list_for(db, account.id),
+            "current_session_id": _current_session_id(request),
+        },
+    )
+
+
+@router.post("/sitzungen/{session_id}/beenden")
+def end_session(request: Request, session_id: int, account: Member, db: DbSession) -> Response:
+    """End one of my other sessions (another browser or device)."""
+    mine = {row.id for row in sessions.list_for(db, account.id)}
+    if session_id not in mine or session_id == _current_session_id(request):
+        raise NotFound("Diese Sitzung gibt es nicht (mehr).")
+    sessions.end(db, session_id)
+    audit.record(
+        db,
+        "session_ended",
+        actor_id=account.id,
+        subject_id=account.id,
+        object_type="session",
+        object_id=session_id,
+    )
+    response = RedirectResponse("/konto", status_code=303)
+    flash(request, response, _("Die Sitzung wurde beendet."))
+    return response
+
+
+@router.post("/sitzungen/andere-beenden")
+def end_other_sessions(request: Request, account: Member, db: DbSession) -> Response:
+    """End all my sessions except this one."""
+    ended = sessions.end_all(db, account.id, except_id=_current_session_id(request))
+    audit.record(
+        db, "session_ended", actor_id=account.id, subject_id=account.id, ended=ended, scope="others"
+    )
+    response = RedirectResponse("/konto", status_code=303)
+    flash(request, response, _("Alle anderen Sitzungen wurden beendet."))
+    return response

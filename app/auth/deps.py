@@ -1,0 +1,126 @@
+"""Who may call what, declared in route signatures: SignedIn, Member, Moderator, Admin.
+
+The account is read from the database on every request, so a changed role or state (and
+an ended session) takes effect at the very next request, on every app instance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.auth import sessions
+from app.auth.access import auth_dependency
+from app.core.errors import DomainError, Forbidden
+from app.membership.models import Account, AccountState
+from app.web import csrf
+from app.web.deps import DbSession
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What templates know about the signed-in person: a snapshot, not an ORM object, so
+    even an error page rendered after a rollback can show the header."""
+
+    id: int
+    display_name: str
+    is_member: bool
+    is_moderator: bool
+    is_admin: bool
+    municipality_id: int | None
+
+    @classmethod
+    def of(cls, account: Account) -> Viewer:
+        return cls(
+            account.id,
+            account.display_name,
+            account.is_member,
+            account.is_moderator,
+            account.is_admin,
+            account.municipality_id,
+        )
+
+
+class LoginRequired(DomainError):
+    """No signed-in account: pages redirect to /login, the API answers 401."""
+
+    status_code = 401
+    default_message = "Bitte melden Sie sich an."
+
+
+class NotAMember(Forbidden):
+    """Signed in, but not (or no longer) an approved member."""
+
+    default_message = (
+        "Dieser Bereich ist nur für freigeschaltete Mitglieder. Den Stand Ihres Antrags "
+        "sehen Sie unter „Mein Antrag“."
+    )
+
+
+def current_account(request: Request, db: DbSession) -> Account | None:
+    """The signed-in account, or None. Also exposes it to templates."""
+    if hasattr(request.state, "account"):
+        cached: Account | None = request.state.account
+        return cached
+    settings = request.app.state.settings
+    request.state.account = None
+    request.state.auth_session = None
+    token = request.cookies.get(csrf.session_cookie_name(settings))
+    if not token:
+        return None
+    row = sessions.lookup(db, settings, token)
+    if row is None or row.account.state is AccountState.ERASED:
+        request.state.clear_session_cookie = True
+        return None
+    if sessions.needs_touch(row):
+        # A separate short write transaction: the request's own may be read-only.
+        with request.app.state.session_factory() as writer:
+            sessions.touch(writer, row.id)
+            writer.commit()
+    request.state.account = row.account
+    request.state.viewer = Viewer.of(row.account)
+    request.state.auth_session = row
+    return row.account
+
+
+CurrentAccount = Annotated[Account | None, Depends(current_account)]
+
+
+@auth_dependency("account")
+def require_account(account: CurrentAccount) -> Account:
+    """Any signed-in account, approved or not (application pages)."""
+    if account is None:
+        raise LoginRequired
+    return account
+
+
+@auth_dependency("member")
+def require_member(account: Annotated[Account, Depends(require_account)]) -> Account:
+    """An approved, non-suspended member: the gate of the trust space."""
+    if not account.is_member:
+        raise NotAMember
+    return account
+
+
+@auth_dependency("moderator")
+def require_moderator(account: Annotated[Account, Depends(require_member)]) -> Account:
+    """A member with moderator (or admin) rights."""
+    if not account.is_moderator:
+        raise Forbidden("Dieser Bereich ist der Moderation vorbehalten.")
+    return account
+
+
+@auth_dependency("admin")
+def require_admin(account: Annotated[Account, Depends(require_member)]) -> Account:
+    """A member with admin rights."""
+    if not account.is_admin:
+        raise Forbidden("Dieser Bereich ist der Verwaltung vorbehalten.")
+    return account
+
+
+SignedIn = Annotated[Account, Depends(require_account)]
+Member = Annotated[Account, Depends(require_member)]
+Moderator = Annotated[Account, Depends(require_moderator)]
+Admin = Annotated[Account, Depends(require_admin)]

@@ -1,0 +1,169 @@
+"""Development sign-in: seeded personas for every role, only with ALLMENDE_DEV_LOGIN=1."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from app.core.clock import utcnow
+from app.membership.models import (
+    Account,
+    AccountState,
+    Application,
+    ApplicationEvent,
+    ApplicationEventKind,
+    ApplicationState,
+    Identity,
+    Role,
+)
+from app.municipalities import service as municipalities
+
+DEV_ISSUER = "urn:allmende:dev"
+
+
+@dataclass(frozen=True)
+class Persona:
+    key: str
+    name: str
+    email: str
+    role: Role
+    state: AccountState
+    municipality_ags: str | None
+    position: str | None
+    description: str
+
+
+PERSONAS = (
+    Persona(
+        "moderatorin",
+        "Mara Moser",
+        "mara.moser@kommunal-verband.example",
+        Role.MODERATOR,
+        AccountState.APPROVED,
+        None,
+        "Moderation",
+        "Moderatorin des Verbands: prüft Anträge, Veröffentlichungen und Meldungen",
+    ),
+    Persona(
+        "admin",
+        "Anton Albers",
+        "anton.albers@kommunal-verband.example",
+        Role.ADMIN,
+        AccountState.APPROVED,
+        None,
+        "Administration",
+        "Administrator: Rollen, Partner, Webhooks",
+    ),
+    Persona(
+        "leipzig",
+        "Lena Lindner",
+        "lena.lindner@leipzig.de",
+        Role.MEMBER,
+        AccountState.APPROVED,
+        "14713000",
+        "Chief Digital Officer",
+        "Mitglied der Stadt Leipzig",
+    ),
+    Persona(
+        "muenchen",
+        "Max Maier",
+        "max.maier@muenchen.de",
+        Role.MEMBER,
+        AccountState.APPROVED,
+        "09162000",
+        "Digitalisierungsbeauftragter",
+        "Mitglied der Landeshauptstadt München",
+    ),
+    Persona(
+        "antrag",
+        "Paula Peters",
+        "paula.peters@stadt-koeln.de",
+        Role.MEMBER,
+        AccountState.PENDING,
+        "05315000",
+        "Projektleitung Digitale Verwaltung",
+        "Antragstellerin aus Köln, noch nicht freigeschaltet",
+    ),
+)
+
+
+def persona(key: str) -> Persona | None:
+    return next((candidate for candidate in PERSONAS if candidate.key == key), None)
+
+
+def seed_personas(db: Session) -> list[Account]:
+    """Create the persona accounts once (idempotent); returns them in PERSONAS order."""
+    accounts: list[Account] = []
+    now = utcnow()
+    for entry in PERSONAS:
+        identity = db.scalars(
+            select(Identity)
+            .where(Identity.issuer == DEV_ISSUER, Identity.subject == entry.key)
+            .options(joinedload(Identity.account))
+        ).one_or_none()
+        if identity is not None:
+            accounts.append(identity.account)
+            continue
+        municipality = (
+            municipalities.get_by_ags(db, entry.municipality_ags)
+            if entry.municipality_ags
+            else None
+        )
+        account = Account(
+            display_name=entry.name,
+            email=entry.email,
+            email_verified=True,
+            role=entry.role,
+            state=entry.state,
+            position=entry.position,
+            municipality_id=municipality.id if municipality else None,
+            approved_at=now if entry.state is AccountState.APPROVED else None,
+        )
+        db.add(account)
+        db.flush()
+        db.add(
+            Identity(
+                account_id=account.id,
+                provider="dev",
+                issuer=DEV_ISSUER,
+                subject=entry.key,
+                email=entry.email,
+                email_verified=True,
+                claims={"name": entry.name, "email": entry.email, "email_verified": True},
+            )
+        )
+        if entry.state is AccountState.PENDING and municipality is not None:
+            application = Application(
+                account_id=account.id,
+                municipality_id=municipality.id,
+                position=entry.position or "",
+                reason="Wir starten gerade mit der Digitalisierungsstrategie und möchten "
+                "von anderen Kommunen lernen.",
+                state=ApplicationState.SUBMITTED,
+                email_domain=entry.email.split("@")[1],
+                claims={"email": entry.email, "email_verified": True, "name": entry.name},
+            )
+            db.add(application)
+            db.flush()
+            db.add(
+                ApplicationEvent(
+                    application_id=application.id,
+                    actor_id=account.id,
+                    kind=ApplicationEventKind.SUBMITTED,
+                    message=application.reason,
+                )
+            )
+        accounts.append(account)
+    db.flush()
+    return accounts
+
+
+def account_for(db: Session, key: str) -> Account | None:
+    """The persona's account, if seeded."""
+    return db.scalars(
+        select(Account)
+        .join(Identity, Identity.account_id == Account.id)
+        .where(Identity.issuer == DEV_ISSUER, Identity.subject == key)
+    ).one_or_none()

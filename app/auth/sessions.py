@@ -1,0 +1,138 @@
+"""Server-side sessions: random tokens stored hashed, idle and absolute expiry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session, joinedload
+
+from app.auth.models import AuthSession
+from app.config import Settings
+from app.core.clock import utcnow
+from app.membership.models import Account
+
+# How often last_seen_at is written: often enough for the idle timeout, rarely enough that
+# reading a page does not turn into a write every time.
+TOUCH_INTERVAL = dt.timedelta(seconds=60)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewSession:
+    token: str  # goes into the cookie, never stored
+    session: AuthSession
+
+
+def create(
+    db: Session,
+    settings: Settings,
+    account: Account,
+    *,
+    provider: str | None,
+    oidc_sid: str | None = None,
+    oidc_subject: str | None = None,
+    id_token: str | None = None,
+    auth_time: dt.datetime | None = None,
+    user_agent: str | None = None,
+) -> NewSession:
+    """Start a session with a fresh 256-bit token (a new one at every sign-in)."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    row = AuthSession(
+        token_hash=hash_token(token),
+        account_id=account.id,
+        provider=provider,
+        oidc_sid=oidc_sid,
+        oidc_subject=oidc_subject,
+        id_token=id_token,
+        created_at=now,
+        auth_time=auth_time or now,
+        last_seen_at=now,
+        expires_at=now + dt.timedelta(seconds=settings.session_max_age_seconds),
+        user_agent=(user_agent or "")[:300] or None,
+    )
+    db.add(row)
+    db.flush()
+    return NewSession(token=token, session=row)
+
+
+def lookup(db: Session, settings: Settings, token: str) -> AuthSession | None:
+    """The live session for a cookie token, with its account; None if unknown or expired."""
+    row = db.scalars(
+        select(AuthSession)
+        .where(AuthSession.token_hash == hash_token(token))
+        .options(joinedload(AuthSession.account))
+    ).one_or_none()
+    if row is None:
+        return None
+    now = utcnow()
+    idle_limit = row.last_seen_at + dt.timedelta(seconds=settings.session_idle_timeout_seconds)
+    if row.expires_at <= now or idle_limit <= now:
+        return None
+    return row
+
+
+def needs_touch(row: AuthSession) -> bool:
+    return utcnow() - row.last_seen_at >= TOUCH_INTERVAL
+
+
+def touch(db: Session, session_id: int) -> None:
+    """Record activity (keeps the idle timeout from running out)."""
+    db.execute(
+        update(AuthSession).where(AuthSession.id == session_id).values(last_seen_at=utcnow())
+    )
+
+
+def end(db: Session, session_id: int) -> None:
+    """End one session."""
+    db.execute(delete(AuthSession).where(AuthSession.id == session_id))
+
+
+def end_by_token(db: Session, token: str) -> AuthSession | None:
+    """End the session behind a cookie token; returns it (for the id_token_hint)."""
+    row = db.scalars(
+        select(AuthSession).where(AuthSession.token_hash == hash_token(token))
+    ).one_or_none()
+    if row is not None:
+        db.delete(row)
+        db.flush()
+    return row
+
+
+def end_all(db: Session, account_id: int, *, except_id: int | None = None) -> int:
+    """End every session of an account at once (suspension, decline, erasure)."""
+    statement = delete(AuthSession).where(AuthSession.account_id == account_id)
+    if except_id is not None:
+        statement = statement.where(AuthSession.id != except_id)
+    result = db.execute(statement)
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def list_for(db: Session, account_id: int) -> list[AuthSession]:
+    """An account's sessions, newest activity first."""
+    return list(
+        db.scalars(
+            select(AuthSession)
+            .where(AuthSession.account_id == account_id, AuthSession.expires_at > utcnow())
+            .order_by(AuthSession.last_seen_at.desc())
+        )
+    )
+
+
+def end_expired(db: Session, settings: Settings) -> int:
+    """Delete sessions past their absolute or idle limit (maintenance)."""
+    now = utcnow()
+    idle_cutoff = now - dt.timedelta(seconds=settings.session_idle_timeout_seconds)
+    result = db.execute(
+        delete(AuthSession).where(
+            (AuthSession.expires_at <= now) | (AuthSession.last_seen_at <= idle_cutoff)
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,1 @@
+"""The public export layer: publications, feed, Atom, partners, webhooks."""

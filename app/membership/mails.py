@@ -1,0 +1,107 @@
+"""The mails of the membership workflow (rendered in each receiver's language)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy.orm import Session
+
+from app.config import Settings
+from app.membership.models import Account, Application
+from app.municipalities.models import Municipality
+from app.notifications import mail
+
+
+def application_received(
+    db: Session,
+    settings: Settings,
+    moderators: Iterable[Account],
+    applicant: Account,
+    application: Application,
+    municipality: Municipality,
+) -> None:
+    """Tell the moderators that an application arrived."""
+    for moderator in moderators:
+        mail.send(
+            db,
+            settings,
+            to=moderator.email,
+            locale=moderator.locale,
+            name="application_received",
+            context={
+                "receiver": moderator,
+                "applicant": applicant,
+                "application": application,
+                "municipality": municipality,
+            },
+        )
+
+
+def info_provided(
+    db: Session,
+    settings: Settings,
+    moderators: Iterable[Account],
+    applicant: Account,
+    application: Application,
+) -> None:
+    """Tell the moderators that an applicant answered their question."""
+    for moderator in moderators:
+        mail.send(
+            db,
+            settings,
+            to=moderator.email,
+            locale=moderator.locale,
+            name="application_info_provided",
+            context={"receiver": moderator, "applicant": applicant, "application": application},
+        )
+
+
+def application_decided(
+    db: Session,
+    settings: Settings,
+    applicant: Account,
+    application: Application,
+    decision: str,
+    reason: str,
+) -> None:
+    """Tell the applicant what the moderators decided (or asked)."""
+    mail.send(
+        db,
+        settings,
+        to=applicant.email,
+        locale=applicant.locale,
+        name=f"application_{decision}",
+        context={"receiver": applicant, "application": application, "reason": reason},
+    )
+
+
+def reminder(
+    db: Session,
+    settings: Settings,
+    moderators: Iterable[Account],
+    waiting: Sequence[Application],
+) -> None:
+    """Remind the moderators of applications waiting longer than 48 hours."""
+    for moderator in moderators:
+        mail.send(
+            db,
+            settings,
+            to=moderator.email,
+            locale=moderator.locale,
+            name="application_reminder",
+            context={"receiver": moderator, "waiting": waiting},
+        )
+
+
+def account_changed(
+    db: Session, settings: Settings, account: Account, change: str, reason: str
+) -> None:
+    """Tell a member that they were suspended, reinstated or given another role."""
+    mail.send(
+        db,
+        settings,
+        to=account.email,
+        locale=account.locale,
+        name=f"account_{change}",
+        context={"receiver": account, "reason": reason},
+    )

@@ -1,0 +1,268 @@
+"""Accounts keyed by SSO identity, membership applications, verified mail domains."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.clock import utcnow
+from app.db import Base
+from app.municipalities.models import Municipality
+
+
+def _enum(kind: type[enum.StrEnum], name: str) -> Enum:
+    return Enum(
+        kind,
+        name=name,
+        native_enum=False,
+        length=20,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+class AccountState(enum.StrEnum):
+    PENDING = "pending"
+    NEEDS_INFO = "needs_info"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    SUSPENDED = "suspended"
+    ERASED = "erased"
+
+
+ACCOUNT_STATE_LABELS = {
+    AccountState.PENDING: "Antrag in Prüfung",
+    AccountState.NEEDS_INFO: "Rückfrage der Moderation",
+    AccountState.APPROVED: "Freigeschaltet",
+    AccountState.DECLINED: "Abgelehnt",
+    AccountState.SUSPENDED: "Gesperrt",
+    AccountState.ERASED: "Gelöscht",
+}
+
+
+class Role(enum.StrEnum):
+    MEMBER = "member"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+ROLE_LABELS = {Role.MEMBER: "Mitglied", Role.MODERATOR: "Moderation", Role.ADMIN: "Verwaltung"}
+
+
+class MailMode(enum.StrEnum):
+    IMMEDIATE = "immediate"
+    DIGEST = "digest"
+    OFF = "off"
+
+
+class Account(Base):
+    """A person in Allmende. Never looked up by e-mail: identities key it."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (Index("ix_accounts_state_role", "state", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    email_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[str | None] = mapped_column(String(200))
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role, "account_role"), default=Role.MEMBER)
+    state: Mapped[AccountState] = mapped_column(
+        _enum(AccountState, "account_state"), default=AccountState.PENDING
+    )
+    # The reason last given for a decline or suspension, shown to the person.
+    state_reason: Mapped[str | None] = mapped_column(Text)
+    locale: Mapped[str] = mapped_column(String(5), default="de")
+    mail_mode: Mapped[MailMode] = mapped_column(
+        _enum(MailMode, "mail_mode"), default=MailMode.IMMEDIATE
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    approved_at: Mapped[dt.datetime | None]
+    last_login_at: Mapped[dt.datetime | None]
+
+    municipality: Mapped[Municipality | None] = relationship(lazy="raise")
+
+    @property
+    def is_member(self) -> bool:
+        return self.state is AccountState.APPROVED
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.is_member and self.role in (Role.MODERATOR, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_member and self.role is Role.ADMIN
+
+    @property
+    def state_label(self) -> str:
+        return ACCOUNT_STATE_LABELS[self.state]
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role]
+
+    @property
+    def mail_domain(self) -> str | None:
+        if not self.email or "@" not in self.email:
+            return None
+        return self.email.rsplit("@", 1)[1].lower()
+
+    def __repr__(self) -> str:
+        return f"<Account {self.id} {self.state.value} {self.role.value}>"
+
+
+class Identity(Base):
+    """An SSO identity, (issuer, subject), linked to exactly one account."""
+
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    provider: Mapped[str] = mapped_column(String(40))
+    issuer: Mapped[str] = mapped_column(String(500))
+    subject: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(320))
+    email_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The claims of the last sign-in, shown to moderators when they review an application.
+    claims: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    account: Mapped[Account] = relationship(lazy="raise")
+
+
+class ApplicationState(enum.StrEnum):
+    SUBMITTED = "submitted"
+    NEEDS_INFO = "needs_info"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+APPLICATION_STATE_LABELS = {
+    ApplicationState.SUBMITTED: "Eingereicht",
+    ApplicationState.NEEDS_INFO: "Rückfrage",
+    ApplicationState.APPROVED: "Freigeschaltet",
+    ApplicationState.DECLINED: "Abgelehnt",
+}
+
+
+class Application(Base):
+    """A membership application: who, for which municipality, why, and its decisions."""
+
+    __tablename__ = "applications"
+    __table_args__ = (Index("ix_applications_state_created_at", "state", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    position: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[ApplicationState] = mapped_column(
+        _enum(ApplicationState, "application_state"), default=ApplicationState.SUBMITTED
+    )
+    email_domain: Mapped[str | None] = mapped_column(String(253))
+    domain_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    auto_approved: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the identity provider said about the applicant at submission time.
+    claims: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    decided_at: Mapped[dt.datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+    reminded_at: Mapped[dt.datetime | None]
+
+    account: Mapped[Account] = relationship(foreign_keys=[account_id], lazy="raise")
+    municipality: Mapped[Municipality] = relationship(lazy="raise")
+    events: Mapped[list[ApplicationEvent]] = relationship(
+        back_populates="application", lazy="raise", order_by="ApplicationEvent.id"
+    )
+
+    @property
+    def state_label(self) -> str:
+        return APPLICATION_STATE_LABELS[self.state]
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (ApplicationState.SUBMITTED, ApplicationState.NEEDS_INFO)
+
+
+class ApplicationEventKind(enum.StrEnum):
+    SUBMITTED = "submitted"
+    INFO_REQUESTED = "info_requested"
+    INFO_PROVIDED = "info_provided"
+    APPROVED = "approved"
+    AUTO_APPROVED = "auto_approved"
+    DECLINED = "declined"
+
+
+EVENT_LABELS = {
+    ApplicationEventKind.SUBMITTED: "Antrag eingereicht",
+    ApplicationEventKind.INFO_REQUESTED: "Rückfrage der Moderation",
+    ApplicationEventKind.INFO_PROVIDED: "Antwort auf die Rückfrage",
+    ApplicationEventKind.APPROVED: "Freigeschaltet",
+    ApplicationEventKind.AUTO_APPROVED: "Automatisch freigeschaltet (bestätigte Mail-Domain)",
+    ApplicationEventKind.DECLINED: "Abgelehnt",
+}
+
+
+class ApplicationEvent(Base):
+    """The state history of an application, with the messages exchanged."""
+
+    __tablename__ = "application_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    kind: Mapped[ApplicationEventKind] = mapped_column(
+        _enum(ApplicationEventKind, "application_event_kind")
+    )
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    application: Mapped[Application] = relationship(back_populates="events", lazy="raise")
+
+    @property
+    def label(self) -> str:
+        return EVENT_LABELS[self.kind]
+
+
+class MunicipalityDomain(Base):
+    """A mail domain a moderator verified as belonging to a municipality."""
+
+    __tablename__ = "municipality_domains"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipalities.id", ondelete="CASCADE"), index=True
+    )
+    domain: Mapped[str] = mapped_column(String(253), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    municipality: Mapped[Municipality] = relationship(lazy="raise")

@@ -1,0 +1,468 @@
+"""Membership: applications and their state machine, decisions, suspension, roles."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from app.audit import service as audit
+from app.auth import sessions
+from app.config import Settings
+from app.core.clock import utcnow
+from app.core.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
+from app.core.pagination import Page, decode_cursor, encode_cursor
+from app.core.text import forbidden_character, normalize
+from app.membership import mails
+from app.membership.models import (
+    Account,
+    AccountState,
+    Application,
+    ApplicationEvent,
+    ApplicationEventKind,
+    ApplicationState,
+    Identity,
+    MunicipalityDomain,
+    Role,
+)
+from app.municipalities import service as municipalities
+from app.municipalities.models import Municipality
+
+POSITION_MAX = 200
+REASON_MAX = 5000
+REMINDER_AFTER = dt.timedelta(hours=48)
+
+# The application state machine: (state, verb) -> new state.
+TRANSITIONS: dict[tuple[ApplicationState, str], ApplicationState] = {
+    (ApplicationState.SUBMITTED, "approve"): ApplicationState.APPROVED,
+    (ApplicationState.SUBMITTED, "decline"): ApplicationState.DECLINED,
+    (ApplicationState.SUBMITTED, "request_info"): ApplicationState.NEEDS_INFO,
+    (ApplicationState.NEEDS_INFO, "approve"): ApplicationState.APPROVED,
+    (ApplicationState.NEEDS_INFO, "decline"): ApplicationState.DECLINED,
+    (ApplicationState.NEEDS_INFO, "answer"): ApplicationState.SUBMITTED,
+}
+DECISIONS = ("approve", "decline", "request_info")
+
+
+def _transition(application: Application, verb: str) -> ApplicationState:
+    target = TRANSITIONS.get((application.state, verb))
+    if target is None:
+        raise InvalidTransition(
+            "Dieser Antrag wurde bereits entschieden oder wartet auf etwas anderes."
+        )
+    return target
+
+
+def check_text(
+    errors: dict[str, str],
+    field: str,
+    value: str,
+    *,
+    limit: int,
+    required: bool = False,
+    label: str = "",
+) -> str:
+    """Normalise a form value and note what is wrong with it in errors[field]."""
+    value = normalize(value).strip()
+    if required and not value:
+        errors[field] = f"Bitte geben Sie {label} an."
+    elif len(value) > limit:
+        errors[field] = f"Höchstens {limit:,} Zeichen (jetzt {len(value):,}).".replace(",", ".")
+    elif reason := forbidden_character(value):
+        errors[field] = reason
+    return value
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def latest_application(db: Session, account_id: int) -> Application | None:
+    """The account's most recent application, with municipality and history."""
+    return db.scalars(
+        select(Application)
+        .where(Application.account_id == account_id)
+        .options(
+            joinedload(Application.municipality).joinedload(Municipality.land),
+            selectinload(Application.events),
+        )
+        .order_by(Application.created_at.desc(), Application.id.desc())
+        .limit(1)
+        # The history may have grown in this transaction since it was first loaded.
+        .execution_options(populate_existing=True)
+    ).first()
+
+
+def landing_path(db: Session, account: Account) -> str:
+    """Where a signed-in account that is not (yet) a member belongs."""
+    if account.is_member:
+        return "/"
+    if account.state is AccountState.PENDING and latest_application(db, account.id) is None:
+        return "/membership/apply"
+    return "/membership/status"
+
+
+def can_apply(db: Session, account: Account) -> bool:
+    """A new account without an open application, or a declined one, may (re-)apply."""
+    if account.state is AccountState.DECLINED:
+        return True
+    if account.state is not AccountState.PENDING:
+        return False
+    latest = latest_application(db, account.id)
+    return latest is None or not latest.is_open
+
+
+def moderators(db: Session) -> list[Account]:
+    """Approved moderators and admins (the receivers of moderation mails)."""
+    return list(
+        db.scalars(
+            select(Account).where(
+                Account.state == AccountState.APPROVED,
+                Account.role.in_((Role.MODERATOR, Role.ADMIN)),
+            )
+        )
+    )
+
+
+def identity_claims(db: Session, account_id: int) -> tuple[dict[str, object], bool, str | None]:
+    identity = db.scalars(
+        select(Identity)
+        .where(Identity.account_id == account_id)
+        .order_by(Identity.last_login_at.desc())
+        .limit(1)
+    ).first()
+    if identity is None:
+        return {}, False, None
+    domain = (
+        identity.email.rsplit("@", 1)[1].lower()
+        if identity.email and "@" in identity.email
+        else None
+    )
+    return dict(identity.claims), identity.email_verified, domain
+
+
+def domain_verified_for(db: Session, domain: str | None, municipality_id: int) -> bool:
+    """Whether a moderator verified this exact mail domain for this municipality."""
+    if not domain:
+        return False
+    return (
+        db.scalar(
+            select(func.count())
+            .select_from(MunicipalityDomain)
+            .where(
+                MunicipalityDomain.domain == domain.lower(),
+                MunicipalityDomain.municipality_id == municipality_id,
+            )
+        )
+        or 0
+    ) > 0
+
+
+# -- the applicant's side -------------------------------------------------------------------
+
+
+@dataclass
+class ApplicationForm:
+    municipality_ags: str = ""
+    position: str = ""
+    reason: str = ""
+
+
+def submit_application(
+    db: Session, settings: Settings, account: Account, form: ApplicationForm
+) -> Application:
+    """File an application; approve at once only for a verified domain when enabled."""
+    if not can_apply(db, account):
+        raise InvalidTransition("Sie haben bereits einen offenen Antrag.")
+    errors: dict[str, str] = {}
+    municipality = None
+    ags = form.municipality_ags.strip()
+    if not ags:
+        errors["municipality_ags"] = "Bitte wählen Sie Ihre Kommune aus."
+    else:
+        municipality = municipalities.get_by_ags(db, ags)
+        if municipality is None or not municipalities.is_selectable(municipality):
+            errors["municipality_ags"] = "Diese Kommune gibt es im Verzeichnis nicht."
+    position = check_text(
+        errors, "position", form.position, limit=POSITION_MAX, required=True, label="Ihre Funktion"
+    )
+    reason = check_text(errors, "reason", form.reason, limit=REASON_MAX)
+    if errors or municipality is None:
+        raise ValidationFailed(errors)
+
+    claims, email_verified, domain = identity_claims(db, account.id)
+    verified = domain_verified_for(db, domain, municipality.id)
+    application = Application(
+        account_id=account.id,
+        municipality_id=municipality.id,
+        position=position,
+        reason=reason,
+        email_domain=domain,
+        domain_verified=verified and email_verified,
+        claims=claims,
+    )
+    db.add(application)
+    db.flush()
+    db.add(
+        ApplicationEvent(
+            application_id=application.id,
+            actor_id=account.id,
+            kind=ApplicationEventKind.SUBMITTED,
+            message=reason,
+        )
+    )
+    account.state = AccountState.PENDING
+    account.state_reason = None
+    account.municipality_id = municipality.id
+    account.position = position
+    audit.record(
+        db,
+        "application_submitted",
+        actor_id=account.id,
+        object_type="application",
+        object_id=application.id,
+        subject_id=account.id,
+        municipality=municipality.ags,
+    )
+
+    if settings.auto_approve_verified_domains and application.domain_verified:
+        application.state = ApplicationState.APPROVED
+        application.auto_approved = True
+        application.decided_at = utcnow()
+        account.state = AccountState.APPROVED
+        account.approved_at = utcnow()
+        db.add(
+            ApplicationEvent(
+                application_id=application.id,
+                actor_id=None,
+                kind=ApplicationEventKind.AUTO_APPROVED,
+                message=domain or "",
+            )
+        )
+        audit.record(
+            db,
+            "application_auto_approved",
+            actor_id=None,
+            object_type="application",
+            object_id=application.id,
+            subject_id=account.id,
+            domain=domain,
+            reason="verified mail domain",
+        )
+        mails.application_decided(db, settings, account, application, "approve", "")
+    else:
+        mails.application_received(db, settings, moderators(db), account, application, municipality)
+    db.flush()
+    return application
+
+
+def answer_info_request(db: Session, settings: Settings, account: Account, answer: str) -> None:
+    """The applicant answers the moderators' question; the application is open again."""
+    application = latest_application(db, account.id)
+    if application is None:
+        raise NotFound
+    errors: dict[str, str] = {}
+    text = check_text(
+        errors, "answer", answer, limit=REASON_MAX, required=True, label="Ihre Antwort"
+    )
+    if errors:
+        raise ValidationFailed(errors)
+    application.state = _transition(application, "answer")
+    account.state = AccountState.PENDING
+    db.add(
+        ApplicationEvent(
+            application_id=application.id,
+            actor_id=account.id,
+            kind=ApplicationEventKind.INFO_PROVIDED,
+            message=text,
+        )
+    )
+    audit.record(
+        db,
+        "application_info_provided",
+        actor_id=account.id,
+        object_type="application",
+        object_id=application.id,
+        subject_id=account.id,
+    )
+    mails.info_provided(db, settings, moderators(db), account, application)
+    db.flush()
+
+
+# -- the moderators' side --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    state: str = "open"  # open, submitted, needs_info, approved, declined, all
+    land_id: int | None = None
+    older_than_days: int | None = None
+
+
+def queue(
+    db: Session, filters: QueueFilter, *, after: str | None = None, limit: int = 50
+) -> Page[Application]:
+    """Applications for the moderation queue, oldest first, keyset-paginated."""
+    query = (
+        select(Application)
+        .join(Municipality, Municipality.id == Application.municipality_id)
+        .options(
+            joinedload(Application.account),
+            joinedload(Application.municipality).joinedload(Municipality.land),
+        )
+    )
+    if filters.state == "open":
+        query = query.where(
+            Application.state.in_((ApplicationState.SUBMITTED, ApplicationState.NEEDS_INFO))
+        )
+    elif filters.state in {state.value for state in ApplicationState}:
+        query = query.where(Application.state == ApplicationState(filters.state))
+    if filters.land_id:
+        query = query.where(Municipality.land_id == filters.land_id)
+    if filters.older_than_days:
+        cutoff = utcnow() - dt.timedelta(days=filters.older_than_days)
+        query = query.where(Application.created_at < cutoff)
+    cursor = decode_cursor(after, arity=2)
+    if cursor is not None:
+        try:
+            stamp = dt.datetime.fromisoformat(str(cursor[0]))
+            last_id = int(cursor[1])
+        except ValueError:
+            from app.core.pagination import BadCursor
+
+            raise BadCursor from None
+        query = query.where(
+            (Application.created_at > stamp)
+            | ((Application.created_at == stamp) & (Application.id > last_id))
+        )
+    rows = list(
+        db.scalars(query.order_by(Application.created_at, Application.id).limit(limit + 1)).unique()
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor([rows[-1].created_at.isoformat(), rows[-1].id])
+    return Page(rows, next_cursor)
+
+
+def get_application(db: Session, application_id: int) -> Application:
+    """One application with everything its review page shows."""
+    application = db.scalars(
+        select(Application)
+        .where(Application.id == application_id)
+        .options(
+            joinedload(Application.account),
+            joinedload(Application.municipality).joinedload(Municipality.land),
+            joinedload(Application.municipality).joinedload(Municipality.kreis),
+            selectinload(Application.events),
+        )
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if application is None:
+        raise NotFound("Diesen Antrag gibt es nicht.")
+    return application
+
+
+def earlier_applications(db: Session, application: Application) -> list[Application]:
+    """The applicant's other applications, newest first."""
+    return list(
+        db.scalars(
+            select(Application)
+            .where(
+                Application.account_id == application.account_id, Application.id != application.id
+            )
+            .options(joinedload(Application.municipality))
+            .order_by(Application.created_at.desc())
+        )
+    )
+
+
+def decide(
+    db: Session,
+    settings: Settings,
+    moderator: Account,
+    application_id: int,
+    decision: str,
+    reason: str,
+) -> Application:
+    """Approve, decline or ask for more information; audited and mailed to the applicant."""
+    if decision not in DECISIONS:
+        raise ValidationFailed({"decision": "Bitte wählen Sie eine Entscheidung."})
+    errors: dict[str, str] = {}
+    text = check_text(
+        errors,
+        "reason",
+        reason,
+        limit=REASON_MAX,
+        required=decision != "approve",
+        label="eine Begründung",
+    )
+    if errors:
+        raise ValidationFailed(errors)
+    application = get_application(db, application_id)
+    account = application.account
+    if account.id == moderator.id:
+        raise Forbidden("Über den eigenen Antrag entscheidet jemand anderes.")
+    application.state = _transition(application, decision)
+    now = utcnow()
+    kind = {
+        "approve": ApplicationEventKind.APPROVED,
+        "decline": ApplicationEventKind.DECLINED,
+        "request_info": ApplicationEventKind.INFO_REQUESTED,
+    }[decision]
+    db.add(
+        ApplicationEvent(
+            application_id=application.id, actor_id=moderator.id, kind=kind, message=text
+        )
+    )
+    if decision == "approve":
+        application.decided_at, application.decided_by_id = now, moderator.id
+        account.state, account.approved_at, account.state_reason = AccountState.APPROVED, now, None
+    elif decision == "decline":
+        application.decided_at, application.decided_by_id = now, moderator.id
+        account.state, account.state_reason = AccountState.DECLINED, text
+        sessions.end_all(db, account.id)
+    else:
+        account.state = AccountState.NEEDS_INFO
+    action = {
+        "approve": "application_approved",
+        "decline": "application_declined",
+        "request_info": "application_info_requested",
+    }[decision]
+    audit.record(
+        db,
+        action,
+        actor_id=moderator.id,
+        object_type="application",
+        object_id=application.id,
+        subject_id=account.id,
+        reason=text,
+    )
+    mails.application_decided(db, settings, account, application, decision, text)
+    db.flush()
+    return application
+
+
+def send_reminders(db: Session, settings: Settings) -> int:
+    """Remind the moderators once of every application waiting longer than 48 hours."""
+    cutoff = utcnow() - REMINDER_AFTER
+    waiting = list(
+        db.scalars(
+            select(Application)
+            .where(
+                Application.state == ApplicationState.SUBMITTED,
+                Application.created_at < cutoff,
+                Application.reminded_at.is_(None),
+            )
+            .options(joinedload(Application.account), joinedload(Application.municipality))
+            .with_for_update(skip_locked=True, of=Application)
+        ).unique()
+    )
+    if not waiting:
+        return 0
+    mails.reminder(db, settings, moderators(db), waiting)
+    for application in waiting:
+        application.reminded_at = utcnow()
+    db.flush()
+    return len(waiting)

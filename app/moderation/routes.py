@@ -1,0 +1,473 @@
+"""Moderation: the application queue and decisions, members, mail domains, the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import func, select
+
+from app.audit import service as audit
+from app.auth.deps import Admin, Moderator
+from app.core.errors import ValidationFailed
+from app.i18n import gettext as _
+from app.membership import accounts, domains, service
+from app.membership.models import (
+    ACCOUNT_STATE_LABELS,
+    APPLICATION_STATE_LABELS,
+    ROLE_LABELS,
+    Application,
+    ApplicationState,
+)
+from app.municipalities.models import Level, Municipality
+from app.municipalities.picker import picker_context
+from app.web.deps import DbSession
+from app.web.flash import flash
+from app.web.templating import render
+
+router = APIRouter(prefix="/moderation", include_in_schema=False)
+
+DECISION_LABELS = {
+    "approve": "Freischalten",
+    "request_info": "Rückfrage stellen",
+    "decline": "Ablehnen",
+}
+
+
+def _nav(request: Request) -> None:
+    request.state.nav = "moderation"
+
+
+def _laender(db: DbSession) -> list[tuple[int, str]]:
+    rows = db.execute(
+        select(Municipality.id, Municipality.name)
+        .where(Municipality.level == Level.LAND)
+        .order_by(Municipality.ags)
+    )
+    return [(row.id, row.name) for row in rows]
+
+
+@router.get("")
+def overview(request: Request, moderator: Moderator, db: DbSession) -> Response:
+    """What waits for the moderators."""
+    _nav(request)
+    open_count = db.scalar(
+        select(func.count())
+        .select_from(Application)
+        .where(Application.state.in_((ApplicationState.SUBMITTED, ApplicationState.NEEDS_INFO)))
+    )
+    return render(
+        request,
+        "moderation/overview.html",
+        {"page_title": _("Moderation"), "open_applications": open_count or 0},
+    )
+
+
+# -- applications ----------------------------------------------------------------------------
+
+
+@router.get("/applications")
+def application_queue(
+    request: Request,
+    moderator: Moderator,
+    db: DbSession,
+    state: str = "open",
+    land: Annotated[str, Query(max_length=12)] = "",
+    older_than: Annotated[str, Query(max_length=4)] = "",
+    after: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """The queue of applications with filters by state, Land and age."""
+    _nav(request)
+    filters = service.QueueFilter(
+        state=state,
+        land_id=int(land) if land.isdigit() else None,
+        older_than_days=int(older_than) if older_than.isdigit() else None,
+    )
+    page = service.queue(db, filters, after=after)
+    verified = {
+        application.id: service.domain_verified_for(
+            db, application.email_domain, application.municipality_id
+        )
+        for application in page.items
+    }
+    return render(
+        request,
+        "moderation/applications.html",
+        {
+            "page_title": _("Mitgliedsanträge"),
+            "page": page,
+            "filters": filters,
+            "laender": _laender(db),
+            "state_options": [
+                ("open", _("Offen")),
+                *[(key.value, _(label)) for key, label in APPLICATION_STATE_LABELS.items()],
+                ("all", _("Alle")),
+            ],
+            "verified": verified,
+            "now": dt.datetime.now(dt.UTC),
+        },
+    )
+
+
+def _application_page(
+    request: Request,
+    db: DbSession,
+    application_id: int,
+    *,
+    decision: str = "",
+    reason: str = "",
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    application = service.get_application(db, application_id)
+    return render(
+        request,
+        "moderation/application.html",
+        {
+            "page_title": _("Antrag von %(name)s", name=application.account.display_name),
+            "application": application,
+            "earlier": service.earlier_applications(db, application),
+            "domain_verified": service.domain_verified_for(
+                db, application.email_domain, application.municipality_id
+            ),
+            "decision_options": [(key, _(label)) for key, label in DECISION_LABELS.items()],
+            "decision": decision,
+            "reason": reason,
+            "errors": errors or {},
+            "labels": {"decision": _("Entscheidung"), "reason": _("Begründung")},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/applications/{application_id}")
+def application_detail(
+    request: Request, application_id: int, moderator: Moderator, db: DbSession
+) -> Response:
+    """One application: claims, mail domain, earlier applications, history, decision."""
+    _nav(request)
+    return _application_page(request, db, application_id)
+
+
+@router.post("/applications/{application_id}")
+def application_decide(
+    request: Request,
+    application_id: int,
+    moderator: Moderator,
+    db: DbSession,
+    decision: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """Approve, decline or request more information (each with a reason)."""
+    _nav(request)
+    try:
+        application = service.decide(
+            db, request.app.state.settings, moderator, application_id, decision, reason
+        )
+    except ValidationFailed as error:
+        return _application_page(
+            request,
+            db,
+            application_id,
+            decision=decision,
+            reason=reason,
+            errors=error.errors,
+            status_code=422,
+        )
+    response = RedirectResponse("/moderation/applications", status_code=303)
+    flash(
+        request,
+        response,
+        _(
+            "Entscheidung gespeichert: %(who)s – %(what)s",
+            who=application.account.display_name,
+            what=_(DECISION_LABELS[decision]),
+        ),
+    )
+    return response
+
+
+# -- members -----------------------------------------------------------------------------------
+
+
+@router.get("/members")
+def member_list(
+    request: Request,
+    moderator: Moderator,
+    db: DbSession,
+    q: Annotated[str, Query(max_length=200)] = "",
+    state: str = "",
+) -> Response:
+    """All accounts, searchable by name and mail."""
+    _nav(request)
+    return render(
+        request,
+        "moderation/members.html",
+        {
+            "page_title": _("Mitglieder"),
+            "members": accounts.directory(db, query=q, state=state),
+            "q": q,
+            "state": state,
+            "state_options": [
+                (key.value, _(label))
+                for key, label in ACCOUNT_STATE_LABELS.items()
+                if key.value != "erased"
+            ],
+        },
+    )
+
+
+def _member_page(
+    request: Request,
+    db: DbSession,
+    account_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    reason: str = "",
+    status_code: int = 200,
+) -> Response:
+    account = accounts.get(db, account_id)
+    return render(
+        request,
+        "moderation/member.html",
+        {
+            "page_title": account.display_name,
+            "member": account,
+            "application": service.latest_application(db, account.id),
+            "role_options": [(key.value, _(label)) for key, label in ROLE_LABELS.items()],
+            "errors": errors or {},
+            "reason": reason,
+            "labels": {"reason": _("Begründung"), "role": _("Rolle")},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/members/{account_id}")
+def member_detail(
+    request: Request, account_id: int, moderator: Moderator, db: DbSession
+) -> Response:
+    """One account: state, application, actions."""
+    _nav(request)
+    return _member_page(request, db, account_id)
+
+
+@router.post("/members/{account_id}/suspend")
+def member_suspend(
+    request: Request,
+    account_id: int,
+    moderator: Moderator,
+    db: DbSession,
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """Suspend a member (ends all their sessions at once)."""
+    _nav(request)
+    try:
+        account = accounts.suspend(db, request.app.state.settings, moderator, account_id, reason)
+    except ValidationFailed as error:
+        return _member_page(
+            request, db, account_id, errors=error.errors, reason=reason, status_code=422
+        )
+    response = RedirectResponse(f"/moderation/members/{account_id}", status_code=303)
+    flash(request, response, _("%(name)s ist gesperrt.", name=account.display_name))
+    return response
+
+
+@router.post("/members/{account_id}/reinstate")
+def member_reinstate(
+    request: Request,
+    account_id: int,
+    moderator: Moderator,
+    db: DbSession,
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """Lift a suspension."""
+    _nav(request)
+    try:
+        account = accounts.reinstate(db, request.app.state.settings, moderator, account_id, reason)
+    except ValidationFailed as error:
+        return _member_page(
+            request, db, account_id, errors=error.errors, reason=reason, status_code=422
+        )
+    response = RedirectResponse(f"/moderation/members/{account_id}", status_code=303)
+    flash(request, response, _("%(name)s ist wieder freigeschaltet.", name=account.display_name))
+    return response
+
+
+@router.post("/members/{account_id}/role")
+def member_role(
+    request: Request,
+    account_id: int,
+    admin: Admin,
+    db: DbSession,
+    role: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """Grant or revoke moderator or admin rights (admins only)."""
+    _nav(request)
+    try:
+        account = accounts.set_role(db, request.app.state.settings, admin, account_id, role, reason)
+    except ValidationFailed as error:
+        return _member_page(request, db, account_id, errors=error.errors, status_code=422)
+    response = RedirectResponse(f"/moderation/members/{account_id}", status_code=303)
+    flash(
+        request,
+        response,
+        _("Rolle von %(name)s: %(role)s", name=account.display_name, role=_(account.role_label)),
+    )
+    return response
+
+
+# -- verified mail domains ---------------------------------------------------------------------
+
+
+def _domains_page(
+    request: Request,
+    db: DbSession,
+    *,
+    errors: dict[str, str] | None = None,
+    domain: str = "",
+    municipality_ags: str = "",
+    q: str = "",
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "moderation/domains.html",
+        {
+            "page_title": _("Bestätigte Mail-Domains"),
+            "domains": domains.listing(db),
+            "errors": errors or {},
+            "domain": domain,
+            "labels": {"domain": _("Domain"), "municipality_ags": _("Kommune")},
+            "picker_url": "/moderation/domains/municipalities",
+            "picker_fallback": "/moderation/domains",
+            **picker_context(db, q, municipality_ags),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/domains")
+def domain_list(
+    request: Request,
+    moderator: Moderator,
+    db: DbSession,
+    q: Annotated[str, Query(max_length=200)] = "",
+    municipality_ags: Annotated[str, Query(max_length=12)] = "",
+    domain: Annotated[str, Query(max_length=253)] = "",
+) -> Response:
+    """Verified domains, and the form to add one."""
+    _nav(request)
+    return _domains_page(request, db, q=q, municipality_ags=municipality_ags, domain=domain)
+
+
+@router.get("/domains/municipalities")
+def domain_municipality_results(
+    request: Request,
+    moderator: Moderator,
+    db: DbSession,
+    q: Annotated[str, Query(max_length=200)] = "",
+    municipality_ags: Annotated[str, Query(max_length=12)] = "",
+) -> Response:
+    """Municipality search results for the domain form (htmx fragment)."""
+    return render(
+        request, "membership/_municipality_results.html", picker_context(db, q, municipality_ags)
+    )
+
+
+@router.post("/domains")
+def domain_add(
+    request: Request,
+    moderator: Moderator,
+    db: DbSession,
+    municipality_ags: Annotated[str, Form()] = "",
+    domain: Annotated[str, Form()] = "",
+    q: Annotated[str, Form()] = "",
+) -> Response:
+    """Verify a mail domain for a municipality."""
+    _nav(request)
+    try:
+        entry = domains.add(db, moderator, municipality_ags, domain)
+    except ValidationFailed as error:
+        return _domains_page(
+            request,
+            db,
+            errors=error.errors,
+            domain=domain,
+            municipality_ags=municipality_ags,
+            q=q,
+            status_code=422,
+        )
+    response = RedirectResponse("/moderation/domains", status_code=303)
+    flash(request, response, _("Domain %(domain)s bestätigt.", domain=entry.domain))
+    return response
+
+
+@router.post("/domains/{domain_id}/delete")
+def domain_remove(
+    request: Request, domain_id: int, moderator: Moderator, db: DbSession
+) -> Response:
+    """Withdraw a domain verification."""
+    domains.remove(db, moderator, domain_id)
+    response = RedirectResponse("/moderation/domains", status_code=303)
+    flash(request, response, _("Die Domain ist nicht mehr bestätigt."))
+    return response
+
+
+# -- audit log ---------------------------------------------------------------------------------
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@router.get("/audit")
+def audit_log(
+    request: Request,
+    moderator: Moderator,
+    db: DbSession,
+    action: Annotated[str, Query(max_length=60)] = "",
+    actor: Annotated[str, Query(max_length=12)] = "",
+    subject: Annotated[str, Query(max_length=12)] = "",
+    since: Annotated[str, Query(max_length=10)] = "",
+    until: Annotated[str, Query(max_length=10)] = "",
+    after: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """Every recorded decision and security event, filterable."""
+    _nav(request)
+    filters = audit.AuditFilter(
+        action=action,
+        actor_id=int(actor) if actor.isdigit() else None,
+        subject_id=int(subject) if subject.isdigit() else None,
+        since=_date(since),
+        until=_date(until),
+    )
+    page = audit.search(db, filters, after=after)
+    people_ids = {event.actor_id for event in page.items} | {
+        event.subject_id for event in page.items
+    }
+    names = accounts.names(db, {pid for pid in people_ids if pid})
+    return render(
+        request,
+        "moderation/audit.html",
+        {
+            "page_title": _("Protokoll"),
+            "page": page,
+            "filters": filters,
+            "actions": audit.actions(db),
+            "names": names,
+            "query": {
+                "action": action,
+                "actor": actor,
+                "subject": subject,
+                "since": since,
+                "until": until,
+            },
+        },
+    )

@@ -1,0 +1,62 @@
+"""Outbox rows: a mail or webhook delivery, its attempts and its lease."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import JSON, Enum, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.clock import utcnow
+from app.db import Base
+
+
+class Channel(enum.StrEnum):
+    MAIL = "mail"
+    WEBHOOK = "webhook"
+
+
+class DeliveryState(enum.StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"  # gave up after the last retry
+
+
+class OutboxMessage(Base):
+    """One delivery. A worker leases due rows, delivers, and records the outcome."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_next_attempt_at", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[Channel] = mapped_column(
+        Enum(
+            Channel,
+            name="outbox_channel",
+            native_enum=False,
+            length=10,
+            values_callable=lambda members: [member.value for member in members],
+        )
+    )
+    state: Mapped[DeliveryState] = mapped_column(
+        Enum(
+            DeliveryState,
+            name="outbox_state",
+            native_enum=False,
+            length=10,
+            values_callable=lambda members: [member.value for member in members],
+        ),
+        default=DeliveryState.PENDING,
+    )
+    # Mail: to, subject, text, html. Webhook: event type, body (issue of the export layer).
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Stable across retries (the Message-ID of a mail, the webhook-id of a webhook).
+    message_key: Mapped[str] = mapped_column(String(100))
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    leased_until: Mapped[dt.datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[dt.datetime | None]

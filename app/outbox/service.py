@@ -1,0 +1,101 @@
+"""Writing to the outbox, leasing due rows, and recording outcomes with backoff."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+from collections.abc import Sequence
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from app.core.clock import utcnow
+from app.outbox.models import Channel, DeliveryState, OutboxMessage
+
+LEASE = dt.timedelta(minutes=2)
+MAIL_MAX_ATTEMPTS = 12  # about two days with the backoff below
+
+
+def enqueue_mail(db: Session, *, to: str, subject: str, text: str, html: str) -> OutboxMessage:
+    """Add a mail to the outbox; it leaves when the transaction commits and a worker runs."""
+    message = OutboxMessage(
+        channel=Channel.MAIL,
+        payload={"to": to, "subject": subject, "text": text, "html": html},
+        message_key=secrets.token_hex(16),
+    )
+    db.add(message)
+    return message
+
+
+def lease_due(
+    db: Session, *, limit: int = 20, channel: Channel | None = None, retry_now: bool = False
+) -> list[OutboxMessage]:
+    """Claim up to `limit` due rows for this worker for LEASE.
+
+    On PostgreSQL, FOR UPDATE SKIP LOCKED lets several workers claim different rows at once;
+    SQLite serializes the claim through its single writer. The lease (not a held lock)
+    covers the slow network part, so no transaction stays open while we talk to a server.
+    """
+    now = utcnow()
+    query = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.state == DeliveryState.PENDING,
+            or_(OutboxMessage.leased_until.is_(None), OutboxMessage.leased_until < now),
+        )
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    if not retry_now:
+        query = query.where(OutboxMessage.next_attempt_at <= now)
+    if channel is not None:
+        query = query.where(OutboxMessage.channel == channel)
+    rows: Sequence[OutboxMessage] = db.scalars(query).all()
+    for row in rows:
+        row.leased_until = now + LEASE
+    db.flush()
+    return list(rows)
+
+
+def backoff(attempts: int, *, base: float = 60.0, cap: float = 6 * 3600.0) -> dt.timedelta:
+    """Exponential backoff with full jitter: a thundering herd spreads out."""
+    ceiling = min(cap, base * 2 ** max(0, attempts - 1))
+    return dt.timedelta(seconds=random.uniform(ceiling / 2, ceiling))  # noqa: S311
+
+
+def mark_delivered(db: Session, message_id: int) -> None:
+    """Record a successful delivery."""
+    now = utcnow()
+    db.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(
+            state=DeliveryState.DELIVERED,
+            delivered_at=now,
+            leased_until=None,
+            last_error=None,
+            attempts=OutboxMessage.attempts + 1,
+        )
+    )
+
+
+def mark_failed(
+    db: Session,
+    message_id: int,
+    error: str,
+    *,
+    retry_at: dt.datetime | None,
+) -> None:
+    """Record a failed attempt; retry_at=None gives up for good."""
+    values: dict[str, object] = {
+        "attempts": OutboxMessage.attempts + 1,
+        "last_error": error[:2000],
+        "leased_until": None,
+    }
+    if retry_at is None:
+        values["state"] = DeliveryState.FAILED
+    else:
+        values["next_attempt_at"] = retry_at
+    db.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values))

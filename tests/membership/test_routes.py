@@ -1,0 +1,113 @@
+"""The applicant's pages: a failed form keeps everything, search works with and without htmx."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from app.config import Settings
+from app.membership.models import AccountState
+from tests import factories
+
+
+def _applicant(client: TestClient, db: Session) -> factories.Account:
+    person = factories.account(db, "Alice Anders", state=AccountState.PENDING)
+    factories.login(client, db, person)
+    return person
+
+
+def test_a_failed_application_keeps_what_was_typed_and_explains(
+    client: TestClient, db: Session
+) -> None:
+    _applicant(client, db)
+    kiel = factories.municipality(db, "Kiel")
+    token = factories.csrf_token(client, "/membership/apply")
+    typed = "Wir möchten <b>lernen</b> – und teilen."
+    response = client.post(
+        "/membership/apply",
+        data={
+            "csrf_token": token,
+            "municipality_ags": kiel.ags,
+            "position": "",
+            "reason": typed,
+            "q": "Kiel",
+        },
+    )
+    assert response.status_code == 422
+    html = response.text
+    assert "Bitte korrigieren Sie Folgendes" in html
+    assert 'href="#field-position"' in html and 'id="field-position"' in html
+    assert 'aria-invalid="true"' in html
+    assert "Wir möchten &lt;b&gt;lernen&lt;/b&gt; – und teilen." in html  # kept, escaped
+    assert f'value="{kiel.ags}" checked' in html  # the chosen municipality stays chosen
+
+
+def test_municipality_search_without_javascript_keeps_the_other_fields(
+    client: TestClient, db: Session
+) -> None:
+    _applicant(client, db)
+    factories.municipality(db, "Leipzig, Stadt", ags="14713000")
+    page = client.get(
+        "/membership/apply", params={"q": "leipzig", "position": "CDO", "reason": "Weil"}
+    )
+    assert page.status_code == 200
+    assert 'value="14713000"' in page.text
+    assert 'value="CDO"' in page.text and ">Weil</textarea>" in page.text
+
+
+def test_municipality_search_as_you_type_returns_a_fragment(
+    client: TestClient, db: Session
+) -> None:
+    _applicant(client, db)
+    factories.municipality(db, "Leipzig, Stadt", ags="14713000")
+    response = client.get(
+        "/membership/municipalities", params={"q": "Leip"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert 'name="municipality_ags" value="14713000"' in response.text
+    empty = client.get("/membership/municipalities", params={"q": "Xyzzy"})
+    assert "Keine Kommune gefunden" in empty.text
+
+
+def test_status_page_shows_the_question_and_takes_the_answer(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
+    person = _applicant(client, db)
+    application = factories.application(db, person)
+    moderator = factories.account(db, role=factories.Role.MODERATOR)
+    from app.membership import service
+
+    service.decide(
+        db,
+        settings,
+        moderator,
+        application.id,
+        "request_info",
+        "Welche Abteilung?",
+    )
+    page = client.get("/membership/status")
+    assert "Welche Abteilung?" in page.text
+    token = factories.csrf_token(client, "/membership/status")
+    empty = client.post("/membership/status", data={"csrf_token": token, "answer": ""})
+    assert empty.status_code == 422 and "Ihre Antwort" in empty.text
+    sent = client.post("/membership/status", data={"csrf_token": token, "answer": "Hauptamt"})
+    assert sent.status_code == 303
+    assert "Hauptamt" in client.get("/membership/status").text
+
+
+def test_members_are_sent_away_from_the_application_form(client: TestClient, db: Session) -> None:
+    factories.login(client, db, factories.account(db))
+    assert client.get("/membership/apply").status_code == 303
+
+
+def test_suspended_accounts_see_their_status_with_the_reason(
+    client: TestClient, db: Session
+) -> None:
+    person = factories.account(db, state=AccountState.SUSPENDED)
+    person.state_reason = "Wiederholt Werbung"
+    factories.login(client, db, person)
+    assert client.get("/").headers["location"] == "/membership/status"
+    page = client.get("/membership/status")
+    assert "gesperrt" in page.text and "Wiederholt Werbung" in page.text
+    assert client.get("/membership/apply").status_code == 303

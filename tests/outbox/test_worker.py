@@ -1,0 +1,110 @@
+"""The outbox: mails leave over SMTP, at least once, with retries and backoff."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.config import Settings
+from app.core import clock
+from app.outbox import service
+from app.outbox.mailer import LogMailer, MailError
+from app.outbox.models import DeliveryState, OutboxMessage
+from app.outbox.worker import Worker
+from tests.outbox.conftest import Inbox
+
+
+def _queue(db: Session, to: str = "lena@leipzig.de") -> OutboxMessage:
+    message = service.enqueue_mail(
+        db, to=to, subject="Betreff mit Umlaut: Müll", text="Hallo\n", html="<p>Hallo</p>"
+    )
+    db.flush()
+    return message
+
+
+def test_mails_go_out_over_smtp_once(
+    db: Session, session_factory: sessionmaker[Session], settings: Settings, inbox: Inbox
+) -> None:
+    message = _queue(db)
+    configured = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{inbox.port}"})
+    worker = Worker(configured, session_factory, jobs=[("none", lambda db, s: 0)])
+    assert worker.deliver_due() == 1
+    assert worker.deliver_due() == 0
+    [received] = inbox.messages
+    assert received["To"] == "lena@leipzig.de"
+    assert received["Subject"] == "Betreff mit Umlaut: Müll"
+    assert message.message_key in received["Message-ID"]
+    assert received.get_body(("plain",)).get_content().strip() == "Hallo"  # type: ignore[union-attr]
+    db.refresh(message)
+    assert message.state is DeliveryState.DELIVERED and message.attempts == 1
+
+
+def test_a_refused_recipient_gives_up_and_an_outage_retries_with_backoff(
+    db: Session, session_factory: sessionmaker[Session], settings: Settings, inbox: Inbox
+) -> None:
+    refused = _queue(db, "nobody@leipzig.de")
+    inbox.refuse.add("nobody@leipzig.de")
+    configured = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{inbox.port}"})
+    Worker(configured, session_factory, jobs=[("none", lambda db, s: 0)]).deliver_due()
+    db.refresh(refused)
+    assert refused.state is DeliveryState.FAILED and "refused" in (refused.last_error or "")
+
+    later = _queue(db)
+    down = settings.model_copy(update={"smtp_url": "smtp://127.0.0.1:1"})
+    Worker(down, session_factory, jobs=[("none", lambda db, s: 0)]).deliver_due()
+    db.refresh(later)
+    assert later.state is DeliveryState.PENDING and later.attempts == 1
+    assert later.next_attempt_at > clock.utcnow() + dt.timedelta(seconds=20)
+    # Not due yet: nothing happens; --retry-now makes it due; the server is back.
+    up = Worker(configured, session_factory, jobs=[("none", lambda db, s: 0)])
+    assert up.deliver_due() == 0
+    assert up.deliver_due(retry_now=True) == 1
+    db.refresh(later)
+    assert later.state is DeliveryState.DELIVERED and later.attempts == 2
+    assert [message["To"] for message in inbox.messages] == ["lena@leipzig.de"]
+
+
+def test_a_leased_row_is_not_delivered_twice(
+    db: Session, session_factory: sessionmaker[Session]
+) -> None:
+    _queue(db)
+    first = service.lease_due(db)
+    assert len(first) == 1
+    assert service.lease_due(db) == []
+    clock.travel(service.LEASE + dt.timedelta(seconds=1))
+    assert len(service.lease_due(db)) == 1  # a crashed worker's lease runs out
+
+
+def test_backoff_grows_and_is_capped() -> None:
+    assert service.backoff(1).total_seconds() <= 60
+    assert 30 * 60 <= service.backoff(7).total_seconds() <= 64 * 60
+    assert service.backoff(50).total_seconds() <= 6 * 3600
+
+
+def test_without_smtp_mails_are_logged(
+    db: Session,
+    session_factory: sessionmaker[Session],
+    settings: Settings,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    message = _queue(db)
+    worker = Worker(settings, session_factory, jobs=[("none", lambda db, s: 0)])
+    assert isinstance(worker.mailer, LogMailer)
+    with caplog.at_level("INFO", logger="allmende.mail"):
+        worker.deliver_due()
+    assert any("not sent" in record.getMessage() for record in caplog.records)
+    db.refresh(message)
+    assert message.state is DeliveryState.DELIVERED
+
+
+def test_mail_error_marks_permanence() -> None:
+    assert MailError("x", permanent=True).permanent
+    assert not MailError("y").permanent
+
+
+def test_pending_rows_are_visible_to_admins_as_data(db: Session) -> None:
+    _queue(db)
+    assert db.scalars(select(OutboxMessage.state)).all() == [DeliveryState.PENDING]
