@@ -50,6 +50,8 @@ def configure(settings: Settings) -> None:
     root.handlers = [handler]
     root.setLevel(settings.log_level.upper())
     logging.getLogger("uvicorn.access").disabled = True
+    # Alembic announces its context on every readiness probe; keep the log for real news.
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
     # HTTP clients log full URLs (webhook targets may carry tokens in them).
     for chatty in ("httpx2", "httpx", "httpcore", "httpcore2"):
         logging.getLogger(chatty).setLevel(logging.WARNING)

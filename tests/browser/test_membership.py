@@ -1,0 +1,161 @@
+"""In Chromium: an applicant applies with the keyboard only, a moderator approves; axe finds
+no WCAG 2.1 A/AA violation on the sign-in, application, status and queue pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from app.auth import sessions
+from app.auth.dev import seed_personas
+from app.demo import DEMO_REGISTRY
+from app.membership.models import Account, AccountState, Role
+from app.municipalities import gv100ad
+from app.municipalities import service as municipalities
+from app.web import csrf
+from tests.browser.conftest import LiveServer, assert_accessible
+
+
+@pytest.fixture(scope="module")
+def live_server_overrides() -> dict[str, object]:
+    return {"dev_login": True}
+
+
+@pytest.fixture(scope="module")
+def seeded(live_server: LiveServer) -> LiveServer:
+    with live_server.session() as db:
+        municipalities.import_registry(
+            db, gv100ad.read_file(DEMO_REGISTRY), deactivate_missing=False
+        )
+        seed_personas(db)
+        db.commit()
+    return live_server
+
+
+def _context_for(
+    browser: Browser, live: LiveServer, account_id: int, js: bool = True
+) -> BrowserContext:
+    with live.session() as db:
+        account = db.get(Account, account_id)
+        assert account is not None
+        token = sessions.create(db, live.settings, account, provider="sso").token
+        db.commit()
+    context = browser.new_context(locale="de-DE", java_script_enabled=js)
+    context.add_cookies(
+        [
+            {
+                "name": csrf.session_cookie_name(live.settings),
+                "value": token,
+                "url": live.url,
+                "httpOnly": True,
+                "sameSite": "Lax",
+            }
+        ]
+    )
+    return context
+
+
+def _new_account(
+    live: LiveServer, name: str, *, state: AccountState, role: Role = Role.MEMBER
+) -> int:
+    with live.session() as db:
+        account = Account(
+            display_name=name,
+            email=f"{name.split(maxsplit=1)[0].lower()}@kiel.de",
+            email_verified=True,
+            state=state,
+            role=role,
+        )
+        db.add(account)
+        db.commit()
+        return account.id
+
+
+@pytest.fixture
+def applicant_page(browser: Browser, seeded: LiveServer) -> Iterator[Page]:
+    account_id = _new_account(seeded, "Kira Keller", state=AccountState.PENDING)
+    context = _context_for(browser, seeded, account_id)
+    yield context.new_page()
+    context.close()
+
+
+def test_sign_in_page_is_accessible(page: Page, seeded: LiveServer) -> None:
+    page.goto(seeded.url + "/login")
+    assert_accessible(page, "login")
+    page.goto(seeded.url + "/dev/login")
+    assert_accessible(page, "dev login")
+
+
+def test_keyboard_only_application_then_approval(
+    applicant_page: Page, browser: Browser, seeded: LiveServer
+) -> None:
+    page = applicant_page
+    page.goto(seeded.url + "/")
+    expect(page).to_have_url(seeded.url + "/membership/apply")
+    assert_accessible(page, "application form")
+
+    # Keyboard only: focus the search field, type, let htmx fetch results.
+    page.locator("#municipality-q").focus()
+    page.keyboard.type("Kiel")
+    results = page.locator("#municipality-results input[type=radio]")
+    expect(results.first).to_be_visible()
+    page.keyboard.press("Tab")  # the search button
+    page.keyboard.press("Tab")  # the first result
+    page.keyboard.press("Space")
+    expect(page.locator("input[name=municipality_ags][value='01002000']")).to_be_checked()
+    page.locator("#field-position").focus()
+    page.keyboard.type("Chief Digital Officer")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Wir bauen gerade ein Bürgerportal.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(seeded.url + "/membership/status")
+    expect(page.locator("main")).to_contain_text("Ihr Antrag ist eingegangen")
+    assert_accessible(page, "status page")
+
+    with seeded.session() as db:
+        moderator_id = next(a.id for a in seed_personas(db) if a.role is Role.MODERATOR)
+    moderator_context = _context_for(browser, seeded, moderator_id)
+    moderator = moderator_context.new_page()
+    moderator.goto(seeded.url + "/moderation/applications")
+    assert_accessible(moderator, "queue")
+    moderator.get_by_role("link", name="Kira Keller").focus()
+    moderator.keyboard.press("Enter")
+    expect(moderator.locator("h1")).to_contain_text("Kira Keller")
+    assert_accessible(moderator, "application review")
+    moderator.get_by_role("button", name="Freischalten").focus()
+    moderator.keyboard.press("Enter")
+    expect(moderator.locator(".notice")).to_contain_text("Entscheidung gespeichert")
+    moderator_context.close()
+
+    page.goto(seeded.url + "/")
+    expect(page.locator("h1")).to_contain_text("Willkommen, Kira Keller")
+
+
+def test_application_errors_are_announced_and_linked(
+    applicant_page: Page, seeded: LiveServer
+) -> None:
+    page = applicant_page
+    page.goto(seeded.url + "/membership/apply")
+    page.get_by_role("button", name="Antrag stellen").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
+    assert_accessible(page, "application form with errors")
+
+
+def test_application_works_without_javascript(browser: Browser, seeded: LiveServer) -> None:
+    account_id = _new_account(seeded, "Nora Noscript", state=AccountState.PENDING)
+    context = _context_for(browser, seeded, account_id, js=False)
+    page = context.new_page()
+    page.goto(seeded.url + "/membership/apply")
+    page.locator("#field-position").fill("Projektleitung")
+    page.locator("#municipality-q").fill("Leipzig")
+    page.get_by_role("button", name="Suchen").click()
+    page.get_by_label("Leipzig, Stadt", exact=False).first.check()
+    expect(page.locator("#field-position")).to_have_value("Projektleitung")
+    page.get_by_role("button", name="Antrag stellen").click()
+    expect(page).to_have_url(seeded.url + "/membership/status")
+    context.close()

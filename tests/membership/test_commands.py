@@ -1,0 +1,84 @@
+"""`allmende members promote` and `allmende worker --once` as an operator runs them."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.cli import main
+from app.db import make_engine, make_session_factory, unit_of_work
+from app.membership.models import Account, AccountState, Identity, Role
+from app.outbox import service as outbox
+from app.outbox.models import DeliveryState, OutboxMessage
+
+
+@pytest.fixture
+def cli_env(fresh_database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("ALLMENDE_DATABASE_URL", fresh_database_url)
+    monkeypatch.setenv("ALLMENDE_ENV", "test")
+    return fresh_database_url
+
+
+def _add_account(url: str, email: str) -> int:
+    engine = make_engine(url)
+    with unit_of_work(make_session_factory(engine)) as db:
+        account = Account(display_name="Erste Admin", email=email, state=AccountState.PENDING)
+        db.add(account)
+        db.flush()
+        db.add(
+            Identity(
+                account_id=account.id,
+                provider="sso",
+                issuer="https://idp",
+                subject="first",
+                email=email,
+            )
+        )
+        account_id = account.id
+    engine.dispose()
+    return account_id
+
+
+def _account(url: str, account_id: int) -> Account:
+    engine = make_engine(url)
+    with make_session_factory(engine)() as db:
+        account = db.scalars(select(Account).where(Account.id == account_id)).one()
+    engine.dispose()
+    return account
+
+
+def test_promote_bootstraps_the_first_admin(
+    cli_env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    account_id = _add_account(cli_env, "chefin@verband.example")
+    assert main(["members", "promote", "CHEFIN@verband.example", "--role", "admin"]) == 0
+    assert "now an approved admin" in capsys.readouterr().out
+    account = _account(cli_env, account_id)
+    assert account.state is AccountState.APPROVED and account.role is Role.ADMIN
+
+
+def test_promote_an_unknown_account_is_one_line(
+    cli_env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["members", "promote", "nobody@example.org", "--role", "admin"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("allmende: ") and "sign in once first" in err
+    assert err.count("\n") == 1
+
+
+def test_promote_rejects_an_unknown_role(cli_env: str) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["members", "promote", "1", "--role", "king"])
+    assert caught.value.code == 2
+
+
+def test_worker_once_drains_what_is_due(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    engine = make_engine(cli_env)
+    with unit_of_work(make_session_factory(engine)) as db:
+        outbox.enqueue_mail(db, to="a@b.example", subject="Hallo", text="x", html="<p>x</p>")
+    assert main(["worker", "--once"]) == 0
+    assert "1 message" in capsys.readouterr().out
+    with make_session_factory(engine)() as db:
+        states = db.scalars(select(OutboxMessage.state)).all()
+    engine.dispose()
+    assert states == [DeliveryState.DELIVERED]
