@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from app import migrate
+from app import demo_content, migrate
 from app.auth import dev
 from app.config import Settings
 from app.db import make_session_factory, unit_of_work
@@ -28,4 +28,7 @@ def prepare(
         municipality_commands.import_file(DEMO_REGISTRY, engine, out, deactivate_missing=False)
     with unit_of_work(make_session_factory(engine)) as db:
         personas = dev.seed_personas(db)
+        created = demo_content.load(db, settings)
     out(f"{len(personas)} demo personas ready (sign in at {settings.base_url}/dev/login)")
+    if created:
+        out(f"{created} demo Vorhaben with comments and signals loaded")

@@ -13,13 +13,21 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import logging_setup
 from app.account import routes as account_routes
+from app.admin import routes as admin_routes
 from app.auth import routes as auth_routes
 from app.auth.oidc import ProviderRegistry
+from app.comments import routes as comment_routes
 from app.config import Settings, get_settings
 from app.dashboard import routes as dashboard_routes
 from app.db import engine_from_settings, make_session_factory
+from app.membership import profile_routes
 from app.membership import routes as membership_routes
 from app.moderation import routes as moderation_routes
+from app.municipalities import routes as municipality_routes
+from app.notifications import routes as notification_routes
+from app.search import routes as search_routes
+from app.vorhaben import routes as vorhaben_routes
+from app.vorhaben import routes_cooperation as cooperation_routes
 from app.web import errors, pages
 from app.web.guard import RequestGuard
 from app.web.headers import SecurityHeadersMiddleware
@@ -65,6 +73,14 @@ def create_app(
     app.include_router(membership_routes.router)
     app.include_router(account_routes.router)
     app.include_router(moderation_routes.router)
+    app.include_router(admin_routes.router)
+    app.include_router(vorhaben_routes.router)
+    app.include_router(cooperation_routes.router)
+    app.include_router(comment_routes.router)
+    app.include_router(search_routes.router)
+    app.include_router(municipality_routes.router)
+    app.include_router(profile_routes.router)
+    app.include_router(notification_routes.router)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
 
     # Added last = runs first: headers wrap everything, the guard runs before any route.

@@ -2,14 +2,22 @@
 
 from app.audit import models as audit_models
 from app.auth import models as auth_models
+from app.comments import models as comments_models
 from app.membership import models as membership_models
 from app.municipalities import models as municipalities_models
+from app.notifications import models as notifications_models
 from app.outbox import models as outbox_models
+from app.search import models as search_models
+from app.vorhaben import models as vorhaben_models
 
 __all__ = [
     "audit_models",
     "auth_models",
+    "comments_models",
     "membership_models",
     "municipalities_models",
+    "notifications_models",
     "outbox_models",
+    "search_models",
+    "vorhaben_models",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from alembic import context
 from sqlalchemy import Connection
@@ -19,10 +20,18 @@ def _url() -> str:
     return url or os.environ.get("ALLMENDE_DATABASE_URL", "sqlite:///var/allmende.db")
 
 
+def _include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Leave database-specific search machinery (FTS5 tables, trigram indexes) alone."""
+    return not (name and (name.startswith("search_fts") or name.endswith("_trgm")))
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_object=_include_object,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         compare_server_default=False,

@@ -7,10 +7,14 @@ import itertools
 import re
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth import sessions
+from app.comments.models import Comment
+from app.config import Settings, load_settings
 from app.core.clock import utcnow
+from app.core.errors import ValidationFailed
 from app.core.text import fold_words
 from app.membership.models import (
     Account,
@@ -31,9 +35,19 @@ from app.municipalities.models import (
     Regierungsbezirk,
     Region,
 )
+from app.vorhaben.models import Follow, Vorhaben
 from app.web import csrf
 
-__all__ = ["Account", "AccountState", "Level", "Role"]
+__all__ = [
+    "Account",
+    "AccountState",
+    "Comment",
+    "Follow",
+    "Level",
+    "Municipality",
+    "Role",
+    "ValidationFailed",
+]
 
 _keys = itertools.count(1)
 
@@ -193,3 +207,53 @@ def application(
     applicant.municipality_id = where.id
     db.flush()
     return entry
+
+
+def vorhaben(
+    db: Session,
+    author: Account,
+    title: str = "Digitaler Bauantrag",
+    *,
+    summary: str = "",
+    description: str = "",
+    stage: str = "idee",
+    visibility: str = "members",
+    tags: str = "",
+    fields: list[str] | None = None,
+    looking_for_partners: bool = False,
+    settings: Settings | None = None,
+) -> Vorhaben:
+    """A Vorhaben created through the service (so versions, index and follows exist)."""
+    from app.vorhaben import service as vorhaben_service
+    from app.vorhaben.forms import VorhabenForm
+    from app.vorhaben.models import FieldOfAction
+
+    field_ids = []
+    for slug in fields or []:
+        found = db.scalars(select(FieldOfAction.id).where(FieldOfAction.slug == slug)).one()
+        field_ids.append(str(found))
+    form = VorhabenForm(
+        title=title,
+        summary=summary,
+        description=description,
+        stage=stage,
+        visibility=visibility,
+        tags=tags,
+        fields_of_action=field_ids,
+        looking_for_partners=looking_for_partners,
+    )
+    return vorhaben_service.create(db, settings or load_settings(env="test"), author, form)
+
+
+def comment(
+    db: Session,
+    author: Account,
+    on: Vorhaben,
+    body: str = "Spannend!",
+    parent: Comment | None = None,
+) -> Comment:
+    from app.comments import service as comment_service
+
+    return comment_service.post(
+        db, load_settings(env="test"), author, on.id, body, parent.id if parent else None
+    )

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.account import preferences
 from app.audit import service as audit
 from app.auth import sessions
 from app.auth.deps import Member
 from app.auth.models import AuthSession
 from app.core.errors import NotFound
 from app.i18n import gettext as _
+from app.vorhaben import listing
 from app.web.deps import DbSession
 from app.web.flash import flash
 from app.web.templating import render
@@ -34,6 +38,8 @@ def account_page(request: Request, account: Member, db: DbSession) -> Response:
             "account": account,
             "sessions": sessions.list_for(db, account.id),
             "current_session_id": _current_session_id(request),
+            "fields": listing.fields_of_action(db),
+            "interests": preferences.interests_of(db, account.id),
         },
     )
 
@@ -67,4 +73,19 @@ def end_other_sessions(request: Request, account: Member, db: DbSession) -> Resp
     )
     response = RedirectResponse("/konto", status_code=303)
     flash(request, response, _("Alle anderen Sitzungen wurden beendet."))
+    return response
+
+
+@router.post("/einstellungen")
+def save_preferences(
+    request: Request,
+    account: Member,
+    db: DbSession,
+    mail_mode: Annotated[str, Form(max_length=20)] = "immediate",
+    interests: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    """Mail preference (immediately, daily digest, none) and fields of interest."""
+    preferences.save(db, account, mail_mode, interests or [])
+    response = RedirectResponse("/konto#einstellungen", status_code=303)
+    flash(request, response, _("Einstellungen gespeichert."))
     return response

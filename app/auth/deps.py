@@ -81,6 +81,10 @@ def current_account(request: Request, db: DbSession) -> Account | None:
             writer.commit()
     request.state.account = row.account
     request.state.viewer = Viewer.of(row.account)
+    if row.account.is_member:
+        from app.notifications import service as notifications
+
+        request.state.unread_count = notifications.unread_count(db, row.account)
     request.state.auth_session = row
     return row.account
 

@@ -167,3 +167,32 @@ def account_for(db: Session, key: str) -> Account | None:
         .join(Identity, Identity.account_id == Account.id)
         .where(Identity.issuer == DEV_ISSUER, Identity.subject == key)
     ).one_or_none()
+
+
+@dataclass(frozen=True)
+class PersonaEntry:
+    key: str
+    name: str
+    description: str
+
+
+def listing(db: Session) -> list[PersonaEntry]:
+    """Every development persona that exists (the five roles first, then demo members)."""
+    described = {entry.key: entry.description for entry in PERSONAS}
+    rows = db.execute(
+        select(Identity.subject, Account.display_name, Account.position, Account.state)
+        .join(Account, Account.id == Identity.account_id)
+        .where(Identity.issuer == DEV_ISSUER)
+        .order_by(Account.id)
+    )
+    entries = [
+        PersonaEntry(
+            row.subject, row.display_name, described.get(row.subject) or f"{row.position or ''}"
+        )
+        for row in rows
+        if row.state is not AccountState.ERASED
+    ]
+    if not entries:
+        entries = [PersonaEntry(entry.key, entry.name, entry.description) for entry in PERSONAS]
+    order = {entry.key: index for index, entry in enumerate(PERSONAS)}
+    return sorted(entries, key=lambda entry: order.get(entry.key, len(order)))

@@ -217,7 +217,7 @@ def dev_login_page(request: Request, db: DbSession) -> Response:
     return render(
         request,
         "auth/dev_login.html",
-        {"page_title": _("Anmelden als Testperson"), "personas": dev.PERSONAS},
+        {"page_title": _("Anmelden als Testperson"), "personas": dev.listing(db)},
     )
 
 
@@ -227,17 +227,16 @@ def dev_login(
 ) -> Response:
     """Sign in as a persona without an identity provider (development only)."""
     _require_dev(request)
-    account = dev.account_for(db, persona) if dev.persona(persona) else None
-    if account is None:
+    if dev.persona(persona) is not None and dev.account_for(db, persona) is None:
         dev.seed_personas(db)
-        account = dev.account_for(db, persona) if dev.persona(persona) else None
+    account = dev.account_for(db, persona) if persona else None
     if account is None:
         return render(
             request,
             "auth/dev_login.html",
             {
                 "page_title": _("Anmelden als Testperson"),
-                "personas": dev.PERSONAS,
+                "personas": dev.listing(db),
                 "error": _("Bitte wählen Sie eine Testperson."),
             },
             status_code=422,

@@ -33,8 +33,12 @@ def forbidden_character(value: str) -> str | None:
 
 
 def clean_line(value: str) -> str:
-    """A single-line field: normalised, inner whitespace runs collapsed, trimmed."""
-    return " ".join(normalize(value).split(" ")).strip()
+    """A single-line field: normalised, every whitespace run (newlines too) one space.
+
+    Check forbidden_character() on the raw value first: str.split() treats some control
+    characters as whitespace and would quietly drop them.
+    """
+    return " ".join(normalize(value).split())
 
 
 _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss", "ẞ": "ss"})

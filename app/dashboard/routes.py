@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import SignedIn
+from app.dashboard import service as dashboard_service
 from app.i18n import gettext as _
 from app.membership import service as membership
 from app.web.deps import DbSession
@@ -20,4 +21,8 @@ def dashboard(request: Request, account: SignedIn, db: DbSession) -> Response:
     if not account.is_member:
         return RedirectResponse(membership.landing_path(db, account), status_code=303)
     request.state.nav = "home"
-    return render(request, "dashboard/dashboard.html", {"page_title": _("Übersicht")})
+    return render(
+        request,
+        "dashboard/dashboard.html",
+        {"page_title": _("Übersicht"), "board": dashboard_service.build(db, account)},
+    )

@@ -1,0 +1,26 @@
+"""A member's notification preferences and fields of interest."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from app.core.errors import ValidationFailed
+from app.membership.models import Account, MailMode
+from app.vorhaben.models import FieldOfAction, Interest
+
+
+def interests_of(db: Session, account_id: int) -> set[int]:
+    return set(db.scalars(select(Interest.field_id).where(Interest.account_id == account_id)))
+
+
+def save(db: Session, account: Account, mail_mode: str, interests: list[str]) -> None:
+    """Store how the member wants mails and which fields of action they care about."""
+    if mail_mode not in {mode.value for mode in MailMode}:
+        raise ValidationFailed({"mail_mode": "Bitte wählen Sie, wie Sie Mails erhalten."})
+    known = set(db.scalars(select(FieldOfAction.id).where(FieldOfAction.active.is_(True))))
+    chosen = {int(value) for value in interests if value.isdigit() and int(value) in known}
+    account.mail_mode = MailMode(mail_mode)
+    db.execute(delete(Interest).where(Interest.account_id == account.id))
+    db.add_all(Interest(account_id=account.id, field_id=field_id) for field_id in chosen)
+    db.flush()

@@ -1,0 +1,1 @@
+"""Administration: the taxonomy, partners and webhooks."""

@@ -1,0 +1,1 @@
+"""Comments on Vorhaben, with one level of replies and an edit history."""

@@ -1,0 +1,163 @@
+"""Comments: post and reply (htmx swaps the thread; a plain POST redirects), edit, delete."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.auth.deps import Member
+from app.comments import service
+from app.core.errors import ValidationFailed
+from app.i18n import gettext as _
+from app.vorhaben import service as vorhaben_service
+from app.web.deps import DbSession
+from app.web.flash import flash
+from app.web.templating import is_htmx, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _thread_fragment(
+    request: Request,
+    db: DbSession,
+    member: Member,
+    vorhaben_id: int,
+    *,
+    body: str = "",
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+    focus: int | None = None,
+) -> Response:
+    vorhaben = vorhaben_service.get(db, member, vorhaben_id)
+    return render(
+        request,
+        "comments/_thread.html",
+        {
+            "vorhaben": vorhaben,
+            "threads": service.thread(db, vorhaben.id),
+            "comment_body": body,
+            "comment_errors": errors or {},
+            "focus_comment": focus,
+        },
+        status_code=status_code,
+    )
+
+
+@router.post("/vorhaben/{vorhaben_id}/comments")
+def post_comment(
+    request: Request,
+    vorhaben_id: int,
+    member: Member,
+    db: DbSession,
+    body: Annotated[str, Form()] = "",
+    parent_id: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Post a comment or a reply; errors come back next to the field with the text kept."""
+    parent = int(parent_id) if parent_id.isdigit() else None
+    try:
+        comment = service.post(db, request.app.state.settings, member, vorhaben_id, body, parent)
+    except ValidationFailed as error:
+        if is_htmx(request):
+            return _thread_fragment(
+                request, db, member, vorhaben_id, body=body, errors=error.errors, status_code=422
+            )
+        from app.vorhaben.routes import detail_context
+
+        context = detail_context(db, member, vorhaben_id)
+        context.update(comment_body=body, comment_errors=error.errors)
+        request.state.nav = "vorhaben"
+        return render(request, "vorhaben/detail.html", context, status_code=422)
+    if is_htmx(request):
+        return _thread_fragment(request, db, member, vorhaben_id, focus=comment.id)
+    return RedirectResponse(f"/vorhaben/{vorhaben_id}#kommentar-{comment.id}", status_code=303)
+
+
+@router.get("/kommentare/{comment_id}/bearbeiten")
+def edit_form(request: Request, comment_id: int, member: Member, db: DbSession) -> Response:
+    """The edit form (inline with htmx, or as a page)."""
+    comment, vorhaben = service.get(db, member, comment_id)
+    if comment.author_id != member.id or comment.is_deleted:
+        from app.core.errors import Forbidden
+
+        raise Forbidden("Nur die Autorin oder der Autor kann diesen Kommentar bearbeiten.")
+    return render(
+        request,
+        "comments/edit.html",
+        {
+            "page_title": _("Kommentar bearbeiten"),
+            "comment": comment,
+            "vorhaben": vorhaben,
+            "body": comment.body,
+            "errors": {},
+        },
+    )
+
+
+@router.post("/kommentare/{comment_id}/bearbeiten")
+def edit(
+    request: Request,
+    comment_id: int,
+    member: Member,
+    db: DbSession,
+    body: Annotated[str, Form()] = "",
+) -> Response:
+    """Save the new wording; the old one goes into the history."""
+    try:
+        comment = service.edit(db, member, comment_id, body)
+    except ValidationFailed as error:
+        comment, vorhaben = service.get(db, member, comment_id)
+        return render(
+            request,
+            "comments/edit.html",
+            {
+                "page_title": _("Kommentar bearbeiten"),
+                "comment": comment,
+                "vorhaben": vorhaben,
+                "body": body,
+                "errors": error.errors,
+            },
+            status_code=422,
+        )
+    if is_htmx(request):
+        return _thread_fragment(request, db, member, comment.vorhaben_id, focus=comment.id)
+    return RedirectResponse(
+        f"/vorhaben/{comment.vorhaben_id}#kommentar-{comment.id}", status_code=303
+    )
+
+
+@router.post("/kommentare/{comment_id}/loeschen")
+def delete(
+    request: Request,
+    comment_id: int,
+    member: Member,
+    db: DbSession,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Delete a comment (author or moderator); a marker stays in the thread."""
+    comment = service.delete(db, member, comment_id, reason)
+    if is_htmx(request):
+        return _thread_fragment(request, db, member, comment.vorhaben_id)
+    response = RedirectResponse(
+        f"/vorhaben/{comment.vorhaben_id}#kommentar-{comment.id}", status_code=303
+    )
+    flash(request, response, _("Der Kommentar wurde gelöscht."))
+    return response
+
+
+@router.get("/kommentare/{comment_id}/verlauf")
+def history(request: Request, comment_id: int, member: Member, db: DbSession) -> Response:
+    """Earlier wordings of an edited comment."""
+    comment, revisions = service.history(db, member, comment_id)
+    vorhaben = vorhaben_service.get(db, member, comment.vorhaben_id)
+    return render(
+        request,
+        "comments/history.html",
+        {
+            "page_title": _("Verlauf des Kommentars"),
+            "comment": comment,
+            "vorhaben": vorhaben,
+            "revisions": revisions,
+        },
+    )

@@ -1,0 +1,182 @@
+"""Comments: post (one level of replies), edit with history, delete leaving a marker."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, joinedload
+
+from app.audit import service as audit
+from app.comments.models import Comment, CommentRevision
+from app.config import Settings
+from app.core import markdown
+from app.core.clock import utcnow
+from app.core.errors import Forbidden, NotFound, ValidationFailed
+from app.core.text import forbidden_character, normalize
+from app.membership.models import Account
+from app.search import index as search_index
+from app.vorhaben import service as vorhaben_service
+from app.vorhaben.models import Follow, Vorhaben
+
+BODY_MAX = 10_000
+
+
+def _clean_body(body: str) -> str:
+    text = normalize(body).strip()
+    if not text:
+        raise ValidationFailed({"body": "Bitte schreiben Sie einen Kommentar."})
+    if len(text) > BODY_MAX:
+        raise ValidationFailed(
+            {"body": f"Höchstens {BODY_MAX:,} Zeichen (jetzt {len(text):,}).".replace(",", ".")}
+        )
+    if reason := forbidden_character(text):
+        raise ValidationFailed({"body": reason})
+    return text
+
+
+def thread(db: Session, vorhaben_id: int) -> list[tuple[Comment, list[Comment]]]:
+    """The comments of a Vorhaben (the caller checked visibility): threads oldest first."""
+    rows = list(
+        db.scalars(
+            select(Comment)
+            .where(Comment.vorhaben_id == vorhaben_id)
+            .options(joinedload(Comment.author))
+            .order_by(Comment.created_at, Comment.id)
+        )
+    )
+    replies: dict[int, list[Comment]] = {}
+    tops: list[Comment] = []
+    for row in rows:
+        if row.parent_id is None:
+            tops.append(row)
+        else:
+            replies.setdefault(row.parent_id, []).append(row)
+    return [(top, replies.get(top.id, [])) for top in tops]
+
+
+def get(db: Session, reader: Account, comment_id: int) -> tuple[Comment, Vorhaben]:
+    """A comment and its Vorhaben, if the reader may see the Vorhaben."""
+    comment = db.scalars(
+        select(Comment).where(Comment.id == comment_id).options(joinedload(Comment.author))
+    ).one_or_none()
+    if comment is None:
+        raise NotFound("Diesen Kommentar gibt es nicht.")
+    vorhaben = vorhaben_service.get(db, reader, comment.vorhaben_id)
+    return comment, vorhaben
+
+
+def post(
+    db: Session,
+    settings: Settings,
+    author: Account,
+    vorhaben_id: int,
+    body: str,
+    parent_id: int | None = None,
+) -> Comment:
+    """Comment on a visible Vorhaben (or reply in a thread); the author follows it."""
+    from app.notifications import service as notifications
+
+    vorhaben = vorhaben_service.get(db, author, vorhaben_id)
+    text = _clean_body(body)
+    parent = None
+    if parent_id is not None:
+        parent = db.get(Comment, parent_id)
+        if parent is None or parent.vorhaben_id != vorhaben.id:
+            raise ValidationFailed({"body": "Der Kommentar, auf den Sie antworten, fehlt."})
+        if parent.parent_id is not None:
+            parent = db.get(Comment, parent.parent_id)  # one level: replies join the thread
+    comment = Comment(
+        vorhaben_id=vorhaben.id,
+        parent_id=parent.id if parent else None,
+        author_id=author.id,
+        body=text,
+        body_html=markdown.render(text),
+    )
+    db.add(comment)
+    if db.get(Follow, (author.id, vorhaben.id)) is None:
+        db.add(Follow(account_id=author.id, vorhaben_id=vorhaben.id))
+    db.flush()
+    vorhaben.comment_count = (vorhaben.comment_count or 0) + 1
+    vorhaben_service.touch(vorhaben)
+    search_index.index_comment(db, comment)
+    notifications.commented(db, settings, vorhaben, comment, author, parent)
+    return comment
+
+
+def edit(db: Session, author: Account, comment_id: int, body: str) -> Comment:
+    """The author rewords a comment; the earlier wording stays in the history."""
+    comment, _vorhaben = get(db, author, comment_id)
+    if comment.author_id != author.id or comment.is_deleted:
+        raise Forbidden("Nur die Autorin oder der Autor kann diesen Kommentar bearbeiten.")
+    text = _clean_body(body)
+    if text == comment.body:
+        return comment
+    db.add(
+        CommentRevision(
+            comment_id=comment.id,
+            body=comment.body,
+            created_at=comment.edited_at or comment.created_at,
+        )
+    )
+    comment.body = text
+    comment.body_html = markdown.render(text)
+    comment.edited_at = utcnow()
+    db.flush()
+    search_index.index_comment(db, comment)
+    return comment
+
+
+def delete(db: Session, actor: Account, comment_id: int, reason: str = "") -> Comment:
+    """Author or moderator deletes; the thread keeps a "deleted" marker."""
+    comment, vorhaben = get(db, actor, comment_id)
+    if comment.is_deleted:
+        return comment
+    if comment.author_id != actor.id and not actor.is_moderator:
+        raise Forbidden("Löschen können die Autorin oder der Autor und die Moderation.")
+    db.add(CommentRevision(comment_id=comment.id, body=comment.body))
+    comment.deleted_at = utcnow()
+    comment.deleted_by_id = actor.id
+    comment.body = ""
+    comment.body_html = ""
+    if actor.id != comment.author_id:
+        audit.record(
+            db,
+            "comment_deleted",
+            actor_id=actor.id,
+            object_type="comment",
+            object_id=comment.id,
+            subject_id=comment.author_id,
+            reason=reason or None,
+            vorhaben_id=vorhaben.id,
+        )
+    vorhaben.comment_count = max(0, (vorhaben.comment_count or 1) - 1)
+    db.flush()
+    search_index.index_comment(db, comment)
+    return comment
+
+
+def history(db: Session, reader: Account, comment_id: int) -> tuple[Comment, list[CommentRevision]]:
+    """A comment with its earlier wordings, newest first (deleted ones: moderators only)."""
+    comment, _vorhaben = get(db, reader, comment_id)
+    if comment.is_deleted and not reader.is_moderator:
+        raise NotFound("Dieser Kommentar wurde gelöscht.")
+    revisions = list(
+        db.scalars(
+            select(CommentRevision)
+            .where(CommentRevision.comment_id == comment.id)
+            .order_by(CommentRevision.id.desc())
+        )
+    )
+    return comment, revisions
+
+
+def recount(db: Session, vorhaben_id: int) -> None:
+    """Recompute a Vorhaben's comment counter (seeding, repairs)."""
+    count = (
+        db.scalar(
+            select(func.count())
+            .select_from(Comment)
+            .where(Comment.vorhaben_id == vorhaben_id, Comment.deleted_at.is_(None))
+        )
+        or 0
+    )
+    db.execute(update(Vorhaben).where(Vorhaben.id == vorhaben_id).values(comment_count=count))

@@ -1,0 +1,41 @@
+"""Member profiles: who works where on what (visible to members only)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from app.auth.deps import Member
+from app.core.errors import NotFound
+from app.membership import accounts
+from app.membership.models import AccountState
+from app.vorhaben.listing import card_options
+from app.vorhaben.models import Vorhaben
+from app.vorhaben.visibility import visible_clause
+from app.web.deps import DbSession
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/mitglieder/{account_id}")
+def profile(request: Request, account_id: int, member: Member, db: DbSession) -> Response:
+    """A member's profile with the Vorhaben they started (those the reader may see)."""
+    person = accounts.get(db, account_id)
+    if person.state is not AccountState.APPROVED:
+        raise NotFound("Dieses Mitglied gibt es nicht (mehr).")
+    started = list(
+        db.scalars(
+            select(Vorhaben)
+            .where(Vorhaben.author_id == person.id, visible_clause(member))
+            .options(*card_options())
+            .order_by(Vorhaben.last_activity_at.desc())
+            .limit(50)
+        ).unique()
+    )
+    return render(
+        request,
+        "membership/profile.html",
+        {"page_title": person.display_name, "person": person, "started": started},
+    )

@@ -1,0 +1,35 @@
+"""Municipality pages inside the trust space: its Vorhaben, members, Kreis and Land."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from app.auth.deps import Member
+from app.core.errors import NotFound
+from app.municipalities import service
+from app.vorhaben import listing
+from app.vorhaben import service as vorhaben_service
+from app.web.deps import DbSession
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/kommunen/{ags}")
+def municipality_page(request: Request, ags: str, member: Member, db: DbSession) -> Response:
+    """A municipality with its visible Vorhaben and its members."""
+    municipality = service.get_by_ags(db, ags[:12])
+    if municipality is None:
+        raise NotFound("Diese Kommune gibt es im Verzeichnis nicht.")
+    page = listing.list_vorhaben(db, member, listing.VorhabenFilter(municipality=ags), limit=50)
+    return render(
+        request,
+        "municipalities/detail.html",
+        {
+            "page_title": municipality.name,
+            "municipality": municipality,
+            "vorhaben_page": page,
+            "members": vorhaben_service.members_of(db, municipality.id),
+        },
+    )

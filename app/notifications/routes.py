@@ -1,0 +1,42 @@
+"""The in-app notification list; marking as read is a POST (no state changes on GET)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.auth.deps import Member
+from app.i18n import gettext as _
+from app.notifications import service
+from app.web.deps import DbSession
+from app.web.flash import flash
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/benachrichtigungen")
+def notification_list(request: Request, member: Member, db: DbSession) -> Response:
+    """The latest notifications, unread first marked."""
+    request.state.nav = "notifications"
+    return render(
+        request,
+        "notifications/list.html",
+        {"page_title": _("Benachrichtigungen"), "items": service.listing(db, member)},
+    )
+
+
+@router.post("/benachrichtigungen/gelesen")
+def mark_all_read(request: Request, member: Member, db: DbSession) -> Response:
+    """Mark every notification as read."""
+    service.mark_read(db, member)
+    response = RedirectResponse("/benachrichtigungen", status_code=303)
+    flash(request, response, _("Alle Benachrichtigungen sind als gelesen markiert."))
+    return response
+
+
+@router.post("/benachrichtigungen/{notification_id}/gelesen")
+def mark_read(request: Request, notification_id: int, member: Member, db: DbSession) -> Response:
+    """Mark one notification as read."""
+    service.mark_read(db, member, notification_id)
+    return RedirectResponse("/benachrichtigungen", status_code=303)

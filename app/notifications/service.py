@@ -1,0 +1,276 @@
+"""Notifications: who hears of a comment, a reply, a signal or a stage change, in the app
+and by mail (immediately or in a daily digest). Every receiver is checked against the
+visibility rule when the notification is made and again whenever it is shown or mailed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.orm import Session
+
+from app.comments.models import Comment
+from app.config import Settings
+from app.core.clock import BERLIN, utcnow
+from app.core.markdown import plain_text
+from app.membership.models import Account, AccountState, MailMode
+from app.notifications import mail
+from app.notifications.models import Notification, NotificationKind
+from app.vorhaben.models import STAGE_LABELS, Follow, Signal, Stage, Vorhaben
+from app.vorhaben.visibility import can_see, visible_clause
+
+DIGEST_HOUR = 7  # Europe/Berlin: digests leave in the morning
+
+
+def _receivers(
+    db: Session, vorhaben: Vorhaben, account_ids: Iterable[int], actor_id: int
+) -> list[Account]:
+    ids = {account_id for account_id in account_ids if account_id and account_id != actor_id}
+    if not ids:
+        return []
+    accounts = db.scalars(
+        select(Account).where(Account.id.in_(ids), Account.state == AccountState.APPROVED)
+    )
+    return [account for account in accounts if can_see(account, vorhaben)]
+
+
+def _followers(db: Session, vorhaben_id: int) -> list[int]:
+    return list(db.scalars(select(Follow.account_id).where(Follow.vorhaben_id == vorhaben_id)))
+
+
+def _notify(
+    db: Session,
+    settings: Settings,
+    receivers: list[Account],
+    kind: NotificationKind,
+    vorhaben: Vorhaben,
+    actor: Account,
+    *,
+    comment: Comment | None = None,
+    signal: Signal | None = None,
+    stage: Stage | None = None,
+) -> None:
+    for receiver in receivers:
+        row = Notification(
+            account_id=receiver.id,
+            kind=kind,
+            vorhaben_id=vorhaben.id,
+            comment_id=comment.id if comment else None,
+            signal_id=signal.id if signal else None,
+            actor_id=actor.id,
+        )
+        db.add(row)
+        if receiver.mail_mode is MailMode.IMMEDIATE:
+            row.mailed_at = utcnow()
+            mail.send(
+                db,
+                settings,
+                to=receiver.email,
+                locale=receiver.locale,
+                name="notification",
+                context={
+                    "receiver": receiver,
+                    "kind": kind.value,
+                    "vorhaben": vorhaben,
+                    "actor": actor,
+                    "excerpt": plain_text(comment.body, 400) if comment else "",
+                    "signal": signal,
+                    "stage": STAGE_LABELS[vorhaben.stage] if stage else "",
+                },
+            )
+    db.flush()
+
+
+def commented(
+    db: Session,
+    settings: Settings,
+    vorhaben: Vorhaben,
+    comment: Comment,
+    author: Account,
+    parent: Comment | None,
+) -> None:
+    """Followers hear of a comment; the author of the thread hears of a reply."""
+    parent_author = parent.author_id if parent is not None else None
+    receivers = _receivers(
+        db, vorhaben, [*_followers(db, vorhaben.id), parent_author or 0], author.id
+    )
+    replies = [account for account in receivers if account.id == parent_author]
+    others = [account for account in receivers if account.id != parent_author]
+    _notify(db, settings, replies, NotificationKind.REPLY, vorhaben, author, comment=comment)
+    _notify(db, settings, others, NotificationKind.COMMENT, vorhaben, author, comment=comment)
+
+
+def signal_given(
+    db: Session, settings: Settings, vorhaben: Vorhaben, signal: Signal, actor: Account
+) -> None:
+    """The author and the contact persons hear of a cooperation signal."""
+    from app.vorhaben.models import VorhabenContact
+
+    contacts = db.scalars(
+        select(VorhabenContact.account_id).where(VorhabenContact.vorhaben_id == vorhaben.id)
+    )
+    receivers = _receivers(db, vorhaben, [vorhaben.author_id or 0, *contacts], actor.id)
+    _notify(db, settings, receivers, NotificationKind.SIGNAL, vorhaben, actor, signal=signal)
+
+
+def stage_changed(
+    db: Session, settings: Settings, vorhaben: Vorhaben, actor: Account, previous: Stage
+) -> None:
+    """Followers hear that a Vorhaben moved to another stage."""
+    receivers = _receivers(db, vorhaben, _followers(db, vorhaben.id), actor.id)
+    _notify(db, settings, receivers, NotificationKind.STAGE, vorhaben, actor, stage=vorhaben.stage)
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def unread_count(db: Session, reader: Account) -> int:
+    """Unread notifications about Vorhaben the reader (still) may see."""
+    return (
+        db.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .join(Vorhaben, Vorhaben.id == Notification.vorhaben_id)
+            .where(
+                Notification.account_id == reader.id,
+                Notification.read_at.is_(None),
+                visible_clause(reader),
+            )
+        )
+        or 0
+    )
+
+
+@dataclass(frozen=True)
+class Item:
+    notification: Notification
+    vorhaben_title: str
+    actor_name: str
+    excerpt: str
+    signal_label: str
+    stage_label: str
+
+
+def listing(db: Session, reader: Account, *, limit: int = 50) -> list[Item]:
+    """The reader's latest notifications about Vorhaben they may see."""
+    rows = db.execute(
+        select(
+            Notification,
+            Vorhaben.title,
+            Vorhaben.stage,
+            Account.display_name,
+            Account.state,
+            Comment.body,
+            Comment.deleted_at,
+            Signal.kind,
+        )
+        .join(Vorhaben, Vorhaben.id == Notification.vorhaben_id)
+        .outerjoin(Account, Account.id == Notification.actor_id)
+        .outerjoin(Comment, Comment.id == Notification.comment_id)
+        .outerjoin(Signal, Signal.id == Notification.signal_id)
+        .where(Notification.account_id == reader.id, visible_clause(reader))
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(limit)
+    ).all()
+    from app.vorhaben.models import SIGNAL_LABELS
+
+    items = []
+    for row in rows:
+        actor = (
+            "Ehemaliges Mitglied"
+            if row.state is AccountState.ERASED
+            else (row.display_name or "Ehemaliges Mitglied")
+        )
+        excerpt = "" if row.body is None or row.deleted_at else plain_text(row.body, 160)
+        items.append(
+            Item(
+                row.Notification,
+                row.title,
+                actor,
+                excerpt,
+                SIGNAL_LABELS[row.kind] if row.kind else "",
+                STAGE_LABELS[row.stage],
+            )
+        )
+    return items
+
+
+def mark_read(db: Session, reader: Account, notification_id: int | None = None) -> None:
+    """Mark one (or all) of the reader's notifications as read."""
+    statement = update(Notification).where(
+        Notification.account_id == reader.id, Notification.read_at.is_(None)
+    )
+    if notification_id is not None:
+        statement = statement.where(Notification.id == notification_id)
+    db.execute(statement.values(read_at=utcnow()))
+
+
+# -- the daily digest --------------------------------------------------------------------------
+
+
+def send_digests(db: Session, settings: Settings) -> int:
+    """Once a day after 7:00 Berlin time: one mail per digest reader with what is new."""
+    now = utcnow()
+    if now.astimezone(BERLIN).hour < DIGEST_HOUR:
+        return 0
+    today = dt.datetime.combine(now.astimezone(BERLIN).date(), dt.time(DIGEST_HOUR), BERLIN)
+    pending = (
+        db.execute(
+            select(Notification.account_id)
+            .join(Account, Account.id == Notification.account_id)
+            .where(
+                Notification.mailed_at.is_(None),
+                Notification.created_at < today,
+                Account.mail_mode == MailMode.DIGEST,
+                Account.state == AccountState.APPROVED,
+            )
+            .distinct()
+        )
+        .scalars()
+        .all()
+    )
+    sent = 0
+    for account_id in pending:
+        reader = db.get(Account, account_id)
+        if reader is None:
+            continue
+        rows = db.execute(
+            select(Notification, Vorhaben)
+            .join(Vorhaben, and_(Vorhaben.id == Notification.vorhaben_id, visible_clause(reader)))
+            .where(
+                Notification.account_id == reader.id,
+                Notification.mailed_at.is_(None),
+                Notification.created_at < today,
+            )
+            .order_by(Notification.created_at)
+        ).all()
+        if rows:
+            by_vorhaben: dict[int, tuple[Vorhaben, int]] = {}
+            for row in rows:
+                vorhaben, count = by_vorhaben.get(row.Vorhaben.id, (row.Vorhaben, 0))
+                by_vorhaben[vorhaben.id] = (vorhaben, count + 1)
+            mail.send(
+                db,
+                settings,
+                to=reader.email,
+                locale=reader.locale,
+                name="digest",
+                context={
+                    "receiver": reader,
+                    "entries": list(by_vorhaben.values()),
+                    "total": len(rows),
+                },
+            )
+            sent += 1
+        db.execute(
+            update(Notification)
+            .where(
+                Notification.account_id == reader.id,
+                Notification.mailed_at.is_(None),
+                Notification.created_at < today,
+            )
+            .values(mailed_at=now)
+        )
+    return sent

@@ -1,0 +1,73 @@
+"""Excerpts with the matched words marked, found by folded comparison (Müll ~ mull)."""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+
+from markupsafe import Markup, escape
+
+from app.core.text import fold
+
+
+def _folded_with_map(text: str) -> tuple[str, list[int]]:
+    """The folded text, and for each folded character the index in the original."""
+    folded: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        piece = fold(char)
+        folded.append(piece)
+        origin.extend([index] * len(piece))
+    return "".join(folded), origin
+
+
+def _spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
+    folded, origin = _folded_with_map(text)
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        start = folded.find(term)
+        while start != -1 and term:
+            end = start + len(term)
+            spans.append((origin[start], origin[end - 1] + 1))
+            start = folded.find(term, end)
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def mark(text: str, terms: list[str]) -> Markup:
+    """The whole text, escaped, with every occurrence of the terms in <mark>."""
+    out: list[str] = []
+    cursor = 0
+    for start, end in _spans(text, terms):
+        out.append(html.escape(text[cursor:start]))
+        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        cursor = end
+    out.append(html.escape(text[cursor:]))
+    return Markup("".join(out))  # noqa: S704 - every piece above is escaped
+
+
+def excerpt(text: str, terms: list[str], width: int = 220) -> Markup | None:
+    """A window of about `width` characters around the first match, or None."""
+    text = " ".join(unicodedata.normalize("NFC", text).split())
+    spans = _spans(text, terms)
+    if not spans:
+        return None
+    first = spans[0][0]
+    start = max(0, first - width // 3)
+    if start > 0:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < first else start
+    end = min(len(text), start + width)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > first else end
+    window = mark(text[start:end], terms)
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if end < len(text) else ""
+    return Markup("").join((escape(prefix), window, escape(suffix)))

@@ -1,0 +1,44 @@
+"""The search index: one row per Vorhaben and per comment, text folded for German.
+
+SQLite mirrors it into an FTS5 trigram table by triggers; PostgreSQL indexes it with
+pg_trgm GIN indexes. Services write these rows in the same transaction as the content.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import Enum, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base
+
+
+class EntryKind(enum.StrEnum):
+    VORHABEN = "vorhaben"
+    COMMENT = "comment"
+
+
+class SearchEntry(Base):
+    __tablename__ = "search_entries"
+    # The database-specific indexes (FTS5 table and triggers on SQLite, pg_trgm GIN indexes
+    # on PostgreSQL) live in the migration only; migrations/env.py keeps them out of drift
+    # checks.
+    __table_args__ = (UniqueConstraint("kind", "ref_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vorhaben_id: Mapped[int] = mapped_column(
+        ForeignKey("vorhaben.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[EntryKind] = mapped_column(
+        Enum(
+            EntryKind,
+            name="search_entry_kind",
+            native_enum=False,
+            length=10,
+            values_callable=lambda members: [member.value for member in members],
+        )
+    )
+    ref_id: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text, default="")
+    content: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,66 @@
+"""GET /suche: full-text search combined with the list filters."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from app.auth.deps import Member
+from app.i18n import gettext as _
+from app.search import highlight, query
+from app.vorhaben.listing import VorhabenFilter
+from app.web.deps import DbSession
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/suche")
+def search_page(
+    request: Request,
+    member: Member,
+    db: DbSession,
+    q: Annotated[str, Query(max_length=200)] = "",
+    stage: Annotated[str, Query(max_length=20)] = "",
+    field: Annotated[str, Query(max_length=60)] = "",
+    land: Annotated[str, Query(max_length=12)] = "",
+    kreis: Annotated[str, Query(max_length=12)] = "",
+    municipality: Annotated[str, Query(max_length=12)] = "",
+    partners: Annotated[str, Query(max_length=1)] = "",
+    ai: Annotated[str, Query(max_length=20)] = "",
+    open_source: Annotated[str, Query(max_length=1)] = "",
+    page: Annotated[int, Query(ge=1, le=1000)] = 1,
+) -> Response:
+    """Ranked hits with highlighted excerpts; htmx refreshes just the results."""
+    from app.vorhaben.routes import filter_context
+
+    request.state.nav = "suche"
+    filters = VorhabenFilter(stage, field, land, kreis, municipality, partners, ai, open_source)
+    result = query.search(db, member, q, filters, page=page)
+    excerpts = {}
+    for vorhaben in result.vorhaben:
+        comment = result.comments.get(vorhaben.id)
+        source = (
+            comment.body if comment is not None else (f"{vorhaben.summary} {vorhaben.description}")
+        )
+        excerpts[vorhaben.id] = highlight.excerpt(source, result.terms)
+    context = {
+        "page_title": _("Suche"),
+        "q": q,
+        "result": result,
+        "excerpts": excerpts,
+        "titles": {
+            vorhaben.id: highlight.mark(vorhaben.title, result.terms)
+            for vorhaben in result.vorhaben
+        },
+        "too_short": bool(q.strip()) and not result.terms,
+        **filter_context(db, filters),
+    }
+    template = (
+        "search/_results.html"
+        if request.headers.get("HX-Target") == "results"
+        else "search/search.html"
+    )
+    return render(request, template, context)

@@ -1,0 +1,1 @@
+"""Ideas and projects: stages, fields of action, signals, follows, visibility."""

@@ -1,0 +1,86 @@
+"""Cooperation signals ("interessiert uns", "machen wir auch", "möchten wir nachnutzen")
+and following a Vorhaben."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload
+
+from app.config import Settings
+from app.core.errors import Forbidden, ValidationFailed
+from app.membership.models import Account
+from app.municipalities.models import Municipality
+from app.vorhaben import service as vorhaben_service
+from app.vorhaben.models import Follow, Signal, SignalKind
+
+
+def signals_of(db: Session, vorhaben_id: int) -> list[Signal]:
+    """The signals on a Vorhaben with the municipalities behind them."""
+    return list(
+        db.scalars(
+            select(Signal)
+            .where(Signal.vorhaben_id == vorhaben_id)
+            .options(joinedload(Signal.municipality).joinedload(Municipality.land))
+            .order_by(Signal.kind, Signal.created_at)
+        )
+    )
+
+
+def set_signal(
+    db: Session,
+    settings: Settings,
+    account: Account,
+    vorhaben_id: int,
+    kind: str,
+    *,
+    on: bool,
+) -> bool:
+    """Give (or take back) the account's municipality's signal; True if something changed."""
+    from app.notifications import service as notifications
+
+    if kind not in {value.value for value in SignalKind}:
+        raise ValidationFailed({"kind": "Unbekanntes Signal."})
+    vorhaben = vorhaben_service.get(db, account, vorhaben_id)
+    if account.municipality_id is None:
+        raise Forbidden("Signale geben Mitglieder im Namen ihrer Kommune.")
+    if account.municipality_id == vorhaben.municipality_id:
+        raise Forbidden("Signale geben andere Kommunen – nicht die eigene.")
+    if not on:
+        result = db.execute(
+            delete(Signal).where(
+                Signal.vorhaben_id == vorhaben.id,
+                Signal.municipality_id == account.municipality_id,
+                Signal.kind == SignalKind(kind),
+            )
+        )
+        return bool(getattr(result, "rowcount", 0))
+    signal = Signal(
+        vorhaben_id=vorhaben.id,
+        municipality_id=account.municipality_id,
+        account_id=account.id,
+        kind=SignalKind(kind),
+    )
+    try:
+        with db.begin_nested():
+            db.add(signal)
+    except IntegrityError:
+        return False  # the municipality already gave this signal: one per municipality and kind
+    vorhaben_service.touch(vorhaben)
+    notifications.signal_given(db, settings, vorhaben, signal, account)
+    return True
+
+
+def is_following(db: Session, account_id: int, vorhaben_id: int) -> bool:
+    return db.get(Follow, (account_id, vorhaben_id)) is not None
+
+
+def set_follow(db: Session, account: Account, vorhaben_id: int, *, on: bool) -> None:
+    """Follow or unfollow a visible Vorhaben."""
+    vorhaben = vorhaben_service.get(db, account, vorhaben_id)
+    existing = db.get(Follow, (account.id, vorhaben.id))
+    if on and existing is None:
+        db.add(Follow(account_id=account.id, vorhaben_id=vorhaben.id))
+    elif not on and existing is not None:
+        db.delete(existing)
+    db.flush()

@@ -1,0 +1,224 @@
+"""The Vorhaben form: what a browser sends, checked field by field in German."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from app.core.text import clean_line, fold, forbidden_character, normalize
+from app.vorhaben import spdx
+from app.vorhaben.models import AIUse, Stage, Visibility
+
+TITLE_MAX = 200
+SUMMARY_MAX = 500
+DESCRIPTION_MAX = 50_000
+LESSONS_MAX = 20_000
+TAGS_MAX = 10
+TAG_MAX = 40
+URL_MAX = 500
+FUNDING_MAX = 200
+
+LABELS = {
+    "title": "Titel",
+    "summary": "Kurzbeschreibung",
+    "description": "Beschreibung",
+    "stage": "Phase",
+    "fields_of_action": "Handlungsfelder",
+    "visibility": "Sichtbarkeit",
+    "tags": "Schlagwörter",
+    "uses_ai": "Künstliche Intelligenz",
+    "license": "Lizenz",
+    "repository_url": "Repository",
+    "website_url": "Website",
+    "funding_programme": "Förderprogramm",
+    "start_date": "Beginn",
+    "end_date": "Ende",
+    "lessons_learned": "Was wir gelernt haben",
+    "partner_municipalities": "Partnerkommunen",
+    "contacts": "Ansprechpersonen",
+}
+
+
+@dataclass
+class VorhabenForm:
+    """Everything the form sends, as typed (re-rendered unchanged when it fails)."""
+
+    title: str = ""
+    summary: str = ""
+    description: str = ""
+    stage: str = Stage.IDEE.value
+    fields_of_action: list[str] = field(default_factory=list)
+    visibility: str = Visibility.MEMBERS.value
+    tags: str = ""
+    looking_for_partners: bool = False
+    uses_ai: str = AIUse.NONE.value
+    open_source: bool = False
+    license: str = ""
+    repository_url: str = ""
+    website_url: str = ""
+    funding_programme: str = ""
+    start_date: str = ""
+    end_date: str = ""
+    lessons_learned: str = ""
+    partner_municipalities: list[str] = field(default_factory=list)
+    contacts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CleanVorhaben:
+    """The checked values, ready for the service."""
+
+    title: str
+    summary: str
+    description: str
+    stage: Stage
+    field_ids: list[int]
+    visibility: Visibility
+    tags: list[str]
+    looking_for_partners: bool
+    uses_ai: AIUse
+    open_source: bool
+    license: str | None
+    repository_url: str | None
+    website_url: str | None
+    funding_programme: str | None
+    start_date: dt.date | None
+    end_date: dt.date | None
+    lessons_learned: str
+    partner_ags: list[str]
+    contact_ids: list[int]
+
+
+def _text(
+    errors: dict[str, str],
+    name: str,
+    value: str,
+    limit: int,
+    *,
+    line: bool = False,
+    required: bool = False,
+) -> str:
+    if reason := forbidden_character(normalize(value)):
+        errors[name] = reason
+        return normalize(value)
+    value = clean_line(value) if line else normalize(value).strip()
+    if required and not value:
+        errors[name] = (
+            f"Bitte geben Sie {('einen ' + LABELS[name]) if name == 'title' else LABELS[name]} an."
+        )
+    elif len(value) > limit:
+        errors[name] = f"Höchstens {limit:,} Zeichen (jetzt {len(value):,}).".replace(",", ".")
+    return value
+
+
+def _url(errors: dict[str, str], name: str, value: str) -> str | None:
+    value = value.strip()
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if len(value) > URL_MAX:
+        errors[name] = f"Höchstens {URL_MAX} Zeichen."
+    elif parts.scheme not in {"http", "https"} or not parts.netloc or forbidden_character(value):
+        errors[name] = "Bitte eine vollständige Adresse mit https:// angeben."
+    return value
+
+
+def _date(errors: dict[str, str], name: str, value: str) -> dt.date | None:
+    if not value.strip():
+        return None
+    try:
+        day = dt.date.fromisoformat(value.strip())
+    except ValueError:
+        errors[name] = "Bitte ein Datum wie 2026-03-31 angeben."
+        return None
+    if not 1990 <= day.year <= 2100:
+        errors[name] = "Bitte ein Datum zwischen 1990 und 2100 angeben."
+    return day
+
+
+def split_tags(raw: str) -> list[str]:
+    """Comma-separated tags, trimmed, de-duplicated case-insensitively, in order."""
+    seen: dict[str, str] = {}
+    for piece in raw.replace(";", ",").split(","):
+        tag = clean_line(piece).lstrip("#")
+        if tag and fold(tag) not in seen:
+            seen[fold(tag)] = tag
+    return list(seen.values())
+
+
+def clean(
+    form: VorhabenForm, known_field_ids: set[int]
+) -> tuple[CleanVorhaben | None, dict[str, str]]:
+    """Check a submitted form; returns the clean values or the errors by field."""
+    errors: dict[str, str] = {}
+    title = _text(errors, "title", form.title, TITLE_MAX, line=True, required=True)
+    summary = _text(errors, "summary", form.summary, SUMMARY_MAX)
+    description = _text(errors, "description", form.description, DESCRIPTION_MAX)
+    lessons = _text(errors, "lessons_learned", form.lessons_learned, LESSONS_MAX)
+    funding = _text(errors, "funding_programme", form.funding_programme, FUNDING_MAX, line=True)
+    stage = Stage(form.stage) if form.stage in {s.value for s in Stage} else None
+    if stage is None:
+        errors["stage"] = "Bitte wählen Sie eine Phase."
+    visibility = (
+        Visibility(form.visibility) if form.visibility in {v.value for v in Visibility} else None
+    )
+    if visibility is None:
+        errors["visibility"] = "Bitte wählen Sie, wer das Vorhaben sehen darf."
+    uses_ai = AIUse(form.uses_ai) if form.uses_ai in {a.value for a in AIUse} else None
+    if uses_ai is None:
+        errors["uses_ai"] = "Bitte wählen Sie eine Angabe zur KI."
+    field_ids = []
+    for raw in form.fields_of_action:
+        if raw.isdigit() and int(raw) in known_field_ids:
+            field_ids.append(int(raw))
+        else:
+            errors["fields_of_action"] = "Bitte wählen Sie Handlungsfelder aus der Liste."
+    tags = split_tags(form.tags)
+    if len(tags) > TAGS_MAX:
+        errors["tags"] = f"Höchstens {TAGS_MAX} Schlagwörter."
+    elif any(len(tag) > TAG_MAX for tag in tags):
+        errors["tags"] = f"Ein Schlagwort hat höchstens {TAG_MAX} Zeichen."
+    elif reason := forbidden_character(form.tags):
+        errors["tags"] = reason
+    license_id = form.license.strip() or None
+    if license_id and license_id not in spdx.IDS:
+        errors["license"] = "Bitte wählen Sie eine Lizenz aus der Liste."
+    repository = _url(errors, "repository_url", form.repository_url)
+    website = _url(errors, "website_url", form.website_url)
+    start = _date(errors, "start_date", form.start_date)
+    end = _date(errors, "end_date", form.end_date)
+    if start and end and end < start and "end_date" not in errors:
+        errors["end_date"] = "Das Ende liegt vor dem Beginn."
+    partner_ags = [value.strip() for value in form.partner_municipalities if value.strip()]
+    if any(not value.isdigit() or len(value) > 12 for value in partner_ags):
+        errors["partner_municipalities"] = "Bitte wählen Sie Kommunen aus dem Verzeichnis."
+    contact_ids = [int(value) for value in form.contacts if value.isdigit()]
+    if len(contact_ids) != len([value for value in form.contacts if value]):
+        errors["contacts"] = "Bitte wählen Sie Ansprechpersonen aus der Liste."
+    if errors or stage is None or visibility is None or uses_ai is None:
+        return None, errors
+    return (
+        CleanVorhaben(
+            title=title,
+            summary=summary,
+            description=description,
+            stage=stage,
+            field_ids=list(dict.fromkeys(field_ids)),
+            visibility=visibility,
+            tags=tags,
+            looking_for_partners=form.looking_for_partners,
+            uses_ai=uses_ai,
+            open_source=form.open_source or bool(license_id or repository),
+            license=license_id,
+            repository_url=repository,
+            website_url=website,
+            funding_programme=funding or None,
+            start_date=start,
+            end_date=end,
+            lessons_learned=lessons,
+            partner_ags=list(dict.fromkeys(partner_ags)),
+            contact_ids=list(dict.fromkeys(contact_ids)),
+        ),
+        errors,
+    )

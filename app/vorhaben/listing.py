@@ -1,0 +1,130 @@
+"""The filtered, sorted, keyset-paginated list of Vorhaben (also the filters of search)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import Select, exists, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from app.core.pagination import BadCursor, Page, decode_cursor, encode_cursor
+from app.municipalities.models import Municipality
+from app.vorhaben.models import (
+    AIUse,
+    FieldOfAction,
+    Stage,
+    Vorhaben,
+    VorhabenField,
+)
+from app.vorhaben.visibility import Reader, visible_clause
+
+SORTS = ("activity", "newest")
+
+
+@dataclass(frozen=True)
+class VorhabenFilter:
+    """The list filters; every value is optional and comes straight from a query string."""
+
+    stage: str = ""
+    field: str = ""
+    land: str = ""
+    kreis: str = ""
+    municipality: str = ""
+    partners: str = ""
+    ai: str = ""
+    open_source: str = ""
+
+    def query_items(self) -> list[tuple[str, str]]:
+        return [(key, value) for key, value in asdict(self).items() if value]
+
+    @property
+    def active(self) -> bool:
+        return any(asdict(self).values())
+
+
+def card_options() -> list[Any]:
+    """What a Vorhaben card renders: municipality with Land, fields, tags."""
+    return [
+        joinedload(Vorhaben.municipality).joinedload(Municipality.land),
+        selectinload(Vorhaben.fields),
+        selectinload(Vorhaben.tags),
+    ]
+
+
+def apply_filters(db: Session, query: Select[Any], filters: VorhabenFilter) -> Select[Any]:
+    """Narrow a select over Vorhaben by the list filters (unknown values are ignored)."""
+    if filters.stage in {stage.value for stage in Stage}:
+        query = query.where(Vorhaben.stage == Stage(filters.stage))
+    if filters.field:
+        query = query.where(
+            exists()
+            .where(VorhabenField.vorhaben_id == Vorhaben.id)
+            .where(VorhabenField.field_id == FieldOfAction.id)
+            .where(FieldOfAction.slug == filters.field)
+        )
+    owner = select(Municipality.id)
+    if filters.land.isdigit():
+        query = query.where(
+            Vorhaben.municipality_id.in_(owner.where(Municipality.land_id == int(filters.land)))
+        )
+    if filters.kreis.isdigit():
+        query = query.where(
+            Vorhaben.municipality_id.in_(owner.where(Municipality.kreis_id == int(filters.kreis)))
+        )
+    if filters.municipality:
+        query = query.where(
+            Vorhaben.municipality_id.in_(owner.where(Municipality.ags == filters.municipality))
+        )
+    if filters.partners == "1":
+        query = query.where(Vorhaben.looking_for_partners.is_(True))
+    if filters.ai in {value.value for value in AIUse}:
+        query = query.where(Vorhaben.uses_ai == AIUse(filters.ai))
+    if filters.open_source == "1":
+        query = query.where(Vorhaben.open_source.is_(True))
+    return query
+
+
+def list_vorhaben(
+    db: Session,
+    reader: Reader,
+    filters: VorhabenFilter,
+    *,
+    sort: str = "activity",
+    after: str | None = None,
+    limit: int = 20,
+) -> Page[Vorhaben]:
+    """A page of visible Vorhaben, newest activity (or newest) first."""
+    column = Vorhaben.created_at if sort == "newest" else Vorhaben.last_activity_at
+    query = apply_filters(db, select(Vorhaben).where(visible_clause(reader)), filters)
+    cursor = decode_cursor(after, arity=2)
+    if cursor is not None:
+        try:
+            stamp = dt.datetime.fromisoformat(str(cursor[0]))
+            last_id = int(cursor[1])
+        except ValueError:
+            raise BadCursor from None
+        query = query.where((column < stamp) | ((column == stamp) & (Vorhaben.id < last_id)))
+    rows = list(
+        db.scalars(
+            query.options(*card_options())
+            .order_by(column.desc(), Vorhaben.id.desc())
+            .limit(limit + 1)
+        ).unique()
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        value = last.created_at if sort == "newest" else last.last_activity_at
+        next_cursor = encode_cursor([value.isoformat(), last.id])
+    return Page(rows, next_cursor)
+
+
+def fields_of_action(db: Session, *, active_only: bool = True) -> list[FieldOfAction]:
+    """The taxonomy, in its order."""
+    query = select(FieldOfAction).order_by(FieldOfAction.position, FieldOfAction.label)
+    if active_only:
+        query = query.where(FieldOfAction.active.is_(True))
+    return list(db.scalars(query))

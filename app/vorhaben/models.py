@@ -1,0 +1,317 @@
+"""Vorhaben (ideas and projects), their fields of action, versions, stages, signals, follows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.clock import utcnow
+from app.db import Base
+from app.membership.models import Account
+from app.municipalities.models import Municipality
+
+
+def _enum(kind: type[enum.StrEnum], name: str) -> Enum:
+    return Enum(
+        kind,
+        name=name,
+        native_enum=False,
+        length=20,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+class Stage(enum.StrEnum):
+    IDEE = "idee"
+    KONZEPT = "konzept"
+    PILOT = "pilot"
+    UMSETZUNG = "umsetzung"
+    BETRIEB = "betrieb"
+    ABGESCHLOSSEN = "abgeschlossen"
+    EINGESTELLT = "eingestellt"
+
+    @property
+    def label(self) -> str:
+        return STAGE_LABELS[self]
+
+    @property
+    def is_final(self) -> bool:
+        return self in (Stage.ABGESCHLOSSEN, Stage.EINGESTELLT)
+
+
+STAGE_LABELS = {
+    Stage.IDEE: "Idee",
+    Stage.KONZEPT: "Konzept",
+    Stage.PILOT: "Pilot",
+    Stage.UMSETZUNG: "Umsetzung",
+    Stage.BETRIEB: "Betrieb",
+    Stage.ABGESCHLOSSEN: "Abgeschlossen",
+    Stage.EINGESTELLT: "Eingestellt",
+}
+
+# The stage state machine: projects move forward (skipping is fine), step back when a pilot
+# shows the concept was not ripe, end as finished or stopped, and may be revived.
+STAGE_TRANSITIONS: dict[Stage, frozenset[Stage]] = {
+    Stage.IDEE: frozenset({Stage.KONZEPT, Stage.PILOT, Stage.UMSETZUNG, Stage.EINGESTELLT}),
+    Stage.KONZEPT: frozenset({Stage.IDEE, Stage.PILOT, Stage.UMSETZUNG, Stage.EINGESTELLT}),
+    Stage.PILOT: frozenset(
+        {Stage.KONZEPT, Stage.UMSETZUNG, Stage.BETRIEB, Stage.ABGESCHLOSSEN, Stage.EINGESTELLT}
+    ),
+    Stage.UMSETZUNG: frozenset(
+        {Stage.PILOT, Stage.BETRIEB, Stage.ABGESCHLOSSEN, Stage.EINGESTELLT}
+    ),
+    Stage.BETRIEB: frozenset({Stage.UMSETZUNG, Stage.ABGESCHLOSSEN, Stage.EINGESTELLT}),
+    Stage.ABGESCHLOSSEN: frozenset({Stage.BETRIEB}),
+    Stage.EINGESTELLT: frozenset({Stage.IDEE, Stage.KONZEPT}),
+}
+
+
+class Visibility(enum.StrEnum):
+    MEMBERS = "members"
+    MUNICIPALITY = "municipality"
+
+
+VISIBILITY_LABELS = {
+    Visibility.MEMBERS: "Alle Mitglieder",
+    Visibility.MUNICIPALITY: "Nur meine Kommune",
+}
+
+
+class AIUse(enum.StrEnum):
+    NONE = "none"
+    RULE_BASED = "rule_based"
+    WEAK_AI = "weak_ai"
+    OTHER = "other"
+
+
+AI_LABELS = {
+    AIUse.NONE: "Keine KI",
+    AIUse.RULE_BASED: "Regelbasiert",
+    AIUse.WEAK_AI: "Schwache KI (Bild-, Text- oder Spracherkennung)",
+    AIUse.OTHER: "Andere KI",
+}
+
+
+class FieldOfAction(Base):
+    """A Handlungsfeld of the taxonomy (seeded, admin-editable)."""
+
+    __tablename__ = "fields_of_action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    label: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Vorhaben(Base):
+    """An idea or project of a municipality, from a vague idea to a finished (or failed) one."""
+
+    __tablename__ = "vorhaben"
+    __table_args__ = (
+        Index("ix_vorhaben_last_activity_at_id", "last_activity_at", "id"),
+        Index("ix_vorhaben_created_at_id", "created_at", "id"),
+        Index("ix_vorhaben_municipality_id_visibility", "municipality_id", "visibility"),
+        Index("ix_vorhaben_stage", "stage"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    description_html: Mapped[str] = mapped_column(Text, default="")
+    stage: Mapped[Stage] = mapped_column(_enum(Stage, "vorhaben_stage"))
+    visibility: Mapped[Visibility] = mapped_column(
+        _enum(Visibility, "vorhaben_visibility"), default=Visibility.MEMBERS
+    )
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), index=True
+    )
+    looking_for_partners: Mapped[bool] = mapped_column(Boolean, default=False)
+    uses_ai: Mapped[AIUse] = mapped_column(_enum(AIUse, "vorhaben_ai"), default=AIUse.NONE)
+    open_source: Mapped[bool] = mapped_column(Boolean, default=False)
+    license: Mapped[str | None] = mapped_column(String(100))
+    repository_url: Mapped[str | None] = mapped_column(String(500))
+    website_url: Mapped[str | None] = mapped_column(String(500))
+    funding_programme: Mapped[str | None] = mapped_column(String(200))
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    lessons_learned: Mapped[str] = mapped_column(Text, default="")
+    lessons_learned_html: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    comment_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_activity_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    municipality: Mapped[Municipality] = relationship(lazy="raise")
+    author: Mapped[Account | None] = relationship(lazy="raise")
+    fields: Mapped[list[FieldOfAction]] = relationship(
+        secondary="vorhaben_fields", lazy="raise", order_by="FieldOfAction.position"
+    )
+    tags: Mapped[list[VorhabenTag]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="VorhabenTag.tag"
+    )
+    partners: Mapped[list[Municipality]] = relationship(
+        secondary="vorhaben_partners", lazy="raise", order_by="Municipality.name"
+    )
+    contacts: Mapped[list[Account]] = relationship(
+        secondary="vorhaben_contacts", lazy="raise", order_by="Account.display_name"
+    )
+
+    @property
+    def stage_label(self) -> str:
+        return STAGE_LABELS[self.stage]
+
+    @property
+    def ai_label(self) -> str:
+        return AI_LABELS[self.uses_ai]
+
+    @property
+    def tag_names(self) -> list[str]:
+        return [tag.tag for tag in self.tags]
+
+
+class VorhabenField(Base):
+    __tablename__ = "vorhaben_fields"
+    __table_args__ = (PrimaryKeyConstraint("vorhaben_id", "field_id"),)
+
+    vorhaben_id: Mapped[int] = mapped_column(ForeignKey("vorhaben.id", ondelete="CASCADE"))
+    field_id: Mapped[int] = mapped_column(
+        ForeignKey("fields_of_action.id", ondelete="CASCADE"), index=True
+    )
+
+
+class VorhabenTag(Base):
+    __tablename__ = "vorhaben_tags"
+    __table_args__ = (PrimaryKeyConstraint("vorhaben_id", "tag"),)
+
+    vorhaben_id: Mapped[int] = mapped_column(ForeignKey("vorhaben.id", ondelete="CASCADE"))
+    tag: Mapped[str] = mapped_column(String(50))
+    tag_folded: Mapped[str] = mapped_column(String(60), index=True)
+
+
+class VorhabenPartner(Base):
+    __tablename__ = "vorhaben_partners"
+    __table_args__ = (PrimaryKeyConstraint("vorhaben_id", "municipality_id"),)
+
+    vorhaben_id: Mapped[int] = mapped_column(ForeignKey("vorhaben.id", ondelete="CASCADE"))
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
+
+
+class VorhabenContact(Base):
+    __tablename__ = "vorhaben_contacts"
+    __table_args__ = (PrimaryKeyConstraint("vorhaben_id", "account_id"),)
+
+    vorhaben_id: Mapped[int] = mapped_column(ForeignKey("vorhaben.id", ondelete="CASCADE"))
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+
+
+class VorhabenVersion(Base):
+    """A snapshot after every edit, so members can see what changed and who changed it."""
+
+    __tablename__ = "vorhaben_versions"
+    __table_args__ = (UniqueConstraint("vorhaben_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vorhaben_id: Mapped[int] = mapped_column(ForeignKey("vorhaben.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class StageChange(Base):
+    """One step on the stage timeline."""
+
+    __tablename__ = "vorhaben_stage_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vorhaben_id: Mapped[int] = mapped_column(
+        ForeignKey("vorhaben.id", ondelete="CASCADE"), index=True
+    )
+    from_stage: Mapped[Stage | None] = mapped_column(_enum(Stage, "vorhaben_stage"))
+    to_stage: Mapped[Stage] = mapped_column(_enum(Stage, "vorhaben_stage"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    @property
+    def to_label(self) -> str:
+        return STAGE_LABELS[self.to_stage]
+
+
+class SignalKind(enum.StrEnum):
+    INTERESTED = "interested"
+    DOING_TOO = "doing_too"
+    REUSE = "reuse"
+
+
+SIGNAL_LABELS = {
+    SignalKind.INTERESTED: "Interessiert uns",
+    SignalKind.DOING_TOO: "Machen wir auch",
+    SignalKind.REUSE: "Möchten wir nachnutzen",
+}
+
+
+class Signal(Base):
+    """A cooperation signal of a municipality on a Vorhaben (one per municipality and kind)."""
+
+    __tablename__ = "signals"
+    __table_args__ = (UniqueConstraint("vorhaben_id", "municipality_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vorhaben_id: Mapped[int] = mapped_column(
+        ForeignKey("vorhaben.id", ondelete="CASCADE"), index=True
+    )
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    kind: Mapped[SignalKind] = mapped_column(_enum(SignalKind, "signal_kind"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    municipality: Mapped[Municipality] = relationship(lazy="raise")
+
+    @property
+    def label(self) -> str:
+        return SIGNAL_LABELS[self.kind]
+
+
+class Follow(Base):
+    """A member follows a Vorhaben and is notified of its activity."""
+
+    __tablename__ = "follows"
+    __table_args__ = (PrimaryKeyConstraint("account_id", "vorhaben_id"),)
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    vorhaben_id: Mapped[int] = mapped_column(
+        ForeignKey("vorhaben.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Interest(Base):
+    """A field of action a member cares about (for the dashboard)."""
+
+    __tablename__ = "account_interests"
+    __table_args__ = (PrimaryKeyConstraint("account_id", "field_id"),)
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    field_id: Mapped[int] = mapped_column(ForeignKey("fields_of_action.id", ondelete="CASCADE"))

@@ -1,0 +1,395 @@
+"""Vorhaben: create, edit (with versions and the stage state machine), delete, read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from app.audit import service as audit
+from app.config import Settings
+from app.core import markdown
+from app.core.clock import utcnow
+from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.core.text import fold
+from app.membership.models import Account, AccountState
+from app.municipalities import service as municipalities
+from app.municipalities.models import Municipality
+from app.search import index as search_index
+from app.vorhaben import forms
+from app.vorhaben.models import (
+    STAGE_TRANSITIONS,
+    FieldOfAction,
+    Follow,
+    StageChange,
+    Vorhaben,
+    VorhabenContact,
+    VorhabenField,
+    VorhabenPartner,
+    VorhabenTag,
+    VorhabenVersion,
+)
+from app.vorhaben.visibility import Reader, require_visible
+
+
+def can_edit(account: Reader, vorhaben: Vorhaben) -> bool:
+    """Members of the owning municipality edit its Vorhaben."""
+    return (
+        account.is_member
+        and account.municipality_id is not None
+        and account.municipality_id == vorhaben.municipality_id
+    )
+
+
+def can_delete(account: Account, vorhaben: Vorhaben) -> bool:
+    """The author and the moderators delete."""
+    return account.is_member and (account.id == vorhaben.author_id or account.is_moderator)
+
+
+def detail_options() -> list[Any]:
+    return [
+        joinedload(Vorhaben.municipality).joinedload(Municipality.land),
+        joinedload(Vorhaben.municipality).joinedload(Municipality.kreis),
+        joinedload(Vorhaben.author),
+        selectinload(Vorhaben.fields),
+        selectinload(Vorhaben.tags),
+        selectinload(Vorhaben.partners),
+        selectinload(Vorhaben.contacts),
+    ]
+
+
+def get(db: Session, reader: Reader, vorhaben_id: int) -> Vorhaben:
+    """A visible Vorhaben with everything its page shows (404 if the reader may not see it)."""
+    vorhaben = (
+        db.scalars(
+            select(Vorhaben)
+            .where(Vorhaben.id == vorhaben_id)
+            .options(*detail_options())
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .one_or_none()
+    )
+    return require_visible(vorhaben, reader)
+
+
+def known_field_ids(db: Session) -> set[int]:
+    return set(db.scalars(select(FieldOfAction.id).where(FieldOfAction.active.is_(True))))
+
+
+def _resolve_partners(db: Session, ags_list: list[str], owner_id: int) -> list[int]:
+    found: list[int] = []
+    for ags in ags_list:
+        entry = municipalities.get_by_ags(db, ags)
+        if entry is None or not municipalities.is_selectable(entry):
+            raise ValidationFailed(
+                {"partner_municipalities": "Bitte wählen Sie Kommunen aus dem Verzeichnis."}
+            )
+        if entry.id != owner_id:
+            found.append(entry.id)
+    return found
+
+
+def _resolve_contacts(db: Session, ids: list[int], owner_id: int) -> list[int]:
+    if not ids:
+        return []
+    valid = set(
+        db.scalars(
+            select(Account.id).where(
+                Account.id.in_(ids),
+                Account.state == AccountState.APPROVED,
+                Account.municipality_id == owner_id,
+            )
+        )
+    )
+    if valid != set(ids):
+        raise ValidationFailed(
+            {"contacts": "Ansprechpersonen müssen Mitglieder Ihrer Kommune sein."}
+        )
+    return ids
+
+
+def _apply(db: Session, vorhaben: Vorhaben, data: forms.CleanVorhaben) -> None:
+    vorhaben.title = data.title
+    vorhaben.summary = data.summary
+    vorhaben.description = data.description
+    vorhaben.description_html = markdown.render(data.description)
+    vorhaben.visibility = data.visibility
+    vorhaben.looking_for_partners = data.looking_for_partners
+    vorhaben.uses_ai = data.uses_ai
+    vorhaben.open_source = data.open_source
+    vorhaben.license = data.license
+    vorhaben.repository_url = data.repository_url
+    vorhaben.website_url = data.website_url
+    vorhaben.funding_programme = data.funding_programme
+    vorhaben.start_date = data.start_date
+    vorhaben.end_date = data.end_date
+    vorhaben.lessons_learned = data.lessons_learned
+    vorhaben.lessons_learned_html = markdown.render(data.lessons_learned)
+    db.flush()
+    partner_ids = _resolve_partners(db, data.partner_ags, vorhaben.municipality_id)
+    contact_ids = _resolve_contacts(db, data.contact_ids, vorhaben.municipality_id)
+    for table in (VorhabenField, VorhabenTag, VorhabenPartner, VorhabenContact):
+        db.execute(delete(table).where(table.vorhaben_id == vorhaben.id))
+    db.add_all(
+        VorhabenField(vorhaben_id=vorhaben.id, field_id=field_id) for field_id in data.field_ids
+    )
+    db.add_all(
+        VorhabenTag(vorhaben_id=vorhaben.id, tag=tag, tag_folded=fold(tag)[:60])
+        for tag in data.tags
+    )
+    db.add_all(
+        VorhabenPartner(vorhaben_id=vorhaben.id, municipality_id=partner) for partner in partner_ids
+    )
+    db.add_all(
+        VorhabenContact(vorhaben_id=vorhaben.id, account_id=contact) for contact in contact_ids
+    )
+    db.flush()
+    search_index.index_vorhaben(db, vorhaben, data.tags)
+
+
+def snapshot(db: Session, vorhaben_id: int) -> dict[str, Any]:
+    """What a version records: every field as members see it."""
+    vorhaben = (
+        db.scalars(
+            select(Vorhaben)
+            .where(Vorhaben.id == vorhaben_id)
+            .options(*detail_options())
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .one()
+    )
+    return {
+        "title": vorhaben.title,
+        "summary": vorhaben.summary,
+        "description": vorhaben.description,
+        "stage": vorhaben.stage.value,
+        "visibility": vorhaben.visibility.value,
+        "fields_of_action": [entry.label for entry in vorhaben.fields],
+        "tags": vorhaben.tag_names,
+        "looking_for_partners": vorhaben.looking_for_partners,
+        "uses_ai": vorhaben.uses_ai.value,
+        "open_source": vorhaben.open_source,
+        "license": vorhaben.license,
+        "repository_url": vorhaben.repository_url,
+        "website_url": vorhaben.website_url,
+        "funding_programme": vorhaben.funding_programme,
+        "start_date": vorhaben.start_date.isoformat() if vorhaben.start_date else None,
+        "end_date": vorhaben.end_date.isoformat() if vorhaben.end_date else None,
+        "lessons_learned": vorhaben.lessons_learned,
+        "partner_municipalities": [entry.name for entry in vorhaben.partners],
+        "contacts": [entry.display_name for entry in vorhaben.contacts],
+    }
+
+
+def _clean(db: Session, form: forms.VorhabenForm) -> forms.CleanVorhaben:
+    data, errors = forms.clean(form, known_field_ids(db))
+    if data is None:
+        raise ValidationFailed(errors)
+    return data
+
+
+def create(db: Session, settings: Settings, author: Account, form: forms.VorhabenForm) -> Vorhaben:
+    """A new Vorhaben of the author's municipality; the author follows it."""
+    if not author.is_member or author.municipality_id is None:
+        raise Forbidden("Nur Mitglieder mit einer Kommune können Vorhaben einstellen.")
+    data = _clean(db, form)
+    now = utcnow()
+    vorhaben = Vorhaben(
+        title=data.title,
+        stage=data.stage,
+        municipality_id=author.municipality_id,
+        author_id=author.id,
+        created_at=now,
+        updated_at=now,
+        last_activity_at=now,
+        version=1,
+    )
+    db.add(vorhaben)
+    db.flush()
+    _apply(db, vorhaben, data)
+    db.add(
+        StageChange(
+            vorhaben_id=vorhaben.id, from_stage=None, to_stage=data.stage, actor_id=author.id
+        )
+    )
+    db.add(Follow(account_id=author.id, vorhaben_id=vorhaben.id))
+    db.add(
+        VorhabenVersion(
+            vorhaben_id=vorhaben.id,
+            version=1,
+            editor_id=author.id,
+            snapshot=snapshot(db, vorhaben.id),
+        )
+    )
+    db.flush()
+    return vorhaben
+
+
+def update(
+    db: Session,
+    settings: Settings,
+    editor: Account,
+    vorhaben_id: int,
+    form: forms.VorhabenForm,
+    *,
+    expected_version: int | None = None,
+) -> Vorhaben:
+    """Save an edit: a new version when anything changed; a stage change on the timeline."""
+    from app.notifications import service as notifications
+
+    vorhaben = get(db, editor, vorhaben_id)
+    if not can_edit(editor, vorhaben):
+        raise Forbidden("Bearbeiten können Mitglieder der Kommune, der das Vorhaben gehört.")
+    if expected_version is not None and expected_version != vorhaben.version:
+        raise Conflict(
+            "Jemand hat das Vorhaben inzwischen geändert. Ihre Eingaben sind unten erhalten; "
+            "bitte prüfen Sie die aktuelle Fassung und speichern Sie erneut."
+        )
+    data = _clean(db, form)
+    previous_stage = vorhaben.stage
+    if data.stage != previous_stage and data.stage not in STAGE_TRANSITIONS[previous_stage]:
+        raise ValidationFailed(
+            {
+                "stage": (
+                    f"Von „{previous_stage.label}“ geht es nicht direkt nach „{data.stage.label}“."
+                )
+            }
+        )
+    before = snapshot(db, vorhaben.id)
+    _apply(db, vorhaben, data)
+    if data.stage != previous_stage:
+        vorhaben.stage = data.stage
+        db.add(
+            StageChange(
+                vorhaben_id=vorhaben.id,
+                from_stage=previous_stage,
+                to_stage=data.stage,
+                actor_id=editor.id,
+            )
+        )
+    after = snapshot(db, vorhaben.id)
+    if after == before:
+        return vorhaben
+    now = utcnow()
+    vorhaben.version += 1
+    vorhaben.updated_at = now
+    vorhaben.last_activity_at = now
+    db.add(
+        VorhabenVersion(
+            vorhaben_id=vorhaben.id, version=vorhaben.version, editor_id=editor.id, snapshot=after
+        )
+    )
+    db.flush()
+    if data.stage != previous_stage:
+        notifications.stage_changed(db, settings, vorhaben, editor, previous_stage)
+    return vorhaben
+
+
+def delete_vorhaben(db: Session, actor: Account, vorhaben_id: int, reason: str = "") -> None:
+    """Delete a Vorhaben with its comments, signals and follows (author or moderators)."""
+    vorhaben = get(db, actor, vorhaben_id)
+    if not can_delete(actor, vorhaben):
+        raise Forbidden("Löschen können die Autorin oder der Autor und die Moderation.")
+    if actor.id != vorhaben.author_id:
+        audit.record(
+            db,
+            "vorhaben_deleted",
+            actor_id=actor.id,
+            object_type="vorhaben",
+            object_id=vorhaben.id,
+            subject_id=vorhaben.author_id,
+            reason=reason or None,
+            title=vorhaben.title,
+        )
+    db.delete(vorhaben)
+    db.flush()
+
+
+def form_from(vorhaben: Vorhaben) -> forms.VorhabenForm:
+    """The edit form, filled from the current Vorhaben."""
+    return forms.VorhabenForm(
+        title=vorhaben.title,
+        summary=vorhaben.summary,
+        description=vorhaben.description,
+        stage=vorhaben.stage.value,
+        fields_of_action=[str(entry.id) for entry in vorhaben.fields],
+        visibility=vorhaben.visibility.value,
+        tags=", ".join(vorhaben.tag_names),
+        looking_for_partners=vorhaben.looking_for_partners,
+        uses_ai=vorhaben.uses_ai.value,
+        open_source=vorhaben.open_source,
+        license=vorhaben.license or "",
+        repository_url=vorhaben.repository_url or "",
+        website_url=vorhaben.website_url or "",
+        funding_programme=vorhaben.funding_programme or "",
+        start_date=vorhaben.start_date.isoformat() if vorhaben.start_date else "",
+        end_date=vorhaben.end_date.isoformat() if vorhaben.end_date else "",
+        lessons_learned=vorhaben.lessons_learned,
+        partner_municipalities=[entry.ags for entry in vorhaben.partners],
+        contacts=[str(entry.id) for entry in vorhaben.contacts],
+    )
+
+
+def timeline(db: Session, vorhaben_id: int) -> list[StageChange]:
+    """The stage changes, oldest first."""
+    return list(
+        db.scalars(
+            select(StageChange)
+            .where(StageChange.vorhaben_id == vorhaben_id)
+            .order_by(StageChange.created_at, StageChange.id)
+        )
+    )
+
+
+def versions(db: Session, vorhaben_id: int) -> list[VorhabenVersion]:
+    """Every saved version, newest first."""
+    return list(
+        db.scalars(
+            select(VorhabenVersion)
+            .where(VorhabenVersion.vorhaben_id == vorhaben_id)
+            .order_by(VorhabenVersion.version.desc())
+        )
+    )
+
+
+def version(
+    db: Session, vorhaben_id: int, number: int
+) -> tuple[VorhabenVersion, VorhabenVersion | None]:
+    """One version and the one before it (for the diff)."""
+    rows = list(
+        db.scalars(
+            select(VorhabenVersion)
+            .where(
+                VorhabenVersion.vorhaben_id == vorhaben_id,
+                VorhabenVersion.version.in_((number, number - 1)),
+            )
+            .order_by(VorhabenVersion.version)
+        )
+    )
+    current = next((row for row in rows if row.version == number), None)
+    if current is None:
+        raise NotFound("Diese Version gibt es nicht.")
+    previous = next((row for row in rows if row.version == number - 1), None)
+    return current, previous
+
+
+def members_of(db: Session, municipality_id: int) -> list[Account]:
+    """Approved members of a municipality (candidates for contacts)."""
+    return list(
+        db.scalars(
+            select(Account)
+            .where(
+                Account.municipality_id == municipality_id,
+                Account.state == AccountState.APPROVED,
+            )
+            .order_by(Account.display_name)
+        )
+    )
+
+
+def touch(vorhaben: Vorhaben) -> None:
+    """Something happened (a comment, a signal): move it up in "recently active"."""
+    vorhaben.last_activity_at = utcnow()

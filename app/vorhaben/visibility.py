@@ -1,0 +1,72 @@
+"""The one choke point for "what may this member read" (ARCHITECTURE.md rule 2).
+
+Every read of Vorhaben, and of everything hanging off them (comments, signals, search hits,
+similar-Vorhaben suggestions, notifications, mails), is limited by visible_clause(). Nobody
+writes that filter inline: a Vorhaben restricted to its municipality never shows up for
+anyone else, anywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
+
+from app.core.errors import NotFound
+from app.vorhaben.models import Visibility, Vorhaben
+
+
+class Reader(Protocol):
+    """Who is reading: an approved member (Account or the template Viewer)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def is_member(self) -> bool: ...
+
+    @property
+    def municipality_id(self) -> int | None: ...
+
+
+def visible_clause(reader: Reader) -> ColumnElement[bool]:
+    """SQL condition on Vorhaben for what this reader may see."""
+    if not reader.is_member:
+        return false()
+    own = (
+        Vorhaben.municipality_id == reader.municipality_id
+        if reader.municipality_id is not None
+        else false()
+    )
+    return and_(or_(Vorhaben.visibility == Visibility.MEMBERS, own))
+
+
+def visible(reader: Reader) -> Select[Vorhaben]:
+    """select(Vorhaben) limited to what the reader may see."""
+    return select(Vorhaben).where(visible_clause(reader))
+
+
+def can_see(reader: Reader, vorhaben: Vorhaben) -> bool:
+    """The same rule as visible_clause(), for an object already loaded."""
+    if not reader.is_member:
+        return False
+    return vorhaben.visibility is Visibility.MEMBERS or (
+        reader.municipality_id is not None and vorhaben.municipality_id == reader.municipality_id
+    )
+
+
+def visible_ids(db: Session, reader: Reader, ids: set[int]) -> set[int]:
+    """Which of these Vorhaben ids the reader may see."""
+    if not ids:
+        return set()
+    rows = db.scalars(select(Vorhaben.id).where(Vorhaben.id.in_(ids), visible_clause(reader)))
+    return set(rows)
+
+
+def require_visible(vorhaben: Vorhaben | None, reader: Reader) -> Vorhaben:
+    """The Vorhaben, or 404 (not 403: a hidden Vorhaben does not admit it exists)."""
+    if vorhaben is None or not can_see(reader, vorhaben):
+        raise NotFound("Dieses Vorhaben gibt es nicht oder Sie können es nicht sehen.")
+    return vorhaben

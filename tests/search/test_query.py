@@ -1,0 +1,148 @@
+"""German-aware search on both databases: word parts, umlauts, ß, ranking, excerpts."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.orm import Session
+
+from app.config import Settings
+from app.search import highlight, query
+from app.vorhaben.listing import VorhabenFilter
+from tests import factories
+
+
+@pytest.fixture
+def corpus(db: Session) -> dict[str, int]:
+    author = factories.account(db, "Sina Suche")
+    strategy = factories.vorhaben(
+        db,
+        author,
+        "Digitalisierungsstrategie 2030",
+        summary="Leitbild und Maßnahmen für die ganze Verwaltung",
+        tags="leitbild",
+    )
+    waste = factories.vorhaben(
+        db,
+        author,
+        "App für die Müllabfuhr",
+        summary="Abholtermine aufs Handy",
+        description="Erinnerung an die **Mülltonne**.",
+        fields=["abfall"],
+    )
+    street = factories.vorhaben(
+        db, author, "Schlaglochmelder", summary="Schäden an der Straße melden", stage="pilot"
+    )
+    lamp = factories.vorhaben(
+        db, author, "Intelligente Beleuchtung", summary="Sensoren an Laternen"
+    )
+    factories.comment(db, author, lamp, "Wir prüfen auch die Straßenbeleuchtung in der Altstadt.")
+    return {"strategy": strategy.id, "waste": waste.id, "street": street.id, "lamp": lamp.id}
+
+
+def _ids(db: Session, reader: factories.Account, q: str, **filters: str) -> list[int]:
+    result = query.search(db, reader, q, VorhabenFilter(**filters))
+    return [vorhaben.id for vorhaben in result.vorhaben]
+
+
+@pytest.fixture
+def reader(db: Session) -> factories.Account:
+    return factories.account(db, "Rita Reader")
+
+
+def test_a_word_part_finds_the_compound(
+    db: Session, corpus: dict[str, int], reader: factories.Account
+) -> None:
+    assert _ids(db, reader, "Strategie") == [corpus["strategy"]]
+
+
+@pytest.mark.parametrize("spelling", ["Strasse", "straße", "STRASSE"])
+def test_ss_and_sharp_s_meet(
+    db: Session, corpus: dict[str, int], reader: factories.Account, spelling: str
+) -> None:
+    assert set(_ids(db, reader, spelling)) == {corpus["street"], corpus["lamp"]}
+
+
+@pytest.mark.parametrize("spelling", ["Mull", "Müll", "müllabfuhr", "MULLABFUHR"])
+def test_umlauts_fold(
+    db: Session, corpus: dict[str, int], reader: factories.Account, spelling: str
+) -> None:
+    assert _ids(db, reader, spelling) == [corpus["waste"]]
+
+
+def test_every_term_must_match_and_filters_apply(
+    db: Session, corpus: dict[str, int], reader: factories.Account
+) -> None:
+    assert _ids(db, reader, "Straße melden") == [corpus["street"]]
+    assert _ids(db, reader, "Straße", stage="pilot") == [corpus["street"]]
+    assert _ids(db, reader, "Müll", field="bildung") == []
+    assert _ids(db, reader, "xyzzy") == []
+    assert _ids(db, reader, "ab") == []  # too short to search
+
+
+def test_title_hits_rank_above_body_hits(db: Session, reader: factories.Account) -> None:
+    author = factories.account(db)
+    body_hit = factories.vorhaben(
+        db, author, "Bürgerportal", description="Später auch ein Parkraumkonzept."
+    )
+    title_hit = factories.vorhaben(db, author, "Parkraumkonzept Innenstadt")
+    assert _ids(db, reader, "parkraumkonzept")[:2] == [title_hit.id, body_hit.id]
+
+
+def test_comment_hits_report_the_comment_with_a_marked_excerpt(
+    db: Session, corpus: dict[str, int], reader: factories.Account
+) -> None:
+    result = query.search(db, reader, "Altstadt", VorhabenFilter())
+    assert [vorhaben.id for vorhaben in result.vorhaben] == [corpus["lamp"]]
+    comment = result.comments[corpus["lamp"]]
+    excerpt = highlight.excerpt(comment.body, result.terms)
+    assert excerpt is not None and "<mark>Altstadt</mark>" in excerpt
+
+
+def test_results_page(db: Session, reader: factories.Account) -> None:
+    author = factories.account(db)
+    for number in range(25):
+        factories.vorhaben(db, author, f"Bürgerbüro Nummer {number}")
+    first = query.search(db, reader, "Bürgerbüro", VorhabenFilter(), page=1)
+    second = query.search(db, reader, "Bürgerbüro", VorhabenFilter(), page=2)
+    assert first.total == 25 and first.pages == 2
+    assert len(first.vorhaben) == 20 and len(second.vorhaben) == 5
+    assert not {v.id for v in first.vorhaben} & {v.id for v in second.vorhaben}
+    assert query.search(db, reader, "Bürgerbüro", VorhabenFilter(), page=99).page == 2
+
+
+def test_the_index_follows_edits_and_deletions(
+    db: Session, settings: Settings, reader: factories.Account
+) -> None:
+    from app.comments import service as comments
+    from app.vorhaben import service
+
+    author = factories.account(db)
+    vorhaben = factories.vorhaben(db, author, "Radwegeplanung")
+    form = service.form_from(service.get(db, author, vorhaben.id))
+    form.title = "Fahrradstraßen-Netz"
+    service.update(db, settings, author, vorhaben.id, form)
+    assert _ids(db, reader, "Radwegeplanung") == []
+    assert _ids(db, reader, "Fahrradstrassen") == [vorhaben.id]
+    comment = factories.comment(db, author, vorhaben, "Mit Zählstellen")
+    assert _ids(db, reader, "Zählstellen") == [vorhaben.id]
+    comments.delete(db, author, comment.id)
+    assert _ids(db, reader, "Zählstellen") == []
+    service.delete_vorhaben(db, author, vorhaben.id)
+    assert _ids(db, reader, "Fahrradstrassen") == []
+
+
+def test_similar_finds_overlapping_topics_of_other_municipalities(
+    db: Session, corpus: dict[str, int], reader: factories.Account
+) -> None:
+    found = query.similar(db, reader, "Termine der Müllabfuhr als App")
+    assert [vorhaben.id for vorhaben in found][:1] == [corpus["waste"]]
+    assert query.similar(db, reader, "und der die") == []
+    assert corpus["waste"] not in [
+        vorhaben.id
+        for vorhaben in query.similar(db, reader, "Müllabfuhr App", exclude_id=corpus["waste"])
+    ]
+
+
+def test_mark_escapes_and_keeps_the_original_spelling() -> None:
+    marked = highlight.mark("<b>Müllabfuhr</b> & Straße", ["mull", "strasse"])
+    assert str(marked) == "&lt;b&gt;<mark>Müll</mark>abfuhr&lt;/b&gt; &amp; <mark>Straße</mark>"

@@ -1,0 +1,47 @@
+"""GET /suche: plain page, htmx fragment, highlighted hits, no 5xx for odd input."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests import factories
+
+
+@pytest.fixture
+def member(client: TestClient, db: Session) -> factories.Account:
+    author = factories.account(db)
+    factories.vorhaben(db, author, "Digitalisierungsstrategie", summary="Mit Bürgerbeteiligung")
+    person = factories.account(db)
+    factories.login(client, db, person)
+    return person
+
+
+def test_search_page_lists_marked_hits_linking_to_the_vorhaben(
+    client: TestClient, member: factories.Account
+) -> None:
+    page = client.get("/suche", params={"q": "strategie"})
+    assert page.status_code == 200
+    assert "1 Treffer" in page.text
+    assert "Digitalisierungs<mark>strategie</mark>" in page.text
+    assert 'href="/vorhaben/' in page.text
+
+
+def test_htmx_gets_only_the_results(client: TestClient, member: factories.Account) -> None:
+    fragment = client.get(
+        "/suche", params={"q": "strategie"}, headers={"HX-Request": "true", "HX-Target": "results"}
+    )
+    assert "<html" not in fragment.text and "1 Treffer" in fragment.text
+
+
+@pytest.mark.parametrize(
+    "q", ['"', "'", "*", "AND OR NOT", "NEAR(", "%_", "a" * 200, "\u202e", "Strategie\x00"]
+)
+def test_odd_queries_never_fail(client: TestClient, member: factories.Account, q: str) -> None:
+    assert client.get("/suche", params={"q": q}).status_code == 200
+
+
+def test_bad_parameters_are_4xx(client: TestClient, member: factories.Account) -> None:
+    assert client.get("/suche", params={"q": "x" * 201}).status_code in {400, 422}
+    assert client.get("/suche", params={"q": "x", "page": "abc"}).status_code in {400, 422}
