@@ -47,6 +47,7 @@ __all__ = [
     "Municipality",
     "Role",
     "ValidationFailed",
+    "Vorhaben",
 ]
 
 _keys = itertools.count(1)
