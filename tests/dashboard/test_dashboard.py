@@ -50,6 +50,6 @@ def test_municipality_and_profile_pages(client: TestClient, db: Session) -> None
     town_page = client.get(f"/kommunen/{town.ags}").text
     assert "Profilvorhaben" in town_page and "Petra Profil" in town_page
     profile = client.get(f"/mitglieder/{author.id}").text
-    assert "Profilvorhaben" in profile and author.email in profile
+    assert "Profilvorhaben" in profile and str(author.email) in profile
     assert client.get("/kommunen/00000000").status_code == 404
     assert client.get("/mitglieder/999999").status_code == 404
