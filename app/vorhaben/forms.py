@@ -19,6 +19,9 @@ TAG_MAX = 40
 URL_MAX = 500
 FUNDING_MAX = 200
 
+# How a missing required value is asked for ("Bitte geben Sie einen Titel an.").
+REQUIRED = {"title": "einen Titel"}
+
 LABELS = {
     "title": "Titel",
     "summary": "Kurzbeschreibung",
@@ -104,9 +107,7 @@ def _text(
         return normalize(value)
     value = clean_line(value) if line else normalize(value).strip()
     if required and not value:
-        errors[name] = (
-            f"Bitte geben Sie {('einen ' + LABELS[name]) if name == 'title' else LABELS[name]} an."
-        )
+        errors[name] = f"Bitte geben Sie {REQUIRED.get(name, LABELS[name])} an."
     elif len(value) > limit:
         errors[name] = f"Höchstens {limit:,} Zeichen (jetzt {len(value):,}).".replace(",", ".")
     return value

@@ -1,0 +1,172 @@
+"""In Chromium: a member works the exchange with the keyboard alone and with JavaScript
+off; axe finds no WCAG 2.1 A/AA violation on list, detail, form with errors, search and
+dashboard."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+from sqlalchemy import select
+
+from app.auth import sessions
+from app.auth.dev import seed_personas
+from app.demo import DEMO_REGISTRY
+from app.demo_content import load as load_demo
+from app.membership.models import Account
+from app.municipalities import gv100ad
+from app.municipalities import service as municipalities
+from app.vorhaben.models import Vorhaben
+from app.web import csrf
+from tests.browser.conftest import LiveServer, assert_accessible
+
+
+@pytest.fixture(scope="module")
+def demo(live_server: LiveServer) -> LiveServer:
+    with live_server.session() as db:
+        municipalities.import_registry(
+            db, gv100ad.read_file(DEMO_REGISTRY), deactivate_missing=False
+        )
+        seed_personas(db)
+        load_demo(db, live_server.settings)
+        db.commit()
+    return live_server
+
+
+def _context(
+    browser: Browser, live: LiveServer, persona: str, *, js: bool = True
+) -> BrowserContext:
+    from app.auth.dev import account_for
+
+    with live.session() as db:
+        account = account_for(db, persona)
+        assert account is not None
+        token = sessions.create(db, live.settings, account, provider=None).token
+        db.commit()
+    context = browser.new_context(locale="de-DE", java_script_enabled=js)
+    context.add_cookies(
+        [
+            {
+                "name": csrf.session_cookie_name(live.settings),
+                "value": token,
+                "url": live.url,
+                "httpOnly": True,
+                "sameSite": "Lax",
+            }
+        ]
+    )
+    return context
+
+
+@pytest.fixture
+def member_page(browser: Browser, demo: LiveServer) -> Iterator[Page]:
+    context = _context(browser, demo, "muenchen")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def member_page_without_js(browser: Browser, demo: LiveServer) -> Iterator[Page]:
+    context = _context(browser, demo, "leipzig", js=False)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_dashboard_list_detail_and_search_are_accessible(
+    member_page: Page, demo: LiveServer
+) -> None:
+    page = member_page
+    page.goto(demo.url + "/")
+    assert_accessible(page, "dashboard")
+    page.goto(demo.url + "/vorhaben")
+    assert_accessible(page, "list")
+    page.locator("main .card h3 a").first.click()
+    expect(page.locator("h1")).to_be_visible()
+    assert_accessible(page, "detail")
+    page.goto(demo.url + "/suche?q=strasse")
+    expect(page.locator("[role=status]")).to_contain_text("Treffer")
+    expect(page.locator("mark").first).to_be_visible()
+    assert_accessible(page, "search")
+    page.goto(demo.url + "/benachrichtigungen")
+    assert_accessible(page, "notifications")
+    page.goto(demo.url + "/konto")
+    assert_accessible(page, "account")
+
+
+def test_form_with_errors_is_accessible_and_focuses_the_summary(
+    member_page: Page, demo: LiveServer
+) -> None:
+    page = member_page
+    page.goto(demo.url + "/vorhaben/new")
+    assert_accessible(page, "new form")
+    page.get_by_role("button", name="Vorhaben einstellen").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    assert_accessible(page, "form with errors")
+    summary.get_by_role("link", name="Bitte geben Sie einen Titel an.").click()
+    expect(page.locator("#field-title")).to_be_focused()
+
+
+def test_keyboard_only_create_comment_and_signal(member_page: Page, demo: LiveServer) -> None:
+    page = member_page
+    page.goto(demo.url + "/vorhaben/new")
+    page.locator("#field-title").focus()
+    page.keyboard.type("Digitale Müllabfuhr-Termine per App")
+    # The similar-Vorhaben panel fills while typing (Kiel has a Müllabfuhr app).
+    expect(page.locator("#similar")).to_contain_text("Abfall", timeout=10_000)
+    page.keyboard.press("Tab")
+    page.keyboard.type("Abfuhrtermine und Erinnerungen für alle Haushalte.")
+    page.locator("#field-stage").focus()
+    page.keyboard.press("End")
+    page.locator("button[value=save]").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_text("Digitale Müllabfuhr-Termine per App")
+
+    page.locator("#field-body").focus()
+    page.keyboard.type("Wir suchen Kommunen, die mitmachen.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # "Kommentieren" (htmx swaps the thread)
+    expect(page.locator("#comments")).to_contain_text("Wir suchen Kommunen, die mitmachen.")
+    expect(page.locator("#comments article[data-focus-after-swap]")).to_be_focused()
+
+    with demo.session() as db:
+        kiel_app = db.scalars(
+            select(Vorhaben).where(Vorhaben.title.startswith("Abfall-App: Müllabfuhr"))
+        ).one()
+        assert kiel_app is not None
+        kiel_id = kiel_app.id
+    page.goto(f"{demo.url}/vorhaben/{kiel_id}")
+    reuse = page.locator("#cooperation form", has=page.locator("input[value=reuse]"))
+    reuse.get_by_role("button", name="Für meine Kommune setzen").focus()
+    page.keyboard.press("Enter")
+    expect(reuse.get_by_role("button", name="Signal zurücknehmen")).to_be_visible()
+    expect(page.locator("#cooperation")).to_contain_text("München")
+
+
+def test_everything_works_without_javascript(
+    member_page_without_js: Page, demo: LiveServer
+) -> None:
+    page = member_page_without_js
+    page.goto(demo.url + "/vorhaben")
+    page.locator("#field-stage").select_option("betrieb")
+    page.get_by_role("button", name="Anwenden").click()
+    expect(page).to_have_url(
+        f"{demo.url}/vorhaben?stage=betrieb&field=&land=&kreis=&ai=&sort=activity"
+    )
+    expect(page.locator("main .card").first).to_contain_text("Betrieb")
+    page.goto(demo.url + "/suche")
+    page.locator("#field-q").fill("Digitalisierungsstrategie")
+    page.get_by_role("button", name="Suchen").click()
+    expect(page.locator("[role=status]")).to_contain_text("Treffer")
+    page.locator("main .card h3 a").first.click()
+    page.locator("#field-body").fill("Ohne JavaScript kommentiert.")
+    page.get_by_role("button", name="Kommentieren").click()
+    expect(page.locator("#comments")).to_contain_text("Ohne JavaScript kommentiert.")
+    # Commenting follows the Vorhaben; unfollowing works as a plain form too.
+    page.get_by_role("button", name="Sie folgen – nicht mehr folgen").click()
+    expect(page.get_by_role("button", name="Folgen", exact=True)).to_be_visible()
+    with demo.session() as db:
+        assert db.scalars(select(Account).where(Account.display_name == "Lena Lindner")).one()
