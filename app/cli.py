@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -144,6 +145,91 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# -- partners -------------------------------------------------------------------------------
+
+
+def _partner_unit(settings: Settings) -> Any:
+    from app.db import make_session_factory, unit_of_work
+
+    engine = engine_for(settings)
+    require_migrated(engine)
+    return unit_of_work(make_session_factory(engine))
+
+
+def _domain_message(error: Exception) -> str:
+    errors = getattr(error, "errors", None)
+    if isinstance(errors, dict) and errors:
+        return "; ".join(str(value) for value in errors.values())
+    return str(getattr(error, "message", error))
+
+
+@command("partners create")
+def _partners_create(args: argparse.Namespace, settings: Settings) -> int:
+    from app.core.errors import DomainError
+    from app.export import partners
+
+    try:
+        with _partner_unit(settings) as db:
+            partner, key = partners.create(db, args.name, contact_email=args.contact_email)
+            line = f"partner {partner.name!r} created; its API key (shown once):"
+    except DomainError as error:
+        raise CommandError(_domain_message(error)) from None
+    out(line)
+    out(key.key)
+    return 0
+
+
+@command("partners list")
+def _partners_list(args: argparse.Namespace, settings: Settings) -> int:
+    from app.export import partners
+
+    with _partner_unit(settings) as db:
+        rows = []
+        for partner in partners.listing(db):
+            live = [key for key in partners.keys_of(db, partner.id) if key.revoked_at is None]
+            hooks = partners.endpoints_of(db, partner.id)
+            rows.append(
+                f"{partner.name}\tkeys={len(live)}\twebhooks={len(hooks)}\t"
+                f"{partner.contact_email or '-'}"
+            )
+    for row in rows or ["(no partners)"]:
+        out(row)
+    return 0
+
+
+@command("partners revoke")
+def _partners_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from app.core.errors import DomainError
+    from app.export import partners
+
+    try:
+        with _partner_unit(settings) as db:
+            revoked = partners.revoke(db, partners.by_name(db, args.name))
+    except DomainError as error:
+        raise CommandError(_domain_message(error)) from None
+    out(f"revoked {revoked} key(s) of {args.name!r}")
+    return 0
+
+
+@command("partners add-webhook")
+def _partners_add_webhook(args: argparse.Namespace, settings: Settings) -> int:
+    from app.core.errors import DomainError
+    from app.export import partners
+
+    try:
+        with _partner_unit(settings) as db:
+            partner = partners.by_name(db, args.name)
+            endpoint, secret = partners.add_webhook(db, settings, partner, args.url)
+            line = (
+                f"webhook {endpoint.url} registered for {partner.name!r}; its secret (shown once):"
+            )
+    except DomainError as error:
+        raise CommandError(_domain_message(error)) from None
+    out(line)
+    out(secret)
+    return 0
+
+
 # -- serve and demo ------------------------------------------------------------------------
 
 
@@ -227,6 +313,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="treat every waiting retry as due (after a partner's outage)",
     )
+
+    partners_parser = commands.add_parser("partners", help="partner platforms of the feed")
+    p_commands = partners_parser.add_subparsers(dest="subcommand", required=True, metavar="SUB")
+    p_create = p_commands.add_parser("create", help="register a partner; prints its API key")
+    p_create.add_argument("name")
+    p_create.add_argument("--contact-email", default=None)
+    p_commands.add_parser("list", help="list partners")
+    p_revoke = p_commands.add_parser("revoke", help="revoke every key of a partner")
+    p_revoke.add_argument("name")
+    p_hook = p_commands.add_parser("add-webhook", help="register a webhook; prints its secret")
+    p_hook.add_argument("name")
+    p_hook.add_argument("url")
 
     demo = commands.add_parser("demo", help="migrate, load demo data and serve (make run)")
     demo.add_argument("--registry", help="a full GV100AD file to import instead of the demo set")

@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     feed_require_key: bool = False
     webhooks_allow_private: bool = False
     max_body_bytes: int = Field(default=2_097_152, ge=1024)
+    feed_rate_limit_per_key: int = Field(default=600, ge=1)
+    feed_rate_limit_per_address: int = Field(default=120, ge=1)
 
     session_idle_timeout_seconds: int = Field(default=8 * 3600, ge=60)
     session_max_age_seconds: int = Field(default=7 * 24 * 3600, ge=300)

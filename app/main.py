@@ -20,6 +20,10 @@ from app.comments import routes as comment_routes
 from app.config import Settings, get_settings
 from app.dashboard import routes as dashboard_routes
 from app.db import engine_from_settings, make_session_factory
+from app.export import admin_routes as export_admin_routes
+from app.export import api as export_api
+from app.export import public_routes as export_public_routes
+from app.export import routes as export_routes
 from app.membership import profile_routes
 from app.membership import routes as membership_routes
 from app.moderation import routes as moderation_routes
@@ -81,6 +85,10 @@ def create_app(
     app.include_router(municipality_routes.router)
     app.include_router(profile_routes.router)
     app.include_router(notification_routes.router)
+    app.include_router(export_routes.router)
+    app.include_router(export_admin_routes.router)
+    app.include_router(export_public_routes.router)
+    app.include_router(export_api.router)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
 
     # Added last = runs first: headers wrap everything, the guard runs before any route.

@@ -3,6 +3,7 @@
 from app.audit import models as audit_models
 from app.auth import models as auth_models
 from app.comments import models as comments_models
+from app.export import models as export_models
 from app.membership import models as membership_models
 from app.municipalities import models as municipalities_models
 from app.notifications import models as notifications_models
@@ -14,6 +15,7 @@ __all__ = [
     "audit_models",
     "auth_models",
     "comments_models",
+    "export_models",
     "membership_models",
     "municipalities_models",
     "notifications_models",

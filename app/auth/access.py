@@ -36,6 +36,12 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("GET", "/dev/login"),  # answers 404 unless ALLMENDE_DEV_LOGIN=1
         ("POST", "/dev/login"),
         ("GET", "/static/{path}"),
+        # The public export layer.
+        ("GET", "/api/v1/projects"),
+        ("GET", "/api/v1/projects/{project_id}"),
+        ("GET", "/api/v1/openapi.json"),
+        ("GET", "/feeds/projects.atom"),
+        ("GET", "/p/{project_id}"),
     }
 )
 

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, Index, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.clock import utcnow
@@ -52,6 +52,9 @@ class OutboxMessage(Base):
     )
     # Mail: to, subject, text, html. Webhook: event type, body (issue of the export layer).
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    webhook_endpoint_id: Mapped[int | None] = mapped_column(
+        ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), index=True
+    )
     # Stable across retries (the Message-ID of a mail, the webhook-id of a webhook).
     message_key: Mapped[str] = mapped_column(String(100))
     attempts: Mapped[int] = mapped_column(default=0)

@@ -38,20 +38,20 @@ class Worker:
         if not self.jobs:
             self.jobs = default_jobs()
 
-    def deliver_due(self, *, retry_now: bool = False) -> int:
+    def deliver_due(self, *, retry_now: bool = False, channel: Channel | None = None) -> int:
         """Deliver every row that is due now; returns the number of attempts."""
         attempts = 0
         while True:
             with unit_of_work(self.sessions) as db:
                 leased = [
                     (row.id, row.channel, dict(row.payload), row.message_key, row.attempts)
-                    for row in service.lease_due(db, retry_now=retry_now)
+                    for row in service.lease_due(db, retry_now=retry_now, channel=channel)
                 ]
             if not leased:
                 return attempts
-            for message_id, channel, payload, key, previous in leased:
+            for message_id, kind, payload, key, previous in leased:
                 attempts += 1
-                self._deliver(message_id, channel, payload, key, previous)
+                self._deliver(message_id, kind, payload, key, previous)
             # With --retry-now every waiting row is due again: one pass is enough.
             if retry_now:
                 retry_now = False

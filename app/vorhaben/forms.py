@@ -93,7 +93,7 @@ class CleanVorhaben:
     contact_ids: list[int]
 
 
-def _text(
+def text_field(
     errors: dict[str, str],
     name: str,
     value: str,
@@ -113,7 +113,7 @@ def _text(
     return value
 
 
-def _url(errors: dict[str, str], name: str, value: str) -> str | None:
+def url_field(errors: dict[str, str], name: str, value: str) -> str | None:
     value = value.strip()
     if not value:
         return None
@@ -153,11 +153,13 @@ def clean(
 ) -> tuple[CleanVorhaben | None, dict[str, str]]:
     """Check a submitted form; returns the clean values or the errors by field."""
     errors: dict[str, str] = {}
-    title = _text(errors, "title", form.title, TITLE_MAX, line=True, required=True)
-    summary = _text(errors, "summary", form.summary, SUMMARY_MAX)
-    description = _text(errors, "description", form.description, DESCRIPTION_MAX)
-    lessons = _text(errors, "lessons_learned", form.lessons_learned, LESSONS_MAX)
-    funding = _text(errors, "funding_programme", form.funding_programme, FUNDING_MAX, line=True)
+    title = text_field(errors, "title", form.title, TITLE_MAX, line=True, required=True)
+    summary = text_field(errors, "summary", form.summary, SUMMARY_MAX)
+    description = text_field(errors, "description", form.description, DESCRIPTION_MAX)
+    lessons = text_field(errors, "lessons_learned", form.lessons_learned, LESSONS_MAX)
+    funding = text_field(
+        errors, "funding_programme", form.funding_programme, FUNDING_MAX, line=True
+    )
     stage = Stage(form.stage) if form.stage in {s.value for s in Stage} else None
     if stage is None:
         errors["stage"] = "Bitte wählen Sie eine Phase."
@@ -185,8 +187,8 @@ def clean(
     license_id = form.license.strip() or None
     if license_id and license_id not in spdx.IDS:
         errors["license"] = "Bitte wählen Sie eine Lizenz aus der Liste."
-    repository = _url(errors, "repository_url", form.repository_url)
-    website = _url(errors, "website_url", form.website_url)
+    repository = url_field(errors, "repository_url", form.repository_url)
+    website = url_field(errors, "website_url", form.website_url)
     start = _date(errors, "start_date", form.start_date)
     end = _date(errors, "end_date", form.end_date)
     if start and end and end < start and "end_date" not in errors:

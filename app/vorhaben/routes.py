@@ -343,7 +343,7 @@ def delete_confirm(request: Request, vorhaben_id: int, member: Member, db: DbSes
 @router.post("/vorhaben/{vorhaben_id}/loeschen")
 def delete(request: Request, vorhaben_id: int, member: Member, db: DbSession) -> Response:
     """Delete the Vorhaben with its comments and signals."""
-    service.delete_vorhaben(db, member, vorhaben_id)
+    service.delete_vorhaben(db, request.app.state.settings, member, vorhaben_id)
     response = RedirectResponse("/vorhaben", status_code=303)
     flash(request, response, _("Das Vorhaben wurde gelöscht."))
     return response

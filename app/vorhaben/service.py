@@ -23,6 +23,7 @@ from app.vorhaben.models import (
     FieldOfAction,
     Follow,
     StageChange,
+    Visibility,
     Vorhaben,
     VorhabenContact,
     VorhabenField,
@@ -259,6 +260,13 @@ def update(
             }
         )
     before = snapshot(db, vorhaben.id)
+    if data.visibility is Visibility.MUNICIPALITY and vorhaben.visibility is Visibility.MEMBERS:
+        from app.export import service as publications
+
+        # Only Vorhaben all members see can be public: restricting it takes it back.
+        publications.vorhaben_going_away(
+            db, settings, vorhaben.id, editor, "Das Vorhaben ist jetzt nur für die eigene Kommune."
+        )
     _apply(db, vorhaben, data)
     if data.stage != previous_stage:
         vorhaben.stage = data.stage
@@ -288,11 +296,19 @@ def update(
     return vorhaben
 
 
-def delete_vorhaben(db: Session, actor: Account, vorhaben_id: int, reason: str = "") -> None:
+def delete_vorhaben(
+    db: Session, settings: Settings, actor: Account, vorhaben_id: int, reason: str = ""
+) -> None:
     """Delete a Vorhaben with its comments, signals and follows (author or moderators)."""
     vorhaben = get(db, actor, vorhaben_id)
     if not can_delete(actor, vorhaben):
         raise Forbidden("Löschen können die Autorin oder der Autor und die Moderation.")
+    from app.export import service as publications
+
+    # Partners learn at once: a published Vorhaben leaves a tombstone in the feed.
+    publications.vorhaben_going_away(
+        db, settings, vorhaben.id, actor, "Das Vorhaben wurde gelöscht."
+    )
     if actor.id != vorhaben.author_id:
         audit.record(
             db,

@@ -125,6 +125,9 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
     extra: dict[str, str] = {}
     if isinstance(exc, RateLimited):
         extra["Retry-After"] = str(exc.retry_after)
+    if exc.status_code == 401 and wants_json(request):
+        extra["WWW-Authenticate"] = 'Bearer realm="allmende"'
+
     errors = exc.errors if isinstance(exc, ValidationFailed) else None
     return error_response(request, exc.status_code, exc.message, extra_headers=extra, errors=errors)
 

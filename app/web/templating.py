@@ -47,6 +47,15 @@ def is_htmx(request: Request) -> bool:
     )
 
 
+def _stage_label(value: str) -> str:
+    from app.vorhaben.models import STAGE_LABELS, Stage
+
+    try:
+        return STAGE_LABELS[Stage(value)]
+    except ValueError:
+        return value
+
+
 def _build_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -69,6 +78,7 @@ def _build_environment() -> Environment:
     env.filters["when"] = i18n.format_when
     env.filters["day"] = i18n.format_day
     env.filters["number"] = i18n.format_number
+    env.filters["stage_label"] = _stage_label
     return env
 
 

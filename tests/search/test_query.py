@@ -127,7 +127,7 @@ def test_the_index_follows_edits_and_deletions(
     assert _ids(db, reader, "Zählstellen") == [vorhaben.id]
     comments.delete(db, author, comment.id)
     assert _ids(db, reader, "Zählstellen") == []
-    service.delete_vorhaben(db, author, vorhaben.id)
+    service.delete_vorhaben(db, settings, author, vorhaben.id)
     assert _ids(db, reader, "Fahrradstrassen") == []
 
 

@@ -167,9 +167,9 @@ def test_author_and_moderators_delete_and_moderators_are_audited(
     first = factories.vorhaben(db, author, "Eins")
     second = factories.vorhaben(db, author, "Zwei")
     with pytest.raises(Forbidden):
-        service.delete_vorhaben(db, other, first.id)
-    service.delete_vorhaben(db, author, first.id)
-    service.delete_vorhaben(db, moderator, second.id, "Doppelt")
+        service.delete_vorhaben(db, settings, other, first.id)
+    service.delete_vorhaben(db, settings, author, first.id)
+    service.delete_vorhaben(db, settings, moderator, second.id, "Doppelt")
     with pytest.raises(NotFound):
         service.get(db, author, first.id)
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "vorhaben_deleted")).one()

@@ -1,0 +1,177 @@
+"""The public feed API (CONTRACT.md): incremental sync with cursors, ETags, keys, limits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse, Response
+
+from app.config import Settings
+from app.core.errors import DomainError
+from app.export import feed, partners, ratelimit, schemas
+from app.web.deps import DbSession
+
+router = APIRouter(prefix="/api/v1")
+API_VERSION = "1.0.0"
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": schemas.Error, "description": "A malformed parameter or cursor"},
+    401: {"model": schemas.Error, "description": "A missing or invalid API key"},
+    429: {"model": schemas.Error, "description": "Too many requests (see Retry-After)"},
+}
+
+
+class Unauthorized(DomainError):
+    status_code = 401
+    default_message = "A valid API key is required: Authorization: Bearer <key>."
+
+
+def partner_access(request: Request) -> int | None:
+    """The partner key of the request (checked), applying the rate limits; None if public."""
+    settings: Settings = request.app.state.settings
+    if any(name in request.query_params for name in ("api_key", "key", "token", "access_token")):
+        raise feed.BadFeedParameter(
+            "API keys go in the Authorization header (Bearer), never in the query string."
+        )
+    header = request.headers.get("authorization", "")
+    key_id: int | None = None
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized
+        factory = request.app.state.session_factory
+        with factory() as db:
+            row = partners.authenticate(db, token.strip())
+            if row is None:
+                raise Unauthorized("The API key is unknown or revoked.")
+            key_id = row.id
+            partners.touch_key(db, row.id)
+            db.commit()
+    elif settings.feed_require_key:
+        raise Unauthorized
+    address = request.client.host if request.client else "unknown"
+    limits = {f"ip:{address}": settings.feed_rate_limit_per_address}
+    if key_id is not None:
+        limits = {f"key:{key_id}": settings.feed_rate_limit_per_key}
+    ratelimit.check(request.app.state.session_factory, limits)
+    return key_id
+
+
+PartnerAccess = Annotated[int | None, Depends(partner_access)]
+
+
+def _json(request: Request, body: dict[str, Any]) -> Response:
+    """JSON with a strong ETag; If-None-Match gets 304."""
+    raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    etag = '"' + hashlib.sha256(raw).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Authorization"}
+    wanted = request.headers.get("if-none-match", "")
+    if etag in {tag.strip().removeprefix("W/") for tag in wanted.split(",")}:
+        return Response(status_code=304, headers=headers)
+    return Response(raw, media_type="application/json", headers=headers)
+
+
+def _parse_time(value: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise feed.BadFeedParameter(
+            "modified_since must be an RFC 3339 timestamp like 2026-01-31T12:00:00Z."
+        ) from None
+    if moment.tzinfo is None:
+        raise feed.BadFeedParameter("modified_since needs a time zone (Z or +01:00).")
+    return moment.astimezone(dt.UTC)
+
+
+@router.get(
+    "/projects",
+    response_model=schemas.FeedPage,
+    responses={304: {"description": "Not modified (If-None-Match)"}, **ERRORS},
+    summary="Published projects and tombstones in order of change",
+)
+def list_projects(
+    request: Request,
+    db: DbSession,
+    access: PartnerAccess,
+    since: Annotated[
+        str | None, Query(max_length=200, description="next_cursor of the previous response")
+    ] = None,
+    modified_since: Annotated[str | None, Query(max_length=64, description="RFC 3339")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Response:
+    """Incremental sync: store `next_cursor` and pass it as `since` next time."""
+    settings: Settings = request.app.state.settings
+    if since is not None and modified_since is not None:
+        raise feed.BadFeedParameter("Use either since or modified_since, not both.")
+    if modified_since is not None:
+        page = feed.modified_since(db, _parse_time(modified_since), limit)
+    else:
+        start = feed.decode_cursor(settings, since) if since else 0
+        page = feed.after(db, start, limit)
+    cursor = feed.encode_cursor(settings, page.last_seq)
+    next_link = f"{settings.base_url}/api/v1/projects?" + urlencode(
+        {"since": cursor, "limit": limit}
+    )
+    body = {
+        "items": [entry.item for entry in page.entries],
+        "next_cursor": cursor,
+        "has_more": page.has_more,
+        "links": {"next": next_link},
+    }
+    return _json(request, body)
+
+
+@router.get(
+    "/projects/{project_id}",
+    response_model=schemas.ProjectItem | schemas.Tombstone,
+    responses={
+        304: {"description": "Not modified (If-None-Match)"},
+        404: {"model": schemas.Error, "description": "Never published"},
+        **ERRORS,
+    },
+    summary="One project, or its tombstone once withdrawn",
+)
+def get_project(
+    request: Request, project_id: str, db: DbSession, access: PartnerAccess
+) -> Response:
+    """A project once published never answers 404: it answers with its tombstone."""
+    entry = feed.get(db, project_id[:64])
+    if entry is None:
+        from app.core.errors import NotFound
+
+        raise NotFound("No project with this id was ever published.")
+    return _json(request, entry.item)
+
+
+def openapi_document(settings: Settings) -> dict[str, Any]:
+    """The OpenAPI description of the public API only."""
+    document = get_openapi(
+        title="Allmende – öffentliche Projekt-Schnittstelle",
+        version=API_VERSION,
+        description=(
+            "Published projects of German municipalities, for civic innovation platforms. "
+            "Poll `/api/v1/projects` with the stored `next_cursor` as `since`, or receive "
+            "Standard Webhooks (project.published, project.updated, project.withdrawn)."
+        ),
+        routes=router.routes,
+        servers=[{"url": settings.base_url}],
+    )
+    document["components"].setdefault("securitySchemes", {})["bearer"] = {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "Partner API key (required when the operator says so)",
+    }
+    document["security"] = [{}, {"bearer": []}]
+    return document
+
+
+@router.get("/openapi.json", include_in_schema=False)
+def openapi(request: Request) -> JSONResponse:
+    """The OpenAPI description of the public API."""
+    document = openapi_document(request.app.state.settings)
+    return JSONResponse(document, headers={"Cache-Control": "no-cache"})

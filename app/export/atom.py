@@ -1,0 +1,79 @@
+"""The Atom feed (RFC 4287) of published projects, paged (RFC 5005), with deleted entries
+(RFC 6721) for withdrawn ones."""
+
+from __future__ import annotations
+
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from app.config import Settings
+from app.export.models import FeedEntry
+from app.export.serializer import rfc3339
+
+ATOM = "http://www.w3.org/2005/Atom"
+TOMBSTONES = "http://purl.org/atompub/tombstones/1.0"
+PAGE_SIZE = 50
+
+ET.register_namespace("", ATOM)
+ET.register_namespace("at", TOMBSTONES)
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attributes)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def render(
+    settings: Settings, entries: list[FeedEntry], *, page: int, pages: int, updated: str
+) -> bytes:
+    """One page of the feed, newest changes first."""
+    base = settings.base_url
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    _sub(feed, "id", f"{base}/feeds/projects.atom")
+    _sub(feed, "title", "Allmende – veröffentlichte Vorhaben")
+    _sub(feed, "subtitle", "Digitalisierungsvorhaben deutscher Kommunen")
+    _sub(feed, "updated", updated)
+    _sub(feed, "link", rel="self", href=f"{base}/feeds/projects.atom?page={page}")
+    _sub(feed, "link", rel="first", href=f"{base}/feeds/projects.atom")
+    _sub(feed, "link", rel="last", href=f"{base}/feeds/projects.atom?page={pages}")
+    if page > 1:
+        _sub(feed, "link", rel="previous", href=f"{base}/feeds/projects.atom?page={page - 1}")
+    if page < pages:
+        _sub(feed, "link", rel="next", href=f"{base}/feeds/projects.atom?page={page + 1}")
+    _sub(feed, "generator", "Allmende")
+    author = _sub(feed, "author")
+    _sub(author, "name", "Allmende")
+    for entry in entries:
+        if entry.deleted:
+            tomb = ET.SubElement(
+                feed,
+                f"{{{TOMBSTONES}}}deleted-entry",
+                {"ref": f"urn:uuid:{entry.publication_id}", "when": str(entry.item["modified"])},
+            )
+            ET.SubElement(tomb, f"{{{TOMBSTONES}}}comment").text = "Zurückgezogen / withdrawn"
+            continue
+        _entry(feed, entry.item)
+    rendered: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return rendered
+
+
+def _entry(feed: ET.Element, item: dict[str, Any]) -> None:
+    element = _sub(feed, "entry")
+    _sub(element, "id", f"urn:uuid:{item['id']}")
+    _sub(element, "title", item["title"])
+    _sub(element, "updated", item["modified"])
+    _sub(element, "published", item["created"])
+    _sub(element, "link", rel="alternate", type="text/html", href=item["url"])
+    author = _sub(element, "author")
+    _sub(author, "name", item["municipality"]["name"])
+    if item["summary"]:
+        _sub(element, "summary", item["summary"])
+    _sub(element, "content", item["description_html"], type="html")
+    for slug in item["fields_of_action"]:
+        _sub(element, "category", term=slug, label=slug)
+    _sub(element, "category", term=f"stage:{item['stage']}", label=item["stage"])
+
+
+__all__ = ["PAGE_SIZE", "render", "rfc3339"]

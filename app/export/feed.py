@@ -1,0 +1,168 @@
+"""The incremental feed: one row per project at the position of its latest change, tamper-
+evident cursors, and the webhook fan-out of every change."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.config import Settings
+from app.core.clock import utcnow
+from app.core.errors import DomainError
+from app.export import webhooks
+from app.export.models import FeedCounter, FeedEntry
+
+CURSOR_VERSION = 1
+
+
+class BadFeedParameter(DomainError):
+    status_code = 400
+    default_message = "Ungültiger Parameter."
+
+
+def _sign(secret: bytes, payload: bytes) -> str:
+    mac = hmac.new(secret, b"feed-cursor:" + payload, hashlib.sha256).digest()[:16]
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+
+def encode_cursor(settings: Settings, seq: int) -> str:
+    """An opaque cursor for "everything after seq", signed with the installation's key."""
+    payload = base64.urlsafe_b64encode(
+        json.dumps({"v": CURSOR_VERSION, "s": seq}, separators=(",", ":")).encode()
+    ).rstrip(b"=")
+    return f"{payload.decode()}.{_sign(settings.secret, payload)}"
+
+
+def decode_cursor(settings: Settings, cursor: str) -> int:
+    """The sequence number in a cursor; BadFeedParameter if malformed, altered or foreign."""
+    bad = BadFeedParameter(
+        "The cursor is malformed, was altered or comes from another installation; "
+        "start again without `since`."
+    )
+    if len(cursor) > 200 or cursor.count(".") != 1:
+        raise bad
+    payload, signature = cursor.split(".")
+    if not hmac.compare_digest(_sign(settings.secret, payload.encode()), signature):
+        raise bad
+    try:
+        data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise bad from None
+    if not isinstance(data, dict) or data.get("v") != CURSOR_VERSION:
+        raise bad
+    seq = data.get("s")
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+        raise bad
+    return seq
+
+
+def _next_seq(db: Session) -> int:
+    """Take the next sequence number. The row lock is held until our commit, so numbers
+    are handed out in commit order (PostgreSQL: FOR UPDATE; SQLite: one writer)."""
+    counter = db.scalars(
+        select(FeedCounter).where(FeedCounter.id == 1).with_for_update()
+    ).one_or_none()
+    if counter is None:
+        counter = FeedCounter(id=1, value=0)
+        db.add(counter)
+        db.flush()
+    counter.value += 1
+    db.flush()
+    return counter.value
+
+
+def put(
+    db: Session,
+    settings: Settings,
+    publication_id: str,
+    item: dict[str, Any],
+    *,
+    deleted: bool,
+    event: str,
+) -> FeedEntry:
+    """Make `item` the project's current public state and tell every webhook endpoint."""
+    now = utcnow()
+    seq = _next_seq(db)
+    entry = db.get(FeedEntry, publication_id)
+    if entry is None:
+        entry = FeedEntry(
+            publication_id=publication_id,
+            seq=seq,
+            deleted=deleted,
+            item=item,
+            created_at=now,
+            modified_at=now,
+        )
+        db.add(entry)
+    else:
+        entry.seq = seq
+        entry.deleted = deleted
+        entry.item = item
+        entry.modified_at = now
+    db.flush()
+    webhooks.enqueue(db, event, item)
+    return entry
+
+
+def get(db: Session, publication_id: str) -> FeedEntry | None:
+    """The current public state of one project, if it was ever published."""
+    return db.get(FeedEntry, publication_id)
+
+
+@dataclass(frozen=True)
+class FeedSlice:
+    entries: list[FeedEntry]
+    last_seq: int
+    has_more: bool
+
+
+def after(db: Session, seq: int, limit: int) -> FeedSlice:
+    """Entries changed after `seq`, in order of change."""
+    rows = list(
+        db.scalars(
+            select(FeedEntry).where(FeedEntry.seq > seq).order_by(FeedEntry.seq).limit(limit + 1)
+        )
+    )
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    return FeedSlice(rows, rows[-1].seq if rows else seq, has_more)
+
+
+def modified_since(db: Session, moment: dt.datetime, limit: int) -> FeedSlice:
+    """Entries changed at or after a moment, in order of change."""
+    first = db.scalar(
+        select(FeedEntry.seq)
+        .where(FeedEntry.modified_at >= moment)
+        .order_by(FeedEntry.seq)
+        .limit(1)
+    )
+    if first is None:
+        return FeedSlice([], current_seq(db), False)
+    return after(db, first - 1, limit)
+
+
+def current_seq(db: Session) -> int:
+    """The highest sequence number in the feed (0 when empty)."""
+    return db.scalar(select(FeedEntry.seq).order_by(FeedEntry.seq.desc()).limit(1)) or 0
+
+
+def latest(db: Session, *, offset: int, limit: int) -> list[FeedEntry]:
+    """The most recent changes first (the Atom feed's pages)."""
+    return list(
+        db.scalars(select(FeedEntry).order_by(FeedEntry.seq.desc()).offset(offset).limit(limit))
+    )
+
+
+def count(db: Session) -> int:
+    from sqlalchemy import func
+
+    return db.scalar(select(func.count()).select_from(FeedEntry)) or 0

@@ -1,0 +1,43 @@
+"""Mails of the publication workflow."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from app.config import Settings
+from app.export.models import Publication
+from app.membership import service as membership
+from app.membership.models import Account
+from app.notifications import mail
+
+
+def submitted(db: Session, settings: Settings, publication: Publication) -> None:
+    """Tell the moderators a publication waits for release."""
+    for moderator in membership.moderators(db):
+        mail.send(
+            db,
+            settings,
+            to=moderator.email,
+            locale=moderator.locale,
+            name="publication_submitted",
+            context={"receiver": moderator, "publication": publication},
+        )
+
+
+def decided(
+    db: Session, settings: Settings, publication: Publication, decision: str, reason: str
+) -> None:
+    """Tell the person who submitted what the moderators decided."""
+    if publication.submitted_by_id is None:
+        return
+    submitter = db.get(Account, publication.submitted_by_id)
+    if submitter is None or not submitter.is_member:
+        return
+    mail.send(
+        db,
+        settings,
+        to=submitter.email,
+        locale=submitter.locale,
+        name=f"publication_{decision}",
+        context={"receiver": submitter, "publication": publication, "reason": reason},
+    )

@@ -1,0 +1,212 @@
+"""The export layer's tables: publications and their released versions, the feed state
+(one row per project, ordered by a database sequence), partners, keys, webhook endpoints,
+and rate-limit counters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.clock import utcnow
+from app.db import Base
+from app.municipalities.models import Municipality
+
+
+class PublicationState(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
+
+
+PUBLICATION_STATE_LABELS = {
+    PublicationState.DRAFT: "Entwurf",
+    PublicationState.SUBMITTED: "Zur Prüfung eingereicht",
+    PublicationState.PUBLISHED: "Veröffentlicht",
+    PublicationState.WITHDRAWN: "Zurückgezogen",
+}
+
+
+class Publication(Base):
+    """The public version of a Vorhaben: a draft the owners edit field by field, and the
+    workflow that releases it. Partners only ever see released versions (FeedEntry)."""
+
+    __tablename__ = "publications"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # UUID, stable forever
+    vorhaben_id: Mapped[int | None] = mapped_column(
+        ForeignKey("vorhaben.id", ondelete="SET NULL"), unique=True
+    )
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    state: Mapped[PublicationState] = mapped_column(
+        Enum(
+            PublicationState,
+            name="publication_state",
+            native_enum=False,
+            length=20,
+            values_callable=lambda members: [member.value for member in members],
+        ),
+        default=PublicationState.DRAFT,
+    )
+    # Whether the feed currently carries a released version (not a tombstone).
+    live: Mapped[bool] = mapped_column(Boolean, default=False)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    stage: Mapped[str] = mapped_column(String(20), default="idee")
+    fields_of_action: Mapped[list[str]] = mapped_column(JSON, default=list)  # slugs
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    website_url: Mapped[str | None] = mapped_column(String(500))
+    repository_url: Mapped[str | None] = mapped_column(String(500))
+    license: Mapped[str | None] = mapped_column(String(100))
+    uses_ai: Mapped[str] = mapped_column(String(20), default="none")
+    partner_ags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    contact_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+    contact_consent_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[dt.datetime | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[dt.datetime | None]
+    released_version: Mapped[int] = mapped_column(Integer, default=0)
+
+    municipality: Mapped[Municipality] = relationship(lazy="raise")
+
+    @property
+    def state_label(self) -> str:
+        return PUBLICATION_STATE_LABELS[self.state]
+
+
+class PublicationVersion(Base):
+    """A released version: exactly the item partners received."""
+
+    __tablename__ = "publication_versions"
+    __table_args__ = (UniqueConstraint("publication_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publication_id: Mapped[str] = mapped_column(
+        ForeignKey("publications.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    item: Mapped[dict[str, Any]] = mapped_column(JSON)
+    released_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    released_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+
+
+class FeedEntry(Base):
+    """The current public state of one project: an item or a tombstone.
+
+    `seq` comes from FeedCounter under a row lock, so the order of `seq` is the order of
+    commits: a client that stored a cursor never skips a change that commits later.
+    """
+
+    __tablename__ = "feed_entries"
+
+    publication_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    item: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    modified_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+class FeedCounter(Base):
+    """A single row holding the last feed sequence number handed out."""
+
+    __tablename__ = "feed_counter"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Partner(Base):
+    """A platform that mirrors published projects."""
+
+    __tablename__ = "partners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    contact_email: Mapped[str | None] = mapped_column(String(320))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class PartnerKey(Base):
+    """An API key: shown once, stored as a SHA-256 hash, revocable."""
+
+    __tablename__ = "partner_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
+    prefix: Mapped[str] = mapped_column(String(20))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[dt.datetime | None]
+    last_used_at: Mapped[dt.datetime | None]
+
+    partner: Mapped[Partner] = relationship(lazy="raise")
+
+
+class WebhookEndpoint(Base):
+    """Where a partner receives signed pushes; each endpoint has its own secret."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(100))
+    # During a rotation both secrets sign, so the partner can switch without a gap.
+    previous_secret: Mapped[str | None] = mapped_column(String(100))
+    previous_secret_until: Mapped[dt.datetime | None]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
+    disabled_at: Mapped[dt.datetime | None]
+    failing_since: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    partner: Mapped[Partner] = relationship(lazy="raise")
+
+
+class RateCounter(Base):
+    """Requests of one key or address in one minute, shared by every app process."""
+
+    __tablename__ = "rate_counters"
+    __table_args__ = (
+        PrimaryKeyConstraint("bucket", "window_start"),
+        Index("ix_rate_counters_window_start", "window_start"),
+    )
+
+    bucket: Mapped[str] = mapped_column(String(100))
+    window_start: Mapped[dt.datetime]
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,91 @@
+"""Public pages of published projects and the Atom feed (no sign-in needed)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from markupsafe import Markup
+
+from app.core.clock import utcnow
+from app.core.errors import Gone, NotFound
+from app.export import atom, feed
+from app.export.serializer import rfc3339
+from app.i18n import gettext as _
+from app.vorhaben.models import STAGE_LABELS, Stage
+from app.web.deps import DbSession
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def json_ld(item: dict[str, Any], base_url: str) -> Markup:
+    """schema.org Project for search engines, safe inside a <script> data block."""
+    municipality = item["municipality"]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Project",
+        "@id": item["url"],
+        "url": item["url"],
+        "name": item["title"],
+        "description": item["summary"],
+        "dateCreated": item["created"],
+        "dateModified": item["modified"],
+        "keywords": ", ".join([*item["tags"], *item["fields_of_action"]]),
+        "sponsor": {
+            "@type": "GovernmentOrganization",
+            "name": municipality["name"],
+            "address": {
+                "@type": "PostalAddress",
+                "addressCountry": "DE",
+                "addressRegion": municipality["state"],
+            },
+        },
+    }
+    text = json.dumps(data, ensure_ascii=False)
+    # "</" could end the script element early; < > & are escaped as JSON unicode escapes.
+    safe = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(safe)  # noqa: S704 - JSON with every markup character escaped
+
+
+@router.get("/p/{project_id}")
+def public_page(request: Request, project_id: str, db: DbSession) -> Response:
+    """The public page of a published project; 410 once withdrawn."""
+    entry = feed.get(db, project_id[:64])
+    if entry is None:
+        raise NotFound("Dieses Vorhaben wurde nie veröffentlicht.")
+    if entry.deleted:
+        raise Gone("Dieses Vorhaben wurde von seinen Verantwortlichen zurückgezogen.")
+    item = entry.item
+    return render(
+        request,
+        "export/public.html",
+        {
+            "page_title": item["title"],
+            "item": item,
+            "stage_label": STAGE_LABELS[Stage(item["stage"])],
+            "json_ld": json_ld(item, request.app.state.settings.base_url),
+        },
+        headers={"Cache-Control": "public, max-age=300"},
+    )
+
+
+@router.get("/feeds/projects.atom")
+def atom_feed(
+    request: Request, db: DbSession, page: Annotated[int, Query(ge=1, le=100_000)] = 1
+) -> Response:
+    """The Atom feed, newest changes first, 50 per page."""
+    total = feed.count(db)
+    pages = max(1, -(-total // atom.PAGE_SIZE))
+    if page > pages:
+        raise NotFound(_("Diese Seite des Feeds gibt es nicht."))
+    entries = feed.latest(db, offset=(page - 1) * atom.PAGE_SIZE, limit=atom.PAGE_SIZE)
+    updated = rfc3339(entries[0].modified_at) if entries else rfc3339(utcnow())
+    body = atom.render(request.app.state.settings, entries, page=page, pages=pages, updated=updated)
+    return Response(
+        body,
+        media_type="application/atom+xml; charset=utf-8",
+        headers={"Cache-Control": "no-cache"},
+    )

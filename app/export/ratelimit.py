@@ -1,0 +1,48 @@
+"""Rate limits counted in the database, so they hold across every app process."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.core.clock import utcnow
+from app.core.errors import RateLimited
+from app.export.models import RateCounter
+
+WINDOW = dt.timedelta(minutes=1)
+
+
+def _increment(db: Session, bucket: str, window: dt.datetime) -> int:
+    dialect = db.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = (
+        module.insert(RateCounter)
+        .values(bucket=bucket, window_start=window, count=1)
+        .on_conflict_do_update(
+            index_elements=[RateCounter.bucket, RateCounter.window_start],
+            set_={"count": RateCounter.count + 1},
+        )
+        .returning(RateCounter.count)
+    )
+    return int(db.execute(statement).scalar_one())
+
+
+def check(sessions: sessionmaker[Session], limits: dict[str, int]) -> None:
+    """Count one request in every bucket; RateLimited (429) once a bucket is over its limit."""
+    now = utcnow()
+    window = now.replace(second=0, microsecond=0)
+    with sessions() as db:
+        counts = {bucket: _increment(db, bucket, window) for bucket in limits}
+        db.commit()
+    if any(counts[bucket] > limit for bucket, limit in limits.items()):
+        retry_after = max(1, int((window + WINDOW - now).total_seconds()) + 1)
+        raise RateLimited(retry_after, "Too many requests; retry after the given seconds.")
+
+
+def prune(db: Session, settings: object) -> int:
+    """Drop counters of past windows (maintenance)."""
+    result = db.execute(delete(RateCounter).where(RateCounter.window_start < utcnow() - WINDOW * 5))
+    return int(getattr(result, "rowcount", 0) or 0)

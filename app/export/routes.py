@@ -1,0 +1,256 @@
+"""The owners' publication page and the moderators' release queue."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from app.auth.deps import Member, Moderator
+from app.core.errors import DomainError, ValidationFailed
+from app.export import forms, service
+from app.export.models import Publication, PublicationState, PublicationVersion
+from app.i18n import gettext as _
+from app.membership.models import Account
+from app.vorhaben import listing
+from app.vorhaben import service as vorhaben_service
+from app.vorhaben.models import AI_LABELS, STAGE_LABELS, Stage
+from app.vorhaben.spdx import LICENSES
+from app.web.deps import DbSession
+from app.web.flash import flash
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+async def _publication_form(request: Request) -> tuple[forms.PublicationForm, str]:
+    try:
+        data: FormData = await request.form()
+    except Exception as error:
+        raise DomainError("Das Formular konnte nicht gelesen werden.") from error
+
+    def text(name: str) -> str:
+        value = data.get(name)
+        return value if isinstance(value, str) else ""
+
+    def many(name: str) -> list[str]:
+        return [value for value in data.getlist(name) if isinstance(value, str)]
+
+    form = forms.PublicationForm(
+        title=text("title"),
+        summary=text("summary"),
+        description=text("description"),
+        stage=text("stage"),
+        fields_of_action=many("fields_of_action"),
+        tags=text("tags"),
+        website_url=text("website_url"),
+        repository_url=text("repository_url"),
+        license=text("license"),
+        uses_ai=text("uses_ai") or "none",
+        partner_municipalities=many("partner_municipalities"),
+        contact_consent=text("contact_consent") in {"1", "on", "true"},
+    )
+    return form, text("action") or "save"
+
+
+Submitted = Annotated[tuple[forms.PublicationForm, str], Depends(_publication_form)]
+
+
+def _page(
+    request: Request,
+    db: DbSession,
+    member: Account,
+    vorhaben_id: int,
+    *,
+    form: forms.PublicationForm | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    vorhaben = vorhaben_service.get(db, member, vorhaben_id)
+    publication = service.of_vorhaben(db, vorhaben.id)
+    form = form or service.form_for(db, vorhaben, publication)
+    preview: dict[str, Any] | None = None
+    if publication is not None:
+        preview = service.preview(db, request.app.state.settings, publication)
+    return render(
+        request,
+        "export/publication.html",
+        {
+            "page_title": _("Veröffentlichung: %(title)s", title=vorhaben.title),
+            "vorhaben": vorhaben,
+            "publication": publication,
+            "form": form,
+            "errors": errors or {},
+            "labels": {key: _(value) for key, value in forms.LABELS.items()},
+            "can_edit": vorhaben_service.can_edit(member, vorhaben),
+            "stage_options": [(stage.value, _(label)) for stage, label in STAGE_LABELS.items()],
+            "field_options": [
+                (str(entry.id), _(entry.label)) for entry in listing.fields_of_action(db)
+            ],
+            "ai_options": [(key.value, _(label)) for key, label in AI_LABELS.items()],
+            "license_options": [(key, f"{label} ({key})") for key, label in LICENSES],
+            "partner_options": [(entry.ags, entry.name) for entry in vorhaben.partners],
+            "preview": preview,
+            "preview_json": json.dumps(preview, ensure_ascii=False, indent=2) if preview else "",
+            "review": request.app.state.settings.publication_review,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/vorhaben/{vorhaben_id}/publication")
+def publication_page(request: Request, vorhaben_id: int, member: Member, db: DbSession) -> Response:
+    """The public version: the form (from the Vorhaben on first visit), state and preview."""
+    request.state.nav = "vorhaben"
+    return _page(request, db, member, vorhaben_id)
+
+
+@router.post("/vorhaben/{vorhaben_id}/publication")
+def publication_action(
+    request: Request, vorhaben_id: int, member: Member, db: DbSession, submitted: Submitted
+) -> Response:
+    """Save the draft, submit it for release, or withdraw the publication."""
+    request.state.nav = "vorhaben"
+    form, action = submitted
+    settings = request.app.state.settings
+    try:
+        if action == "withdraw":
+            service.withdraw_by_owner(db, settings, member, vorhaben_id)
+            message = _("Die Veröffentlichung ist zurückgezogen; Partner erfahren es sofort.")
+        elif action == "submit":
+            publication = service.submit(db, settings, member, vorhaben_id, form)
+            message = (
+                _("Veröffentlicht.")
+                if publication.state is PublicationState.PUBLISHED
+                else _("Zur Freigabe eingereicht. Die Moderation prüft.")
+            )
+        else:
+            service.save(db, member, vorhaben_id, form)
+            message = _("Entwurf gespeichert. Öffentlich ist noch nichts.")
+    except ValidationFailed as error:
+        return _page(
+            request, db, member, vorhaben_id, form=form, errors=error.errors, status_code=422
+        )
+    response = RedirectResponse(f"/vorhaben/{vorhaben_id}/publication", status_code=303)
+    flash(request, response, message)
+    return response
+
+
+# -- moderation -------------------------------------------------------------------------------
+
+
+@router.get("/moderation/publications")
+def publication_queue(request: Request, moderator: Moderator, db: DbSession) -> Response:
+    """Submissions waiting for release, oldest first."""
+    request.state.nav = "moderation"
+    return render(
+        request,
+        "export/queue.html",
+        {"page_title": _("Veröffentlichungen prüfen"), "waiting": service.queue(db)},
+    )
+
+
+def _review_page(
+    request: Request,
+    db: DbSession,
+    publication_id: str,
+    *,
+    errors: dict[str, str] | None = None,
+    reason: str = "",
+    status_code: int = 200,
+) -> Response:
+    from sqlalchemy import select
+
+    from app.vorhaben.diff import changes
+
+    publication = service.get(db, publication_id)
+    preview = service.preview(db, request.app.state.settings, publication)
+    current = db.scalars(
+        select(PublicationVersion)
+        .where(PublicationVersion.publication_id == publication.id)
+        .order_by(PublicationVersion.version.desc())
+        .limit(1)
+    ).first()
+    ignored = {"version", "modified", "published", "created"}
+    compare = {key: value for key, value in preview.items() if key not in ignored}
+    before = {
+        key: value for key, value in (current.item if current else {}).items() if key not in ignored
+    }
+    return render(
+        request,
+        "export/review.html",
+        {
+            "page_title": _("Veröffentlichung prüfen: %(title)s", title=publication.title),
+            "publication": publication,
+            "preview": preview,
+            "preview_json": json.dumps(preview, ensure_ascii=False, indent=2),
+            "changes": changes(
+                {key: json.dumps(value, ensure_ascii=False) for key, value in before.items()},
+                {key: json.dumps(value, ensure_ascii=False) for key, value in compare.items()},
+            )
+            if current
+            else [],
+            "current": current,
+            "errors": errors or {},
+            "reason": reason,
+            "labels": {"reason": _("Begründung"), "decision": _("Entscheidung")},
+            "stage_label": STAGE_LABELS[Stage(preview["stage"])],
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/moderation/publications/{publication_id}")
+def review(request: Request, publication_id: str, moderator: Moderator, db: DbSession) -> Response:
+    """Exactly what partners would get, and what changed since the live version."""
+    request.state.nav = "moderation"
+    return _review_page(request, db, publication_id)
+
+
+@router.post("/moderation/publications/{publication_id}")
+def decide(
+    request: Request,
+    publication_id: str,
+    moderator: Moderator,
+    db: DbSession,
+    decision: Annotated[str, Form(max_length=20)] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """Release (a new version goes out) or decline (back to draft, with the reason)."""
+    request.state.nav = "moderation"
+    try:
+        publication = service.decide(
+            db, request.app.state.settings, moderator, publication_id, decision, reason
+        )
+    except ValidationFailed as error:
+        return _review_page(
+            request, db, publication_id, errors=error.errors, reason=reason, status_code=422
+        )
+    response = RedirectResponse("/moderation/publications", status_code=303)
+    flash(
+        request,
+        response,
+        _("Freigegeben: %(title)s", title=publication.title)
+        if decision == "release"
+        else _("Abgelehnt: %(title)s", title=publication.title),
+    )
+    return response
+
+
+@router.post("/moderation/publications/{publication_id}/withdraw")
+def moderator_withdraw(
+    request: Request,
+    publication_id: str,
+    moderator: Moderator,
+    db: DbSession,
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """A moderator takes a publication back (a tombstone goes out at once)."""
+    publication: Publication = service.get(db, publication_id)
+    service.withdraw(db, request.app.state.settings, moderator, publication, reason)
+    response = RedirectResponse(f"/moderation/publications/{publication_id}", status_code=303)
+    flash(request, response, _("Zurückgezogen: %(title)s", title=publication.title))
+    return response

@@ -1,0 +1,106 @@
+"""The one serializer of the export layer: publication → feed item (or tombstone).
+
+It reads only the publication's own public fields and the public registry data of the
+municipalities; the contact appears only with recorded consent. It never touches the
+internal Vorhaben, comments or accounts beyond the consenting contact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from app.config import Settings
+from app.core import markdown
+from app.export import schemas
+from app.export.models import Publication
+from app.membership.models import Account, AccountState
+from app.municipalities.models import Municipality
+
+
+def rfc3339(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def _municipality_ref(entry: Municipality) -> schemas.MunicipalityRef:
+    land = entry.land.name if entry.land is not None else entry.name
+    return schemas.MunicipalityRef(name=entry.name, ags=entry.ags, state=land)
+
+
+def _municipalities(
+    db: Session, ids: list[int] | None = None, ags: list[str] | None = None
+) -> list[Municipality]:
+    query = select(Municipality).options(joinedload(Municipality.land))
+    if ids is not None:
+        query = query.where(Municipality.id.in_(ids))
+    if ags is not None:
+        query = query.where(Municipality.ags.in_(ags))
+    return list(db.scalars(query).unique())
+
+
+def contact_of(db: Session, publication: Publication) -> schemas.Contact | None:
+    """The public contact: only with consent, only while the person is an approved member."""
+    if publication.contact_account_id is None or publication.contact_consent_at is None:
+        return None
+    person = db.get(Account, publication.contact_account_id)
+    if person is None or person.state is not AccountState.APPROVED:
+        return None
+    return schemas.Contact(name=person.display_name, position=person.position, email=person.email)
+
+
+def build_item(
+    db: Session,
+    settings: Settings,
+    publication: Publication,
+    *,
+    version: int,
+    created: dt.datetime,
+    modified: dt.datetime,
+    published: dt.datetime,
+) -> dict[str, Any]:
+    """The feed item for the publication's current draft fields."""
+    [owner] = _municipalities(db, ids=[publication.municipality_id])
+    order = {ags: index for index, ags in enumerate(publication.partner_ags)}
+    partners = sorted(
+        _municipalities(db, ags=list(publication.partner_ags)),
+        key=lambda entry: order.get(entry.ags, 0),
+    )
+    repository = publication.repository_url
+    open_source = (
+        schemas.OpenSource(license=publication.license, repository=repository)
+        if publication.license or repository
+        else None
+    )
+    item = schemas.ProjectItem(
+        id=publication.id,
+        url=f"{settings.base_url}/p/{publication.id}",
+        title=publication.title,
+        summary=publication.summary,
+        description_html=markdown.render(publication.description),
+        stage=publication.stage,
+        fields_of_action=list(publication.fields_of_action),
+        tags=list(publication.tags),
+        municipality=_municipality_ref(owner),
+        partner_municipalities=[_municipality_ref(entry) for entry in partners],
+        contact=contact_of(db, publication),
+        links=schemas.Links(website=publication.website_url, repository=repository),
+        open_source=open_source,
+        uses_ai=publication.uses_ai,
+        created=rfc3339(created),
+        modified=rfc3339(modified),
+        published=rfc3339(published),
+        version=version,
+    )
+    return item.model_dump(mode="json")
+
+
+def tombstone(
+    publication_id: str, *, created: dt.datetime, modified: dt.datetime
+) -> dict[str, Any]:
+    """What remains of a withdrawn project: id, type, created, modified, deleted."""
+    return schemas.Tombstone(
+        id=publication_id, created=rfc3339(created), modified=rfc3339(modified)
+    ).model_dump(mode="json")

@@ -1,0 +1,126 @@
+"""Standard Webhooks 1.0: endpoints with a `whsec_` secret each, signatures over
+"id.timestamp.body", target URLs checked against private networks, deliveries queued in
+the outbox in the same transaction as the change."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import ipaddress
+import json
+import secrets
+import socket
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.config import Settings
+from app.core.clock import utcnow
+from app.outbox.models import Channel, OutboxMessage
+
+EVENTS = ("project.published", "project.updated", "project.withdrawn")
+ROTATION_OVERLAP = dt.timedelta(hours=24)
+
+
+class UnsafeTarget(ValueError):
+    """A webhook URL we refuse to call (scheme, private address, unresolvable)."""
+
+
+def new_secret() -> str:
+    """A fresh signing secret: `whsec_` + base64 of 32 random bytes."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def _key(secret: str) -> bytes:
+    return base64.b64decode(secret.removeprefix("whsec_"))
+
+
+def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
+    """`v1,<base64 HMAC-SHA256 of "id.timestamp.body">`."""
+    content = f"{message_id}.{timestamp}.".encode() + body
+    digest = hmac.new(_key(secret), content, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def signature_header(
+    secrets_in_use: list[str], message_id: str, timestamp: int, body: bytes
+) -> str:
+    """Space-separated signatures, one per active secret (both during a rotation)."""
+    return " ".join(sign(secret, message_id, timestamp, body) for secret in secrets_in_use)
+
+
+def check_url(url: str, settings: Settings, *, resolve: bool = True) -> list[str]:
+    """The addresses a webhook URL may be called at; UnsafeTarget explains a refusal.
+
+    https only in production; loopback, private, link-local (cloud metadata), multicast
+    and reserved addresses are refused unless ALLMENDE_WEBHOOKS_ALLOW_PRIVATE is set.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise UnsafeTarget("Die Adresse muss mit https:// beginnen.")
+    if settings.is_production and parts.scheme != "https":
+        raise UnsafeTarget("Im Betrieb sind nur https://-Adressen erlaubt.")
+    if parts.username or parts.password:
+        raise UnsafeTarget("Zugangsdaten gehören nicht in die Adresse.")
+    if not resolve:
+        return []
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise UnsafeTarget("Der Port der Adresse ist ungültig.") from None
+    try:
+        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise UnsafeTarget(f"Der Name {parts.hostname} lässt sich nicht auflösen.") from None
+    addresses = sorted({str(info[4][0]) for info in infos})
+    if not settings.webhooks_allow_private:
+        for address in addresses:
+            ip = ipaddress.ip_address(address.split("%", 1)[0])
+            if not ip.is_global or ip.is_multicast:
+                raise UnsafeTarget(
+                    f"{parts.hostname} zeigt auf eine interne Adresse ({address}); "
+                    "solche Ziele sind nicht erlaubt."
+                )
+    if not addresses:
+        raise UnsafeTarget(f"Der Name {parts.hostname} lässt sich nicht auflösen.")
+    return addresses
+
+
+def active_secrets(endpoint: Any) -> list[str]:
+    """The current secret, plus the previous one while a rotation overlaps."""
+    found = [endpoint.secret]
+    if (
+        endpoint.previous_secret
+        and endpoint.previous_secret_until
+        and (endpoint.previous_secret_until > utcnow())
+    ):
+        found.append(endpoint.previous_secret)
+    return found
+
+
+def enqueue(db: Session, event: str, item: dict[str, Any]) -> int:
+    """Queue one delivery per active endpoint (same transaction as the feed change)."""
+    from app.export.models import WebhookEndpoint
+
+    body = json.dumps(
+        {"type": event, "timestamp": utcnow().isoformat().replace("+00:00", "Z"), "data": item},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    endpoints = db.scalars(select(WebhookEndpoint.id).where(WebhookEndpoint.active.is_(True)))
+    count = 0
+    for endpoint_id in endpoints:
+        db.add(
+            OutboxMessage(
+                channel=Channel.WEBHOOK,
+                webhook_endpoint_id=endpoint_id,
+                payload={"event": event, "body": body},
+                message_key="msg_" + secrets.token_hex(16),
+            )
+        )
+        count += 1
+    return count

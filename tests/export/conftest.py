@@ -1,0 +1,65 @@
+"""Helpers for the export layer: a published Vorhaben in one call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy.orm import Session
+
+from app.config import Settings
+from app.export import service
+from app.export.forms import PublicationForm
+from app.export.models import Publication
+from app.membership.models import Account
+from app.vorhaben.models import Vorhaben
+from tests import factories
+
+
+@dataclass
+class Scene:
+    owner: Account
+    moderator: Account
+    vorhaben: Vorhaben
+
+
+@pytest.fixture
+def scene(db: Session) -> Scene:
+    owner = factories.account(db, "Olga Owner", email="olga@owner.example")
+    moderator = factories.account(db, "Mara Moser", role=factories.Role.MODERATOR)
+    vorhaben = factories.vorhaben(
+        db,
+        owner,
+        "Digitaler Bauantrag",
+        summary="Intern: Budget 80k",
+        description="Interne Notizen: Ansprechpartner Herr Geheim",
+        stage="pilot",
+        fields=["verwaltung-ozg"],
+        tags="ozg, bauen",
+    )
+    return Scene(owner, moderator, vorhaben)
+
+
+def publish(
+    db: Session,
+    settings: Settings,
+    scene: Scene,
+    *,
+    title: str = "Digitaler Bauantrag",
+    description: str = "Öffentliche Beschreibung",
+    consent: bool = False,
+) -> Publication:
+    """Submit and release a publication of the scene's Vorhaben."""
+    form = service.form_for(db, scene.vorhaben, service.of_vorhaben(db, scene.vorhaben.id))
+    form.title = title
+    form.summary = "Anträge online stellen"
+    form.description = description
+    form.contact_consent = consent
+    publication = service.submit(db, settings, scene.owner, scene.vorhaben.id, form)
+    if publication.state.value == "submitted":
+        publication = service.decide(db, settings, scene.moderator, publication.id, "release", "")
+    return publication
+
+
+def form_of(db: Session, scene: Scene) -> PublicationForm:
+    return service.form_for(db, scene.vorhaben, service.of_vorhaben(db, scene.vorhaben.id))
