@@ -145,6 +145,19 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+@command("maintenance")
+def _maintenance(args: argparse.Namespace, settings: Settings) -> int:
+    from app import maintenance
+    from app.db import make_session_factory, unit_of_work
+
+    engine = engine_for(settings)
+    require_migrated(engine)
+    with unit_of_work(make_session_factory(engine)) as db:
+        done = maintenance.run(db, settings)
+    out(" ".join(f"{kind}={count}" for kind, count in done.items()))
+    return 0
+
+
 # -- partners -------------------------------------------------------------------------------
 
 
@@ -313,6 +326,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="treat every waiting retry as due (after a partner's outage)",
     )
+
+    commands.add_parser("maintenance", help="delete expired sessions, old deliveries and logs")
 
     partners_parser = commands.add_parser("partners", help="partner platforms of the feed")
     p_commands = partners_parser.add_subparsers(dest="subcommand", required=True, metavar="SUB")

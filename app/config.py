@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     feed_rate_limit_per_key: int = Field(default=600, ge=1)
     feed_rate_limit_per_address: int = Field(default=120, ge=1)
 
+    report_hide_threshold: int = Field(default=3, ge=1)
+    retention_sessions_days: int = Field(default=30, ge=1)
+    retention_outbox_days: int = Field(default=30, ge=1)
+    retention_notifications_days: int = Field(default=90, ge=1)
+    retention_security_log_days: int = Field(default=90, ge=1)
+
     session_idle_timeout_seconds: int = Field(default=8 * 3600, ge=60)
     session_max_age_seconds: int = Field(default=7 * 24 * 3600, ge=300)
 

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import logging_setup
+from app.account import privacy_routes
 from app.account import routes as account_routes
 from app.admin import routes as admin_routes
 from app.auth import routes as auth_routes
@@ -29,6 +30,7 @@ from app.membership import routes as membership_routes
 from app.moderation import routes as moderation_routes
 from app.municipalities import routes as municipality_routes
 from app.notifications import routes as notification_routes
+from app.reports import routes as report_routes
 from app.search import routes as search_routes
 from app.vorhaben import routes as vorhaben_routes
 from app.vorhaben import routes_cooperation as cooperation_routes
@@ -89,6 +91,8 @@ def create_app(
     app.include_router(export_admin_routes.router)
     app.include_router(export_public_routes.router)
     app.include_router(export_api.router)
+    app.include_router(report_routes.router)
+    app.include_router(privacy_routes.router)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
 
     # Added last = runs first: headers wrap everything, the guard runs before any route.

@@ -8,6 +8,7 @@ from app.membership import models as membership_models
 from app.municipalities import models as municipalities_models
 from app.notifications import models as notifications_models
 from app.outbox import models as outbox_models
+from app.reports import models as reports_models
 from app.search import models as search_models
 from app.vorhaben import models as vorhaben_models
 
@@ -20,6 +21,7 @@ __all__ = [
     "municipalities_models",
     "notifications_models",
     "outbox_models",
+    "reports_models",
     "search_models",
     "vorhaben_models",
 ]

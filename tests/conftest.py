@@ -22,6 +22,7 @@ from app.config import Settings, load_settings
 from app.core import clock
 from app.db import make_engine
 from app.main import create_app
+from tests.publishing import Scene, make_scene
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 GV100AD_FILE = SHARED / "data" / "destatis" / "GV100AD_30112025.txt"
@@ -169,3 +170,9 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("ALLMENDE_") and name != "ALLMENDE_TEST_POSTGRES_URL":
             monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def scene(db: Session) -> Scene:
+    """An owner, a moderator and a Vorhaben ready to be published."""
+    return make_scene(db)

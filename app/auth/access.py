@@ -56,6 +56,10 @@ APPLICANT_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("GET", "/membership/status"),
         ("POST", "/membership/status"),
         ("GET", "/membership/municipalities"),
+        # Data-protection rights hold for applicants, declined and suspended people too.
+        ("GET", "/konto/daten"),
+        ("GET", "/konto/daten/export.json"),
+        ("POST", "/konto/loeschen"),
     }
 )
 

@@ -33,12 +33,19 @@ class Comment(Base):
     deleted_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("accounts.id", ondelete="SET NULL")
     )
+    hidden_at: Mapped[dt.datetime | None]
+    hidden_reason: Mapped[str | None] = mapped_column(Text)
+    review_requested_at: Mapped[dt.datetime | None]
 
     author: Mapped[Account | None] = relationship(foreign_keys=[author_id], lazy="raise")
 
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
 
 class CommentRevision(Base):

@@ -76,6 +76,8 @@ def post(
     from app.notifications import service as notifications
 
     vorhaben = vorhaben_service.get(db, author, vorhaben_id)
+    if vorhaben.is_locked or vorhaben.is_hidden:
+        raise Forbidden("Die Diskussion zu diesem Vorhaben ist geschlossen.")
     text = _clean_body(body)
     parent = None
     if parent_id is not None:
@@ -107,6 +109,8 @@ def edit(db: Session, author: Account, comment_id: int, body: str) -> Comment:
     comment, _vorhaben = get(db, author, comment_id)
     if comment.author_id != author.id or comment.is_deleted:
         raise Forbidden("Nur die Autorin oder der Autor kann diesen Kommentar bearbeiten.")
+    if comment.is_hidden:
+        raise Forbidden("Ausgeblendete Kommentare lassen sich nicht bearbeiten.")
     text = _clean_body(body)
     if text == comment.body:
         return comment

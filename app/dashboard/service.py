@@ -86,6 +86,7 @@ def build(db: Session, member: Account, *, limit: int = 6) -> Dashboard:
         .where(
             visible_clause(member),
             Comment.deleted_at.is_(None),
+            Comment.hidden_at.is_(None),
             Comment.author_id != member.id,
             Comment.created_at >= since,
         )

@@ -355,7 +355,7 @@ def withdraw_by_owner(
 
 
 def vorhaben_going_away(
-    db: Session, settings: Settings, vorhaben_id: int, actor: Account, reason: str
+    db: Session, settings: Settings, vorhaben_id: int, actor: Account | None, reason: str
 ) -> None:
     """Before a Vorhaben is deleted or restricted: its live publication becomes a tombstone."""
     publication = of_vorhaben(db, vorhaben_id)

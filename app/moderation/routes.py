@@ -239,7 +239,11 @@ def _member_page(
             "role_options": [(key.value, _(label)) for key, label in ROLE_LABELS.items()],
             "errors": errors or {},
             "reason": reason,
-            "labels": {"reason": _("Begründung"), "role": _("Rolle")},
+            "labels": {
+                "reason": _("Begründung"),
+                "role": _("Rolle"),
+                "erase_reason": _("Anfrage und Begründung"),
+            },
         },
         status_code=status_code,
     )

@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.comments.models import Comment
@@ -126,6 +127,12 @@ def stage_changed(
 # -- reading -------------------------------------------------------------------------------
 
 
+def _comment_not_hidden() -> Any:
+    """Notifications about a comment the moderators hid disappear with it."""
+    hidden = select(Comment.id).where(Comment.hidden_at.is_not(None))
+    return or_(Notification.comment_id.is_(None), Notification.comment_id.not_in(hidden))
+
+
 def unread_count(db: Session, reader: Account) -> int:
     """Unread notifications about Vorhaben the reader (still) may see."""
     return (
@@ -137,6 +144,7 @@ def unread_count(db: Session, reader: Account) -> int:
                 Notification.account_id == reader.id,
                 Notification.read_at.is_(None),
                 visible_clause(reader),
+                _comment_not_hidden(),
             )
         )
         or 0
@@ -170,7 +178,7 @@ def listing(db: Session, reader: Account, *, limit: int = 50) -> list[Item]:
         .outerjoin(Account, Account.id == Notification.actor_id)
         .outerjoin(Comment, Comment.id == Notification.comment_id)
         .outerjoin(Signal, Signal.id == Notification.signal_id)
-        .where(Notification.account_id == reader.id, visible_clause(reader))
+        .where(Notification.account_id == reader.id, visible_clause(reader), _comment_not_hidden())
         .order_by(Notification.created_at.desc(), Notification.id.desc())
         .limit(limit)
     ).all()
@@ -243,6 +251,7 @@ def send_digests(db: Session, settings: Settings) -> int:
                 Notification.account_id == reader.id,
                 Notification.mailed_at.is_(None),
                 Notification.created_at < today,
+                _comment_not_hidden(),
             )
             .order_by(Notification.created_at)
         ).all()

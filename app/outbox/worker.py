@@ -115,10 +115,12 @@ class Worker:
 
 def default_jobs() -> list[tuple[str, PeriodicJob]]:
     """Jobs every worker runs periodically; each is idempotent across several workers."""
+    from app import maintenance
     from app.membership import service as membership
     from app.notifications import service as notifications
 
     return [
         ("application_reminders", membership.send_reminders),
         ("notification_digests", notifications.send_digests),
+        ("maintenance", maintenance.job),
     ]

@@ -48,8 +48,8 @@ def index_vorhaben(db: Session, vorhaben: Vorhaben, tags: list[str]) -> None:
 
 
 def index_comment(db: Session, comment: Comment) -> None:
-    """(Re)index a comment; deleted comments leave the index."""
-    if comment.is_deleted:
+    """(Re)index a comment; deleted and hidden comments leave the index."""
+    if comment.is_deleted or comment.hidden_at is not None:
         remove_comment(db, comment.id)
         return
     _upsert(db, EntryKind.COMMENT, comment.id, comment.vorhaben_id, "", fold_words(comment.body))

@@ -169,7 +169,7 @@ def _matching_comments(
     found: dict[int, Comment] = {}
     for comment in db.scalars(
         select(Comment)
-        .where(Comment.id.in_(entries), Comment.deleted_at.is_(None))
+        .where(Comment.id.in_(entries), Comment.deleted_at.is_(None), Comment.hidden_at.is_(None))
         .order_by(Comment.created_at)
     ):
         found.setdefault(comment.vorhaben_id, comment)

@@ -160,6 +160,11 @@ class Vorhaben(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_activity_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Content moderation: hidden from everyone but the author, with the reason shown to them.
+    hidden_at: Mapped[dt.datetime | None]
+    hidden_reason: Mapped[str | None] = mapped_column(Text)
+    review_requested_at: Mapped[dt.datetime | None]
+    locked_at: Mapped[dt.datetime | None]
 
     municipality: Mapped[Municipality] = relationship(lazy="raise")
     author: Mapped[Account | None] = relationship(lazy="raise")
@@ -179,6 +184,14 @@ class Vorhaben(Base):
     @property
     def stage_label(self) -> str:
         return STAGE_LABELS[self.stage]
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
 
     @property
     def ai_label(self) -> str:

@@ -40,7 +40,9 @@ def visible_clause(reader: Reader) -> ColumnElement[bool]:
         if reader.municipality_id is not None
         else false()
     )
-    return and_(or_(Vorhaben.visibility == Visibility.MEMBERS, own))
+    # Hidden by moderation: gone for everyone but its author (who sees the reason).
+    not_hidden = or_(Vorhaben.hidden_at.is_(None), Vorhaben.author_id == reader.id)
+    return and_(or_(Vorhaben.visibility == Visibility.MEMBERS, own), not_hidden)
 
 
 def visible(reader: Reader) -> Select[Vorhaben]:
@@ -52,9 +54,18 @@ def can_see(reader: Reader, vorhaben: Vorhaben) -> bool:
     """The same rule as visible_clause(), for an object already loaded."""
     if not reader.is_member:
         return False
+    if vorhaben.hidden_at is not None and vorhaben.author_id != reader.id:
+        return False
     return vorhaben.visibility is Visibility.MEMBERS or (
         reader.municipality_id is not None and vorhaben.municipality_id == reader.municipality_id
     )
+
+
+def comment_visible_clause(reader: Reader) -> ColumnElement[bool]:
+    """SQL condition on Comment: hidden comments only for their author."""
+    from app.comments.models import Comment
+
+    return or_(Comment.hidden_at.is_(None), Comment.author_id == reader.id)
 
 
 def visible_ids(db: Session, reader: Reader, ids: set[int]) -> set[int]:

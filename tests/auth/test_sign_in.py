@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
+from app.config import Settings
 from app.auth.models import AuthSession
 from app.membership.models import Account, AccountState, Identity
 from tests import factories
@@ -247,3 +248,23 @@ def test_csp_allows_the_logout_form_to_reach_the_provider(
 ) -> None:
     csp = client.get("/login").headers["content-security-policy"]
     assert f"form-action 'self' {mock_idp.issuer}" in csp
+
+
+def test_after_erasure_the_same_identity_starts_as_a_new_application(
+    client: TestClient, mock_idp: MockIdP, db: Session, settings: Settings
+) -> None:
+    from app.account import privacy
+
+    mock_idp.sign_in(client, "alice")
+    first = db.scalars(select(Identity).where(Identity.subject == "alice")).one()
+    account = db.get(Account, first.account_id)
+    assert account is not None
+    account.state = AccountState.APPROVED
+    privacy.erase(db, settings, account, actor=account)
+    db.flush()
+    response = mock_idp.sign_in(client, "alice")
+    assert response.headers["location"] == "/membership/apply"
+    again = db.scalars(select(Identity).where(Identity.subject == "alice")).one()
+    assert again.account_id != account.id
+    fresh = db.get(Account, again.account_id)
+    assert fresh is not None and fresh.state is AccountState.PENDING

@@ -13,7 +13,7 @@ from app.config import Settings, load_settings
 from app.export import feed, partners, service
 from app.export.models import PartnerKey
 from tests import factories
-from tests.export.conftest import Scene, form_of, publish
+from tests.publishing import Scene, form_of, publish
 
 
 def _many(db: Session, settings: Settings, count: int) -> list[str]:

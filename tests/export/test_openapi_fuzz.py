@@ -14,7 +14,7 @@ from schemathesis import checks
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from tests.export.conftest import Scene, publish
+from tests.publishing import Scene, publish
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.export import service
-from tests.export.conftest import Scene, publish
+from tests.publishing import Scene, publish
 
 
 def test_atom_feed_is_well_formed_and_lists_deletions(

@@ -16,7 +16,7 @@ from app.config import Settings
 from app.export import feed
 from app.export.models import Publication, PublicationState
 from tests import factories
-from tests.export.conftest import Scene
+from tests.publishing import Scene
 
 
 def _fields(html: str) -> set[str]:

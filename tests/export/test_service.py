@@ -15,7 +15,7 @@ from app.export.models import PublicationState
 from app.outbox.models import OutboxMessage
 from app.vorhaben import service as vorhaben_service
 from tests import factories
-from tests.export.conftest import Scene, form_of, publish
+from tests.publishing import Scene, form_of, publish
 
 CONTRACT_ITEM_KEYS = {
     "id",

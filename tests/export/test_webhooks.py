@@ -23,7 +23,7 @@ from app.export import partners, service, webhooks
 from app.export.models import WebhookEndpoint
 from app.outbox.models import Channel, DeliveryState, OutboxMessage
 from app.outbox.worker import Worker
-from tests.export.conftest import Scene, publish
+from tests.publishing import Scene, publish
 
 
 @dataclass

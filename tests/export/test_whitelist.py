@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.export import feed, service
 from tests import factories
-from tests.export.conftest import Scene, form_of
+from tests.publishing import Scene, form_of
 
 ITEM_KEYS = {
     "id",

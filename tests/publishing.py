@@ -1,10 +1,9 @@
-"""Helpers for the export layer: a published Vorhaben in one call."""
+"""Helpers for the export layer: a scene with a Vorhaben, and publishing it in one call."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pytest
 from sqlalchemy.orm import Session
 
 from app.config import Settings
@@ -23,8 +22,7 @@ class Scene:
     vorhaben: Vorhaben
 
 
-@pytest.fixture
-def scene(db: Session) -> Scene:
+def make_scene(db: Session) -> Scene:
     owner = factories.account(db, "Olga Owner", email="olga@owner.example")
     moderator = factories.account(db, "Mara Moser", role=factories.Role.MODERATOR)
     vorhaben = factories.vorhaben(

@@ -1,0 +1,284 @@
+"""Data-protection rights: access (Art. 15 DSGVO) and erasure (Art. 17 DSGVO).
+
+The export holds everything about the person and no other member's identifiers: whoever
+else appears (a moderator who decided, someone who replied) is named by role only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from app.audit import service as audit
+from app.audit.models import AuditEvent
+from app.auth import sessions
+from app.auth.models import AuthSession
+from app.comments.models import Comment, CommentRevision
+from app.config import Settings
+from app.core.clock import utcnow
+from app.core.errors import Forbidden
+from app.membership.models import (
+    Account,
+    AccountState,
+    Application,
+    ApplicationEvent,
+    Identity,
+    MailMode,
+    Role,
+)
+from app.notifications.models import Notification
+from app.reports.models import Report
+from app.vorhaben.models import Follow, Interest, Signal, Vorhaben, VorhabenContact
+
+FRESH_SIGN_IN = dt.timedelta(minutes=10)
+FORMER_MEMBER = "Ehemaliges Mitglied"
+
+
+def is_fresh(session: AuthSession | None) -> bool:
+    """Whether the person signed in within the last ten minutes."""
+    return session is not None and utcnow() - session.auth_time <= FRESH_SIGN_IN
+
+
+def _iso(value: dt.datetime | dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def export(db: Session, account: Account) -> dict[str, Any]:
+    """Everything Allmende holds about one person, as plain data."""
+    municipality = account.municipality_id
+    data: dict[str, Any] = {
+        "format": "allmende-datenauskunft/1",
+        "created": _iso(utcnow()),
+        "profile": {
+            "id": account.id,
+            "display_name": account.display_name,
+            "email": account.email,
+            "email_verified": account.email_verified,
+            "position": account.position,
+            "municipality_id": municipality,
+            "role": account.role.value,
+            "state": account.state.value,
+            "state_reason": account.state_reason,
+            "locale": account.locale,
+            "mail_mode": account.mail_mode.value,
+            "created_at": _iso(account.created_at),
+            "approved_at": _iso(account.approved_at),
+            "last_login_at": _iso(account.last_login_at),
+        },
+        "identities": [
+            {
+                "provider": row.provider,
+                "issuer": row.issuer,
+                "subject": row.subject,
+                "email": row.email,
+                "email_verified": row.email_verified,
+                "claims": row.claims,
+                "created_at": _iso(row.created_at),
+                "last_login_at": _iso(row.last_login_at),
+            }
+            for row in db.scalars(select(Identity).where(Identity.account_id == account.id))
+        ],
+        "sessions": [
+            {
+                "created_at": _iso(row.created_at),
+                "last_seen_at": _iso(row.last_seen_at),
+                "expires_at": _iso(row.expires_at),
+                "user_agent": row.user_agent,
+                "provider": row.provider,
+            }
+            for row in db.scalars(select(AuthSession).where(AuthSession.account_id == account.id))
+        ],
+        "applications": [],
+        "vorhaben": [],
+        "comments": [],
+        "signals": [],
+        "follows": [],
+        "interests": list(
+            db.scalars(select(Interest.field_id).where(Interest.account_id == account.id))
+        ),
+        "notifications": [],
+        "moderation": [],
+        "audit_events": [],
+    }
+    for application in db.scalars(select(Application).where(Application.account_id == account.id)):
+        events = db.scalars(
+            select(ApplicationEvent)
+            .where(ApplicationEvent.application_id == application.id)
+            .order_by(ApplicationEvent.id)
+        )
+        data["applications"].append(
+            {
+                "municipality_id": application.municipality_id,
+                "position": application.position,
+                "reason": application.reason,
+                "state": application.state.value,
+                "claims": application.claims,
+                "email_domain": application.email_domain,
+                "created_at": _iso(application.created_at),
+                "decided_at": _iso(application.decided_at),
+                "history": [
+                    {
+                        "event": event.kind.value,
+                        "message": event.message,
+                        "by": "ich"
+                        if event.actor_id == account.id
+                        else ("Moderation" if event.actor_id else "System"),
+                        "at": _iso(event.created_at),
+                    }
+                    for event in events
+                ],
+            }
+        )
+    for vorhaben in db.scalars(select(Vorhaben).where(Vorhaben.author_id == account.id)):
+        data["vorhaben"].append(
+            {
+                "id": vorhaben.id,
+                "title": vorhaben.title,
+                "summary": vorhaben.summary,
+                "description": vorhaben.description,
+                "stage": vorhaben.stage.value,
+                "visibility": vorhaben.visibility.value,
+                "created_at": _iso(vorhaben.created_at),
+                "hidden_reason": vorhaben.hidden_reason,
+            }
+        )
+    for comment in db.scalars(select(Comment).where(Comment.author_id == account.id)):
+        revisions = db.scalars(
+            select(CommentRevision.body).where(CommentRevision.comment_id == comment.id)
+        )
+        data["comments"].append(
+            {
+                "id": comment.id,
+                "vorhaben_id": comment.vorhaben_id,
+                "body": comment.body,
+                "created_at": _iso(comment.created_at),
+                "edited_at": _iso(comment.edited_at),
+                "deleted_at": _iso(comment.deleted_at),
+                "hidden_reason": comment.hidden_reason,
+                "earlier_versions": list(revisions),
+            }
+        )
+    data["signals"] = [
+        {"vorhaben_id": row.vorhaben_id, "kind": row.kind.value, "created_at": _iso(row.created_at)}
+        for row in db.scalars(select(Signal).where(Signal.account_id == account.id))
+    ]
+    data["follows"] = [
+        {"vorhaben_id": row.vorhaben_id, "since": _iso(row.created_at)}
+        for row in db.scalars(select(Follow).where(Follow.account_id == account.id))
+    ]
+    data["notifications"] = [
+        {
+            "kind": row.kind.value,
+            "vorhaben_id": row.vorhaben_id,
+            "created_at": _iso(row.created_at),
+            "read_at": _iso(row.read_at),
+        }
+        for row in db.scalars(select(Notification).where(Notification.account_id == account.id))
+    ]
+    data["moderation"] = [
+        {
+            "about": row.target_type.value,
+            "target_id": row.target_id,
+            "category": row.category.value,
+            "state": row.state.value,
+            "decision": row.decision,
+            "decided_at": _iso(row.decided_at),
+        }
+        for row in db.scalars(
+            select(Report).where(
+                (
+                    (Report.target_type == "vorhaben")
+                    & Report.target_id.in_(
+                        select(Vorhaben.id).where(Vorhaben.author_id == account.id)
+                    )
+                )
+                | (
+                    (Report.target_type == "comment")
+                    & Report.target_id.in_(
+                        select(Comment.id).where(Comment.author_id == account.id)
+                    )
+                )
+            )
+        )
+    ]
+    data["reports_filed"] = [
+        {
+            "about": row.target_type.value,
+            "target_id": row.target_id,
+            "category": row.category.value,
+            "text": row.text,
+            "created_at": _iso(row.created_at),
+        }
+        for row in db.scalars(select(Report).where(Report.reporter_id == account.id))
+    ]
+    data["audit_events"] = [
+        {
+            "action": row.action,
+            "at": _iso(row.created_at),
+            "reason": row.reason,
+            "by": "ich"
+            if row.actor_id == account.id
+            else ("Moderation" if row.actor_id else "System"),
+        }
+        for row in db.scalars(
+            select(AuditEvent).where(AuditEvent.subject_id == account.id).order_by(AuditEvent.id)
+        )
+    ]
+    return data
+
+
+def erase(
+    db: Session, settings: Settings, account: Account, *, actor: Account, reason: str = ""
+) -> None:
+    """Erase a person: sessions and SSO links end, the profile is cleared, contributions
+    stay as "Ehemaliges Mitglied", public contacts are withdrawn in a new version."""
+    from app.export import service as publications
+
+    if actor.id != account.id and not actor.is_admin:
+        raise Forbidden("Konten anderer Personen löscht nur die Verwaltung.")
+    if account.state is AccountState.ERASED:
+        return
+    account_id = account.id
+    sessions.end_all(db, account_id)
+    publications.republish_without(db, settings, account_id)
+    for table in (Identity, Follow, Interest, Notification, VorhabenContact):
+        db.execute(delete(table).where(table.account_id == account_id))
+    db.execute(
+        update(Application)
+        .where(Application.account_id == account_id)
+        .values(position="", reason="", claims={}, email_domain=None)
+    )
+    db.execute(
+        update(ApplicationEvent)
+        .where(
+            ApplicationEvent.application_id.in_(
+                select(Application.id).where(Application.account_id == account_id)
+            )
+        )
+        .values(message="")
+    )
+    db.execute(update(Report).where(Report.reporter_id == account_id).values(text=""))
+    account.display_name = FORMER_MEMBER
+    account.email = None
+    account.email_verified = False
+    account.position = None
+    account.state = AccountState.ERASED
+    account.state_reason = None
+    account.role = Role.MEMBER
+    account.mail_mode = MailMode.OFF
+    account.last_login_at = None
+    # The minimal record that remains: that this account was erased, when, by whom.
+    audit.record(
+        db,
+        "account_erased",
+        actor_id=None if actor.id == account_id else actor.id,
+        object_type="account",
+        object_id=account_id,
+        subject_id=account_id,
+        reason=reason or None,
+        by="self" if actor.id == account_id else "admin",
+    )
+    db.flush()

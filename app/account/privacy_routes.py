@@ -1,0 +1,148 @@
+"""My data: download everything (Art. 15) and erase the account (Art. 17)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.account import privacy
+from app.auth.deps import Admin, SignedIn
+from app.auth.models import AuthSession
+from app.core.clock import utcnow
+from app.i18n import gettext as _
+from app.membership import accounts
+from app.web import csrf
+from app.web.deps import DbSession
+from app.web.flash import flash
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+CONFIRMATION = "LÖSCHEN"
+
+
+def _session(request: Request) -> AuthSession | None:
+    current: AuthSession | None = getattr(request.state, "auth_session", None)
+    return current
+
+
+def _page(
+    request: Request,
+    account: SignedIn,
+    *,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "account/privacy.html",
+        {
+            "page_title": _("Meine Daten"),
+            "account": account,
+            "fresh": privacy.is_fresh(_session(request)),
+            "errors": errors or {},
+            "labels": {"confirmation": _("Bestätigung")},
+            "confirmation_word": CONFIRMATION,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/konto/daten")
+def privacy_page(request: Request, account: SignedIn) -> Response:
+    """Download my data or erase my account."""
+    return _page(request, account)
+
+
+@router.get("/konto/daten/export.json")
+def export(request: Request, account: SignedIn, db: DbSession) -> Response:
+    """All data about me as a JSON file (needs a sign-in within the last ten minutes)."""
+    if not privacy.is_fresh(_session(request)):
+        response = RedirectResponse("/konto/daten", status_code=303)
+        flash(
+            request,
+            response,
+            _(
+                "Bitte melden Sie sich zur Sicherheit neu an, dann "
+                "können Sie Ihre Daten herunterladen."
+            ),
+            "warning",
+        )
+        return response
+    body = json.dumps(privacy.export(db, account), ensure_ascii=False, indent=2)
+    filename = f"allmende-daten-{account.id}-{utcnow():%Y-%m-%d}.json"
+    return Response(
+        body,
+        media_type="application/json; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.post("/konto/loeschen")
+def erase(
+    request: Request,
+    account: SignedIn,
+    db: DbSession,
+    confirmation: Annotated[str, Form(max_length=50)] = "",
+) -> Response:
+    """Erase my account (needs a fresh sign-in and the confirmation word)."""
+    if confirmation.strip().upper() != CONFIRMATION:
+        return _page(
+            request,
+            account,
+            status_code=422,
+            errors={
+                "confirmation": _("Bitte tippen Sie %(word)s zur Bestätigung.", word=CONFIRMATION)
+            },
+        )
+    if not privacy.is_fresh(_session(request)):
+        return _page(
+            request,
+            account,
+            status_code=422,
+            errors={
+                "confirmation": _(
+                    "Bitte melden Sie sich zur Sicherheit neu an und löschen Sie dann."
+                )
+            },
+        )
+    privacy.erase(db, request.app.state.settings, account, actor=account)
+    response = RedirectResponse("/login", status_code=303)
+    settings = request.app.state.settings
+    response.delete_cookie(
+        csrf.session_cookie_name(settings),
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.https,
+    )
+    flash(request, response, _("Ihr Konto ist gelöscht. Danke, dass Sie dabei waren."))
+    return response
+
+
+@router.post("/moderation/members/{account_id}/erase")
+def erase_by_admin(
+    request: Request,
+    account_id: int,
+    admin: Admin,
+    db: DbSession,
+    erase_reason: Annotated[str, Form()] = "",
+) -> Response:
+    """An admin erases an account on the person's request (audited with the reason)."""
+    from app.moderation.routes import _member_page
+
+    person = accounts.get(db, account_id)
+    if not erase_reason.strip():
+        return _member_page(
+            request,
+            db,
+            account_id,
+            status_code=422,
+            errors={"erase_reason": _("Bitte nennen Sie die Anfrage, auf die Sie löschen.")},
+        )
+    privacy.erase(db, request.app.state.settings, person, actor=admin, reason=erase_reason.strip())
+    response = RedirectResponse("/moderation/members", status_code=303)
+    flash(request, response, _("Das Konto wurde gelöscht."))
+    return response

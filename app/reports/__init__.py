@@ -1,0 +1,1 @@
+"""Content moderation: reports by members, the moderators' queue, hiding and restoring."""

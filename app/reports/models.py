@@ -1,0 +1,87 @@
+"""Reports of a Vorhaben or a comment, and what the moderators decided."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.clock import utcnow
+from app.db import Base
+
+
+def _enum(kind: type[enum.StrEnum], name: str) -> Enum:
+    return Enum(
+        kind,
+        name=name,
+        native_enum=False,
+        length=20,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+class TargetType(enum.StrEnum):
+    VORHABEN = "vorhaben"
+    COMMENT = "comment"
+
+
+class Category(enum.StrEnum):
+    SPAM = "spam"
+    OFFENSIVE = "offensive"
+    PERSONAL_DATA = "personal_data"
+    CONFIDENTIAL = "confidential"
+    WRONG = "wrong"
+    OTHER = "other"
+
+
+CATEGORY_LABELS = {
+    Category.SPAM: "Werbung oder Spam",
+    Category.OFFENSIVE: "Beleidigend oder unangemessen",
+    Category.PERSONAL_DATA: "Enthält personenbezogene Daten",
+    Category.CONFIDENTIAL: "Vertrauliche Information",
+    Category.WRONG: "Falsch oder irreführend",
+    Category.OTHER: "Anderes",
+}
+
+
+class ReportState(enum.StrEnum):
+    OPEN = "open"
+    DISMISSED = "dismissed"
+    ACTIONED = "actioned"
+
+
+class Report(Base):
+    """One member's report; several reports of one target are handled together."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        UniqueConstraint("target_type", "target_id", "reporter_id"),
+        Index("ix_reports_state_created_at", "state", "created_at"),
+        Index("ix_reports_target_type_target_id", "target_type", "target_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target_type: Mapped[TargetType] = mapped_column(_enum(TargetType, "report_target"))
+    target_id: Mapped[int]
+    vorhaben_id: Mapped[int | None] = mapped_column(
+        ForeignKey("vorhaben.id", ondelete="CASCADE"), index=True
+    )
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    reporter_municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipalities.id"))
+    category: Mapped[Category] = mapped_column(_enum(Category, "report_category"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[ReportState] = mapped_column(
+        _enum(ReportState, "report_state"), default=ReportState.OPEN
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[dt.datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+    decision: Mapped[str | None] = mapped_column(String(30))
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORY_LABELS[self.category]

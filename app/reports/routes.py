@@ -1,0 +1,299 @@
+"""Reporting content (members), the report queue and decisions (moderators), and the
+author's one request for a review of hidden content."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.auth.deps import Member, Moderator
+from app.core.errors import NotFound, ValidationFailed
+from app.i18n import gettext as _
+from app.reports import service
+from app.reports.models import CATEGORY_LABELS, TargetType
+from app.web.deps import DbSession
+from app.web.flash import flash
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+KINDS = {"vorhaben": TargetType.VORHABEN.value, "kommentare": TargetType.COMMENT.value}
+LABELS = {"category": "Grund", "text": "Erläuterung", "reason": "Begründung", "action": "Maßnahme"}
+ACTION_LABELS = {
+    "dismiss": "Meldungen zurückweisen (Beitrag bleibt)",
+    "hide": "Ausblenden",
+    "restore": "Wieder einblenden",
+    "lock": "Diskussion schließen",
+    "unlock": "Diskussion wieder öffnen",
+    "suspend": "Autorin/Autor sperren und Beitrag ausblenden",
+}
+
+
+def _target_type(kind: str) -> str:
+    if kind not in KINDS:
+        raise NotFound
+    return KINDS[kind]
+
+
+def _back(target: service.Target) -> str:
+    anchor = f"#kommentar-{target.comment.id}" if target.comment is not None else ""
+    return f"/vorhaben/{target.vorhaben.id}{anchor}"
+
+
+def _report_page(
+    request: Request,
+    db: DbSession,
+    member: Member,
+    kind: str,
+    target_id: int,
+    *,
+    category: str = "",
+    text: str = "",
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    target_type = _target_type(kind)
+    if target_type == TargetType.COMMENT.value:
+        from app.comments import service as comments
+
+        comment, vorhaben = comments.get(db, member, target_id)
+        target = service.Target(TargetType.COMMENT, vorhaben, comment)
+    else:
+        from app.vorhaben import service as vorhaben_service
+
+        target = service.Target(
+            TargetType.VORHABEN, vorhaben_service.get(db, member, target_id), None
+        )
+    return render(
+        request,
+        "reports/form.html",
+        {
+            "page_title": _("Beitrag melden"),
+            "target": target,
+            "kind": kind,
+            "category_options": [(key.value, _(label)) for key, label in CATEGORY_LABELS.items()],
+            "category": category,
+            "text": text,
+            "errors": errors or {},
+            "labels": {key: _(value) for key, value in LABELS.items()},
+            "back": _back(target),
+        },
+        status_code=status_code,
+    )
+
+
+def _report_form(
+    request: Request, kind: str, target_id: int, member: Member, db: DbSession
+) -> Response:
+    return _report_page(request, db, member, kind, target_id)
+
+
+def _report(
+    request: Request,
+    kind: str,
+    target_id: int,
+    member: Member,
+    db: DbSession,
+    category: str,
+    text: str,
+) -> Response:
+    try:
+        filed = service.report(
+            db, request.app.state.settings, member, _target_type(kind), target_id, category, text
+        )
+    except ValidationFailed as error:
+        return _report_page(
+            request,
+            db,
+            member,
+            kind,
+            target_id,
+            category=category,
+            text=text,
+            errors=error.errors,
+            status_code=422,
+        )
+    target = service.load_target(db, filed.target_type.value, filed.target_id)
+    response = RedirectResponse(_back(target), status_code=303)
+    flash(request, response, _("Danke! Die Moderation sieht sich das an."))
+    return response
+
+
+def _request_review(
+    request: Request, kind: str, target_id: int, member: Member, db: DbSession, text: str
+) -> Response:
+    target = service.request_review(
+        db, request.app.state.settings, member, _target_type(kind), target_id, text
+    )
+    response = RedirectResponse(_back(target), status_code=303)
+    flash(request, response, _("Ihre Bitte um Überprüfung ist bei der Moderation."))
+    return response
+
+
+@router.get("/vorhaben/{target_id}/melden")
+def report_vorhaben_form(
+    request: Request, target_id: int, member: Member, db: DbSession
+) -> Response:
+    """The report form for a Vorhaben."""
+    return _report_form(request, "vorhaben", target_id, member, db)
+
+
+@router.post("/vorhaben/{target_id}/melden")
+def report_vorhaben(
+    request: Request,
+    target_id: int,
+    member: Member,
+    db: DbSession,
+    category: Annotated[str, Form(max_length=30)] = "",
+    text: Annotated[str, Form()] = "",
+) -> Response:
+    """Report a Vorhaben to the moderators."""
+    return _report(request, "vorhaben", target_id, member, db, category, text)
+
+
+@router.get("/kommentare/{target_id}/melden")
+def report_comment_form(
+    request: Request, target_id: int, member: Member, db: DbSession
+) -> Response:
+    """The report form for a comment."""
+    return _report_form(request, "kommentare", target_id, member, db)
+
+
+@router.post("/kommentare/{target_id}/melden")
+def report_comment(
+    request: Request,
+    target_id: int,
+    member: Member,
+    db: DbSession,
+    category: Annotated[str, Form(max_length=30)] = "",
+    text: Annotated[str, Form()] = "",
+) -> Response:
+    """Report a comment to the moderators."""
+    return _report(request, "kommentare", target_id, member, db, category, text)
+
+
+@router.post("/vorhaben/{target_id}/ueberpruefung")
+def review_vorhaben(
+    request: Request,
+    target_id: int,
+    member: Member,
+    db: DbSession,
+    text: Annotated[str, Form()] = "",
+) -> Response:
+    """The author asks once for a second look at a hidden Vorhaben."""
+    return _request_review(request, "vorhaben", target_id, member, db, text)
+
+
+@router.post("/kommentare/{target_id}/ueberpruefung")
+def review_comment(
+    request: Request,
+    target_id: int,
+    member: Member,
+    db: DbSession,
+    text: Annotated[str, Form()] = "",
+) -> Response:
+    """The author asks once for a second look at a hidden comment."""
+    return _request_review(request, "kommentare", target_id, member, db, text)
+
+
+# -- moderators --------------------------------------------------------------------------------
+
+
+@router.get("/moderation/reports")
+def queue(request: Request, moderator: Moderator, db: DbSession, state: str = "open") -> Response:
+    """Reported content, oldest first, and hidden content whose authors asked for review."""
+    request.state.nav = "moderation"
+    entries = service.queue(db, state=state)
+    targets = {
+        (entry.target_type.value, entry.target_id): service.load_target(
+            db, entry.target_type.value, entry.target_id
+        )
+        for entry in entries
+    }
+    return render(
+        request,
+        "reports/queue.html",
+        {
+            "page_title": _("Meldungen"),
+            "entries": entries,
+            "targets": targets,
+            "reviews": service.review_requests(db),
+            "state": state,
+            "category_labels": {key.value: _(label) for key, label in CATEGORY_LABELS.items()},
+        },
+    )
+
+
+def _decision_page(
+    request: Request,
+    db: DbSession,
+    moderator: Moderator,
+    target_type: str,
+    target_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    reason: str = "",
+    status_code: int = 200,
+) -> Response:
+    from app.comments import service as comments
+
+    request.state.nav = "moderation"
+    target = service.load_target(db, target_type, target_id)
+    return render(
+        request,
+        "reports/decide.html",
+        {
+            "page_title": _("Meldung prüfen"),
+            "target": target,
+            "reports": service.reports_on(db, target),
+            "thread": comments.thread(db, target.vorhaben.id),
+            "own": target.author_id == moderator.id,
+            "action_options": [(key, _(label)) for key, label in ACTION_LABELS.items()],
+            "errors": errors or {},
+            "reason": reason,
+            "labels": {key: _(value) for key, value in LABELS.items()},
+            "category_labels": {key.value: _(label) for key, label in CATEGORY_LABELS.items()},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/moderation/reports/{target_type}/{target_id}")
+def decision_page(
+    request: Request, target_type: str, target_id: int, moderator: Moderator, db: DbSession
+) -> Response:
+    """The reported content in its context, the reports, and the possible measures."""
+    return _decision_page(request, db, moderator, target_type, target_id)
+
+
+@router.post("/moderation/reports/{target_type}/{target_id}")
+def decide(
+    request: Request,
+    target_type: str,
+    target_id: int,
+    moderator: Moderator,
+    db: DbSession,
+    action: Annotated[str, Form(max_length=20)] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """Dismiss, hide, restore, lock or unlock, or suspend the author (audited, author told)."""
+    try:
+        service.decide(
+            db, request.app.state.settings, moderator, target_type, target_id, action, reason
+        )
+    except ValidationFailed as error:
+        return _decision_page(
+            request,
+            db,
+            moderator,
+            target_type,
+            target_id,
+            errors=error.errors,
+            reason=reason,
+            status_code=422,
+        )
+    response = RedirectResponse("/moderation/reports", status_code=303)
+    flash(request, response, _("Entscheidung gespeichert: %(what)s", what=_(ACTION_LABELS[action])))
+    return response

@@ -1,0 +1,439 @@
+"""Reports, automatic hiding after reports from several municipalities, and the moderators'
+decisions: dismiss, hide, restore, lock, unlock, suspend the author. Every decision is
+audited and told to the author; nobody moderates their own content."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload
+
+from app.audit import service as audit
+from app.comments.models import Comment
+from app.config import Settings
+from app.core.clock import utcnow
+from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.membership import accounts
+from app.membership import service as membership
+from app.membership.models import Account
+from app.membership.service import REASON_MAX, check_text
+from app.notifications import mail
+from app.reports.models import Category, Report, ReportState, TargetType
+from app.search import index as search_index
+from app.vorhaben import service as vorhaben_service
+from app.vorhaben.models import Vorhaben
+
+ACTIONS = ("dismiss", "hide", "restore", "lock", "unlock", "suspend")
+TEXT_MAX = 2000
+
+
+@dataclass
+class Target:
+    """A reported Vorhaben or comment, with the Vorhaben it belongs to."""
+
+    type: TargetType
+    vorhaben: Vorhaben
+    comment: Comment | None
+
+    @property
+    def id(self) -> int:
+        return self.comment.id if self.comment is not None else self.vorhaben.id
+
+    @property
+    def author_id(self) -> int | None:
+        return self.comment.author_id if self.comment is not None else self.vorhaben.author_id
+
+    @property
+    def hidden(self) -> bool:
+        item = self.comment if self.comment is not None else self.vorhaben
+        return item.hidden_at is not None
+
+    @property
+    def hidden_reason(self) -> str | None:
+        item = self.comment if self.comment is not None else self.vorhaben
+        return item.hidden_reason
+
+    @property
+    def review_requested(self) -> bool:
+        item = self.comment if self.comment is not None else self.vorhaben
+        return item.review_requested_at is not None
+
+
+def load_target(db: Session, target_type: str, target_id: int) -> Target:
+    """The target without any visibility filter (moderation sees everything)."""
+    if target_type == TargetType.COMMENT.value:
+        comment = db.scalars(
+            select(Comment).where(Comment.id == target_id).options(joinedload(Comment.author))
+        ).one_or_none()
+        if comment is None:
+            raise NotFound("Diesen Kommentar gibt es nicht.")
+        vorhaben = db.get(Vorhaben, comment.vorhaben_id)
+        if vorhaben is None:
+            raise NotFound
+        return Target(TargetType.COMMENT, vorhaben, comment)
+    if target_type == TargetType.VORHABEN.value:
+        vorhaben = (
+            db.scalars(
+                select(Vorhaben)
+                .where(Vorhaben.id == target_id)
+                .options(*vorhaben_service.detail_options())
+            )
+            .unique()
+            .one_or_none()
+        )
+        if vorhaben is None:
+            raise NotFound("Dieses Vorhaben gibt es nicht.")
+        return Target(TargetType.VORHABEN, vorhaben, None)
+    raise NotFound
+
+
+def report(
+    db: Session,
+    settings: Settings,
+    reporter: Account,
+    target_type: str,
+    target_id: int,
+    category: str,
+    text: str,
+) -> Report:
+    """File a report (one per member and target); may hide the target automatically."""
+    if target_type == TargetType.COMMENT.value:
+        from app.comments import service as comments
+
+        comment, vorhaben = comments.get(db, reporter, target_id)
+        target = Target(TargetType.COMMENT, vorhaben, comment)
+    else:
+        target = Target(TargetType.VORHABEN, vorhaben_service.get(db, reporter, target_id), None)
+    if target.author_id == reporter.id:
+        raise Forbidden("Eigene Beiträge können Sie bearbeiten oder löschen statt sie zu melden.")
+    errors: dict[str, str] = {}
+    if category not in {value.value for value in Category}:
+        errors["category"] = "Bitte wählen Sie einen Grund."
+    body = check_text(errors, "text", text, limit=TEXT_MAX)
+    if errors:
+        raise ValidationFailed(errors)
+    entry = Report(
+        target_type=target.type,
+        target_id=target.id,
+        vorhaben_id=target.vorhaben.id,
+        reporter_id=reporter.id,
+        reporter_municipality_id=reporter.municipality_id,
+        category=Category(category),
+        text=body,
+    )
+    try:
+        with db.begin_nested():
+            db.add(entry)
+    except IntegrityError:
+        raise Conflict("Sie haben diesen Beitrag bereits gemeldet.") from None
+    municipalities = (
+        db.scalar(
+            select(func.count(func.distinct(Report.reporter_municipality_id))).where(
+                Report.target_type == target.type,
+                Report.target_id == target.id,
+                Report.state == ReportState.OPEN,
+            )
+        )
+        or 0
+    )
+    if municipalities >= settings.report_hide_threshold and not target.hidden:
+        _hide(
+            db,
+            settings,
+            target,
+            None,
+            "Vorläufig ausgeblendet: Mitglieder mehrerer Kommunen haben den Beitrag gemeldet. "
+            "Die Moderation entscheidet.",
+        )
+    for moderator in membership.moderators(db):
+        mail.send(
+            db,
+            settings,
+            to=moderator.email,
+            locale=moderator.locale,
+            name="report_filed",
+            context={"receiver": moderator, "target": target, "report": entry},
+        )
+    db.flush()
+    return entry
+
+
+def _item(target: Target) -> Vorhaben | Comment:
+    return target.comment if target.comment is not None else target.vorhaben
+
+
+def _hide(
+    db: Session, settings: Settings, target: Target, actor: Account | None, reason: str
+) -> None:
+    item = _item(target)
+    item.hidden_at = utcnow()
+    item.hidden_reason = reason
+    item.review_requested_at = None
+    if target.comment is not None:
+        search_index.index_comment(db, target.comment)
+    else:
+        from app.export import service as publications
+
+        publications.vorhaben_going_away(
+            db, settings, target.vorhaben.id, actor, "Von der Moderation ausgeblendet."
+        )
+    audit.record(
+        db,
+        "content_hidden" if actor else "content_auto_hidden",
+        actor_id=actor.id if actor else None,
+        object_type=target.type.value,
+        object_id=target.id,
+        subject_id=target.author_id,
+        reason=reason,
+    )
+    _tell_author(db, settings, target, "hidden", reason)
+
+
+def _restore(db: Session, settings: Settings, target: Target, actor: Account, reason: str) -> None:
+    item = _item(target)
+    item.hidden_at = None
+    item.hidden_reason = None
+    item.review_requested_at = None
+    if target.comment is not None:
+        search_index.index_comment(db, target.comment)
+    audit.record(
+        db,
+        "content_restored",
+        actor_id=actor.id,
+        object_type=target.type.value,
+        object_id=target.id,
+        subject_id=target.author_id,
+        reason=reason or None,
+    )
+    _tell_author(db, settings, target, "restored", reason)
+
+
+def _tell_author(db: Session, settings: Settings, target: Target, change: str, reason: str) -> None:
+    author = db.get(Account, target.author_id) if target.author_id else None
+    if author is None or not author.is_member:
+        return
+    mail.send(
+        db,
+        settings,
+        to=author.email,
+        locale=author.locale,
+        name=f"content_{change}",
+        context={"receiver": author, "target": target, "reason": reason},
+    )
+
+
+def decide(
+    db: Session,
+    settings: Settings,
+    moderator: Account,
+    target_type: str,
+    target_id: int,
+    action: str,
+    reason: str,
+) -> Target:
+    """Carry out a moderation decision on a reported (or any) Vorhaben or comment."""
+    if action not in ACTIONS:
+        raise ValidationFailed({"action": "Bitte wählen Sie eine Maßnahme."})
+    errors: dict[str, str] = {}
+    text = check_text(
+        errors,
+        "reason",
+        reason,
+        limit=REASON_MAX,
+        required=action in {"hide", "suspend"},
+        label="eine Begründung",
+    )
+    if errors:
+        raise ValidationFailed(errors)
+    target = load_target(db, target_type, target_id)
+    if target.author_id == moderator.id:
+        raise Forbidden("Über eigene Beiträge entscheidet eine andere Person der Moderation.")
+    if action == "hide":
+        if target.hidden:
+            target_item = _item(target)
+            target_item.hidden_reason = text
+            target_item.review_requested_at = None
+            audit.record(
+                db,
+                "content_hidden",
+                actor_id=moderator.id,
+                object_type=target.type.value,
+                object_id=target.id,
+                subject_id=target.author_id,
+                reason=text,
+            )
+            _tell_author(db, settings, target, "hidden", text)
+        else:
+            _hide(db, settings, target, moderator, text)
+    elif action in {"restore", "dismiss"}:
+        if target.hidden:
+            _restore(db, settings, target, moderator, text)
+        elif action == "dismiss":
+            audit.record(
+                db,
+                "reports_dismissed",
+                actor_id=moderator.id,
+                object_type=target.type.value,
+                object_id=target.id,
+                subject_id=target.author_id,
+                reason=text or None,
+            )
+    elif action in {"lock", "unlock"}:
+        target.vorhaben.locked_at = utcnow() if action == "lock" else None
+        audit.record(
+            db,
+            f"thread_{action}ed",
+            actor_id=moderator.id,
+            object_type="vorhaben",
+            object_id=target.vorhaben.id,
+            subject_id=target.vorhaben.author_id,
+            reason=text or None,
+        )
+        _tell_author(
+            db, settings, Target(TargetType.VORHABEN, target.vorhaben, None), f"{action}ed", text
+        )
+    elif action == "suspend":
+        if target.author_id is None:
+            raise ValidationFailed({"action": "Die Autorin oder der Autor gibt es nicht mehr."})
+        accounts.suspend(db, settings, moderator, target.author_id, text)
+        if not target.hidden:
+            _hide(db, settings, target, moderator, text)
+    outcome = ReportState.DISMISSED if action == "dismiss" else ReportState.ACTIONED
+    db.execute(
+        update(Report)
+        .where(
+            Report.target_type == target.type,
+            Report.target_id == target.id,
+            Report.state == ReportState.OPEN,
+        )
+        .values(state=outcome, decided_at=utcnow(), decided_by_id=moderator.id, decision=action)
+    )
+    db.flush()
+    return target
+
+
+def request_review(
+    db: Session, settings: Settings, author: Account, target_type: str, target_id: int, text: str
+) -> Target:
+    """The author asks, once, for a second look at hidden content."""
+    target = load_target(db, target_type, target_id)
+    if target.author_id != author.id or not target.hidden:
+        raise NotFound
+    if target.review_requested or _review_used(db, target):
+        raise Conflict("Sie haben für diesen Beitrag bereits eine Überprüfung erbeten.")
+    errors: dict[str, str] = {}
+    body = check_text(errors, "text", text, limit=TEXT_MAX)
+    if errors:
+        raise ValidationFailed(errors)
+    _item(target).review_requested_at = utcnow()
+    audit.record(
+        db,
+        "review_requested",
+        actor_id=author.id,
+        object_type=target.type.value,
+        object_id=target.id,
+        subject_id=author.id,
+        reason=body or None,
+    )
+    for moderator in membership.moderators(db):
+        mail.send(
+            db,
+            settings,
+            to=moderator.email,
+            locale=moderator.locale,
+            name="review_requested",
+            context={"receiver": moderator, "target": target, "text": body},
+        )
+    db.flush()
+    return target
+
+
+def _review_used(db: Session, target: Target) -> bool:
+    from app.audit.models import AuditEvent
+
+    return bool(
+        db.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(
+                AuditEvent.action == "review_requested",
+                AuditEvent.object_type == target.type.value,
+                AuditEvent.object_id == str(target.id),
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    target_type: TargetType
+    target_id: int
+    reports: int
+    municipalities: int
+    first_reported: object
+    categories: list[str]
+
+
+def queue(db: Session, *, state: str = "open") -> list[QueueEntry]:
+    """Reported targets with open reports (or review requests), oldest first."""
+    rows = db.execute(
+        select(
+            Report.target_type,
+            Report.target_id,
+            func.count(),
+            func.count(func.distinct(Report.reporter_municipality_id)),
+            func.min(Report.created_at),
+        )
+        .where(
+            Report.state
+            == (ReportState(state) if state in {s.value for s in ReportState} else ReportState.OPEN)
+        )
+        .group_by(Report.target_type, Report.target_id)
+        .order_by(func.min(Report.created_at))
+    ).all()
+    entries = []
+    for target_type, target_id, count, municipalities, first in rows:
+        categories = sorted(
+            set(
+                db.scalars(
+                    select(Report.category).where(
+                        Report.target_type == target_type, Report.target_id == target_id
+                    )
+                )
+            )
+        )
+        entries.append(
+            QueueEntry(
+                target_type,
+                target_id,
+                count,
+                municipalities,
+                first,
+                [category.value for category in categories],
+            )
+        )
+    return entries
+
+
+def review_requests(db: Session) -> list[Target]:
+    """Hidden content whose authors asked for a second look."""
+    found: list[Target] = []
+    for vorhaben in db.scalars(select(Vorhaben).where(Vorhaben.review_requested_at.is_not(None))):
+        found.append(Target(TargetType.VORHABEN, vorhaben, None))
+    for comment in db.scalars(select(Comment).where(Comment.review_requested_at.is_not(None))):
+        parent = db.get(Vorhaben, comment.vorhaben_id)
+        if parent is not None:
+            found.append(Target(TargetType.COMMENT, parent, comment))
+    return found
+
+
+def reports_on(db: Session, target: Target) -> list[Report]:
+    return list(
+        db.scalars(
+            select(Report)
+            .where(Report.target_type == target.type, Report.target_id == target.id)
+            .order_by(Report.created_at)
+        )
+    )

@@ -1,0 +1,137 @@
+"""Database-specific parts of the bulk load: ids, search index machinery, sequences.
+
+The trigger and index statements are copies of the exchange migration's
+(migrations/versions/2026-11-22-0045_exchange.py); they must stay identical.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Table, func, insert, select, text
+
+from app.db import Base
+
+SQLITE_TRIGGERS = (
+    (
+        "search_fts_insert",
+        "CREATE TRIGGER search_fts_insert AFTER INSERT ON search_entries BEGIN "
+        "INSERT INTO search_fts(rowid, title, content) "
+        "VALUES (new.id, new.title, new.content); END",
+    ),
+    (
+        "search_fts_delete",
+        "CREATE TRIGGER search_fts_delete AFTER DELETE ON search_entries BEGIN "
+        "INSERT INTO search_fts(search_fts, rowid, title, content) "
+        "VALUES ('delete', old.id, old.title, old.content); END",
+    ),
+    (
+        "search_fts_update",
+        "CREATE TRIGGER search_fts_update AFTER UPDATE ON search_entries BEGIN "
+        "INSERT INTO search_fts(search_fts, rowid, title, content) "
+        "VALUES ('delete', old.id, old.title, old.content); "
+        "INSERT INTO search_fts(rowid, title, content) "
+        "VALUES (new.id, new.title, new.content); END",
+    ),
+)
+POSTGRES_INDEXES = (
+    (
+        "ix_search_entries_title_trgm",
+        "CREATE INDEX ix_search_entries_title_trgm ON search_entries "
+        "USING gin (title gin_trgm_ops)",
+    ),
+    (
+        "ix_search_entries_content_trgm",
+        "CREATE INDEX ix_search_entries_content_trgm ON search_entries "
+        "USING gin (content gin_trgm_ops)",
+    ),
+)
+# Tables whose ids the seed allocates itself.
+ID_TABLES = (
+    "accounts",
+    "identities",
+    "vorhaben",
+    "vorhaben_versions",
+    "vorhaben_stage_changes",
+    "signals",
+    "comments",
+    "search_entries",
+)
+
+
+def table(name: str) -> Table:
+    return Base.metadata.tables[name]
+
+
+def is_sqlite(connection: Connection) -> bool:
+    return connection.dialect.name == "sqlite"
+
+
+def tune(connection: Connection) -> None:
+    """Settings of this connection only that make a bulk load faster."""
+    if is_sqlite(connection):
+        connection.exec_driver_sql("PRAGMA cache_size=-524288")  # 512 MiB of page cache
+    else:
+        connection.exec_driver_sql("SET synchronous_commit TO off")
+    connection.commit()
+
+
+def max_ids(connection: Connection) -> dict[str, int]:
+    """The highest id of each table the seed adds to (0 when empty)."""
+    found: dict[str, int] = {}
+    for name in ID_TABLES:
+        found[name] = int(connection.scalar(select(func.max(table(name).c.id))) or 0)
+    return found
+
+
+def write(connection: Connection, *groups: tuple[str, list[dict[str, Any]]]) -> None:
+    """Insert the rows of each table, in the order given, and commit."""
+    for name, rows in groups:
+        if rows:
+            connection.execute(insert(table(name)), rows)
+    connection.commit()
+
+
+def suspend_search_index(connection: Connection) -> None:
+    """Drop the per-row search machinery (FTS5 triggers, pg_trgm indexes) for the load."""
+    names = SQLITE_TRIGGERS if is_sqlite(connection) else POSTGRES_INDEXES
+    kind = "TRIGGER" if is_sqlite(connection) else "INDEX"
+    for name, _sql in names:
+        connection.exec_driver_sql(f"DROP {kind} IF EXISTS {name}")
+    connection.commit()
+
+
+def restore_search_index(connection: Connection) -> None:
+    """Recreate what suspend_search_index() dropped and index every row in one go."""
+    if is_sqlite(connection):
+        for name, sql in SQLITE_TRIGGERS:
+            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+            connection.exec_driver_sql(sql)
+        connection.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES('rebuild')")
+    else:
+        connection.exec_driver_sql("SET maintenance_work_mem TO '1GB'")
+        for name, sql in POSTGRES_INDEXES:
+            connection.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+            connection.exec_driver_sql(sql)
+        connection.exec_driver_sql("RESET maintenance_work_mem")
+    connection.commit()
+
+
+def finish(connection: Connection) -> None:
+    """PostgreSQL: move the id sequences past the explicit ids, refresh planner statistics.
+
+    (SQLite needs neither: a rowid table continues after its largest id. Its statistics are
+    left as the application would find them; nothing in the app runs ANALYZE.)
+    """
+    if is_sqlite(connection):
+        return
+    for name in ID_TABLES:
+        connection.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "  # noqa: S608
+                f"(SELECT coalesce(max(id), 0) + 1 FROM {name}), false)"
+            )
+        )
+    connection.commit()
+    connection.exec_driver_sql("ANALYZE")
+    connection.commit()

@@ -1,0 +1,91 @@
+"""In Chromium: axe finds no WCAG 2.1 A/AA violation on the report form, the report queue
+and decision page, the publication pages and the privacy pages."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
+
+from app.auth.dev import account_for, seed_personas
+from app.comments.models import Comment
+from app.demo import DEMO_REGISTRY
+from app.demo_content import load as load_demo
+from app.municipalities import gv100ad
+from app.municipalities import service as municipalities
+from app.vorhaben.models import Vorhaben
+from tests.browser.conftest import LiveServer, assert_accessible
+from tests.browser.test_exchange import _context
+
+
+@pytest.fixture(scope="module")
+def demo(live_server: LiveServer) -> LiveServer:
+    with live_server.session() as db:
+        municipalities.import_registry(
+            db, gv100ad.read_file(DEMO_REGISTRY), deactivate_missing=False
+        )
+        seed_personas(db)
+        load_demo(db, live_server.settings)
+        db.commit()
+    return live_server
+
+
+def _page(browser: Browser, live: LiveServer, persona: str) -> Page:
+    return _context(browser, live, persona).new_page()
+
+
+def test_report_form_queue_and_decision(browser: Browser, demo: LiveServer) -> None:
+    with demo.session() as db:
+        leipzig = account_for(db, "leipzig")
+        assert leipzig is not None
+        comment = db.scalars(
+            select(Comment)
+            .where(Comment.author_id != leipzig.id, Comment.deleted_at.is_(None))
+            .join(Vorhaben, Vorhaben.id == Comment.vorhaben_id)
+            .where(Vorhaben.visibility == "members")
+        ).first()
+        assert comment is not None
+        comment_id = comment.id
+    member = _page(browser, demo, "leipzig")
+    member.goto(f"{demo.url}/kommentare/{comment_id}/melden")
+    assert_accessible(member, "report form")
+    member.get_by_role("button", name="Melden", exact=True).click()
+    expect(member.locator("[data-error-summary]")).to_be_focused()
+    assert_accessible(member, "report form with errors")
+    member.get_by_label("Werbung oder Spam").check()
+    member.get_by_role("button", name="Melden", exact=True).click()
+    expect(member.locator(".notice")).to_contain_text("Danke")
+    member.context.close()
+
+    moderator = _page(browser, demo, "moderatorin")
+    moderator.goto(f"{demo.url}/moderation/reports")
+    assert_accessible(moderator, "report queue")
+    moderator.locator("main table a").first.click()
+    expect(moderator.locator("h1")).to_have_text("Meldung prüfen")
+    assert_accessible(moderator, "report decision")
+    moderator.goto(f"{demo.url}/moderation/publications")
+    assert_accessible(moderator, "publication queue")
+    moderator.context.close()
+
+
+def test_privacy_and_publication_pages(browser: Browser, demo: LiveServer) -> None:
+    page = _page(browser, demo, "muenchen")
+    for path in ("/konto", "/konto/daten", "/datenschutz", "/impressum"):
+        page.goto(demo.url + path)
+        assert_accessible(page, path)
+    with demo.session() as db:
+        muenchen = account_for(db, "muenchen")
+        assert muenchen is not None
+        own = db.scalars(
+            select(Vorhaben).where(
+                Vorhaben.author_id == muenchen.id, Vorhaben.visibility == "members"
+            )
+        ).first()
+        assert own is not None
+        own_id = own.id
+    page.goto(f"{demo.url}/vorhaben/{own_id}/publication")
+    assert_accessible(page, "publication form")
+    page.get_by_role("button", name="Entwurf speichern").click()
+    expect(page.locator("#preview-title")).to_be_visible()
+    assert_accessible(page, "publication form with preview")
+    page.context.close()
