@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
-from app.config import Settings
 from app.auth.models import AuthSession
+from app.config import Settings
 from app.membership.models import Account, AccountState, Identity
 from tests import factories
 from tests.auth.conftest import CLIENT_ID, MockIdP, query_of
