@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.core.errors import DomainError
@@ -39,27 +40,34 @@ def partner_access(request: Request) -> int | None:
             "API keys go in the Authorization header (Bearer), never in the query string."
         )
     header = request.headers.get("authorization", "")
-    key_id: int | None = None
-    if header:
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthorized
-        factory = request.app.state.session_factory
-        with factory() as db:
-            row = partners.authenticate(db, token.strip())
-            if row is None:
-                raise Unauthorized("The API key is unknown or revoked.")
-            key_id = row.id
-            partners.touch_key(db, row.id)
-            db.commit()
-    elif settings.feed_require_key:
+    if not header and settings.feed_require_key:
         raise Unauthorized
     address = request.client.host if request.client else "unknown"
-    limits = {f"ip:{address}": settings.feed_rate_limit_per_address}
-    if key_id is not None:
-        limits = {f"key:{key_id}": settings.feed_rate_limit_per_key}
-    ratelimit.check(request.app.state.session_factory, limits)
+    # One short write transaction: the key's check and last use, and the rate counters.
+    with request.app.state.session_factory() as db:
+        by_address = {f"ip:{address}": settings.feed_rate_limit_per_address}
+        try:
+            try:
+                key_id = _key_of(db, header) if header else None
+            except Unauthorized:
+                ratelimit.check(db, by_address)  # guessing keys costs the address its budget
+                raise
+            by_key = {f"key:{key_id}": settings.feed_rate_limit_per_key}
+            ratelimit.check(db, by_address if key_id is None else by_key)
+        finally:
+            db.commit()
     return key_id
+
+
+def _key_of(db: Session, header: str) -> int:
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized
+    row = partners.authenticate(db, token.strip())
+    if row is None:
+        raise Unauthorized("The API key is unknown or revoked.")
+    partners.touch_key(row)
+    return row.id
 
 
 PartnerAccess = Annotated[int | None, Depends(partner_access)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -142,8 +143,14 @@ def authenticate(db: Session, key: str) -> PartnerKey | None:
     return row
 
 
-def touch_key(db: Session, key_id: int) -> None:
-    db.execute(update(PartnerKey).where(PartnerKey.id == key_id).values(last_used_at=utcnow()))
+KEY_USE_PRECISION = dt.timedelta(minutes=1)
+
+
+def touch_key(key: PartnerKey) -> None:
+    """Record the key's last use, at most once a minute (no write on most requests)."""
+    now = utcnow()
+    if key.last_used_at is None or now - key.last_used_at >= KEY_USE_PRECISION:
+        key.last_used_at = now
 
 
 # -- webhook endpoints ---------------------------------------------------------------------------

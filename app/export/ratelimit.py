@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from app.core.clock import utcnow
 from app.core.errors import RateLimited
@@ -30,13 +30,13 @@ def _increment(db: Session, bucket: str, window: dt.datetime) -> int:
     return int(db.execute(statement).scalar_one())
 
 
-def check(sessions: sessionmaker[Session], limits: dict[str, int]) -> None:
-    """Count one request in every bucket; RateLimited (429) once a bucket is over its limit."""
+def check(db: Session, limits: dict[str, int]) -> None:
+    """Count one request in every bucket; RateLimited (429) once a bucket is over its limit.
+
+    The caller commits, also when this raises: the refused request counts too."""
     now = utcnow()
     window = now.replace(second=0, microsecond=0)
-    with sessions() as db:
-        counts = {bucket: _increment(db, bucket, window) for bucket in limits}
-        db.commit()
+    counts = {bucket: _increment(db, bucket, window) for bucket in limits}
     if any(counts[bucket] > limit for bucket, limit in limits.items()):
         retry_after = max(1, int((window + WINDOW - now).total_seconds()) + 1)
         raise RateLimited(retry_after, "Too many requests; retry after the given seconds.")

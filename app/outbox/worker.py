@@ -9,8 +9,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
@@ -23,6 +26,19 @@ from app.outbox.models import Channel
 log = logging.getLogger("allmende.worker")
 
 PeriodicJob = Callable[[Session, Settings], int]
+
+
+# Rows claimed per round: enough to keep the webhook threads busy, few enough that the
+# lease (two minutes) outlasts a round even when partners answer slowly.
+LEASE_BATCH = 40
+
+
+class Leased(NamedTuple):
+    id: int
+    channel: Channel
+    payload: dict[str, object]
+    key: str
+    attempts: int
 
 
 @dataclass
@@ -38,23 +54,46 @@ class Worker:
         if not self.jobs:
             self.jobs = default_jobs()
 
+    def parallelism(self) -> int:
+        """How many webhooks go out at once. Sessions bound to one connection (not an
+        engine) cannot be shared between threads, so they deliver one after another."""
+        bind = self.sessions.kw.get("bind")
+        return self.settings.webhook_concurrency if isinstance(bind, Engine) else 1
+
     def deliver_due(self, *, retry_now: bool = False, channel: Channel | None = None) -> int:
-        """Deliver every row that is due now; returns the number of attempts."""
+        """Deliver every row that is due now; returns the number of attempts.
+
+        Mails go out one after another; webhooks in parallel threads (ALLMENDE_WEBHOOK_
+        CONCURRENCY), so a slow or hanging partner does not hold up the others.
+        """
         attempts = 0
-        while True:
-            with unit_of_work(self.sessions) as db:
-                leased = [
-                    (row.id, row.channel, dict(row.payload), row.message_key, row.attempts)
-                    for row in service.lease_due(db, retry_now=retry_now, channel=channel)
-                ]
-            if not leased:
-                return attempts
-            for message_id, kind, payload, key, previous in leased:
-                attempts += 1
-                self._deliver(message_id, kind, payload, key, previous)
-            # With --retry-now every waiting row is due again: one pass is enough.
-            if retry_now:
-                retry_now = False
+        threads = self.parallelism()
+        with ThreadPoolExecutor(threads, thread_name_prefix="webhook") as pool:
+            while True:
+                with unit_of_work(self.sessions) as db:
+                    leased = [
+                        Leased(
+                            row.id, row.channel, dict(row.payload), row.message_key, row.attempts
+                        )
+                        for row in service.lease_due(
+                            db, retry_now=retry_now, channel=channel, limit=LEASE_BATCH
+                        )
+                    ]
+                if not leased:
+                    return attempts
+                attempts += len(leased)
+                hooks = [item for item in leased if item.channel is not Channel.MAIL]
+                running = (
+                    [pool.submit(self._deliver, *item) for item in hooks] if threads > 1 else []
+                )
+                for item in leased:
+                    if item.channel is Channel.MAIL or threads == 1:
+                        self._deliver(*item)
+                for future in running:
+                    future.result()
+                # With --retry-now every waiting row is due again: one pass is enough.
+                if retry_now:
+                    retry_now = False
 
     def _deliver(
         self,
@@ -96,6 +135,7 @@ class Worker:
                     done[name] = job(db, self.settings)
             except Exception:
                 log.exception("periodic job failed", extra={"job": name})
+        log.info("periodic jobs done", extra={"jobs": done})
         return done
 
     def run_once(self, *, retry_now: bool = False) -> int:

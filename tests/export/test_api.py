@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.config import Settings, load_settings
+from app.core import clock
 from app.export import feed, partners, service
 from app.export.models import PartnerKey
 from tests import factories
@@ -189,3 +190,30 @@ def test_openapi_describes_only_the_public_api(client: TestClient) -> None:
     schemas = document["components"]["schemas"]
     assert "ProjectItem" in schemas and "Tombstone" in schemas
     assert set(schemas["ProjectItem"]["properties"]) >= {"id", "contact", "version"}
+
+
+@pytest.mark.parametrize("settings_overrides", [{"feed_rate_limit_per_address": 3}])
+def test_guessing_keys_spends_the_address_budget(client: TestClient) -> None:
+    wrong = {"Authorization": "Bearer alm_guess"}
+    statuses = [client.get("/api/v1/projects", headers=wrong).status_code for _ in range(4)]
+    assert statuses == [401, 401, 401, 429]
+    assert client.get("/api/v1/projects").status_code == 429
+
+
+def test_a_key_records_its_last_use_at_most_once_a_minute(client: TestClient, db: Session) -> None:
+    _partner, key = partners.create(db, "Civic Platform")
+    auth = {"Authorization": f"Bearer {key.key}"}
+    assert client.get("/api/v1/projects", headers=auth).status_code == 200
+    row = db.get(PartnerKey, key.row.id)
+    assert row is not None
+    db.refresh(row)
+    first = row.last_used_at
+    assert first is not None
+    clock.travel(dt.timedelta(seconds=30))
+    client.get("/api/v1/projects", headers=auth)
+    db.refresh(row)
+    assert row.last_used_at == first
+    clock.travel(dt.timedelta(seconds=31))
+    client.get("/api/v1/projects", headers=auth)
+    db.refresh(row)
+    assert row.last_used_at is not None and row.last_used_at > first

@@ -266,3 +266,79 @@ def test_admins_see_deliveries_and_redeliver(
     _deliver(settings, session_factory)
     assert len(receiver.received) == 2
     assert receiver.received[0].headers["webhook-id"] == receiver.received[1].headers["webhook-id"]
+
+
+def test_a_hanging_partner_does_not_hold_up_the_others(fresh_database_url: str) -> None:
+    """Webhooks go out in parallel threads: while one partner does not answer, deliveries
+    to another partner arrive, and afterwards every message is delivered exactly once."""
+    from app.config import load_settings
+    from app.db import make_engine, make_session_factory, unit_of_work
+    from tests.conftest import TEST_SECRET
+    from tests.publishing import make_scene
+
+    settings = load_settings(
+        env="test",
+        database_url=fresh_database_url,
+        secret_key=TEST_SECRET,
+        webhooks_allow_private=True,
+        webhook_concurrency=4,
+    )
+    fast_done = threading.Event()
+    fast_count = 0
+    slow_saw_fast = []
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            nonlocal fast_count
+            self.rfile.read(int(self.headers.get("content-length", "0")))
+            if self.path == "/slow":
+                # Hangs until the fast partner has everything (or gives up after 10 s).
+                slow_saw_fast.append(fast_done.wait(timeout=10))
+            else:
+                with lock:
+                    fast_count += 1
+                    if fast_count == 3:
+                        fast_done.set()
+            self.send_response(204)
+            self.send_header("content-length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    engine = make_engine(fresh_database_url)
+    sessions = make_session_factory(engine)
+    try:
+        with unit_of_work(sessions) as db:
+            scene = make_scene(db)
+            slow, _ = partners.add_webhook(
+                db, settings, partners.create(db, "Slow")[0], f"{base}/slow"
+            )
+            partners.add_webhook(db, settings, partners.create(db, "Fast")[0], f"{base}/fast")
+            publish(db, settings, scene)
+            publish(db, settings, scene, title="Zweite Fassung")
+            publish(db, settings, scene, title="Dritte Fassung")
+        worker = Worker(settings, sessions, jobs=[("none", lambda db, s: 0)])
+        assert worker.parallelism() == 4
+        assert worker.deliver_due(channel=Channel.WEBHOOK) == 6
+        assert slow_saw_fast == [True, True, True]
+        with unit_of_work(sessions) as db:
+            rows = db.scalars(select(OutboxMessage).where(OutboxMessage.channel == Channel.WEBHOOK))
+            states = sorted((row.webhook_endpoint_id == slow.id, row.state) for row in rows)
+        assert (
+            states == [(False, DeliveryState.DELIVERED)] * 3 + [(True, DeliveryState.DELIVERED)] * 3
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+        engine.dispose()
+
+
+def test_sessions_on_one_connection_deliver_one_at_a_time(
+    settings: Settings, session_factory: sessionmaker[Session]
+) -> None:
+    assert Worker(settings, session_factory, jobs=[]).parallelism() == 1

@@ -1,0 +1,52 @@
+"""Logs: one JSON object per line with the caller's details, never a query string."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from app.config import Settings
+from app.logging_setup import AccessLogMiddleware, configure
+
+
+def _lines(err: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+
+
+def test_stdlib_records_keep_their_extra_fields(capsys: pytest.CaptureFixture[str]) -> None:
+    configure(Settings(log_json=True))
+    logging.getLogger("allmende.webhooks").warning(
+        "webhook delivery failed", extra={"outbox_id": 7, "error": "HTTP 503"}
+    )
+    [line] = [item for item in _lines(capsys.readouterr().err) if item["logger"] != "root"]
+    assert line["event"] == "webhook delivery failed"
+    assert line["level"] == "warning"
+    assert line["outbox_id"] == 7
+    assert line["error"] == "HTTP 503"
+    assert "timestamp" in line
+
+
+def test_access_log_has_the_path_without_the_query(capsys: pytest.CaptureFixture[str]) -> None:
+    configure(Settings(log_json=True))
+
+    def callback(request: object) -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    app = Starlette(routes=[Route("/auth/callback/sso", callback)])
+    app.add_middleware(AccessLogMiddleware)
+    with TestClient(app) as client:
+        assert client.get("/auth/callback/sso?code=SECRET-CODE&state=xyz").status_code == 200
+        client.get("/healthz")
+    err = capsys.readouterr().err
+    assert "SECRET-CODE" not in err
+    requests = [line for line in _lines(err) if line["event"] == "request"]
+    assert len(requests) == 1  # health checks are not logged
+    assert requests[0]["path"] == "/auth/callback/sso"
+    assert requests[0]["status"] == 200
+    assert requests[0]["method"] == "GET"
