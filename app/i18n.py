@@ -64,7 +64,12 @@ def using_locale(locale: str) -> Any:
 
 
 def gettext(message: str, **variables: Any) -> str:
-    """Translate a German message id; %(name)s placeholders are filled from variables."""
+    """Translate a German message id; %(name)s placeholders are filled from variables.
+
+    An empty message stays empty (gettext would return the catalogue's header for it).
+    """
+    if not message:
+        return message
     text = _translations(get_locale()).gettext(message)
     return text % variables if variables else text
 

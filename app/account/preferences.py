@@ -6,6 +6,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import ValidationFailed
+from app.i18n import gettext as _
 from app.membership.models import Account, MailMode
 from app.vorhaben.models import FieldOfAction, Interest
 
@@ -17,7 +18,7 @@ def interests_of(db: Session, account_id: int) -> set[int]:
 def save(db: Session, account: Account, mail_mode: str, interests: list[str]) -> None:
     """Store how the member wants mails and which fields of action they care about."""
     if mail_mode not in {mode.value for mode in MailMode}:
-        raise ValidationFailed({"mail_mode": "Bitte wählen Sie, wie Sie Mails erhalten."})
+        raise ValidationFailed({"mail_mode": _("Bitte wählen Sie, wie Sie E-Mails erhalten.")})
     known = set(db.scalars(select(FieldOfAction.id).where(FieldOfAction.active.is_(True))))
     chosen = {int(value) for value in interests if value.isdigit() and int(value) in known}
     account.mail_mode = MailMode(mail_mode)

@@ -20,6 +20,8 @@ from app.comments.models import Comment, CommentRevision
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import Forbidden
+from app.i18n import N_
+from app.i18n import gettext as _
 from app.membership.models import (
     Account,
     AccountState,
@@ -34,7 +36,9 @@ from app.reports.models import Report
 from app.vorhaben.models import Follow, Interest, Signal, Vorhaben, VorhabenContact
 
 FRESH_SIGN_IN = dt.timedelta(minutes=10)
-FORMER_MEMBER = "Ehemaliges Mitglied"
+# Stored as the display name of an erased account (data, so German); pages that show an
+# erased account print the translated FORMER_MEMBER instead of its stored name.
+FORMER_MEMBER = N_("Ehemaliges Mitglied")
 
 
 def is_fresh(session: AuthSession | None) -> bool:
@@ -238,7 +242,7 @@ def erase(
     from app.export import service as publications
 
     if actor.id != account.id and not actor.is_admin:
-        raise Forbidden("Konten anderer Personen löscht nur die Verwaltung.")
+        raise Forbidden(_("Konten anderer Personen löscht nur die Verwaltung."))
     if account.state is AccountState.ERASED:
         return
     account_id = account.id

@@ -12,6 +12,8 @@ from app.account import privacy
 from app.auth.deps import Admin, SignedIn
 from app.auth.models import AuthSession
 from app.core.clock import utcnow
+from app.core.text import normalize
+from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership import accounts
 from app.web import csrf
@@ -20,7 +22,14 @@ from app.web.flash import flash
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-CONFIRMATION = "LÖSCHEN"
+# The word typed to confirm an erasure. The page shows it in the reader's language; the
+# German word is accepted always (an English page may still be read with German habits).
+CONFIRMATION = N_("LÖSCHEN")
+
+
+def confirmation_words() -> set[str]:
+    """The words that confirm an erasure: the German one and the current locale's."""
+    return {CONFIRMATION, normalize(_(CONFIRMATION)).strip().upper()}
 
 
 def _session(request: Request) -> AuthSession | None:
@@ -44,7 +53,7 @@ def _page(
             "fresh": privacy.is_fresh(_session(request)),
             "errors": errors or {},
             "labels": {"confirmation": _("Bestätigung")},
-            "confirmation_word": CONFIRMATION,
+            "confirmation_word": _(CONFIRMATION),
         },
         status_code=status_code,
     )
@@ -88,13 +97,15 @@ def erase(
     confirmation: Annotated[str, Form(max_length=50)] = "",
 ) -> Response:
     """Erase my account (needs a fresh sign-in and the confirmation word)."""
-    if confirmation.strip().upper() != CONFIRMATION:
+    if normalize(confirmation).strip().upper() not in confirmation_words():
         return _page(
             request,
             account,
             status_code=422,
             errors={
-                "confirmation": _("Bitte tippen Sie %(word)s zur Bestätigung.", word=CONFIRMATION)
+                "confirmation": _(
+                    "Bitte tippen Sie %(word)s zur Bestätigung.", word=_(CONFIRMATION)
+                )
             },
         )
     if not privacy.is_fresh(_session(request)):
@@ -140,7 +151,7 @@ def erase_by_admin(
             db,
             account_id,
             status_code=422,
-            errors={"erase_reason": _("Bitte nennen Sie die Anfrage, auf die Sie löschen.")},
+            errors={"erase_reason": _("Bitte nennen Sie die Anfrage, auf die hin Sie löschen.")},
         )
     privacy.erase(db, request.app.state.settings, person, actor=admin, reason=erase_reason.strip())
     response = RedirectResponse("/moderation/members", status_code=303)

@@ -49,7 +49,7 @@ def end_session(request: Request, session_id: int, account: Member, db: DbSessio
     """End one of my other sessions (another browser or device)."""
     mine = {row.id for row in sessions.list_for(db, account.id)}
     if session_id not in mine or session_id == _current_session_id(request):
-        raise NotFound("Diese Sitzung gibt es nicht (mehr).")
+        raise NotFound(_("Diese Sitzung gibt es nicht (mehr)."))
     sessions.end(db, session_id)
     audit.record(
         db,

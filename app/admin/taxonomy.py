@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from app.audit import service as audit
 from app.core.errors import NotFound, ValidationFailed
-from app.core.text import clean_line, fold, forbidden_character
+from app.core.text import clean_line, fold, forbidden_character, too_long
+from app.i18n import gettext as _
 from app.membership.models import Account
 from app.vorhaben.models import FieldOfAction
 
@@ -17,9 +18,9 @@ from app.vorhaben.models import FieldOfAction
 def _label(value: str) -> str:
     label = clean_line(value)
     if not label:
-        raise ValidationFailed({"label": "Bitte geben Sie eine Bezeichnung an."})
+        raise ValidationFailed({"label": _("Bitte geben Sie eine Bezeichnung an.")})
     if len(label) > 120:
-        raise ValidationFailed({"label": "Höchstens 120 Zeichen."})
+        raise ValidationFailed({"label": too_long(120)})
     if reason := forbidden_character(label):
         raise ValidationFailed({"label": reason})
     return label
@@ -59,7 +60,7 @@ def change(
     """Rename, reorder, or switch a field of action on or off (audited)."""
     entry = db.get(FieldOfAction, field_id)
     if entry is None:
-        raise NotFound("Dieses Handlungsfeld gibt es nicht.")
+        raise NotFound(_("Dieses Handlungsfeld gibt es nicht."))
     before = {"label": entry.label, "active": entry.active, "position": entry.position}
     entry.label = _label(label)
     entry.active = active

@@ -14,6 +14,8 @@ from fastapi import Depends, Request
 from app.auth import sessions
 from app.auth.access import auth_dependency
 from app.core.errors import DomainError, Forbidden
+from app.i18n import N_
+from app.i18n import gettext as _
 from app.membership.models import Account, AccountState
 from app.web import csrf
 from app.web.deps import DbSession
@@ -47,13 +49,13 @@ class LoginRequired(DomainError):
     """No signed-in account: pages redirect to /login, the API answers 401."""
 
     status_code = 401
-    default_message = "Bitte melden Sie sich an."
+    default_message = N_("Bitte melden Sie sich an.")
 
 
 class NotAMember(Forbidden):
     """Signed in, but not (or no longer) an approved member."""
 
-    default_message = (
+    default_message = N_(
         "Dieser Bereich ist nur für freigeschaltete Mitglieder. Den Stand Ihres Antrags "
         "sehen Sie unter „Mein Antrag“."
     )
@@ -112,7 +114,7 @@ def require_member(account: Annotated[Account, Depends(require_account)]) -> Acc
 def require_moderator(account: Annotated[Account, Depends(require_member)]) -> Account:
     """A member with moderator (or admin) rights."""
     if not account.is_moderator:
-        raise Forbidden("Dieser Bereich ist der Moderation vorbehalten.")
+        raise Forbidden(_("Dieser Bereich ist der Moderation vorbehalten."))
     return account
 
 
@@ -120,7 +122,7 @@ def require_moderator(account: Annotated[Account, Depends(require_member)]) -> A
 def require_admin(account: Annotated[Account, Depends(require_member)]) -> Account:
     """A member with admin rights."""
     if not account.is_admin:
-        raise Forbidden("Dieser Bereich ist der Verwaltung vorbehalten.")
+        raise Forbidden(_("Dieser Bereich ist der Verwaltung vorbehalten."))
     return account
 
 

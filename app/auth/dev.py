@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app.core.clock import utcnow
+from app.i18n import N_
 from app.membership.models import (
     Account,
     AccountState,
@@ -44,7 +45,7 @@ PERSONAS = (
         AccountState.APPROVED,
         None,
         "Moderation",
-        "Moderatorin des Verbands: prüft Anträge, Veröffentlichungen und Meldungen",
+        N_("Moderatorin des Verbands: prüft Anträge, Veröffentlichungen und Meldungen"),
     ),
     Persona(
         "admin",
@@ -54,7 +55,7 @@ PERSONAS = (
         AccountState.APPROVED,
         None,
         "Administration",
-        "Administrator: Rollen, Partner, Webhooks",
+        N_("Administrator: Rollen, Partner, Webhooks"),
     ),
     Persona(
         "leipzig",
@@ -64,7 +65,7 @@ PERSONAS = (
         AccountState.APPROVED,
         "14713000",
         "Chief Digital Officer",
-        "Mitglied der Stadt Leipzig",
+        N_("Mitglied der Stadt Leipzig"),
     ),
     Persona(
         "muenchen",
@@ -74,7 +75,7 @@ PERSONAS = (
         AccountState.APPROVED,
         "09162000",
         "Digitalisierungsbeauftragter",
-        "Mitglied der Landeshauptstadt München",
+        N_("Mitglied der Landeshauptstadt München"),
     ),
     Persona(
         "antrag",
@@ -84,7 +85,7 @@ PERSONAS = (
         AccountState.PENDING,
         "05315000",
         "Projektleitung Digitale Verwaltung",
-        "Antragstellerin aus Köln, noch nicht freigeschaltet",
+        N_("Antragstellerin aus Köln, noch nicht freigeschaltet"),
     ),
 )
 

@@ -12,6 +12,7 @@ from app.auth import dev, service, sessions
 from app.auth.deps import CurrentAccount
 from app.auth.oidc import OIDCError, ProviderRegistry
 from app.core.errors import NotFound
+from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership import service as membership
 from app.membership.models import Account
@@ -26,13 +27,13 @@ LOGIN_COOKIE = "allmende_login"
 
 # What a person sees for each failure reason (the audit log keeps the technical one).
 FAILURE_MESSAGES = {
-    "unknown_provider": "Diesen Anmeldedienst gibt es hier nicht.",
-    "provider_error": "Der Identitätsdienst hat die Anmeldung abgelehnt oder abgebrochen.",
-    "discovery_failed": "Der Identitätsdienst ist gerade nicht erreichbar.",
-    "issuer_mismatch": "Der Identitätsdienst ist falsch eingerichtet (Issuer stimmt nicht).",
-    "token_endpoint_unreachable": "Der Identitätsdienst ist gerade nicht erreichbar.",
+    "unknown_provider": N_("Diesen Anmeldedienst gibt es hier nicht."),
+    "provider_error": N_("Der Identitätsdienst hat die Anmeldung abgelehnt oder abgebrochen."),
+    "discovery_failed": N_("Der Identitätsdienst ist gerade nicht erreichbar."),
+    "issuer_mismatch": N_("Der Identitätsdienst ist falsch eingerichtet (Issuer stimmt nicht)."),
+    "token_endpoint_unreachable": N_("Der Identitätsdienst ist gerade nicht erreichbar."),
 }
-DEFAULT_FAILURE = (
+DEFAULT_FAILURE = N_(
     "Die Anmeldung konnte nicht abgeschlossen werden. Das passiert zum Beispiel, wenn der "
     "Anmeldelink schon benutzt wurde, abgelaufen ist oder in einem anderen Browser geöffnet "
     "wurde."

@@ -81,7 +81,7 @@ def edit_form(request: Request, comment_id: int, member: Member, db: DbSession) 
     if comment.author_id != member.id or comment.is_deleted:
         from app.core.errors import Forbidden
 
-        raise Forbidden("Nur die Autorin oder der Autor kann diesen Kommentar bearbeiten.")
+        raise Forbidden(_("Nur die Autorin oder der Autor kann diesen Kommentar bearbeiten."))
     return render(
         request,
         "comments/edit.html",

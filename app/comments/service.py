@@ -11,7 +11,8 @@ from app.config import Settings
 from app.core import markdown
 from app.core.clock import utcnow
 from app.core.errors import Forbidden, NotFound, ValidationFailed
-from app.core.text import forbidden_character, normalize
+from app.core.text import forbidden_character, normalize, too_long
+from app.i18n import gettext as _
 from app.membership.models import Account
 from app.search import index as search_index
 from app.vorhaben import service as vorhaben_service
@@ -23,11 +24,9 @@ BODY_MAX = 10_000
 def _clean_body(body: str) -> str:
     text = normalize(body).strip()
     if not text:
-        raise ValidationFailed({"body": "Bitte schreiben Sie einen Kommentar."})
+        raise ValidationFailed({"body": _("Bitte schreiben Sie einen Kommentar.")})
     if len(text) > BODY_MAX:
-        raise ValidationFailed(
-            {"body": f"Höchstens {BODY_MAX:,} Zeichen (jetzt {len(text):,}).".replace(",", ".")}
-        )
+        raise ValidationFailed({"body": too_long(BODY_MAX, len(text))})
     if reason := forbidden_character(text):
         raise ValidationFailed({"body": reason})
     return text
@@ -59,7 +58,7 @@ def get(db: Session, reader: Account, comment_id: int) -> tuple[Comment, Vorhabe
         select(Comment).where(Comment.id == comment_id).options(joinedload(Comment.author))
     ).one_or_none()
     if comment is None:
-        raise NotFound("Diesen Kommentar gibt es nicht.")
+        raise NotFound(_("Diesen Kommentar gibt es nicht."))
     vorhaben = vorhaben_service.get(db, reader, comment.vorhaben_id)
     return comment, vorhaben
 
@@ -77,13 +76,13 @@ def post(
 
     vorhaben = vorhaben_service.get(db, author, vorhaben_id)
     if vorhaben.is_locked or vorhaben.is_hidden:
-        raise Forbidden("Die Diskussion zu diesem Vorhaben ist geschlossen.")
+        raise Forbidden(_("Die Diskussion zu diesem Vorhaben ist geschlossen."))
     text = _clean_body(body)
     parent = None
     if parent_id is not None:
         parent = db.get(Comment, parent_id)
         if parent is None or parent.vorhaben_id != vorhaben.id:
-            raise ValidationFailed({"body": "Der Kommentar, auf den Sie antworten, fehlt."})
+            raise ValidationFailed({"body": _("Der Kommentar, auf den Sie antworten, fehlt.")})
         if parent.parent_id is not None:
             parent = db.get(Comment, parent.parent_id)  # one level: replies join the thread
     comment = Comment(
@@ -108,9 +107,9 @@ def edit(db: Session, author: Account, comment_id: int, body: str) -> Comment:
     """The author rewords a comment; the earlier wording stays in the history."""
     comment, _vorhaben = get(db, author, comment_id)
     if comment.author_id != author.id or comment.is_deleted:
-        raise Forbidden("Nur die Autorin oder der Autor kann diesen Kommentar bearbeiten.")
+        raise Forbidden(_("Nur die Autorin oder der Autor kann diesen Kommentar bearbeiten."))
     if comment.is_hidden:
-        raise Forbidden("Ausgeblendete Kommentare lassen sich nicht bearbeiten.")
+        raise Forbidden(_("Ausgeblendete Kommentare lassen sich nicht bearbeiten."))
     text = _clean_body(body)
     if text == comment.body:
         return comment
@@ -135,7 +134,7 @@ def delete(db: Session, actor: Account, comment_id: int, reason: str = "") -> Co
     if comment.is_deleted:
         return comment
     if comment.author_id != actor.id and not actor.is_moderator:
-        raise Forbidden("Löschen können die Autorin oder der Autor und die Moderation.")
+        raise Forbidden(_("Löschen können die Autorin oder der Autor und die Moderation."))
     db.add(CommentRevision(comment_id=comment.id, body=comment.body))
     comment.deleted_at = utcnow()
     comment.deleted_by_id = actor.id
@@ -162,7 +161,7 @@ def history(db: Session, reader: Account, comment_id: int) -> tuple[Comment, lis
     """A comment with its earlier wordings, newest first (deleted ones: moderators only)."""
     comment, _vorhaben = get(db, reader, comment_id)
     if comment.is_deleted and not reader.is_moderator:
-        raise NotFound("Dieser Kommentar wurde gelöscht.")
+        raise NotFound(_("Dieser Kommentar wurde gelöscht."))
     revisions = list(
         db.scalars(
             select(CommentRevision)

@@ -4,46 +4,52 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.i18n import N_, gettext
+
 
 class DomainError(Exception):
-    """Base class: carries the HTTP status and a German message safe to show."""
+    """Base class: carries the HTTP status and a message safe to show.
+
+    A message passed in is shown as given, so raise sites translate it (`gettext`); the
+    class default is marked with `N_` and translated here, in the locale of the request.
+    """
 
     status_code = 400
-    default_message = "Die Anfrage konnte nicht verarbeitet werden."
+    default_message = N_("Die Anfrage konnte nicht verarbeitet werden.")
 
     def __init__(self, message: str | None = None, **details: Any) -> None:
-        self.message = message or self.default_message
+        self.message = message or gettext(self.default_message)
         self.details = details
         super().__init__(self.message)
 
 
 class NotFound(DomainError):
     status_code = 404
-    default_message = "Diese Seite gibt es nicht."
+    default_message = N_("Diese Seite gibt es nicht.")
 
 
 class Forbidden(DomainError):
     status_code = 403
-    default_message = "Dafür fehlt Ihnen die Berechtigung."
+    default_message = N_("Dafür fehlt Ihnen die Berechtigung.")
 
 
 class Conflict(DomainError):
     status_code = 409
-    default_message = "Das wurde inzwischen von jemand anderem geändert."
+    default_message = N_("Das wurde inzwischen von jemand anderem geändert.")
 
 
 class InvalidTransition(Conflict):
-    default_message = "Dieser Schritt ist im aktuellen Zustand nicht möglich."
+    default_message = N_("Dieser Schritt ist im aktuellen Zustand nicht möglich.")
 
 
 class Gone(DomainError):
     status_code = 410
-    default_message = "Dieser Inhalt wurde zurückgezogen."
+    default_message = N_("Dieser Inhalt wurde zurückgezogen.")
 
 
 class RateLimited(DomainError):
     status_code = 429
-    default_message = "Zu viele Anfragen. Bitte versuchen Sie es gleich noch einmal."
+    default_message = N_("Zu viele Anfragen. Bitte versuchen Sie es gleich noch einmal.")
 
     def __init__(self, retry_after: int, message: str | None = None) -> None:
         super().__init__(message)
@@ -51,10 +57,10 @@ class RateLimited(DomainError):
 
 
 class ValidationFailed(DomainError):
-    """Form input that breaks a rule; `errors` maps field names to German messages."""
+    """Form input that breaks a rule; `errors` maps field names to (translated) messages."""
 
     status_code = 422
-    default_message = "Bitte prüfen Sie Ihre Eingaben."
+    default_message = N_("Bitte prüfen Sie Ihre Eingaben.")
 
     def __init__(self, errors: dict[str, str], message: str | None = None) -> None:
         super().__init__(message)

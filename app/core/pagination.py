@@ -10,13 +10,16 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from app.core.errors import DomainError
+from app.i18n import N_
 
 T = TypeVar("T")
 
 
 class BadCursor(DomainError):
     status_code = 400
-    default_message = "Der Blätter-Verweis ist ungültig. Bitte beginnen Sie auf der ersten Seite."
+    default_message = N_(
+        "Der Blätter-Verweis ist ungültig. Bitte beginnen Sie auf der ersten Seite."
+    )
 
 
 def encode_cursor(values: Sequence[Any]) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from app.i18n import format_number, gettext
+
 # Bidirectional embeddings, overrides and isolates can make text display differently from
 # what it says ("Trojan Source"); nobody needs them in a title or comment.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -17,19 +19,31 @@ def normalize(value: str) -> str:
 
 
 def forbidden_character(value: str) -> str | None:
-    """A German reason if value holds a control or bidi override character, else None."""
+    """A reason (in the current locale) if value holds a control or bidi override character."""
     for char in value:
         if char in _BIDI_CONTROLS:
-            return (
+            return gettext(
                 "Enthält ein unsichtbares Steuerzeichen für die Schreibrichtung "
-                f"(U+{ord(char):04X}). Bitte entfernen Sie es."
+                "(%(code)s). Bitte entfernen Sie es.",
+                code=f"U+{ord(char):04X}",
             )
         if unicodedata.category(char) == "Cc" and char not in _ALLOWED_CONTROLS:
-            return (
-                f"Enthält ein nicht erlaubtes Steuerzeichen (U+{ord(char):04X}). "
-                "Bitte entfernen Sie es."
+            return gettext(
+                "Enthält ein nicht erlaubtes Steuerzeichen (%(code)s). Bitte entfernen Sie es.",
+                code=f"U+{ord(char):04X}",
             )
     return None
+
+
+def too_long(limit: int, length: int | None = None) -> str:
+    """The message for a value over its limit, with numbers grouped for the locale."""
+    if length is None:
+        return gettext("Höchstens %(limit)s Zeichen.", limit=format_number(limit))
+    return gettext(
+        "Höchstens %(limit)s Zeichen (jetzt %(length)s).",
+        limit=format_number(limit),
+        length=format_number(length),
+    )
 
 
 def clean_line(value: str) -> str:

@@ -37,7 +37,7 @@ def _list_page(
             "errors": errors or {},
             "name": name,
             "contact_email": contact_email,
-            "labels": {"name": _("Name"), "contact_email": _("Kontakt-Mail")},
+            "labels": {"name": _("Name"), "contact_email": _("Kontakt-E-Mail")},
         },
         status_code=status_code,
     )

@@ -20,13 +20,14 @@ from app.core.clock import utcnow
 from app.core.errors import DomainError
 from app.export import webhooks
 from app.export.models import FeedCounter, FeedEntry
+from app.i18n import N_
 
 CURSOR_VERSION = 1
 
 
 class BadFeedParameter(DomainError):
     status_code = 400
-    default_message = "Ungültiger Parameter."
+    default_message = N_("Ungültiger Parameter.")
 
 
 def _sign(secret: bytes, payload: bytes) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.core.text import forbidden_character
+from app.i18n import N_, format_number
+from app.i18n import gettext as _
 from app.vorhaben import spdx
 from app.vorhaben.forms import (
     DESCRIPTION_MAX,
@@ -19,18 +21,18 @@ from app.vorhaben.forms import (
 from app.vorhaben.models import AIUse, Stage
 
 LABELS = {
-    "title": "Öffentlicher Titel",
-    "summary": "Öffentliche Kurzbeschreibung",
-    "description": "Öffentliche Beschreibung",
-    "stage": "Phase",
-    "fields_of_action": "Handlungsfelder",
-    "tags": "Schlagwörter",
-    "website_url": "Website",
-    "repository_url": "Repository",
-    "license": "Lizenz",
-    "uses_ai": "Künstliche Intelligenz",
-    "partner_municipalities": "Partnerkommunen",
-    "contact_consent": "Öffentlicher Kontakt",
+    "title": N_("Öffentlicher Titel"),
+    "summary": N_("Öffentliche Kurzbeschreibung"),
+    "description": N_("Öffentliche Beschreibung"),
+    "stage": N_("Phase"),
+    "fields_of_action": N_("Handlungsfelder"),
+    "tags": N_("Schlagwörter"),
+    "website_url": N_("Website"),
+    "repository_url": N_("Repository"),
+    "license": N_("Lizenz"),
+    "uses_ai": N_("Künstliche Intelligenz"),
+    "partner_municipalities": N_("Partnerkommunen"),
+    "contact_consent": N_("Öffentlicher Kontakt"),
 }
 
 
@@ -75,25 +77,29 @@ def clean(
     summary = text_field(errors, "summary", form.summary, SUMMARY_MAX)
     description = text_field(errors, "description", form.description, DESCRIPTION_MAX)
     if form.stage not in {stage.value for stage in Stage}:
-        errors["stage"] = "Bitte wählen Sie eine Phase."
+        errors["stage"] = _("Bitte wählen Sie eine Phase.")
     if form.uses_ai not in {value.value for value in AIUse}:
-        errors["uses_ai"] = "Bitte wählen Sie eine Angabe zur KI."
+        errors["uses_ai"] = _("Bitte wählen Sie eine Angabe zur KI.")
     field_ids = [int(raw) for raw in form.fields_of_action if raw.isdigit()]
     if len(field_ids) != len(form.fields_of_action) or not set(field_ids) <= known_field_ids:
-        errors["fields_of_action"] = "Bitte wählen Sie Handlungsfelder aus der Liste."
+        errors["fields_of_action"] = _("Bitte wählen Sie Handlungsfelder aus der Liste.")
     tags = split_tags(form.tags)
     if len(tags) > TAGS_MAX or any(len(tag) > TAG_MAX for tag in tags):
-        errors["tags"] = f"Höchstens {TAGS_MAX} Schlagwörter mit je {TAG_MAX} Zeichen."
+        errors["tags"] = _(
+            "Höchstens %(count)s Schlagwörter mit je %(limit)s Zeichen.",
+            count=format_number(TAGS_MAX),
+            limit=format_number(TAG_MAX),
+        )
     elif reason := forbidden_character(form.tags):
         errors["tags"] = reason
     website = url_field(errors, "website_url", form.website_url)
     repository = url_field(errors, "repository_url", form.repository_url)
     license_id = form.license.strip() or None
     if license_id and license_id not in spdx.IDS:
-        errors["license"] = "Bitte wählen Sie eine Lizenz aus der Liste."
+        errors["license"] = _("Bitte wählen Sie eine Lizenz aus der Liste.")
     partners = [ags for ags in dict.fromkeys(form.partner_municipalities) if ags]
     if not set(partners) <= allowed_partners:
-        errors["partner_municipalities"] = (
+        errors["partner_municipalities"] = _(
             "Öffentlich nennen lassen sich nur Partnerkommunen des Vorhabens."
         )
     if errors:

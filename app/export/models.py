@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
 from app.db import Base
+from app.i18n import N_
 from app.municipalities.models import Municipality
 
 
@@ -36,10 +37,10 @@ class PublicationState(enum.StrEnum):
 
 
 PUBLICATION_STATE_LABELS = {
-    PublicationState.DRAFT: "Entwurf",
-    PublicationState.SUBMITTED: "Zur Prüfung eingereicht",
-    PublicationState.PUBLISHED: "Veröffentlicht",
-    PublicationState.WITHDRAWN: "Zurückgezogen",
+    PublicationState.DRAFT: N_("Entwurf"),
+    PublicationState.SUBMITTED: N_("Zur Prüfung eingereicht"),
+    PublicationState.PUBLISHED: N_("Veröffentlicht"),
+    PublicationState.WITHDRAWN: N_("Zurückgezogen"),
 }
 
 

@@ -18,6 +18,7 @@ from app.core.errors import NotFound, ValidationFailed
 from app.core.text import clean_line, forbidden_character
 from app.export import webhooks
 from app.export.models import Partner, PartnerKey, WebhookEndpoint
+from app.i18n import gettext as _
 from app.notifications import mail
 from app.outbox.models import Channel, DeliveryState, OutboxMessage
 
@@ -40,16 +41,18 @@ def create(
     """Register a partner platform with a first API key."""
     text = clean_line(name)
     if not text or len(text) > 100 or forbidden_character(name):
-        raise ValidationFailed({"name": "Bitte einen Namen mit höchstens 100 Zeichen angeben."})
+        raise ValidationFailed({"name": _("Bitte einen Namen mit höchstens 100 Zeichen angeben.")})
     email = (contact_email or "").strip() or None
     if email is not None and ("@" not in email or len(email) > 320 or forbidden_character(email)):
-        raise ValidationFailed({"contact_email": "Bitte eine gültige Mail-Adresse angeben."})
+        raise ValidationFailed({"contact_email": _("Bitte eine gültige E-Mail-Adresse angeben.")})
     partner = Partner(name=text, contact_email=email)
     try:
         with db.begin_nested():
             db.add(partner)
     except IntegrityError:
-        raise ValidationFailed({"name": f"Einen Partner „{text}“ gibt es schon."}) from None
+        raise ValidationFailed(
+            {"name": _("Einen Partner „%(name)s“ gibt es schon.", name=text)}
+        ) from None
     audit.record(
         db,
         "partner_created",
@@ -81,14 +84,14 @@ def create_key(db: Session, partner: Partner, *, actor_id: int | None = None) ->
 def by_name(db: Session, name: str) -> Partner:
     partner = db.scalars(select(Partner).where(Partner.name == clean_line(name))).one_or_none()
     if partner is None:
-        raise NotFound(f"Einen Partner „{name}“ gibt es nicht.")
+        raise NotFound(_("Einen Partner „%(name)s“ gibt es nicht.", name=name))
     return partner
 
 
 def get(db: Session, partner_id: int) -> Partner:
     partner = db.get(Partner, partner_id)
     if partner is None:
-        raise NotFound("Diesen Partner gibt es nicht.")
+        raise NotFound(_("Diesen Partner gibt es nicht."))
     return partner
 
 
@@ -162,7 +165,7 @@ def add_webhook(
     """Register an endpoint; returns it with its new secret (shown once)."""
     address = url.strip()
     if len(address) > 2000 or forbidden_character(address):
-        raise ValidationFailed({"url": "Die Adresse ist zu lang oder enthält Steuerzeichen."})
+        raise ValidationFailed({"url": _("Die Adresse ist zu lang oder enthält Steuerzeichen.")})
     try:
         webhooks.check_url(address, settings)
     except webhooks.UnsafeTarget as refused:
@@ -190,7 +193,7 @@ def endpoint(db: Session, endpoint_id: int) -> WebhookEndpoint:
         .options(joinedload(WebhookEndpoint.partner))
     ).one_or_none()
     if found is None:
-        raise NotFound("Diesen Webhook gibt es nicht.")
+        raise NotFound(_("Diesen Webhook gibt es nicht."))
     return found
 
 
@@ -283,7 +286,7 @@ def redeliver(
     """Queue a delivery again now (same webhook-id, so the partner can de-duplicate)."""
     row = db.get(OutboxMessage, message_id)
     if row is None or row.webhook_endpoint_id != endpoint_id:
-        raise NotFound("Diese Zustellung gibt es nicht.")
+        raise NotFound(_("Diese Zustellung gibt es nicht."))
     row.state = DeliveryState.PENDING
     row.next_attempt_at = utcnow()
     row.leased_until = None

@@ -55,9 +55,9 @@ def public_page(request: Request, project_id: str, db: DbSession) -> Response:
     """The public page of a published project; 410 once withdrawn."""
     entry = feed.get(db, project_id[:64])
     if entry is None:
-        raise NotFound("Dieses Vorhaben wurde nie veröffentlicht.")
+        raise NotFound(_("Dieses Vorhaben wurde nie veröffentlicht."))
     if entry.deleted:
-        raise Gone("Dieses Vorhaben wurde von seinen Verantwortlichen zurückgezogen.")
+        raise Gone(_("Dieses Vorhaben wurde von seinen Verantwortlichen zurückgezogen."))
     item = entry.item
     return render(
         request,

@@ -30,7 +30,7 @@ async def _publication_form(request: Request) -> tuple[forms.PublicationForm, st
     try:
         data: FormData = await request.form()
     except Exception as error:
-        raise DomainError("Das Formular konnte nicht gelesen werden.") from error
+        raise DomainError(_("Das Formular konnte nicht gelesen werden.")) from error
 
     def text(name: str) -> str:
         value = data.get(name)
@@ -91,7 +91,7 @@ def _page(
                 (str(entry.id), _(entry.label)) for entry in listing.fields_of_action(db)
             ],
             "ai_options": [(key.value, _(label)) for key, label in AI_LABELS.items()],
-            "license_options": [(key, f"{label} ({key})") for key, label in LICENSES],
+            "license_options": [(key, f"{_(label)} ({key})") for key, label in LICENSES],
             "partner_options": [(entry.ags, entry.name) for entry in vorhaben.partners],
             "preview": preview,
             "preview_json": json.dumps(preview, ensure_ascii=False, indent=2) if preview else "",

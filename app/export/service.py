@@ -20,6 +20,7 @@ from app.core.clock import utcnow
 from app.core.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from app.export import feed, forms, mails, serializer
 from app.export.models import Publication, PublicationState, PublicationVersion
+from app.i18n import gettext as _
 from app.membership.models import Account
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.models import FieldOfAction, Visibility, Vorhaben
@@ -38,7 +39,12 @@ TRANSITIONS: dict[tuple[PublicationState, str], PublicationState] = {
 def _transition(publication: Publication, verb: str) -> PublicationState:
     target = TRANSITIONS.get((publication.state, verb))
     if target is None:
-        raise InvalidTransition(f"Im Zustand „{publication.state_label}“ ist das nicht möglich.")
+        raise InvalidTransition(
+            _(
+                "Im Zustand „%(state)s“ ist das nicht möglich.",
+                state=_(publication.state_label),
+            )
+        )
     return target
 
 
@@ -51,7 +57,7 @@ def of_vorhaben(db: Session, vorhaben_id: int) -> Publication | None:
 def get(db: Session, publication_id: str) -> Publication:
     publication = db.get(Publication, publication_id)
     if publication is None:
-        raise NotFound("Diese Veröffentlichung gibt es nicht.")
+        raise NotFound(_("Diese Veröffentlichung gibt es nicht."))
     return publication
 
 
@@ -97,7 +103,9 @@ def form_for(
 def _editable_vorhaben(db: Session, member: Account, vorhaben_id: int) -> Vorhaben:
     vorhaben = vorhaben_service.get(db, member, vorhaben_id)
     if not vorhaben_service.can_edit(member, vorhaben):
-        raise Forbidden("Veröffentlichen können Mitglieder der Kommune, der das Vorhaben gehört.")
+        raise Forbidden(
+            _("Veröffentlichen können Mitglieder der Kommune, der das Vorhaben gehört.")
+        )
     return vorhaben
 
 
@@ -165,7 +173,7 @@ def submit(
     if vorhaben.visibility is not Visibility.MEMBERS:
         raise ValidationFailed(
             {
-                "visibility": (
+                "visibility": _(
                     "Ein Vorhaben, das nur Ihre Kommune sieht, kann nicht veröffentlicht werden. "
                     "Teilen Sie es zuerst mit allen Mitgliedern."
                 )
@@ -214,7 +222,7 @@ def decide(
     from app.membership.service import REASON_MAX, check_text
 
     if decision not in {"release", "decline"}:
-        raise ValidationFailed({"decision": "Bitte wählen Sie Freigeben oder Ablehnen."})
+        raise ValidationFailed({"decision": _("Bitte wählen Sie Freigeben oder Ablehnen.")})
     errors: dict[str, str] = {}
     text = check_text(
         errors,
@@ -222,7 +230,7 @@ def decide(
         reason,
         limit=REASON_MAX,
         required=decision == "decline",
-        label="eine Begründung",
+        missing=_("Bitte geben Sie eine Begründung an."),
     )
     if errors:
         raise ValidationFailed(errors)
@@ -350,7 +358,7 @@ def withdraw_by_owner(
     _editable_vorhaben(db, member, vorhaben_id)
     publication = of_vorhaben(db, vorhaben_id)
     if publication is None:
-        raise NotFound("Dieses Vorhaben ist nicht veröffentlicht.")
+        raise NotFound(_("Dieses Vorhaben ist nicht veröffentlicht."))
     return withdraw(db, settings, member, publication)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.core.clock import utcnow
+from app.i18n import gettext as _
 from app.outbox.models import Channel, OutboxMessage
 
 EVENTS = ("project.published", "project.updated", "project.withdrawn")
@@ -61,32 +62,38 @@ def check_url(url: str, settings: Settings, *, resolve: bool = True) -> list[str
     """
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise UnsafeTarget("Die Adresse muss mit https:// beginnen.")
+        raise UnsafeTarget(_("Die Adresse muss mit https:// beginnen."))
     if settings.is_production and parts.scheme != "https":
-        raise UnsafeTarget("Im Betrieb sind nur https://-Adressen erlaubt.")
+        raise UnsafeTarget(_("Im Betrieb sind nur https://-Adressen erlaubt."))
     if parts.username or parts.password:
-        raise UnsafeTarget("Zugangsdaten gehören nicht in die Adresse.")
+        raise UnsafeTarget(_("Zugangsdaten gehören nicht in die Adresse."))
     if not resolve:
         return []
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
-        raise UnsafeTarget("Der Port der Adresse ist ungültig.") from None
+        raise UnsafeTarget(_("Der Port der Adresse ist ungültig.")) from None
     try:
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise UnsafeTarget(f"Der Name {parts.hostname} lässt sich nicht auflösen.") from None
+        raise UnsafeTarget(
+            _("Der Name %(host)s lässt sich nicht auflösen.", host=parts.hostname)
+        ) from None
     addresses = sorted({str(info[4][0]) for info in infos})
     if not settings.webhooks_allow_private:
         for address in addresses:
             ip = ipaddress.ip_address(address.split("%", 1)[0])
             if not ip.is_global or ip.is_multicast:
                 raise UnsafeTarget(
-                    f"{parts.hostname} zeigt auf eine interne Adresse ({address}); "
-                    "solche Ziele sind nicht erlaubt."
+                    _(
+                        "%(host)s zeigt auf eine interne Adresse (%(address)s); "
+                        "solche Ziele sind nicht erlaubt.",
+                        host=parts.hostname,
+                        address=address,
+                    )
                 )
     if not addresses:
-        raise UnsafeTarget(f"Der Name {parts.hostname} lässt sich nicht auflösen.")
+        raise UnsafeTarget(_("Der Name %(host)s lässt sich nicht auflösen.", host=parts.hostname))
     return addresses
 
 

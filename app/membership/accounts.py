@@ -10,6 +10,7 @@ from app.auth import sessions
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
+from app.i18n import gettext as _
 from app.membership import mails
 from app.membership.models import Account, AccountState, Role
 from app.membership.service import REASON_MAX, check_text
@@ -24,7 +25,7 @@ def get(db: Session, account_id: int) -> Account:
         .options(joinedload(Account.municipality).joinedload(Municipality.land))
     ).one_or_none()
     if account is None or account.state is AccountState.ERASED:
-        raise NotFound("Dieses Konto gibt es nicht.")
+        raise NotFound(_("Dieses Konto gibt es nicht."))
     return account
 
 
@@ -52,9 +53,9 @@ def directory(db: Session, *, query: str = "", state: str = "", limit: int = 200
 
 def _may_moderate(actor: Account, target: Account) -> None:
     if actor.id == target.id:
-        raise Forbidden("Das eigene Konto können Sie hier nicht ändern.")
+        raise Forbidden(_("Das eigene Konto können Sie hier nicht ändern."))
     if target.role is not Role.MEMBER and not actor.is_admin:
-        raise Forbidden("Konten der Moderation und Verwaltung ändert nur die Verwaltung.")
+        raise Forbidden(_("Konten der Moderation und Verwaltung ändert nur die Verwaltung."))
 
 
 def suspend(
@@ -63,14 +64,19 @@ def suspend(
     """Suspend a member: all sessions end at once; audited and mailed."""
     errors: dict[str, str] = {}
     text = check_text(
-        errors, "reason", reason, limit=REASON_MAX, required=True, label="eine Begründung"
+        errors,
+        "reason",
+        reason,
+        limit=REASON_MAX,
+        required=True,
+        missing=_("Bitte geben Sie eine Begründung an."),
     )
     if errors:
         raise ValidationFailed(errors)
     account = get(db, account_id)
     _may_moderate(actor, account)
     if account.state is not AccountState.APPROVED:
-        raise InvalidTransition("Nur freigeschaltete Mitglieder können gesperrt werden.")
+        raise InvalidTransition(_("Nur freigeschaltete Mitglieder können gesperrt werden."))
     account.state = AccountState.SUSPENDED
     account.state_reason = text
     ended = sessions.end_all(db, account.id)
@@ -95,14 +101,19 @@ def reinstate(
     """Lift a suspension."""
     errors: dict[str, str] = {}
     text = check_text(
-        errors, "reason", reason, limit=REASON_MAX, required=True, label="eine Begründung"
+        errors,
+        "reason",
+        reason,
+        limit=REASON_MAX,
+        required=True,
+        missing=_("Bitte geben Sie eine Begründung an."),
     )
     if errors:
         raise ValidationFailed(errors)
     account = get(db, account_id)
     _may_moderate(actor, account)
     if account.state is not AccountState.SUSPENDED:
-        raise InvalidTransition("Dieses Konto ist nicht gesperrt.")
+        raise InvalidTransition(_("Dieses Konto ist nicht gesperrt."))
     account.state = AccountState.APPROVED
     account.state_reason = None
     audit.record(
@@ -124,14 +135,14 @@ def set_role(
 ) -> Account:
     """Grant or revoke moderator (or admin) rights; only admins, never on themselves."""
     if not actor.is_admin:
-        raise Forbidden("Rollen vergibt nur die Verwaltung.")
+        raise Forbidden(_("Rollen vergibt nur die Verwaltung."))
     if role not in {value.value for value in Role}:
-        raise ValidationFailed({"role": "Bitte wählen Sie eine Rolle."})
+        raise ValidationFailed({"role": _("Bitte wählen Sie eine Rolle.")})
     account = get(db, account_id)
     if account.id == actor.id:
-        raise Forbidden("Die eigene Rolle kann nur eine andere Person der Verwaltung ändern.")
+        raise Forbidden(_("Die eigene Rolle kann nur eine andere Person der Verwaltung ändern."))
     if account.state is not AccountState.APPROVED:
-        raise InvalidTransition("Rollen gibt es nur für freigeschaltete Mitglieder.")
+        raise InvalidTransition(_("Rollen gibt es nur für freigeschaltete Mitglieder."))
     previous = account.role
     if previous.value == role:
         return account
@@ -201,6 +212,6 @@ def names(db: Session, ids: set[int]) -> dict[int, str]:
         select(Account.id, Account.display_name, Account.state).where(Account.id.in_(ids))
     )
     return {
-        row.id: ("Ehemaliges Mitglied" if row.state is AccountState.ERASED else row.display_name)
+        row.id: (_("Ehemaliges Mitglied") if row.state is AccountState.ERASED else row.display_name)
         for row in rows
     }

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.audit import service as audit
 from app.core.errors import NotFound, ValidationFailed
+from app.i18n import gettext as _
 from app.membership.models import Account, MunicipalityDomain
 from app.municipalities import service as municipalities
 
@@ -41,12 +42,12 @@ def add(db: Session, actor: Account, municipality_ags: str, domain: str) -> Muni
     errors: dict[str, str] = {}
     name = normalize_domain(domain)
     if not _DOMAIN.match(name):
-        errors["domain"] = "Bitte geben Sie eine Domain wie „leipzig.de“ an."
+        errors["domain"] = _("Bitte geben Sie eine Domain wie „leipzig.de“ an.")
     municipality = (
         municipalities.get_by_ags(db, municipality_ags) if municipality_ags.strip() else None
     )
     if municipality is None:
-        errors["municipality_ags"] = "Bitte wählen Sie eine Kommune aus dem Verzeichnis."
+        errors["municipality_ags"] = _("Bitte wählen Sie eine Kommune aus dem Verzeichnis.")
     if errors or municipality is None:
         raise ValidationFailed(errors)
     entry = MunicipalityDomain(municipality_id=municipality.id, domain=name, created_by_id=actor.id)
@@ -55,7 +56,7 @@ def add(db: Session, actor: Account, municipality_ags: str, domain: str) -> Muni
             db.add(entry)
     except IntegrityError:
         raise ValidationFailed(
-            {"domain": "Diese Domain ist schon einer Kommune zugeordnet."}
+            {"domain": _("Diese Domain ist schon einer Kommune zugeordnet.")}
         ) from None
     audit.record(
         db,
@@ -72,7 +73,7 @@ def remove(db: Session, actor: Account, domain_id: int) -> None:
     """Withdraw a domain verification (audited)."""
     entry = db.get(MunicipalityDomain, domain_id)
     if entry is None:
-        raise NotFound("Diese Domain ist nicht (mehr) eingetragen.")
+        raise NotFound(_("Diese Domain ist nicht (mehr) eingetragen."))
     audit.record(
         db,
         "domain_removed",

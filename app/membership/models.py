@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
 from app.db import Base
+from app.i18n import N_
 from app.municipalities.models import Municipality
 
 
@@ -43,12 +44,12 @@ class AccountState(enum.StrEnum):
 
 
 ACCOUNT_STATE_LABELS = {
-    AccountState.PENDING: "Antrag in Prüfung",
-    AccountState.NEEDS_INFO: "Rückfrage der Moderation",
-    AccountState.APPROVED: "Freigeschaltet",
-    AccountState.DECLINED: "Abgelehnt",
-    AccountState.SUSPENDED: "Gesperrt",
-    AccountState.ERASED: "Gelöscht",
+    AccountState.PENDING: N_("Antrag in Prüfung"),
+    AccountState.NEEDS_INFO: N_("Rückfrage der Moderation"),
+    AccountState.APPROVED: N_("Freigeschaltet"),
+    AccountState.DECLINED: N_("Abgelehnt"),
+    AccountState.SUSPENDED: N_("Gesperrt"),
+    AccountState.ERASED: N_("Gelöscht"),
 }
 
 
@@ -58,7 +59,11 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
-ROLE_LABELS = {Role.MEMBER: "Mitglied", Role.MODERATOR: "Moderation", Role.ADMIN: "Verwaltung"}
+ROLE_LABELS = {
+    Role.MEMBER: N_("Mitglied"),
+    Role.MODERATOR: N_("Moderation"),
+    Role.ADMIN: N_("Verwaltung"),
+}
 
 
 class MailMode(enum.StrEnum):
@@ -157,10 +162,10 @@ class ApplicationState(enum.StrEnum):
 
 
 APPLICATION_STATE_LABELS = {
-    ApplicationState.SUBMITTED: "Eingereicht",
-    ApplicationState.NEEDS_INFO: "Rückfrage",
-    ApplicationState.APPROVED: "Freigeschaltet",
-    ApplicationState.DECLINED: "Abgelehnt",
+    ApplicationState.SUBMITTED: N_("Eingereicht"),
+    ApplicationState.NEEDS_INFO: N_("Rückfrage"),
+    ApplicationState.APPROVED: N_("Freigeschaltet"),
+    ApplicationState.DECLINED: N_("Abgelehnt"),
 }
 
 
@@ -218,12 +223,12 @@ class ApplicationEventKind(enum.StrEnum):
 
 
 EVENT_LABELS = {
-    ApplicationEventKind.SUBMITTED: "Antrag eingereicht",
-    ApplicationEventKind.INFO_REQUESTED: "Rückfrage der Moderation",
-    ApplicationEventKind.INFO_PROVIDED: "Antwort auf die Rückfrage",
-    ApplicationEventKind.APPROVED: "Freigeschaltet",
-    ApplicationEventKind.AUTO_APPROVED: "Automatisch freigeschaltet (bestätigte Mail-Domain)",
-    ApplicationEventKind.DECLINED: "Abgelehnt",
+    ApplicationEventKind.SUBMITTED: N_("Antrag eingereicht"),
+    ApplicationEventKind.INFO_REQUESTED: N_("Rückfrage der Moderation"),
+    ApplicationEventKind.INFO_PROVIDED: N_("Antwort auf die Rückfrage"),
+    ApplicationEventKind.APPROVED: N_("Freigeschaltet"),
+    ApplicationEventKind.AUTO_APPROVED: N_("Automatisch freigeschaltet (bestätigte E-Mail-Domain)"),
+    ApplicationEventKind.DECLINED: N_("Abgelehnt"),
 }
 
 

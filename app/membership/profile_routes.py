@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.auth.deps import Member
 from app.core.errors import NotFound
+from app.i18n import gettext as _
 from app.membership import accounts
 from app.membership.models import AccountState
 from app.vorhaben.listing import card_options
@@ -24,7 +25,7 @@ def profile(request: Request, account_id: int, member: Member, db: DbSession) ->
     """A member's profile with the Vorhaben they started (those the reader may see)."""
     person = accounts.get(db, account_id)
     if person.state is not AccountState.APPROVED:
-        raise NotFound("Dieses Mitglied gibt es nicht (mehr).")
+        raise NotFound(_("Dieses Mitglied gibt es nicht (mehr)."))
     started = list(
         db.scalars(
             select(Vorhaben)

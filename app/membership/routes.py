@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import SignedIn
 from app.core.errors import ValidationFailed
+from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership import service
 from app.membership.models import AccountState
@@ -20,10 +21,10 @@ from app.web.templating import render
 router = APIRouter(prefix="/membership", include_in_schema=False)
 
 LABELS = {
-    "municipality_ags": "Kommune",
-    "position": "Funktion",
-    "reason": "Begründung",
-    "answer": "Antwort",
+    "municipality_ags": N_("Kommune"),
+    "position": N_("Funktion"),
+    "reason": N_("Begründung"),
+    "answer": N_("Antwort"),
 }
 
 
@@ -110,7 +111,7 @@ def apply(
     message = (
         _("Willkommen! Ihre Mitgliedschaft ist freigeschaltet.")
         if account.state is AccountState.APPROVED
-        else _("Ihr Antrag ist eingegangen. Die Moderation meldet sich per Mail.")
+        else _("Ihr Antrag ist eingegangen. Die Moderation meldet sich per E-Mail.")
     )
     flash(request, response, message)
     return response

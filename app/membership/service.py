@@ -14,7 +14,8 @@ from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from app.core.pagination import Page, decode_cursor, encode_cursor
-from app.core.text import forbidden_character, normalize
+from app.core.text import forbidden_character, normalize, too_long
+from app.i18n import gettext as _
 from app.membership import mails
 from app.membership.models import (
     Account,
@@ -50,7 +51,7 @@ def _transition(application: Application, verb: str) -> ApplicationState:
     target = TRANSITIONS.get((application.state, verb))
     if target is None:
         raise InvalidTransition(
-            "Dieser Antrag wurde bereits entschieden oder wartet auf etwas anderes."
+            _("Dieser Antrag wurde bereits entschieden oder wartet auf etwas anderes.")
         )
     return target
 
@@ -62,14 +63,17 @@ def check_text(
     *,
     limit: int,
     required: bool = False,
-    label: str = "",
+    missing: str = "",
 ) -> str:
-    """Normalise a form value and note what is wrong with it in errors[field]."""
+    """Normalise a form value and note what is wrong with it in errors[field].
+
+    `missing` is the (translated) message for a required value left empty.
+    """
     value = normalize(value).strip()
     if required and not value:
-        errors[field] = f"Bitte geben Sie {label} an."
+        errors[field] = missing or _("Bitte füllen Sie dieses Feld aus.")
     elif len(value) > limit:
-        errors[field] = f"Höchstens {limit:,} Zeichen (jetzt {len(value):,}).".replace(",", ".")
+        errors[field] = too_long(limit, len(value))
     elif reason := forbidden_character(value):
         errors[field] = reason
     return value
@@ -174,18 +178,23 @@ def submit_application(
 ) -> Application:
     """File an application; approve at once only for a verified domain when enabled."""
     if not can_apply(db, account):
-        raise InvalidTransition("Sie haben bereits einen offenen Antrag.")
+        raise InvalidTransition(_("Sie haben bereits einen offenen Antrag."))
     errors: dict[str, str] = {}
     municipality = None
     ags = form.municipality_ags.strip()
     if not ags:
-        errors["municipality_ags"] = "Bitte wählen Sie Ihre Kommune aus."
+        errors["municipality_ags"] = _("Bitte wählen Sie Ihre Kommune aus.")
     else:
         municipality = municipalities.get_by_ags(db, ags)
         if municipality is None or not municipalities.is_selectable(municipality):
-            errors["municipality_ags"] = "Diese Kommune gibt es im Verzeichnis nicht."
+            errors["municipality_ags"] = _("Diese Kommune gibt es im Verzeichnis nicht.")
     position = check_text(
-        errors, "position", form.position, limit=POSITION_MAX, required=True, label="Ihre Funktion"
+        errors,
+        "position",
+        form.position,
+        limit=POSITION_MAX,
+        required=True,
+        missing=_("Bitte geben Sie Ihre Funktion an."),
     )
     reason = check_text(errors, "reason", form.reason, limit=REASON_MAX)
     if errors or municipality is None:
@@ -264,7 +273,12 @@ def answer_info_request(db: Session, settings: Settings, account: Account, answe
         raise NotFound
     errors: dict[str, str] = {}
     text = check_text(
-        errors, "answer", answer, limit=REASON_MAX, required=True, label="Ihre Antwort"
+        errors,
+        "answer",
+        answer,
+        limit=REASON_MAX,
+        required=True,
+        missing=_("Bitte geben Sie Ihre Antwort an."),
     )
     if errors:
         raise ValidationFailed(errors)
@@ -360,7 +374,7 @@ def get_application(db: Session, application_id: int) -> Application:
         .execution_options(populate_existing=True)
     ).one_or_none()
     if application is None:
-        raise NotFound("Diesen Antrag gibt es nicht.")
+        raise NotFound(_("Diesen Antrag gibt es nicht."))
     return application
 
 
@@ -388,7 +402,7 @@ def decide(
 ) -> Application:
     """Approve, decline or ask for more information; audited and mailed to the applicant."""
     if decision not in DECISIONS:
-        raise ValidationFailed({"decision": "Bitte wählen Sie eine Entscheidung."})
+        raise ValidationFailed({"decision": _("Bitte wählen Sie eine Entscheidung.")})
     errors: dict[str, str] = {}
     text = check_text(
         errors,
@@ -396,14 +410,14 @@ def decide(
         reason,
         limit=REASON_MAX,
         required=decision != "approve",
-        label="eine Begründung",
+        missing=_("Bitte geben Sie eine Begründung an."),
     )
     if errors:
         raise ValidationFailed(errors)
     application = get_application(db, application_id)
     account = application.account
     if account.id == moderator.id:
-        raise Forbidden("Über den eigenen Antrag entscheidet jemand anderes.")
+        raise Forbidden(_("Über den eigenen Antrag entscheidet jemand anderes."))
     application.state = _transition(application, decision)
     now = utcnow()
     kind = {

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.audit import service as audit
 from app.auth.deps import Admin, Moderator
 from app.core.errors import ValidationFailed
+from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership import accounts, domains, service
 from app.membership.models import (
@@ -30,9 +31,9 @@ from app.web.templating import render
 router = APIRouter(prefix="/moderation", include_in_schema=False)
 
 DECISION_LABELS = {
-    "approve": "Freischalten",
-    "request_info": "Rückfrage stellen",
-    "decline": "Ablehnen",
+    "approve": N_("Freischalten"),
+    "request_info": N_("Rückfrage stellen"),
+    "decline": N_("Ablehnen"),
 }
 
 
@@ -341,7 +342,7 @@ def _domains_page(
         request,
         "moderation/domains.html",
         {
-            "page_title": _("Bestätigte Mail-Domains"),
+            "page_title": _("Bestätigte E-Mail-Domains"),
             "domains": domains.listing(db),
             "errors": errors or {},
             "domain": domain,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
 from app.db import Base
+from app.i18n import N_
 
 
 class Level(enum.StrEnum):
@@ -37,12 +38,12 @@ class Level(enum.StrEnum):
 
 
 LEVEL_LABELS = {
-    Level.LAND: "Land",
-    Level.REGIERUNGSBEZIRK: "Regierungsbezirk",
-    Level.REGION: "Region",
-    Level.KREIS: "Kreis",
-    Level.GEMEINDEVERBAND: "Gemeindeverband",
-    Level.GEMEINDE: "Gemeinde",
+    Level.LAND: N_("Land"),
+    Level.REGIERUNGSBEZIRK: N_("Regierungsbezirk"),
+    Level.REGION: N_("Region"),
+    Level.KREIS: N_("Kreis"),
+    Level.GEMEINDEVERBAND: N_("Gemeindeverband"),
+    Level.GEMEINDE: N_("Gemeinde"),
 }
 
 # Levels a member can belong to (the others are statistical or historical units).
@@ -59,38 +60,41 @@ class DigitalisationType(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "bedaechtige": "Bedächtige",
-            "optimierer": "Optimierer",
-            "serviceorientierte": "Serviceorientierte",
-            "community_manager": "Community-Manager",
-        }[self.value]
+        return DIGITALISATION_LABELS[self]
+
+
+DIGITALISATION_LABELS = {
+    DigitalisationType.BEDAECHTIGE: N_("Bedächtige"),
+    DigitalisationType.OPTIMIERER: N_("Optimierer"),
+    DigitalisationType.SERVICEORIENTIERTE: N_("Serviceorientierte"),
+    DigitalisationType.COMMUNITY_MANAGER: N_("Community-Manager"),
+}
 
 
 # Textkennzeichen of the GV100AD record description.
 KIND_LABELS = {
-    41: "Kreisfreie Stadt",
-    42: "Stadtkreis",
-    43: "Kreis",
-    44: "Landkreis",
-    45: "Regionalverband",
-    50: "Verbandsfreie Gemeinde",
-    51: "Amt",
-    52: "Samtgemeinde",
-    53: "Verbandsgemeinde",
-    54: "Verwaltungsgemeinschaft",
-    55: "Kirchspielslandgemeinde",
-    56: "Verwaltungsverband",
-    57: "Verwaltungsgemeinschaft (Trägermodell)",
-    58: "Erfüllende Gemeinde",
-    60: "Markt",
-    61: "Kreisfreie Stadt",
-    62: "Stadtkreis",
-    63: "Stadt",
-    64: "Kreisangehörige Gemeinde",
-    65: "Gemeindefreies Gebiet, bewohnt",
-    66: "Gemeindefreies Gebiet, unbewohnt",
-    67: "Große Kreisstadt",
+    41: N_("Kreisfreie Stadt"),
+    42: N_("Stadtkreis"),
+    43: N_("Kreis"),
+    44: N_("Landkreis"),
+    45: N_("Regionalverband"),
+    50: N_("Verbandsfreie Gemeinde"),
+    51: N_("Amt"),
+    52: N_("Samtgemeinde"),
+    53: N_("Verbandsgemeinde"),
+    54: N_("Verwaltungsgemeinschaft"),
+    55: N_("Kirchspielslandgemeinde"),
+    56: N_("Verwaltungsverband"),
+    57: N_("Verwaltungsgemeinschaft (Trägermodell)"),
+    58: N_("Erfüllende Gemeinde"),
+    60: N_("Markt"),
+    61: N_("Kreisfreie Stadt"),
+    62: N_("Stadtkreis"),
+    63: N_("Stadt"),
+    64: N_("Kreisangehörige Gemeinde"),
+    65: N_("Gemeindefreies Gebiet, bewohnt"),
+    66: N_("Gemeindefreies Gebiet, unbewohnt"),
+    67: N_("Große Kreisstadt"),
 }
 
 

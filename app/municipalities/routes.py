@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from app.auth.deps import Member
 from app.core.errors import NotFound
+from app.i18n import gettext as _
 from app.municipalities import service
 from app.vorhaben import listing
 from app.vorhaben import service as vorhaben_service
@@ -21,7 +22,7 @@ def municipality_page(request: Request, ags: str, member: Member, db: DbSession)
     """A municipality with its visible Vorhaben and its members."""
     municipality = service.get_by_ags(db, ags[:12])
     if municipality is None:
-        raise NotFound("Diese Kommune gibt es im Verzeichnis nicht.")
+        raise NotFound(_("Diese Kommune gibt es im Verzeichnis nicht."))
     page = listing.list_vorhaben(db, member, listing.VorhabenFilter(municipality=ags), limit=50)
     return render(
         request,

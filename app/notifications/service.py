@@ -16,6 +16,7 @@ from app.comments.models import Comment
 from app.config import Settings
 from app.core.clock import BERLIN, utcnow
 from app.core.markdown import plain_text
+from app.i18n import gettext
 from app.membership.models import Account, AccountState, MailMode
 from app.notifications import mail
 from app.notifications.models import Notification, NotificationKind
@@ -187,9 +188,9 @@ def listing(db: Session, reader: Account, *, limit: int = 50) -> list[Item]:
     items = []
     for row in rows:
         actor = (
-            "Ehemaliges Mitglied"
-            if row.state is AccountState.ERASED
-            else (row.display_name or "Ehemaliges Mitglied")
+            gettext("Ehemaliges Mitglied")
+            if row.state is AccountState.ERASED or not row.display_name
+            else row.display_name
         )
         excerpt = "" if row.body is None or row.deleted_at else plain_text(row.body, 160)
         items.append(

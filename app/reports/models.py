@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.clock import utcnow
 from app.db import Base
+from app.i18n import N_
 
 
 def _enum(kind: type[enum.StrEnum], name: str) -> Enum:
@@ -37,12 +38,12 @@ class Category(enum.StrEnum):
 
 
 CATEGORY_LABELS = {
-    Category.SPAM: "Werbung oder Spam",
-    Category.OFFENSIVE: "Beleidigend oder unangemessen",
-    Category.PERSONAL_DATA: "Enthält personenbezogene Daten",
-    Category.CONFIDENTIAL: "Vertrauliche Information",
-    Category.WRONG: "Falsch oder irreführend",
-    Category.OTHER: "Anderes",
+    Category.SPAM: N_("Werbung oder Spam"),
+    Category.OFFENSIVE: N_("Beleidigend oder unangemessen"),
+    Category.PERSONAL_DATA: N_("Enthält personenbezogene Daten"),
+    Category.CONFIDENTIAL: N_("Vertrauliche Information"),
+    Category.WRONG: N_("Falsch oder irreführend"),
+    Category.OTHER: N_("Anderes"),
 }
 
 
@@ -50,6 +51,13 @@ class ReportState(enum.StrEnum):
     OPEN = "open"
     DISMISSED = "dismissed"
     ACTIONED = "actioned"
+
+
+REPORT_STATE_LABELS = {
+    ReportState.OPEN: N_("Offen"),
+    ReportState.DISMISSED: N_("Zurückgewiesen"),
+    ReportState.ACTIONED: N_("Entschieden"),
+}
 
 
 class Report(Base):
@@ -85,3 +93,7 @@ class Report(Base):
     @property
     def category_label(self) -> str:
         return CATEGORY_LABELS[self.category]
+
+    @property
+    def state_label(self) -> str:
+        return REPORT_STATE_LABELS[self.state]

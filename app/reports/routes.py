@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import Member, Moderator
 from app.core.errors import NotFound, ValidationFailed
+from app.i18n import N_
 from app.i18n import gettext as _
 from app.reports import service
 from app.reports.models import CATEGORY_LABELS, TargetType
@@ -20,14 +21,19 @@ from app.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 KINDS = {"vorhaben": TargetType.VORHABEN.value, "kommentare": TargetType.COMMENT.value}
-LABELS = {"category": "Grund", "text": "Erläuterung", "reason": "Begründung", "action": "Maßnahme"}
+LABELS = {
+    "category": N_("Grund"),
+    "text": N_("Erläuterung"),
+    "reason": N_("Begründung"),
+    "action": N_("Maßnahme"),
+}
 ACTION_LABELS = {
-    "dismiss": "Meldungen zurückweisen (Beitrag bleibt)",
-    "hide": "Ausblenden",
-    "restore": "Wieder einblenden",
-    "lock": "Diskussion schließen",
-    "unlock": "Diskussion wieder öffnen",
-    "suspend": "Autorin/Autor sperren und Beitrag ausblenden",
+    "dismiss": N_("Meldungen zurückweisen (Beitrag bleibt)"),
+    "hide": N_("Ausblenden"),
+    "restore": N_("Wieder einblenden"),
+    "lock": N_("Diskussion schließen"),
+    "unlock": N_("Diskussion wieder öffnen"),
+    "suspend": N_("Autorin/Autor sperren und Beitrag ausblenden"),
 }
 
 

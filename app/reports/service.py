@@ -15,6 +15,8 @@ from app.comments.models import Comment
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.i18n import N_
+from app.i18n import gettext as _
 from app.membership import accounts
 from app.membership import service as membership
 from app.membership.models import Account
@@ -27,6 +29,12 @@ from app.vorhaben.models import Vorhaben
 
 ACTIONS = ("dismiss", "hide", "restore", "lock", "unlock", "suspend")
 TEXT_MAX = 2000
+# Stored as the hidden reason in German (like a moderator's reason, it is data); the
+# templates translate it where it is shown.
+AUTO_HIDE_REASON = N_(
+    "Vorläufig ausgeblendet: Mitglieder mehrerer Kommunen haben den Beitrag gemeldet. "
+    "Die Moderation entscheidet."
+)
 
 
 @dataclass
@@ -68,7 +76,7 @@ def load_target(db: Session, target_type: str, target_id: int) -> Target:
             select(Comment).where(Comment.id == target_id).options(joinedload(Comment.author))
         ).one_or_none()
         if comment is None:
-            raise NotFound("Diesen Kommentar gibt es nicht.")
+            raise NotFound(_("Diesen Kommentar gibt es nicht."))
         vorhaben = db.get(Vorhaben, comment.vorhaben_id)
         if vorhaben is None:
             raise NotFound
@@ -84,7 +92,7 @@ def load_target(db: Session, target_type: str, target_id: int) -> Target:
             .one_or_none()
         )
         if vorhaben is None:
-            raise NotFound("Dieses Vorhaben gibt es nicht.")
+            raise NotFound(_("Dieses Vorhaben gibt es nicht."))
         return Target(TargetType.VORHABEN, vorhaben, None)
     raise NotFound
 
@@ -107,10 +115,12 @@ def report(
     else:
         target = Target(TargetType.VORHABEN, vorhaben_service.get(db, reporter, target_id), None)
     if target.author_id == reporter.id:
-        raise Forbidden("Eigene Beiträge können Sie bearbeiten oder löschen statt sie zu melden.")
+        raise Forbidden(
+            _("Eigene Beiträge können Sie bearbeiten oder löschen statt sie zu melden.")
+        )
     errors: dict[str, str] = {}
     if category not in {value.value for value in Category}:
-        errors["category"] = "Bitte wählen Sie einen Grund."
+        errors["category"] = _("Bitte wählen Sie einen Grund.")
     body = check_text(errors, "text", text, limit=TEXT_MAX)
     if errors:
         raise ValidationFailed(errors)
@@ -127,7 +137,7 @@ def report(
         with db.begin_nested():
             db.add(entry)
     except IntegrityError:
-        raise Conflict("Sie haben diesen Beitrag bereits gemeldet.") from None
+        raise Conflict(_("Sie haben diesen Beitrag bereits gemeldet.")) from None
     municipalities = (
         db.scalar(
             select(func.count(func.distinct(Report.reporter_municipality_id))).where(
@@ -144,8 +154,7 @@ def report(
             settings,
             target,
             None,
-            "Vorläufig ausgeblendet: Mitglieder mehrerer Kommunen haben den Beitrag gemeldet. "
-            "Die Moderation entscheidet.",
+            AUTO_HIDE_REASON,
         )
     for moderator in membership.moderators(db):
         mail.send(
@@ -235,7 +244,7 @@ def decide(
 ) -> Target:
     """Carry out a moderation decision on a reported (or any) Vorhaben or comment."""
     if action not in ACTIONS:
-        raise ValidationFailed({"action": "Bitte wählen Sie eine Maßnahme."})
+        raise ValidationFailed({"action": _("Bitte wählen Sie eine Maßnahme.")})
     errors: dict[str, str] = {}
     text = check_text(
         errors,
@@ -243,13 +252,13 @@ def decide(
         reason,
         limit=REASON_MAX,
         required=action in {"hide", "suspend"},
-        label="eine Begründung",
+        missing=_("Bitte geben Sie eine Begründung an."),
     )
     if errors:
         raise ValidationFailed(errors)
     target = load_target(db, target_type, target_id)
     if target.author_id == moderator.id:
-        raise Forbidden("Über eigene Beiträge entscheidet eine andere Person der Moderation.")
+        raise Forbidden(_("Über eigene Beiträge entscheidet eine andere Person der Moderation."))
     if action == "hide":
         if target.hidden:
             target_item = _item(target)
@@ -296,7 +305,7 @@ def decide(
         )
     elif action == "suspend":
         if target.author_id is None:
-            raise ValidationFailed({"action": "Die Autorin oder der Autor gibt es nicht mehr."})
+            raise ValidationFailed({"action": _("Die Autorin oder der Autor gibt es nicht mehr.")})
         accounts.suspend(db, settings, moderator, target.author_id, text)
         if not target.hidden:
             _hide(db, settings, target, moderator, text)
@@ -322,7 +331,7 @@ def request_review(
     if target.author_id != author.id or not target.hidden:
         raise NotFound
     if target.review_requested or _review_used(db, target):
-        raise Conflict("Sie haben für diesen Beitrag bereits eine Überprüfung erbeten.")
+        raise Conflict(_("Sie haben für diesen Beitrag bereits eine Überprüfung erbeten."))
     errors: dict[str, str] = {}
     body = check_text(errors, "text", text, limit=TEXT_MAX)
     if errors:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.config import Settings
 from app.core.errors import Forbidden, ValidationFailed
+from app.i18n import gettext as _
 from app.membership.models import Account
 from app.municipalities.models import Municipality
 from app.vorhaben import service as vorhaben_service
@@ -40,12 +41,12 @@ def set_signal(
     from app.notifications import service as notifications
 
     if kind not in {value.value for value in SignalKind}:
-        raise ValidationFailed({"kind": "Unbekanntes Signal."})
+        raise ValidationFailed({"kind": _("Unbekanntes Signal.")})
     vorhaben = vorhaben_service.get(db, account, vorhaben_id)
     if account.municipality_id is None:
-        raise Forbidden("Signale geben Mitglieder im Namen ihrer Kommune.")
+        raise Forbidden(_("Signale geben Mitglieder im Namen ihrer Kommune."))
     if account.municipality_id == vorhaben.municipality_id:
-        raise Forbidden("Signale geben andere Kommunen – nicht die eigene.")
+        raise Forbidden(_("Signale geben andere Kommunen – nicht die eigene."))
     if not on:
         result = db.execute(
             delete(Signal).where(

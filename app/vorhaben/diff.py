@@ -9,6 +9,21 @@ from typing import Any
 
 from markupsafe import Markup
 
+from app.i18n import N_, gettext
+from app.vorhaben.models import AI_LABELS, STAGE_LABELS, VISIBILITY_LABELS
+
+# Snapshot fields that hold an enum value: shown by their (translated) label.
+VALUE_LABELS: dict[str, dict[Any, str]] = {
+    "stage": dict(STAGE_LABELS),
+    "visibility": dict(VISIBILITY_LABELS),
+    "uses_ai": dict(AI_LABELS),
+}
+# Snapshot fields the form labels (forms.LABELS) do not name.
+FIELD_LABELS = {
+    "looking_for_partners": N_("Sucht Partnerkommunen"),
+    "open_source": N_("Open Source"),
+}
+
 
 @dataclass(frozen=True)
 class Change:
@@ -17,11 +32,13 @@ class Change:
     after: Markup
 
 
-def _as_text(value: Any) -> str:
+def _as_text(value: Any, field: str = "") -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "ja" if value else "nein"
+        return gettext("ja") if value else gettext("nein")
+    if field in VALUE_LABELS and value in VALUE_LABELS[field]:
+        return gettext(VALUE_LABELS[field][value])
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     return str(value)
@@ -57,7 +74,7 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
     """The fields whose value differs, in the order of the newer snapshot."""
     found: list[Change] = []
     for field in after:
-        old, new = _as_text(before.get(field)), _as_text(after.get(field))
+        old, new = _as_text(before.get(field), field), _as_text(after.get(field), field)
         if old != new:
             rendered = _render(old, new)
             found.append(Change(field, rendered[0], rendered[1]))

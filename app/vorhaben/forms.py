@@ -1,4 +1,4 @@
-"""The Vorhaben form: what a browser sends, checked field by field in German."""
+"""The Vorhaben form: what a browser sends, checked field by field (messages translated)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from app.core.text import clean_line, fold, forbidden_character, normalize
+from app.core.text import clean_line, fold, forbidden_character, normalize, too_long
+from app.i18n import N_, format_number
+from app.i18n import gettext as _
 from app.vorhaben import spdx
 from app.vorhaben.models import AIUse, Stage, Visibility
 
@@ -19,27 +21,27 @@ TAG_MAX = 40
 URL_MAX = 500
 FUNDING_MAX = 200
 
-# How a missing required value is asked for ("Bitte geben Sie einen Titel an.").
-REQUIRED = {"title": "einen Titel"}
+# How a missing required value is asked for.
+REQUIRED = {"title": N_("Bitte geben Sie einen Titel an.")}
 
 LABELS = {
-    "title": "Titel",
-    "summary": "Kurzbeschreibung",
-    "description": "Beschreibung",
-    "stage": "Phase",
-    "fields_of_action": "Handlungsfelder",
-    "visibility": "Sichtbarkeit",
-    "tags": "Schlagwörter",
-    "uses_ai": "Künstliche Intelligenz",
-    "license": "Lizenz",
-    "repository_url": "Repository",
-    "website_url": "Website",
-    "funding_programme": "Förderprogramm",
-    "start_date": "Beginn",
-    "end_date": "Ende",
-    "lessons_learned": "Was wir gelernt haben",
-    "partner_municipalities": "Partnerkommunen",
-    "contacts": "Ansprechpersonen",
+    "title": N_("Titel"),
+    "summary": N_("Kurzbeschreibung"),
+    "description": N_("Beschreibung"),
+    "stage": N_("Phase"),
+    "fields_of_action": N_("Handlungsfelder"),
+    "visibility": N_("Sichtbarkeit"),
+    "tags": N_("Schlagwörter"),
+    "uses_ai": N_("Künstliche Intelligenz"),
+    "license": N_("Lizenz"),
+    "repository_url": N_("Repository"),
+    "website_url": N_("Website"),
+    "funding_programme": N_("Förderprogramm"),
+    "start_date": N_("Beginn"),
+    "end_date": N_("Ende"),
+    "lessons_learned": N_("Was wir gelernt haben"),
+    "partner_municipalities": N_("Partnerkommunen"),
+    "contacts": N_("Ansprechpersonen"),
 }
 
 
@@ -107,9 +109,13 @@ def text_field(
         return normalize(value)
     value = clean_line(value) if line else normalize(value).strip()
     if required and not value:
-        errors[name] = f"Bitte geben Sie {REQUIRED.get(name, LABELS[name])} an."
+        errors[name] = (
+            _(REQUIRED[name])
+            if name in REQUIRED
+            else _("Bitte füllen Sie das Feld „%(label)s“ aus.", label=_(LABELS[name]))
+        )
     elif len(value) > limit:
-        errors[name] = f"Höchstens {limit:,} Zeichen (jetzt {len(value):,}).".replace(",", ".")
+        errors[name] = too_long(limit, len(value))
     return value
 
 
@@ -119,9 +125,9 @@ def url_field(errors: dict[str, str], name: str, value: str) -> str | None:
         return None
     parts = urlsplit(value)
     if len(value) > URL_MAX:
-        errors[name] = f"Höchstens {URL_MAX} Zeichen."
+        errors[name] = too_long(URL_MAX)
     elif parts.scheme not in {"http", "https"} or not parts.netloc or forbidden_character(value):
-        errors[name] = "Bitte eine vollständige Adresse mit https:// angeben."
+        errors[name] = _("Bitte eine vollständige Adresse mit https:// angeben.")
     return value
 
 
@@ -131,10 +137,10 @@ def _date(errors: dict[str, str], name: str, value: str) -> dt.date | None:
     try:
         day = dt.date.fromisoformat(value.strip())
     except ValueError:
-        errors[name] = "Bitte ein Datum wie 2026-03-31 angeben."
+        errors[name] = _("Bitte ein Datum wie 2026-03-31 angeben.")
         return None
     if not 1990 <= day.year <= 2100:
-        errors[name] = "Bitte ein Datum zwischen 1990 und 2100 angeben."
+        errors[name] = _("Bitte ein Datum zwischen 1990 und 2100 angeben.")
     return day
 
 
@@ -162,43 +168,45 @@ def clean(
     )
     stage = Stage(form.stage) if form.stage in {s.value for s in Stage} else None
     if stage is None:
-        errors["stage"] = "Bitte wählen Sie eine Phase."
+        errors["stage"] = _("Bitte wählen Sie eine Phase.")
     visibility = (
         Visibility(form.visibility) if form.visibility in {v.value for v in Visibility} else None
     )
     if visibility is None:
-        errors["visibility"] = "Bitte wählen Sie, wer das Vorhaben sehen darf."
+        errors["visibility"] = _("Bitte wählen Sie, wer das Vorhaben sehen darf.")
     uses_ai = AIUse(form.uses_ai) if form.uses_ai in {a.value for a in AIUse} else None
     if uses_ai is None:
-        errors["uses_ai"] = "Bitte wählen Sie eine Angabe zur KI."
+        errors["uses_ai"] = _("Bitte wählen Sie eine Angabe zur KI.")
     field_ids = []
     for raw in form.fields_of_action:
         if raw.isdigit() and int(raw) in known_field_ids:
             field_ids.append(int(raw))
         else:
-            errors["fields_of_action"] = "Bitte wählen Sie Handlungsfelder aus der Liste."
+            errors["fields_of_action"] = _("Bitte wählen Sie Handlungsfelder aus der Liste.")
     tags = split_tags(form.tags)
     if len(tags) > TAGS_MAX:
-        errors["tags"] = f"Höchstens {TAGS_MAX} Schlagwörter."
+        errors["tags"] = _("Höchstens %(limit)s Schlagwörter.", limit=format_number(TAGS_MAX))
     elif any(len(tag) > TAG_MAX for tag in tags):
-        errors["tags"] = f"Ein Schlagwort hat höchstens {TAG_MAX} Zeichen."
+        errors["tags"] = _(
+            "Ein Schlagwort hat höchstens %(limit)s Zeichen.", limit=format_number(TAG_MAX)
+        )
     elif reason := forbidden_character(form.tags):
         errors["tags"] = reason
     license_id = form.license.strip() or None
     if license_id and license_id not in spdx.IDS:
-        errors["license"] = "Bitte wählen Sie eine Lizenz aus der Liste."
+        errors["license"] = _("Bitte wählen Sie eine Lizenz aus der Liste.")
     repository = url_field(errors, "repository_url", form.repository_url)
     website = url_field(errors, "website_url", form.website_url)
     start = _date(errors, "start_date", form.start_date)
     end = _date(errors, "end_date", form.end_date)
     if start and end and end < start and "end_date" not in errors:
-        errors["end_date"] = "Das Ende liegt vor dem Beginn."
+        errors["end_date"] = _("Das Ende liegt vor dem Beginn.")
     partner_ags = [value.strip() for value in form.partner_municipalities if value.strip()]
     if any(not value.isdigit() or len(value) > 12 for value in partner_ags):
-        errors["partner_municipalities"] = "Bitte wählen Sie Kommunen aus dem Verzeichnis."
+        errors["partner_municipalities"] = _("Bitte wählen Sie Kommunen aus dem Verzeichnis.")
     contact_ids = [int(value) for value in form.contacts if value.isdigit()]
     if len(contact_ids) != len([value for value in form.contacts if value]):
-        errors["contacts"] = "Bitte wählen Sie Ansprechpersonen aus der Liste."
+        errors["contacts"] = _("Bitte wählen Sie Ansprechpersonen aus der Liste.")
     if errors or stage is None or visibility is None or uses_ai is None:
         return None, errors
     return (

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
 from app.db import Base
+from app.i18n import N_
 from app.membership.models import Account
 from app.municipalities.models import Municipality
 
@@ -56,13 +57,13 @@ class Stage(enum.StrEnum):
 
 
 STAGE_LABELS = {
-    Stage.IDEE: "Idee",
-    Stage.KONZEPT: "Konzept",
-    Stage.PILOT: "Pilot",
-    Stage.UMSETZUNG: "Umsetzung",
-    Stage.BETRIEB: "Betrieb",
-    Stage.ABGESCHLOSSEN: "Abgeschlossen",
-    Stage.EINGESTELLT: "Eingestellt",
+    Stage.IDEE: N_("Idee"),
+    Stage.KONZEPT: N_("Konzept"),
+    Stage.PILOT: N_("Pilot"),
+    Stage.UMSETZUNG: N_("Umsetzung"),
+    Stage.BETRIEB: N_("Betrieb"),
+    Stage.ABGESCHLOSSEN: N_("Abgeschlossen"),
+    Stage.EINGESTELLT: N_("Eingestellt"),
 }
 
 # The stage state machine: projects move forward (skipping is fine), step back when a pilot
@@ -88,8 +89,8 @@ class Visibility(enum.StrEnum):
 
 
 VISIBILITY_LABELS = {
-    Visibility.MEMBERS: "Alle Mitglieder",
-    Visibility.MUNICIPALITY: "Nur meine Kommune",
+    Visibility.MEMBERS: N_("Alle Mitglieder"),
+    Visibility.MUNICIPALITY: N_("Nur meine Kommune"),
 }
 
 
@@ -101,10 +102,10 @@ class AIUse(enum.StrEnum):
 
 
 AI_LABELS = {
-    AIUse.NONE: "Keine KI",
-    AIUse.RULE_BASED: "Regelbasiert",
-    AIUse.WEAK_AI: "Schwache KI (Bild-, Text- oder Spracherkennung)",
-    AIUse.OTHER: "Andere KI",
+    AIUse.NONE: N_("Keine KI"),
+    AIUse.RULE_BASED: N_("Regelbasiert"),
+    AIUse.WEAK_AI: N_("Schwache KI (Bild-, Text- oder Spracherkennung)"),
+    AIUse.OTHER: N_("Andere KI"),
 }
 
 
@@ -279,9 +280,9 @@ class SignalKind(enum.StrEnum):
 
 
 SIGNAL_LABELS = {
-    SignalKind.INTERESTED: "Interessiert uns",
-    SignalKind.DOING_TOO: "Machen wir auch",
-    SignalKind.REUSE: "Möchten wir nachnutzen",
+    SignalKind.INTERESTED: N_("Interessiert uns"),
+    SignalKind.DOING_TOO: N_("Machen wir auch"),
+    SignalKind.REUSE: N_("Möchten wir nachnutzen"),
 }
 
 

@@ -137,7 +137,7 @@ def _form_context(
         ],
         "visibility_options": [(key.value, _(label)) for key, label in VISIBILITY_LABELS.items()],
         "ai_options": [(key.value, _(label)) for key, label in AI_LABELS.items()],
-        "license_options": [(key, f"{label} ({key})") for key, label in spdx.LICENSES],
+        "license_options": [(key, f"{_(label)} ({key})") for key, label in spdx.LICENSES],
         "contact_options": [
             (str(account.id), f"{account.display_name} – {account.position or ''}")
             for account in service.members_of(db, owner_id)
@@ -217,7 +217,7 @@ def create(request: Request, member: Member, db: DbSession, submitted: Submitted
             status_code=422,
         )
     response = RedirectResponse(f"/vorhaben/{vorhaben.id}", status_code=303)
-    flash(request, response, _("Ihr Vorhaben ist eingestellt."))
+    flash(request, response, _("Ihr Vorhaben ist angelegt."))
     return response
 
 
@@ -277,7 +277,7 @@ def edit_form(request: Request, vorhaben_id: int, member: Member, db: DbSession)
     if not service.can_edit(member, vorhaben):
         from app.core.errors import Forbidden
 
-        raise Forbidden("Bearbeiten können Mitglieder der Kommune, der das Vorhaben gehört.")
+        raise Forbidden(_("Bearbeiten können Mitglieder der Kommune, der das Vorhaben gehört."))
     return _form_page(request, db, member, service.form_from(vorhaben), vorhaben=vorhaben)
 
 
@@ -334,7 +334,7 @@ def delete_confirm(request: Request, vorhaben_id: int, member: Member, db: DbSes
     if not service.can_delete(member, vorhaben):
         from app.core.errors import Forbidden
 
-        raise Forbidden("Löschen können die Autorin oder der Autor und die Moderation.")
+        raise Forbidden(_("Löschen können die Autorin oder der Autor und die Moderation."))
     return render(
         request, "vorhaben/delete.html", {"page_title": _("Vorhaben löschen"), "vorhaben": vorhaben}
     )
@@ -387,6 +387,8 @@ def version_diff(
             "current": current,
             "previous": previous,
             "changes": diff.changes(previous.snapshot if previous else {}, current.snapshot),
-            "labels": {key: _(value) for key, value in forms.LABELS.items()},
+            "labels": {
+                key: _(value) for key, value in {**forms.LABELS, **diff.FIELD_LABELS}.items()
+            },
         },
     )

@@ -8,6 +8,7 @@ from fastapi import Request
 from starlette.datastructures import FormData
 
 from app.core.errors import DomainError
+from app.i18n import gettext as _
 from app.vorhaben.forms import VorhabenForm
 
 
@@ -33,7 +34,7 @@ async def read_form(request: Request) -> SubmittedVorhaben:
     try:
         data = await request.form()
     except Exception as error:  # a malformed multipart body
-        raise DomainError("Das Formular konnte nicht gelesen werden.") from error
+        raise DomainError(_("Das Formular konnte nicht gelesen werden.")) from error
     version = _text(data, "version")
     form = VorhabenForm(
         title=_text(data, "title"),

@@ -13,6 +13,7 @@ from app.core import markdown
 from app.core.clock import utcnow
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.core.text import fold
+from app.i18n import gettext as _
 from app.membership.models import Account, AccountState
 from app.municipalities import service as municipalities
 from app.municipalities.models import Municipality
@@ -85,7 +86,7 @@ def _resolve_partners(db: Session, ags_list: list[str], owner_id: int) -> list[i
         entry = municipalities.get_by_ags(db, ags)
         if entry is None or not municipalities.is_selectable(entry):
             raise ValidationFailed(
-                {"partner_municipalities": "Bitte wählen Sie Kommunen aus dem Verzeichnis."}
+                {"partner_municipalities": _("Bitte wählen Sie Kommunen aus dem Verzeichnis.")}
             )
         if entry.id != owner_id:
             found.append(entry.id)
@@ -106,7 +107,7 @@ def _resolve_contacts(db: Session, ids: list[int], owner_id: int) -> list[int]:
     )
     if valid != set(ids):
         raise ValidationFailed(
-            {"contacts": "Ansprechpersonen müssen Mitglieder Ihrer Kommune sein."}
+            {"contacts": _("Ansprechpersonen müssen Mitglieder Ihrer Kommune sein.")}
         )
     return ids
 
@@ -195,7 +196,7 @@ def _clean(db: Session, form: forms.VorhabenForm) -> forms.CleanVorhaben:
 def create(db: Session, settings: Settings, author: Account, form: forms.VorhabenForm) -> Vorhaben:
     """A new Vorhaben of the author's municipality; the author follows it."""
     if not author.is_member or author.municipality_id is None:
-        raise Forbidden("Nur Mitglieder mit einer Kommune können Vorhaben einstellen.")
+        raise Forbidden(_("Nur Mitglieder mit einer Kommune können Vorhaben anlegen."))
     data = _clean(db, form)
     now = utcnow()
     vorhaben = Vorhaben(
@@ -243,19 +244,23 @@ def update(
 
     vorhaben = get(db, editor, vorhaben_id)
     if not can_edit(editor, vorhaben):
-        raise Forbidden("Bearbeiten können Mitglieder der Kommune, der das Vorhaben gehört.")
+        raise Forbidden(_("Bearbeiten können Mitglieder der Kommune, der das Vorhaben gehört."))
     if expected_version is not None and expected_version != vorhaben.version:
         raise Conflict(
-            "Jemand hat das Vorhaben inzwischen geändert. Ihre Eingaben sind unten erhalten; "
-            "bitte prüfen Sie die aktuelle Fassung und speichern Sie erneut."
+            _(
+                "Jemand hat das Vorhaben inzwischen geändert. Ihre Eingaben sind unten erhalten; "
+                "bitte prüfen Sie die aktuelle Fassung und speichern Sie erneut."
+            )
         )
     data = _clean(db, form)
     previous_stage = vorhaben.stage
     if data.stage != previous_stage and data.stage not in STAGE_TRANSITIONS[previous_stage]:
         raise ValidationFailed(
             {
-                "stage": (
-                    f"Von „{previous_stage.label}“ geht es nicht direkt nach „{data.stage.label}“."
+                "stage": _(
+                    "Von „%(current)s“ geht es nicht direkt nach „%(target)s“.",
+                    current=_(previous_stage.label),
+                    target=_(data.stage.label),
                 )
             }
         )
@@ -302,7 +307,7 @@ def delete_vorhaben(
     """Delete a Vorhaben with its comments, signals and follows (author or moderators)."""
     vorhaben = get(db, actor, vorhaben_id)
     if not can_delete(actor, vorhaben):
-        raise Forbidden("Löschen können die Autorin oder der Autor und die Moderation.")
+        raise Forbidden(_("Löschen können die Autorin oder der Autor und die Moderation."))
     from app.export import service as publications
 
     # Partners learn at once: a published Vorhaben leaves a tombstone in the feed.
@@ -387,7 +392,7 @@ def version(
     )
     current = next((row for row in rows if row.version == number), None)
     if current is None:
-        raise NotFound("Diese Version gibt es nicht.")
+        raise NotFound(_("Diese Version gibt es nicht."))
     previous = next((row for row in rows if row.version == number - 1), None)
     return current, previous
 

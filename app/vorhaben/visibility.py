@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from app.core.errors import NotFound
+from app.i18n import gettext as _
 from app.vorhaben.models import Visibility, Vorhaben
 
 
@@ -79,5 +80,5 @@ def visible_ids(db: Session, reader: Reader, ids: set[int]) -> set[int]:
 def require_visible(vorhaben: Vorhaben | None, reader: Reader) -> Vorhaben:
     """The Vorhaben, or 404 (not 403: a hidden Vorhaben does not admit it exists)."""
     if vorhaben is None or not can_see(reader, vorhaben):
-        raise NotFound("Dieses Vorhaben gibt es nicht oder Sie können es nicht sehen.")
+        raise NotFound(_("Dieses Vorhaben gibt es nicht oder Sie können es nicht sehen."))
     return vorhaben

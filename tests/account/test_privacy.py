@@ -135,6 +135,31 @@ def test_erasure_removes_the_person_everywhere(
     assert later_mails == []
 
 
+def test_the_confirmation_word_follows_the_language(client: TestClient, db: Session) -> None:
+    english = {"Accept-Language": "en"}
+    german = factories.account(db)
+    factories.login(client, db, german)
+    token = factories.csrf_token(client, "/konto/daten")
+    assert "LÖSCHEN" in client.get("/konto/daten").text
+    refused = client.post("/konto/loeschen", data={"csrf_token": token, "confirmation": "DELETE"})
+    assert refused.status_code == 422 and "LÖSCHEN" in refused.text
+    # An English page asks for the English word; the German one is accepted all the same.
+    for word in ("delete", "LÖSCHEN"):
+        member = factories.account(db)
+        factories.login(client, db, member)
+        page = client.get("/konto/daten", headers=english)
+        assert "DELETE" in page.text and "LÖSCHEN" not in page.text
+        token = factories.csrf_token(client, "/konto/daten")
+        erased = client.post(
+            "/konto/loeschen",
+            data={"csrf_token": token, "confirmation": word},
+            headers=english,
+        )
+        assert erased.status_code == 303, word
+        db.refresh(member)
+        assert member.state is AccountState.ERASED
+
+
 def test_an_admin_erases_on_request(client: TestClient, db: Session) -> None:
     person = factories.account(db, "Paula")
     factories.login(client, db, factories.account(db, role=factories.Role.ADMIN))

@@ -102,7 +102,7 @@ def test_form_with_errors_is_accessible_and_focuses_the_summary(
     page = member_page
     page.goto(demo.url + "/vorhaben/new")
     assert_accessible(page, "new form")
-    page.get_by_role("button", name="Vorhaben einstellen").click()
+    page.get_by_role("button", name="Vorhaben anlegen").click()
     summary = page.locator("[data-error-summary]")
     expect(summary).to_be_focused()
     assert_accessible(page, "form with errors")

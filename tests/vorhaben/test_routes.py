@@ -108,6 +108,7 @@ def test_edit_delete_and_versions(client: TestClient, db: Session) -> None:
     assert stale.status_code == 409 and 'value="Dritte"' in stale.text
     diff = client.get(f"/vorhaben/{vorhaben.id}/versionen/2").text
     assert "<del>Erstfassung</del>" in diff and "<ins>Zweitfassung</ins>" in diff
+    assert "<del>Idee</del>" in diff and "<ins>Konzept</ins>" in diff  # labels, not values
     assert client.get(f"/vorhaben/{vorhaben.id}/versionen/9").status_code == 404
     assert client.get(f"/vorhaben/{vorhaben.id}/loeschen").status_code == 200
     assert (
@@ -184,3 +185,28 @@ def test_list_page_and_htmx_results(client: TestClient, db: Session) -> None:
     assert "<html" not in fragment.text and "Keine Vorhaben" in fragment.text
     assert client.get("/vorhaben?after=kaputt").status_code == 400
     assert client.get("/vorhaben?sort=zufall").status_code == 200
+
+
+def test_english_readers_see_labels_and_errors_in_english(client: TestClient, db: Session) -> None:
+    english = {"Accept-Language": "en"}
+    member = _member(client, db)
+    vorhaben = factories.vorhaben(db, member, "Zweisprachig", stage="pilot")
+    detail = client.get(f"/vorhaben/{vorhaben.id}", headers=english).text
+    assert "Pilot" in detail and "Created by" in detail and "We are interested" in detail
+    form = client.get("/vorhaben/new", headers=english).text
+    for label in ("Summary", "Visibility", "Funding programme", "All members", "No AI"):
+        assert label in form, label
+    assert "or later" in form and "Kurzbeschreibung" not in form
+    token = factories.csrf_token(client, "/vorhaben/new")
+    failed = client.post(
+        "/vorhaben/new",
+        data={"csrf_token": token, "title": "", "stage": "idee", "repository_url": "x"},
+        headers=english,
+    )
+    assert failed.status_code == 422
+    assert "Please enter a title." in failed.text and "https://" in failed.text
+    assert "Bitte" not in failed.text
+    other = factories.vorhaben(db, factories.account(db), "Fremd")
+    refused = client.get(f"/vorhaben/{other.id}/bearbeiten", headers=english)
+    assert refused.status_code == 403
+    assert "Only members of the municipality that owns the project" in refused.text
