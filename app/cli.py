@@ -158,6 +158,37 @@ def _maintenance(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+@command("seed")
+def _seed(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy import func, select
+
+    from app.municipalities.models import Municipality
+    from app.seed import seed
+    from app.seed.publications import seed_publications
+
+    if settings.is_production:
+        raise CommandError("seed writes generated content; it refuses a production database")
+    if min(args.members, args.vorhaben, args.comments, args.published) < 0:
+        raise CommandError("the numbers must not be negative")
+    engine = engine_for(settings)
+    require_migrated(engine)
+    with engine.connect() as connection:
+        if not connection.scalar(select(func.count()).select_from(Municipality)):
+            raise CommandError("import the municipality registry first (municipalities import)")
+    seed(
+        engine,
+        members=args.members,
+        vorhaben=args.vorhaben,
+        comments=args.comments,
+        out=out,
+        seed_value=args.seed,
+    )
+    if args.published:
+        done = seed_publications(engine, settings, args.published, out=out, seed_value=args.seed)
+        out(f"published {done} projects")
+    return 0
+
+
 # -- partners -------------------------------------------------------------------------------
 
 
@@ -328,6 +359,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("maintenance", help="delete expired sessions, old deliveries and logs")
+
+    seed_parser = commands.add_parser("seed", help="generate realistic content for benchmarks")
+    seed_parser.add_argument("--members", type=int, required=True)
+    seed_parser.add_argument("--vorhaben", type=int, required=True)
+    seed_parser.add_argument("--comments", type=int, required=True)
+    seed_parser.add_argument("--published", type=int, default=0)
+    seed_parser.add_argument("--seed", type=int, default=42, help="random seed (reproducible)")
 
     partners_parser = commands.add_parser("partners", help="partner platforms of the feed")
     p_commands = partners_parser.add_subparsers(dest="subcommand", required=True, metavar="SUB")

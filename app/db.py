@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -128,3 +128,37 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+# The tables whose size steers SQLite's query plans (which index, which join order).
+STATISTICS_TABLES = ("vorhaben", "comments", "search_entries", "vorhaben_terms", "accounts")
+
+
+def refresh_statistics(connection: Connection, *, force: bool = False) -> bool:
+    """SQLite: refresh the planner's statistics (a bounded ANALYZE) when they are missing or a
+    large table has grown or shrunk by a quarter since; returns whether it ran. PostgreSQL's
+    autovacuum keeps its own statistics."""
+    if connection.dialect.name != "sqlite":
+        return False
+    if not force and not _statistics_stale(connection):
+        return False
+    connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+    connection.exec_driver_sql("ANALYZE")
+    return True
+
+
+def _statistics_stale(connection: Connection) -> bool:
+    known = connection.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"
+    ).first()
+    if known is None:
+        return True
+    for table in STATISTICS_TABLES:
+        stats = connection.exec_driver_sql(
+            "SELECT stat FROM sqlite_stat1 WHERE tbl = ?", (table,)
+        ).scalars()
+        recorded = max((int(stat.split()[0]) for stat in stats), default=0)
+        current = connection.exec_driver_sql(f'SELECT count(*) FROM "{table}"').scalar_one()  # noqa: S608 - fixed names
+        if current > max(1000, recorded * 1.25) or (recorded > 1000 and current < recorded * 0.8):
+            return True
+    return False

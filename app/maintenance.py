@@ -18,6 +18,7 @@ from app.audit.models import AuditEvent
 from app.auth.models import AuthSession, LoginAttempt, UsedToken
 from app.config import Settings
 from app.core.clock import utcnow
+from app.db import refresh_statistics
 from app.export import ratelimit
 from app.notifications.models import Notification
 from app.outbox.models import DeliveryState, OutboxMessage
@@ -71,6 +72,7 @@ def run(db: Session, settings: Settings) -> dict[str, int]:
             )
         ),
         "rate_counters": ratelimit.prune(db, settings),
+        "statistics_refreshed": int(refresh_statistics(db.connection())),
     }
 
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.comments.models import Comment
 from app.core.text import fold_words
+from app.search import similar
 from app.search.models import EntryKind, SearchEntry
 from app.vorhaben.models import Vorhaben
 
@@ -42,9 +43,12 @@ def vorhaben_text(vorhaben: Vorhaben, tags: list[str]) -> tuple[str, str]:
 
 
 def index_vorhaben(db: Session, vorhaben: Vorhaben, tags: list[str]) -> None:
-    """(Re)index a Vorhaben's own text."""
+    """(Re)index a Vorhaben's own text, and its words for similar Vorhaben."""
     title, content = vorhaben_text(vorhaben, tags)
     _upsert(db, EntryKind.VORHABEN, vorhaben.id, vorhaben.id, title, content)
+    similar.store_terms(
+        db, vorhaben.id, similar.terms_of(f"{vorhaben.title} {vorhaben.summary}", tags)
+    )
 
 
 def index_comment(db: Session, comment: Comment) -> None:

@@ -22,30 +22,14 @@ from app.vorhaben.visibility import Reader, visible_clause
 
 MIN_TERM = 3
 MAX_TERMS = 8
-# Words too common to tell Vorhaben apart when looking for similar ones.
-_STOPWORD_TEXT = (
-    "aber alle allem allen aller als also auch auf aus bei beim bis das dass dem den der des "
-    "die dies diese diesem diesen dieser doch dort durch ein eine einem einen einer eines "
-    "fur gegen hat hatte ihr ihre ihrem ihren im in ins ist jede jedem jeden jeder kann kein "
-    "keine mit nach nicht noch nur oder ohne sein seine sich sie sind so uber um und uns "
-    "unser unsere unter vom von vor war was weil wenn wer werden wie wir wird wo zu zum zur "
-    "zwischen stadt gemeinde kreis landkreis kommune kommunen projekt vorhaben idee neue "
-    "neuen neuer digital digitale digitalen digitaler "
-)
-STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
-def terms_of(query: str, *, for_similarity: bool = False) -> list[str]:
+def terms_of(query: str) -> list[str]:
     """The distinct folded terms of a query (at least 3 characters each, at most 8)."""
     seen: list[str] = []
     for word in fold_words(query).replace("_", " ").split():
-        if len(word) < MIN_TERM or word in seen:
-            continue
-        if for_similarity and (word in STOPWORDS or len(word) < 4):
-            continue
-        seen.append(word)
-    if for_similarity:
-        seen.sort(key=len, reverse=True)
+        if len(word) >= MIN_TERM and word not in seen:
+            seen.append(word)
     return seen[:MAX_TERMS]
 
 
@@ -53,40 +37,35 @@ def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', "") + '"'
 
 
-def _hits(db: Session, terms: list[str], *, any_term: bool, kind: EntryKind | None) -> Subquery:
-    """(vorhaben_id, score) of the entries matching all (or any) terms; higher is better."""
+def _hits(db: Session, terms: list[str]) -> Subquery:
+    """(vorhaben_id, score) of the Vorhaben whose text or comments contain every term;
+    higher is better."""
     params: dict[str, Any] = {}
-    kind_sql = ""
-    if kind is not None:
-        kind_sql = "AND e.kind = :kind"
-        params["kind"] = kind.value
     statement: TextClause
     if db.get_bind().dialect.name == "sqlite":
-        joiner = " OR " if any_term else " AND "
-        params["match"] = joiner.join(_fts_phrase(term) for term in terms)
+        params["match"] = " AND ".join(_fts_phrase(term) for term in terms)
         # Only fixed SQL fragments are joined here; every value is a bound parameter.
         # bm25() only works where FTS5 drives the query: rank inside a materialized CTE,
         # then aggregate per Vorhaben outside it.
         statement = text(
-            "WITH f AS MATERIALIZED (SELECT rowid AS id, "  # noqa: S608
+            "WITH f AS MATERIALIZED (SELECT rowid AS id, "
             "bm25(search_fts, 4.0, 1.0) AS rank FROM search_fts WHERE search_fts MATCH :match) "
             "SELECT e.vorhaben_id AS vorhaben_id, -min(f.rank) AS score "
-            "FROM f JOIN search_entries e ON e.id = f.id "
-            f"WHERE 1 = 1 {kind_sql} GROUP BY e.vorhaben_id"
+            "FROM f JOIN search_entries e ON e.id = f.id GROUP BY e.vorhaben_id"
         )
     else:
-        conditions, title_boost, content_count = [], [], []
+        # Every entry here contains every term: rank title matches, then a Vorhaben's own
+        # text above its comments.
+        conditions, title_boost = [], []
         for index, term in enumerate(terms):
             params[f"t{index}"] = f"%{term}%"
             conditions.append(f"e.content LIKE :t{index}")
             title_boost.append(f"(CASE WHEN e.title LIKE :t{index} THEN 3 ELSE 0 END)")
-            content_count.append(f"(CASE WHEN e.content LIKE :t{index} THEN 1 ELSE 0 END)")
-        where = " OR ".join(conditions) if any_term else " AND ".join(conditions)
         statement = text(
             "SELECT e.vorhaben_id AS vorhaben_id, max("
-            + " + ".join(title_boost + content_count)
+            + " + ".join(title_boost)
             + " + (CASE WHEN e.kind = 'vorhaben' THEN 1 ELSE 0 END)) AS score "
-            f"FROM search_entries e WHERE ({where}) {kind_sql} GROUP BY e.vorhaben_id"
+            "FROM search_entries e WHERE " + " AND ".join(conditions) + " GROUP BY e.vorhaben_id"
         )
     return (
         statement.bindparams(*(bindparam(key, value) for key, value in params.items()))
@@ -118,23 +97,31 @@ def search(
     terms = terms_of(query)
     if not terms:
         return SearchResult([], 0, 1, 0, [], {})
-    hits = _hits(db, terms, any_term=False, kind=None)
-    base = apply_filters(
+    hits = _hits(db, terms)
+    matching = apply_filters(
         db,
-        select(Vorhaben.id, hits.c.score)
+        select(Vorhaben.id, hits.c.score, func.count().over().label("total"))
         .join(hits, hits.c.vorhaben_id == Vorhaben.id)
         .where(visible_clause(reader)),
         filters,
-    ).subquery("ranked")
-    total = db.scalar(select(func.count()).select_from(base)) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
+    )
+    # One pass: the page and, with every row, the number of all hits.
+    page = max(1, page)
     ranked = db.execute(
-        select(base.c.id, base.c.score)
-        .order_by(base.c.score.desc(), base.c.id.desc())
+        matching.order_by(hits.c.score.desc(), Vorhaben.id.desc())
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
+    if not ranked and page > 1:  # beyond the last page: show the last one
+        total = db.scalar(select(func.count()).select_from(matching.subquery())) or 0
+        page = max(1, -(-total // per_page))
+        ranked = db.execute(
+            matching.order_by(hits.c.score.desc(), Vorhaben.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        ).all()
+    total = int(ranked[0].total) if ranked else 0
+    pages = max(1, -(-total // per_page))
     ids = [row.id for row in ranked]
     loaded = {
         row.id: row
@@ -174,29 +161,3 @@ def _matching_comments(
     ):
         found.setdefault(comment.vorhaben_id, comment)
     return found
-
-
-def similar(
-    db: Session,
-    reader: Reader,
-    text_value: str,
-    *,
-    exclude_id: int | None = None,
-    limit: int = 5,
-) -> list[Vorhaben]:
-    """Visible Vorhaben that share the most significant words with a title and summary."""
-    terms = terms_of(text_value, for_similarity=True)
-    if not terms:
-        return []
-    hits = _hits(db, terms, any_term=True, kind=EntryKind.VORHABEN)
-    query = (
-        select(Vorhaben)
-        .join(hits, hits.c.vorhaben_id == Vorhaben.id)
-        .where(visible_clause(reader))
-        .options(*card_options())
-        .order_by(hits.c.score.desc(), Vorhaben.last_activity_at.desc())
-        .limit(limit)
-    )
-    if exclude_id is not None:
-        query = query.where(Vorhaben.id != exclude_id)
-    return list(db.scalars(query).unique())

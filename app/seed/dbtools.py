@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, insert, select, text
 
-from app.db import Base
+from app.db import Base, refresh_statistics
 
 SQLITE_TRIGGERS = (
     (
@@ -118,12 +118,11 @@ def restore_search_index(connection: Connection) -> None:
 
 
 def finish(connection: Connection) -> None:
-    """PostgreSQL: move the id sequences past the explicit ids, refresh planner statistics.
-
-    (SQLite needs neither: a rowid table continues after its largest id. Its statistics are
-    left as the application would find them; nothing in the app runs ANALYZE.)
-    """
+    """Refresh the planner statistics; PostgreSQL: move the id sequences past the explicit
+    ids (a SQLite rowid table continues after its largest id by itself)."""
     if is_sqlite(connection):
+        refresh_statistics(connection, force=True)
+        connection.commit()
         return
     for name in ID_TABLES:
         connection.execute(

@@ -10,6 +10,7 @@ from typing import Any
 from app.core.text import fold, fold_words
 from app.search.index import vorhaben_text
 from app.search.models import EntryKind
+from app.search.similar import terms_of
 from app.seed import dbtools, text, vocab
 from app.seed.context import Context, Owner
 from app.seed.pools import Pools, Rendered
@@ -211,6 +212,7 @@ def seed_vorhaben(
         "follows",
         "signals",
         "search_entries",
+        "vorhaben_terms",
     )
     pending: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
     counts = dict.fromkeys(names, 0)
@@ -291,6 +293,10 @@ def seed_vorhaben(
                 "content": content,
             }
         )
+        pending["vorhaben_terms"] += [
+            {"term": term, "vorhaben_id": vorhaben_id}
+            for term in terms_of(f"{row['title']} {row['summary']}", tags)
+        ]
         if len(pending["vorhaben"]) >= chunk:
             flush()
     flush()

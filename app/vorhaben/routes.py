@@ -15,7 +15,7 @@ from app.i18n import gettext as _
 from app.membership.models import Account
 from app.municipalities.models import Level, Municipality
 from app.municipalities.picker import picker_context
-from app.search import query as search
+from app.search.similar import similar as similar_vorhaben
 from app.vorhaben import cooperation, diff, forms, listing, service, spdx
 from app.vorhaben.models import (
     AI_LABELS,
@@ -151,8 +151,12 @@ def _form_context(
             if entry.ags not in form.partner_municipalities
         ],
         "partner_chosen": chosen,
-        "similar": search.similar(
-            db, member, f"{form.title} {form.summary}", exclude_id=vorhaben.id if vorhaben else None
+        "similar": similar_vorhaben(
+            db,
+            member,
+            f"{form.title} {form.summary}",
+            tags=forms.split_tags(form.tags),
+            exclude_id=vorhaben.id if vorhaben else None,
         ),
     }
 
@@ -231,7 +235,7 @@ def similar_fragment(
     exclude: Annotated[int | None, Query()] = None,
 ) -> Response:
     """Similar existing Vorhaben while the title and summary are typed (htmx)."""
-    found = search.similar(db, member, f"{title} {summary}", exclude_id=exclude)
+    found = similar_vorhaben(db, member, f"{title} {summary}", exclude_id=exclude)
     return render(request, "vorhaben/_similar.html", {"similar": found})
 
 
@@ -252,8 +256,12 @@ def detail_context(db: DbSession, member: Account, vorhaben_id: int) -> dict[str
         "can_signal": member.municipality_id not in (None, vorhaben.municipality_id),
         "following": cooperation.is_following(db, member.id, vorhaben.id),
         "threads": comments.thread(db, vorhaben.id),
-        "similar": search.similar(
-            db, member, f"{vorhaben.title} {vorhaben.summary}", exclude_id=vorhaben.id
+        "similar": similar_vorhaben(
+            db,
+            member,
+            f"{vorhaben.title} {vorhaben.summary}",
+            tags=vorhaben.tag_names,
+            exclude_id=vorhaben.id,
         ),
         "can_edit": service.can_edit(member, vorhaben),
         "can_delete": service.can_delete(member, vorhaben),

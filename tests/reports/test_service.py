@@ -17,6 +17,7 @@ from app.outbox.models import OutboxMessage
 from app.reports import service
 from app.reports.models import ReportState
 from app.search import query
+from app.search.similar import similar
 from app.vorhaben.listing import VorhabenFilter, list_vorhaben
 from tests import factories
 from tests.publishing import Scene, publish
@@ -76,7 +77,7 @@ def test_hidden_content_leaves_every_surface(
     service.decide(db, settings, moderator, "vorhaben", vorhaben.id, "hide", "Werbung")
     assert query.search(db, reader, "Bauantrag", VorhabenFilter()).total == 0
     assert vorhaben.id not in [v.id for v in list_vorhaben(db, reader, VorhabenFilter()).items]
-    assert query.similar(db, reader, "Digitaler Bauantrag") == []
+    assert similar(db, reader, "Digitaler Bauantrag") == []
     assert notifications.listing(db, reader) == []
     entry = feed.get(db, publication.id)
     assert entry is not None and entry.deleted  # the publication is withdrawn

@@ -131,18 +131,6 @@ def test_the_index_follows_edits_and_deletions(
     assert _ids(db, reader, "Fahrradstrassen") == []
 
 
-def test_similar_finds_overlapping_topics_of_other_municipalities(
-    db: Session, corpus: dict[str, int], reader: factories.Account
-) -> None:
-    found = query.similar(db, reader, "Termine der Müllabfuhr als App")
-    assert [vorhaben.id for vorhaben in found][:1] == [corpus["waste"]]
-    assert query.similar(db, reader, "und der die") == []
-    assert corpus["waste"] not in [
-        vorhaben.id
-        for vorhaben in query.similar(db, reader, "Müllabfuhr App", exclude_id=corpus["waste"])
-    ]
-
-
 def test_mark_escapes_and_keeps_the_original_spelling() -> None:
     marked = highlight.mark("<b>Müllabfuhr</b> & Straße", ["mull", "strasse"])
     assert str(marked) == "&lt;b&gt;<mark>Müll</mark>abfuhr&lt;/b&gt; &amp; <mark>Straße</mark>"

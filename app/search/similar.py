@@ -1,0 +1,120 @@
+"""Similar Vorhaben ("who else works on this?"): more-like-this over significant words.
+
+Every Vorhaben keeps the distinct significant words of its title, summary and tags in
+`vorhaben_terms`, written with its search entry. To find Vorhaben like a text, we take its
+words, look up how many Vorhaben use each (capped), keep the rarest ones that others share,
+and score the Vorhaben that share them by inverse document frequency — the classic
+more-like-this of search engines. Every step reads a bounded number of index entries, so the
+cost does not grow with the size of the exchange.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import delete, func, select
+from sqlalchemy import text as sql_text
+from sqlalchemy.orm import Session
+
+from app.core.text import fold, fold_words
+from app.search.models import VorhabenTerm
+from app.vorhaben.listing import card_options
+from app.vorhaben.models import Vorhaben
+from app.vorhaben.visibility import Reader, visible_clause
+
+MIN_LENGTH = 4
+MAX_STORED = 40  # words kept per Vorhaben
+MAX_QUERY_TERMS = 8  # the rarest shared words a lookup uses
+LOOKUP_TERMS = 20  # words of a text whose frequency a lookup checks
+COMMON = 1_000  # a word used by more Vorhaben than this says little about similarity
+CANDIDATES = 60  # best-scored Vorhaben checked for visibility
+
+# Words too common to tell Vorhaben apart.
+_STOPWORD_TEXT = (
+    "aber alle allem allen aller also auch beim dass dies diese diesem diesen dieser doch dort "
+    "durch eine einem einen einer eines gegen hatte ihre ihrem ihren jede jedem jeden jeder "
+    "kann kein keine nach nicht noch ohne sein seine sich sind uber unser unsere unter "
+    "weil wenn werden wird zwischen stadt gemeinde kreis landkreis kommune kommunen projekt "
+    "vorhaben idee neue neuen neuer digital digitale digitalen digitaler sowie damit dabei "
+    "mehr sehr bereits soll sollen wurde wurden haben einer unsere unserer"
+)
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+def terms_of(text: str, tags: Iterable[str] = ()) -> list[str]:
+    """The distinct significant words of a text and its tags, folded (Müll → mull)."""
+    seen: dict[str, None] = {}
+    for tag in tags:
+        folded = fold(tag).strip()[:60]
+        if len(folded) >= 3:
+            seen.setdefault(folded, None)
+    for word in fold_words(text).replace("_", " ").split():
+        if len(word) >= MIN_LENGTH and word not in STOPWORDS and not word.isdigit():
+            seen.setdefault(word[:60], None)
+    return list(seen)[:MAX_STORED]
+
+
+def store_terms(db: Session, vorhaben_id: int, terms: list[str]) -> None:
+    """Replace the stored words of a Vorhaben (inside the transaction that changed it)."""
+    db.execute(delete(VorhabenTerm).where(VorhabenTerm.vorhaben_id == vorhaben_id))
+    db.add_all(VorhabenTerm(term=term, vorhaben_id=vorhaben_id) for term in terms)
+
+
+def _frequencies(db: Session, terms: list[str], exclude_id: int | None) -> dict[str, int]:
+    """How many other Vorhaben use each word, counted up to COMMON + 1 (one statement; plain
+    SQL, because building dozens of subqueries with the expression language costs more than
+    running them)."""
+    # Only fixed fragments and numbers are joined; every word is a bound parameter.
+    part = (
+        "SELECT :t{n} AS term, count(*) AS uses FROM (SELECT 1 FROM vorhaben_terms "
+        "WHERE term = :t{n} AND vorhaben_id <> :exclude LIMIT {cap}) AS u{n}"
+    )
+    parts = [part.format(n=index, cap=COMMON + 1) for index in range(len(terms))]
+    values: dict[str, object] = {f"t{index}": term for index, term in enumerate(terms)}
+    values["exclude"] = exclude_id or 0
+    rows = db.execute(sql_text(" UNION ALL ".join(parts)), values)
+    return {row.term: int(row.uses) for row in rows}
+
+
+def similar(
+    db: Session,
+    reader: Reader,
+    text: str,
+    *,
+    tags: Iterable[str] = (),
+    exclude_id: int | None = None,
+    limit: int = 5,
+) -> list[Vorhaben]:
+    """Visible Vorhaben that share the most telling words with a text (and tags)."""
+    terms = terms_of(text, tags)[:LOOKUP_TERMS]
+    if not terms:
+        return []
+    uses = _frequencies(db, terms, exclude_id)
+    # Words someone else uses, but not everyone: the rarest are the most telling.
+    telling = sorted(
+        (term for term in terms if 0 < uses.get(term, 0) <= COMMON),
+        key=lambda term: uses[term],
+    )[:MAX_QUERY_TERMS]
+    if not telling:
+        return []
+    total = max(1, db.scalar(select(func.max(Vorhaben.id))) or 1)
+    weight = {term: math.log(1 + total / uses[term]) for term in telling}
+    scores: dict[int, float] = defaultdict(float)
+    for term, vorhaben_id in db.execute(
+        select(VorhabenTerm.term, VorhabenTerm.vorhaben_id).where(VorhabenTerm.term.in_(telling))
+    ):
+        if vorhaben_id != exclude_id:
+            scores[vorhaben_id] += weight[term]
+    best = sorted(scores, key=lambda key: (-scores[key], -key))[:CANDIDATES]
+    if not best:
+        return []
+    visible = set(
+        db.scalars(select(Vorhaben.id).where(Vorhaben.id.in_(best), visible_clause(reader)))
+    )
+    chosen = [key for key in best if key in visible][:limit]
+    found = db.scalars(
+        select(Vorhaben).where(Vorhaben.id.in_(chosen)).options(*card_options())
+    ).unique()
+    return sorted(found, key=lambda row: (-scores[row.id], -row.id))
