@@ -132,5 +132,7 @@ def finish(connection: Connection) -> None:
             )
         )
     connection.commit()
-    connection.exec_driver_sql("ANALYZE")
-    connection.commit()
+    # VACUUM as well: it sets the visibility map, so the term and search lookups can answer
+    # from their indexes alone. It cannot run inside a transaction.
+    with connection.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as outside:
+        outside.exec_driver_sql("VACUUM ANALYZE")

@@ -60,6 +60,8 @@ def _backfill() -> None:
             rows = []
     if rows:
         bind.execute(terms.insert(), rows)
+    if bind.dialect.name == "postgresql":
+        op.execute("ANALYZE vorhaben_terms")
 
 
 def downgrade() -> None:
