@@ -6,7 +6,7 @@
 
 Creates and seeds a fresh database (app.seed), signs one member in, serves the app with
 `allmende serve` and measures each page with wrk; a bare FastAPI app is the floor.
-See bench/README_exchange.md.
+See bench/README.md.
 """
 
 from __future__ import annotations
