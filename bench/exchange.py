@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,11 +34,9 @@ from app.web.csrf import csrf_cookie_name, session_cookie_name
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 from bench import harness as load
 
-ROOT = Path(__file__).resolve().parents[1]
-REGISTRY = ROOT.parent / "shared/data/destatis/GV100AD_30112025.txt"
-TMP = Path(tempfile.gettempdir())
+ROOT, REGISTRY, TMP = load.ROOT, load.REGISTRY, load.TMP
 SQLITE_PATH = TMP / "allmende_bench_exchange.db"
-POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+POSTGRES_ADMIN = load.POSTGRES_ADMIN
 POSTGRES_DB = "allmende_bench_exchange"
 SECRET = "bench-exchange-not-a-secret-0123456789abcdef"  # noqa: S105 - throwaway server
 FULL = (50_000, 100_000, 1_000_000)

@@ -27,7 +27,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,11 +51,9 @@ from app.vorhaben.models import Vorhaben
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 from bench import harness as load
 
-ROOT = Path(__file__).resolve().parents[1]
-REGISTRY = ROOT.parent / "shared/data/destatis/GV100AD_30112025.txt"
-TMP = Path(tempfile.gettempdir())
+ROOT, REGISTRY, TMP = load.ROOT, load.REGISTRY, load.TMP
 SQLITE_PATH = TMP / "allmende_bench_export.db"
-POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+POSTGRES_ADMIN = load.POSTGRES_ADMIN
 POSTGRES_DB = "allmende_bench_export"
 SECRET = "bench-export-not-a-secret-0123456789abcdefgh"  # noqa: S105 - throwaway server
 ATOM = "/feeds/projects.atom"

@@ -222,6 +222,12 @@ def postgres_busy(url: str) -> Callable[[], bool]:
     return busy
 
 
+ROOT = Path(__file__).resolve().parents[1]
+REGISTRY = ROOT.parent / "shared/data/destatis/GV100AD_30112025.txt"
+TMP = Path(tempfile.gettempdir())
+POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
 # -- benchmark databases (args.db, args.sqlite_path, args.postgres, args.postgres_db) ---------
 
 

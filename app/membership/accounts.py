@@ -58,10 +58,8 @@ def _may_moderate(actor: Account, target: Account) -> None:
         raise Forbidden(_("Konten der Moderation und Verwaltung ändert nur die Verwaltung."))
 
 
-def suspend(
-    db: Session, settings: Settings, actor: Account, account_id: int, reason: str
-) -> Account:
-    """Suspend a member: all sessions end at once; audited and mailed."""
+def _required_reason(reason: str) -> str:
+    """A moderator's reason: required, one paragraph, at most REASON_MAX characters."""
     errors: dict[str, str] = {}
     text = check_text(
         errors,
@@ -73,6 +71,14 @@ def suspend(
     )
     if errors:
         raise ValidationFailed(errors)
+    return text
+
+
+def suspend(
+    db: Session, settings: Settings, actor: Account, account_id: int, reason: str
+) -> Account:
+    """Suspend a member: all sessions end at once; audited and mailed."""
+    text = _required_reason(reason)
     account = get(db, account_id)
     _may_moderate(actor, account)
     if account.state is not AccountState.APPROVED:
@@ -99,17 +105,7 @@ def reinstate(
     db: Session, settings: Settings, actor: Account, account_id: int, reason: str
 ) -> Account:
     """Lift a suspension."""
-    errors: dict[str, str] = {}
-    text = check_text(
-        errors,
-        "reason",
-        reason,
-        limit=REASON_MAX,
-        required=True,
-        missing=_("Bitte geben Sie eine Begründung an."),
-    )
-    if errors:
-        raise ValidationFailed(errors)
+    text = _required_reason(reason)
     account = get(db, account_id)
     _may_moderate(actor, account)
     if account.state is not AccountState.SUSPENDED:
