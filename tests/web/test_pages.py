@@ -85,3 +85,15 @@ def test_language_switch_keeps_the_page_and_only_local_targets(client: TestClien
         "/sprache", data={"lang": "de", "next": "//evil.example", "csrf_token": token.group(1)}
     )
     assert evil.headers["location"] == "/"
+
+
+def test_request_threads_follow_the_setting(tmp_path: Path) -> None:
+    import anyio.to_thread
+
+    url = f"sqlite:///{tmp_path / 'threads.db'}"
+    app = create_app(load_settings(env="test", database_url=url, request_threads=3))
+    with TestClient(app) as client:
+        tokens = client.portal.call(  # type: ignore[union-attr]
+            lambda: anyio.to_thread.current_default_thread_limiter().total_tokens
+        )
+    assert tokens == 3
