@@ -13,15 +13,13 @@ from app.notifications import mail
 
 def submitted(db: Session, settings: Settings, publication: Publication) -> None:
     """Tell the moderators a publication waits for release."""
-    for moderator in membership.moderators(db):
-        mail.send(
-            db,
-            settings,
-            to=moderator.email,
-            locale=moderator.locale,
-            name="publication_submitted",
-            context={"receiver": moderator, "publication": publication},
-        )
+    mail.send_each(
+        db,
+        settings,
+        membership.moderators(db),
+        name="publication_submitted",
+        context={"publication": publication},
+    )
 
 
 def decided(

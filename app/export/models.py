@@ -12,7 +12,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -24,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
-from app.db import Base
+from app.db import Base, str_enum
 from app.i18n import N_
 from app.municipalities.models import Municipality
 
@@ -56,13 +55,7 @@ class Publication(Base):
     )
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
     state: Mapped[PublicationState] = mapped_column(
-        Enum(
-            PublicationState,
-            name="publication_state",
-            native_enum=False,
-            length=20,
-            values_callable=lambda members: [member.value for member in members],
-        ),
+        str_enum(PublicationState, "publication_state"),
         default=PublicationState.DRAFT,
     )
     # Whether the feed currently carries a released version (not a tombstone).

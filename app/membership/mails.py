@@ -21,20 +21,13 @@ def application_received(
     municipality: Municipality,
 ) -> None:
     """Tell the moderators that an application arrived."""
-    for moderator in moderators:
-        mail.send(
-            db,
-            settings,
-            to=moderator.email,
-            locale=moderator.locale,
-            name="application_received",
-            context={
-                "receiver": moderator,
-                "applicant": applicant,
-                "application": application,
-                "municipality": municipality,
-            },
-        )
+    mail.send_each(
+        db,
+        settings,
+        moderators,
+        name="application_received",
+        context={"applicant": applicant, "application": application, "municipality": municipality},
+    )
 
 
 def info_provided(
@@ -45,15 +38,13 @@ def info_provided(
     application: Application,
 ) -> None:
     """Tell the moderators that an applicant answered their question."""
-    for moderator in moderators:
-        mail.send(
-            db,
-            settings,
-            to=moderator.email,
-            locale=moderator.locale,
-            name="application_info_provided",
-            context={"receiver": moderator, "applicant": applicant, "application": application},
-        )
+    mail.send_each(
+        db,
+        settings,
+        moderators,
+        name="application_info_provided",
+        context={"applicant": applicant, "application": application},
+    )
 
 
 def application_decided(
@@ -82,15 +73,9 @@ def reminder(
     waiting: Sequence[Application],
 ) -> None:
     """Remind the moderators of applications waiting longer than 48 hours."""
-    for moderator in moderators:
-        mail.send(
-            db,
-            settings,
-            to=moderator.email,
-            locale=moderator.locale,
-            name="application_reminder",
-            context={"receiver": moderator, "waiting": waiting},
-        )
+    mail.send_each(
+        db, settings, moderators, name="application_reminder", context={"waiting": waiting}
+    )
 
 
 def account_changed(

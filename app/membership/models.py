@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -19,19 +18,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
-from app.db import Base
+from app.db import Base, str_enum
 from app.i18n import N_
 from app.municipalities.models import Municipality
-
-
-def _enum(kind: type[enum.StrEnum], name: str) -> Enum:
-    return Enum(
-        kind,
-        name=name,
-        native_enum=False,
-        length=20,
-        values_callable=lambda members: [member.value for member in members],
-    )
 
 
 class AccountState(enum.StrEnum):
@@ -84,15 +73,15 @@ class Account(Base):
     email_verified: Mapped[bool] = mapped_column(Boolean, default=False)
     position: Mapped[str | None] = mapped_column(String(200))
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipalities.id"), index=True)
-    role: Mapped[Role] = mapped_column(_enum(Role, "account_role"), default=Role.MEMBER)
+    role: Mapped[Role] = mapped_column(str_enum(Role, "account_role"), default=Role.MEMBER)
     state: Mapped[AccountState] = mapped_column(
-        _enum(AccountState, "account_state"), default=AccountState.PENDING
+        str_enum(AccountState, "account_state"), default=AccountState.PENDING
     )
     # The reason last given for a decline or suspension, shown to the person.
     state_reason: Mapped[str | None] = mapped_column(Text)
     locale: Mapped[str] = mapped_column(String(5), default="de")
     mail_mode: Mapped[MailMode] = mapped_column(
-        _enum(MailMode, "mail_mode"), default=MailMode.IMMEDIATE
+        str_enum(MailMode, "mail_mode"), default=MailMode.IMMEDIATE
     )
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -183,7 +172,7 @@ class Application(Base):
     position: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[ApplicationState] = mapped_column(
-        _enum(ApplicationState, "application_state"), default=ApplicationState.SUBMITTED
+        str_enum(ApplicationState, "application_state"), default=ApplicationState.SUBMITTED
     )
     email_domain: Mapped[str | None] = mapped_column(String(253))
     domain_verified: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -243,7 +232,7 @@ class ApplicationEvent(Base):
     )
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
     kind: Mapped[ApplicationEventKind] = mapped_column(
-        _enum(ApplicationEventKind, "application_event_kind")
+        str_enum(ApplicationEventKind, "application_event_kind")
     )
     message: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

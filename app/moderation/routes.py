@@ -19,6 +19,7 @@ from app.membership.models import (
     ACCOUNT_STATE_LABELS,
     APPLICATION_STATE_LABELS,
     ROLE_LABELS,
+    Account,
     Application,
     ApplicationState,
 )
@@ -268,16 +269,7 @@ def member_suspend(
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     """Suspend a member (ends all their sessions at once)."""
-    _nav(request)
-    try:
-        account = accounts.suspend(db, request.app.state.settings, moderator, account_id, reason)
-    except ValidationFailed as error:
-        return _member_page(
-            request, db, account_id, errors=error.errors, reason=reason, status_code=422
-        )
-    response = RedirectResponse(f"/moderation/members/{account_id}", status_code=303)
-    flash(request, response, _("%(name)s ist gesperrt.", name=account.display_name))
-    return response
+    return _state_change(request, db, moderator, account_id, reason, suspend=True)
 
 
 @router.post("/members/{account_id}/reinstate")
@@ -289,15 +281,32 @@ def member_reinstate(
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     """Lift a suspension."""
+    return _state_change(request, db, moderator, account_id, reason, suspend=False)
+
+
+def _state_change(
+    request: Request,
+    db: DbSession,
+    moderator: Account,
+    account_id: int,
+    reason: str,
+    *,
+    suspend: bool,
+) -> Response:
     _nav(request)
+    change = accounts.suspend if suspend else accounts.reinstate
     try:
-        account = accounts.reinstate(db, request.app.state.settings, moderator, account_id, reason)
+        account = change(db, request.app.state.settings, moderator, account_id, reason)
     except ValidationFailed as error:
         return _member_page(
             request, db, account_id, errors=error.errors, reason=reason, status_code=422
         )
     response = RedirectResponse(f"/moderation/members/{account_id}", status_code=303)
-    flash(request, response, _("%(name)s ist wieder freigeschaltet.", name=account.display_name))
+    name = account.display_name
+    if suspend:
+        flash(request, response, _("%(name)s ist gesperrt.", name=name))
+    else:
+        flash(request, response, _("%(name)s ist wieder freigeschaltet.", name=name))
     return response
 
 

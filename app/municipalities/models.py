@@ -8,7 +8,6 @@ import enum
 from sqlalchemy import (
     Boolean,
     Date,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -18,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
-from app.db import Base
+from app.db import Base, str_enum
 from app.i18n import N_
 
 
@@ -98,16 +97,6 @@ KIND_LABELS = {
 }
 
 
-def _level_enum() -> Enum:
-    return Enum(
-        Level,
-        name="municipality_level",
-        native_enum=False,
-        length=20,
-        values_callable=lambda levels: [level.value for level in levels],
-    )
-
-
 class Municipality(Base):
     """A territorial unit; the key `ags` is unique across levels (their lengths differ).
 
@@ -124,7 +113,7 @@ class Municipality(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     ags: Mapped[str] = mapped_column(String(12), unique=True)
     ars: Mapped[str | None] = mapped_column(String(12), unique=True)
-    level: Mapped[Level] = mapped_column(_level_enum())
+    level: Mapped[Level] = mapped_column(str_enum(Level, "municipality_level"))
     name: Mapped[str] = mapped_column(String(200))
     name_folded: Mapped[str] = mapped_column(String(200))
     seat: Mapped[str | None] = mapped_column(String(200))
@@ -141,13 +130,7 @@ class Municipality(Base):
     gebietsstand: Mapped[dt.date] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     digitalisation_type: Mapped[DigitalisationType | None] = mapped_column(
-        Enum(
-            DigitalisationType,
-            name="digitalisation_type",
-            native_enum=False,
-            length=30,
-            values_callable=lambda kinds: [kind.value for kind in kinds],
-        )
+        str_enum(DigitalisationType, "digitalisation_type", length=30)
     )
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

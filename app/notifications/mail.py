@@ -3,8 +3,9 @@ then written to the outbox in the caller's transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -12,6 +13,9 @@ from app import i18n
 from app.config import Settings
 from app.outbox import service as outbox
 from app.web.templating import render_string
+
+if TYPE_CHECKING:
+    from app.membership.models import Account
 
 
 @dataclass(frozen=True)
@@ -47,3 +51,23 @@ def send(
         return
     mail = render(name, context, locale=locale, settings=settings)
     outbox.enqueue_mail(db, to=to, subject=mail.subject, text=mail.text, html=mail.html)
+
+
+def send_each(
+    db: Session,
+    settings: Settings,
+    receivers: Iterable[Account],
+    *,
+    name: str,
+    context: dict[str, Any],
+) -> None:
+    """Queue the same mail to several accounts, each in their language, each as `receiver`."""
+    for receiver in receivers:
+        send(
+            db,
+            settings,
+            to=receiver.email,
+            locale=receiver.locale,
+            name=name,
+            context={"receiver": receiver, **context},
+        )

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Enum, ForeignKey, Index
+from sqlalchemy import ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.clock import utcnow
-from app.db import Base
+from app.db import Base, str_enum
 
 
 class NotificationKind(enum.StrEnum):
@@ -28,15 +28,7 @@ class Notification(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
-    kind: Mapped[NotificationKind] = mapped_column(
-        Enum(
-            NotificationKind,
-            name="notification_kind",
-            native_enum=False,
-            length=20,
-            values_callable=lambda members: [member.value for member in members],
-        )
-    )
+    kind: Mapped[NotificationKind] = mapped_column(str_enum(NotificationKind, "notification_kind"))
     vorhaben_id: Mapped[int] = mapped_column(
         ForeignKey("vorhaben.id", ondelete="CASCADE"), index=True
     )

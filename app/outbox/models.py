@@ -6,11 +6,11 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.clock import utcnow
-from app.db import Base
+from app.db import Base, str_enum
 
 
 class Channel(enum.StrEnum):
@@ -31,23 +31,9 @@ class OutboxMessage(Base):
     __table_args__ = (Index("ix_outbox_state_next_attempt_at", "state", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    channel: Mapped[Channel] = mapped_column(
-        Enum(
-            Channel,
-            name="outbox_channel",
-            native_enum=False,
-            length=10,
-            values_callable=lambda members: [member.value for member in members],
-        )
-    )
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, "outbox_channel", length=10))
     state: Mapped[DeliveryState] = mapped_column(
-        Enum(
-            DeliveryState,
-            name="outbox_state",
-            native_enum=False,
-            length=10,
-            values_callable=lambda members: [member.value for member in members],
-        ),
+        str_enum(DeliveryState, "outbox_state", length=10),
         default=DeliveryState.PENDING,
     )
     # Mail: to, subject, text, html. Webhook: event type, body (issue of the export layer).

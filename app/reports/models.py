@@ -5,22 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.clock import utcnow
-from app.db import Base
+from app.db import Base, str_enum
 from app.i18n import N_
-
-
-def _enum(kind: type[enum.StrEnum], name: str) -> Enum:
-    return Enum(
-        kind,
-        name=name,
-        native_enum=False,
-        length=20,
-        values_callable=lambda members: [member.value for member in members],
-    )
 
 
 class TargetType(enum.StrEnum):
@@ -71,17 +61,17 @@ class Report(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    target_type: Mapped[TargetType] = mapped_column(_enum(TargetType, "report_target"))
+    target_type: Mapped[TargetType] = mapped_column(str_enum(TargetType, "report_target"))
     target_id: Mapped[int]
     vorhaben_id: Mapped[int | None] = mapped_column(
         ForeignKey("vorhaben.id", ondelete="CASCADE"), index=True
     )
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
     reporter_municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipalities.id"))
-    category: Mapped[Category] = mapped_column(_enum(Category, "report_category"))
+    category: Mapped[Category] = mapped_column(str_enum(Category, "report_category"))
     text: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[ReportState] = mapped_column(
-        _enum(ReportState, "report_state"), default=ReportState.OPEN
+        str_enum(ReportState, "report_state"), default=ReportState.OPEN
     )
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[dt.datetime | None]

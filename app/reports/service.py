@@ -156,15 +156,13 @@ def report(
             None,
             AUTO_HIDE_REASON,
         )
-    for moderator in membership.moderators(db):
-        mail.send(
-            db,
-            settings,
-            to=moderator.email,
-            locale=moderator.locale,
-            name="report_filed",
-            context={"receiver": moderator, "target": target, "report": entry},
-        )
+    mail.send_each(
+        db,
+        settings,
+        membership.moderators(db),
+        name="report_filed",
+        context={"target": target, "report": entry},
+    )
     db.flush()
     return entry
 
@@ -346,15 +344,13 @@ def request_review(
         subject_id=author.id,
         reason=body or None,
     )
-    for moderator in membership.moderators(db):
-        mail.send(
-            db,
-            settings,
-            to=moderator.email,
-            locale=moderator.locale,
-            name="review_requested",
-            context={"receiver": moderator, "target": target, "text": body},
-        )
+    mail.send_each(
+        db,
+        settings,
+        membership.moderators(db),
+        name="review_requested",
+        context={"target": target, "text": body},
+    )
     db.flush()
     return target
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
+from app.db import Base, str_enum
 
 
 class EntryKind(enum.StrEnum):
@@ -32,15 +32,7 @@ class SearchEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vorhaben_id: Mapped[int] = mapped_column(ForeignKey("vorhaben.id", ondelete="CASCADE"))
-    kind: Mapped[EntryKind] = mapped_column(
-        Enum(
-            EntryKind,
-            name="search_entry_kind",
-            native_enum=False,
-            length=10,
-            values_callable=lambda members: [member.value for member in members],
-        )
-    )
+    kind: Mapped[EntryKind] = mapped_column(str_enum(EntryKind, "search_entry_kind", length=10))
     ref_id: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(Text, default="")
     content: Mapped[str] = mapped_column(Text, default="")

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from app.auth.deps import Member
 from app.i18n import gettext as _
 from app.search import highlight, query
-from app.vorhaben.listing import VorhabenFilter
+from app.vorhaben.routes import Filters, filter_context
 from app.web.deps import DbSession
 from app.web.templating import render
 
@@ -22,22 +22,13 @@ def search_page(
     request: Request,
     member: Member,
     db: DbSession,
+    filters: Filters,
     q: Annotated[str, Query(max_length=200)] = "",
-    stage: Annotated[str, Query(max_length=20)] = "",
-    field: Annotated[str, Query(max_length=60)] = "",
-    land: Annotated[str, Query(max_length=12)] = "",
-    kreis: Annotated[str, Query(max_length=12)] = "",
-    municipality: Annotated[str, Query(max_length=12)] = "",
-    partners: Annotated[str, Query(max_length=1)] = "",
-    ai: Annotated[str, Query(max_length=20)] = "",
-    open_source: Annotated[str, Query(max_length=1)] = "",
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
 ) -> Response:
     """Ranked hits with highlighted excerpts; htmx refreshes just the results."""
-    from app.vorhaben.routes import filter_context
 
     request.state.nav = "suche"
-    filters = VorhabenFilter(stage, field, land, kreis, municipality, partners, ai, open_source)
     result = query.search(db, member, q, filters, page=page)
     excerpts = {}
     for vorhaben in result.vorhaben:

@@ -10,7 +10,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -22,20 +21,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
-from app.db import Base
+from app.db import Base, str_enum
 from app.i18n import N_
 from app.membership.models import Account
 from app.municipalities.models import Municipality
-
-
-def _enum(kind: type[enum.StrEnum], name: str) -> Enum:
-    return Enum(
-        kind,
-        name=name,
-        native_enum=False,
-        length=20,
-        values_callable=lambda members: [member.value for member in members],
-    )
 
 
 class Stage(enum.StrEnum):
@@ -137,16 +126,16 @@ class Vorhaben(Base):
     summary: Mapped[str] = mapped_column(String(500), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     description_html: Mapped[str] = mapped_column(Text, default="")
-    stage: Mapped[Stage] = mapped_column(_enum(Stage, "vorhaben_stage"))
+    stage: Mapped[Stage] = mapped_column(str_enum(Stage, "vorhaben_stage"))
     visibility: Mapped[Visibility] = mapped_column(
-        _enum(Visibility, "vorhaben_visibility"), default=Visibility.MEMBERS
+        str_enum(Visibility, "vorhaben_visibility"), default=Visibility.MEMBERS
     )
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
     author_id: Mapped[int | None] = mapped_column(
         ForeignKey("accounts.id", ondelete="SET NULL"), index=True
     )
     looking_for_partners: Mapped[bool] = mapped_column(Boolean, default=False)
-    uses_ai: Mapped[AIUse] = mapped_column(_enum(AIUse, "vorhaben_ai"), default=AIUse.NONE)
+    uses_ai: Mapped[AIUse] = mapped_column(str_enum(AIUse, "vorhaben_ai"), default=AIUse.NONE)
     open_source: Mapped[bool] = mapped_column(Boolean, default=False)
     license: Mapped[str | None] = mapped_column(String(100))
     repository_url: Mapped[str | None] = mapped_column(String(500))
@@ -263,8 +252,8 @@ class StageChange(Base):
     vorhaben_id: Mapped[int] = mapped_column(
         ForeignKey("vorhaben.id", ondelete="CASCADE"), index=True
     )
-    from_stage: Mapped[Stage | None] = mapped_column(_enum(Stage, "vorhaben_stage"))
-    to_stage: Mapped[Stage] = mapped_column(_enum(Stage, "vorhaben_stage"))
+    from_stage: Mapped[Stage | None] = mapped_column(str_enum(Stage, "vorhaben_stage"))
+    to_stage: Mapped[Stage] = mapped_column(str_enum(Stage, "vorhaben_stage"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
@@ -298,7 +287,7 @@ class Signal(Base):
     )
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
-    kind: Mapped[SignalKind] = mapped_column(_enum(SignalKind, "signal_kind"))
+    kind: Mapped[SignalKind] = mapped_column(str_enum(SignalKind, "signal_kind"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     municipality: Mapped[Municipality] = relationship(lazy="raise")

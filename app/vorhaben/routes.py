@@ -69,11 +69,7 @@ def filter_context(db: DbSession, filters: listing.VorhabenFilter) -> dict[str, 
     }
 
 
-@router.get("/vorhaben")
-def vorhaben_list(
-    request: Request,
-    member: Member,
-    db: DbSession,
+def filter_params(
     stage: Annotated[str, Query(max_length=20)] = "",
     field: Annotated[str, Query(max_length=60)] = "",
     land: Annotated[str, Query(max_length=12)] = "",
@@ -82,14 +78,27 @@ def vorhaben_list(
     partners: Annotated[str, Query(max_length=1)] = "",
     ai: Annotated[str, Query(max_length=20)] = "",
     open_source: Annotated[str, Query(max_length=1)] = "",
+) -> listing.VorhabenFilter:
+    """The list filters from the query string (shared with search)."""
+    return listing.VorhabenFilter(
+        stage, field, land, kreis, municipality, partners, ai, open_source
+    )
+
+
+Filters = Annotated[listing.VorhabenFilter, Depends(filter_params)]
+
+
+@router.get("/vorhaben")
+def vorhaben_list(
+    request: Request,
+    member: Member,
+    db: DbSession,
+    filters: Filters,
     sort: Annotated[str, Query(max_length=10)] = "activity",
     after: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     """All visible Vorhaben with filters and sorting; htmx refreshes just the results."""
     _nav(request)
-    filters = listing.VorhabenFilter(
-        stage, field, land, kreis, municipality, partners, ai, open_source
-    )
     sort = sort if sort in listing.SORTS else "activity"
     page = listing.list_vorhaben(db, member, filters, sort=sort, after=after)
     context = {
