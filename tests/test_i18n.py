@@ -6,6 +6,7 @@ Message ids are the German texts. A German string added to the code or a templat
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from functools import cache
 from pathlib import Path
@@ -15,7 +16,8 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_keywords, parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from app.i18n import gettext, ngettext, using_locale
+from app.i18n import format_day, format_when, gettext, ngettext, using_locale
+from app.web.templating import environment
 
 ROOT = Path(__file__).resolve().parent.parent
 PO_FILE = ROOT / "app/translations/en/LC_MESSAGES/messages.po"
@@ -108,3 +110,25 @@ def test_gettext_follows_the_locale() -> None:
         assert gettext("Abmelden") == "Abmelden"
         assert gettext("Willkommen, %(name)s", name="Ada") == "Willkommen, Ada"
         assert ngettext("%(num)s Kommune", "%(num)s Kommunen", 3) == "3 Kommunen"
+
+
+def test_templates_translate_and_escape_the_variables() -> None:
+    template = environment.from_string('{{ _("Zurück zu „%(title)s“", title=title) }}')
+    with using_locale("en"):
+        assert template.render(title="<b>A & B</b>") == "Back to “&lt;b&gt;A &amp; B&lt;/b&gt;”"
+    with using_locale("de"):
+        assert template.render(title="Plan") == "Zurück zu „Plan“"
+        plain = environment.from_string(
+            '{% autoescape false %}{{ _("Abmelden") }}{% endautoescape %}'
+        )
+        assert plain.render() == "Abmelden"
+
+
+def test_dates_are_formatted_in_the_current_locale_also_when_remembered() -> None:
+    moment = dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC)  # already 2 March in Berlin
+    for _round in range(2):  # the second answer comes from the cache
+        with using_locale("de"):
+            assert format_day(moment) == "02.03.2026"
+            assert format_when(moment, "short") == "02.03.26, 00:30"
+        with using_locale("en"):
+            assert format_day(moment) == "Mar 2, 2026"

@@ -126,7 +126,7 @@ def search(
     loaded = {
         row.id: row
         for row in db.scalars(
-            select(Vorhaben).where(Vorhaben.id.in_(ids)).options(*card_options())
+            select(Vorhaben).where(Vorhaben.id.in_(ids)).options(*card_options(description=True))
         ).unique()
     }
     found = [loaded[item] for item in ids if item in loaded]

@@ -11,10 +11,9 @@ cost does not grow with the size of the exchange.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
@@ -101,13 +100,19 @@ def similar(
         return []
     total = max(1, db.scalar(select(func.max(Vorhaben.id))) or 1)
     weight = {term: math.log(1 + total / uses[term]) for term in telling}
-    scores: dict[int, float] = defaultdict(float)
-    for term, vorhaben_id in db.execute(
-        select(VorhabenTerm.term, VorhabenTerm.vorhaben_id).where(VorhabenTerm.term.in_(telling))
-    ):
-        if vorhaben_id != exclude_id:
-            scores[vorhaben_id] += weight[term]
-    best = sorted(scores, key=lambda key: (-scores[key], -key))[:CANDIDATES]
+    # Scored in the database: a common word brings up to COMMON rows, Python need not see them.
+    score = func.sum(case(weight, value=VorhabenTerm.term, else_=0.0))
+    scores = {
+        row.vorhaben_id: float(row.score)
+        for row in db.execute(
+            select(VorhabenTerm.vorhaben_id, score.label("score"))
+            .where(VorhabenTerm.term.in_(telling), VorhabenTerm.vorhaben_id != (exclude_id or 0))
+            .group_by(VorhabenTerm.vorhaben_id)
+            .order_by(score.desc(), VorhabenTerm.vorhaben_id.desc())
+            .limit(CANDIDATES)
+        )
+    }
+    best = list(scores)
     if not best:
         return []
     visible = set(

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import Select, exists, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, defer, joinedload, selectinload
 
 from app.core.pagination import BadCursor, Page, decode_cursor, encode_cursor
 from app.municipalities.models import Municipality
@@ -44,12 +44,21 @@ class VorhabenFilter:
         return any(asdict(self).values())
 
 
-def card_options() -> list[Any]:
-    """What a Vorhaben card renders: municipality with Land, fields, tags."""
+def card_options(*, description: bool = False) -> list[Any]:
+    """What a Vorhaben card renders: municipality with Land, fields, tags; not the long
+    texts (kilobytes per row), unless asked for the description (search matches in it)."""
+    long_texts = [
+        Vorhaben.lessons_learned,
+        Vorhaben.lessons_learned_html,
+        Vorhaben.description_html,
+    ]
+    if not description:
+        long_texts.append(Vorhaben.description)
     return [
         joinedload(Vorhaben.municipality).joinedload(Municipality.land),
         selectinload(Vorhaben.fields),
         selectinload(Vorhaben.tags),
+        *(defer(column) for column in long_texts),
     ]
 
 
