@@ -6,13 +6,17 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app.cli import main
 from app.db import make_engine, make_session_factory, unit_of_work
 from app.demo import DEMO_REGISTRY
 from app.export import schemas
 from app.export.models import FeedCounter, FeedEntry, Publication, PublicationVersion
-from app.membership.models import Account
+from app.membership.models import Account, AccountState
+from app.search.models import EntryKind, SearchEntry
+from app.search.query import search
+from app.vorhaben.listing import VorhabenFilter
 from app.vorhaben.models import Visibility, Vorhaben
 
 
@@ -67,8 +71,35 @@ def test_seed_fills_members_vorhaben_comments_and_the_feed(
             assert len(entries) == 25
             modified = [entry.modified_at for entry in entries]
             assert modified == sorted(modified)
+            _assert_searchable(db)
     finally:
         engine.dispose()
+
+
+def _assert_searchable(db: Session) -> None:
+    """Both runs' Vorhaben are in the search index, and it follows changes again."""
+    reader = db.scalars(select(Account).where(Account.state == AccountState.APPROVED)).first()
+    assert reader is not None
+    open_to_all = select(Vorhaben).where(Vorhaben.visibility == Visibility.MEMBERS)
+    for vorhaben in (
+        db.scalars(open_to_all.order_by(Vorhaben.id)).first(),
+        db.scalars(open_to_all.order_by(Vorhaben.id.desc())).first(),
+    ):
+        assert vorhaben is not None
+        found = search(db, reader, vorhaben.title, VorhabenFilter(), per_page=500)
+        assert vorhaben.id in {hit.id for hit in found.vorhaben}
+    # The triggers are back: a changed entry is found by its new words at once.
+    first = db.scalars(open_to_all.order_by(Vorhaben.id)).first()
+    assert first is not None
+    entry = db.scalars(
+        select(SearchEntry).where(
+            SearchEntry.kind == EntryKind.VORHABEN, SearchEntry.ref_id == first.id
+        )
+    ).one()
+    entry.title, entry.content = "zaunkonigzahlung", "zaunkonigzahlung im stadtpark"
+    db.flush()
+    found = search(db, reader, "Zaunkönigzählung", VorhabenFilter())
+    assert [hit.id for hit in found.vorhaben] == [first.id]
 
 
 def test_seed_needs_the_registry(
