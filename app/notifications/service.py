@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.comments.models import Comment
 from app.config import Settings
@@ -130,8 +130,16 @@ def stage_changed(
 
 def _comment_not_hidden() -> Any:
     """Notifications about a comment the moderators hid disappear with it."""
-    hidden = select(Comment.id).where(Comment.hidden_at.is_not(None))
-    return or_(Notification.comment_id.is_(None), Notification.comment_id.not_in(hidden))
+    # Correlated, so each notification looks up its own comment by key; a NOT IN over all
+    # hidden comments made PostgreSQL plan a scan of every comment (and JIT-compile it).
+    comment = aliased(Comment)  # the outer query may join comments itself
+    hidden = (
+        select(comment.id)
+        .where(comment.id == Notification.comment_id, comment.hidden_at.is_not(None))
+        .correlate(Notification)
+        .exists()
+    )
+    return or_(Notification.comment_id.is_(None), ~hidden)
 
 
 def unread_count(db: Session, reader: Account) -> int:
