@@ -46,7 +46,9 @@ POSTGRES_INDEXES = (
         "USING gin (content gin_trgm_ops)",
     ),
 )
-FTS_AUTOMERGE = 4  # FTS5's default
+# FTS5 settings (stored in the index) for the bulk load, and its defaults to return to.
+FTS_BULK = {"automerge": 0, "crisismerge": 2000, "hashsize": 256 * 2**20}
+FTS_DEFAULTS = {"automerge": 4, "crisismerge": 16, "hashsize": 2**20}
 FTS_CHUNK = 100_000
 # Tables whose ids the seed allocates itself.
 ID_TABLES = (
@@ -120,10 +122,18 @@ def restore_search_index(connection: Connection) -> None:
 
 
 def _fill_fts(connection: Connection) -> None:
-    """Index all search entries in FTS5 in chunks, each its own transaction, then merge the
-    segments once. One 'rebuild' transaction over a million entries slows down more and
-    more (it ran for over half an hour); chunks of 100,000 stay linear."""
-    connection.exec_driver_sql("INSERT INTO search_fts(search_fts, rank) VALUES('automerge', 0)")
+    """Index all search entries in FTS5 in chunks, each its own transaction, without the
+    merges FTS5 does while writing, then restore its defaults. One 'rebuild' over a million
+    entries, merging as it went, ran for more than half an hour; this takes about a minute.
+    """
+
+    def configure(values: dict[str, int]) -> None:
+        for key, value in values.items():  # fixed keys and integers only
+            connection.exec_driver_sql(
+                f"INSERT INTO search_fts(search_fts, rank) VALUES('{key}', {int(value)})"
+            )
+
+    configure(FTS_BULK)
     connection.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES('delete-all')")
     connection.commit()
     last = int(connection.scalar(text("SELECT coalesce(max(id), 0) FROM search_entries")) or 0)
@@ -136,10 +146,9 @@ def _fill_fts(connection: Connection) -> None:
             {"first": first, "last": first + FTS_CHUNK},
         )
         connection.commit()
-    connection.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES('optimize')")
-    connection.exec_driver_sql(
-        f"INSERT INTO search_fts(search_fts, rank) VALUES('automerge', {FTS_AUTOMERGE})"
-    )
+    # No 'optimize' into one segment: at a million entries it runs for many minutes. The
+    # dozen segments left are merged step by step by the next writes, as in normal use.
+    configure(FTS_DEFAULTS)
 
 
 def finish(connection: Connection) -> None:
