@@ -17,6 +17,7 @@ def test_settle_heap_compiles_every_template_and_freezes_the_long_lived_objects(
     try:
         settle_heap()
         assert gc.get_freeze_count() > 10_000
+        assert environment.cache is not None
         loaded = {key[1] for key in environment.cache}
         assert set(environment.list_templates()) <= loaded
     finally:
