@@ -6,6 +6,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import ValidationFailed
+from app.core.ids import parse_id
 from app.i18n import gettext as _
 from app.membership.models import Account, MailMode
 from app.vorhaben.models import FieldOfAction, Interest
@@ -20,7 +21,7 @@ def save(db: Session, account: Account, mail_mode: str, interests: list[str]) ->
     if mail_mode not in {mode.value for mode in MailMode}:
         raise ValidationFailed({"mail_mode": _("Bitte wählen Sie, wie Sie E-Mails erhalten.")})
     known = set(db.scalars(select(FieldOfAction.id).where(FieldOfAction.active.is_(True))))
-    chosen = {int(value) for value in interests if value.isdigit() and int(value) in known}
+    chosen = {fid for value in interests if (fid := parse_id(value)) in known}
     account.mail_mode = MailMode(mail_mode)
     db.execute(delete(Interest).where(Interest.account_id == account.id))
     db.add_all(Interest(account_id=account.id, field_id=field_id) for field_id in chosen)

@@ -133,7 +133,7 @@ def erase(
     return response
 
 
-@router.post("/moderation/members/{account_id}/erase")
+@router.post("/moderation/members/{account_id:id}/erase")
 def erase_by_admin(
     request: Request,
     account_id: int,

@@ -44,7 +44,7 @@ def account_page(request: Request, account: Member, db: DbSession) -> Response:
     )
 
 
-@router.post("/sitzungen/{session_id}/beenden")
+@router.post("/sitzungen/{session_id:id}/beenden")
 def end_session(request: Request, session_id: int, account: Member, db: DbSession) -> Response:
     """End one of my other sessions (another browser or device)."""
     mine = {row.id for row in sessions.list_for(db, account.id)}

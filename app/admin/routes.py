@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.admin import taxonomy
 from app.auth.deps import Admin
 from app.core.errors import ValidationFailed
+from app.core.ids import parse_id
 from app.i18n import gettext as _
 from app.vorhaben import listing
 from app.web.deps import DbSession
@@ -69,7 +70,7 @@ def add_field(
     return response
 
 
-@router.post("/handlungsfelder/{field_id}")
+@router.post("/handlungsfelder/{field_id:id}")
 def change_field(
     request: Request,
     field_id: int,
@@ -87,7 +88,7 @@ def change_field(
             field_id,
             label=label,
             active=active == "1",
-            position=int(position) if position.isdigit() else None,
+            position=parse_id(position),
         )
     except ValidationFailed as error:
         return _fields_page(request, db, errors=error.errors, status_code=422)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
 from app.core.clock import BERLIN
-from app.core.pagination import BadCursor, Page, decode_cursor, encode_cursor
+from app.core.pagination import Page, decode_keyset, encode_keyset
 
 # Actions that belong to the security log (shorter retention) rather than the decision log.
 SECURITY_ACTIONS = frozenset(
@@ -65,20 +65,18 @@ def search(
         query = query.where(AuditEvent.actor_id == filters.actor_id)
     if filters.subject_id:
         query = query.where(AuditEvent.subject_id == filters.subject_id)
-    if filters.since:
+    # Dates at the ends of the calendar (0001-01-01, 9999-12-31) overflow once shifted to
+    # UTC or to the next day; nothing was recorded that early or late, so they mean "open".
+    if filters.since and filters.since > dt.date.min:
         query = query.where(
             AuditEvent.created_at >= dt.datetime.combine(filters.since, dt.time(), BERLIN)
         )
-    if filters.until:
+    if filters.until and filters.until < dt.date.max:
         end = dt.datetime.combine(filters.until + dt.timedelta(days=1), dt.time(), BERLIN)
         query = query.where(AuditEvent.created_at < end)
-    cursor = decode_cursor(after, arity=2)
+    cursor = decode_keyset(after)
     if cursor is not None:
-        try:
-            stamp = dt.datetime.fromisoformat(str(cursor[0]))
-            last_id = int(cursor[1])
-        except ValueError:
-            raise BadCursor from None
+        stamp, last_id = cursor
         query = query.where(
             (AuditEvent.created_at < stamp)
             | ((AuditEvent.created_at == stamp) & (AuditEvent.id < last_id))
@@ -91,7 +89,7 @@ def search(
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = encode_cursor([rows[-1].created_at.isoformat(), rows[-1].id])
+        next_cursor = encode_keyset(rows[-1].created_at, rows[-1].id)
     return Page(rows, next_cursor)
 
 

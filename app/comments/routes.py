@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.auth.deps import Member
 from app.comments import service
 from app.core.errors import ValidationFailed
+from app.core.ids import parse_id
 from app.i18n import gettext as _
 from app.vorhaben import service as vorhaben_service
 from app.web.deps import DbSession
@@ -45,7 +46,7 @@ def _thread_fragment(
     )
 
 
-@router.post("/vorhaben/{vorhaben_id}/comments")
+@router.post("/vorhaben/{vorhaben_id:id}/comments")
 def post_comment(
     request: Request,
     vorhaben_id: int,
@@ -55,7 +56,7 @@ def post_comment(
     parent_id: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     """Post a comment or a reply; errors come back next to the field with the text kept."""
-    parent = int(parent_id) if parent_id.isdigit() else None
+    parent = parse_id(parent_id)
     try:
         comment = service.post(db, request.app.state.settings, member, vorhaben_id, body, parent)
     except ValidationFailed as error:
@@ -74,7 +75,7 @@ def post_comment(
     return RedirectResponse(f"/vorhaben/{vorhaben_id}#kommentar-{comment.id}", status_code=303)
 
 
-@router.get("/kommentare/{comment_id}/bearbeiten")
+@router.get("/kommentare/{comment_id:id}/bearbeiten")
 def edit_form(request: Request, comment_id: int, member: Member, db: DbSession) -> Response:
     """The edit form (inline with htmx, or as a page)."""
     comment, vorhaben = service.get(db, member, comment_id)
@@ -95,7 +96,7 @@ def edit_form(request: Request, comment_id: int, member: Member, db: DbSession) 
     )
 
 
-@router.post("/kommentare/{comment_id}/bearbeiten")
+@router.post("/kommentare/{comment_id:id}/bearbeiten")
 def edit(
     request: Request,
     comment_id: int,
@@ -127,7 +128,7 @@ def edit(
     )
 
 
-@router.post("/kommentare/{comment_id}/loeschen")
+@router.post("/kommentare/{comment_id:id}/loeschen")
 def delete(
     request: Request,
     comment_id: int,
@@ -146,7 +147,7 @@ def delete(
     return response
 
 
-@router.get("/kommentare/{comment_id}/verlauf")
+@router.get("/kommentare/{comment_id:id}/verlauf")
 def history(request: Request, comment_id: int, member: Member, db: DbSession) -> Response:
     """Earlier wordings of an edited comment."""
     comment, revisions = service.history(db, member, comment_id)

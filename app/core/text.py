@@ -13,6 +13,16 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 _ALLOWED_CONTROLS = frozenset("\t\n")
 
 
+def _is_noncharacter(char: str) -> bool:
+    """Unicode noncharacters (U+FDD0..U+FDEF, U+xxFFFE/F) and lone surrogates.
+
+    They are not text, and U+FFFE, U+FFFF and surrogates are not even allowed in XML:
+    one of them in a title would make the Atom feed unreadable for every partner.
+    """
+    code = ord(char)
+    return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE or 0xD800 <= code <= 0xDFFF
+
+
 def normalize(value: str) -> str:
     """NFC, browser line endings (CRLF) folded to LF."""
     return unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
@@ -25,6 +35,11 @@ def forbidden_character(value: str) -> str | None:
             return gettext(
                 "Enthält ein unsichtbares Steuerzeichen für die Schreibrichtung "
                 "(%(code)s). Bitte entfernen Sie es.",
+                code=f"U+{ord(char):04X}",
+            )
+        if _is_noncharacter(char):
+            return gettext(
+                "Enthält ein Zeichen, das kein Text ist (%(code)s). Bitte entfernen Sie es.",
                 code=f"U+{ord(char):04X}",
             )
         if unicodedata.category(char) == "Cc" and char not in _ALLOWED_CONTROLS:

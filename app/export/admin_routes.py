@@ -105,13 +105,13 @@ def _detail_page(
     )
 
 
-@router.get("/partners/{partner_id}")
+@router.get("/partners/{partner_id:id}")
 def partner_detail(request: Request, partner_id: int, admin: Admin, db: DbSession) -> Response:
     """A partner's keys and webhook endpoints."""
     return _detail_page(request, db, partner_id)
 
 
-@router.post("/partners/{partner_id}/keys")
+@router.post("/partners/{partner_id:id}/keys")
 def key_create(request: Request, partner_id: int, admin: Admin, db: DbSession) -> Response:
     """A further API key (shown once)."""
     key = partners.create_key(db, partners.get(db, partner_id), actor_id=admin.id)
@@ -120,7 +120,7 @@ def key_create(request: Request, partner_id: int, admin: Admin, db: DbSession) -
     )
 
 
-@router.post("/partners/{partner_id}/keys/{key_id}/revoke")
+@router.post("/partners/{partner_id:id}/keys/{key_id:id}/revoke")
 def key_revoke(
     request: Request, partner_id: int, key_id: int, admin: Admin, db: DbSession
 ) -> Response:
@@ -131,7 +131,7 @@ def key_revoke(
     return response
 
 
-@router.post("/partners/{partner_id}/webhooks")
+@router.post("/partners/{partner_id:id}/webhooks")
 def webhook_add(
     request: Request, partner_id: int, admin: Admin, db: DbSession, url: Annotated[str, Form()] = ""
 ) -> Response:
@@ -148,7 +148,7 @@ def webhook_add(
     )
 
 
-@router.post("/webhooks/{endpoint_id}/rotate")
+@router.post("/webhooks/{endpoint_id:id}/rotate")
 def webhook_rotate(request: Request, endpoint_id: int, admin: Admin, db: DbSession) -> Response:
     """A new signing secret; the old one keeps signing for 24 hours."""
     target = partners.endpoint(db, endpoint_id)
@@ -162,7 +162,7 @@ def webhook_rotate(request: Request, endpoint_id: int, admin: Admin, db: DbSessi
     )
 
 
-@router.post("/webhooks/{endpoint_id}/active")
+@router.post("/webhooks/{endpoint_id:id}/active")
 def webhook_toggle(
     request: Request,
     endpoint_id: int,
@@ -176,7 +176,7 @@ def webhook_toggle(
     return RedirectResponse(f"/admin/partners/{target.partner_id}", status_code=303)
 
 
-@router.get("/webhooks/{endpoint_id}")
+@router.get("/webhooks/{endpoint_id:id}")
 def webhook_deliveries(request: Request, endpoint_id: int, admin: Admin, db: DbSession) -> Response:
     """The latest deliveries: status, attempts, last error."""
     request.state.nav = "admin"
@@ -192,7 +192,7 @@ def webhook_deliveries(request: Request, endpoint_id: int, admin: Admin, db: DbS
     )
 
 
-@router.post("/webhooks/{endpoint_id}/deliveries/{message_id}/redeliver")
+@router.post("/webhooks/{endpoint_id:id}/deliveries/{message_id:id}/redeliver")
 def webhook_redeliver(
     request: Request, endpoint_id: int, message_id: int, admin: Admin, db: DbSession
 ) -> Response:

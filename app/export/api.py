@@ -94,7 +94,10 @@ def _parse_time(value: str) -> dt.datetime:
         ) from None
     if moment.tzinfo is None:
         raise feed.BadFeedParameter("modified_since needs a time zone (Z or +01:00).")
-    return moment.astimezone(dt.UTC)
+    try:
+        return moment.astimezone(dt.UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 lies before the first UTC instant
+        return dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 @router.get(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
 from app.core.clock import utcnow
+from app.core.ids import is_number
 from app.db import unit_of_work
 from app.export import webhooks
 from app.export.models import WebhookEndpoint
@@ -40,7 +41,7 @@ def backoff(attempts: int) -> dt.timedelta:
 
 def _retry_after(response: httpx2.Response) -> dt.timedelta | None:
     value = response.headers.get("retry-after", "").strip()
-    if value.isdigit():
+    if is_number(value):
         return dt.timedelta(seconds=min(int(value), RETRY_AFTER_CAP))
     return None
 

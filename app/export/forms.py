@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.core.ids import parse_id
 from app.core.text import forbidden_character
 from app.i18n import N_, format_number
 from app.i18n import gettext as _
@@ -80,7 +81,7 @@ def clean(
         errors["stage"] = _("Bitte wählen Sie eine Phase.")
     if form.uses_ai not in {value.value for value in AIUse}:
         errors["uses_ai"] = _("Bitte wählen Sie eine Angabe zur KI.")
-    field_ids = [int(raw) for raw in form.fields_of_action if raw.isdigit()]
+    field_ids = [fid for raw in form.fields_of_action if (fid := parse_id(raw)) is not None]
     if len(field_ids) != len(form.fields_of_action) or not set(field_ids) <= known_field_ids:
         errors["fields_of_action"] = _("Bitte wählen Sie Handlungsfelder aus der Liste.")
     tags = split_tags(form.tags)

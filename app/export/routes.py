@@ -101,14 +101,14 @@ def _page(
     )
 
 
-@router.get("/vorhaben/{vorhaben_id}/publication")
+@router.get("/vorhaben/{vorhaben_id:id}/publication")
 def publication_page(request: Request, vorhaben_id: int, member: Member, db: DbSession) -> Response:
     """The public version: the form (from the Vorhaben on first visit), state and preview."""
     request.state.nav = "vorhaben"
     return _page(request, db, member, vorhaben_id)
 
 
-@router.post("/vorhaben/{vorhaben_id}/publication")
+@router.post("/vorhaben/{vorhaben_id:id}/publication")
 def publication_action(
     request: Request, vorhaben_id: int, member: Member, db: DbSession, submitted: Submitted
 ) -> Response:

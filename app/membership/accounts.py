@@ -10,6 +10,7 @@ from app.auth import sessions
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
+from app.core.ids import parse_id
 from app.i18n import gettext as _
 from app.membership import mails
 from app.membership.models import Account, AccountState, Role
@@ -164,8 +165,8 @@ def promote(db: Session, email_or_id: str, role: str) -> Account:
     if role not in {value.value for value in Role}:
         raise ValidationFailed({"role": f"unknown role {role!r} (member, moderator, admin)"})
     statement = select(Account).where(Account.state != AccountState.ERASED)
-    if email_or_id.isdigit():
-        candidates = list(db.scalars(statement.where(Account.id == int(email_or_id))))
+    if (account_id := parse_id(email_or_id)) is not None:
+        candidates = list(db.scalars(statement.where(Account.id == account_id)))
     else:
         candidates = list(db.scalars(statement.where(Account.email.ilike(email_or_id.strip()))))
     if not candidates:

@@ -20,7 +20,7 @@ from app.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/mitglieder/{account_id}")
+@router.get("/mitglieder/{account_id:id}")
 def profile(request: Request, account_id: int, member: Member, db: DbSession) -> Response:
     """A member's profile with the Vorhaben they started (those the reader may see)."""
     person = accounts.get(db, account_id)

@@ -13,7 +13,7 @@ from app.auth import sessions
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
-from app.core.pagination import Page, decode_cursor, encode_cursor
+from app.core.pagination import Page, decode_keyset, encode_keyset
 from app.core.text import forbidden_character, normalize, too_long
 from app.i18n import gettext as _
 from app.membership import mails
@@ -337,15 +337,9 @@ def queue(
     if filters.older_than_days:
         cutoff = utcnow() - dt.timedelta(days=filters.older_than_days)
         query = query.where(Application.created_at < cutoff)
-    cursor = decode_cursor(after, arity=2)
+    cursor = decode_keyset(after)
     if cursor is not None:
-        try:
-            stamp = dt.datetime.fromisoformat(str(cursor[0]))
-            last_id = int(cursor[1])
-        except ValueError:
-            from app.core.pagination import BadCursor
-
-            raise BadCursor from None
+        stamp, last_id = cursor
         query = query.where(
             (Application.created_at > stamp)
             | ((Application.created_at == stamp) & (Application.id > last_id))
@@ -356,7 +350,7 @@ def queue(
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = encode_cursor([rows[-1].created_at.isoformat(), rows[-1].id])
+        next_cursor = encode_keyset(rows[-1].created_at, rows[-1].id)
     return Page(rows, next_cursor)
 
 

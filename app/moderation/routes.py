@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.audit import service as audit
 from app.auth.deps import Admin, Moderator
 from app.core.errors import ValidationFailed
+from app.core.ids import parse_id
 from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership import accounts, domains, service
@@ -84,8 +85,8 @@ def application_queue(
     _nav(request)
     filters = service.QueueFilter(
         state=state,
-        land_id=int(land) if land.isdigit() else None,
-        older_than_days=int(older_than) if older_than.isdigit() else None,
+        land_id=parse_id(land),
+        older_than_days=parse_id(older_than),
     )
     page = service.queue(db, filters, after=after)
     verified = {
@@ -144,7 +145,7 @@ def _application_page(
     )
 
 
-@router.get("/applications/{application_id}")
+@router.get("/applications/{application_id:id}")
 def application_detail(
     request: Request, application_id: int, moderator: Moderator, db: DbSession
 ) -> Response:
@@ -153,7 +154,7 @@ def application_detail(
     return _application_page(request, db, application_id)
 
 
-@router.post("/applications/{application_id}")
+@router.post("/applications/{application_id:id}")
 def application_decide(
     request: Request,
     application_id: int,
@@ -251,7 +252,7 @@ def _member_page(
     )
 
 
-@router.get("/members/{account_id}")
+@router.get("/members/{account_id:id}")
 def member_detail(
     request: Request, account_id: int, moderator: Moderator, db: DbSession
 ) -> Response:
@@ -260,7 +261,7 @@ def member_detail(
     return _member_page(request, db, account_id)
 
 
-@router.post("/members/{account_id}/suspend")
+@router.post("/members/{account_id:id}/suspend")
 def member_suspend(
     request: Request,
     account_id: int,
@@ -272,7 +273,7 @@ def member_suspend(
     return _state_change(request, db, moderator, account_id, reason, suspend=True)
 
 
-@router.post("/members/{account_id}/reinstate")
+@router.post("/members/{account_id:id}/reinstate")
 def member_reinstate(
     request: Request,
     account_id: int,
@@ -310,7 +311,7 @@ def _state_change(
     return response
 
 
-@router.post("/members/{account_id}/role")
+@router.post("/members/{account_id:id}/role")
 def member_role(
     request: Request,
     account_id: int,
@@ -420,7 +421,7 @@ def domain_add(
     return response
 
 
-@router.post("/domains/{domain_id}/delete")
+@router.post("/domains/{domain_id:id}/delete")
 def domain_remove(
     request: Request, domain_id: int, moderator: Moderator, db: DbSession
 ) -> Response:
@@ -457,8 +458,8 @@ def audit_log(
     _nav(request)
     filters = audit.AuditFilter(
         action=action,
-        actor_id=int(actor) if actor.isdigit() else None,
-        subject_id=int(subject) if subject.isdigit() else None,
+        actor_id=parse_id(actor),
+        subject_id=parse_id(subject),
         since=_date(since),
         until=_date(until),
     )

@@ -59,7 +59,7 @@ def _field(line: str, start: int, end: int) -> str:
 
 
 def _digits(value: str, what: str, line_number: int, *, length: int) -> str:
-    if len(value) != length or not value.isdigit():
+    if len(value) != length or not (value.isascii() and value.isdigit()):
         raise GV100ADError(f"{what} {value!r} is not {length} digits", line_number)
     return value
 
@@ -68,7 +68,7 @@ def _number(value: str, what: str, line_number: int) -> int | None:
     value = value.strip()
     if not value:
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise GV100ADError(f"{what} {value!r} is not a number", line_number)
     return int(value)
 

@@ -302,7 +302,7 @@ def search(session: Session, query: str, *, limit: int = 20) -> list[Municipalit
         .options(joinedload(Municipality.land), joinedload(Municipality.kreis))
         .limit(limit)
     )
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         statement = statement.where(Municipality.ags.startswith(text)).order_by(
             func.length(Municipality.ags), Municipality.ags
         )

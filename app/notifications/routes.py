@@ -35,7 +35,7 @@ def mark_all_read(request: Request, member: Member, db: DbSession) -> Response:
     return response
 
 
-@router.post("/benachrichtigungen/{notification_id}/gelesen")
+@router.post("/benachrichtigungen/{notification_id:id}/gelesen")
 def mark_read(request: Request, notification_id: int, member: Member, db: DbSession) -> Response:
     """Mark one notification as read."""
     service.mark_read(db, member, notification_id)

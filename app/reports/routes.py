@@ -138,7 +138,7 @@ def _request_review(
     return response
 
 
-@router.get("/vorhaben/{target_id}/melden")
+@router.get("/vorhaben/{target_id:id}/melden")
 def report_vorhaben_form(
     request: Request, target_id: int, member: Member, db: DbSession
 ) -> Response:
@@ -146,7 +146,7 @@ def report_vorhaben_form(
     return _report_form(request, "vorhaben", target_id, member, db)
 
 
-@router.post("/vorhaben/{target_id}/melden")
+@router.post("/vorhaben/{target_id:id}/melden")
 def report_vorhaben(
     request: Request,
     target_id: int,
@@ -159,7 +159,7 @@ def report_vorhaben(
     return _report(request, "vorhaben", target_id, member, db, category, text)
 
 
-@router.get("/kommentare/{target_id}/melden")
+@router.get("/kommentare/{target_id:id}/melden")
 def report_comment_form(
     request: Request, target_id: int, member: Member, db: DbSession
 ) -> Response:
@@ -167,7 +167,7 @@ def report_comment_form(
     return _report_form(request, "kommentare", target_id, member, db)
 
 
-@router.post("/kommentare/{target_id}/melden")
+@router.post("/kommentare/{target_id:id}/melden")
 def report_comment(
     request: Request,
     target_id: int,
@@ -180,7 +180,7 @@ def report_comment(
     return _report(request, "kommentare", target_id, member, db, category, text)
 
 
-@router.post("/vorhaben/{target_id}/ueberpruefung")
+@router.post("/vorhaben/{target_id:id}/ueberpruefung")
 def review_vorhaben(
     request: Request,
     target_id: int,
@@ -192,7 +192,7 @@ def review_vorhaben(
     return _request_review(request, "vorhaben", target_id, member, db, text)
 
 
-@router.post("/kommentare/{target_id}/ueberpruefung")
+@router.post("/kommentare/{target_id:id}/ueberpruefung")
 def review_comment(
     request: Request,
     target_id: int,
@@ -266,7 +266,7 @@ def _decision_page(
     )
 
 
-@router.get("/moderation/reports/{target_type}/{target_id}")
+@router.get("/moderation/reports/{target_type}/{target_id:id}")
 def decision_page(
     request: Request, target_type: str, target_id: int, moderator: Moderator, db: DbSession
 ) -> Response:
@@ -274,7 +274,7 @@ def decision_page(
     return _decision_page(request, db, moderator, target_type, target_id)
 
 
-@router.post("/moderation/reports/{target_type}/{target_id}")
+@router.post("/moderation/reports/{target_type}/{target_id:id}")
 def decide(
     request: Request,
     target_type: str,

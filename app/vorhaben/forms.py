@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from app.core.ids import is_number, parse_id
 from app.core.text import clean_line, fold, forbidden_character, normalize, too_long
 from app.i18n import N_, format_number
 from app.i18n import gettext as _
@@ -179,8 +180,8 @@ def clean(
         errors["uses_ai"] = _("Bitte wählen Sie eine Angabe zur KI.")
     field_ids = []
     for raw in form.fields_of_action:
-        if raw.isdigit() and int(raw) in known_field_ids:
-            field_ids.append(int(raw))
+        if (field_id := parse_id(raw)) is not None and field_id in known_field_ids:
+            field_ids.append(field_id)
         else:
             errors["fields_of_action"] = _("Bitte wählen Sie Handlungsfelder aus der Liste.")
     tags = split_tags(form.tags)
@@ -202,9 +203,9 @@ def clean(
     if start and end and end < start and "end_date" not in errors:
         errors["end_date"] = _("Das Ende liegt vor dem Beginn.")
     partner_ags = [value.strip() for value in form.partner_municipalities if value.strip()]
-    if any(not value.isdigit() or len(value) > 12 for value in partner_ags):
+    if any(not is_number(value) or len(value) > 12 for value in partner_ags):
         errors["partner_municipalities"] = _("Bitte wählen Sie Kommunen aus dem Verzeichnis.")
-    contact_ids = [int(value) for value in form.contacts if value.isdigit()]
+    contact_ids = [cid for value in form.contacts if (cid := parse_id(value)) is not None]
     if len(contact_ids) != len([value for value in form.contacts if value]):
         errors["contacts"] = _("Bitte wählen Sie Ansprechpersonen aus der Liste.")
     if errors or stage is None or visibility is None or uses_ai is None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session, defer, joinedload, selectinload
 
-from app.core.pagination import BadCursor, Page, decode_cursor, encode_cursor
+from app.core.ids import parse_id
+from app.core.pagination import Page, decode_keyset, encode_keyset
 from app.municipalities.models import Municipality
 from app.vorhaben.models import (
     AIUse,
@@ -74,13 +74,13 @@ def apply_filters(db: Session, query: Select[Any], filters: VorhabenFilter) -> S
             .where(FieldOfAction.slug == filters.field)
         )
     owner = select(Municipality.id)
-    if filters.land.isdigit():
+    if (land_id := parse_id(filters.land)) is not None:
         query = query.where(
-            Vorhaben.municipality_id.in_(owner.where(Municipality.land_id == int(filters.land)))
+            Vorhaben.municipality_id.in_(owner.where(Municipality.land_id == land_id))
         )
-    if filters.kreis.isdigit():
+    if (kreis_id := parse_id(filters.kreis)) is not None:
         query = query.where(
-            Vorhaben.municipality_id.in_(owner.where(Municipality.kreis_id == int(filters.kreis)))
+            Vorhaben.municipality_id.in_(owner.where(Municipality.kreis_id == kreis_id))
         )
     if filters.municipality:
         query = query.where(
@@ -107,13 +107,9 @@ def list_vorhaben(
     """A page of visible Vorhaben, newest activity (or newest) first."""
     column = Vorhaben.created_at if sort == "newest" else Vorhaben.last_activity_at
     query = apply_filters(db, select(Vorhaben).where(visible_clause(reader)), filters)
-    cursor = decode_cursor(after, arity=2)
+    cursor = decode_keyset(after)
     if cursor is not None:
-        try:
-            stamp = dt.datetime.fromisoformat(str(cursor[0]))
-            last_id = int(cursor[1])
-        except ValueError:
-            raise BadCursor from None
+        stamp, last_id = cursor
         query = query.where((column < stamp) | ((column == stamp) & (Vorhaben.id < last_id)))
     rows = list(
         db.scalars(
@@ -127,7 +123,7 @@ def list_vorhaben(
         rows = rows[:limit]
         last = rows[-1]
         value = last.created_at if sort == "newest" else last.last_activity_at
-        next_cursor = encode_cursor([value.isoformat(), last.id])
+        next_cursor = encode_keyset(value, last.id)
     return Page(rows, next_cursor)
 
 

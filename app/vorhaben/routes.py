@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.auth.deps import Member
 from app.comments import service as comments
 from app.core.errors import Conflict, ValidationFailed
+from app.core.ids import parse_id
 from app.i18n import gettext as _
 from app.membership.models import Account
 from app.municipalities.models import Level, Municipality
@@ -46,14 +47,14 @@ def filter_context(db: DbSession, filters: listing.VorhabenFilter) -> dict[str, 
         .order_by(Municipality.ags)
     )
     kreise: list[tuple[int, str]] = []
-    if filters.land.isdigit():
+    if (land_id := parse_id(filters.land)) is not None:
         kreise = [
             (row.id, row.name)
             for row in db.execute(
                 select(Municipality.id, Municipality.name)
                 .where(
                     Municipality.level == Level.KREIS,
-                    Municipality.land_id == int(filters.land),
+                    Municipality.land_id == land_id,
                     Municipality.active.is_(True),
                 )
                 .order_by(Municipality.name)
@@ -280,14 +281,14 @@ def detail_context(db: DbSession, member: Account, vorhaben_id: int) -> dict[str
     }
 
 
-@router.get("/vorhaben/{vorhaben_id}")
+@router.get("/vorhaben/{vorhaben_id:id}")
 def detail(request: Request, vorhaben_id: int, member: Member, db: DbSession) -> Response:
     """A Vorhaben with its timeline, signals, comments and similar Vorhaben."""
     _nav(request)
     return render(request, "vorhaben/detail.html", detail_context(db, member, vorhaben_id))
 
 
-@router.get("/vorhaben/{vorhaben_id}/bearbeiten")
+@router.get("/vorhaben/{vorhaben_id:id}/bearbeiten")
 def edit_form(request: Request, vorhaben_id: int, member: Member, db: DbSession) -> Response:
     """The edit form, filled from the current version."""
     vorhaben = service.get(db, member, vorhaben_id)
@@ -298,7 +299,7 @@ def edit_form(request: Request, vorhaben_id: int, member: Member, db: DbSession)
     return _form_page(request, db, member, service.form_from(vorhaben), vorhaben=vorhaben)
 
 
-@router.post("/vorhaben/{vorhaben_id}/bearbeiten")
+@router.post("/vorhaben/{vorhaben_id:id}/bearbeiten")
 def update(
     request: Request, vorhaben_id: int, member: Member, db: DbSession, submitted: Submitted
 ) -> Response:
@@ -343,7 +344,7 @@ def update(
     return response
 
 
-@router.get("/vorhaben/{vorhaben_id}/loeschen")
+@router.get("/vorhaben/{vorhaben_id:id}/loeschen")
 def delete_confirm(request: Request, vorhaben_id: int, member: Member, db: DbSession) -> Response:
     """Ask before deleting."""
     _nav(request)
@@ -357,7 +358,7 @@ def delete_confirm(request: Request, vorhaben_id: int, member: Member, db: DbSes
     )
 
 
-@router.post("/vorhaben/{vorhaben_id}/loeschen")
+@router.post("/vorhaben/{vorhaben_id:id}/loeschen")
 def delete(request: Request, vorhaben_id: int, member: Member, db: DbSession) -> Response:
     """Delete the Vorhaben with its comments and signals."""
     service.delete_vorhaben(db, request.app.state.settings, member, vorhaben_id)
@@ -366,7 +367,7 @@ def delete(request: Request, vorhaben_id: int, member: Member, db: DbSession) ->
     return response
 
 
-@router.get("/vorhaben/{vorhaben_id}/versionen")
+@router.get("/vorhaben/{vorhaben_id:id}/versionen")
 def version_list(request: Request, vorhaben_id: int, member: Member, db: DbSession) -> Response:
     """Every saved version with its editor."""
     _nav(request)
@@ -387,7 +388,7 @@ def version_list(request: Request, vorhaben_id: int, member: Member, db: DbSessi
     )
 
 
-@router.get("/vorhaben/{vorhaben_id}/versionen/{number}")
+@router.get("/vorhaben/{vorhaben_id:id}/versionen/{number:id}")
 def version_diff(
     request: Request, vorhaben_id: int, number: int, member: Member, db: DbSession
 ) -> Response:

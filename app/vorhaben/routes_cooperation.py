@@ -41,7 +41,7 @@ def _cooperation_fragment(
     )
 
 
-@router.post("/vorhaben/{vorhaben_id}/folgen")
+@router.post("/vorhaben/{vorhaben_id:id}/folgen")
 def follow(
     request: Request,
     vorhaben_id: int,
@@ -64,7 +64,7 @@ def follow(
     return response
 
 
-@router.post("/vorhaben/{vorhaben_id}/signale")
+@router.post("/vorhaben/{vorhaben_id:id}/signale")
 def signal(
     request: Request,
     vorhaben_id: int,

@@ -8,6 +8,7 @@ from fastapi import Request
 from starlette.datastructures import FormData
 
 from app.core.errors import DomainError
+from app.core.ids import parse_id
 from app.i18n import gettext as _
 from app.vorhaben.forms import VorhabenForm
 
@@ -61,5 +62,5 @@ async def read_form(request: Request) -> SubmittedVorhaben:
         form=form,
         action=_text(data, "action") or "save",
         partner_q=_text(data, "partner_q")[:200],
-        version=int(version) if version.isdigit() else None,
+        version=parse_id(version),
     )

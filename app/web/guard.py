@@ -59,10 +59,11 @@ class RequestGuard:
 
         length = headers.get("content-length")
         if length is not None:
-            if not length.isdigit():
+            if not (length.isascii() and length.isdigit()):
                 await self._refuse(scope, send, 400, i18n.gettext("Ungültige Content-Length."))
                 return
-            if int(length) > self.settings.max_body_bytes:
+            # More digits than any allowed size has are too large without converting them.
+            if len(length) > 18 or int(length) > self.settings.max_body_bytes:
                 await self._refuse(scope, send, 413)
                 return
 

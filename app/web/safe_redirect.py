@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+# The longest target kept for after sign-in (the column holds 2,000 characters); a longer
+# one is not a page of ours.
+MAX_PATH_LENGTH = 2000
+
 
 def local_path(candidate: str | None, default: str = "/") -> str:
     """candidate if it is a path on this site, else default.
@@ -15,7 +19,8 @@ def local_path(candidate: str | None, default: str = "/") -> str:
         return default
     value = candidate.strip()
     if (
-        not value.startswith("/")
+        len(value) > MAX_PATH_LENGTH
+        or not value.startswith("/")
         or value.startswith("//")
         or "\\" in value
         or any(ord(char) < 32 or ord(char) == 127 for char in value)

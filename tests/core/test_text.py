@@ -9,7 +9,10 @@ def test_browser_line_endings_become_newlines() -> None:
     assert normalize("a\r\nb\rc") == "a\nb\nc"
 
 
-@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b", "\x7f", "\u202e", "\u2066", "\u202a"])
+@pytest.mark.parametrize(
+    "char",
+    ["\x00", "\x07", "\x1b", "\x7f", "\u202e", "\u2066", "\u202a", "\ufffe", "\uffff", "\ufdd0"],
+)
 def test_control_and_bidi_override_characters_are_named(char: str) -> None:
     reason = forbidden_character(f"Titel{char}Text")
     assert reason is not None and f"U+{ord(char):04X}" in reason
