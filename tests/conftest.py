@@ -8,6 +8,7 @@ is set (CI sets it), on PostgreSQL too.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +30,7 @@ GV100AD_FILE = SHARED / "data" / "destatis" / "GV100AD_30112025.txt"
 POSTGRES_URL = os.environ.get("ALLMENDE_TEST_POSTGRES_URL")
 DATABASES = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+_RUN_ID = uuid.uuid4().hex
 
 
 def _postgres_admin_url() -> str:
@@ -70,8 +72,11 @@ def drop_database(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def worker_id_safe(request: pytest.FixtureRequest) -> str:
-    worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
-    return str(worker)
+    """Names this test process's databases: its xdist worker plus the run, so two test runs
+    on one PostgreSQL server (two developers, CI beside a session) never drop each other's."""
+    workerinput = getattr(request.config, "workerinput", {})
+    run = str(workerinput.get("testrunuid") or _RUN_ID)[:8]
+    return f"{workerinput.get('workerid', 'main')}_{run}"
 
 
 @pytest.fixture(scope="session", params=DATABASES)
