@@ -1,10 +1,15 @@
 """`allmende maintenance` (also run by the worker): delete what is no longer needed.
 
-Periods (settings): expired sessions after ALLMENDE_RETENTION_SESSIONS_DAYS, delivered
-outbox rows after ALLMENDE_RETENTION_OUTBOX_DAYS, read notifications after
-ALLMENDE_RETENTION_NOTIFICATIONS_DAYS, security-log entries after
-ALLMENDE_RETENTION_SECURITY_LOG_DAYS; finished sign-in attempts, used logout-token ids and
-old rate counters as soon as they expire.
+Periods (settings), each counted from the moment the row stopped being useful:
+- sessions ALLMENDE_RETENTION_SESSIONS_DAYS after they ended (absolute expiry or idle
+  timeout, whichever came first; a signed-out session is deleted at once by the sign-out);
+- outbox rows ALLMENDE_RETENTION_OUTBOX_DAYS after delivery or after the worker gave up
+  (pending rows stay, they are still being retried);
+- notifications ALLMENDE_RETENTION_NOTIFICATIONS_DAYS after they were read (unread ones stay);
+- security-log entries ALLMENDE_RETENTION_SECURITY_LOG_DAYS after they were written (the
+  decision log is never deleted);
+- finished sign-in attempts, used logout-token ids and old rate counters as soon as they
+  expire.
 """
 
 from __future__ import annotations
@@ -32,14 +37,17 @@ def run(db: Session, settings: Settings) -> dict[str, int]:
     """Delete expired data; returns what was deleted per kind."""
     now = utcnow()
     days = dt.timedelta(days=1)
-    idle = now - dt.timedelta(seconds=settings.session_idle_timeout_seconds)
+    idle = dt.timedelta(seconds=settings.session_idle_timeout_seconds)
+    # An ended session is kept for a while (the data export and the investigation of a
+    # misused account still see recent sign-ins); lookup() refuses it from the moment it ends.
+    sessions_cutoff = now - days * settings.retention_sessions_days
+    outbox_cutoff = now - days * settings.retention_outbox_days
     return {
         "sessions": _count(
             db.execute(
                 delete(AuthSession).where(
-                    (AuthSession.expires_at < now - days * settings.retention_sessions_days)
-                    | (AuthSession.expires_at < now)
-                    | (AuthSession.last_seen_at < idle)
+                    (AuthSession.expires_at < sessions_cutoff)
+                    | (AuthSession.last_seen_at < sessions_cutoff - idle)
                 )
             )
         ),
@@ -50,8 +58,16 @@ def run(db: Session, settings: Settings) -> dict[str, int]:
         "outbox": _count(
             db.execute(
                 delete(OutboxMessage).where(
-                    OutboxMessage.state == DeliveryState.DELIVERED,
-                    OutboxMessage.delivered_at < now - days * settings.retention_outbox_days,
+                    (
+                        (OutboxMessage.state == DeliveryState.DELIVERED)
+                        & (OutboxMessage.delivered_at < outbox_cutoff)
+                    )
+                    # A given-up row's next_attempt_at is when the worker gave up
+                    # (outbox.mark_failed); until then an admin can still redeliver it.
+                    | (
+                        (OutboxMessage.state == DeliveryState.FAILED)
+                        & (OutboxMessage.next_attempt_at < outbox_cutoff)
+                    )
                 )
             )
         ),

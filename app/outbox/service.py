@@ -96,6 +96,8 @@ def mark_failed(
     }
     if retry_at is None:
         values["state"] = DeliveryState.FAILED
+        # When it gave up: the retention period of a given-up row counts from here.
+        values["next_attempt_at"] = utcnow()
     else:
         values["next_attempt_at"] = retry_at
     db.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values))
