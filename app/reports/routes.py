@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import Member, Moderator
-from app.core.errors import NotFound, ValidationFailed
+from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.i18n import N_
 from app.i18n import gettext as _
 from app.reports import service
@@ -152,7 +152,7 @@ def report_vorhaben(
     target_id: int,
     member: Member,
     db: DbSession,
-    category: Annotated[str, Form(max_length=30)] = "",
+    category: Annotated[str, Form()] = "",
     text: Annotated[str, Form()] = "",
 ) -> Response:
     """Report a Vorhaben to the moderators."""
@@ -173,7 +173,7 @@ def report_comment(
     target_id: int,
     member: Member,
     db: DbSession,
-    category: Annotated[str, Form(max_length=30)] = "",
+    category: Annotated[str, Form()] = "",
     text: Annotated[str, Form()] = "",
 ) -> Response:
     """Report a comment to the moderators."""
@@ -240,6 +240,7 @@ def _decision_page(
     target_id: int,
     *,
     errors: dict[str, str] | None = None,
+    action: str = "",
     reason: str = "",
     status_code: int = 200,
 ) -> Response:
@@ -258,6 +259,7 @@ def _decision_page(
             "own": target.author_id == moderator.id,
             "action_options": [(key, _(label)) for key, label in ACTION_LABELS.items()],
             "errors": errors or {},
+            "action": action if action in service.ACTIONS else "",
             "reason": reason,
             "labels": {key: _(value) for key, value in LABELS.items()},
             "category_labels": {key.value: _(label) for key, label in CATEGORY_LABELS.items()},
@@ -281,7 +283,7 @@ def decide(
     target_id: int,
     moderator: Moderator,
     db: DbSession,
-    action: Annotated[str, Form(max_length=20)] = "",
+    action: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     """Dismiss, hide, restore, lock or unlock, or suspend the author (audited, author told)."""
@@ -289,16 +291,20 @@ def decide(
         service.decide(
             db, request.app.state.settings, moderator, target_type, target_id, action, reason
         )
-    except ValidationFailed as error:
+    except (ValidationFailed, Conflict, Forbidden) as error:
+        # The page comes back with the measure and the reason as typed.
         return _decision_page(
             request,
             db,
             moderator,
             target_type,
             target_id,
-            errors=error.errors,
+            errors=error.errors
+            if isinstance(error, ValidationFailed)
+            else {"action": error.message},
+            action=action,
             reason=reason,
-            status_code=422,
+            status_code=error.status_code,
         )
     response = RedirectResponse("/moderation/reports", status_code=303)
     flash(request, response, _("Entscheidung gespeichert: %(what)s", what=_(ACTION_LABELS[action])))

@@ -1,6 +1,8 @@
 """Reports, automatic hiding after reports from several municipalities, and the moderators'
 decisions: dismiss, hide, restore, lock, unlock, suspend the author. Every decision is
-audited and told to the author; nobody moderates their own content."""
+audited and told to the author (a dismissal changes nothing for the author, so it is told to
+the reporters instead; every decision that closes reports tells their reporters the outcome);
+nobody moderates their own content."""
 
 from __future__ import annotations
 
@@ -255,8 +257,13 @@ def decide(
     if errors:
         raise ValidationFailed(errors)
     target = load_target(db, target_type, target_id)
-    if target.author_id == moderator.id:
+    # Locking acts on the whole discussion, so it is the Vorhaben's author's content too.
+    if target.author_id == moderator.id or (
+        action in {"lock", "unlock"} and target.vorhaben.author_id == moderator.id
+    ):
         raise Forbidden(_("Über eigene Beiträge entscheidet eine andere Person der Moderation."))
+    reporters = _open_reporters(db, target)
+    _check_applies(db, target, action, reporters)
     if action == "hide":
         if target.hidden:
             target_item = _item(target)
@@ -301,9 +308,7 @@ def decide(
         _tell_author(
             db, settings, Target(TargetType.VORHABEN, target.vorhaben, None), f"{action}ed", text
         )
-    elif action == "suspend":
-        if target.author_id is None:
-            raise ValidationFailed({"action": _("Die Autorin oder der Autor gibt es nicht mehr.")})
+    elif action == "suspend" and target.author_id is not None:  # _check_applies made sure
         accounts.suspend(db, settings, moderator, target.author_id, text)
         if not target.hidden:
             _hide(db, settings, target, moderator, text)
@@ -317,8 +322,95 @@ def decide(
         )
         .values(state=outcome, decided_at=utcnow(), decided_by_id=moderator.id, decision=action)
     )
+    _tell_reporters(db, settings, target, reporters, action, text)
     db.flush()
     return target
+
+
+def _check_applies(db: Session, target: Target, action: str, reporters: list[Account]) -> None:
+    """Refuse a measure that would change nothing (it would still be audited and mailed)."""
+    problem = None
+    locked = target.vorhaben.locked_at is not None
+    if action == "restore" and not target.hidden:
+        problem = _("Der Beitrag ist nicht ausgeblendet.")
+    elif action == "dismiss" and not target.hidden and not _has_open_reports(db, target):
+        problem = _("Zu diesem Beitrag gibt es keine offenen Meldungen.")
+    elif action == "lock" and locked:
+        problem = _("Die Diskussion ist bereits geschlossen.")
+    elif action == "unlock" and not locked:
+        problem = _("Die Diskussion ist nicht geschlossen.")
+    elif action == "suspend":
+        author = db.get(Account, target.author_id) if target.author_id else None
+        if author is None or not author.is_member:
+            problem = _("Die Autorin oder der Autor ist nicht (mehr) freigeschaltet.")
+    if problem:
+        raise ValidationFailed({"action": problem})
+
+
+def _has_open_reports(db: Session, target: Target) -> bool:
+    return bool(
+        db.scalar(
+            select(func.count())
+            .select_from(Report)
+            .where(
+                Report.target_type == target.type,
+                Report.target_id == target.id,
+                Report.state == ReportState.OPEN,
+            )
+        )
+    )
+
+
+def _open_reporters(db: Session, target: Target) -> list[Account]:
+    return list(
+        db.scalars(
+            select(Account)
+            .join(Report, Report.reporter_id == Account.id)
+            .where(
+                Report.target_type == target.type,
+                Report.target_id == target.id,
+                Report.state == ReportState.OPEN,
+            )
+            .order_by(Account.id)
+        )
+    )
+
+
+# What a reporter learns of a decision: the outcome for the content, never what happened
+# to the author's account (a suspension is between the author and the moderation).
+REPORTER_OUTCOMES = {
+    "dismiss": "kept",
+    "restore": "kept",
+    "hide": "hidden",
+    "suspend": "hidden",
+    "lock": "locked",
+    "unlock": "unlocked",
+}
+
+
+def _tell_reporters(
+    db: Session,
+    settings: Settings,
+    target: Target,
+    reporters: list[Account],
+    action: str,
+    reason: str,
+) -> None:
+    """Tell the members whose open reports this decision closed how it ended."""
+    outcome = REPORTER_OUTCOMES[action]
+    mail.send_each(
+        db,
+        settings,
+        [reporter for reporter in reporters if reporter.is_member],
+        name="report_decided",
+        # A reason for hiding is written to the author; reporters get it only when the
+        # content stays (then it explains the decision to them).
+        context={
+            "target": target,
+            "outcome": outcome,
+            "reason": reason if outcome == "kept" else "",
+        },
+    )
 
 
 def request_review(

@@ -10,12 +10,14 @@ from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
 from app.config import Settings
-from app.core.errors import Conflict, Forbidden, ValidationFailed
+from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.export import feed
+from app.membership.models import Role
+from app.municipalities.models import Municipality
 from app.notifications import service as notifications
 from app.outbox.models import OutboxMessage
 from app.reports import service
-from app.reports.models import ReportState
+from app.reports.models import Report, ReportState
 from app.search import query
 from app.search.similar import similar
 from app.vorhaben.listing import VorhabenFilter, list_vorhaben
@@ -152,6 +154,236 @@ def test_suspending_the_author_hides_and_ends_sessions(db: Session, settings: Se
     service.report(db, settings, factories.account(db), "vorhaben", vorhaben.id, "spam", "")
     service.decide(db, settings, moderator, "vorhaben", vorhaben.id, "suspend", "Spam-Konto")
     assert author.state.value == "suspended" and vorhaben.hidden_at is not None
-    from app.reports.models import Report
-
     assert {row.state for row in db.scalars(select(Report))} == {ReportState.ACTIONED}
+
+
+# -- every measure is audited and told -----------------------------------------------------
+
+
+def _mails_since(db: Session, last_id: int) -> list[dict[str, str]]:
+    return [
+        row.payload
+        for row in db.scalars(select(OutboxMessage).where(OutboxMessage.id > last_id))
+        if row.channel.value == "mail"
+    ]
+
+
+def _last_outbox_id(db: Session) -> int:
+    return max([0, *db.scalars(select(OutboxMessage.id))])
+
+
+def _events_since(db: Session, last_id: int) -> list[AuditEvent]:
+    return list(db.scalars(select(AuditEvent).where(AuditEvent.id > last_id)))
+
+
+def _last_event_id(db: Session) -> int:
+    return max([0, *db.scalars(select(AuditEvent.id))])
+
+
+MEASURES = {
+    # action: (what must already be true, audit action, words in the author's mail subject)
+    "hide": (None, "content_hidden", "wurde ausgeblendet"),
+    "restore": ("hide", "content_restored", "wieder sichtbar"),
+    "lock": (None, "thread_locked", "Diskussion geschlossen"),
+    "unlock": ("lock", "thread_unlocked", "Diskussion wieder offen"),
+    "suspend": (None, "account_suspended", "Konto bei Allmende ist gesperrt"),
+}
+
+
+@pytest.mark.parametrize("action", list(MEASURES))
+def test_every_measure_is_audited_and_told_to_the_author(
+    db: Session, settings: Settings, action: str
+) -> None:
+    before, audit_action, subject = MEASURES[action]
+    moderator = factories.account(db, "Mara Moderatorin", role=factories.Role.MODERATOR)
+    author = factories.account(db, "Anja Autorin", email="anja@stadt.example")
+    vorhaben = factories.vorhaben(db, author, "Ein Vorhaben")
+    service.report(db, settings, factories.account(db), "vorhaben", vorhaben.id, "spam", "")
+    if before:
+        other = factories.account(db, role=factories.Role.MODERATOR)
+        service.decide(db, settings, other, "vorhaben", vorhaben.id, before, "Vorher")
+    mails, events = _last_outbox_id(db), _last_event_id(db)
+
+    service.decide(db, settings, moderator, "vorhaben", vorhaben.id, action, "Begründung XY")
+    told = [mail for mail in _mails_since(db, mails) if mail["to"] == "anja@stadt.example"]
+    assert any(subject in mail["subject"] for mail in told), [m["subject"] for m in told]
+    assert any("Begründung XY" in mail["text"] for mail in told)
+    recorded = [
+        (event.action, event.actor_id, event.subject_id) for event in _events_since(db, events)
+    ]
+    assert (audit_action, moderator.id, author.id) in recorded
+
+
+def test_hiding_a_comment_tells_its_author(db: Session, settings: Settings) -> None:
+    moderator = factories.account(db, role=factories.Role.MODERATOR)
+    owner = factories.account(db, email="owner@stadt.example")
+    troll = factories.account(db, email="troll@stadt.example")
+    comment = factories.comment(db, troll, factories.vorhaben(db, owner, "Thema"), "Böse")
+    mails = _last_outbox_id(db)
+    service.decide(db, settings, moderator, "comment", comment.id, "hide", "Beleidigend")
+    subjects = {mail["to"]: mail["subject"] for mail in _mails_since(db, mails)}
+    assert "ausgeblendet" in subjects["troll@stadt.example"]
+    assert "owner@stadt.example" not in subjects
+
+
+def test_a_dismissal_tells_the_reporters_and_not_the_author(
+    db: Session, settings: Settings
+) -> None:
+    moderator = factories.account(db, role=factories.Role.MODERATOR)
+    author = factories.account(db, email="anja@stadt.example")
+    vorhaben = factories.vorhaben(db, author, "Harmloses Vorhaben")
+    ria = factories.account(db, email="ria@stadt.example")
+    rolf = factories.account(db, email="rolf@dorf.example")
+    for reporter in (ria, rolf):
+        service.report(db, settings, reporter, "vorhaben", vorhaben.id, "wrong", "Falsch")
+    mails, events = _last_outbox_id(db), _last_event_id(db)
+
+    service.decide(db, settings, moderator, "vorhaben", vorhaben.id, "dismiss", "Kein Verstoß")
+    sent = _mails_since(db, mails)
+    assert sorted(mail["to"] for mail in sent) == ["ria@stadt.example", "rolf@dorf.example"]
+    for mail in sent:
+        assert "Ihre Meldung wurde geprüft" in mail["subject"]
+        assert "Harmloses Vorhaben" in mail["subject"]
+        assert "bleibt sichtbar" in mail["text"] and "Kein Verstoß" in mail["text"]
+        assert "Kein Verstoß" in mail["html"]
+    event = next(e for e in _events_since(db, events) if e.action == "reports_dismissed")
+    assert event.actor_id == moderator.id and event.reason == "Kein Verstoß"
+    assert {row.state for row in db.scalars(select(Report))} == {ReportState.DISMISSED}
+    assert vorhaben.hidden_at is None
+
+
+def test_dismissing_auto_hidden_content_restores_it_and_tells_both(
+    db: Session, settings: Settings
+) -> None:
+    moderator = factories.account(db, role=factories.Role.MODERATOR)
+    author = factories.account(db, email="anja@stadt.example")
+    vorhaben = factories.vorhaben(db, author, "Umstrittenes Vorhaben")
+    reporters = [factories.account(db) for _ in range(settings.report_hide_threshold)]
+    for reporter in reporters:
+        service.report(db, settings, reporter, "vorhaben", vorhaben.id, "spam", "")
+    assert vorhaben.hidden_at is not None
+    mails = _last_outbox_id(db)
+    service.decide(db, settings, moderator, "vorhaben", vorhaben.id, "dismiss", "Alles gut")
+    assert vorhaben.hidden_at is None
+    subjects = {mail["to"]: mail["subject"] for mail in _mails_since(db, mails)}
+    assert "wieder sichtbar" in subjects["anja@stadt.example"]
+    assert all("Meldung wurde geprüft" in subjects[str(r.email)] for r in reporters)
+
+
+def test_reporters_learn_the_outcome_but_not_the_authors_fate(
+    db: Session, settings: Settings
+) -> None:
+    moderator = factories.account(db, role=factories.Role.MODERATOR)
+    author = factories.account(db)
+    vorhaben = factories.vorhaben(db, author, "Spam-Vorhaben")
+    service.report(
+        db,
+        settings,
+        factories.account(db, email="ria@stadt.example"),
+        "vorhaben",
+        vorhaben.id,
+        "spam",
+        "",
+    )
+    mails = _last_outbox_id(db)
+    service.decide(db, settings, moderator, "vorhaben", vorhaben.id, "suspend", "Nur für Anja")
+    to_reporter = [mail for mail in _mails_since(db, mails) if mail["to"] == "ria@stadt.example"]
+    assert len(to_reporter) == 1
+    assert "ausgeblendet" in to_reporter[0]["text"]
+    assert "Nur für Anja" not in to_reporter[0]["text"]
+    assert "gesperrt" not in to_reporter[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("before", "action"),
+    [
+        (None, "restore"),  # nothing is hidden
+        (None, "unlock"),  # nothing is locked
+        ("lock", "lock"),  # already locked
+        ("dismiss", "dismiss"),  # no open report left, nothing hidden
+        ("suspend", "suspend"),  # the author is suspended already
+    ],
+)
+def test_a_measure_that_changes_nothing_is_refused(
+    db: Session, settings: Settings, before: str | None, action: str
+) -> None:
+    moderator = factories.account(db, role=factories.Role.MODERATOR)
+    author = factories.account(db)
+    vorhaben = factories.vorhaben(db, author, "Thema")
+    service.report(db, settings, factories.account(db), "vorhaben", vorhaben.id, "spam", "")
+    if before:
+        service.decide(db, settings, moderator, "vorhaben", vorhaben.id, before, "Erst")
+    mails, events = _last_outbox_id(db), _last_event_id(db)
+    with pytest.raises(ValidationFailed) as refused:
+        service.decide(db, settings, moderator, "vorhaben", vorhaben.id, action, "Nochmal")
+    assert "action" in refused.value.errors
+    assert _mails_since(db, mails) == [] and _events_since(db, events) == []
+
+
+# -- own content, the threshold, the one review ------------------------------------------------
+
+
+def test_a_moderator_cannot_lock_the_discussion_of_their_own_vorhaben(
+    db: Session, settings: Settings
+) -> None:
+    moderator = factories.account(
+        db, role=factories.Role.MODERATOR, municipality=factories.municipality(db, "Modstadt")
+    )
+    own = factories.vorhaben(db, moderator, "Mein Vorhaben")
+    comment = factories.comment(db, factories.account(db), own, "Ein fremder Kommentar")
+    service.report(db, settings, factories.account(db), "comment", comment.id, "offensive", "")
+    with pytest.raises(Forbidden):
+        service.decide(db, settings, moderator, "comment", comment.id, "lock", "Schluss")
+    with pytest.raises(Forbidden):
+        service.decide(db, settings, moderator, "vorhaben", own.id, "suspend", "Ich")
+    assert own.locked_at is None and moderator.state.value == "approved"
+    # Someone else's comment on it is not the moderator's own content.
+    service.decide(db, settings, moderator, "comment", comment.id, "hide", "Beleidigend")
+    assert comment.hidden_at is not None
+
+
+def test_the_threshold_counts_distinct_municipalities_of_open_reports(
+    db: Session, settings: Settings
+) -> None:
+    two = settings.model_copy(update={"report_hide_threshold": 2})
+    moderator = factories.account(db, role=factories.Role.MODERATOR)
+    vorhaben = factories.vorhaben(db, factories.account(db), "Grenzfall")
+    town, village, city = (factories.municipality(db, name) for name in ("Stadt", "Dorf", "Ort"))
+
+    def report_from(where: Municipality | None, role: Role = Role.MEMBER) -> None:
+        reporter = factories.account(db, municipality=where, role=role)
+        service.report(db, two, reporter, "vorhaben", vorhaben.id, "spam", "")
+
+    for _ in range(3):
+        report_from(town)
+    # A moderator has no municipality: their report counts as a report, not as a place.
+    report_from(None, Role.MODERATOR)
+    assert vorhaben.hidden_at is None
+    report_from(village)
+    assert vorhaben.hidden_at is not None
+
+    # Dismissed reports no longer count: one new place is not enough to hide it again.
+    service.decide(db, two, moderator, "vorhaben", vorhaben.id, "dismiss", "Kein Spam")
+    assert vorhaben.hidden_at is None
+    report_from(city)
+    assert vorhaben.hidden_at is None
+    report_from(town)
+    assert vorhaben.hidden_at is not None
+
+
+def test_only_the_author_asks_for_a_review_and_only_of_hidden_content(
+    db: Session, settings: Settings
+) -> None:
+    moderator = factories.account(db, role=factories.Role.MODERATOR)
+    author = factories.account(db)
+    vorhaben = factories.vorhaben(db, author, "Thema")
+    with pytest.raises(NotFound):  # nothing hidden, nothing to review
+        service.request_review(db, settings, author, "vorhaben", vorhaben.id, "")
+    service.decide(db, settings, moderator, "vorhaben", vorhaben.id, "hide", "Werbung")
+    with pytest.raises(NotFound):
+        service.request_review(db, settings, factories.account(db), "vorhaben", vorhaben.id, "")
+    mails = _last_outbox_id(db)
+    service.request_review(db, settings, author, "vorhaben", vorhaben.id, "Bitte nochmal")
+    assert [mail["to"] for mail in _mails_since(db, mails)] == [moderator.email]
+    with pytest.raises(Conflict):
+        service.request_review(db, settings, author, "vorhaben", vorhaben.id, "Und nochmal")
