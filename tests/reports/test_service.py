@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
@@ -169,7 +169,7 @@ def _mails_since(db: Session, last_id: int) -> list[dict[str, str]]:
 
 
 def _last_outbox_id(db: Session) -> int:
-    return max([0, *db.scalars(select(OutboxMessage.id))])
+    return db.scalar(select(func.coalesce(func.max(OutboxMessage.id), 0))) or 0
 
 
 def _events_since(db: Session, last_id: int) -> list[AuditEvent]:
@@ -177,7 +177,7 @@ def _events_since(db: Session, last_id: int) -> list[AuditEvent]:
 
 
 def _last_event_id(db: Session) -> int:
-    return max([0, *db.scalars(select(AuditEvent.id))])
+    return db.scalar(select(func.coalesce(func.max(AuditEvent.id), 0))) or 0
 
 
 MEASURES = {
