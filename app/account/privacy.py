@@ -20,6 +20,7 @@ from app.comments.models import Comment, CommentRevision
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import Forbidden
+from app.export.models import PublicationVersion
 from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership.models import (
@@ -32,8 +33,16 @@ from app.membership.models import (
     Role,
 )
 from app.notifications.models import Notification
+from app.outbox.models import Channel, OutboxMessage
 from app.reports.models import Report
-from app.vorhaben.models import Follow, Interest, Signal, Vorhaben, VorhabenContact
+from app.vorhaben.models import (
+    Follow,
+    Interest,
+    Signal,
+    Vorhaben,
+    VorhabenContact,
+    VorhabenVersion,
+)
 
 FRESH_SIGN_IN = dt.timedelta(minutes=10)
 # Stored as the display name of an erased account (data, so German); pages that show an
@@ -234,6 +243,48 @@ def export(db: Session, account: Account) -> dict[str, Any]:
     return data
 
 
+def _forget_in_copies(db: Session, account: Account) -> None:
+    """Remove the name and address from the copies that outlive the profile: version
+    snapshots naming the person as a contact, released publication versions with them as
+    public contact, and mails to them still in the outbox."""
+    name, email = account.display_name, account.email
+    # Contacts are members of the Vorhaben's municipality, so only its versions can name the
+    # person; matching by name anywhere else could rename a namesake.
+    places = {account.municipality_id} - {None}
+    places |= set(
+        db.scalars(
+            select(Vorhaben.municipality_id)
+            .join(VorhabenContact, VorhabenContact.vorhaben_id == Vorhaben.id)
+            .where(VorhabenContact.account_id == account.id)
+        )
+    )
+    versions = db.scalars(
+        select(VorhabenVersion)
+        .join(Vorhaben, Vorhaben.id == VorhabenVersion.vorhaben_id)
+        .where(Vorhaben.municipality_id.in_(places))
+    )
+    for version in versions:
+        contacts = version.snapshot.get("contacts") or []
+        if name in contacts:
+            renamed = [FORMER_MEMBER if entry == name else entry for entry in contacts]
+            version.snapshot = {**version.snapshot, "contacts": renamed}
+    if not email:
+        return
+    for released in db.scalars(
+        select(PublicationVersion).where(
+            PublicationVersion.item["contact"]["email"].as_string() == email
+        )
+    ):
+        # Partners already got a version without the contact (republish_without).
+        released.item = {**released.item, "contact": None}
+    db.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.channel == Channel.MAIL,
+            OutboxMessage.payload["to"].as_string() == email,
+        )
+    )
+
+
 def erase(
     db: Session, settings: Settings, account: Account, *, actor: Account, reason: str = ""
 ) -> None:
@@ -246,6 +297,7 @@ def erase(
     if account.state is AccountState.ERASED:
         return
     account_id = account.id
+    _forget_in_copies(db, account)  # while the contact rows still say where to look
     sessions.end_all(db, account_id)
     publications.republish_without(db, settings, account_id)
     for table in (Identity, Follow, Interest, Notification, VorhabenContact):
