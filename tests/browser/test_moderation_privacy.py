@@ -1,7 +1,11 @@
 """In Chromium: axe finds no WCAG 2.1 A/AA violation on the report form, the report queue
-and decision page, the publication pages and the privacy pages."""
+and decision page (each also with errors), hidden content as its author sees it, the
+publication pages and the privacy pages (data page, erase confirmation with an error, the
+stale-sign-in notice, /datenschutz, /impressum)."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -9,10 +13,12 @@ from sqlalchemy import select
 
 from app.auth.dev import account_for, seed_personas
 from app.comments.models import Comment
+from app.core import clock
 from app.demo import DEMO_REGISTRY
 from app.demo_content import load as load_demo
 from app.municipalities import gv100ad
 from app.municipalities import service as municipalities
+from app.reports import service as reports
 from app.vorhaben.models import Vorhaben
 from tests.browser.conftest import LiveServer, assert_accessible
 from tests.browser.test_exchange import _context
@@ -63,6 +69,11 @@ def test_report_form_queue_and_decision(browser: Browser, demo: LiveServer) -> N
     moderator.locator("main table a").first.click()
     expect(moderator.locator("h1")).to_have_text("Meldung prüfen")
     assert_accessible(moderator, "report decision")
+    moderator.get_by_label("Begründung").fill("Meine Notiz")
+    moderator.get_by_role("button", name="Entscheiden").click()
+    expect(moderator.locator("[data-error-summary]")).to_be_focused()
+    expect(moderator.get_by_label("Begründung")).to_have_value("Meine Notiz")
+    assert_accessible(moderator, "report decision with errors")
     moderator.goto(f"{demo.url}/moderation/publications")
     assert_accessible(moderator, "publication queue")
     moderator.context.close()
@@ -73,6 +84,20 @@ def test_privacy_and_publication_pages(browser: Browser, demo: LiveServer) -> No
     for path in ("/konto", "/konto/daten", "/datenschutz", "/impressum"):
         page.goto(demo.url + path)
         assert_accessible(page, path)
+    # The erase confirmation with a wrong word: the error, and nothing erased.
+    page.goto(demo.url + "/konto/daten")
+    page.get_by_label("Tippen Sie LÖSCHEN zur Bestätigung").fill("vielleicht")
+    page.get_by_role("button", name="Konto endgültig löschen").click()
+    expect(page.locator("[data-error-summary]")).to_be_focused()
+    assert_accessible(page, "erase confirmation with an error")
+    # Eleven minutes later the page asks for a fresh sign-in first.
+    clock.travel(dt.timedelta(minutes=11))
+    try:
+        page.goto(demo.url + "/konto/daten")
+        expect(page.get_by_role("link", name="Jetzt neu anmelden")).to_be_visible()
+        assert_accessible(page, "privacy page asking for a fresh sign-in")
+    finally:
+        clock.reset()
     with demo.session() as db:
         muenchen = account_for(db, "muenchen")
         assert muenchen is not None
@@ -89,3 +114,35 @@ def test_privacy_and_publication_pages(browser: Browser, demo: LiveServer) -> No
     expect(page.locator("#preview-title")).to_be_visible()
     assert_accessible(page, "publication form with preview")
     page.context.close()
+
+
+def test_hidden_content_for_its_author_and_the_review_queue(
+    browser: Browser, demo: LiveServer
+) -> None:
+    with demo.session() as db:
+        leipzig = account_for(db, "leipzig")
+        moderatorin = account_for(db, "moderatorin")
+        assert leipzig is not None and moderatorin is not None
+        own = db.scalars(
+            select(Vorhaben).where(Vorhaben.author_id == leipzig.id, Vorhaben.hidden_at.is_(None))
+        ).first()
+        assert own is not None
+        own_id = own.id
+        reports.decide(
+            db, demo.settings, moderatorin, "vorhaben", own_id, "hide", "Bitte ohne Werbung"
+        )
+        db.commit()
+    author = _page(browser, demo, "leipzig")
+    author.goto(f"{demo.url}/vorhaben/{own_id}")
+    expect(author.get_by_text("Bitte ohne Werbung")).to_be_visible()
+    assert_accessible(author, "hidden Vorhaben as its author sees it")
+    author.get_by_label("Bitte um Überprüfung (einmal möglich)").fill("Das ist keine Werbung.")
+    author.get_by_role("button", name="Überprüfung erbitten").click()
+    expect(author.get_by_text("Sie haben um Überprüfung gebeten.")).to_be_visible()
+    author.context.close()
+
+    moderator = _page(browser, demo, "moderatorin")
+    moderator.goto(f"{demo.url}/moderation/reports")
+    expect(moderator.get_by_role("heading", name="Bitten um Überprüfung")).to_be_visible()
+    assert_accessible(moderator, "report queue with a review request")
+    moderator.context.close()
