@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from app.db import make_engine
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -107,3 +108,21 @@ def test_db_check_on_postgresql_agrees(
     monkeypatch.setenv("ALLMENDE_DATABASE_URL", fresh_database_url)
     code, out, _err = _run(["db", "check"], capsys)
     assert code == 0, out
+
+
+def test_db_check_fails_when_the_database_and_the_models_differ(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'drift.db'}"
+    monkeypatch.setenv("ALLMENDE_DATABASE_URL", url)
+    assert _run(["db", "upgrade"], capsys)[0] == 0
+    # A change made by hand, outside the migrations: an index the models do not know.
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE INDEX ix_by_hand ON accounts (display_name)")
+    engine.dispose()
+    code, out, err = _run(["db", "check"], capsys)
+    assert code == 1
+    assert err.startswith("allmende: models and migrations differ")
+    assert "ix_by_hand" in err and err.count("\n") == 1
+    assert "agree" not in out

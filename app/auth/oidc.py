@@ -233,13 +233,16 @@ class Provider:
         return claims
 
     def validate_logout_token(self, logout_token: str) -> dict[str, Any]:
-        """A back-channel logout token: like an ID token, plus typ, events, jti, no nonce."""
+        """A back-channel logout token: like an ID token (exp included), plus typ, events,
+        jti, and no nonce."""
         token = self._decode(logout_token)
         typ = token.header.get("typ")
         if typ is not None and str(typ).lower() not in {"logout+jwt", "jwt"}:
             raise OIDCError("invalid_logout_token", f"typ {typ!r}")
         claims = dict(token.claims)
-        self._check_claims(claims, jti={"essential": True})
+        # Back-Channel Logout 1.0 (final) requires exp; a token that never expires would
+        # stay replayable once its jti has left our memory of used ids.
+        self._check_claims(claims, jti={"essential": True}, exp={"essential": True})
         events = claims.get("events")
         if not isinstance(events, dict) or BACKCHANNEL_EVENT not in events:
             raise OIDCError("invalid_logout_token", "events claim missing")

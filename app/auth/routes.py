@@ -252,7 +252,10 @@ def backchannel_logout(
 
 
 def _require_dev(request: Request) -> None:
-    if not request.app.state.settings.dev_login:
+    settings = request.app.state.settings
+    # load_settings() already refuses this combination; settings built another way must
+    # not open a door around the identity provider either.
+    if not settings.dev_login or settings.is_production:
         raise NotFound
 
 

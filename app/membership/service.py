@@ -186,6 +186,31 @@ def domain_verified_for(db: Session, domain: str | None, municipality_id: int) -
     ) > 0
 
 
+@dataclass(frozen=True)
+class ReviewFacts:
+    """What a moderator is shown about an application's mail address, and what a decision
+    records as seen: auto-approval needs both facts, a moderator should see both too."""
+
+    domain: str | None
+    domain_verified: bool  # a moderator verified this domain for the chosen municipality
+    email_verified: bool  # the identity provider says it verified the address
+
+    @property
+    def would_auto_approve(self) -> bool:
+        return self.domain_verified and self.email_verified
+
+
+def review_facts(db: Session, application: Application) -> ReviewFacts:
+    """The mail-domain facts of an application (provider claims as filed, domains as now)."""
+    return ReviewFacts(
+        domain=application.email_domain,
+        domain_verified=domain_verified_for(
+            db, application.email_domain, application.municipality_id
+        ),
+        email_verified=(application.claims or {}).get("email_verified") is True,
+    )
+
+
 # -- the applicant's side -------------------------------------------------------------------
 
 
@@ -233,7 +258,9 @@ def submit_application(
         reason=reason,
         email_domain=domain,
         domain_verified=verified and email_verified,
-        claims=claims,
+        # The flag as auto-approval read it (a provider that sent none counts as "no"), so
+        # the review page and the decision's audit event show the same fact.
+        claims={**claims, "email_verified": email_verified},
     )
     db.add(application)
     db.flush()
@@ -470,6 +497,7 @@ def decide(
         "decline": "application_declined",
         "request_info": "application_info_requested",
     }[decision]
+    facts = review_facts(db, application)
     audit.record(
         db,
         action,
@@ -478,6 +506,10 @@ def decide(
         object_id=application.id,
         subject_id=account.id,
         reason=text,
+        # What the review page showed when the moderator decided.
+        domain=facts.domain,
+        domain_verified=facts.domain_verified,
+        email_verified=facts.email_verified,
     )
     mails.application_decided(db, settings, account, application, decision, text)
     db.flush()

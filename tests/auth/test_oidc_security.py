@@ -315,8 +315,10 @@ def test_backchannel_logout_ends_the_named_session_once(
         lambda claims: {key: value for key, value in claims.items() if key != "jti"},
         lambda claims: {**claims, "aud": "another-client"},
         lambda claims: {key: value for key, value in claims.items() if key not in {"sub", "sid"}},
+        lambda claims: {key: value for key, value in claims.items() if key != "exp"},
+        lambda claims: {**claims, "exp": int(utcnow().timestamp()) - 600},
     ],
-    ids=["nonce", "no-events", "no-jti", "wrong-aud", "no-sub-or-sid"],
+    ids=["nonce", "no-events", "no-jti", "wrong-aud", "no-sub-or-sid", "no-exp", "expired"],
 )
 def test_invalid_logout_tokens_are_refused_and_end_nothing(
     client: TestClient, db: Session, op: NodeProvider, change: Tamper
@@ -326,6 +328,22 @@ def test_invalid_logout_tokens_are_refused_and_end_nothing(
     forged = op.sign_jwt(change(claims), header)
     assert _post_logout_token(client, forged).status_code == 400
     assert db.scalar(select(func.count()).select_from(AuthSession)) == 1
+
+
+@pytest.mark.parametrize("typ", ["at+jwt", "JOSE", "id_token+jwt"])
+def test_a_logout_token_of_another_type_is_refused(
+    client: TestClient, db: Session, op: NodeProvider, typ: str
+) -> None:
+    session = _signed_in(client, db)
+    header, claims = _decode(op.logout_token(CLIENT["client_id"], "alice", session.oidc_sid))
+    assert header["typ"] == "logout+jwt"
+    forged = op.sign_jwt(claims, {**header, "typ": typ})
+    assert _post_logout_token(client, forged).status_code == 400
+    assert db.scalar(select(func.count()).select_from(AuthSession)) == 1
+    event = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "login_failed").order_by(AuditEvent.id.desc())
+    ).first()
+    assert event is not None and event.reason == "invalid_logout_token"
 
 
 def test_an_id_token_is_not_a_logout_token(client: TestClient, db: Session) -> None:
