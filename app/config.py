@@ -124,9 +124,7 @@ class Settings(BaseSettings):
             return None
         parts = urlsplit(value.strip())
         if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
-            raise ValueError(
-                "must look like smtp://host:port or smtps://user:password@host:port"
-            )
+            raise ValueError("must look like smtp://host:port or smtps://user:password@host:port")
         try:
             parts.port  # noqa: B018 - parsing the port is the check
         except ValueError:
