@@ -115,7 +115,7 @@ def _members_promote(args: argparse.Namespace, settings: Settings) -> int:
     require_migrated(engine)
     try:
         with unit_of_work(make_session_factory(engine)) as db:
-            account = accounts.promote(db, args.account, args.role)
+            account = accounts.promote(db, args.account, args.role, force=args.force)
             line = f"account {account.id} ({account.display_name}) is now an approved {args.role}"
     except DomainError as error:
         message = error.message
@@ -349,6 +349,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     promote.add_argument("account", metavar="EMAIL_OR_ID")
     promote.add_argument("--role", required=True, choices=["member", "moderator", "admin"])
+    promote.add_argument(
+        "--force",
+        action="store_true",
+        help="also by an e-mail address the identity provider did not verify",
+    )
 
     worker = commands.add_parser("worker", help="deliver mails and webhooks, run periodic jobs")
     worker.add_argument("--once", action="store_true", help="drain what is due and exit")

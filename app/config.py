@@ -115,6 +115,24 @@ class Settings(BaseSettings):
             value = "postgresql+psycopg" + value[len("postgresql") :]
         return value
 
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url_is_usable(cls, value: str | None) -> str | None:
+        # Checked here, not when the worker first builds its mailer: a typo should stop
+        # the start with one line, not fail later inside the worker.
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
+            raise ValueError("must look like smtp://host:port or smtps://user:password@host:port")
+        try:
+            parts.port  # noqa: B018 - parsing the port is the check
+        except ValueError:
+            raise ValueError("the port must be a number from 1 to 65535") from None
+        if parts.port == 0:
+            raise ValueError("the port must be a number from 1 to 65535")
+        return value.strip()
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from app.db import make_engine
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -46,6 +47,11 @@ def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
         ({"ALLMENDE_ENV": "staging"}, "ALLMENDE_ENV"),
         ({"ALLMENDE_DATABASE_URL": "mysql://x/y"}, "unsupported scheme 'mysql'"),
         ({"ALLMENDE_MAX_BODY_BYTES": "lots"}, "ALLMENDE_MAX_BODY_BYTES"),
+        ({"ALLMENDE_SMTP_URL": "mail.example:25"}, "ALLMENDE_SMTP_URL: Value error, must look"),
+        ({"ALLMENDE_SMTP_URL": "http://mail.example"}, "ALLMENDE_SMTP_URL"),
+        ({"ALLMENDE_SMTP_URL": "smtp://:25"}, "ALLMENDE_SMTP_URL"),
+        ({"ALLMENDE_SMTP_URL": "smtp://mail.example:abc"}, "the port must be a number"),
+        ({"ALLMENDE_SMTP_URL": "smtp://mail.example:99999"}, "the port must be a number"),
     ],
 )
 def test_unsafe_or_invalid_settings_stop_with_one_line_and_exit_2(
@@ -107,3 +113,49 @@ def test_db_check_on_postgresql_agrees(
     monkeypatch.setenv("ALLMENDE_DATABASE_URL", fresh_database_url)
     code, out, _err = _run(["db", "check"], capsys)
     assert code == 0, out
+
+
+def test_db_check_fails_when_the_database_and_the_models_differ(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'drift.db'}"
+    monkeypatch.setenv("ALLMENDE_DATABASE_URL", url)
+    assert _run(["db", "upgrade"], capsys)[0] == 0
+    # A change made by hand, outside the migrations: an index the models do not know.
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE INDEX ix_by_hand ON accounts (display_name)")
+    engine.dispose()
+    code, out, err = _run(["db", "check"], capsys)
+    assert code == 1
+    assert err.startswith("allmende: models and migrations differ")
+    assert "ix_by_hand" in err and err.count("\n") == 1
+    assert "agree" not in out
+
+
+def test_a_malformed_smtp_url_stops_the_worker_before_it_starts(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("ALLMENDE_DATABASE_URL", f"sqlite:///{tmp_path / 'w.db'}")
+    monkeypatch.setenv("ALLMENDE_SMTP_URL", "smtp://mail.example:2x5")
+    code, out, err = _run(["worker", "--once"], capsys)
+    assert code == 2 and out == ""
+    assert err.startswith("allmende: invalid configuration: ALLMENDE_SMTP_URL")
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("value", "mailer"),
+    [
+        ("smtp://127.0.0.1:1025", "SMTPMailer"),
+        ("smtps://user:p%40ss@mail.example:465", "SMTPMailer"),
+        (" smtp://mail.example?starttls=1 ", "SMTPMailer"),
+        ("", "LogMailer"),
+    ],
+)
+def test_good_smtp_urls_give_a_working_mailer(value: str, mailer: str) -> None:
+    from app.config import load_settings
+    from app.outbox.mailer import mailer_for
+
+    built = mailer_for(load_settings(env="test", smtp_url=value))
+    assert type(built).__name__ == mailer

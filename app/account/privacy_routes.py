@@ -25,6 +25,7 @@ router = APIRouter(include_in_schema=False)
 # The word typed to confirm an erasure. The page shows it in the reader's language; the
 # German word is accepted always (an English page may still be read with German habits).
 CONFIRMATION = N_("LÖSCHEN")
+EXPORT_PAGE = "/konto/daten"
 
 
 def confirmation_words() -> set[str]:
@@ -35,6 +36,16 @@ def confirmation_words() -> set[str]:
 def _session(request: Request) -> AuthSession | None:
     current: AuthSession | None = getattr(request.state, "auth_session", None)
     return current
+
+
+def reauthentication_url(request: Request) -> str:
+    """Where "sign in again" leads: straight to the provider of this session, asking it to
+    authenticate the person anew; otherwise (development sign-in) the sign-in page."""
+    current = _session(request)
+    registry = request.app.state.oidc
+    if current is not None and current.provider and registry.get(current.provider) is not None:
+        return f"/login/{current.provider}?reauth=1&next={EXPORT_PAGE}"
+    return f"/login?reauth=1&next={EXPORT_PAGE}"
 
 
 def _page(
@@ -51,6 +62,7 @@ def _page(
             "page_title": _("Meine Daten"),
             "account": account,
             "fresh": privacy.is_fresh(_session(request)),
+            "reauthentication_url": reauthentication_url(request),
             "errors": errors or {},
             "labels": {"confirmation": _("Bestätigung")},
             "confirmation_word": _(CONFIRMATION),
@@ -59,7 +71,7 @@ def _page(
     )
 
 
-@router.get("/konto/daten")
+@router.get(EXPORT_PAGE)
 def privacy_page(request: Request, account: SignedIn) -> Response:
     """Download my data or erase my account."""
     return _page(request, account)
@@ -69,7 +81,7 @@ def privacy_page(request: Request, account: SignedIn) -> Response:
 def export(request: Request, account: SignedIn, db: DbSession) -> Response:
     """All data about me as a JSON file (needs a sign-in within the last ten minutes)."""
     if not privacy.is_fresh(_session(request)):
-        response = RedirectResponse("/konto/daten", status_code=303)
+        response = RedirectResponse(EXPORT_PAGE, status_code=303)
         flash(
             request,
             response,

@@ -36,7 +36,7 @@ def account_page(request: Request, account: Member, db: DbSession) -> Response:
         {
             "page_title": _("Mein Konto"),
             "account": account,
-            "sessions": sessions.list_for(db, account.id),
+            "sessions": sessions.list_for(db, request.app.state.settings, account.id),
             "current_session_id": _current_session_id(request),
             "fields": listing.fields_of_action(db),
             "interests": preferences.interests_of(db, account.id),
@@ -47,7 +47,7 @@ def account_page(request: Request, account: Member, db: DbSession) -> Response:
 @router.post("/sitzungen/{session_id:id}/beenden")
 def end_session(request: Request, session_id: int, account: Member, db: DbSession) -> Response:
     """End one of my other sessions (another browser or device)."""
-    mine = {row.id for row in sessions.list_for(db, account.id)}
+    mine = {row.id for row in sessions.list_for(db, request.app.state.settings, account.id)}
     if session_id not in mine or session_id == _current_session_id(request):
         raise NotFound(_("Diese Sitzung gibt es nicht (mehr)."))
     sessions.end(db, session_id)

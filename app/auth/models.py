@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
@@ -49,6 +49,9 @@ class LoginAttempt(Base):
     nonce: Mapped[str] = mapped_column(String(128))
     code_verifier: Mapped[str] = mapped_column(String(128))
     next_path: Mapped[str] = mapped_column(String(2000), default="/")
+    # Set for a re-authentication (0: the provider must ask the person again); the
+    # callback then requires a fresh auth_time.
+    max_age: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(index=True)
 

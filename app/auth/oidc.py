@@ -143,12 +143,19 @@ class Provider:
             transport=self._transport,
         )
 
-    def authorization_url(self, *, state: str, nonce: str, code_verifier: str) -> str:
-        """Where to send the browser: code flow with PKCE (S256), state and nonce."""
+    def authorization_url(
+        self, *, state: str, nonce: str, code_verifier: str, max_age: int | None = None
+    ) -> str:
+        """Where to send the browser: code flow with PKCE (S256), state and nonce.
+
+        With `max_age` (a re-authentication), the provider is also told `prompt=login`, so
+        it asks the person again even while its own session is alive.
+        """
         endpoint = self.metadata()["authorization_endpoint"]
+        extra = {} if max_age is None else {"max_age": str(max_age), "prompt": "login"}
         with self._client() as client:
             url, _state = client.create_authorization_url(
-                endpoint, state=state, nonce=nonce, code_verifier=code_verifier
+                endpoint, state=state, nonce=nonce, code_verifier=code_verifier, **extra
             )
         return str(url)
 
@@ -206,23 +213,36 @@ class Provider:
         if several and claims.get("azp") != self.config.client_id:
             raise OIDCError("invalid_claims", "azp does not name this client")
 
-    def validate_id_token(self, id_token: str, *, nonce: str) -> dict[str, Any]:
-        """Signature (JWKS, allowed algorithms), iss, aud, exp, iat and nonce."""
+    def validate_id_token(
+        self,
+        id_token: str,
+        *,
+        nonce: str,
+        max_age: int | None = None,
+        requested_at: float | None = None,
+    ) -> dict[str, Any]:
+        """Signature (JWKS, allowed algorithms), iss, aud, exp, iat and nonce; after a
+        request with `max_age`, also an `auth_time` no older than the request allows."""
         token = self._decode(id_token)
         claims = dict(token.claims)
         self._check_claims(claims, exp={"essential": True}, sub={"essential": True})
         if claims.get("nonce") != nonce:
             raise OIDCError("nonce_mismatch")
+        if max_age is not None:
+            _check_reauthentication(claims, max_age, requested_at or _now())
         return claims
 
     def validate_logout_token(self, logout_token: str) -> dict[str, Any]:
-        """A back-channel logout token: like an ID token, plus typ, events, jti, no nonce."""
+        """A back-channel logout token: like an ID token (exp included), plus typ, events,
+        jti, and no nonce."""
         token = self._decode(logout_token)
         typ = token.header.get("typ")
         if typ is not None and str(typ).lower() not in {"logout+jwt", "jwt"}:
             raise OIDCError("invalid_logout_token", f"typ {typ!r}")
         claims = dict(token.claims)
-        self._check_claims(claims, jti={"essential": True})
+        # Back-Channel Logout 1.0 (final) requires exp; a token that never expires would
+        # stay replayable once its jti has left our memory of used ids.
+        self._check_claims(claims, jti={"essential": True}, exp={"essential": True})
         events = claims.get("events")
         if not isinstance(events, dict) or BACKCHANNEL_EVENT not in events:
             raise OIDCError("invalid_logout_token", "events claim missing")
@@ -255,6 +275,19 @@ class Provider:
         if self._metadata and isinstance(self._metadata.get("end_session_endpoint"), str):
             found.add(_origin(self._metadata["end_session_endpoint"]))
         return found
+
+
+def _check_reauthentication(claims: dict[str, Any], max_age: int, requested_at: float) -> None:
+    # OIDC Core 3.1.2.1: after max_age, auth_time is required. A provider that leaves it
+    # out, or reports an authentication from before we asked, has not proven that the
+    # person just signed in again (the data export relies on exactly that).
+    auth_time = claims.get("auth_time")
+    if isinstance(auth_time, bool) or not isinstance(auth_time, int | float):
+        raise OIDCError("reauthentication_unconfirmed", "no auth_time")
+    if auth_time + max_age + CLOCK_LEEWAY < requested_at:
+        raise OIDCError("reauthentication_unconfirmed", "auth_time before the request")
+    if auth_time > _now() + CLOCK_LEEWAY:
+        raise OIDCError("reauthentication_unconfirmed", "auth_time in the future")
 
 
 def _origin(url: str) -> str:

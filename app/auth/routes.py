@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -32,7 +33,14 @@ FAILURE_MESSAGES = {
     "discovery_failed": N_("Der Identitätsdienst ist gerade nicht erreichbar."),
     "issuer_mismatch": N_("Der Identitätsdienst ist falsch eingerichtet (Issuer stimmt nicht)."),
     "token_endpoint_unreachable": N_("Der Identitätsdienst ist gerade nicht erreichbar."),
+    "reauthentication_unconfirmed": N_(
+        "Der Identitätsdienst hat nicht bestätigt, dass Sie sich eben neu angemeldet haben. "
+        "Bitte versuchen Sie es noch einmal."
+    ),
 }
+# Pages a signed-in account that is not (yet) a member may be sent to after signing in
+# (its data-protection rights); every other `next` leads non-members to their application.
+APPLICANT_NEXT_PATHS = frozenset({"/konto/daten"})
 DEFAULT_FAILURE = N_(
     "Die Anmeldung konnte nicht abgeschlossen werden. Das passiert zum Beispiel, wenn der "
     "Anmeldelink schon benutzt wurde, abgelaufen ist oder in einem anderen Browser geöffnet "
@@ -61,34 +69,62 @@ def _failure_page(request: Request, error: OIDCError, provider: str) -> Response
     return response
 
 
+def _wants_reauthentication(value: str) -> bool:
+    return value == "1"
+
+
 @router.get("/login")
-def login_page(request: Request, account: CurrentAccount, next: str | None = None) -> Response:
-    """The list of identity providers to sign in with."""
-    if account is not None and account.is_member:
+def login_page(
+    request: Request,
+    account: CurrentAccount,
+    next: str | None = None,
+    reauth: str = "",
+) -> Response:
+    """The list of identity providers to sign in with (again, with `reauth=1`)."""
+    reauthenticate = _wants_reauthentication(reauth)
+    if account is not None and account.is_member and not reauthenticate:
         return RedirectResponse(local_path(next), status_code=303)
+    next_path = local_path(next, default="") or None
+    query = urlencode(
+        [
+            *([("reauth", "1")] if reauthenticate else []),
+            *([("next", next_path)] if next_path else []),
+        ]
+    )
     return render(
         request,
         "auth/login.html",
         {
-            "page_title": _("Anmelden"),
+            "page_title": _("Erneut anmelden") if reauthenticate else _("Anmelden"),
             "providers": _registry(request).all(),
-            "next_path": local_path(next, default="") or None,
+            "login_query": f"?{query}" if query else "",
+            "reauthenticate": reauthenticate,
         },
     )
 
 
 @router.get("/login/{provider}")
 def login_start(
-    request: Request, provider: str, db: DbSession, next: str | None = None
+    request: Request,
+    provider: str,
+    db: DbSession,
+    next: str | None = None,
+    reauth: str = "",
 ) -> Response:
-    """Send the browser to the provider (code flow, PKCE S256, state and nonce)."""
+    """Send the browser to the provider (code flow, PKCE S256, state and nonce).
+
+    `reauth=1` makes the provider authenticate the person again (max_age=0, prompt=login);
+    the callback then insists on a fresh auth_time (the data export needs one).
+    """
     found = _registry(request).get(provider)
     if found is None:
         error = OIDCError("unknown_provider")
         service.record_failure(db, provider, error)
         return _failure_page(request, error, provider)
     try:
-        started = service.start_login(db, found, next)
+        started = service.start_login(
+            db, found, next, reauthenticate=_wants_reauthentication(reauth)
+        )
     except OIDCError as error:
         service.record_failure(db, provider, error)
         return _failure_page(request, error, provider)
@@ -122,9 +158,17 @@ def _start_session(request: Request, response: Response, token: str) -> None:
 
 
 def _landing(db: DbSession, account: Account, next_path: str) -> str:
-    if account.is_member:
+    if account.is_member or next_path in APPLICANT_NEXT_PATHS:
         return next_path
     return membership.landing_path(db, account)
+
+
+def _end_previous_session(request: Request, db: DbSession) -> None:
+    """A new sign-in in this browser replaces its old session (re-authentication, or
+    another account): the old one would otherwise linger in "my sessions" until it expires."""
+    token = request.cookies.get(csrf.session_cookie_name(request.app.state.settings))
+    if token:
+        sessions.end_by_token(db, token)
 
 
 @router.get("/auth/callback/{provider}", dependencies=[WRITES])
@@ -147,6 +191,7 @@ def login_callback(request: Request, provider: str, db: DbSession) -> Response:
     except OIDCError as error:
         service.record_failure(db, provider, error)
         return _failure_page(request, error, provider)
+    _end_previous_session(request, db)
     response = RedirectResponse(
         _landing(db, signed_in.account, signed_in.next_path), status_code=303
     )
@@ -207,7 +252,10 @@ def backchannel_logout(
 
 
 def _require_dev(request: Request) -> None:
-    if not request.app.state.settings.dev_login:
+    settings = request.app.state.settings
+    # load_settings() already refuses this combination; settings built another way must
+    # not open a door around the identity provider either.
+    if not settings.dev_login or settings.is_production:
         raise NotFound
 
 
@@ -250,6 +298,7 @@ def dev_login(
         user_agent=request.headers.get("user-agent"),
     )
     audit.record(db, "dev_login", actor_id=account.id, subject_id=account.id)
+    _end_previous_session(request, db)
     response = RedirectResponse(_landing(db, account, "/"), status_code=303)
     _start_session(request, response, new_session.token)
     return response

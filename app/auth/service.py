@@ -37,15 +37,24 @@ class StartedLogin:
     browser_secret: str  # goes into a short-lived cookie, binds the attempt to this browser
 
 
-def start_login(db: Session, provider: Provider, next_path: str | None) -> StartedLogin:
-    """Create a one-time login attempt and the provider URL to send the browser to."""
+def start_login(
+    db: Session, provider: Provider, next_path: str | None, *, reauthenticate: bool = False
+) -> StartedLogin:
+    """Create a one-time login attempt and the provider URL to send the browser to.
+
+    `reauthenticate` asks the provider to authenticate the person again (max_age=0,
+    prompt=login), for actions that need a sign-in within the last minutes.
+    """
     now = utcnow()
     db.execute(delete(LoginAttempt).where(LoginAttempt.expires_at < now))
     state = secrets.token_urlsafe(32)
     nonce = secrets.token_urlsafe(32)
     code_verifier = secrets.token_urlsafe(64)
     browser_secret = secrets.token_urlsafe(32)
-    url = provider.authorization_url(state=state, nonce=nonce, code_verifier=code_verifier)
+    max_age = 0 if reauthenticate else None
+    url = provider.authorization_url(
+        state=state, nonce=nonce, code_verifier=code_verifier, max_age=max_age
+    )
     db.add(
         LoginAttempt(
             state_hash=_hash(state),
@@ -54,6 +63,7 @@ def start_login(db: Session, provider: Provider, next_path: str | None) -> Start
             nonce=nonce,
             code_verifier=code_verifier,
             next_path=local_path(next_path),
+            max_age=max_age,
             created_at=now,
             expires_at=now + ATTEMPT_LIFETIME,
         )
@@ -108,7 +118,12 @@ def finish_login(
         raise OIDCError("missing_code")
 
     token = provider.exchange_code(code, attempt.code_verifier)
-    claims = provider.validate_id_token(token["id_token"], nonce=attempt.nonce)
+    claims = provider.validate_id_token(
+        token["id_token"],
+        nonce=attempt.nonce,
+        max_age=attempt.max_age,
+        requested_at=attempt.created_at.timestamp(),
+    )
     account, identity, created = _account_for(db, provider, claims)
     auth_time = claims.get("auth_time")
     new_session = sessions.create(

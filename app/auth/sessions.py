@@ -115,12 +115,18 @@ def end_all(db: Session, account_id: int, *, except_id: int | None = None) -> in
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def list_for(db: Session, account_id: int) -> list[AuthSession]:
-    """An account's sessions, newest activity first."""
+def list_for(db: Session, settings: Settings, account_id: int) -> list[AuthSession]:
+    """An account's live sessions (within both limits), newest activity first."""
+    now = utcnow()
+    idle_cutoff = now - dt.timedelta(seconds=settings.session_idle_timeout_seconds)
     return list(
         db.scalars(
             select(AuthSession)
-            .where(AuthSession.account_id == account_id, AuthSession.expires_at > utcnow())
+            .where(
+                AuthSession.account_id == account_id,
+                AuthSession.expires_at > now,
+                AuthSession.last_seen_at > idle_cutoff,
+            )
             .order_by(AuthSession.last_seen_at.desc())
         )
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.audit import service as audit
@@ -160,15 +160,22 @@ def set_role(
     return account
 
 
-def promote(db: Session, email_or_id: str, role: str) -> Account:
-    """Bootstrap from the CLI: approve an account and give it a role (audited as system)."""
+def promote(db: Session, email_or_id: str, role: str, *, force: bool = False) -> Account:
+    """Bootstrap from the CLI: approve an account and give it a role (audited as system).
+
+    By e-mail, the address must match exactly (case aside) and be verified by the
+    identity provider: anyone can sign in with a provider that reports an address it
+    never checked. An id, or `force`, is the operator's explicit choice.
+    """
     if role not in {value.value for value in Role}:
         raise ValidationFailed({"role": f"unknown role {role!r} (member, moderator, admin)"})
     statement = select(Account).where(Account.state != AccountState.ERASED)
-    if (account_id := parse_id(email_or_id)) is not None:
+    by_email = (account_id := parse_id(email_or_id)) is None
+    if not by_email:
         candidates = list(db.scalars(statement.where(Account.id == account_id)))
     else:
-        candidates = list(db.scalars(statement.where(Account.email.ilike(email_or_id.strip()))))
+        address = email_or_id.strip().lower()
+        candidates = list(db.scalars(statement.where(func.lower(Account.email) == address)))
     if not candidates:
         raise NotFound(f"no account with e-mail or id {email_or_id!r}; sign in once first")
     if len(candidates) > 1:
@@ -176,6 +183,15 @@ def promote(db: Session, email_or_id: str, role: str) -> Account:
             {
                 "account": "several accounts share this e-mail; use the id: "
                 + ", ".join(str(account.id) for account in candidates)
+            }
+        )
+    if by_email and not candidates[0].email_verified and not force:
+        found = candidates[0]
+        raise ValidationFailed(
+            {
+                "account": f"the identity provider did not verify the e-mail of account "
+                f"{found.id} ({found.display_name}); if it is the right person, promote it "
+                f"by id or add --force"
             }
         )
     account = candidates[0]
@@ -193,6 +209,8 @@ def promote(db: Session, email_or_id: str, role: str) -> Account:
         object_id=account.id,
         subject_id=account.id,
         reason="allmende members promote",
+        email_verified=account.email_verified,
+        forced=force,
         previous_state=previous_state.value,
         previous_role=previous_role.value,
         role=role,

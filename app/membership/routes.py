@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import SignedIn
-from app.core.errors import ValidationFailed
+from app.core.errors import InvalidTransition, ValidationFailed
 from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership import service
@@ -107,6 +107,9 @@ def apply(
         service.submit_application(db, request.app.state.settings, account, form)
     except ValidationFailed as error:
         return _apply_page(request, db, form, q, error.errors, status_code=422)
+    except InvalidTransition:
+        # A double submit: the first one won the lock; show what it filed.
+        return RedirectResponse(service.landing_path(db, account), status_code=303)
     response = RedirectResponse("/membership/status", status_code=303)
     message = (
         _("Willkommen! Ihre Mitgliedschaft ist freigeschaltet.")

@@ -82,9 +82,9 @@ def check_text(
 # -- reading -------------------------------------------------------------------------------
 
 
-def latest_application(db: Session, account_id: int) -> Application | None:
+def latest_application(db: Session, account_id: int, *, lock: bool = False) -> Application | None:
     """The account's most recent application, with municipality and history."""
-    return db.scalars(
+    query = (
         select(Application)
         .where(Application.account_id == account_id)
         .options(
@@ -95,7 +95,10 @@ def latest_application(db: Session, account_id: int) -> Application | None:
         .limit(1)
         # The history may have grown in this transaction since it was first loaded.
         .execution_options(populate_existing=True)
-    ).first()
+    )
+    if lock:
+        query = query.with_for_update(of=Application)
+    return db.scalars(query).first()
 
 
 def landing_path(db: Session, account: Account) -> str:
@@ -146,6 +149,26 @@ def identity_claims(db: Session, account_id: int) -> tuple[dict[str, object], bo
     return dict(identity.claims), identity.email_verified, domain
 
 
+def lock_account(db: Session, account_id: int) -> Account:
+    """Lock an account's row for the rest of the transaction and re-read it.
+
+    Every step of an application locks its applicant first (and then the application), so
+    two moderators deciding at once, a double submit or an answer racing a decision run
+    one after the other: the later one sees the earlier one's result and is refused by the
+    state machine. One order everywhere (account, then application) so they cannot
+    deadlock. SQLite ignores FOR UPDATE; there BEGIN IMMEDIATE already serialises writers.
+    """
+    account = db.scalars(
+        select(Account)
+        .where(Account.id == account_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if account is None:
+        raise NotFound
+    return account
+
+
 def domain_verified_for(db: Session, domain: str | None, municipality_id: int) -> bool:
     """Whether a moderator verified this exact mail domain for this municipality."""
     if not domain:
@@ -163,6 +186,31 @@ def domain_verified_for(db: Session, domain: str | None, municipality_id: int) -
     ) > 0
 
 
+@dataclass(frozen=True)
+class ReviewFacts:
+    """What a moderator is shown about an application's mail address, and what a decision
+    records as seen: auto-approval needs both facts, a moderator should see both too."""
+
+    domain: str | None
+    domain_verified: bool  # a moderator verified this domain for the chosen municipality
+    email_verified: bool  # the identity provider says it verified the address
+
+    @property
+    def would_auto_approve(self) -> bool:
+        return self.domain_verified and self.email_verified
+
+
+def review_facts(db: Session, application: Application) -> ReviewFacts:
+    """The mail-domain facts of an application (provider claims as filed, domains as now)."""
+    return ReviewFacts(
+        domain=application.email_domain,
+        domain_verified=domain_verified_for(
+            db, application.email_domain, application.municipality_id
+        ),
+        email_verified=(application.claims or {}).get("email_verified") is True,
+    )
+
+
 # -- the applicant's side -------------------------------------------------------------------
 
 
@@ -177,6 +225,7 @@ def submit_application(
     db: Session, settings: Settings, account: Account, form: ApplicationForm
 ) -> Application:
     """File an application; approve at once only for a verified domain when enabled."""
+    lock_account(db, account.id)
     if not can_apply(db, account):
         raise InvalidTransition(_("Sie haben bereits einen offenen Antrag."))
     errors: dict[str, str] = {}
@@ -209,7 +258,9 @@ def submit_application(
         reason=reason,
         email_domain=domain,
         domain_verified=verified and email_verified,
-        claims=claims,
+        # The flag as auto-approval read it (a provider that sent none counts as "no"), so
+        # the review page and the decision's audit event show the same fact.
+        claims={**claims, "email_verified": email_verified},
     )
     db.add(application)
     db.flush()
@@ -268,7 +319,8 @@ def submit_application(
 
 def answer_info_request(db: Session, settings: Settings, account: Account, answer: str) -> None:
     """The applicant answers the moderators' question; the application is open again."""
-    application = latest_application(db, account.id)
+    lock_account(db, account.id)
+    application = latest_application(db, account.id, lock=True)
     if application is None:
         raise NotFound
     errors: dict[str, str] = {}
@@ -354,9 +406,9 @@ def queue(
     return Page(rows, next_cursor)
 
 
-def get_application(db: Session, application_id: int) -> Application:
+def get_application(db: Session, application_id: int, *, lock: bool = False) -> Application:
     """One application with everything its review page shows."""
-    application = db.scalars(
+    query = (
         select(Application)
         .where(Application.id == application_id)
         .options(
@@ -366,7 +418,10 @@ def get_application(db: Session, application_id: int) -> Application:
             selectinload(Application.events),
         )
         .execution_options(populate_existing=True)
-    ).one_or_none()
+    )
+    if lock:
+        query = query.with_for_update(of=Application)
+    application = db.scalars(query).one_or_none()
     if application is None:
         raise NotFound(_("Diesen Antrag gibt es nicht."))
     return application
@@ -408,7 +463,11 @@ def decide(
     )
     if errors:
         raise ValidationFailed(errors)
-    application = get_application(db, application_id)
+    applicant_id = db.scalar(select(Application.account_id).where(Application.id == application_id))
+    if applicant_id is None:
+        raise NotFound(_("Diesen Antrag gibt es nicht."))
+    lock_account(db, applicant_id)
+    application = get_application(db, application_id, lock=True)
     account = application.account
     if account.id == moderator.id:
         raise Forbidden(_("Über den eigenen Antrag entscheidet jemand anderes."))
@@ -438,6 +497,7 @@ def decide(
         "decline": "application_declined",
         "request_info": "application_info_requested",
     }[decision]
+    facts = review_facts(db, application)
     audit.record(
         db,
         action,
@@ -446,6 +506,10 @@ def decide(
         object_id=application.id,
         subject_id=account.id,
         reason=text,
+        # What the review page showed when the moderator decided.
+        domain=facts.domain,
+        domain_verified=facts.domain_verified,
+        email_verified=facts.email_verified,
     )
     mails.application_decided(db, settings, account, application, decision, text)
     db.flush()

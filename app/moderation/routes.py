@@ -89,12 +89,7 @@ def application_queue(
         older_than_days=parse_id(older_than),
     )
     page = service.queue(db, filters, after=after)
-    verified = {
-        application.id: service.domain_verified_for(
-            db, application.email_domain, application.municipality_id
-        )
-        for application in page.items
-    }
+    facts = {application.id: service.review_facts(db, application) for application in page.items}
     return render(
         request,
         "moderation/applications.html",
@@ -108,7 +103,7 @@ def application_queue(
                 *[(key.value, _(label)) for key, label in APPLICATION_STATE_LABELS.items()],
                 ("all", _("Alle")),
             ],
-            "verified": verified,
+            "facts": facts,
             "now": dt.datetime.now(dt.UTC),
         },
     )
@@ -132,9 +127,7 @@ def _application_page(
             "page_title": _("Antrag von %(name)s", name=application.account.display_name),
             "application": application,
             "earlier": service.earlier_applications(db, application),
-            "domain_verified": service.domain_verified_for(
-                db, application.email_domain, application.municipality_id
-            ),
+            "facts": service.review_facts(db, application),
             "decision_options": [(key, _(label)) for key, label in DECISION_LABELS.items()],
             "decision": decision,
             "reason": reason,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -314,8 +315,10 @@ def test_backchannel_logout_ends_the_named_session_once(
         lambda claims: {key: value for key, value in claims.items() if key != "jti"},
         lambda claims: {**claims, "aud": "another-client"},
         lambda claims: {key: value for key, value in claims.items() if key not in {"sub", "sid"}},
+        lambda claims: {key: value for key, value in claims.items() if key != "exp"},
+        lambda claims: {**claims, "exp": int(utcnow().timestamp()) - 600},
     ],
-    ids=["nonce", "no-events", "no-jti", "wrong-aud", "no-sub-or-sid"],
+    ids=["nonce", "no-events", "no-jti", "wrong-aud", "no-sub-or-sid", "no-exp", "expired"],
 )
 def test_invalid_logout_tokens_are_refused_and_end_nothing(
     client: TestClient, db: Session, op: NodeProvider, change: Tamper
@@ -327,6 +330,22 @@ def test_invalid_logout_tokens_are_refused_and_end_nothing(
     assert db.scalar(select(func.count()).select_from(AuthSession)) == 1
 
 
+@pytest.mark.parametrize("typ", ["at+jwt", "JOSE", "id_token+jwt"])
+def test_a_logout_token_of_another_type_is_refused(
+    client: TestClient, db: Session, op: NodeProvider, typ: str
+) -> None:
+    session = _signed_in(client, db)
+    header, claims = _decode(op.logout_token(CLIENT["client_id"], "alice", session.oidc_sid))
+    assert header["typ"] == "logout+jwt"
+    forged = op.sign_jwt(claims, {**header, "typ": typ})
+    assert _post_logout_token(client, forged).status_code == 400
+    assert db.scalar(select(func.count()).select_from(AuthSession)) == 1
+    event = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "login_failed").order_by(AuditEvent.id.desc())
+    ).first()
+    assert event is not None and event.reason == "invalid_logout_token"
+
+
 def test_an_id_token_is_not_a_logout_token(client: TestClient, db: Session) -> None:
     session = _signed_in(client, db)
     assert session.id_token
@@ -336,3 +355,36 @@ def test_an_id_token_is_not_a_logout_token(client: TestClient, db: Session) -> N
     assert (
         client.post("/auth/backchannel-logout/nope", data={"logout_token": "x"}).status_code == 400
     )
+
+
+# -- re-authentication (fresh sign-in for the data export) ----------------------------------
+
+
+def test_reauthentication_makes_the_provider_ask_again_despite_its_session(
+    client: TestClient, db: Session
+) -> None:
+    with httpx2.Client(follow_redirects=False) as browser:  # keeps the OP's session cookie
+        first = follow_browser_redirects(browser, _authorize_url(client), stop_at=CALLBACK)
+        assert _callback(client, first).status_code == 303
+        signed_in_at = db.scalars(select(AuthSession)).one().auth_time
+        time.sleep(1.1)  # auth_time has whole seconds
+        start = client.get("/login/sso?reauth=1&next=/konto/daten")
+        again = follow_browser_redirects(browser, start.headers["location"], stop_at=CALLBACK)
+    response = _callback(client, again)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/konto/daten"
+    # One session (the old one was replaced), authenticated anew after the first sign-in.
+    session = db.scalars(select(AuthSession)).one()
+    assert session.auth_time > signed_in_at
+    assert client.get("/konto/daten/export.json").status_code == 200
+
+
+def test_a_reauthentication_without_auth_time_is_refused(
+    client: TestClient, db: Session, transport: TamperingTransport
+) -> None:
+    transport.tamper = lambda claims: {k: v for k, v in claims.items() if k != "auth_time"}
+    start = client.get("/login/sso?reauth=1&next=/konto/daten")
+    response = _callback(client, _at_provider(start.headers["location"]))
+    assert response.status_code == 400
+    assert _reason(db) == "reauthentication_unconfirmed"
+    assert db.scalar(select(func.count()).select_from(AuthSession)) == 0

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import socket
+
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.audit.models import AuditEvent
 from app.auth.models import AuthSession
 from app.config import Settings
+from app.main import create_app
 from app.membership.models import Account, AccountState, Identity
 from tests import factories
 from tests.auth.conftest import CLIENT_ID, MockIdP, query_of
@@ -210,8 +215,6 @@ def test_state_is_bound_to_the_browser_that_started(
     client: TestClient, app: object, mock_idp: MockIdP
 ) -> None:
     start = client.get("/login/sso")
-    import httpx2
-
     with httpx2.Client(follow_redirects=False) as browser:
         consent = browser.post(start.headers["location"], data={"sub": "alice"})
     callback = consent.headers["location"].split("testserver", 1)[1]
@@ -268,3 +271,52 @@ def test_after_erasure_the_same_identity_starts_as_a_new_application(
     assert again.account_id != account.id
     fresh = db.get(Account, again.account_id)
     assert fresh is not None and fresh.state is AccountState.PENDING
+
+
+class _TokenEndpointOnAClosedPort(httpx2.BaseTransport):
+    """Talks to the mock provider, but its discovery names a token endpoint nobody listens on."""
+
+    def __init__(self, port: int) -> None:
+        self.inner = httpx2.HTTPTransport()
+        self.port = port
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        response = self.inner.handle_request(request)
+        if not request.url.path.endswith("/.well-known/openid-configuration"):
+            return response
+        response.read()
+        document = json.loads(response.content)
+        document["token_endpoint"] = f"http://127.0.0.1:{self.port}/oauth2/token"
+        return httpx2.Response(200, json=document)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_an_unreachable_token_endpoint_is_a_friendly_400_and_audited(
+    settings: Settings,
+    engine: Engine,
+    session_factory: sessionmaker[Session],
+    db: Session,
+    mock_idp: MockIdP,
+) -> None:
+    transport = _TokenEndpointOnAClosedPort(_closed_port())
+    app = create_app(
+        settings, engine=engine, session_factory=session_factory, oidc_transport=transport
+    )
+    with TestClient(app, follow_redirects=False) as client:
+        response = mock_idp.sign_in(client, "alice")
+    transport.close()
+    assert response.status_code == 400
+    assert "nicht erreichbar" in response.text
+    assert 'href="/login"' in response.text
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "login_failed")).one()
+    assert event.reason == "token_endpoint_unreachable"
+    assert event.details["detail"] == "ConnectError"
+    assert db.scalar(select(func.count()).select_from(AuthSession)) == 0

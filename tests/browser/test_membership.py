@@ -88,6 +88,27 @@ def test_sign_in_page_is_accessible(page: Page, seeded: LiveServer) -> None:
     assert_accessible(page, "dev login")
 
 
+def _focused(page: Page, test: str) -> bool:
+    """Whether the focused element passes `test`, a JavaScript function of the element."""
+    return bool(
+        page.evaluate(
+            f"(test => {{ const el = document.activeElement; "
+            f"return !!el && el !== document.body && test(el); }})({test})"
+        )
+    )
+
+
+def _tab_to(page: Page, test: str, *, backwards: bool = False, limit: int = 60) -> None:
+    """Press Tab (or Shift+Tab) until the focused element passes `test`: the way a keyboard
+    user gets there, so an element the keys cannot reach fails the test."""
+    key = "Shift+Tab" if backwards else "Tab"
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if _focused(page, test):
+            return
+    pytest.fail(f"{test} not reached with {limit} presses of {key} on {page.url}")
+
+
 def test_keyboard_only_application_then_approval(
     applicant_page: Page, browser: Browser, seeded: LiveServer
 ) -> None:
@@ -96,19 +117,28 @@ def test_keyboard_only_application_then_approval(
     expect(page).to_have_url(seeded.url + "/membership/apply")
     assert_accessible(page, "application form")
 
-    # Keyboard only: focus the search field, type, let htmx fetch results.
-    page.locator("#municipality-q").focus()
-    page.keyboard.type("Kiel")
-    results = page.locator("#municipality-results input[type=radio]")
-    expect(results.first).to_be_visible()
-    page.keyboard.press("Tab")  # the search button
-    page.keyboard.press("Tab")  # the first result
+    # Keyboard only, from the top of the page: the skip link first, into the main content.
+    page.keyboard.press("Tab")
+    assert _focused(page, "el => el.classList.contains('skip-link')")
+    page.keyboard.press("Enter")
+    assert _focused(page, "el => el.id === 'main'")
+    _tab_to(page, "el => el.id === 'municipality-q'")
+    page.keyboard.type("Kiel")  # htmx fetches the results as you type
+    kiel = page.locator("input[name=municipality_ags][value='01002000']")
+    expect(kiel).to_be_visible()
+    _tab_to(page, "el => el.name === 'municipality_ags' && el.value === '01002000'")
     page.keyboard.press("Space")
-    expect(page.locator("input[name=municipality_ags][value='01002000']")).to_be_checked()
-    page.locator("#field-position").focus()
+    expect(kiel).to_be_checked()
+    _tab_to(page, "el => el.id === 'field-position'")
     page.keyboard.type("Chief Digital Officer")
     page.keyboard.press("Tab")
+    assert _focused(page, "el => el.id === 'field-reason'")
     page.keyboard.type("Wir bauen gerade ein Bürgerportal.")
+    page.keyboard.press("Tab")
+    assert _focused(page, "el => el.type === 'submit' && el.textContent.includes('Antrag')")
+    # A look back before sending: Shift+Tab returns to the reason, as typed.
+    page.keyboard.press("Shift+Tab")
+    assert _focused(page, "el => el.value === 'Wir bauen gerade ein Bürgerportal.'")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     expect(page).to_have_url(seeded.url + "/membership/status")
@@ -121,11 +151,13 @@ def test_keyboard_only_application_then_approval(
     moderator = moderator_context.new_page()
     moderator.goto(seeded.url + "/moderation/applications")
     assert_accessible(moderator, "queue")
-    moderator.get_by_role("link", name="Kira Keller").focus()
+    _tab_to(moderator, "el => el.tagName === 'A' && el.textContent.trim() === 'Kira Keller'")
     moderator.keyboard.press("Enter")
     expect(moderator.locator("h1")).to_contain_text("Kira Keller")
     assert_accessible(moderator, "application review")
-    moderator.get_by_role("button", name="Freischalten").focus()
+    _tab_to(moderator, "el => el.id === 'field-reason'")
+    moderator.keyboard.type("Willkommen in Allmende")
+    _tab_to(moderator, "el => el.name === 'decision' && el.value === 'approve'")
     moderator.keyboard.press("Enter")
     expect(moderator.locator(".notice")).to_contain_text("Entscheidung gespeichert")
     moderator_context.close()

@@ -19,10 +19,12 @@ def cli_env(fresh_database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return fresh_database_url
 
 
-def _add_account(url: str, email: str) -> int:
+def _add_account(url: str, email: str, *, verified: bool = True, name: str = "Erste Admin") -> int:
     engine = make_engine(url)
     with unit_of_work(make_session_factory(engine)) as db:
-        account = Account(display_name="Erste Admin", email=email, state=AccountState.PENDING)
+        account = Account(
+            display_name=name, email=email, email_verified=verified, state=AccountState.PENDING
+        )
         db.add(account)
         db.flush()
         db.add(
@@ -30,8 +32,9 @@ def _add_account(url: str, email: str) -> int:
                 account_id=account.id,
                 provider="sso",
                 issuer="https://idp",
-                subject="first",
+                subject=f"subject-{account.id}",
                 email=email,
+                email_verified=verified,
             )
         )
         account_id = account.id
@@ -55,6 +58,38 @@ def test_promote_bootstraps_the_first_admin(
     assert "now an approved admin" in capsys.readouterr().out
     account = _account(cli_env, account_id)
     assert account.state is AccountState.APPROVED and account.role is Role.ADMIN
+
+
+def test_promote_matches_the_address_exactly_not_as_a_pattern(
+    cli_env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`_` and `%` are ordinary characters: "a_b@x" must not promote "axb@x"."""
+    bystander = _add_account(cli_env, "chefxin@verband.example", name="Zufall")
+    assert main(["members", "promote", "chef_in@verband.example", "--role", "admin"]) == 1
+    assert "sign in once first" in capsys.readouterr().err
+    assert main(["members", "promote", "%@verband.example", "--role", "admin"]) == 1
+    assert _account(cli_env, bystander).role is Role.MEMBER
+    assert _account(cli_env, bystander).state is AccountState.PENDING
+    wanted = _add_account(cli_env, "chef_in@verband.example", name="Gemeint")
+    assert main(["members", "promote", "chef_in@verband.example", "--role", "admin"]) == 0
+    assert _account(cli_env, wanted).is_admin
+    assert _account(cli_env, bystander).role is Role.MEMBER
+
+
+def test_promote_by_an_unverified_address_needs_the_id_or_force(
+    cli_env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    account_id = _add_account(cli_env, "chefin@verband.example", verified=False)
+    assert main(["members", "promote", "chefin@verband.example", "--role", "admin"]) == 1
+    err = capsys.readouterr().err
+    assert "did not verify" in err and f"account {account_id}" in err
+    assert err.count("\n") == 1
+    assert _account(cli_env, account_id).state is AccountState.PENDING
+    assert main(["members", "promote", "chefin@verband.example", "--role", "admin", "--force"]) == 0
+    assert _account(cli_env, account_id).is_admin
+    other = _add_account(cli_env, "zweite@verband.example", verified=False, name="Zweite")
+    assert main(["members", "promote", str(other), "--role", "moderator"]) == 0
+    assert _account(cli_env, other).role is Role.MODERATOR
 
 
 def test_promote_an_unknown_account_is_one_line(

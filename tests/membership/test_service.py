@@ -314,3 +314,98 @@ def test_domains_are_normalised_unique_and_audited(
     domains.remove(db, moderator, entry.id)
     assert db.scalar(select(func.count()).select_from(MunicipalityDomain)) == 1
     assert _actions(db) == ["domain_verified", "domain_verified", "domain_removed"]
+
+
+def _audit(db: Session, action: str) -> AuditEvent:
+    return db.scalars(select(AuditEvent).where(AuditEvent.action == action)).one()
+
+
+def test_a_decline_needs_a_reason_and_is_audited_and_mailed_with_it(
+    db: Session, settings: Settings, moderator: factories.Account
+) -> None:
+    applicant = factories.account(db, "Dora", state=AccountState.PENDING, email="dora@x.example")
+    application = factories.application(db, applicant)
+    with pytest.raises(ValidationFailed) as caught:
+        service.decide(db, settings, moderator, application.id, "decline", " \n ")
+    assert set(caught.value.errors) == {"reason"}
+    assert application.state is ApplicationState.SUBMITTED
+    service.decide(db, settings, moderator, application.id, "decline", "Keine Kommune")
+    event = _audit(db, "application_declined")
+    assert (event.actor_id, event.subject_id) == (moderator.id, applicant.id)
+    assert event.reason == "Keine Kommune" and event.object_id == str(application.id)
+    [mail] = [mail for mail in _mails(db) if mail["to"] == "dora@x.example"]
+    assert mail["subject"] == "Ihr Antrag bei Allmende"
+    assert "abgelehnt" in mail["text"] and "Keine Kommune" in mail["text"]
+    assert "Keine Kommune" in mail["html"]
+
+
+@pytest.mark.parametrize("email_verified", [True, False])
+def test_an_approval_records_what_the_moderator_saw_and_passes_on_its_reason(
+    db: Session, settings: Settings, moderator: factories.Account, email_verified: bool
+) -> None:
+    kiel = factories.municipality(db, "Kiel")
+    domains.add(db, moderator, kiel.ags, "kiel.de")
+    applicant = factories.account(
+        db, state=AccountState.PENDING, email="eva@kiel.de", email_verified=email_verified
+    )
+    application = service.submit_application(
+        db, settings, applicant, service.ApplicationForm(kiel.ags, "CDO", "")
+    )
+    service.decide(db, settings, moderator, application.id, "approve", "Schön, dass Sie da sind")
+    event = _audit(db, "application_approved")
+    assert event.reason == "Schön, dass Sie da sind"
+    assert event.details == {
+        "domain": "kiel.de",
+        "domain_verified": True,
+        "email_verified": email_verified,
+    }
+    [mail] = [mail for mail in _mails(db) if mail["to"] == "eva@kiel.de"]
+    assert mail["subject"] == "Willkommen bei Allmende"
+    assert "Nachricht der Moderation: Schön, dass Sie da sind" in mail["text"]
+
+
+def test_an_approval_without_reason_is_allowed_and_says_nothing_extra(
+    db: Session, settings: Settings, moderator: factories.Account
+) -> None:
+    applicant = factories.account(db, state=AccountState.PENDING, email="fritz@x.example")
+    application = factories.application(db, applicant)
+    service.decide(db, settings, moderator, application.id, "approve", "")
+    event = _audit(db, "application_approved")
+    assert event.reason is None
+    assert event.details["domain_verified"] is False
+    assert event.details["email_verified"] is False  # the factory's claims carry no flag
+    [mail] = [mail for mail in _mails(db) if mail["to"] == "fritz@x.example"]
+    assert "Nachricht der Moderation" not in mail["text"]
+
+
+def test_suspension_reinstatement_and_role_changes_are_mailed_and_audited(
+    db: Session, settings: Settings, moderator: factories.Account
+) -> None:
+    admin = factories.account(db, "Anton", role=Role.ADMIN)
+    member = factories.account(db, "Greta", email="greta@x.example")
+
+    def mails_to_member() -> list[dict[str, str]]:
+        return [mail for mail in _mails(db) if mail["to"] == "greta@x.example"]
+
+    accounts.suspend(db, settings, moderator, member.id, "Werbung in Kommentaren")
+    suspended = _audit(db, "account_suspended")
+    assert (suspended.actor_id, suspended.subject_id) == (moderator.id, member.id)
+    assert suspended.reason == "Werbung in Kommentaren"
+    assert mails_to_member()[-1]["subject"] == "Ihr Konto bei Allmende ist gesperrt"
+    assert "Werbung in Kommentaren" in mails_to_member()[-1]["text"]
+
+    accounts.reinstate(db, settings, moderator, member.id, "Missverständnis geklärt")
+    reinstated = _audit(db, "account_reinstated")
+    assert reinstated.actor_id == moderator.id and reinstated.reason == "Missverständnis geklärt"
+    mail = mails_to_member()[-1]
+    assert mail["subject"] == "Ihr Konto bei Allmende ist wieder freigeschaltet"
+    assert "Missverständnis geklärt" in mail["text"]
+
+    accounts.set_role(db, settings, admin, member.id, "moderator", "Verstärkung")
+    changed = _audit(db, "role_changed")
+    assert (changed.actor_id, changed.subject_id) == (admin.id, member.id)
+    assert changed.reason == "Verstärkung"
+    mail = mails_to_member()[-1]
+    assert mail["subject"] == "Ihre Rolle bei Allmende hat sich geändert"
+    assert "Ihre Rolle bei Allmende ist jetzt: Moderation" in mail["text"]
+    assert len(mails_to_member()) == 3

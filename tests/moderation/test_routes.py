@@ -37,6 +37,61 @@ def test_queue_shows_claims_domain_state_and_filters(
     assert "nicht für diese Kommune bestätigt" in detail.text
 
 
+def _row(html: str, name: str) -> str:
+    """The queue's table row of one applicant."""
+    rows = [row for row in html.split("<tr>") if name in row]
+    assert len(rows) == 1, name
+    return rows[0].split("</tr>")[0]
+
+
+@pytest.mark.parametrize(
+    ("domain_on_municipality", "email_verified", "domain_fact", "address_fact"),
+    [
+        (True, True, "Domain der Kommune", "Adresse vom Identitätsdienst bestätigt"),
+        (True, False, "Domain der Kommune", "Adresse nicht vom Identitätsdienst bestätigt"),
+        (False, True, "Domain nicht bestätigt", "Adresse vom Identitätsdienst bestätigt"),
+        (False, False, "Domain nicht bestätigt", "Adresse nicht vom Identitätsdienst bestätigt"),
+    ],
+)
+def test_queue_and_review_show_both_facts_auto_approval_needs(
+    client: TestClient,
+    db: Session,
+    moderator: factories.Account,
+    domain_on_municipality: bool,
+    email_verified: bool,
+    domain_fact: str,
+    address_fact: str,
+) -> None:
+    """A verified domain alone is not enough: only a provider-verified address in it says
+    the person really has a mailbox there (the rule auto-approval follows)."""
+    from app.membership import domains
+
+    kiel = factories.municipality(db, "Kiel")
+    if domain_on_municipality:
+        domains.add(db, moderator, kiel.ags, "kiel.de")
+    applicant = factories.account(
+        db, "Alice Anders", state=AccountState.PENDING, email="alice@kiel.de"
+    )
+    application = factories.application(db, applicant, kiel)
+    application.claims = {"email": "alice@kiel.de", "email_verified": email_verified}
+    db.flush()
+    row = _row(client.get("/moderation/applications").text, "Alice Anders")
+    assert domain_fact in row and address_fact in row
+    detail = client.get(f"/moderation/applications/{application.id}").text
+    expected_domain = (
+        "für diese Kommune bestätigt</strong>"
+        if domain_on_municipality
+        else "nicht für diese Kommune bestätigt"
+    )
+    assert expected_domain in detail
+    expected_address = (
+        "vom Identitätsdienst bestätigt</dd>"
+        if email_verified
+        else "<strong>nicht vom Identitätsdienst bestätigt</strong>"
+    )
+    assert expected_address in detail
+
+
 def test_deciding_without_reason_keeps_the_form(
     client: TestClient, db: Session, moderator: factories.Account
 ) -> None:

@@ -6,8 +6,13 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
+from app.config import load_settings
+from app.main import create_app
 from app.web import csrf
+from tests.conftest import TEST_SECRET
 
 
 def _csrf_from(client: TestClient, path: str = "/login") -> str:
@@ -165,3 +170,44 @@ def test_on_https_cookies_are_secure_and_host_prefixed(client: TestClient) -> No
     cookie = response.headers["set-cookie"]
     assert cookie.startswith("__Host-allmende_csrf=")
     assert "Secure" in cookie and "Path=/" in cookie and "Domain" not in cookie
+
+
+@pytest.mark.parametrize(
+    "settings_overrides", [{"base_url": "https://allmende.example", "dev_login": True}]
+)
+def test_on_https_the_session_cookie_is_secure_host_prefixed_and_httponly(
+    client: TestClient,
+) -> None:
+    page = client.get("https://allmende.example/dev/login")
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)">', page.text)
+    assert token
+    response = client.post(
+        "https://allmende.example/dev/login",
+        data={"csrf_token": token.group(1), "persona": "leipzig"},
+    )
+    assert response.status_code == 303
+    cookies = response.headers.get_list("set-cookie")
+    session = next(cookie for cookie in cookies if cookie.startswith("__Host-allmende_session="))
+    attributes = [part.strip().lower() for part in session.split(";")]
+    assert "secure" in attributes and "httponly" in attributes and "path=/" in attributes
+    assert "samesite=lax" in attributes
+    assert not any(part.startswith("domain") for part in attributes)
+    assert not any(cookie.startswith("allmende_session=") for cookie in cookies)
+    # The browser sends it back over https and is signed in.
+    assert client.get("https://allmende.example/konto").status_code == 200
+
+
+def test_production_sends_hsts(
+    database_url: str, engine: Engine, session_factory: sessionmaker[Session]
+) -> None:
+    production = load_settings(
+        env="production",
+        database_url=database_url,
+        secret_key=TEST_SECRET,
+        base_url="https://allmende.example",
+    )
+    app = create_app(production, engine=engine, session_factory=session_factory)
+    with TestClient(app, base_url="https://allmende.example", follow_redirects=False) as client:
+        for path in ("/login", "/healthz", "/gibt-es-nicht"):
+            hsts = client.get(path).headers.get("strict-transport-security", "")
+            assert "max-age=63072000" in hsts, path
