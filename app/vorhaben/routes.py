@@ -10,24 +10,17 @@ from sqlalchemy import select
 
 from app.auth.deps import Member
 from app.comments import service as comments
-from app.core.errors import Conflict, ValidationFailed
 from app.core.ids import parse_id
 from app.i18n import gettext as _
 from app.membership.models import Account
 from app.municipalities.models import Level, Municipality
-from app.municipalities.picker import picker_context
 from app.search.similar import similar as similar_vorhaben
-from app.vorhaben import cooperation, diff, forms, listing, service, spdx
+from app.vorhaben import cooperation, diff, forms, listing, routes_form, service
 from app.vorhaben.models import (
     AI_LABELS,
     SIGNAL_LABELS,
     STAGE_LABELS,
-    STAGE_TRANSITIONS,
-    VISIBILITY_LABELS,
-    Stage,
-    Vorhaben,
 )
-from app.vorhaben.routes_form import SubmittedVorhaben, read_form
 from app.web.deps import DbSession
 from app.web.flash import flash
 from app.web.templating import render
@@ -116,139 +109,6 @@ def vorhaben_list(
     return render(request, template, context)
 
 
-def _form_context(
-    db: DbSession,
-    member: Account,
-    form: forms.VorhabenForm,
-    *,
-    vorhaben: Vorhaben | None = None,
-    partner_q: str = "",
-) -> dict[str, Any]:
-    owner_id = vorhaben.municipality_id if vorhaben else member.municipality_id
-    stages: list[Stage] = list(Stage)
-    if vorhaben is not None:
-        stages = [
-            vorhaben.stage,
-            *sorted(STAGE_TRANSITIONS[vorhaben.stage], key=lambda stage: list(Stage).index(stage)),
-        ]
-    partners = picker_context(db, partner_q, "")
-    chosen = [
-        entry
-        for ags in form.partner_municipalities
-        if (entry := _municipality(db, ags)) is not None
-    ]
-    return {
-        "form": form,
-        "vorhaben": vorhaben,
-        "labels": {key: _(value) for key, value in forms.LABELS.items()},
-        "stage_options": [(stage.value, _(stage.label)) for stage in stages],
-        "field_options": [
-            (str(entry.id), _(entry.label)) for entry in listing.fields_of_action(db)
-        ],
-        "visibility_options": [(key.value, _(label)) for key, label in VISIBILITY_LABELS.items()],
-        "ai_options": [(key.value, _(label)) for key, label in AI_LABELS.items()],
-        "license_options": [(key, f"{_(label)} ({key})") for key, label in spdx.LICENSES],
-        "contact_options": [
-            (str(account.id), f"{account.display_name} – {account.position or ''}")
-            for account in service.members_of(db, owner_id)
-        ]
-        if owner_id
-        else [],
-        "partner_q": partner_q,
-        "partner_results": [
-            entry
-            for entry in partners["results"]  # type: ignore[attr-defined]
-            if entry.ags not in form.partner_municipalities
-        ],
-        "partner_chosen": chosen,
-        "similar": similar_vorhaben(
-            db,
-            member,
-            f"{form.title} {form.summary}",
-            tags=forms.split_tags(form.tags),
-            exclude_id=vorhaben.id if vorhaben else None,
-        ),
-    }
-
-
-def _municipality(db: DbSession, ags: str) -> Municipality | None:
-    from app.municipalities import service as municipalities
-
-    return municipalities.get_by_ags(db, ags)
-
-
-def _form_page(
-    request: Request,
-    db: DbSession,
-    member: Account,
-    form: forms.VorhabenForm,
-    *,
-    vorhaben: Vorhaben | None = None,
-    errors: dict[str, str] | None = None,
-    partner_q: str = "",
-    status_code: int = 200,
-    notice: str | None = None,
-) -> Response:
-    _nav(request)
-    title = _("Vorhaben bearbeiten") if vorhaben else _("Neues Vorhaben")
-    return render(
-        request,
-        "vorhaben/form.html",
-        {
-            "page_title": title,
-            "errors": errors or {},
-            "notice": notice,
-            **_form_context(db, member, form, vorhaben=vorhaben, partner_q=partner_q),
-        },
-        status_code=status_code,
-    )
-
-
-@router.get("/vorhaben/new")
-def new_form(request: Request, member: Member, db: DbSession) -> Response:
-    """An empty form for a new idea or project."""
-    return _form_page(request, db, member, forms.VorhabenForm())
-
-
-Submitted = Annotated[SubmittedVorhaben, Depends(read_form)]
-
-
-@router.post("/vorhaben/new")
-def create(request: Request, member: Member, db: DbSession, submitted: Submitted) -> Response:
-    """Create a Vorhaben (303 to its page); a failed form keeps everything typed."""
-    if submitted.action == "partner_search":
-        return _form_page(request, db, member, submitted.form, partner_q=submitted.partner_q)
-    try:
-        vorhaben = service.create(db, request.app.state.settings, member, submitted.form)
-    except ValidationFailed as error:
-        return _form_page(
-            request,
-            db,
-            member,
-            submitted.form,
-            errors=error.errors,
-            partner_q=submitted.partner_q,
-            status_code=422,
-        )
-    response = RedirectResponse(f"/vorhaben/{vorhaben.id}", status_code=303)
-    flash(request, response, _("Ihr Vorhaben ist angelegt."))
-    return response
-
-
-@router.get("/vorhaben/aehnlich")
-def similar_fragment(
-    request: Request,
-    member: Member,
-    db: DbSession,
-    title: Annotated[str, Query(max_length=400)] = "",
-    summary: Annotated[str, Query(max_length=1000)] = "",
-    exclude: Annotated[int | None, Query()] = None,
-) -> Response:
-    """Similar existing Vorhaben while the title and summary are typed (htmx)."""
-    found = similar_vorhaben(db, member, f"{title} {summary}", exclude_id=exclude)
-    return render(request, "vorhaben/_similar.html", {"similar": found})
-
-
 def detail_context(db: DbSession, member: Account, vorhaben_id: int) -> dict[str, Any]:
     """Everything the detail page shows (also used to re-render it with a comment error)."""
     vorhaben = service.get(db, member, vorhaben_id)
@@ -286,62 +146,6 @@ def detail(request: Request, vorhaben_id: int, member: Member, db: DbSession) ->
     """A Vorhaben with its timeline, signals, comments and similar Vorhaben."""
     _nav(request)
     return render(request, "vorhaben/detail.html", detail_context(db, member, vorhaben_id))
-
-
-@router.get("/vorhaben/{vorhaben_id:id}/bearbeiten")
-def edit_form(request: Request, vorhaben_id: int, member: Member, db: DbSession) -> Response:
-    """The edit form, filled from the current version."""
-    vorhaben = service.get(db, member, vorhaben_id)
-    if not service.can_edit(member, vorhaben):
-        from app.core.errors import Forbidden
-
-        raise Forbidden(_("Bearbeiten können Mitglieder der Kommune, der das Vorhaben gehört."))
-    return _form_page(request, db, member, service.form_from(vorhaben), vorhaben=vorhaben)
-
-
-@router.post("/vorhaben/{vorhaben_id:id}/bearbeiten")
-def update(
-    request: Request, vorhaben_id: int, member: Member, db: DbSession, submitted: Submitted
-) -> Response:
-    """Save an edit (a new version); a conflict or error keeps the typed form."""
-    vorhaben = service.get(db, member, vorhaben_id)
-    if submitted.action == "partner_search":
-        return _form_page(
-            request, db, member, submitted.form, vorhaben=vorhaben, partner_q=submitted.partner_q
-        )
-    try:
-        service.update(
-            db,
-            request.app.state.settings,
-            member,
-            vorhaben_id,
-            submitted.form,
-            expected_version=submitted.version,
-        )
-    except ValidationFailed as error:
-        return _form_page(
-            request,
-            db,
-            member,
-            submitted.form,
-            vorhaben=vorhaben,
-            errors=error.errors,
-            partner_q=submitted.partner_q,
-            status_code=422,
-        )
-    except Conflict as error:
-        return _form_page(
-            request,
-            db,
-            member,
-            submitted.form,
-            vorhaben=vorhaben,
-            notice=error.message,
-            status_code=409,
-        )
-    response = RedirectResponse(f"/vorhaben/{vorhaben_id}", status_code=303)
-    flash(request, response, _("Änderungen gespeichert."))
-    return response
 
 
 @router.get("/vorhaben/{vorhaben_id:id}/loeschen")
@@ -410,3 +214,7 @@ def version_diff(
             },
         },
     )
+
+
+# The form routes live in routes_form; they are served under this router.
+router.include_router(routes_form.router)
