@@ -15,6 +15,7 @@ from app.audit.models import AuditEvent
 from app.config import Settings
 from app.core.errors import ValidationFailed
 from app.export.models import Publication, PublicationState
+from app.search import index as search_index
 from app.search.models import EntryKind, SearchEntry
 from app.vorhaben import service, stages
 from app.vorhaben.models import (
@@ -150,7 +151,7 @@ def test_the_savepoint_catches_a_late_refusal(
     def refuse(*args: object, **kwargs: object) -> None:
         raise ValidationFailed({"title": "Zu spät abgelehnt."})
 
-    monkeypatch.setattr(service.search_index, "index_vorhaben", refuse)
+    monkeypatch.setattr(search_index, "index_vorhaben", refuse)
     response = client.post(
         "/vorhaben/new", data={"csrf_token": token, "title": "Spät", "stage": "idee"}
     )
