@@ -14,7 +14,7 @@ from app.membership.models import Account
 from app.municipalities.models import Municipality
 from app.vorhaben.listing import card_options
 from app.vorhaben.models import FieldOfAction, Follow, Interest, Signal, Vorhaben, VorhabenField
-from app.vorhaben.visibility import visible_clause
+from app.vorhaben.visibility import comment_visible_clause, visible_clause
 
 RECENT = dt.timedelta(days=90)
 
@@ -86,7 +86,7 @@ def build(db: Session, member: Account, *, limit: int = 6) -> Dashboard:
         .where(
             visible_clause(member),
             Comment.deleted_at.is_(None),
-            Comment.hidden_at.is_(None),
+            comment_visible_clause(member),
             Comment.author_id != member.id,
             Comment.created_at >= since,
         )

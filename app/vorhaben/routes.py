@@ -125,7 +125,7 @@ def detail_context(db: DbSession, member: Account, vorhaben_id: int) -> dict[str
         "own_signals": own_signals,
         "can_signal": member.municipality_id not in (None, vorhaben.municipality_id),
         "following": cooperation.is_following(db, member.id, vorhaben.id),
-        "threads": comments.thread(db, vorhaben.id),
+        **comments.thread_context(db, vorhaben.id),
         "similar": similar_vorhaben(
             db,
             member,

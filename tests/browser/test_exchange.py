@@ -120,8 +120,14 @@ def test_keyboard_only_create_comment_and_signal(member_page: Page, demo: LiveSe
     page.keyboard.press("Tab")
     page.keyboard.type("Abfuhrtermine und Erinnerungen für alle Haushalte.")
     page.locator("#field-stage").focus()
-    page.keyboard.press("End")
+    page.keyboard.press("End")  # "Eingestellt": the form asks once for lessons learned
     page.locator("button[value=save]").focus()
+    page.keyboard.press("Enter")
+    prompt = page.locator("[data-error-summary]")
+    expect(prompt).to_be_focused()
+    expect(prompt).to_contain_text("Was haben Sie gelernt?")
+    expect(page.locator("#field-title")).to_have_value("Digitale Müllabfuhr-Termine per App")
+    page.locator("button[value=save_without_lessons]").focus()
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Digitale Müllabfuhr-Termine per App")
 
