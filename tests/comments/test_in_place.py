@@ -98,11 +98,10 @@ def test_htmx_swaps_validation_errors_but_no_other_error(client: TestClient, db:
     match = re.search(r"<meta name=\"htmx-config\" content='([^']+)'>", page)
     assert match is not None
     rules = json.loads(match.group(1))["responseHandling"]
-    first = {"204": None, "422": None, "403": None, "500": None, "200": None}
-    for code in first:
-        first[code] = next(
-            rule for rule in rules if re.fullmatch(rule["code"].replace(".", "[0-9]"), code)
-        )
+    first = {
+        code: next(rule for rule in rules if re.fullmatch(rule["code"].replace(".", "[0-9]"), code))
+        for code in ("204", "422", "403", "500", "200")
+    }
     assert first["422"]["swap"] is True and first["200"]["swap"] is True
     assert first["403"]["swap"] is False and first["403"]["error"] is True
     assert first["500"]["swap"] is False and first["204"]["swap"] is False
