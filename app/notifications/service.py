@@ -16,6 +16,7 @@ from app.comments.models import Comment
 from app.config import Settings
 from app.core.clock import BERLIN, utcnow
 from app.core.markdown import plain_text
+from app.core.pagination import Page, decode_keyset, encode_keyset
 from app.i18n import gettext
 from app.membership.models import Account, AccountState, MailMode
 from app.notifications import mail
@@ -173,7 +174,12 @@ class Item:
 
 def listing(db: Session, reader: Account, *, limit: int = 50) -> list[Item]:
     """The reader's latest notifications about Vorhaben they may see."""
-    rows = db.execute(
+    return page(db, reader, limit=limit).items
+
+
+def page(db: Session, reader: Account, *, after: str | None = None, limit: int = 50) -> Page[Item]:
+    """One page of the reader's notifications, newest first, after a keyset cursor."""
+    query = (
         select(
             Notification,
             Vorhaben.title,
@@ -193,9 +199,22 @@ def listing(db: Session, reader: Account, *, limit: int = 50) -> list[Item]:
             visible_clause(reader),
             _comment_visible(reader),
         )
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(limit)
+    )
+    cursor = decode_keyset(after)
+    if cursor is not None:
+        stamp, last_id = cursor
+        query = query.where(
+            (Notification.created_at < stamp)
+            | ((Notification.created_at == stamp) & (Notification.id < last_id))
+        )
+    rows = db.execute(
+        query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit + 1)
     ).all()
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1].Notification
+        next_cursor = encode_keyset(last.created_at, last.id)
     from app.vorhaben.models import SIGNAL_LABELS
 
     items = []
@@ -216,7 +235,7 @@ def listing(db: Session, reader: Account, *, limit: int = 50) -> list[Item]:
                 STAGE_LABELS[row.stage],
             )
         )
-    return items
+    return Page(items, next_cursor)
 
 
 def mark_read(db: Session, reader: Account, notification_id: int | None = None) -> None:

@@ -322,12 +322,22 @@ class Signal(Base):
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
     kind: Mapped[SignalKind] = mapped_column(str_enum(SignalKind, "signal_kind"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # A member of the owning municipality marked it as seen: it is no longer "open" on
+    # their dashboard (the signal itself stays listed on the Vorhaben).
+    acknowledged_at: Mapped[dt.datetime | None]
+    acknowledged_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL")
+    )
 
     municipality: Mapped[Municipality] = relationship(lazy="raise")
 
     @property
     def label(self) -> str:
         return SIGNAL_LABELS[self.kind]
+
+    @property
+    def is_open(self) -> bool:
+        return self.acknowledged_at is None
 
 
 class Follow(Base):

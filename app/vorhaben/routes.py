@@ -124,6 +124,7 @@ def detail_context(db: DbSession, member: Account, vorhaben_id: int) -> dict[str
         "signal_kinds": list(SIGNAL_LABELS.items()),
         "own_signals": own_signals,
         "can_signal": member.municipality_id not in (None, vorhaben.municipality_id),
+        "can_acknowledge": service.can_edit(member, vorhaben),
         "following": cooperation.is_following(db, member.id, vorhaben.id),
         **comments.thread_context(db, vorhaben.id),
         "similar": similar_vorhaben(
