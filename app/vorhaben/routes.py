@@ -14,6 +14,7 @@ from app.core.ids import parse_id
 from app.i18n import gettext as _
 from app.membership.models import Account
 from app.municipalities.models import Level, Municipality
+from app.municipalities.picker import picker_context
 from app.search.similar import similar as similar_vorhaben
 from app.vorhaben import cooperation, diff, forms, listing, routes_form, service
 from app.vorhaben.models import (
@@ -23,7 +24,7 @@ from app.vorhaben.models import (
 )
 from app.web.deps import DbSession
 from app.web.flash import flash
-from app.web.templating import render
+from app.web.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,8 +33,11 @@ def _nav(request: Request) -> None:
     request.state.nav = "vorhaben"
 
 
-def filter_context(db: DbSession, filters: listing.VorhabenFilter) -> dict[str, Any]:
-    """Options of the list filters (shared with search)."""
+def filter_context(
+    db: DbSession, filters: listing.VorhabenFilter, kommune: str = ""
+) -> dict[str, Any]:
+    """Options of the list filters (shared with search); `kommune` searches municipalities
+    for the municipality filter (the chosen one stays on top)."""
     laender = db.execute(
         select(Municipality.id, Municipality.name)
         .where(Municipality.level == Level.LAND)
@@ -53,12 +57,15 @@ def filter_context(db: DbSession, filters: listing.VorhabenFilter) -> dict[str, 
                 .order_by(Municipality.name)
             )
         ]
+    picker = picker_context(db, kommune[:200], filters.municipality[:12])
     return {
         "filters": filters,
+        "kommune": kommune,
         "stage_options": [(stage.value, _(label)) for stage, label in STAGE_LABELS.items()],
         "field_options": [(entry.slug, _(entry.label)) for entry in listing.fields_of_action(db)],
         "land_options": [(str(row.id), row.name) for row in laender],
         "kreis_options": [(str(key), name) for key, name in kreise],
+        "municipality_options": picker["results"],
         "ai_options": [(key.value, _(label)) for key, label in AI_LABELS.items()],
     }
 
@@ -90,23 +97,28 @@ def vorhaben_list(
     filters: Filters,
     sort: Annotated[str, Query(max_length=10)] = "activity",
     after: Annotated[str | None, Query(max_length=200)] = None,
+    kommune: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
-    """All visible Vorhaben with filters and sorting; htmx refreshes just the results."""
+    """All visible Vorhaben with filters and sorting; htmx refreshes the results (with the
+    Kreise of the chosen Land out of band), or the municipality candidates alone."""
     _nav(request)
+    target = request.headers.get("HX-Target") if is_htmx(request) else None
+    if target == "municipality-filter":  # the municipality search, as it is typed
+        return render(
+            request, "vorhaben/_municipality_choices.html", filter_context(db, filters, kommune)
+        )
     sort = sort if sort in listing.SORTS else "activity"
+    filters = listing.consistent(db, filters)
     page = listing.list_vorhaben(db, member, filters, sort=sort, after=after)
     context = {
         "page_title": _("Vorhaben"),
         "page": page,
         "sort": sort,
-        **filter_context(db, filters),
+        **filter_context(db, filters, kommune),
     }
-    template = (
-        "vorhaben/_results.html"
-        if request.headers.get("HX-Target") == "results"
-        else "vorhaben/list.html"
-    )
-    return render(request, template, context)
+    fragment = target == "results"
+    context["oob_filters"] = fragment
+    return render(request, "vorhaben/_results.html" if fragment else "vorhaben/list.html", context)
 
 
 def detail_context(db: DbSession, member: Account, vorhaben_id: int) -> dict[str, Any]:

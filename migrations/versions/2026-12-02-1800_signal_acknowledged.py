@@ -19,9 +19,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     # Existing signals stay open: the owners have not said they saw them.
     with op.batch_alter_table("signals", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True)
-        )
+        batch_op.add_column(sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("acknowledged_by_id", sa.Integer(), nullable=True))
         batch_op.create_foreign_key(
             batch_op.f("fk_signals_acknowledged_by_id_accounts"),

@@ -160,12 +160,12 @@ def test_everything_works_without_javascript(
     page.locator("#field-stage").select_option("betrieb")
     page.get_by_role("button", name="Anwenden").click()
     expect(page).to_have_url(
-        f"{demo.url}/vorhaben?stage=betrieb&field=&land=&kreis=&ai=&sort=activity"
+        f"{demo.url}/vorhaben?stage=betrieb&field=&land=&kreis=&ai=&kommune=&sort=activity"
     )
     expect(page.locator("main .card").first).to_contain_text("Betrieb")
     page.goto(demo.url + "/suche")
     page.locator("#field-q").fill("Digitalisierungsstrategie")
-    page.get_by_role("button", name="Suchen").click()
+    page.get_by_role("button", name="Suchen", exact=True).click()
     expect(page.locator("[role=status]")).to_contain_text("Treffer")
     page.locator("main .card h3 a").first.click()
     page.locator("#field-body").fill("Ohne JavaScript kommentiert.")

@@ -107,3 +107,67 @@ def test_without_javascript_editing_is_a_page_and_a_redirect(
     page.get_by_role("button", name="Speichern").click()
     expect(page).to_have_url(re.compile(re.escape(detail) + r"#kommentar-\d+$"))
     expect(page.locator("#comments")).to_contain_text("Ohne JavaScript geändert")
+
+
+def test_the_land_brings_its_kreise_and_a_municipality_can_be_chosen(
+    member_page: Page, demo: LiveServer
+) -> None:
+    page = member_page
+    page.goto(demo.url + "/vorhaben")
+    assert page.locator("#field-kreis").count() == 0
+    page.locator("#field-land").select_option(label="Bayern")
+    kreis = page.locator("#field-kreis")
+    expect(kreis).to_be_visible()
+    expect(kreis.locator("option", has_text="München, Landeshauptstadt")).to_have_count(1)
+    expect(page.locator("#results .card").first).to_contain_text("Bayern")
+    page.locator("#field-land").select_option(label="Schleswig-Holstein")
+    expect(kreis.locator("option", has_text="Kiel")).to_have_count(1)
+    expect(kreis.locator("option", has_text="München")).to_have_count(0)
+    page.locator("#field-land").select_option(value="")
+    expect(page.locator("#field-kreis")).to_have_count(0)
+
+    page.locator("#field-kommune").fill("Kiel")
+    choice = page.locator("#municipality-filter").get_by_role("radio", name=re.compile("^Kiel"))
+    expect(choice.first).to_be_visible()
+    choice.first.check()
+    expect(page).to_have_url(re.compile(r"municipality=01002000"))
+    cards = page.locator("#results .card")
+    expect(cards.first).to_be_visible()
+    for index in range(cards.count()):
+        expect(cards.nth(index)).to_contain_text("Kiel")
+    expect(page.locator("#municipality-filter input:checked")).to_have_attribute(
+        "value", "01002000"
+    )
+    assert_accessible(page, "list with municipality filter")
+
+
+def test_the_municipality_filter_without_javascript(
+    member_page_without_js: Page, demo: LiveServer
+) -> None:
+    page = member_page_without_js
+    page.goto(demo.url + "/vorhaben")
+    page.locator("#field-kommune").fill("Kiel")
+    page.get_by_role("button", name="Kommune suchen").click()
+    page.locator("#municipality-filter").get_by_role(
+        "radio", name=re.compile("^Kiel")
+    ).first.check()
+    page.get_by_role("button", name="Anwenden").click()
+    expect(page).to_have_url(re.compile(r"municipality=01002000"))
+    expect(page.locator("main .card").first).to_contain_text("Kiel")
+
+
+def test_ending_a_vorhaben_asks_for_lessons_accessibly(member_page: Page, demo: LiveServer) -> None:
+    page = member_page
+    page.goto(demo.url + "/vorhaben/new")
+    page.locator("#field-title").fill("Testvorhaben Abschlussfrage")
+    page.locator("#field-stage").select_option("abgeschlossen")
+    page.get_by_role("button", name="Vorhaben anlegen").click()
+    prompt = page.locator("[data-error-summary]")
+    expect(prompt).to_be_focused()
+    assert_accessible(page, "lessons-learned question")
+    prompt.get_by_role("link").click()
+    expect(page.locator("#field-lessons_learned")).to_be_focused()
+    page.keyboard.type("Früh mit dem Personalrat sprechen.")
+    page.get_by_role("button", name="Vorhaben anlegen").click()
+    expect(page.locator("h1")).to_have_text("Testvorhaben Abschlussfrage")
+    expect(page.locator("main")).to_contain_text("Früh mit dem Personalrat sprechen.")
