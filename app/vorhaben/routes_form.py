@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
 from starlette.datastructures import FormData
 
 from app.auth.deps import Member
@@ -15,7 +16,7 @@ from app.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from app.core.ids import parse_id
 from app.i18n import gettext as _
 from app.membership.models import Account
-from app.municipalities import service as municipalities
+from app.municipalities.models import Municipality
 from app.municipalities.picker import picker_context
 from app.search.similar import similar as similar_vorhaben
 from app.vorhaben import forms, listing, service, spdx, stages
@@ -104,11 +105,13 @@ def _form_context(
     if vorhaben is not None:
         stage_choices = [vorhaben.stage, *stages.next_stages(vorhaben.stage)]
     partners = picker_context(db, partner_q, "")
-    chosen = [
-        entry
-        for ags in dict.fromkeys(form.partner_municipalities)
-        if (entry := municipalities.get_by_ags(db, ags)) is not None
-    ]
+    wanted = [ags.strip() for ags in dict.fromkeys(form.partner_municipalities) if ags.strip()]
+    wanted = wanted[: forms.PARTNERS_MAX]
+    by_ags = {
+        entry.ags: entry
+        for entry in db.scalars(select(Municipality).where(Municipality.ags.in_(wanted)))
+    }
+    chosen = [by_ags[ags] for ags in wanted if ags in by_ags]
     return {
         "form": form,
         "vorhaben": vorhaben,

@@ -13,6 +13,7 @@ from app.core.ids import parse_id
 from app.i18n import gettext as _
 from app.membership.models import Account, AccountState
 from app.municipalities import service as municipalities
+from app.municipalities.models import Municipality
 from app.vorhaben import forms
 from app.vorhaben.models import FieldOfAction
 
@@ -25,15 +26,19 @@ def known_field_ids(db: Session) -> set[int]:
 def _resolve_partners(
     db: Session, errors: dict[str, str], ags_list: list[str], owner_id: int
 ) -> list[int]:
-    found: list[int] = []
-    for ags in ags_list:
-        entry = municipalities.get_by_ags(db, ags)
-        if entry is None or not municipalities.is_selectable(entry):
-            errors["partner_municipalities"] = _("Bitte wählen Sie Kommunen aus dem Verzeichnis.")
-            return []
-        if entry.id != owner_id:
-            found.append(entry.id)
-    return found
+    if not ags_list:
+        return []
+    found = {
+        entry.ags: entry
+        for entry in db.scalars(select(Municipality).where(Municipality.ags.in_(ags_list)))
+    }
+    if any(
+        (entry := found.get(ags)) is None or not municipalities.is_selectable(entry)
+        for ags in ags_list
+    ):
+        errors["partner_municipalities"] = _("Bitte wählen Sie Kommunen aus dem Verzeichnis.")
+        return []
+    return [found[ags].id for ags in ags_list if found[ags].id != owner_id]
 
 
 def _resolve_contacts(

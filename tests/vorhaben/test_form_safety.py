@@ -276,3 +276,18 @@ def test_the_transition_table_names_every_step() -> None:
             assert (kind is Transition.STOP) == (target is Stage.EINGESTELLT)
             assert (kind is Transition.REVIVE) == current.is_final
     assert stages.next_stages(Stage.EINGESTELLT) == [Stage.IDEE, Stage.KONZEPT]
+
+
+def test_absurdly_many_partners_or_contacts_are_refused_not_a_crash(
+    client: TestClient, db: Session
+) -> None:
+    factories.login(client, db, factories.account(db))
+    token = factories.csrf_token(client, "/vorhaben/new")
+    many = [f"{number:08d}" for number in range(1, 900)]  # the form parser takes 1,000 fields
+    for field, values in (("partner_municipalities", many), ("contacts", many)):
+        response = client.post(
+            "/vorhaben/new",
+            data={"csrf_token": token, "title": "Viele", "stage": "idee", field: values},
+        )
+        assert response.status_code == 422, field
+        assert f'href="#field-{field}"' in response.text and "Höchstens" in response.text
