@@ -9,10 +9,13 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import Member
 from app.comments import service
+from app.comments.models import Comment
 from app.core.errors import ValidationFailed
 from app.core.ids import parse_id
 from app.i18n import gettext as _
 from app.vorhaben import service as vorhaben_service
+from app.vorhaben.models import Vorhaben
+from app.vorhaben.visibility import can_see_comment
 from app.web.deps import DbSession
 from app.web.flash import flash
 from app.web.templating import is_htmx, render
@@ -37,7 +40,7 @@ def _thread_fragment(
         "comments/_thread.html",
         {
             "vorhaben": vorhaben,
-            "threads": service.thread(db, vorhaben.id),
+            **service.thread_context(db, vorhaben.id),
             "comment_body": body,
             "comment_errors": errors or {},
             "focus_comment": focus,
@@ -75,25 +78,54 @@ def post_comment(
     return RedirectResponse(f"/vorhaben/{vorhaben_id}#kommentar-{comment.id}", status_code=303)
 
 
-@router.get("/kommentare/{comment_id:id}/bearbeiten")
-def edit_form(request: Request, comment_id: int, member: Member, db: DbSession) -> Response:
-    """The edit form (inline with htmx, or as a page)."""
-    comment, vorhaben = service.get(db, member, comment_id)
-    if comment.author_id != member.id or comment.is_deleted:
-        from app.core.errors import Forbidden
-
-        raise Forbidden(_("Nur die Autorin oder der Autor kann diesen Kommentar bearbeiten."))
+def _edit_page(
+    request: Request,
+    comment: Comment,
+    vorhaben: Vorhaben,
+    body: str,
+    errors: dict[str, str] | None = None,
+    *,
+    status_code: int = 200,
+) -> Response:
+    """The edit form: in place of the comment for htmx, else as a page of its own."""
+    inline = is_htmx(request)
     return render(
         request,
-        "comments/edit.html",
+        "comments/_edit_form.html" if inline else "comments/edit.html",
         {
             "page_title": _("Kommentar bearbeiten"),
             "comment": comment,
             "vorhaben": vorhaben,
-            "body": comment.body,
-            "errors": {},
+            "body": body,
+            "errors": errors or {},
+            "inline": inline,
         },
+        status_code=status_code,
     )
+
+
+def _comment_fragment(request: Request, comment: Comment) -> Response:
+    return render(
+        request,
+        "comments/_comment.html",
+        {"c": comment, "focus_comment": comment.id, "can_see_comment": can_see_comment},
+    )
+
+
+@router.get("/kommentare/{comment_id:id}")
+def show(request: Request, comment_id: int, member: Member, db: DbSession) -> Response:
+    """One comment: its fragment for htmx (an edit cancelled), else its place in the thread."""
+    comment, vorhaben = service.get(db, member, comment_id)
+    if is_htmx(request):
+        return _comment_fragment(request, comment)
+    return RedirectResponse(f"/vorhaben/{vorhaben.id}#kommentar-{comment.id}", status_code=303)
+
+
+@router.get("/kommentare/{comment_id:id}/bearbeiten")
+def edit_form(request: Request, comment_id: int, member: Member, db: DbSession) -> Response:
+    """The edit form (in place with htmx, or as a page)."""
+    comment, vorhaben = service.editable(db, member, comment_id)
+    return _edit_page(request, comment, vorhaben, comment.body)
 
 
 @router.post("/kommentare/{comment_id:id}/bearbeiten")
@@ -109,20 +141,9 @@ def edit(
         comment = service.edit(db, member, comment_id, body)
     except ValidationFailed as error:
         comment, vorhaben = service.get(db, member, comment_id)
-        return render(
-            request,
-            "comments/edit.html",
-            {
-                "page_title": _("Kommentar bearbeiten"),
-                "comment": comment,
-                "vorhaben": vorhaben,
-                "body": body,
-                "errors": error.errors,
-            },
-            status_code=422,
-        )
+        return _edit_page(request, comment, vorhaben, body, error.errors, status_code=422)
     if is_htmx(request):
-        return _thread_fragment(request, db, member, comment.vorhaben_id, focus=comment.id)
+        return _comment_fragment(request, comment)
     return RedirectResponse(
         f"/vorhaben/{comment.vorhaben_id}#kommentar-{comment.id}", status_code=303
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload
 
@@ -17,6 +19,7 @@ from app.membership.models import Account
 from app.search import index as search_index
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.models import Follow, Vorhaben
+from app.vorhaben.visibility import can_see_comment, require_visible_comment
 
 BODY_MAX = 10_000
 
@@ -52,14 +55,27 @@ def thread(db: Session, vorhaben_id: int) -> list[tuple[Comment, list[Comment]]]
     return [(top, replies.get(top.id, [])) for top in tops]
 
 
-def get(db: Session, reader: Account, comment_id: int) -> tuple[Comment, Vorhaben]:
-    """A comment and its Vorhaben, if the reader may see the Vorhaben."""
+def thread_context(db: Session, vorhaben_id: int) -> dict[str, Any]:
+    """What the thread template needs: the threads, and the rule that decides which hidden
+    comments it shows (the choke point's, not a copy in the template)."""
+    return {"threads": thread(db, vorhaben_id), "can_see_comment": can_see_comment}
+
+
+def get(
+    db: Session, reader: Account, comment_id: int, *, moderation: bool = False
+) -> tuple[Comment, Vorhaben]:
+    """A comment and its Vorhaben, if the reader may see both (404 otherwise).
+
+    A hidden comment is only there for its author, and, with `moderation`, for moderators
+    (who decide about it and need its earlier wordings)."""
     comment = db.scalars(
         select(Comment).where(Comment.id == comment_id).options(joinedload(Comment.author))
     ).one_or_none()
     if comment is None:
         raise NotFound(_("Diesen Kommentar gibt es nicht."))
     vorhaben = vorhaben_service.get(db, reader, comment.vorhaben_id)
+    if not (moderation and reader.is_moderator):
+        require_visible_comment(comment, reader)
     return comment, vorhaben
 
 
@@ -81,7 +97,11 @@ def post(
     parent = None
     if parent_id is not None:
         parent = db.get(Comment, parent_id)
-        if parent is None or parent.vorhaben_id != vorhaben.id:
+        if (
+            parent is None
+            or parent.vorhaben_id != vorhaben.id
+            or not can_see_comment(author, parent)
+        ):
             raise ValidationFailed({"body": _("Der Kommentar, auf den Sie antworten, fehlt.")})
         if parent.parent_id is not None:
             parent = db.get(Comment, parent.parent_id)  # one level: replies join the thread
@@ -103,13 +123,19 @@ def post(
     return comment
 
 
-def edit(db: Session, author: Account, comment_id: int, body: str) -> Comment:
-    """The author rewords a comment; the earlier wording stays in the history."""
-    comment, _vorhaben = get(db, author, comment_id)
+def editable(db: Session, author: Account, comment_id: int) -> tuple[Comment, Vorhaben]:
+    """A comment its author may reword now (not deleted, not hidden), with its Vorhaben."""
+    comment, vorhaben = get(db, author, comment_id)
     if comment.author_id != author.id or comment.is_deleted:
         raise Forbidden(_("Nur die Autorin oder der Autor kann diesen Kommentar bearbeiten."))
     if comment.is_hidden:
         raise Forbidden(_("Ausgeblendete Kommentare lassen sich nicht bearbeiten."))
+    return comment, vorhaben
+
+
+def edit(db: Session, author: Account, comment_id: int, body: str) -> Comment:
+    """The author rewords a comment; the earlier wording stays in the history."""
+    comment, _vorhaben = editable(db, author, comment_id)
     text = _clean_body(body)
     if text == comment.body:
         return comment
@@ -130,7 +156,7 @@ def edit(db: Session, author: Account, comment_id: int, body: str) -> Comment:
 
 def delete(db: Session, actor: Account, comment_id: int, reason: str = "") -> Comment:
     """Author or moderator deletes; the thread keeps a "deleted" marker."""
-    comment, vorhaben = get(db, actor, comment_id)
+    comment, vorhaben = get(db, actor, comment_id, moderation=True)
     if comment.is_deleted:
         return comment
     if comment.author_id != actor.id and not actor.is_moderator:
@@ -158,8 +184,9 @@ def delete(db: Session, actor: Account, comment_id: int, reason: str = "") -> Co
 
 
 def history(db: Session, reader: Account, comment_id: int) -> tuple[Comment, list[CommentRevision]]:
-    """A comment with its earlier wordings, newest first (deleted ones: moderators only)."""
-    comment, _vorhaben = get(db, reader, comment_id)
+    """A comment with its earlier wordings, newest first (deleted ones: moderators only;
+    hidden ones: their author and moderators)."""
+    comment, _vorhaben = get(db, reader, comment_id, moderation=True)
     if comment.is_deleted and not reader.is_moderator:
         raise NotFound(_("Dieser Kommentar wurde gelöscht."))
     revisions = list(

@@ -1,22 +1,59 @@
-"""What is new for a member: in their Land, in their fields, on what they follow, signals."""
+"""What is new for a member: in their Land, in their fields, on what they follow, and the
+open signals for their municipality."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.comments.models import Comment
 from app.core.clock import utcnow
-from app.membership.models import Account
+from app.i18n import N_
+from app.membership.models import Account, AccountState
 from app.municipalities.models import Municipality
 from app.vorhaben.listing import card_options
-from app.vorhaben.models import FieldOfAction, Follow, Interest, Signal, Vorhaben, VorhabenField
-from app.vorhaben.visibility import visible_clause
+from app.vorhaben.models import (
+    SIGNAL_LABELS,
+    STAGE_LABELS,
+    FieldOfAction,
+    Follow,
+    Interest,
+    Signal,
+    StageChange,
+    Vorhaben,
+    VorhabenField,
+)
+from app.vorhaben.visibility import comment_visible_clause, visible_clause
 
 RECENT = dt.timedelta(days=90)
+FORMER_MEMBER = N_("Ehemaliges Mitglied")
+
+
+@dataclass(frozen=True)
+class Activity:
+    """Something that happened on a followed Vorhaben: a comment, a stage change, a signal."""
+
+    kind: str  # "comment", "stage" or "signal"
+    at: dt.datetime
+    vorhaben_id: int
+    vorhaben_title: str
+    who: str  # a member's name (or FORMER_MEMBER), or the signalling municipality's name
+    what: str  # the new stage's or the signal's label, untranslated ("" for a comment)
+    anchor: str  # where on the Vorhaben page it is
+
+    @property
+    def former_member(self) -> bool:
+        return self.who == FORMER_MEMBER
+
+
+@dataclass(frozen=True)
+class OpenSignal:
+    signal: Signal
+    vorhaben_id: int
+    vorhaben_title: str
 
 
 @dataclass(frozen=True)
@@ -25,8 +62,9 @@ class Dashboard:
     new_in_land: list[Vorhaben]
     interests: list[FieldOfAction]
     in_my_fields: list[Vorhaben]
-    followed_activity: list[tuple[Comment, Vorhaben]]
-    signals: list[tuple[Signal, Vorhaben]]
+    followed_activity: list[Activity]
+    open_signals: list[OpenSignal]
+    open_signal_count: int
 
 
 def build(db: Session, member: Account, *, limit: int = 6) -> Dashboard:
@@ -79,37 +117,162 @@ def build(db: Session, member: Account, *, limit: int = 6) -> Dashboard:
                 .limit(limit)
             ).unique()
         )
-    followed = db.execute(
-        select(Comment, Vorhaben)
-        .join(Vorhaben, Vorhaben.id == Comment.vorhaben_id)
-        .join(Follow, (Follow.vorhaben_id == Vorhaben.id) & (Follow.account_id == member.id))
-        .where(
-            visible_clause(member),
-            Comment.deleted_at.is_(None),
-            Comment.hidden_at.is_(None),
-            Comment.author_id != member.id,
-            Comment.created_at >= since,
-        )
-        .options(joinedload(Comment.author))
-        .order_by(Comment.created_at.desc())
-        .limit(limit)
-    ).all()
-    signals: list[tuple[Signal, Vorhaben]] = []
-    if member.municipality_id is not None:
-        rows = db.execute(
-            select(Signal, Vorhaben)
-            .join(Vorhaben, Vorhaben.id == Signal.vorhaben_id)
-            .where(Vorhaben.municipality_id == member.municipality_id, visible_clause(member))
-            .options(joinedload(Signal.municipality))
-            .order_by(Signal.created_at.desc())
-            .limit(limit * 2)
-        ).all()
-        signals = [(row.Signal, row.Vorhaben) for row in rows]
+    open_signals, open_count = _open_signals(db, member, limit * 2)
     return Dashboard(
         land_name=land.name if land else None,
         new_in_land=new_in_land,
         interests=interests,
         in_my_fields=in_my_fields,
-        followed_activity=[(row.Comment, row.Vorhaben) for row in followed],
-        signals=signals,
+        followed_activity=followed_activity(db, member, since, limit=limit * 2),
+        open_signals=open_signals,
+        open_signal_count=open_count,
     )
+
+
+def _name(display_name: str | None, state: AccountState | None) -> str:
+    if display_name is None or state is AccountState.ERASED:
+        return FORMER_MEMBER
+    return display_name
+
+
+def followed_activity(
+    db: Session, member: Account, since: dt.datetime, *, limit: int
+) -> list[Activity]:
+    """Comments, stage changes and signals by others on the Vorhaben the member follows,
+    newest first."""
+    followed = (Follow.vorhaben_id == Vorhaben.id) & (Follow.account_id == member.id)
+    comments = db.execute(
+        select(
+            Comment.id,
+            Comment.created_at,
+            Vorhaben.id.label("vorhaben_id"),
+            Vorhaben.title,
+            Account.display_name,
+            Account.state,
+        )
+        .join(Vorhaben, Vorhaben.id == Comment.vorhaben_id)
+        .join(Follow, followed)
+        .outerjoin(Account, Account.id == Comment.author_id)
+        .where(
+            visible_clause(member),
+            comment_visible_clause(member),
+            Comment.deleted_at.is_(None),
+            or_(Comment.author_id.is_(None), Comment.author_id != member.id),
+            Comment.created_at >= since,
+        )
+        .order_by(Comment.created_at.desc())
+        .limit(limit)
+    ).all()
+    steps = db.execute(
+        select(
+            StageChange.created_at,
+            StageChange.to_stage,
+            Vorhaben.id.label("vorhaben_id"),
+            Vorhaben.title,
+            Account.display_name,
+            Account.state,
+        )
+        .join(Vorhaben, Vorhaben.id == StageChange.vorhaben_id)
+        .join(Follow, followed)
+        .outerjoin(Account, Account.id == StageChange.actor_id)
+        .where(
+            visible_clause(member),
+            StageChange.from_stage.is_not(None),  # a creation is not a change
+            or_(StageChange.actor_id.is_(None), StageChange.actor_id != member.id),
+            StageChange.created_at >= since,
+        )
+        .order_by(StageChange.created_at.desc())
+        .limit(limit)
+    ).all()
+    own_town = member.municipality_id if member.municipality_id is not None else -1
+    signals = db.execute(
+        select(
+            Signal.created_at,
+            Signal.kind,
+            Vorhaben.id.label("vorhaben_id"),
+            Vorhaben.title,
+            Municipality.name,
+        )
+        .join(Vorhaben, Vorhaben.id == Signal.vorhaben_id)
+        .join(Follow, followed)
+        .join(Municipality, Municipality.id == Signal.municipality_id)
+        .where(
+            visible_clause(member),
+            Signal.municipality_id != own_town,  # one's own municipality's signals are known
+            Signal.created_at >= since,
+        )
+        .order_by(Signal.created_at.desc())
+        .limit(limit)
+    ).all()
+    found = [
+        *(
+            Activity(
+                "comment",
+                row.created_at,
+                row.vorhaben_id,
+                row.title,
+                _name(row.display_name, row.state),
+                "",
+                f"#kommentar-{row.id}",
+            )
+            for row in comments
+        ),
+        *(
+            Activity(
+                "stage",
+                row.created_at,
+                row.vorhaben_id,
+                row.title,
+                _name(row.display_name, row.state),
+                STAGE_LABELS[row.to_stage],
+                "#timeline-title",
+            )
+            for row in steps
+        ),
+        *(
+            Activity(
+                "signal",
+                row.created_at,
+                row.vorhaben_id,
+                row.title,
+                row.name,
+                SIGNAL_LABELS[row.kind],
+                "#zusammenarbeit",
+            )
+            for row in signals
+        ),
+    ]
+    found.sort(key=lambda entry: entry.at, reverse=True)
+    return found[:limit]
+
+
+def _open_signals(db: Session, member: Account, limit: int) -> tuple[list[OpenSignal], int]:
+    """Signals on the member's municipality's Vorhaben that nobody there has marked as seen
+    (however old: an unanswered offer to cooperate does not expire by itself)."""
+    if member.municipality_id is None:
+        return [], 0
+    conditions = (
+        Vorhaben.municipality_id == member.municipality_id,
+        visible_clause(member),
+        Signal.acknowledged_at.is_(None),
+    )
+    rows = db.execute(
+        select(Signal, Vorhaben.id, Vorhaben.title)
+        .join(Vorhaben, Vorhaben.id == Signal.vorhaben_id)
+        .where(*conditions)
+        .options(joinedload(Signal.municipality).load_only(Municipality.name, Municipality.ags))
+        .order_by(Signal.created_at.desc(), Signal.id.desc())
+        .limit(limit)
+    ).all()
+    count = len(rows)
+    if count == limit:
+        count = (
+            db.scalar(
+                select(func.count())
+                .select_from(Signal)
+                .join(Vorhaben, Vorhaben.id == Signal.vorhaben_id)
+                .where(*conditions)
+            )
+            or 0
+        )
+    return [OpenSignal(row.Signal, row.id, row.title) for row in rows], count

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import Member
@@ -14,15 +16,28 @@ from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
+PER_PAGE = 50
+
 
 @router.get("/benachrichtigungen")
-def notification_list(request: Request, member: Member, db: DbSession) -> Response:
-    """The latest notifications, unread first marked."""
+def notification_list(
+    request: Request,
+    member: Member,
+    db: DbSession,
+    after: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """The notifications, newest first (unread ones marked), 50 a page."""
     request.state.nav = "notifications"
+    page = service.page(db, member, after=after, limit=PER_PAGE)
     return render(
         request,
         "notifications/list.html",
-        {"page_title": _("Benachrichtigungen"), "items": service.listing(db, member)},
+        {
+            "page_title": _("Benachrichtigungen"),
+            "items": page.items,
+            "next_cursor": page.next_cursor,
+            "first_page": after is None,
+        },
     )
 
 

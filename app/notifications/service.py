@@ -16,12 +16,13 @@ from app.comments.models import Comment
 from app.config import Settings
 from app.core.clock import BERLIN, utcnow
 from app.core.markdown import plain_text
+from app.core.pagination import Page, decode_keyset, encode_keyset
 from app.i18n import gettext
 from app.membership.models import Account, AccountState, MailMode
 from app.notifications import mail
 from app.notifications.models import Notification, NotificationKind
 from app.vorhaben.models import STAGE_LABELS, Follow, Signal, Stage, Vorhaben
-from app.vorhaben.visibility import can_see, visible_clause
+from app.vorhaben.visibility import can_see, comment_visible_clause, visible_clause
 
 DIGEST_HOUR = 7  # Europe/Berlin: digests leave in the morning
 
@@ -128,18 +129,19 @@ def stage_changed(
 # -- reading -------------------------------------------------------------------------------
 
 
-def _comment_not_hidden() -> Any:
-    """Notifications about a comment the moderators hid disappear with it."""
+def _comment_visible(reader: Account) -> Any:
+    """Notifications about a comment the moderators hid disappear with it (the choke
+    point's comment rule, applied to the notification's comment)."""
     # Correlated, so each notification looks up its own comment by key; a NOT IN over all
     # hidden comments made PostgreSQL plan a scan of every comment (and JIT-compile it).
     comment = aliased(Comment)  # the outer query may join comments itself
-    hidden = (
+    unreadable = (
         select(comment.id)
-        .where(comment.id == Notification.comment_id, comment.hidden_at.is_not(None))
+        .where(comment.id == Notification.comment_id, ~comment_visible_clause(reader, comment))
         .correlate(Notification)
         .exists()
     )
-    return or_(Notification.comment_id.is_(None), ~hidden)
+    return or_(Notification.comment_id.is_(None), ~unreadable)
 
 
 def unread_count(db: Session, reader: Account) -> int:
@@ -153,7 +155,7 @@ def unread_count(db: Session, reader: Account) -> int:
                 Notification.account_id == reader.id,
                 Notification.read_at.is_(None),
                 visible_clause(reader),
-                _comment_not_hidden(),
+                _comment_visible(reader),
             )
         )
         or 0
@@ -172,7 +174,12 @@ class Item:
 
 def listing(db: Session, reader: Account, *, limit: int = 50) -> list[Item]:
     """The reader's latest notifications about Vorhaben they may see."""
-    rows = db.execute(
+    return page(db, reader, limit=limit).items
+
+
+def page(db: Session, reader: Account, *, after: str | None = None, limit: int = 50) -> Page[Item]:
+    """One page of the reader's notifications, newest first, after a keyset cursor."""
+    query = (
         select(
             Notification,
             Vorhaben.title,
@@ -187,10 +194,27 @@ def listing(db: Session, reader: Account, *, limit: int = 50) -> list[Item]:
         .outerjoin(Account, Account.id == Notification.actor_id)
         .outerjoin(Comment, Comment.id == Notification.comment_id)
         .outerjoin(Signal, Signal.id == Notification.signal_id)
-        .where(Notification.account_id == reader.id, visible_clause(reader), _comment_not_hidden())
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(limit)
+        .where(
+            Notification.account_id == reader.id,
+            visible_clause(reader),
+            _comment_visible(reader),
+        )
+    )
+    cursor = decode_keyset(after)
+    if cursor is not None:
+        stamp, last_id = cursor
+        query = query.where(
+            (Notification.created_at < stamp)
+            | ((Notification.created_at == stamp) & (Notification.id < last_id))
+        )
+    rows = db.execute(
+        query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit + 1)
     ).all()
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1].Notification
+        next_cursor = encode_keyset(last.created_at, last.id)
     from app.vorhaben.models import SIGNAL_LABELS
 
     items = []
@@ -211,7 +235,7 @@ def listing(db: Session, reader: Account, *, limit: int = 50) -> list[Item]:
                 STAGE_LABELS[row.stage],
             )
         )
-    return items
+    return Page(items, next_cursor)
 
 
 def mark_read(db: Session, reader: Account, notification_id: int | None = None) -> None:
@@ -260,7 +284,7 @@ def send_digests(db: Session, settings: Settings) -> int:
                 Notification.account_id == reader.id,
                 Notification.mailed_at.is_(None),
                 Notification.created_at < today,
-                _comment_not_hidden(),
+                _comment_visible(reader),
             )
             .order_by(Notification.created_at)
         ).all()

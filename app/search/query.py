@@ -18,7 +18,7 @@ from app.core.text import fold_words
 from app.search.models import EntryKind, SearchEntry
 from app.vorhaben.listing import VorhabenFilter, apply_filters, card_options
 from app.vorhaben.models import Vorhaben
-from app.vorhaben.visibility import Reader, visible_clause
+from app.vorhaben.visibility import Reader, comment_visible_clause, visible_clause
 
 MIN_TERM = 3
 MAX_TERMS = 8
@@ -138,14 +138,17 @@ def search(
             for term in terms
         )
     }
-    comments = _matching_comments(db, terms, [item for item in ids if item not in own_text_hits])
+    comments = _matching_comments(
+        db, reader, terms, [item for item in ids if item not in own_text_hits]
+    )
     return SearchResult(found, total, page, pages, terms, comments)
 
 
 def _matching_comments(
-    db: Session, terms: list[str], vorhaben_ids: list[int]
+    db: Session, reader: Reader, terms: list[str], vorhaben_ids: list[int]
 ) -> dict[int, Comment]:
-    """The first (oldest) matching, undeleted comment of each of these Vorhaben."""
+    """The first (oldest) matching, undeleted comment the reader may see of each of these
+    (visible) Vorhaben."""
     if not vorhaben_ids:
         return {}
     entries = select(SearchEntry.ref_id).where(
@@ -156,7 +159,11 @@ def _matching_comments(
     found: dict[int, Comment] = {}
     for comment in db.scalars(
         select(Comment)
-        .where(Comment.id.in_(entries), Comment.deleted_at.is_(None), Comment.hidden_at.is_(None))
+        .where(
+            Comment.id.in_(entries),
+            Comment.deleted_at.is_(None),
+            comment_visible_clause(reader),
+        )
         .order_by(Comment.created_at)
     ):
         found.setdefault(comment.vorhaben_id, comment)

@@ -10,9 +10,10 @@ from fastapi.responses import Response
 from app.auth.deps import Member
 from app.i18n import gettext as _
 from app.search import highlight, query
+from app.vorhaben import listing
 from app.vorhaben.routes import Filters, filter_context
 from app.web.deps import DbSession
-from app.web.templating import render
+from app.web.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,10 +26,12 @@ def search_page(
     filters: Filters,
     q: Annotated[str, Query(max_length=200)] = "",
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
+    kommune: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
-    """Ranked hits with highlighted excerpts; htmx refreshes just the results."""
-
+    """Ranked hits with highlighted excerpts; htmx refreshes the results (and the filter
+    parts that depend on others)."""
     request.state.nav = "suche"
+    filters = listing.consistent(db, filters)
     result = query.search(db, member, q, filters, page=page)
     excerpts = {}
     for vorhaben in result.vorhaben:
@@ -47,11 +50,8 @@ def search_page(
             for vorhaben in result.vorhaben
         },
         "too_short": bool(q.strip()) and not result.terms,
-        **filter_context(db, filters),
+        **filter_context(db, filters, kommune),
     }
-    template = (
-        "search/_results.html"
-        if request.headers.get("HX-Target") == "results"
-        else "search/search.html"
-    )
-    return render(request, template, context)
+    fragment = is_htmx(request) and request.headers.get("HX-Target") == "results"
+    context["oob_filters"] = fragment
+    return render(request, "search/_results.html" if fragment else "search/search.html", context)

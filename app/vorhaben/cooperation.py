@@ -8,7 +8,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from app.config import Settings
-from app.core.errors import Forbidden, ValidationFailed
+from app.core.clock import utcnow
+from app.core.errors import Forbidden, NotFound, ValidationFailed
 from app.i18n import gettext as _
 from app.membership.models import Account
 from app.municipalities.models import Municipality
@@ -70,6 +71,24 @@ def set_signal(
     vorhaben_service.touch(vorhaben)
     notifications.signal_given(db, settings, vorhaben, signal, account)
     return True
+
+
+def acknowledge(db: Session, member: Account, signal_id: int, *, seen: bool = True) -> Signal:
+    """A member of the owning municipality marks a signal as seen (or open again)."""
+    signal = db.get(Signal, signal_id)
+    if signal is None:
+        raise NotFound(_("Dieses Signal gibt es nicht mehr."))
+    vorhaben = vorhaben_service.get(db, member, signal.vorhaben_id)
+    if not vorhaben_service.can_edit(member, vorhaben):
+        raise Forbidden(_("Signale bestätigen Mitglieder der Kommune, der das Vorhaben gehört."))
+    if seen and signal.acknowledged_at is None:
+        signal.acknowledged_at = utcnow()
+        signal.acknowledged_by_id = member.id
+    elif not seen:
+        signal.acknowledged_at = None
+        signal.acknowledged_by_id = None
+    db.flush()
+    return signal
 
 
 def is_following(db: Session, account_id: int, vorhaben_id: int) -> bool:

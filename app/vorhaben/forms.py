@@ -21,6 +21,9 @@ TAGS_MAX = 10
 TAG_MAX = 40
 URL_MAX = 500
 FUNDING_MAX = 200
+# Far above any real cooperation; keeps the lookups' IN lists within database limits.
+PARTNERS_MAX = 100
+CONTACTS_MAX = 50
 
 # How a missing required value is asked for.
 REQUIRED = {"title": N_("Bitte geben Sie einen Titel an.")}
@@ -205,9 +208,17 @@ def clean(
     partner_ags = [value.strip() for value in form.partner_municipalities if value.strip()]
     if any(not is_number(value) or len(value) > 12 for value in partner_ags):
         errors["partner_municipalities"] = _("Bitte wählen Sie Kommunen aus dem Verzeichnis.")
+    elif len(set(partner_ags)) > PARTNERS_MAX:
+        errors["partner_municipalities"] = _(
+            "Höchstens %(limit)s Partnerkommunen.", limit=format_number(PARTNERS_MAX)
+        )
     contact_ids = [cid for value in form.contacts if (cid := parse_id(value)) is not None]
     if len(contact_ids) != len([value for value in form.contacts if value]):
         errors["contacts"] = _("Bitte wählen Sie Ansprechpersonen aus der Liste.")
+    elif len(set(contact_ids)) > CONTACTS_MAX:
+        errors["contacts"] = _(
+            "Höchstens %(limit)s Ansprechpersonen.", limit=format_number(CONTACTS_MAX)
+        )
     if errors or stage is None or visibility is None or uses_ai is None:
         return None, errors
     return (

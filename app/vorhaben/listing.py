@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from sqlalchemy import Select, exists, select
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, defer, joinedload, selectinload
 
 from app.core.ids import parse_id
 from app.core.pagination import Page, decode_keyset, encode_keyset
-from app.municipalities.models import Municipality
+from app.municipalities.models import Level, Municipality
 from app.vorhaben.models import (
     AIUse,
     FieldOfAction,
@@ -42,6 +42,26 @@ class VorhabenFilter:
     @property
     def active(self) -> bool:
         return any(asdict(self).values())
+
+
+def consistent(db: Session, filters: VorhabenFilter) -> VorhabenFilter:
+    """The filters with a Kreis that fits the Land: a Kreis of another Land is dropped (the
+    Land was changed), a Kreis alone brings its Land (so both selects show the choice)."""
+    kreis_id = parse_id(filters.kreis)
+    if kreis_id is None:
+        return replace(filters, kreis="") if filters.kreis else filters
+    kreis_land = db.scalar(
+        select(Municipality.land_id).where(
+            Municipality.id == kreis_id, Municipality.level == Level.KREIS
+        )
+    )
+    if kreis_land is None:
+        return replace(filters, kreis="")
+    if not filters.land:
+        return replace(filters, land=str(kreis_land))
+    if parse_id(filters.land) != kreis_land:
+        return replace(filters, kreis="")
+    return filters
 
 
 def card_options(*, description: bool = False) -> list[Any]:

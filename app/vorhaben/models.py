@@ -55,20 +55,53 @@ STAGE_LABELS = {
     Stage.EINGESTELLT: N_("Eingestellt"),
 }
 
+
+class Transition(enum.StrEnum):
+    """The kinds of step on the stage timeline (recorded in the audit log)."""
+
+    ADVANCE = "advance"
+    STEP_BACK = "step_back"
+    COMPLETE = "complete"
+    STOP = "stop"
+    REVIVE = "revive"
+
+
 # The stage state machine: projects move forward (skipping is fine), step back when a pilot
-# shows the concept was not ripe, end as finished or stopped, and may be revived.
-STAGE_TRANSITIONS: dict[Stage, frozenset[Stage]] = {
-    Stage.IDEE: frozenset({Stage.KONZEPT, Stage.PILOT, Stage.UMSETZUNG, Stage.EINGESTELLT}),
-    Stage.KONZEPT: frozenset({Stage.IDEE, Stage.PILOT, Stage.UMSETZUNG, Stage.EINGESTELLT}),
-    Stage.PILOT: frozenset(
-        {Stage.KONZEPT, Stage.UMSETZUNG, Stage.BETRIEB, Stage.ABGESCHLOSSEN, Stage.EINGESTELLT}
-    ),
-    Stage.UMSETZUNG: frozenset(
-        {Stage.PILOT, Stage.BETRIEB, Stage.ABGESCHLOSSEN, Stage.EINGESTELLT}
-    ),
-    Stage.BETRIEB: frozenset({Stage.UMSETZUNG, Stage.ABGESCHLOSSEN, Stage.EINGESTELLT}),
-    Stage.ABGESCHLOSSEN: frozenset({Stage.BETRIEB}),
-    Stage.EINGESTELLT: frozenset({Stage.IDEE, Stage.KONZEPT}),
+# shows the concept was not ripe, end as finished or stopped, and may be revived. Every
+# allowed step is listed with its kind; anything not listed is refused.
+STAGE_TRANSITIONS: dict[Stage, dict[Stage, Transition]] = {
+    Stage.IDEE: {
+        Stage.KONZEPT: Transition.ADVANCE,
+        Stage.PILOT: Transition.ADVANCE,
+        Stage.UMSETZUNG: Transition.ADVANCE,
+        Stage.EINGESTELLT: Transition.STOP,
+    },
+    Stage.KONZEPT: {
+        Stage.IDEE: Transition.STEP_BACK,
+        Stage.PILOT: Transition.ADVANCE,
+        Stage.UMSETZUNG: Transition.ADVANCE,
+        Stage.EINGESTELLT: Transition.STOP,
+    },
+    Stage.PILOT: {
+        Stage.KONZEPT: Transition.STEP_BACK,
+        Stage.UMSETZUNG: Transition.ADVANCE,
+        Stage.BETRIEB: Transition.ADVANCE,
+        Stage.ABGESCHLOSSEN: Transition.COMPLETE,
+        Stage.EINGESTELLT: Transition.STOP,
+    },
+    Stage.UMSETZUNG: {
+        Stage.PILOT: Transition.STEP_BACK,
+        Stage.BETRIEB: Transition.ADVANCE,
+        Stage.ABGESCHLOSSEN: Transition.COMPLETE,
+        Stage.EINGESTELLT: Transition.STOP,
+    },
+    Stage.BETRIEB: {
+        Stage.UMSETZUNG: Transition.STEP_BACK,
+        Stage.ABGESCHLOSSEN: Transition.COMPLETE,
+        Stage.EINGESTELLT: Transition.STOP,
+    },
+    Stage.ABGESCHLOSSEN: {Stage.BETRIEB: Transition.REVIVE},
+    Stage.EINGESTELLT: {Stage.IDEE: Transition.REVIVE, Stage.KONZEPT: Transition.REVIVE},
 }
 
 
@@ -289,12 +322,22 @@ class Signal(Base):
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
     kind: Mapped[SignalKind] = mapped_column(str_enum(SignalKind, "signal_kind"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # A member of the owning municipality marked it as seen: it is no longer "open" on
+    # their dashboard (the signal itself stays listed on the Vorhaben).
+    acknowledged_at: Mapped[dt.datetime | None]
+    acknowledged_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL")
+    )
 
     municipality: Mapped[Municipality] = relationship(lazy="raise")
 
     @property
     def label(self) -> str:
         return SIGNAL_LABELS[self.kind]
+
+    @property
+    def is_open(self) -> bool:
+        return self.acknowledged_at is None
 
 
 class Follow(Base):

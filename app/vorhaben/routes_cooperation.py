@@ -36,6 +36,7 @@ def _cooperation_fragment(
                 if signal.municipality_id == member.municipality_id
             },
             "can_signal": member.municipality_id not in (None, vorhaben.municipality_id),
+            "can_acknowledge": service.can_edit(member, vorhaben),
             "following": cooperation.is_following(db, member.id, vorhaben.id),
         },
     )
@@ -81,4 +82,29 @@ def signal(
         return _cooperation_fragment(request, db, member, vorhaben_id)
     response = RedirectResponse(f"/vorhaben/{vorhaben_id}#zusammenarbeit", status_code=303)
     flash(request, response, _("Signal gespeichert."))
+    return response
+
+
+@router.post("/signale/{signal_id:id}/gesehen")
+def acknowledge(
+    request: Request,
+    signal_id: int,
+    member: Member,
+    db: DbSession,
+    action: Annotated[str, Form(max_length=10)] = "seen",
+    back: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """The owners mark a signal as seen, so it leaves their open signals (or reopen it)."""
+    signal = cooperation.acknowledge(db, member, signal_id, seen=action != "reopen")
+    if is_htmx(request):
+        return _cooperation_fragment(request, db, member, signal.vorhaben_id)
+    target = (
+        "/#signale" if back == "dashboard" else f"/vorhaben/{signal.vorhaben_id}#zusammenarbeit"
+    )
+    response = RedirectResponse(target, status_code=303)
+    flash(
+        request,
+        response,
+        _("Signal als gesehen markiert.") if action != "reopen" else _("Signal wieder offen."),
+    )
     return response

@@ -1,24 +1,47 @@
-"""Reading the Vorhaben form from a request (repeatable fields, checkboxes, the button)."""
+"""The Vorhaben form: new and edit, the similar-Vorhaben panel, and reading the posted form
+(repeatable fields, checkboxes, the button pressed)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
 from starlette.datastructures import FormData
 
-from app.core.errors import DomainError
+from app.auth.deps import Member
+from app.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from app.core.ids import parse_id
 from app.i18n import gettext as _
-from app.vorhaben.forms import VorhabenForm
+from app.membership.models import Account
+from app.municipalities.models import Municipality
+from app.municipalities.picker import picker_context
+from app.search.similar import similar as similar_vorhaben
+from app.vorhaben import forms, listing, service, spdx, stages
+from app.vorhaben.models import AI_LABELS, VISIBILITY_LABELS, Stage, Vorhaben
+from app.vorhaben.validation import LessonsWanted
+from app.web.deps import DbSession
+from app.web.flash import flash
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+# The second submit button shown with the lessons-learned question: save as it is.
+SAVE_WITHOUT_LESSONS = "save_without_lessons"
 
 
 @dataclass(frozen=True)
 class SubmittedVorhaben:
-    form: VorhabenForm
-    action: str  # "save" or "partner_search" (the search button of the partner picker)
+    form: forms.VorhabenForm
+    action: str  # "save", SAVE_WITHOUT_LESSONS or "partner_search" (the partner picker)
     partner_q: str
     version: int | None  # the version the form was loaded from (optimistic concurrency)
+
+    @property
+    def ask_for_lessons(self) -> bool:
+        return self.action != SAVE_WITHOUT_LESSONS
 
 
 def _text(data: FormData, name: str) -> str:
@@ -37,7 +60,7 @@ async def read_form(request: Request) -> SubmittedVorhaben:
     except Exception as error:  # a malformed multipart body
         raise DomainError(_("Das Formular konnte nicht gelesen werden.")) from error
     version = _text(data, "version")
-    form = VorhabenForm(
+    form = forms.VorhabenForm(
         title=_text(data, "title"),
         summary=_text(data, "summary"),
         description=_text(data, "description"),
@@ -64,3 +87,212 @@ async def read_form(request: Request) -> SubmittedVorhaben:
         partner_q=_text(data, "partner_q")[:200],
         version=parse_id(version),
     )
+
+
+Submitted = Annotated[SubmittedVorhaben, Depends(read_form)]
+
+
+def _form_context(
+    db: DbSession,
+    member: Account,
+    form: forms.VorhabenForm,
+    *,
+    vorhaben: Vorhaben | None = None,
+    partner_q: str = "",
+) -> dict[str, Any]:
+    owner_id = vorhaben.municipality_id if vorhaben else member.municipality_id
+    stage_choices: list[Stage] = list(Stage)
+    if vorhaben is not None:
+        stage_choices = [vorhaben.stage, *stages.next_stages(vorhaben.stage)]
+    partners = picker_context(db, partner_q, "")
+    wanted = [ags.strip() for ags in dict.fromkeys(form.partner_municipalities) if ags.strip()]
+    wanted = wanted[: forms.PARTNERS_MAX]
+    by_ags = {
+        entry.ags: entry
+        for entry in db.scalars(select(Municipality).where(Municipality.ags.in_(wanted)))
+    }
+    chosen = [by_ags[ags] for ags in wanted if ags in by_ags]
+    return {
+        "form": form,
+        "vorhaben": vorhaben,
+        "labels": {key: _(value) for key, value in forms.LABELS.items()},
+        "stage_options": [(stage.value, _(stage.label)) for stage in stage_choices],
+        "field_options": [
+            (str(entry.id), _(entry.label)) for entry in listing.fields_of_action(db)
+        ],
+        "visibility_options": [(key.value, _(label)) for key, label in VISIBILITY_LABELS.items()],
+        "ai_options": [(key.value, _(label)) for key, label in AI_LABELS.items()],
+        "license_options": [(key, f"{_(label)} ({key})") for key, label in spdx.LICENSES],
+        "contact_options": [
+            (str(account.id), f"{account.display_name} – {account.position or ''}")
+            for account in service.members_of(db, owner_id)
+        ]
+        if owner_id
+        else [],
+        "partner_q": partner_q,
+        "partner_results": [
+            entry
+            for entry in partners["results"]  # type: ignore[attr-defined]
+            if entry.ags not in form.partner_municipalities
+        ],
+        "partner_chosen": chosen,
+        "similar": similar_vorhaben(
+            db,
+            member,
+            f"{form.title} {form.summary}",
+            tags=forms.split_tags(form.tags),
+            exclude_id=vorhaben.id if vorhaben else None,
+        ),
+    }
+
+
+def _form_page(
+    request: Request,
+    db: DbSession,
+    member: Account,
+    form: forms.VorhabenForm,
+    *,
+    vorhaben: Vorhaben | None = None,
+    errors: dict[str, str] | None = None,
+    lessons_prompt: str | None = None,
+    partner_q: str = "",
+    status_code: int = 200,
+    notice: str | None = None,
+) -> Response:
+    request.state.nav = "vorhaben"
+    title = _("Vorhaben bearbeiten") if vorhaben else _("Neues Vorhaben")
+    return render(
+        request,
+        "vorhaben/form.html",
+        {
+            "page_title": title,
+            "errors": errors or {},
+            "lessons_prompt": lessons_prompt,
+            "notice": notice,
+            **_form_context(db, member, form, vorhaben=vorhaben, partner_q=partner_q),
+        },
+        status_code=status_code,
+    )
+
+
+def _refused(
+    request: Request,
+    db: DbSession,
+    member: Account,
+    submitted: SubmittedVorhaben,
+    error: ValidationFailed,
+    vorhaben: Vorhaben | None = None,
+) -> Response:
+    """The form again, as typed: with the errors, or with the lessons-learned question."""
+    if isinstance(error, LessonsWanted):
+        return _form_page(
+            request,
+            db,
+            member,
+            submitted.form,
+            vorhaben=vorhaben,
+            lessons_prompt=error.errors["lessons_learned"],
+            partner_q=submitted.partner_q,
+            status_code=422,
+        )
+    return _form_page(
+        request,
+        db,
+        member,
+        submitted.form,
+        vorhaben=vorhaben,
+        errors=error.errors,
+        partner_q=submitted.partner_q,
+        status_code=422,
+    )
+
+
+@router.get("/vorhaben/new")
+def new_form(request: Request, member: Member, db: DbSession) -> Response:
+    """An empty form for a new idea or project."""
+    return _form_page(request, db, member, forms.VorhabenForm())
+
+
+@router.post("/vorhaben/new")
+def create(request: Request, member: Member, db: DbSession, submitted: Submitted) -> Response:
+    """Create a Vorhaben (303 to its page); a failed form keeps everything typed."""
+    if submitted.action == "partner_search":
+        return _form_page(request, db, member, submitted.form, partner_q=submitted.partner_q)
+    try:
+        # The service checks everything before writing; the savepoint is the safety net,
+        # since the request still commits after a 422 answer.
+        with db.begin_nested():
+            vorhaben = service.create(
+                db,
+                request.app.state.settings,
+                member,
+                submitted.form,
+                ask_for_lessons=submitted.ask_for_lessons,
+            )
+    except ValidationFailed as error:
+        return _refused(request, db, member, submitted, error)
+    response = RedirectResponse(f"/vorhaben/{vorhaben.id}", status_code=303)
+    flash(request, response, _("Ihr Vorhaben ist angelegt."))
+    return response
+
+
+@router.get("/vorhaben/aehnlich")
+def similar_fragment(
+    request: Request,
+    member: Member,
+    db: DbSession,
+    title: Annotated[str, Query(max_length=400)] = "",
+    summary: Annotated[str, Query(max_length=1000)] = "",
+    exclude: Annotated[int | None, Query()] = None,
+) -> Response:
+    """Similar existing Vorhaben while the title and summary are typed (htmx)."""
+    found = similar_vorhaben(db, member, f"{title} {summary}", exclude_id=exclude)
+    return render(request, "vorhaben/_similar.html", {"similar": found})
+
+
+@router.get("/vorhaben/{vorhaben_id:id}/bearbeiten")
+def edit_form(request: Request, vorhaben_id: int, member: Member, db: DbSession) -> Response:
+    """The edit form, filled from the current version."""
+    vorhaben = service.get(db, member, vorhaben_id)
+    if not service.can_edit(member, vorhaben):
+        raise Forbidden(_("Bearbeiten können Mitglieder der Kommune, der das Vorhaben gehört."))
+    return _form_page(request, db, member, service.form_from(vorhaben), vorhaben=vorhaben)
+
+
+@router.post("/vorhaben/{vorhaben_id:id}/bearbeiten")
+def update(
+    request: Request, vorhaben_id: int, member: Member, db: DbSession, submitted: Submitted
+) -> Response:
+    """Save an edit (a new version); a conflict or error keeps the typed form."""
+    vorhaben = service.get(db, member, vorhaben_id)
+    if submitted.action == "partner_search":
+        return _form_page(
+            request, db, member, submitted.form, vorhaben=vorhaben, partner_q=submitted.partner_q
+        )
+    try:
+        # As on create: checked before writing, and a savepoint in case anything slips by.
+        with db.begin_nested():
+            service.update(
+                db,
+                request.app.state.settings,
+                member,
+                vorhaben_id,
+                submitted.form,
+                expected_version=submitted.version,
+                ask_for_lessons=submitted.ask_for_lessons,
+            )
+    except ValidationFailed as error:
+        return _refused(request, db, member, submitted, error, service.get(db, member, vorhaben_id))
+    except Conflict as error:
+        return _form_page(
+            request,
+            db,
+            member,
+            submitted.form,
+            vorhaben=vorhaben,
+            notice=error.message,
+            status_code=409,
+        )
+    response = RedirectResponse(f"/vorhaben/{vorhaben_id}", status_code=303)
+    flash(request, response, _("Änderungen gespeichert."))
+    return response

@@ -11,17 +11,14 @@ from app.audit import service as audit
 from app.config import Settings
 from app.core import markdown
 from app.core.clock import utcnow
-from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.core.errors import Conflict, Forbidden, NotFound
 from app.core.text import fold
 from app.i18n import gettext as _
 from app.membership.models import Account, AccountState
-from app.municipalities import service as municipalities
 from app.municipalities.models import Municipality
 from app.search import index as search_index
-from app.vorhaben import forms
+from app.vorhaben import forms, stages, validation
 from app.vorhaben.models import (
-    STAGE_TRANSITIONS,
-    FieldOfAction,
     Follow,
     StageChange,
     Visibility,
@@ -77,42 +74,12 @@ def get(db: Session, reader: Reader, vorhaben_id: int) -> Vorhaben:
 
 
 def known_field_ids(db: Session) -> set[int]:
-    return set(db.scalars(select(FieldOfAction.id).where(FieldOfAction.active.is_(True))))
+    """The ids of the fields of action a form may choose."""
+    return validation.known_field_ids(db)
 
 
-def _resolve_partners(db: Session, ags_list: list[str], owner_id: int) -> list[int]:
-    found: list[int] = []
-    for ags in ags_list:
-        entry = municipalities.get_by_ags(db, ags)
-        if entry is None or not municipalities.is_selectable(entry):
-            raise ValidationFailed(
-                {"partner_municipalities": _("Bitte wählen Sie Kommunen aus dem Verzeichnis.")}
-            )
-        if entry.id != owner_id:
-            found.append(entry.id)
-    return found
-
-
-def _resolve_contacts(db: Session, ids: list[int], owner_id: int) -> list[int]:
-    if not ids:
-        return []
-    valid = set(
-        db.scalars(
-            select(Account.id).where(
-                Account.id.in_(ids),
-                Account.state == AccountState.APPROVED,
-                Account.municipality_id == owner_id,
-            )
-        )
-    )
-    if valid != set(ids):
-        raise ValidationFailed(
-            {"contacts": _("Ansprechpersonen müssen Mitglieder Ihrer Kommune sein.")}
-        )
-    return ids
-
-
-def _apply(db: Session, vorhaben: Vorhaben, data: forms.CleanVorhaben) -> None:
+def _apply(db: Session, vorhaben: Vorhaben, checked: validation.Checked) -> None:
+    data = checked.data
     vorhaben.title = data.title
     vorhaben.summary = data.summary
     vorhaben.description = data.description
@@ -130,8 +97,6 @@ def _apply(db: Session, vorhaben: Vorhaben, data: forms.CleanVorhaben) -> None:
     vorhaben.lessons_learned = data.lessons_learned
     vorhaben.lessons_learned_html = markdown.render(data.lessons_learned)
     db.flush()
-    partner_ids = _resolve_partners(db, data.partner_ags, vorhaben.municipality_id)
-    contact_ids = _resolve_contacts(db, data.contact_ids, vorhaben.municipality_id)
     for table in (VorhabenField, VorhabenTag, VorhabenPartner, VorhabenContact):
         db.execute(delete(table).where(table.vorhaben_id == vorhaben.id))
     db.add_all(
@@ -142,10 +107,12 @@ def _apply(db: Session, vorhaben: Vorhaben, data: forms.CleanVorhaben) -> None:
         for tag in data.tags
     )
     db.add_all(
-        VorhabenPartner(vorhaben_id=vorhaben.id, municipality_id=partner) for partner in partner_ids
+        VorhabenPartner(vorhaben_id=vorhaben.id, municipality_id=partner)
+        for partner in checked.partner_ids
     )
     db.add_all(
-        VorhabenContact(vorhaben_id=vorhaben.id, account_id=contact) for contact in contact_ids
+        VorhabenContact(vorhaben_id=vorhaben.id, account_id=contact)
+        for contact in checked.contact_ids
     )
     db.flush()
     search_index.index_vorhaben(db, vorhaben, data.tags)
@@ -186,18 +153,23 @@ def snapshot(db: Session, vorhaben_id: int) -> dict[str, Any]:
     }
 
 
-def _clean(db: Session, form: forms.VorhabenForm) -> forms.CleanVorhaben:
-    data, errors = forms.clean(form, known_field_ids(db))
-    if data is None:
-        raise ValidationFailed(errors)
-    return data
+def create(
+    db: Session,
+    settings: Settings,
+    author: Account,
+    form: forms.VorhabenForm,
+    *,
+    ask_for_lessons: bool = False,
+) -> Vorhaben:
+    """A new Vorhaben of the author's municipality; the author follows it.
 
-
-def create(db: Session, settings: Settings, author: Account, form: forms.VorhabenForm) -> Vorhaben:
-    """A new Vorhaben of the author's municipality; the author follows it."""
+    Everything is checked before the first write, so a refused form leaves no trace."""
     if not author.is_member or author.municipality_id is None:
         raise Forbidden(_("Nur Mitglieder mit einer Kommune können Vorhaben anlegen."))
-    data = _clean(db, form)
+    checked = validation.check(db, form, author.municipality_id)
+    data = checked.data
+    if ask_for_lessons and data.stage.is_final and not data.lessons_learned:
+        validation.ask_for_lessons(data)
     now = utcnow()
     vorhaben = Vorhaben(
         title=data.title,
@@ -211,12 +183,8 @@ def create(db: Session, settings: Settings, author: Account, form: forms.Vorhabe
     )
     db.add(vorhaben)
     db.flush()
-    _apply(db, vorhaben, data)
-    db.add(
-        StageChange(
-            vorhaben_id=vorhaben.id, from_stage=None, to_stage=data.stage, actor_id=author.id
-        )
-    )
+    _apply(db, vorhaben, checked)
+    stages.begin(db, vorhaben, author)
     db.add(Follow(account_id=author.id, vorhaben_id=vorhaben.id))
     db.add(
         VorhabenVersion(
@@ -238,8 +206,11 @@ def update(
     form: forms.VorhabenForm,
     *,
     expected_version: int | None = None,
+    ask_for_lessons: bool = False,
 ) -> Vorhaben:
-    """Save an edit: a new version when anything changed; a stage change on the timeline."""
+    """Save an edit: a new version when anything changed; a stage change on the timeline.
+
+    Everything is checked before the first write, so a refused edit changes nothing."""
     from app.notifications import service as notifications
 
     vorhaben = get(db, editor, vorhaben_id)
@@ -252,18 +223,14 @@ def update(
                 "bitte prüfen Sie die aktuelle Fassung und speichern Sie erneut."
             )
         )
-    data = _clean(db, form)
+    checked = validation.check(db, form, vorhaben.municipality_id)
+    data = checked.data
     previous_stage = vorhaben.stage
-    if data.stage != previous_stage and data.stage not in STAGE_TRANSITIONS[previous_stage]:
-        raise ValidationFailed(
-            {
-                "stage": _(
-                    "Von „%(current)s“ geht es nicht direkt nach „%(target)s“.",
-                    current=_(previous_stage.label),
-                    target=_(data.stage.label),
-                )
-            }
-        )
+    stage_changes = data.stage != previous_stage
+    if stage_changes:
+        stages.transition(previous_stage, data.stage)
+        if ask_for_lessons and data.stage.is_final and not data.lessons_learned:
+            validation.ask_for_lessons(data)
     before = snapshot(db, vorhaben.id)
     if data.visibility is Visibility.MUNICIPALITY and vorhaben.visibility is Visibility.MEMBERS:
         from app.export import service as publications
@@ -272,17 +239,9 @@ def update(
         publications.vorhaben_going_away(
             db, settings, vorhaben.id, editor, "Das Vorhaben ist jetzt nur für die eigene Kommune."
         )
-    _apply(db, vorhaben, data)
-    if data.stage != previous_stage:
-        vorhaben.stage = data.stage
-        db.add(
-            StageChange(
-                vorhaben_id=vorhaben.id,
-                from_stage=previous_stage,
-                to_stage=data.stage,
-                actor_id=editor.id,
-            )
-        )
+    _apply(db, vorhaben, checked)
+    if stage_changes:
+        stages.move(db, vorhaben, data.stage, editor)
     after = snapshot(db, vorhaben.id)
     if after == before:
         return vorhaben
@@ -296,7 +255,7 @@ def update(
         )
     )
     db.flush()
-    if data.stage != previous_stage:
+    if stage_changes:
         notifications.stage_changed(db, settings, vorhaben, editor, previous_stage)
     return vorhaben
 

@@ -1,22 +1,27 @@
 """The one choke point for "what may this member read" (ARCHITECTURE.md rule 2).
 
 Every read of Vorhaben, and of everything hanging off them (comments, signals, search hits,
-similar-Vorhaben suggestions, notifications, mails), is limited by visible_clause(). Nobody
-writes that filter inline: a Vorhaben restricted to its municipality never shows up for
-anyone else, anywhere.
+similar-Vorhaben suggestions, notifications, mails), is limited by visible_clause(); reads of
+comments add comment_visible_clause() (or can_see_comment() for a loaded one). Nobody
+writes these filters inline: a Vorhaben restricted to its municipality never shows up for
+anyone else, anywhere, and a comment the moderators hid only for its author.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import AliasedClass
 from sqlalchemy.sql import Select
 
 from app.core.errors import NotFound
 from app.i18n import gettext as _
 from app.vorhaben.models import Visibility, Vorhaben
+
+if TYPE_CHECKING:
+    from app.comments.models import Comment
 
 
 class Reader(Protocol):
@@ -62,11 +67,29 @@ def can_see(reader: Reader, vorhaben: Vorhaben) -> bool:
     )
 
 
-def comment_visible_clause(reader: Reader) -> ColumnElement[bool]:
-    """SQL condition on Comment: hidden comments only for their author."""
+def comment_visible_clause(
+    reader: Reader, comment: type[Comment] | AliasedClass[Comment] | None = None
+) -> ColumnElement[bool]:
+    """SQL condition on Comment (or an alias of it): hidden comments only for their author.
+
+    Combine it with visible_clause() on the comment's Vorhaben: this one only adds what
+    moderation hid."""
     from app.comments.models import Comment
 
-    return or_(Comment.hidden_at.is_(None), Comment.author_id == reader.id)
+    entity: Any = comment if comment is not None else Comment
+    return or_(entity.hidden_at.is_(None), entity.author_id == reader.id)
+
+
+def can_see_comment(reader: Reader, comment: Comment) -> bool:
+    """The same rule as comment_visible_clause(), for a comment already loaded."""
+    return reader.is_member and (comment.hidden_at is None or comment.author_id == reader.id)
+
+
+def require_visible_comment(comment: Comment | None, reader: Reader) -> Comment:
+    """The comment, or 404 (a hidden comment does not admit it exists)."""
+    if comment is None or not can_see_comment(reader, comment):
+        raise NotFound(_("Diesen Kommentar gibt es nicht."))
+    return comment
 
 
 def visible_ids(db: Session, reader: Reader, ids: set[int]) -> set[int]:

@@ -17,12 +17,16 @@
     focusErrors(document);
   });
 
+  // htmx fires afterSwap on what it swapped in: the target (innerHTML) or the new element
+  // itself (outerHTML, as for a comment edited in place).
   document.addEventListener("htmx:afterSwap", function (event) {
-    var target = event.detail && event.detail.target;
-    if (!target || focusErrors(target)) {
+    var root = event.target;
+    if (!root || !root.querySelector || focusErrors(root)) {
       return;
     }
-    var wanted = target.querySelector("[data-focus-after-swap]");
+    var wanted = root.matches("[data-focus-after-swap]")
+      ? root
+      : root.querySelector("[data-focus-after-swap]");
     if (wanted) {
       wanted.focus();
     }

@@ -120,8 +120,14 @@ def test_keyboard_only_create_comment_and_signal(member_page: Page, demo: LiveSe
     page.keyboard.press("Tab")
     page.keyboard.type("Abfuhrtermine und Erinnerungen für alle Haushalte.")
     page.locator("#field-stage").focus()
-    page.keyboard.press("End")
+    page.keyboard.press("End")  # "Eingestellt": the form asks once for lessons learned
     page.locator("button[value=save]").focus()
+    page.keyboard.press("Enter")
+    prompt = page.locator("[data-error-summary]")
+    expect(prompt).to_be_focused()
+    expect(prompt).to_contain_text("Was haben Sie gelernt?")
+    expect(page.locator("#field-title")).to_have_value("Digitale Müllabfuhr-Termine per App")
+    page.locator("button[value=save_without_lessons]").focus()
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Digitale Müllabfuhr-Termine per App")
 
@@ -154,12 +160,12 @@ def test_everything_works_without_javascript(
     page.locator("#field-stage").select_option("betrieb")
     page.get_by_role("button", name="Anwenden").click()
     expect(page).to_have_url(
-        f"{demo.url}/vorhaben?stage=betrieb&field=&land=&kreis=&ai=&sort=activity"
+        f"{demo.url}/vorhaben?stage=betrieb&field=&land=&kreis=&ai=&kommune=&sort=activity"
     )
     expect(page.locator("main .card").first).to_contain_text("Betrieb")
     page.goto(demo.url + "/suche")
     page.locator("#field-q").fill("Digitalisierungsstrategie")
-    page.get_by_role("button", name="Suchen").click()
+    page.get_by_role("button", name="Suchen", exact=True).click()
     expect(page.locator("[role=status]")).to_contain_text("Treffer")
     page.locator("main .card h3 a").first.click()
     page.locator("#field-body").fill("Ohne JavaScript kommentiert.")

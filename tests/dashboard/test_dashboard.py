@@ -33,8 +33,13 @@ def test_dashboard_sections(db: Session, settings: Settings, client: TestClient)
     assert board.land_name == "Heimatland"
     assert {v.id for v in board.new_in_land} >= {in_land.id, mine.id}
     assert [v.id for v in board.in_my_fields] == [in_field.id]
-    assert [comment.body for comment, _v in board.followed_activity] == ["Gute Idee"]
-    assert [(signal.kind.value, v.id) for signal, v in board.signals] == [("doing_too", mine.id)]
+    assert [(entry.kind, entry.vorhaben_id) for entry in board.followed_activity] == [
+        ("signal", mine.id),
+        ("comment", mine.id),
+    ]
+    assert [(entry.signal.kind.value, entry.vorhaben_id) for entry in board.open_signals] == [
+        ("doing_too", mine.id)
+    ]
 
     factories.login(client, db, me)
     page = client.get("/").text
@@ -53,3 +58,81 @@ def test_municipality_and_profile_pages(client: TestClient, db: Session) -> None
     assert "Profilvorhaben" in profile and str(author.email) in profile
     assert client.get("/kommunen/00000000").status_code == 404
     assert client.get("/mitglieder/999999").status_code == 404
+
+
+def _stage(db: Session, settings: Settings, who: factories.Account, vorhaben_id: int) -> None:
+    from app.vorhaben import service as vorhaben_service
+
+    form = vorhaben_service.form_from(vorhaben_service.get(db, who, vorhaben_id))
+    form.stage = "konzept"
+    vorhaben_service.update(db, settings, who, vorhaben_id, form)
+
+
+def test_followed_activity_has_stage_changes_and_signals_of_others(
+    db: Session, settings: Settings, client: TestClient
+) -> None:
+    me = factories.account(db, "Fiona Follower")
+    owner = factories.account(db, "Olaf Owner")
+    third = factories.account(db, "Dritte", municipality=factories.municipality(db, "Drittstadt"))
+    followed = factories.vorhaben(db, owner, "Gefolgtes Vorhaben")
+    unfollowed = factories.vorhaben(db, owner, "Nicht gefolgt")
+    cooperation.set_follow(db, me, followed.id, on=True)
+    _stage(db, settings, owner, followed.id)
+    _stage(db, settings, owner, unfollowed.id)
+    cooperation.set_signal(db, settings, third, followed.id, "reuse", on=True)
+    cooperation.set_signal(db, settings, me, followed.id, "interested", on=True)  # my own
+    board = service.build(db, me)
+    assert [(entry.kind, entry.who, entry.what) for entry in board.followed_activity] == [
+        ("signal", "Drittstadt", "Möchten wir nachnutzen"),
+        ("stage", "Olaf Owner", "Konzept"),
+    ]
+    assert {entry.vorhaben_id for entry in board.followed_activity} == {followed.id}
+    factories.login(client, db, me)
+    page = client.get("/").text
+    assert "Olaf Owner setzt die Phase auf „Konzept“" in page
+    assert "Signal von Drittstadt: Möchten wir nachnutzen" in page
+    assert f'href="/vorhaben/{followed.id}#timeline-title"' in page
+    assert "Nicht gefolgt" not in page
+
+
+def test_open_signals_stay_until_the_owners_mark_them_seen(
+    db: Session, settings: Settings, client: TestClient
+) -> None:
+    owner = factories.account(db, "Olga Owner")
+    town = db.get(factories.Municipality, owner.municipality_id)
+    colleague = factories.account(db, "Kai Kollege", municipality=town)
+    partner = factories.account(db, "Paula", municipality=factories.municipality(db, "Partnerau"))
+    vorhaben = factories.vorhaben(db, owner, "Gemeinsame Beschaffung")
+    cooperation.set_signal(db, settings, partner, vorhaben.id, "doing_too", on=True)
+    board = service.build(db, colleague)
+    assert [entry.vorhaben_id for entry in board.open_signals] == [vorhaben.id]
+    assert board.open_signal_count == 1
+    signal_id = board.open_signals[0].signal.id
+
+    factories.login(client, db, partner)  # the signalling municipality cannot close it
+    token = factories.csrf_token(client, "/")
+    refused = client.post(f"/signale/{signal_id}/gesehen", data={"csrf_token": token})
+    assert refused.status_code == 403
+
+    factories.login(client, db, colleague)
+    token = factories.csrf_token(client, "/")
+    page = client.get("/").text
+    assert "Partnerau" in page and f'action="/signale/{signal_id}/gesehen"' in page
+    seen = client.post(
+        f"/signale/{signal_id}/gesehen", data={"csrf_token": token, "back": "dashboard"}
+    )
+    assert seen.status_code == 303 and seen.headers["location"] == "/#signale"
+    assert "Keine offenen Signale anderer Kommunen." in client.get("/").text
+    assert service.build(db, colleague).open_signal_count == 0
+    detail = client.get(f"/vorhaben/{vorhaben.id}").text
+    assert "Partnerau" in detail and "Wieder offen" in detail  # still listed on the Vorhaben
+
+    reopened = client.post(
+        f"/signale/{signal_id}/gesehen",
+        data={"csrf_token": token, "action": "reopen"},
+        headers={"HX-Request": "true"},
+    )
+    assert reopened.status_code == 200 and "<html" not in reopened.text
+    assert "Als gesehen markieren" in reopened.text
+    assert service.build(db, colleague).open_signal_count == 1
+    assert client.post("/signale/999999/gesehen", data={"csrf_token": token}).status_code == 404

@@ -1,0 +1,65 @@
+"""The stage state machine (ARCHITECTURE.md rule 7): the table in models.STAGE_TRANSITIONS,
+one check, and the one verb that takes a step, writing the timeline and the audit log."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from app.audit import service as audit
+from app.core.errors import ValidationFailed
+from app.i18n import gettext as _
+from app.membership.models import Account
+from app.vorhaben.models import STAGE_TRANSITIONS, Stage, StageChange, Transition, Vorhaben
+
+
+def next_stages(current: Stage) -> list[Stage]:
+    """The stages a Vorhaben in this stage may move to, in the order of the stages."""
+    order = list(Stage)
+    return sorted(STAGE_TRANSITIONS[current], key=order.index)
+
+
+def transition(current: Stage, target: Stage) -> Transition:
+    """The kind of step from one stage to another, or a field error if it is not allowed."""
+    kind = STAGE_TRANSITIONS[current].get(target)
+    if kind is None:
+        raise ValidationFailed(
+            {
+                "stage": _(
+                    "Von „%(current)s“ geht es nicht direkt nach „%(target)s“.",
+                    current=_(current.label),
+                    target=_(target.label),
+                )
+            }
+        )
+    return kind
+
+
+def begin(db: Session, vorhaben: Vorhaben, actor: Account) -> StageChange:
+    """The first entry of a new Vorhaben's timeline (its creation is not a transition)."""
+    step = StageChange(
+        vorhaben_id=vorhaben.id, from_stage=None, to_stage=vorhaben.stage, actor_id=actor.id
+    )
+    db.add(step)
+    return step
+
+
+def move(db: Session, vorhaben: Vorhaben, target: Stage, actor: Account) -> StageChange:
+    """Take one allowed step: the new stage, a timeline entry and an audit event together."""
+    previous = vorhaben.stage
+    kind = transition(previous, target)
+    vorhaben.stage = target
+    step = StageChange(
+        vorhaben_id=vorhaben.id, from_stage=previous, to_stage=target, actor_id=actor.id
+    )
+    db.add(step)
+    audit.record(
+        db,
+        "vorhaben_stage_changed",
+        actor_id=actor.id,
+        object_type="vorhaben",
+        object_id=vorhaben.id,
+        from_stage=previous.value,
+        to_stage=target.value,
+        transition=kind.value,
+    )
+    return step
