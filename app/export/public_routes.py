@@ -8,17 +8,24 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 
 from app.core.clock import utcnow
 from app.core.errors import Gone, NotFound
 from app.export import atom, feed
 from app.export.serializer import rfc3339
 from app.i18n import gettext as _
+from app.vorhaben import listing
 from app.vorhaben.models import STAGE_LABELS, Stage
 from app.web.deps import DbSession
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+
+
+def field_labels(db: Session) -> dict[str, str]:
+    """Fields of action by slug, in the reader's language (items carry slugs)."""
+    return {entry.slug: _(entry.label) for entry in listing.fields_of_action(db, active_only=False)}
 
 
 def json_ld(item: dict[str, Any], base_url: str) -> Markup:
@@ -66,6 +73,7 @@ def public_page(request: Request, project_id: str, db: DbSession) -> Response:
             "page_title": item["title"],
             "item": item,
             "stage_label": STAGE_LABELS[Stage(item["stage"])],
+            "field_labels": field_labels(db),
             "json_ld": json_ld(item, request.app.state.settings.base_url),
         },
         headers={"Cache-Control": "public, max-age=300"},
