@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.core.clock import utcnow
 from app.core.errors import Gone, NotFound
 from app.export import atom, feed
+from app.export.api import PartnerAccess
 from app.export.serializer import rfc3339
 from app.i18n import gettext as _
 from app.vorhaben import listing
@@ -82,10 +83,17 @@ def public_page(request: Request, project_id: str, db: DbSession) -> Response:
 
 @router.get("/feeds/projects.atom")
 def atom_feed(
-    request: Request, db: DbSession, page: Annotated[int, Query(ge=1, le=100_000)] = 1
+    request: Request,
+    db: DbSession,
+    access: PartnerAccess,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    """The Atom feed, newest changes first, 50 per page."""
-    total = feed.count(db)
+    """The Atom feed, newest changes first, 50 per page, at most MAX_PAGES pages.
+
+    The same partner access as the JSON feed (key when required, rate limits). Paging is
+    bounded: a feed reader wants the latest changes, and a deep OFFSET would scan the whole
+    table; mirrors sync through /api/v1/projects."""
+    total = feed.count(db, limit=atom.PAGE_SIZE * atom.MAX_PAGES)
     pages = max(1, -(-total // atom.PAGE_SIZE))
     if page > pages:
         raise NotFound(_("Diese Seite des Feeds gibt es nicht."))

@@ -82,6 +82,8 @@ def test_a_project_appears_once_at_its_latest_change(
         {"since": "garbage"},
         {"since": "eyJ2IjoxLCJzIjo1fQ.AAAAAAAAAAAAAAAAAAAAAA"},
         {"since": "a.b.c"},
+        {"since": ".\u0080"},  # found by schemathesis' negative mode: was a 500
+        {"since": "eyJ2IjoxLCJzIjo1fQ.ÄÄÄ"},
         {"modified_since": "yesterday"},
         {"modified_since": "2026-01-01T00:00:00"},
         {"since": "x", "modified_since": "2026-01-01T00:00:00Z"},
