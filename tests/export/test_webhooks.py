@@ -32,6 +32,7 @@ from app.export.models import WebhookEndpoint
 from app.outbox.models import Channel, DeliveryState, OutboxMessage
 from app.outbox.worker import Worker
 from tests import factories
+from tests.export.contract import check_item, check_tombstone
 from tests.publishing import Scene, publish
 
 
@@ -122,7 +123,8 @@ def test_publication_withdrawal_are_pushed_and_verify(
     ]
     body = json.loads(receiver.received[1].body)
     assert set(body) == {"type", "timestamp", "data"}
-    assert set(body["data"]) == {"id", "type", "created", "modified", "deleted"}
+    check_item(json.loads(receiver.received[0].body)["data"], "http://testserver")
+    check_tombstone(body["data"])
 
 
 def test_failures_retry_under_the_same_webhook_id(
