@@ -86,7 +86,7 @@ class FeedPage(Strict):
 
 
 class ValidationIssue(Strict):
-    loc: list[str | int] = Field(description="Where: e.g. [\"query\", \"limit\"]")
+    loc: list[str | int] = Field(description='Where: e.g. ["query", "limit"]')
     msg: str
 
 

@@ -112,9 +112,8 @@ def _backfill_version_contacts() -> None:
         ).all()
         if not rows:
             return
-        for row_id, item in rows:
-            if isinstance(item, str):
-                item = json.loads(item)
+        for row_id, stored in rows:
+            item = json.loads(stored) if isinstance(stored, str) else stored
             contact = item.get("contact") if isinstance(item, dict) else None
             email = contact.get("email") if isinstance(contact, dict) else None
             if not email:

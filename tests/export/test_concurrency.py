@@ -18,6 +18,7 @@ from app.core.errors import InvalidTransition
 from app.db import make_engine, make_session_factory, unit_of_work
 from app.export import serializer, service
 from app.export.models import Publication, PublicationVersion
+from app.vorhaben import service as vorhaben_service
 from tests.conftest import TEST_SECRET
 from tests.publishing import Scene, form_of, make_scene
 
@@ -106,7 +107,7 @@ def test_two_first_saves_at_once_make_one_publication(
     def save(db: Session) -> None:
         owner = db.get(type(scene.owner), owner_id)
         assert owner is not None
-        vorhaben = service.vorhaben_service.get(db, owner, vorhaben_id)
+        vorhaben = vorhaben_service.get(db, owner, vorhaben_id)
         form = form_of(db, Scene(owner, owner, vorhaben))
         service.save(db, owner, vorhaben_id, form)
 
