@@ -311,6 +311,8 @@ def _release_changes(
 ) -> int:
     """Submit a changed summary for `count` published projects and release each one."""
     with unit_of_work(sessions) as db:
+        moderator = db.get(Account, moderator_id)
+        assert moderator is not None
         rows = db.execute(
             select(Publication.id, Publication.vorhaben_id, Vorhaben.author_id)
             .join(Vorhaben, Vorhaben.id == Publication.vorhaben_id)
@@ -319,6 +321,8 @@ def _release_changes(
                 Publication.state == PublicationState.PUBLISHED,
                 Account.state == AccountState.APPROVED,
                 Account.municipality_id == Vorhaben.municipality_id,
+                # Moderators do not release their own municipality's publications.
+                Vorhaben.municipality_id != moderator.municipality_id,
             )
             .order_by(Publication.id)
             .limit(count)
@@ -330,7 +334,7 @@ def _release_changes(
             vorhaben = db.get(Vorhaben, vorhaben_id)
             assert member and moderator and vorhaben
             current = db.get(Publication, publication_id)
-            form = publications.form_for(db, vorhaben, current)
+            form = publications.form_for(db, vorhaben, current, member)
             form.summary = (form.summary[:440] + f" (Stand {time.strftime('%H:%M:%S')})")[:500]
             publications.submit(db, settings, member, vorhaben.id, form)
             publications.decide(db, settings, moderator, publication_id, "release", "")

@@ -48,7 +48,7 @@ def publish(
     consent: bool = False,
 ) -> Publication:
     """Submit and release a publication of the scene's Vorhaben."""
-    form = service.form_for(db, scene.vorhaben, service.of_vorhaben(db, scene.vorhaben.id))
+    form = form_of(db, scene)
     form.title = title
     form.summary = "Anträge online stellen"
     form.description = description
@@ -60,4 +60,6 @@ def publish(
 
 
 def form_of(db: Session, scene: Scene) -> PublicationForm:
-    return service.form_for(db, scene.vorhaben, service.of_vorhaben(db, scene.vorhaben.id))
+    return service.form_for(
+        db, scene.vorhaben, service.of_vorhaben(db, scene.vorhaben.id), scene.owner
+    )

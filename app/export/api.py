@@ -179,6 +179,14 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
         "description": "Partner API key (required when the operator says so)",
     }
     document["security"] = [{}, {"bearer": []}]
+    # Invalid parameters answer 400 with the Error shape (app.web.errors), never FastAPI's
+    # own 422, so its generated 422 response and schemas are not part of this API.
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            operation.get("responses", {}).pop("422", None)
+    schemas_ = document["components"].get("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas_.pop(name, None)
     return document
 
 

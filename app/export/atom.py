@@ -13,6 +13,7 @@ from app.export.serializer import rfc3339
 ATOM = "http://www.w3.org/2005/Atom"
 TOMBSTONES = "http://purl.org/atompub/tombstones/1.0"
 PAGE_SIZE = 50
+MAX_PAGES = 20  # the latest 1,000 changes; the JSON feed carries everything
 
 ET.register_namespace("", ATOM)
 ET.register_namespace("at", TOMBSTONES)
@@ -76,4 +77,4 @@ def _entry(feed: ET.Element, item: dict[str, Any]) -> None:
     _sub(element, "category", term=f"stage:{item['stage']}", label=item["stage"])
 
 
-__all__ = ["PAGE_SIZE", "render", "rfc3339"]
+__all__ = ["MAX_PAGES", "PAGE_SIZE", "render", "rfc3339"]

@@ -49,7 +49,8 @@ def decode_cursor(settings: Settings, cursor: str) -> int:
         "The cursor is malformed, was altered or comes from another installation; "
         "start again without `since`."
     )
-    if len(cursor) > 200 or cursor.count(".") != 1:
+    # Cursors are ASCII; compare_digest refuses other text with a TypeError (a 500).
+    if len(cursor) > 200 or not cursor.isascii() or cursor.count(".") != 1:
         raise bad
     payload, signature = cursor.split(".")
     if not hmac.compare_digest(_sign(settings.secret, payload.encode()), signature):
@@ -163,7 +164,11 @@ def latest(db: Session, *, offset: int, limit: int) -> list[FeedEntry]:
     )
 
 
-def count(db: Session) -> int:
-    from sqlalchemy import func
+def count(db: Session, *, limit: int | None = None) -> int:
+    """How many projects the feed carries, counting at most `limit` (cheap when bounded)."""
+    from sqlalchemy import func, literal
 
-    return db.scalar(select(func.count()).select_from(FeedEntry)) or 0
+    rows = select(literal(1)).select_from(FeedEntry)
+    if limit is not None:
+        rows = rows.limit(limit)
+    return db.scalar(select(func.count()).select_from(rows.subquery())) or 0

@@ -9,6 +9,7 @@ from app.export.models import Publication
 from app.membership import service as membership
 from app.membership.models import Account
 from app.notifications import mail
+from app.vorhaben.models import Vorhaben
 
 
 def submitted(db: Session, settings: Settings, publication: Publication) -> None:
@@ -39,3 +40,30 @@ def decided(
         name=f"publication_{decision}",
         context={"receiver": submitter, "publication": publication, "reason": reason},
     )
+
+
+def withdrawn(
+    db: Session,
+    settings: Settings,
+    publication: Publication,
+    vorhaben: Vorhaben | None,
+    reason: str,
+) -> None:
+    """Tell the owners (who submitted, who wrote the Vorhaben) that a moderator withdrew it."""
+    ids = dict.fromkeys(
+        person
+        for person in (publication.submitted_by_id, vorhaben.author_id if vorhaben else None)
+        if person is not None
+    )
+    for account_id in ids:
+        receiver = db.get(Account, account_id)
+        if receiver is None or not receiver.is_member:
+            continue
+        mail.send(
+            db,
+            settings,
+            to=receiver.email,
+            locale=receiver.locale,
+            name="publication_withdrawn",
+            context={"receiver": receiver, "publication": publication, "reason": reason},
+        )

@@ -87,6 +87,11 @@ class Publication(Base):
     )
     decided_at: Mapped[dt.datetime | None]
     released_version: Mapped[int] = mapped_column(Integer, default=0)
+    # "release" or "decline": whether decision_reason is a refusal the owners should read.
+    last_decision: Mapped[str | None] = mapped_column(String(10))
+    # Counts every save of the draft; the moderator's form carries it, so a release never
+    # sends out an edit the moderator has not seen.
+    draft_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     municipality: Mapped[Municipality] = relationship(lazy="raise")
 
@@ -111,6 +116,9 @@ class PublicationVersion(Base):
     released_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("accounts.id", ondelete="SET NULL")
     )
+    # Whose consent put a contact into `item`: erasing that person scrubs it from every
+    # stored version. No foreign key, so the reference outlives any later account change.
+    contact_account_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 class FeedEntry(Base):

@@ -8,17 +8,25 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 
 from app.core.clock import utcnow
 from app.core.errors import Gone, NotFound
 from app.export import atom, feed
+from app.export.api import PartnerAccess
 from app.export.serializer import rfc3339
 from app.i18n import gettext as _
+from app.vorhaben import listing
 from app.vorhaben.models import STAGE_LABELS, Stage
 from app.web.deps import DbSession
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+
+
+def field_labels(db: Session) -> dict[str, str]:
+    """Fields of action by slug, in the reader's language (items carry slugs)."""
+    return {entry.slug: _(entry.label) for entry in listing.fields_of_action(db, active_only=False)}
 
 
 def json_ld(item: dict[str, Any], base_url: str) -> Markup:
@@ -66,6 +74,7 @@ def public_page(request: Request, project_id: str, db: DbSession) -> Response:
             "page_title": item["title"],
             "item": item,
             "stage_label": STAGE_LABELS[Stage(item["stage"])],
+            "field_labels": field_labels(db),
             "json_ld": json_ld(item, request.app.state.settings.base_url),
         },
         headers={"Cache-Control": "public, max-age=300"},
@@ -74,10 +83,17 @@ def public_page(request: Request, project_id: str, db: DbSession) -> Response:
 
 @router.get("/feeds/projects.atom")
 def atom_feed(
-    request: Request, db: DbSession, page: Annotated[int, Query(ge=1, le=100_000)] = 1
+    request: Request,
+    db: DbSession,
+    access: PartnerAccess,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    """The Atom feed, newest changes first, 50 per page."""
-    total = feed.count(db)
+    """The Atom feed, newest changes first, 50 per page, at most MAX_PAGES pages.
+
+    The same partner access as the JSON feed (key when required, rate limits). Paging is
+    bounded: a feed reader wants the latest changes, and a deep OFFSET would scan the whole
+    table; mirrors sync through /api/v1/projects."""
+    total = feed.count(db, limit=atom.PAGE_SIZE * atom.MAX_PAGES)
     pages = max(1, -(-total // atom.PAGE_SIZE))
     if page > pages:
         raise NotFound(_("Diese Seite des Feeds gibt es nicht."))

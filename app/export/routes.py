@@ -10,8 +10,9 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from app.auth.deps import Member, Moderator
-from app.core.errors import DomainError, ValidationFailed
-from app.export import forms, service
+from app.core.errors import DomainError, NotFound, ValidationFailed
+from app.core.ids import parse_id
+from app.export import forms, public_routes, service
 from app.export.models import Publication, PublicationState, PublicationVersion
 from app.i18n import gettext as _
 from app.membership.models import Account
@@ -71,7 +72,8 @@ def _page(
 ) -> Response:
     vorhaben = vorhaben_service.get(db, member, vorhaben_id)
     publication = service.of_vorhaben(db, vorhaben.id)
-    form = form or service.form_for(db, vorhaben, publication)
+    form = form or service.form_for(db, vorhaben, publication, member)
+    contact = service.contact_person(db, publication)
     preview: dict[str, Any] | None = None
     if publication is not None:
         preview = service.preview(db, request.app.state.settings, publication)
@@ -86,6 +88,8 @@ def _page(
             "errors": errors or {},
             "labels": {key: _(value) for key, value in forms.LABELS.items()},
             "can_edit": vorhaben_service.can_edit(member, vorhaben),
+            "can_withdraw": publication is not None and service.can_withdraw(publication),
+            "other_contact": contact if contact is not None and contact.id != member.id else None,
             "stage_options": [(stage.value, _(label)) for stage, label in STAGE_LABELS.items()],
             "field_options": [
                 (str(entry.id), _(entry.label)) for entry in listing.fields_of_action(db)
@@ -95,6 +99,8 @@ def _page(
             "partner_options": [(entry.ags, entry.name) for entry in vorhaben.partners],
             "preview": preview,
             "preview_json": json.dumps(preview, ensure_ascii=False, indent=2) if preview else "",
+            "preview_stage_label": STAGE_LABELS[Stage(preview["stage"])] if preview else "",
+            "field_labels": public_routes.field_labels(db),
             "review": request.app.state.settings.publication_review,
         },
         status_code=status_code,
@@ -156,10 +162,13 @@ def publication_queue(request: Request, moderator: Moderator, db: DbSession) -> 
 def _review_page(
     request: Request,
     db: DbSession,
+    moderator: Account,
     publication_id: str,
     *,
     errors: dict[str, str] | None = None,
     reason: str = "",
+    withdraw_errors: dict[str, str] | None = None,
+    withdraw_reason: str = "",
     status_code: int = 200,
 ) -> Response:
     from sqlalchemy import select
@@ -168,6 +177,7 @@ def _review_page(
 
     publication = service.get(db, publication_id)
     preview = service.preview(db, request.app.state.settings, publication)
+    vorhaben = service.vorhaben_of(db, publication)
     current = db.scalars(
         select(PublicationVersion)
         .where(PublicationVersion.publication_id == publication.id)
@@ -196,8 +206,13 @@ def _review_page(
             "current": current,
             "errors": errors or {},
             "reason": reason,
+            "withdraw_reason": withdraw_reason,
+            "withdraw_errors": withdraw_errors or {},
             "labels": {"reason": _("Begründung"), "decision": _("Entscheidung")},
-            "stage_label": STAGE_LABELS[Stage(preview["stage"])],
+            "preview_stage_label": STAGE_LABELS[Stage(preview["stage"])],
+            "field_labels": public_routes.field_labels(db),
+            "self_review": service.self_review(moderator, publication, vorhaben),
+            "can_withdraw": service.can_withdraw(publication),
         },
         status_code=status_code,
     )
@@ -207,7 +222,7 @@ def _review_page(
 def review(request: Request, publication_id: str, moderator: Moderator, db: DbSession) -> Response:
     """Exactly what partners would get, and what changed since the live version."""
     request.state.nav = "moderation"
-    return _review_page(request, db, publication_id)
+    return _review_page(request, db, moderator, publication_id)
 
 
 @router.post("/moderation/publications/{publication_id}")
@@ -218,16 +233,45 @@ def decide(
     db: DbSession,
     decision: Annotated[str, Form(max_length=20)] = "",
     reason: Annotated[str, Form()] = "",
+    revision: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
-    """Release (a new version goes out) or decline (back to draft, with the reason)."""
+    """Release (a new version goes out) or decline (back to the owners, with the reason).
+
+    The form carries the draft revision the moderator saw; a changed draft is refused
+    with 409 and the page shows the current one."""
     request.state.nav = "moderation"
     try:
         publication = service.decide(
-            db, request.app.state.settings, moderator, publication_id, decision, reason
+            db,
+            request.app.state.settings,
+            moderator,
+            publication_id,
+            decision,
+            reason,
+            revision=parse_id(revision),
         )
     except ValidationFailed as error:
         return _review_page(
-            request, db, publication_id, errors=error.errors, reason=reason, status_code=422
+            request,
+            db,
+            moderator,
+            publication_id,
+            errors=error.errors,
+            reason=reason,
+            status_code=422,
+        )
+    except NotFound:
+        raise
+    except DomainError as error:
+        # Refused before anything changed (self-review, a changed draft, a hidden Vorhaben).
+        return _review_page(
+            request,
+            db,
+            moderator,
+            publication_id,
+            errors={"decision": error.message},
+            reason=reason,
+            status_code=error.status_code,
         )
     response = RedirectResponse("/moderation/publications", status_code=303)
     flash(
@@ -248,9 +292,23 @@ def moderator_withdraw(
     db: DbSession,
     reason: Annotated[str, Form()] = "",
 ) -> Response:
-    """A moderator takes a publication back (a tombstone goes out at once)."""
-    publication: Publication = service.get(db, publication_id)
-    service.withdraw(db, request.app.state.settings, moderator, publication, reason)
+    """A moderator takes a publication back (a tombstone goes out at once): with a reason,
+    audited and mailed to the owners."""
+    request.state.nav = "moderation"
+    try:
+        publication: Publication = service.withdraw_by_moderator(
+            db, request.app.state.settings, moderator, publication_id, reason
+        )
+    except ValidationFailed as error:
+        return _review_page(
+            request,
+            db,
+            moderator,
+            publication_id,
+            withdraw_errors={"withdraw_reason": error.errors.get("reason", error.message)},
+            withdraw_reason=reason,
+            status_code=422,
+        )
     response = RedirectResponse(f"/moderation/publications/{publication_id}", status_code=303)
     flash(request, response, _("Zurückgezogen: %(title)s", title=publication.title))
     return response

@@ -85,10 +85,18 @@ class FeedPage(Strict):
     links: FeedLinks
 
 
+class ValidationIssue(Strict):
+    loc: list[str | int] = Field(description='Where: e.g. ["query", "limit"]')
+    msg: str
+
+
 class ErrorBody(Strict):
     status: int
     title: str
     detail: str
+    errors: list[ValidationIssue] | None = Field(
+        default=None, description="With 400 for invalid parameters: one entry per problem"
+    )
 
 
 class Error(Strict):

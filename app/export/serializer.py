@@ -48,7 +48,16 @@ def contact_of(db: Session, publication: Publication) -> schemas.Contact | None:
     person = db.get(Account, publication.contact_account_id)
     if person is None or person.state is not AccountState.APPROVED:
         return None
+    return _contact(person)
+
+
+def _contact(person: Account) -> schemas.Contact:
     return schemas.Contact(name=person.display_name, position=person.position, email=person.email)
+
+
+def contact_of_person(person: Account) -> dict[str, Any]:
+    """How a person appears as `contact` in an item (to find them again on erasure)."""
+    return _contact(person).model_dump(mode="json")
 
 
 def build_item(

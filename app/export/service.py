@@ -1,9 +1,17 @@
 """Publications: the owners' draft, submission, the moderators' release or decline, and
 withdrawal. Every release writes a new version into the feed; every withdrawal a tombstone.
 
-State machine: draft → submitted → published; submitted → draft (declined, with reason);
+State machine: draft → submitted → published; submitted → draft (declined, nothing live);
 published → submitted (a change waiting for release, the old version stays public);
-published/submitted → withdrawn; withdrawn → submitted (publishing again).
+submitted → published (a declined change of a live publication: the released version
+stays, the owners keep their draft); published/submitted → withdrawn; withdrawn →
+submitted (publishing again).
+
+`live` says whether the feed carries a released version. Whatever the state, a live
+publication can be withdrawn and goes away with its Vorhaben.
+
+Every verb locks the publication row first (PostgreSQL: SELECT … FOR UPDATE; SQLite: write
+transactions begin IMMEDIATE), so two releases at once cannot compute the same version.
 """
 
 from __future__ import annotations
@@ -17,13 +25,16 @@ from sqlalchemy.orm import Session
 from app.audit import service as audit
 from app.config import Settings
 from app.core.clock import utcnow
-from app.core.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
+from app.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from app.export import feed, forms, mails, serializer
+from app.export.erasure import republish_without
 from app.export.models import Publication, PublicationState, PublicationVersion
 from app.i18n import gettext as _
 from app.membership.models import Account
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.models import FieldOfAction, Visibility, Vorhaben
+
+__all__ = ["republish_without"]
 
 TRANSITIONS: dict[tuple[PublicationState, str], PublicationState] = {
     (PublicationState.DRAFT, "submit"): PublicationState.SUBMITTED,
@@ -31,6 +42,7 @@ TRANSITIONS: dict[tuple[PublicationState, str], PublicationState] = {
     (PublicationState.WITHDRAWN, "submit"): PublicationState.SUBMITTED,
     (PublicationState.SUBMITTED, "release"): PublicationState.PUBLISHED,
     (PublicationState.SUBMITTED, "decline"): PublicationState.DRAFT,
+    (PublicationState.SUBMITTED, "decline_change"): PublicationState.PUBLISHED,
     (PublicationState.PUBLISHED, "withdraw"): PublicationState.WITHDRAWN,
     (PublicationState.SUBMITTED, "withdraw"): PublicationState.WITHDRAWN,
 }
@@ -61,14 +73,41 @@ def get(db: Session, publication_id: str) -> Publication:
     return publication
 
 
+def lock(db: Session, publication_id: str) -> Publication:
+    """The publication, locked until the transaction ends and read fresh after the lock."""
+    publication = db.scalars(
+        select(Publication)
+        .where(Publication.id == publication_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if publication is None:
+        raise NotFound(_("Diese Veröffentlichung gibt es nicht."))
+    return publication
+
+
+def can_withdraw(publication: Publication) -> bool:
+    """A live publication can always be taken back, and so can a waiting submission."""
+    return publication.live or publication.state in (
+        PublicationState.PUBLISHED,
+        PublicationState.SUBMITTED,
+    )
+
+
 def _slugs(db: Session) -> dict[int, str]:
     return {row.id: row.slug for row in db.execute(select(FieldOfAction.id, FieldOfAction.slug))}
 
 
 def form_for(
-    db: Session, vorhaben: Vorhaben, publication: Publication | None
+    db: Session,
+    vorhaben: Vorhaben,
+    publication: Publication | None,
+    member: Account | None = None,
 ) -> forms.PublicationForm:
-    """The form: the saved draft, or a proposal taken from the Vorhaben on first visit."""
+    """The form: the saved draft, or a proposal taken from the Vorhaben on first visit.
+
+    The consent box shows only the member's own consent: consent is personal, and a
+    colleague must never see a box ticked in their name."""
     if publication is None:
         return forms.PublicationForm(
             title=vorhaben.title,
@@ -96,8 +135,19 @@ def form_for(
         license=publication.license or "",
         uses_ai=publication.uses_ai,
         partner_municipalities=list(publication.partner_ags),
-        contact_consent=publication.contact_consent_at is not None,
+        contact_consent=member is not None
+        and publication.contact_consent_at is not None
+        and publication.contact_account_id == member.id,
     )
+
+
+def contact_person(db: Session, publication: Publication | None) -> Account | None:
+    """The member whose consent makes them the public contact of this draft, if any."""
+    if publication is None or publication.contact_account_id is None:
+        return None
+    if publication.contact_consent_at is None:
+        return None
+    return db.get(Account, publication.contact_account_id)
 
 
 def _editable_vorhaben(db: Session, member: Account, vorhaben_id: int) -> Vorhaben:
@@ -109,17 +159,29 @@ def _editable_vorhaben(db: Session, member: Account, vorhaben_id: int) -> Vorhab
     return vorhaben
 
 
+def _locked_of_vorhaben(db: Session, vorhaben_id: int) -> Publication | None:
+    # Locking the Vorhaben row first serializes two first saves, which would otherwise
+    # both create a publication and one would fail on the unique vorhaben_id.
+    db.execute(select(Vorhaben.id).where(Vorhaben.id == vorhaben_id).with_for_update())
+    publication = of_vorhaben(db, vorhaben_id)
+    return lock(db, publication.id) if publication is not None else None
+
+
 def save(
     db: Session, member: Account, vorhaben_id: int, form: forms.PublicationForm
 ) -> Publication:
-    """Save the draft (nothing becomes public by saving)."""
+    """Save the draft (nothing becomes public by saving).
+
+    Consent is personal: ticking the box makes the member who ticks it the contact (in
+    place of a colleague who consented before); saving without the tick withdraws only
+    the member's own consent and leaves a colleague's as it is."""
     vorhaben = _editable_vorhaben(db, member, vorhaben_id)
     data, errors = forms.clean(
         form, vorhaben_service.known_field_ids(db), {entry.ags for entry in vorhaben.partners}
     )
     if data is None:
         raise ValidationFailed(errors)
-    publication = of_vorhaben(db, vorhaben.id)
+    publication = _locked_of_vorhaben(db, vorhaben.id)
     if publication is None:
         publication = Publication(
             id=str(uuid.uuid4()), vorhaben_id=vorhaben.id, municipality_id=vorhaben.municipality_id
@@ -137,7 +199,6 @@ def save(
     publication.license = data.license
     publication.uses_ai = data.uses_ai
     publication.partner_ags = data.partner_ags
-    # Consent is personal: ticking the box makes the person who ticks it the contact.
     if data.contact_consent:
         if publication.contact_account_id != member.id or publication.contact_consent_at is None:
             publication.contact_account_id = member.id
@@ -146,6 +207,7 @@ def save(
         publication.contact_account_id = None
         publication.contact_consent_at = None
     publication.updated_at = utcnow()
+    publication.draft_revision = (publication.draft_revision or 0) + 1
     db.flush()
     return publication
 
@@ -170,20 +232,14 @@ def submit(
 ) -> Publication:
     """Save and submit for review (or release at once when review is switched off)."""
     vorhaben = _editable_vorhaben(db, member, vorhaben_id)
-    if vorhaben.visibility is not Visibility.MEMBERS:
-        raise ValidationFailed(
-            {
-                "visibility": _(
-                    "Ein Vorhaben, das nur Ihre Kommune sieht, kann nicht veröffentlicht werden. "
-                    "Teilen Sie es zuerst mit allen Mitgliedern."
-                )
-            }
-        )
+    if problem := _not_publishable(vorhaben):
+        raise ValidationFailed({"visibility": problem})
     publication = save(db, member, vorhaben_id, form)
     publication.state = _transition(publication, "submit")
     publication.submitted_at = utcnow()
     publication.submitted_by_id = member.id
     publication.decision_reason = None
+    publication.last_decision = None
     audit.record(
         db,
         "publication_submitted",
@@ -197,6 +253,42 @@ def submit(
     mails.submitted(db, settings, publication)
     db.flush()
     return publication
+
+
+def _not_publishable(vorhaben: Vorhaben | None) -> str | None:
+    """Why this Vorhaben cannot go public now (None if it can)."""
+    if vorhaben is None:
+        return _("Das Vorhaben gibt es nicht mehr.")
+    if vorhaben.hidden_at is not None:
+        return _(
+            "Die Moderation hat dieses Vorhaben ausgeblendet. Solange es ausgeblendet ist, "
+            "kann es nicht veröffentlicht werden."
+        )
+    if vorhaben.visibility is not Visibility.MEMBERS:
+        return _(
+            "Ein Vorhaben, das nur Ihre Kommune sieht, kann nicht veröffentlicht werden. "
+            "Teilen Sie es zuerst mit allen Mitgliedern."
+        )
+    return None
+
+
+def self_review(moderator: Account, publication: Publication, vorhaben: Vorhaben | None) -> bool:
+    """Whether a moderator would release their own municipality's or their own work."""
+    return (
+        (
+            moderator.municipality_id is not None
+            and moderator.municipality_id == publication.municipality_id
+        )
+        or publication.submitted_by_id == moderator.id
+        or (vorhaben is not None and vorhaben.author_id == moderator.id)
+    )
+
+
+def vorhaben_of(db: Session, publication: Publication) -> Vorhaben | None:
+    """The Vorhaben behind a publication (None once deleted)."""
+    if publication.vorhaben_id is None:
+        return None
+    return db.get(Vorhaben, publication.vorhaben_id)
 
 
 def queue(db: Session) -> list[Publication]:
@@ -217,8 +309,12 @@ def decide(
     publication_id: str,
     decision: str,
     reason: str,
+    revision: int | None = None,
 ) -> Publication:
-    """Release or decline a submission (audited, mailed to the submitter)."""
+    """Release or decline a submission (audited, mailed to the submitter).
+
+    `revision` is the draft revision the moderator saw; if the owners saved since, the
+    decision is refused, so nothing unseen goes out."""
     from app.membership.service import REASON_MAX, check_text
 
     if decision not in {"release", "decline"}:
@@ -234,10 +330,27 @@ def decide(
     )
     if errors:
         raise ValidationFailed(errors)
-    publication = get(db, publication_id)
+    publication = lock(db, publication_id)
+    if revision is not None and revision != publication.draft_revision:
+        raise Conflict(
+            _(
+                "Die Einreichung wurde geändert, während Sie sie geprüft haben. Bitte laden "
+                "Sie die Seite neu und prüfen Sie die aktuelle Fassung."
+            )
+        )
     if decision == "release":
+        if self_review(moderator, publication, vorhaben_of(db, publication)):
+            raise Forbidden(
+                _(
+                    "Einreichungen Ihrer eigenen Kommune oder Ihre eigenen geben Sie nicht "
+                    "selbst frei; das übernimmt eine andere Person aus der Moderation."
+                )
+            )
         return _release(db, settings, publication, moderator, text)
-    publication.state = _transition(publication, "decline")
+    publication.state = _transition(
+        publication, "decline_change" if publication.live else "decline"
+    )
+    publication.last_decision = "decline"
     publication.decision_reason = text
     publication.decided_by_id, publication.decided_at = moderator.id, utcnow()
     audit.record(
@@ -260,7 +373,10 @@ def _release(
     moderator: Account | None,
     reason: str,
 ) -> Publication:
-    publication.state = _transition(publication, "release")
+    target = _transition(publication, "release")
+    if problem := _not_publishable(vorhaben_of(db, publication)):
+        raise InvalidTransition(problem)
+    publication.state = target
     was_live = publication.live
     now = utcnow()
     version = publication.released_version + 1
@@ -276,6 +392,7 @@ def _release(
     )
     publication.released_version = version
     publication.live = True
+    publication.last_decision = "release"
     publication.decision_reason = reason or None
     publication.decided_by_id = moderator.id if moderator else None
     publication.decided_at = now
@@ -285,15 +402,17 @@ def _release(
             version=version,
             item=item,
             released_by_id=moderator.id if moderator else None,
+            contact_account_id=publication.contact_account_id if item["contact"] else None,
         )
     )
+    # After a withdrawal partners have deleted their copy: it comes back as published.
     feed.put(
         db,
         settings,
         publication.id,
         item,
         deleted=False,
-        event="project.updated" if was_live or entry is not None else "project.published",
+        event="project.updated" if was_live else "project.published",
     )
     audit.record(
         db,
@@ -320,8 +439,17 @@ def withdraw(
     action: str = "publication_withdrawn",
 ) -> Publication:
     """Take a publication back: partners get a tombstone at once."""
-    publication.state = _transition(publication, "withdraw")
-    if publication.live or feed.get(db, publication.id) is not None:
+    publication = lock(db, publication.id)
+    if not can_withdraw(publication):
+        raise InvalidTransition(
+            _(
+                "Im Zustand „%(state)s“ ist das nicht möglich.",
+                state=_(publication.state_label),
+            )
+        )
+    publication.state = PublicationState.WITHDRAWN
+    entry = feed.get(db, publication.id)
+    if publication.live or (entry is not None and not entry.deleted):
         _tombstone(db, settings, publication)
     audit.record(
         db,
@@ -362,55 +490,45 @@ def withdraw_by_owner(
     return withdraw(db, settings, member, publication)
 
 
+def withdraw_by_moderator(
+    db: Session, settings: Settings, moderator: Account, publication_id: str, reason: str
+) -> Publication:
+    """A moderator takes a publication back: a reason is required, audited and mailed."""
+    from app.membership.service import REASON_MAX, check_text
+
+    errors: dict[str, str] = {}
+    text = check_text(
+        errors,
+        "reason",
+        reason,
+        limit=REASON_MAX,
+        required=True,
+        missing=_("Bitte geben Sie an, warum Sie die Veröffentlichung zurückziehen."),
+    )
+    if errors:
+        raise ValidationFailed(errors)
+    publication = withdraw(
+        db,
+        settings,
+        moderator,
+        get(db, publication_id),
+        text,
+        action="publication_withdrawn_by_moderator",
+    )
+    mails.withdrawn(db, settings, publication, vorhaben_of(db, publication), text)
+    db.flush()
+    return publication
+
+
 def vorhaben_going_away(
     db: Session, settings: Settings, vorhaben_id: int, actor: Account | None, reason: str
 ) -> None:
-    """Before a Vorhaben is deleted or restricted: its live publication becomes a tombstone."""
+    """Before a Vorhaben is deleted, restricted or hidden: a live publication becomes a
+    tombstone, and a waiting submission leaves the queue."""
     publication = of_vorhaben(db, vorhaben_id)
     if publication is None:
         return
-    if publication.state in (PublicationState.PUBLISHED, PublicationState.SUBMITTED):
+    if can_withdraw(lock(db, publication.id)):
         withdraw(
             db, settings, actor, publication, reason, action="publication_withdrawn_automatically"
         )
-
-
-def republish_without(db: Session, settings: Settings, account_id: int) -> int:
-    """A new version without the contact for every live publication naming this person."""
-    count = 0
-    for publication in db.scalars(
-        select(Publication).where(Publication.contact_account_id == account_id)
-    ):
-        publication.contact_account_id = None
-        publication.contact_consent_at = None
-        if publication.live:
-            last = db.scalars(
-                select(PublicationVersion)
-                .where(PublicationVersion.publication_id == publication.id)
-                .order_by(PublicationVersion.version.desc())
-                .limit(1)
-            ).one()
-            now = utcnow()
-            version = publication.released_version + 1
-            stamp = serializer.rfc3339(now)
-            item = {
-                **last.item,
-                "contact": None,
-                "version": version,
-                "modified": stamp,
-                "published": stamp,
-            }
-            publication.released_version = version
-            db.add(PublicationVersion(publication_id=publication.id, version=version, item=item))
-            feed.put(db, settings, publication.id, item, deleted=False, event="project.updated")
-            audit.record(
-                db,
-                "publication_contact_removed",
-                actor_id=None,
-                object_type="publication",
-                object_id=publication.id,
-                version=version,
-            )
-            count += 1
-    db.flush()
-    return count

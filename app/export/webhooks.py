@@ -82,8 +82,7 @@ def check_url(url: str, settings: Settings, *, resolve: bool = True) -> list[str
     addresses = sorted({str(info[4][0]) for info in infos})
     if not settings.webhooks_allow_private:
         for address in addresses:
-            ip = ipaddress.ip_address(address.split("%", 1)[0])
-            if not ip.is_global or ip.is_multicast:
+            if is_internal(ipaddress.ip_address(address.split("%", 1)[0])):
                 raise UnsafeTarget(
                     _(
                         "%(host)s zeigt auf eine interne Adresse (%(address)s); "
@@ -95,6 +94,27 @@ def check_url(url: str, settings: Settings, *, resolve: bool = True) -> list[str
     if not addresses:
         raise UnsafeTarget(_("Der Name %(host)s lässt sich nicht auflösen.", host=parts.hostname))
     return addresses
+
+
+NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: the IPv4 address is the last 32 bits
+NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: local translators
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated ::a.b.c.d
+
+
+def is_internal(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Loopback, private, link-local, shared, reserved or multicast, also when an IPv4
+    address hides inside an IPv6 one (mapped, 6to4, NAT64): a translator on the way would
+    deliver to the internal IPv4 address the plain check lets through."""
+    if not ip.is_global or ip.is_multicast:
+        return True
+    if isinstance(ip, ipaddress.IPv4Address):
+        return False
+    if ip in NAT64_LOCAL or ip in IPV4_COMPATIBLE or ip.teredo is not None:
+        return True  # where these lead cannot be checked from here
+    embedded = ip.ipv4_mapped or ip.sixtofour
+    if ip in NAT64:
+        embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return embedded is not None and is_internal(embedded)
 
 
 def active_secrets(endpoint: Any) -> list[str]:
@@ -127,6 +147,7 @@ def enqueue(db: Session, event: str, item: dict[str, Any]) -> int:
                 webhook_endpoint_id=endpoint_id,
                 payload={"event": event, "body": body},
                 message_key="msg_" + secrets.token_hex(16),
+                ordering_key=str(item["id"]),
             )
         )
         count += 1

@@ -28,7 +28,10 @@ class OutboxMessage(Base):
     """One delivery. A worker leases due rows, delivers, and records the outcome."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_state_next_attempt_at", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_state_next_attempt_at", "state", "next_attempt_at"),
+        Index("ix_outbox_ordering_key", "ordering_key", "webhook_endpoint_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[Channel] = mapped_column(str_enum(Channel, "outbox_channel", length=10))
@@ -41,6 +44,9 @@ class OutboxMessage(Base):
     webhook_endpoint_id: Mapped[int | None] = mapped_column(
         ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), index=True
     )
+    # Webhooks: the project id. Rows with the same endpoint and key go out one after
+    # another in id order, so a partner never gets an older change after a newer one.
+    ordering_key: Mapped[str | None] = mapped_column(String(64))
     # Stable across retries (the Message-ID of a mail, the webhook-id of a webhook).
     message_key: Mapped[str] = mapped_column(String(100))
     attempts: Mapped[int] = mapped_column(default=0)

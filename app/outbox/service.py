@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Sequence
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.core.clock import utcnow
 from app.outbox.models import Channel, DeliveryState, OutboxMessage
@@ -36,13 +36,30 @@ def lease_due(
     On PostgreSQL, FOR UPDATE SKIP LOCKED lets several workers claim different rows at once;
     SQLite serializes the claim through its single writer. The lease (not a held lock)
     covers the slow network part, so no transaction stays open while we talk to a server.
+
+    Rows with an ordering key (a webhook's project) are claimed one at a time per endpoint
+    and key, in id order: while an earlier row is pending, leased or waiting for its retry,
+    the later ones wait, so a partner never gets "updated" after "withdrawn". Different
+    endpoints and projects still go out in parallel.
     """
     now = utcnow()
+    earlier = aliased(OutboxMessage)
+    blocked = (
+        select(earlier.id)
+        .where(
+            earlier.ordering_key == OutboxMessage.ordering_key,
+            earlier.webhook_endpoint_id == OutboxMessage.webhook_endpoint_id,
+            earlier.state == DeliveryState.PENDING,
+            earlier.id < OutboxMessage.id,
+        )
+        .exists()
+    )
     query = (
         select(OutboxMessage)
         .where(
             OutboxMessage.state == DeliveryState.PENDING,
             or_(OutboxMessage.leased_until.is_(None), OutboxMessage.leased_until < now),
+            or_(OutboxMessage.ordering_key.is_(None), ~blocked),
         )
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
@@ -57,6 +74,18 @@ def lease_due(
         row.leased_until = now + LEASE
     db.flush()
     return list(rows)
+
+
+def make_due(db: Session, *, channel: Channel | None = None) -> int:
+    """`--retry-now`: every pending row waiting for a retry becomes due now."""
+    now = utcnow()
+    statement = update(OutboxMessage).where(
+        OutboxMessage.state == DeliveryState.PENDING, OutboxMessage.next_attempt_at > now
+    )
+    if channel is not None:
+        statement = statement.where(OutboxMessage.channel == channel)
+    result = db.execute(statement.values(next_attempt_at=now))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def backoff(attempts: int, *, base: float = 60.0, cap: float = 6 * 3600.0) -> dt.timedelta:

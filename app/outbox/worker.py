@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -28,8 +28,8 @@ log = logging.getLogger("allmende.worker")
 PeriodicJob = Callable[[Session, Settings], int]
 
 
-# Rows claimed per round: enough to keep the webhook threads busy, few enough that the
-# lease (two minutes) outlasts a round even when partners answer slowly.
+# Rows claimed at once: at most one per free thread (so a lease of two minutes covers
+# the time until the row is sent), and at most this many in the serial path.
 LEASE_BATCH = 40
 
 
@@ -64,36 +64,52 @@ class Worker:
         """Deliver every row that is due now; returns the number of attempts.
 
         Mails go out one after another; webhooks in parallel threads (ALLMENDE_WEBHOOK_
-        CONCURRENCY), so a slow or hanging partner does not hold up the others.
+        CONCURRENCY), so a slow or hanging partner does not hold up the others. Threads
+        are refilled as each delivery ends (no rounds that wait for the slowest), because
+        the next change of a project may only be leased once the previous one is through.
         """
-        attempts = 0
+        if retry_now:
+            # --retry-now: every waiting retry is due once; a row that fails again gets its
+            # next retry time as usual and is not tried again in this run.
+            with unit_of_work(self.sessions) as db:
+                service.make_due(db, channel=channel)
         threads = self.parallelism()
+        if threads == 1:
+            return self._deliver_serially(channel)
+        attempts = 0
+        running: set[Future[None]] = set()
         with ThreadPoolExecutor(threads, thread_name_prefix="webhook") as pool:
             while True:
-                with unit_of_work(self.sessions) as db:
-                    leased = [
-                        Leased(
-                            row.id, row.channel, dict(row.payload), row.message_key, row.attempts
-                        )
-                        for row in service.lease_due(
-                            db, retry_now=retry_now, channel=channel, limit=LEASE_BATCH
-                        )
-                    ]
-                if not leased:
-                    return attempts
+                free = threads - len(running)
+                leased = self._lease(channel, min(LEASE_BATCH, free)) if free > 0 else []
                 attempts += len(leased)
-                hooks = [item for item in leased if item.channel is not Channel.MAIL]
-                running = (
-                    [pool.submit(self._deliver, *item) for item in hooks] if threads > 1 else []
-                )
                 for item in leased:
-                    if item.channel is Channel.MAIL or threads == 1:
+                    if item.channel is Channel.MAIL:
                         self._deliver(*item)
-                for future in running:
+                    else:
+                        running.add(pool.submit(self._deliver, *item))
+                if not running:
+                    if not leased:
+                        return attempts
+                    continue
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
                     future.result()
-                # With --retry-now every waiting row is due again: one pass is enough.
-                if retry_now:
-                    retry_now = False
+
+    def _deliver_serially(self, channel: Channel | None) -> int:
+        attempts = 0
+        while leased := self._lease(channel, LEASE_BATCH):
+            attempts += len(leased)
+            for item in leased:
+                self._deliver(*item)
+        return attempts
+
+    def _lease(self, channel: Channel | None, limit: int) -> list[Leased]:
+        with unit_of_work(self.sessions) as db:
+            return [
+                Leased(row.id, row.channel, dict(row.payload), row.message_key, row.attempts)
+                for row in service.lease_due(db, channel=channel, limit=limit)
+            ]
 
     def _deliver(
         self,
@@ -123,8 +139,32 @@ class Worker:
             with unit_of_work(self.sessions) as db:
                 service.mark_failed(db, message_id, str(error), retry_at=retry_at)
             return
+        except Exception as error:  # one bad row must not stop the worker
+            self._crashed(message_id, channel, previous_attempts, error)
+            return
         with unit_of_work(self.sessions) as db:
             service.mark_delivered(db, message_id)
+
+    def _crashed(
+        self, message_id: int, channel: Channel, previous_attempts: int, error: Exception
+    ) -> None:
+        """An unexpected error in a sender: log it, retry the row later with backoff.
+
+        Only the exception's type is logged and stored: its text or traceback locals can
+        carry a recipient, a message body or credentials from a connection URL."""
+        attempts = previous_attempts + 1
+        give_up = channel is Channel.MAIL and attempts >= service.MAIL_MAX_ATTEMPTS
+        retry_at = None if give_up else utcnow() + service.backoff(attempts)
+        reason = f"unexpected error: {type(error).__name__}"
+        log.error(
+            "delivery failed unexpectedly",
+            extra={"outbox_id": message_id, "channel": channel.value, "error": reason},
+        )
+        try:
+            with unit_of_work(self.sessions) as db:
+                service.mark_failed(db, message_id, reason, retry_at=retry_at)
+        except Exception:  # the lease runs out and a later round retries
+            log.error("recording the failure failed", extra={"outbox_id": message_id})
 
     def run_jobs(self) -> dict[str, int]:
         """Run each periodic job once in its own transaction."""

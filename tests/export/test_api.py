@@ -14,6 +14,7 @@ from app.core import clock
 from app.export import feed, partners, service
 from app.export.models import PartnerKey
 from tests import factories
+from tests.export.contract import check_item, check_tombstone
 from tests.publishing import Scene, form_of, publish
 
 
@@ -82,6 +83,8 @@ def test_a_project_appears_once_at_its_latest_change(
         {"since": "garbage"},
         {"since": "eyJ2IjoxLCJzIjo1fQ.AAAAAAAAAAAAAAAAAAAAAA"},
         {"since": "a.b.c"},
+        {"since": ".\u0080"},  # found by schemathesis' negative mode: was a 500
+        {"since": "eyJ2IjoxLCJzIjo1fQ.ÄÄÄ"},
         {"modified_since": "yesterday"},
         {"modified_since": "2026-01-01T00:00:00"},
         {"since": "x", "modified_since": "2026-01-01T00:00:00Z"},
@@ -134,10 +137,11 @@ def test_single_project_and_tombstone(
     publication = publish(db, settings, scene)
     item = client.get(f"/api/v1/projects/{publication.id}").json()
     assert item["id"] == publication.id and item["deleted"] is False
+    check_item(item, "http://testserver")
     service.withdraw_by_owner(db, settings, scene.owner, scene.vorhaben.id)
     tombstone = client.get(f"/api/v1/projects/{publication.id}")
     assert tombstone.status_code == 200
-    assert set(tombstone.json()) == {"id", "type", "created", "modified", "deleted"}
+    check_tombstone(tombstone.json())
     missing = client.get("/api/v1/projects/00000000-0000-0000-0000-000000000000")
     assert missing.status_code == 404 and missing.json()["error"]["status"] == 404
 

@@ -1,5 +1,6 @@
-"""schemathesis against the public API's own OpenAPI description: no 5xx, and every
-response matches the documented schema."""
+"""schemathesis against the public API's own OpenAPI description, with valid and with
+invalid (negative) generated inputs: no 5xx, every response matches the documented schema
+and status codes, invalid input is refused with a documented 4xx."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
-from schemathesis import checks
+from schemathesis import GenerationMode, checks
 from sqlalchemy.orm import Session
 
 from app.config import Settings
@@ -28,7 +29,19 @@ def api_schema(app: FastAPI, db: Session, settings: Settings, scene: Scene) -> A
     return schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
 
 
-def test_the_public_api_keeps_its_contract(api_schema: Any) -> None:
+def test_the_description_matches_what_the_api_answers(api_schema: Any) -> None:
+    raw = api_schema.raw_schema
+    for operations in raw["paths"].values():
+        for operation in operations.values():
+            # Invalid parameters get 400 with the Error body, never FastAPI's 422.
+            assert "422" not in operation["responses"]
+            assert "400" in operation["responses"]
+    body = raw["components"]["schemas"]["ErrorBody"]
+    assert "errors" in body["properties"] and body["additionalProperties"] is False
+
+
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+def test_the_public_api_keeps_its_contract(api_schema: Any, mode: GenerationMode) -> None:
     # schemathesis' pytest plugin does not support this pytest yet, so we drive its
     # Hypothesis strategies ourselves: every documented operation, generated inputs.
     operations = [result.ok() for result in api_schema.get_all_operations()]
@@ -36,17 +49,28 @@ def test_the_public_api_keeps_its_contract(api_schema: Any) -> None:
         "/api/v1/projects",
         "/api/v1/projects/{project_id}",
     }
+    # A schema-valid but forged cursor is rightly refused with 400, so the "positive data
+    # must be accepted" check does not apply to this API; every other check does,
+    # response_schema_conformance and status_code_conformance among them.
+    excluded = [checks.positive_data_acceptance] if mode is GenerationMode.POSITIVE else []
+    calls = 0
     for operation in operations:
+        if mode is GenerationMode.NEGATIVE and not operation.query and operation.path_parameters:
+            continue  # any text is a valid project id: there is no invalid input to make
 
-        @given(case=operation.as_strategy())
+        @given(case=operation.as_strategy(generation_mode=mode))
         @hypothesis_settings(
             max_examples=60,
             deadline=None,
             suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
         )
         def call(case: Any) -> None:
-            # A schema-valid but forged cursor is rightly refused with 400, so the
-            # "positive data must be accepted" check does not apply to this API.
-            case.call_and_validate(excluded_checks=[checks.positive_data_acceptance])
+            nonlocal calls
+            # negative_data_rejection (one of the checks run here) asserts a documented 4xx
+            # wherever the generated input really breaks the schema.
+            response = case.call_and_validate(excluded_checks=excluded)
+            assert response.status_code < 500
+            calls += 1
 
         call()
+    assert calls > 0

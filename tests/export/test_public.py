@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
 import feedparser
+import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from app.export import service
+from app.core import clock
+from app.export import atom, partners, service
+from tests import factories
 from tests.publishing import Scene, publish
 
 
@@ -50,3 +55,67 @@ def test_public_page_with_json_ld_then_410(
     gone = client.get(f"/p/{publication.id}")
     assert gone.status_code == 410 and "zurückgezogen" in gone.text
     assert client.get("/p/unknown").status_code == 404
+
+
+def test_the_atom_feed_needs_a_key_when_the_operator_says_so(
+    app: FastAPI, db: Session, settings: Settings, scene: Scene
+) -> None:
+    publish(db, settings, scene)
+    _partner, key = partners.create(db, "Civic Reader")
+    app.state.settings = settings.model_copy(update={"feed_require_key": True})
+    with TestClient(app) as client:
+        assert client.get("/feeds/projects.atom").status_code == 401
+        wrong = client.get("/feeds/projects.atom", headers={"Authorization": "Bearer alm_nope"})
+        assert wrong.status_code == 401
+        assert client.get(f"/feeds/projects.atom?api_key={key.key}").status_code == 400
+        good = client.get("/feeds/projects.atom", headers={"Authorization": f"Bearer {key.key}"})
+        assert good.status_code == 200 and not feedparser.parse(good.content).bozo
+
+
+def test_the_atom_feed_is_rate_limited_per_address_and_per_key(
+    app: FastAPI, db: Session, settings: Settings, scene: Scene
+) -> None:
+    # Counters are per minute: start just after a minute begins, so no window ends midway.
+    now = clock.utcnow()
+    clock.travel(now.replace(second=0, microsecond=0) + dt.timedelta(seconds=61) - now)
+    publish(db, settings, scene)
+    _partner, key = partners.create(db, "Civic Reader")
+    app.state.settings = settings.model_copy(
+        update={"feed_rate_limit_per_address": 2, "feed_rate_limit_per_key": 3}
+    )
+    with TestClient(app) as client:
+        assert [client.get("/feeds/projects.atom").status_code for _ in range(3)] == [
+            200,
+            200,
+            429,
+        ]
+        limited = client.get("/feeds/projects.atom")
+        assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+        bearer = {"Authorization": f"Bearer {key.key}"}
+        statuses = [
+            client.get("/feeds/projects.atom", headers=bearer).status_code for _ in range(4)
+        ]
+        assert statuses == [200, 200, 200, 429]
+        # The JSON feed shares the same budgets.
+        assert client.get("/api/v1/projects", headers=bearer).status_code == 429
+
+
+def test_deep_atom_pages_are_bounded(
+    client: TestClient,
+    db: Session,
+    settings: Settings,
+    scene: Scene,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(atom, "PAGE_SIZE", 1)
+    monkeypatch.setattr(atom, "MAX_PAGES", 2)
+    publish(db, settings, scene)
+    for number in range(3):
+        vorhaben = factories.vorhaben(db, scene.owner, f"Weiteres Vorhaben {number}")
+        publish(db, settings, Scene(scene.owner, scene.moderator, vorhaben), title=f"V{number}")
+    first = feedparser.parse(client.get("/feeds/projects.atom").content)
+    last = next(link.href for link in first.feed.links if link.rel == "last")
+    assert last.endswith("?page=2")  # four projects, but only the latest two pages
+    assert client.get("/feeds/projects.atom?page=2").status_code == 200
+    assert client.get("/feeds/projects.atom?page=3").status_code == 404
+    assert client.get("/feeds/projects.atom?page=100000").status_code == 404

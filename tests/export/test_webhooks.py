@@ -4,25 +4,35 @@ redirects, private targets refused, secret rotation."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import email.utils
+import ipaddress
 import json
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from standardwebhooks.webhooks import Webhook
 
 from app.config import Settings
 from app.core import clock
-from app.export import partners, service, webhooks
+from app.core.errors import ValidationFailed
+from app.export import delivery, partners, service, webhooks
 from app.export.models import WebhookEndpoint
 from app.outbox.models import Channel, DeliveryState, OutboxMessage
 from app.outbox.worker import Worker
+from tests import factories
+from tests.export.contract import check_item, check_tombstone
 from tests.publishing import Scene, publish
 
 
@@ -113,7 +123,8 @@ def test_publication_withdrawal_are_pushed_and_verify(
     ]
     body = json.loads(receiver.received[1].body)
     assert set(body) == {"type", "timestamp", "data"}
-    assert set(body["data"]) == {"id", "type", "created", "modified", "deleted"}
+    check_item(json.loads(receiver.received[0].body)["data"], "http://testserver")
+    check_tombstone(body["data"])
 
 
 def test_failures_retry_under_the_same_webhook_id(
@@ -178,20 +189,41 @@ def test_retries_go_on_for_more_than_a_day_then_stop(
     scene: Scene,
     receiver: Receiver,
 ) -> None:
-    _register(db, settings, receiver.url)
+    endpoint, _secret = _register(db, settings, receiver.url)
     receiver.answers = [(500, {})] * 50
     publish(db, settings, scene)
     db.flush()
     row = db.scalars(select(OutboxMessage).where(OutboxMessage.channel == Channel.WEBHOOK)).one()
-    for hours in (1, 12, 25, 40):
+    for hours in (1, 12, 25, 40, 47):
         clock.travel(dt.timedelta(hours=hours) - (clock.utcnow() - row.created_at))
         _deliver(settings, session_factory, retry_now=True)
         db.refresh(row)
+        db.refresh(endpoint)
         assert row.state is DeliveryState.PENDING, hours
-    clock.travel(dt.timedelta(hours=9))
+        assert endpoint.active, hours  # still retrying: the endpoint stays on
+    assert _partner_mails(db) == []
+    clock.travel(dt.timedelta(hours=2))
     _deliver(settings, session_factory, retry_now=True)
     db.refresh(row)
+    db.refresh(endpoint)
+    # Given up after 48 hours: the endpoint is switched off at once and the partner told,
+    # without waiting for further changes to fail.
     assert row.state is DeliveryState.FAILED
+    assert endpoint.active is False and "48 Stunden" in str(endpoint.disabled_reason)
+    [mail] = _partner_mails(db)
+    assert "48 Stunden" in mail["text"]
+    # Changes from now on are not queued for the switched-off endpoint.
+    publish(db, settings, scene, title="Später")
+    db.flush()
+    assert _deliver(settings, session_factory) == 0
+
+
+def _partner_mails(db: Session) -> list[dict[str, Any]]:
+    return [
+        row.payload
+        for row in db.scalars(select(OutboxMessage).where(OutboxMessage.channel == Channel.MAIL))
+        if row.payload["to"] == "ops@civic.example"
+    ]
 
 
 def test_rotation_sends_both_signatures(
@@ -342,3 +374,270 @@ def test_sessions_on_one_connection_deliver_one_at_a_time(
     settings: Settings, session_factory: sessionmaker[Session]
 ) -> None:
     assert Worker(settings, session_factory, jobs=[]).parallelism() == 1
+
+
+def _events(receiver: Receiver) -> list[tuple[str, str]]:
+    found = []
+    for message in receiver.received:
+        body = json.loads(message.body)
+        found.append((body["type"], body["data"]["id"]))
+    return found
+
+
+def test_a_retried_event_is_not_overtaken_by_later_ones(
+    db: Session,
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    scene: Scene,
+    receiver: Receiver,
+) -> None:
+    _register(db, settings, receiver.url)
+    receiver.answers = [(500, {})]
+    publication = publish(db, settings, scene)
+    db.flush()
+    assert _deliver(settings, session_factory) == 1  # fails, waits for its retry
+    publish(db, settings, scene, title="Zweite Fassung")
+    service.withdraw_by_owner(db, settings, scene.owner, scene.vorhaben.id)
+    db.flush()
+    # The later changes of the same project wait behind the one being retried.
+    assert _deliver(settings, session_factory) == 0
+    assert len(receiver.received) == 1
+    _deliver(settings, session_factory, retry_now=True)
+    assert _events(receiver) == [
+        ("project.published", publication.id),
+        ("project.published", publication.id),
+        ("project.updated", publication.id),
+        ("project.withdrawn", publication.id),
+    ]
+
+
+def test_publishing_again_after_a_withdrawal_is_a_published_event(
+    db: Session,
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    scene: Scene,
+    receiver: Receiver,
+) -> None:
+    _register(db, settings, receiver.url)
+    publish(db, settings, scene)
+    service.withdraw_by_owner(db, settings, scene.owner, scene.vorhaben.id)
+    publish(db, settings, scene, title="Wieder da")
+    db.flush()
+    _deliver(settings, session_factory)
+    assert [event for event, _id in _events(receiver)] == [
+        "project.published",
+        "project.withdrawn",
+        "project.published",  # partners deleted their copy: it is new to them again
+    ]
+
+
+def test_retry_after_as_an_http_date_is_honoured(
+    db: Session,
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    scene: Scene,
+    receiver: Receiver,
+) -> None:
+    _register(db, settings, receiver.url)
+    later = clock.utcnow() + dt.timedelta(minutes=10)
+    receiver.answers = [(503, {"Retry-After": email.utils.format_datetime(later, usegmt=True)})]
+    publish(db, settings, scene)
+    db.flush()
+    _deliver(settings, session_factory)
+    row = db.scalars(select(OutboxMessage).where(OutboxMessage.channel == Channel.WEBHOOK)).one()
+    db.refresh(row)
+    wait = row.next_attempt_at - clock.utcnow()
+    assert dt.timedelta(minutes=9) < wait <= dt.timedelta(minutes=10, seconds=1)
+
+
+def test_the_timeout_covers_the_whole_request(
+    db: Session,
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    scene: Scene,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A partner that answers one byte every 0.1 s never trips a per-read timeout; the
+    deadline for the whole request ends it anyway."""
+    monkeypatch.setattr(delivery, "TIMEOUT", 1.0)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+
+    def dribble() -> None:
+        connection, _address = listener.accept()
+        with connection:
+            connection.recv(65536)
+            with contextlib.suppress(OSError):
+                for byte in b"HTTP/1.1 204 No Content\r\nX-Slow: " + b"x" * 40 + b"\r\n\r\n":
+                    connection.sendall(bytes([byte]))
+                    time.sleep(0.1)
+
+    thread = threading.Thread(target=dribble, daemon=True)
+    thread.start()
+    _register(db, settings, f"http://127.0.0.1:{listener.getsockname()[1]}/hook")
+    publish(db, settings, scene)
+    db.flush()
+    started = time.monotonic()
+    _deliver(settings, session_factory)
+    took = time.monotonic() - started
+    listener.close()
+    row = db.scalars(select(OutboxMessage).where(OutboxMessage.channel == Channel.WEBHOOK)).one()
+    db.refresh(row)
+    assert took < 2.5, took
+    assert row.state is DeliveryState.PENDING and "DeadlineExceeded" in str(row.last_error)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[64:ff9b::7f00:1]/x",  # NAT64 of 127.0.0.1
+        "http://[64:ff9b::a9fe:a9fe]/latest",  # NAT64 of the metadata address
+        "http://[64:ff9b:1::808:808]/x",  # local-use NAT64: any IPv4 behind it
+        "http://[::ffff:10.0.0.1]/x",  # IPv4-mapped
+        "http://[2002:a00:1::1]/x",  # 6to4 of 10.0.0.1
+        "http://[::10.0.0.1]/x",  # IPv4-compatible
+        "http://[::ffff:100.64.0.1]/x",  # shared address space
+    ],
+)
+def test_internal_addresses_hidden_in_ipv6_are_refused(settings: Settings, url: str) -> None:
+    strict = settings.model_copy(update={"webhooks_allow_private": False})
+    with pytest.raises(webhooks.UnsafeTarget, match="interne Adresse"):
+        webhooks.check_url(url, strict)
+
+
+def test_translated_public_addresses_stay_allowed() -> None:
+    for address in ("64:ff9b::808:808", "2002:808:808::1", "::ffff:8.8.8.8", "8.8.8.8"):
+        assert not webhooks.is_internal(ipaddress.ip_address(address)), address
+
+
+def test_production_refuses_plain_http_webhooks(db: Session, settings: Settings) -> None:
+    production = settings.model_copy(update={"env": "production"})
+    assert production.is_production
+    with pytest.raises(webhooks.UnsafeTarget, match="https"):
+        webhooks.check_url("http://civic.example/hook", production)
+    partner, _key = partners.create(db, "Civic Platform")
+    with pytest.raises(ValidationFailed) as caught:
+        partners.add_webhook(db, production, partner, "http://civic.example/hook")
+    assert "https" in caught.value.errors["url"]
+
+
+def test_admin_pages_show_deliveries_and_redeliver(
+    app: FastAPI,
+    db: Session,
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    scene: Scene,
+    receiver: Receiver,
+) -> None:
+    endpoint, _secret = _register(db, settings, receiver.url)
+    receiver.answers = [(500, {})]
+    publish(db, settings, scene)
+    db.flush()
+    _deliver(settings, session_factory)
+    [row] = partners.deliveries(db, endpoint.id)
+    with TestClient(app, follow_redirects=False) as admin:
+        factories.login(admin, db, factories.account(db, role=factories.Role.ADMIN))
+        page = admin.get(f"/admin/webhooks/{endpoint.id}")
+        assert page.status_code == 200
+        assert "project.published" in page.text and "HTTP 500" in page.text
+        action = f"/admin/webhooks/{endpoint.id}/deliveries/{row.id}/redeliver"
+        assert f'action="{action}"' in page.text
+        token = factories.csrf_token(admin, f"/admin/webhooks/{endpoint.id}")
+        assert admin.post(action, data={"csrf_token": token}).status_code == 303
+        db.refresh(row)
+        assert row.next_attempt_at <= clock.utcnow()  # due now, not at its backoff
+        _deliver(settings, session_factory)
+        db.refresh(row)
+        assert row.state is DeliveryState.DELIVERED
+        after = admin.get(f"/admin/webhooks/{endpoint.id}").text
+        assert "HTTP 500" not in after
+        wrong = admin.post(
+            f"/admin/webhooks/{endpoint.id}/deliveries/999999/redeliver", data={"csrf_token": token}
+        )
+        assert wrong.status_code == 404
+    assert len(receiver.received) == 2
+    assert receiver.received[0].headers["webhook-id"] == receiver.received[1].headers["webhook-id"]
+
+
+def test_with_parallel_threads_each_project_arrives_in_order(fresh_database_url: str) -> None:
+    """Four delivery threads, one endpoint: a project's published, updated and withdrawn
+    arrive one after another, in that order, while another project goes out alongside."""
+    from app.config import load_settings
+    from app.db import make_engine, make_session_factory, unit_of_work
+    from tests.conftest import TEST_SECRET
+    from tests.publishing import make_scene
+
+    settings = load_settings(
+        env="test",
+        database_url=fresh_database_url,
+        secret_key=TEST_SECRET,
+        webhooks_allow_private=True,
+        webhook_concurrency=4,
+    )
+    lock = threading.Lock()
+    arrived: list[tuple[str, str]] = []
+    in_flight: dict[str, int] = {}
+    most_at_once: dict[str, int] = {}
+    other_arrived = threading.Event()
+    overlap: list[bool] = []
+    first_id: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers.get("content-length", "0"))))
+            project = body["data"]["id"]
+            with lock:
+                arrived.append((project, body["type"]))
+                in_flight[project] = in_flight.get(project, 0) + 1
+                most_at_once[project] = max(most_at_once.get(project, 0), in_flight[project])
+                first = project == first_id[0] and len(overlap) == 0
+                if project != first_id[0]:
+                    other_arrived.set()
+            if first:
+                # The first message of project A waits for project B: they go out in
+                # parallel, so B arrives meanwhile.
+                overlap.append(other_arrived.wait(timeout=5))
+            time.sleep(0.2)  # long enough for an out-of-order send to overlap
+            with lock:
+                in_flight[project] -= 1
+            self.send_response(204)
+            self.send_header("content-length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    engine = make_engine(fresh_database_url)
+    sessions = make_session_factory(engine)
+    try:
+        with unit_of_work(sessions) as db:
+            scene = make_scene(db)
+            partners.add_webhook(
+                db,
+                settings,
+                partners.create(db, "Civic")[0],
+                f"http://127.0.0.1:{server.server_address[1]}/hook",
+            )
+            first = publish(db, settings, scene)
+            first_id.append(first.id)
+            publish(db, settings, scene, title="Zweite Fassung")
+            service.withdraw_by_owner(db, settings, scene.owner, scene.vorhaben.id)
+            other_vorhaben = factories.vorhaben(db, scene.owner, "Zweites Vorhaben")
+            second = publish(db, settings, Scene(scene.owner, scene.moderator, other_vorhaben))
+        worker = Worker(settings, sessions, jobs=[("none", lambda db, s: 0)])
+        assert worker.deliver_due(channel=Channel.WEBHOOK) == 4
+        assert [event for project, event in arrived if project == first.id] == [
+            "project.published",
+            "project.updated",
+            "project.withdrawn",
+        ]
+        assert most_at_once[first.id] == 1, "a later change overtook or overlapped"
+        assert overlap == [True], "other projects must still go out in parallel"
+        assert (second.id, "project.published") in arrived
+    finally:
+        server.shutdown()
+        server.server_close()
+        engine.dispose()

@@ -108,3 +108,41 @@ def test_mail_error_marks_permanence() -> None:
 def test_pending_rows_are_visible_to_admins_as_data(db: Session) -> None:
     _queue(db)
     assert db.scalars(select(OutboxMessage.state)).all() == [DeliveryState.PENDING]
+
+
+class _BrokenMailer:
+    """A sender with a bug: it raises something other than MailError for one address."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def send(self, payload: dict[str, object], message_key: str) -> None:
+        if payload["to"] == "bug@leipzig.de":
+            raise RuntimeError("connect to smtp://relay:hunter2@mail.example failed")
+        self.sent.append(str(payload["to"]))
+
+
+def test_an_unexpected_sender_error_is_retried_and_does_not_stop_the_worker(
+    db: Session,
+    session_factory: sessionmaker[Session],
+    settings: Settings,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    broken = _queue(db, "bug@leipzig.de")
+    fine = _queue(db, "lena@leipzig.de")
+    mailer = _BrokenMailer()
+    worker = Worker(settings, session_factory, mailer=mailer, jobs=[("none", lambda db, s: 0)])
+    with caplog.at_level("INFO"):
+        assert worker.deliver_due() == 2  # the bad row did not end the round
+    assert mailer.sent == ["lena@leipzig.de"]
+    db.refresh(broken)
+    db.refresh(fine)
+    assert fine.state is DeliveryState.DELIVERED
+    assert broken.state is DeliveryState.PENDING and broken.attempts == 1
+    assert broken.leased_until is None  # not stuck until the lease runs out
+    assert broken.next_attempt_at > clock.utcnow() + dt.timedelta(seconds=20)  # backoff
+    assert broken.last_error == "unexpected error: RuntimeError"
+    assert "hunter2" not in caplog.text and "hunter2" not in str(broken.last_error)
+    assert any("unexpectedly" in record.getMessage() for record in caplog.records)
+    assert worker.deliver_due() == 0  # not due yet
+    assert worker.deliver_due(retry_now=True) == 1
