@@ -4,9 +4,9 @@ recorded with each released version, and the per-project delivery order of webho
 Data: a declined change of a live publication used to leave it in `draft` while it stayed
 live; such rows are published again (the live version never left the feed).
 
-Revision ID: 0007_export
-Revises: 0006
-Create Date: 2026-12-02 09:00:00
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-12-02 18:10:00
 """
 
 import json
@@ -16,8 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_export"
-down_revision: str | None = "0006"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
