@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from app.auth.deps import Member
+from app.core.markdown import plain_text
 from app.i18n import gettext as _
 from app.search import highlight, query
 from app.vorhaben import listing
@@ -36,8 +37,12 @@ def search_page(
     excerpts = {}
     for vorhaben in result.vorhaben:
         comment = result.comments.get(vorhaben.id)
+        # Excerpts show words, not Markdown: "## Hintergrund" or "**fett**" in a hit list
+        # reads as noise.
         source = (
-            comment.body if comment is not None else (f"{vorhaben.summary} {vorhaben.description}")
+            plain_text(comment.body)
+            if comment is not None
+            else f"{vorhaben.summary} {plain_text(vorhaben.description)}"
         )
         excerpts[vorhaben.id] = highlight.excerpt(source, result.terms)
     context = {

@@ -28,6 +28,20 @@ def test_search_page_lists_marked_hits_linking_to_the_vorhaben(
     assert 'href="/vorhaben/' in page.text
 
 
+def test_excerpts_show_words_not_markdown(
+    client: TestClient, db: Session, member: factories.Account
+) -> None:
+    factories.vorhaben(
+        db,
+        factories.account(db),
+        "Abfall-App",
+        description="## Hintergrund\n\nDie **Müllabfuhr** kommt [pünktlich](https://example.org).",
+    )
+    page = client.get("/suche", params={"q": "mull"})
+    assert "<mark>Müll</mark>abfuhr kommt pünktlich" in page.text
+    assert "##" not in page.text and "**" not in page.text and "](https" not in page.text
+
+
 def test_htmx_gets_only_the_results(client: TestClient, member: factories.Account) -> None:
     fragment = client.get(
         "/suche", params={"q": "strategie"}, headers={"HX-Request": "true", "HX-Target": "results"}
