@@ -125,7 +125,7 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
     extra: dict[str, str] = {}
     if isinstance(exc, RateLimited):
         extra["Retry-After"] = str(exc.retry_after)
-    if exc.status_code == 401 and wants_json(request):
+    if exc.status_code == 401 and (wants_json(request) or request.url.path.startswith("/feeds/")):
         extra["WWW-Authenticate"] = 'Bearer realm="allmende"'
 
     errors = exc.errors if isinstance(exc, ValidationFailed) else None

@@ -64,7 +64,9 @@ def test_the_atom_feed_needs_a_key_when_the_operator_says_so(
     _partner, key = partners.create(db, "Civic Reader")
     app.state.settings = settings.model_copy(update={"feed_require_key": True})
     with TestClient(app) as client:
-        assert client.get("/feeds/projects.atom").status_code == 401
+        refused = client.get("/feeds/projects.atom")
+        assert refused.status_code == 401
+        assert refused.headers["WWW-Authenticate"].startswith("Bearer")
         wrong = client.get("/feeds/projects.atom", headers={"Authorization": "Bearer alm_nope"})
         assert wrong.status_code == 401
         assert client.get(f"/feeds/projects.atom?api_key={key.key}").status_code == 400
