@@ -315,21 +315,11 @@ def decide(
 
     `revision` is the draft revision the moderator saw; if the owners saved since, the
     decision is refused, so nothing unseen goes out."""
-    from app.membership.service import REASON_MAX, check_text
+    from app.membership.service import reason_text
 
     if decision not in {"release", "decline"}:
         raise ValidationFailed({"decision": _("Bitte wählen Sie Freigeben oder Ablehnen.")})
-    errors: dict[str, str] = {}
-    text = check_text(
-        errors,
-        "reason",
-        reason,
-        limit=REASON_MAX,
-        required=decision == "decline",
-        missing=_("Bitte geben Sie eine Begründung an."),
-    )
-    if errors:
-        raise ValidationFailed(errors)
+    text = reason_text(reason, required=decision == "decline")
     publication = lock(db, publication_id)
     if revision is not None and revision != publication.draft_revision:
         raise Conflict(
@@ -494,19 +484,11 @@ def withdraw_by_moderator(
     db: Session, settings: Settings, moderator: Account, publication_id: str, reason: str
 ) -> Publication:
     """A moderator takes a publication back: a reason is required, audited and mailed."""
-    from app.membership.service import REASON_MAX, check_text
+    from app.membership.service import reason_text
 
-    errors: dict[str, str] = {}
-    text = check_text(
-        errors,
-        "reason",
-        reason,
-        limit=REASON_MAX,
-        required=True,
-        missing=_("Bitte geben Sie an, warum Sie die Veröffentlichung zurückziehen."),
+    text = reason_text(
+        reason, missing=_("Bitte geben Sie an, warum Sie die Veröffentlichung zurückziehen.")
     )
-    if errors:
-        raise ValidationFailed(errors)
     publication = withdraw(
         db,
         settings,

@@ -14,7 +14,7 @@ from app.core.ids import parse_id
 from app.i18n import gettext as _
 from app.membership import mails
 from app.membership.models import Account, AccountState, Role
-from app.membership.service import REASON_MAX, check_text
+from app.membership.service import reason_text
 from app.municipalities.models import Municipality
 
 
@@ -59,27 +59,11 @@ def _may_moderate(actor: Account, target: Account) -> None:
         raise Forbidden(_("Konten der Moderation und Verwaltung ändert nur die Verwaltung."))
 
 
-def _required_reason(reason: str) -> str:
-    """A moderator's reason: required, one paragraph, at most REASON_MAX characters."""
-    errors: dict[str, str] = {}
-    text = check_text(
-        errors,
-        "reason",
-        reason,
-        limit=REASON_MAX,
-        required=True,
-        missing=_("Bitte geben Sie eine Begründung an."),
-    )
-    if errors:
-        raise ValidationFailed(errors)
-    return text
-
-
 def suspend(
     db: Session, settings: Settings, actor: Account, account_id: int, reason: str
 ) -> Account:
     """Suspend a member: all sessions end at once; audited and mailed."""
-    text = _required_reason(reason)
+    text = reason_text(reason)
     account = get(db, account_id)
     _may_moderate(actor, account)
     if account.state is not AccountState.APPROVED:
@@ -106,7 +90,7 @@ def reinstate(
     db: Session, settings: Settings, actor: Account, account_id: int, reason: str
 ) -> Account:
     """Lift a suspension."""
-    text = _required_reason(reason)
+    text = reason_text(reason)
     account = get(db, account_id)
     _may_moderate(actor, account)
     if account.state is not AccountState.SUSPENDED:

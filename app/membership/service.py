@@ -79,6 +79,28 @@ def check_text(
     return value
 
 
+def checked_text(
+    field: str, value: str, *, limit: int, required: bool = False, missing: str = ""
+) -> str:
+    """check_text() for a form with this one field: ValidationFailed if it is wrong."""
+    errors: dict[str, str] = {}
+    text = check_text(errors, field, value, limit=limit, required=required, missing=missing)
+    if errors:
+        raise ValidationFailed(errors)
+    return text
+
+
+def reason_text(reason: str, *, required: bool = True, missing: str = "") -> str:
+    """A moderator's reason (field `reason`, one paragraph, at most REASON_MAX characters)."""
+    return checked_text(
+        "reason",
+        reason,
+        limit=REASON_MAX,
+        required=required,
+        missing=missing or _("Bitte geben Sie eine Begründung an."),
+    )
+
+
 # -- reading -------------------------------------------------------------------------------
 
 
@@ -323,17 +345,13 @@ def answer_info_request(db: Session, settings: Settings, account: Account, answe
     application = latest_application(db, account.id, lock=True)
     if application is None:
         raise NotFound
-    errors: dict[str, str] = {}
-    text = check_text(
-        errors,
+    text = checked_text(
         "answer",
         answer,
         limit=REASON_MAX,
         required=True,
         missing=_("Bitte geben Sie Ihre Antwort an."),
     )
-    if errors:
-        raise ValidationFailed(errors)
     application.state = _transition(application, "answer")
     account.state = AccountState.PENDING
     db.add(
@@ -452,17 +470,7 @@ def decide(
     """Approve, decline or ask for more information; audited and mailed to the applicant."""
     if decision not in DECISIONS:
         raise ValidationFailed({"decision": _("Bitte wählen Sie eine Entscheidung.")})
-    errors: dict[str, str] = {}
-    text = check_text(
-        errors,
-        "reason",
-        reason,
-        limit=REASON_MAX,
-        required=decision != "approve",
-        missing=_("Bitte geben Sie eine Begründung an."),
-    )
-    if errors:
-        raise ValidationFailed(errors)
+    text = reason_text(reason, required=decision != "approve")
     applicant_id = db.scalar(select(Application.account_id).where(Application.id == application_id))
     if applicant_id is None:
         raise NotFound(_("Diesen Antrag gibt es nicht."))

@@ -22,7 +22,7 @@ from app.i18n import gettext as _
 from app.membership import accounts
 from app.membership import service as membership
 from app.membership.models import Account
-from app.membership.service import REASON_MAX, check_text
+from app.membership.service import check_text, reason_text
 from app.notifications import mail
 from app.reports.models import Category, Report, ReportState, TargetType
 from app.search import index as search_index
@@ -245,17 +245,7 @@ def decide(
     """Carry out a moderation decision on a reported (or any) Vorhaben or comment."""
     if action not in ACTIONS:
         raise ValidationFailed({"action": _("Bitte wählen Sie eine Maßnahme.")})
-    errors: dict[str, str] = {}
-    text = check_text(
-        errors,
-        "reason",
-        reason,
-        limit=REASON_MAX,
-        required=action in {"hide", "suspend"},
-        missing=_("Bitte geben Sie eine Begründung an."),
-    )
-    if errors:
-        raise ValidationFailed(errors)
+    text = reason_text(reason, required=action in {"hide", "suspend"})
     target = load_target(db, target_type, target_id)
     # Locking acts on the whole discussion, so it is the Vorhaben's author's content too.
     if target.author_id == moderator.id or (
