@@ -129,12 +129,17 @@ def stage_changed(
 # -- reading -------------------------------------------------------------------------------
 
 
+# An alias, as the outer query may join comments itself; built once, since adapting the
+# columns of a new alias on every page cost more than the count query itself.
+_NOTIFIED_COMMENT = aliased(Comment, name="notified_comment")
+
+
 def _comment_visible(reader: Account) -> Any:
     """Notifications about a comment the moderators hid disappear with it (the choke
     point's comment rule, applied to the notification's comment)."""
     # Correlated, so each notification looks up its own comment by key; a NOT IN over all
     # hidden comments made PostgreSQL plan a scan of every comment (and JIT-compile it).
-    comment = aliased(Comment)  # the outer query may join comments itself
+    comment = _NOTIFIED_COMMENT
     unreadable = (
         select(comment.id)
         .where(comment.id == Notification.comment_id, ~comment_visible_clause(reader, comment))

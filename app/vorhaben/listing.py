@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from sqlalchemy import Select, exists, select
-from sqlalchemy.orm import Session, defer, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
 from app.core.ids import parse_id
 from app.core.pagination import Page, decode_keyset, encode_keyset
@@ -64,21 +64,38 @@ def consistent(db: Session, filters: VorhabenFilter) -> VorhabenFilter:
     return filters
 
 
+_CARD_COLUMNS = [
+    Vorhaben.id,
+    Vorhaben.title,
+    Vorhaben.summary,
+    Vorhaben.stage,
+    Vorhaben.visibility,
+    Vorhaben.municipality_id,
+    Vorhaben.author_id,
+    Vorhaben.looking_for_partners,
+    Vorhaben.created_at,
+    Vorhaben.last_activity_at,
+    Vorhaben.hidden_at,
+]
+_CARD_PLACE = (Municipality.id, Municipality.ags, Municipality.name, Municipality.land_id)
+
+
 def card_options(*, description: bool = False) -> list[Any]:
-    """What a Vorhaben card renders: municipality with Land, fields, tags; not the long
-    texts (kilobytes per row), unless asked for the description (search matches in it)."""
-    long_texts = [
-        Vorhaben.lessons_learned,
-        Vorhaben.lessons_learned_html,
-        Vorhaben.description_html,
-    ]
-    if not description:
-        long_texts.append(Vorhaben.description)
+    """What a Vorhaben card renders: the card's columns, municipality with Land, fields,
+    tags; not the long texts (kilobytes per row), unless asked for the description
+    (search matches in it). Anything else a card's caller reads raises instead of
+    quietly costing a query per row."""
+    columns = [*_CARD_COLUMNS, Vorhaben.description] if description else _CARD_COLUMNS
     return [
-        joinedload(Vorhaben.municipality).joinedload(Municipality.land),
+        load_only(*columns, raiseload=True),
+        # A card names its municipality and Land: their twenty other columns (area,
+        # population, keys …) only cost time on every row.
+        joinedload(Vorhaben.municipality)
+        .load_only(*_CARD_PLACE, raiseload=True)
+        .joinedload(Municipality.land)
+        .load_only(*_CARD_PLACE, raiseload=True),
         selectinload(Vorhaben.fields),
         selectinload(Vorhaben.tags),
-        *(defer(column) for column in long_texts),
     ]
 
 
