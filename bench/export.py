@@ -173,7 +173,12 @@ def timed(
     return samples
 
 
-def serve(args: argparse.Namespace, url: str, workers: int) -> tuple[list[Sync], list[Timing]]:
+WrkRow = tuple[str, int, load.LoadResult]
+
+
+def serve(
+    args: argparse.Namespace, url: str, workers: int
+) -> tuple[list[Sync], list[Timing], list[WrkRow]]:
     engine = make_engine(url)
     with unit_of_work(make_session_factory(engine)) as db:
         expected = db.scalar(
@@ -195,6 +200,7 @@ def serve(args: argparse.Namespace, url: str, workers: int) -> tuple[list[Sync],
     log = TMP / f"allmende_bench_export_serve_{workers}.log"
     process = load.start(command, env, log, ROOT)
     base = f"http://127.0.0.1:{args.port}"
+    wrk_rows: list[WrkRow] = []
     try:
         load.wait_ready(process, base + "/readyz", log)
         headers = {"Authorization": f"Bearer {key.key}"}
@@ -220,7 +226,26 @@ def serve(args: argparse.Namespace, url: str, workers: int) -> tuple[list[Sync],
             ]
             for timing in timings:
                 out(f"  {timing.name} ×{workers}: p95 {timing.percentile(0.95):.2f} ms")
-        return [sync], timings
+        # The same polls from wrk (C, one connection): the Python client above shares the
+        # two cores with the server and the database and adds its own milliseconds.
+        for name, extra, status in (
+            ("empty poll (200), wrk", {}, 200),
+            ("empty poll, If-None-Match (304), wrk", conditional, 304),
+        ):
+            result = load.run_wrk(
+                base + poll,
+                "",
+                duration=args.wrk_seconds,
+                concurrency=1,
+                threads=1,
+                headers={**headers, **extra},
+                expect=status,
+            )
+            if result.non_200 or result.socket_errors:
+                raise RuntimeError(f"{name}: {result.non_200} unexpected answers")
+            wrk_rows.append((name, workers, result))
+            out(f"  {name} ×{workers}: p95 {result.p95_ms:.2f} ms")
+        return [sync], timings, wrk_rows
     finally:
         load.stop(process)
 
@@ -342,7 +367,11 @@ def _release_changes(
 
 
 def report(
-    args: argparse.Namespace, syncs: list[Sync], timings: list[Timing], fan: FanOut | None
+    args: argparse.Namespace,
+    syncs: list[Sync],
+    timings: list[Timing],
+    wrk_rows: list[WrkRow],
+    fan: FanOut | None,
 ) -> None:
     out("")
     out(f"### {args.db}: {syncs[0].items:,} published projects")
@@ -359,6 +388,14 @@ def report(
     out("|---|---:|---:|---:|---:|---:|---:|")
     for timing in timings:
         out(timing.row())
+    out("")
+    out("| request (wrk, one connection) | workers | requests | p50 ms | p95 ms | p99 ms | req/s |")
+    out("|---|---:|---:|---:|---:|---:|---:|")
+    for name, workers, result in wrk_rows:
+        out(
+            f"| {name} | {workers} | {result.requests:,} | {result.p50_ms:.2f} | "
+            f"{result.p95_ms:.2f} | {result.p99_ms:.2f} | {result.rps:,.0f} |"
+        )
     if fan is not None:
         out("")
         out(
@@ -388,6 +425,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--published", type=int, default=100_000)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--polls", type=int, default=2000)
+    parser.add_argument(
+        "--wrk-seconds", type=float, default=10, help="seconds of each wrk poll run"
+    )
     parser.add_argument("--changes", type=int, default=1000)
     parser.add_argument("--endpoints", type=int, default=20)
     parser.add_argument("--skip-seed", action="store_true", help="reuse the database if seeded")
@@ -408,12 +448,14 @@ def main(argv: list[str] | None = None) -> None:
         return
     syncs: list[Sync] = []
     timings: list[Timing] = []
+    wrk_rows: list[WrkRow] = []
     for workers in args.workers:
-        found, measured = serve(args, url, workers)
+        found, measured, by_wrk = serve(args, url, workers)
         syncs += found
         timings += measured
+        wrk_rows += by_wrk
     fan = None if args.skip_webhooks else fan_out(args, url)
-    report(args, syncs, timings, fan)
+    report(args, syncs, timings, wrk_rows, fan)
 
 
 if __name__ == "__main__":

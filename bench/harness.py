@@ -23,13 +23,12 @@ from app.municipalities import gv100ad, service
 # wrk calls response() for every reply, so non-200 answers (a redirect to /login!) are
 # counted, not just the non-2xx/3xx ones wrk reports itself. Latencies are microseconds.
 LUA = """
-wrk.headers["Cookie"] = "%(cookie)s"
-wrk.headers["Accept"] = "text/html"
+%(headers)s
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
 function init(args) non200 = 0 end
 function response(status, headers, body)
-  if status ~= 200 then non200 = non200 + 1 end
+  if status ~= %(expect)d then non200 = non200 + 1 end
 end
 function done(summary, latency, requests)
   local bad = 0
@@ -64,12 +63,28 @@ def ensure_wrk() -> str:
     return found
 
 
+def _lua(value: str) -> str:
+    """A Lua string literal (an ETag carries double quotes)."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def run_wrk(
-    url: str, cookie: str, *, duration: float, concurrency: int, threads: int
+    url: str,
+    cookie: str,
+    *,
+    duration: float,
+    concurrency: int,
+    threads: int,
+    headers: dict[str, str] | None = None,
+    expect: int = 200,
 ) -> LoadResult:
-    """One wrk run against url with the given cookie header."""
+    """One wrk run against url with the given cookie (and other) headers; answers other
+    than `expect` are counted as non-200."""
+    sent = {"Cookie": cookie, "Accept": "text/html"} if cookie else {}
+    sent.update(headers or {})
+    lines = "\n".join(f"wrk.headers[{_lua(name)}] = {_lua(value)}" for name, value in sent.items())
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(LUA % {"cookie": cookie.replace('"', "")})
+        script.write(LUA % {"headers": lines, "expect": expect})
     try:
         completed = subprocess.run(
             [
