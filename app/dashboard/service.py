@@ -14,7 +14,7 @@ from app.core.clock import utcnow
 from app.i18n import N_
 from app.membership.models import Account, AccountState
 from app.municipalities.models import Municipality
-from app.vorhaben.listing import card_options
+from app.vorhaben.listing import Card, load_cards
 from app.vorhaben.models import (
     SIGNAL_LABELS,
     STAGE_LABELS,
@@ -59,9 +59,9 @@ class OpenSignal:
 @dataclass(frozen=True)
 class Dashboard:
     land_name: str | None
-    new_in_land: list[Vorhaben]
+    new_in_land: list[Card]
     interests: list[FieldOfAction]
-    in_my_fields: list[Vorhaben]
+    in_my_fields: list[Card]
     followed_activity: list[Activity]
     open_signals: list[OpenSignal]
     open_signal_count: int
@@ -76,21 +76,19 @@ def build(db: Session, member: Account, *, limit: int = 6) -> Dashboard:
             select(Municipality.land_id).where(Municipality.id == member.municipality_id)
         )
         land = db.get(Municipality, land_id) if land_id else None
-    new_in_land: list[Vorhaben] = []
+    new_in_land: list[Card] = []
     if land is not None:
-        new_in_land = list(
-            db.scalars(
-                select(Vorhaben)
-                .join(Municipality, Municipality.id == Vorhaben.municipality_id)
-                .where(
-                    visible_clause(member),
-                    Municipality.land_id == land.id,
-                    Vorhaben.created_at >= since,
-                )
-                .options(*card_options())
-                .order_by(Vorhaben.created_at.desc())
-                .limit(limit)
-            ).unique()
+        new_in_land = load_cards(
+            db,
+            select(Vorhaben)
+            .join(Municipality, Municipality.id == Vorhaben.municipality_id)
+            .where(
+                visible_clause(member),
+                Municipality.land_id == land.id,
+                Vorhaben.created_at >= since,
+            )
+            .order_by(Vorhaben.created_at.desc(), Vorhaben.id.desc())
+            .limit(limit),
         )
     interests = list(
         db.scalars(
@@ -100,22 +98,20 @@ def build(db: Session, member: Account, *, limit: int = 6) -> Dashboard:
             .order_by(FieldOfAction.position)
         )
     )
-    in_my_fields: list[Vorhaben] = []
+    in_my_fields: list[Card] = []
     if interests:
-        in_my_fields = list(
-            db.scalars(
-                select(Vorhaben)
-                .where(
-                    visible_clause(member),
-                    exists().where(
-                        VorhabenField.vorhaben_id == Vorhaben.id,
-                        VorhabenField.field_id.in_([entry.id for entry in interests]),
-                    ),
-                )
-                .options(*card_options())
-                .order_by(Vorhaben.last_activity_at.desc())
-                .limit(limit)
-            ).unique()
+        in_my_fields = load_cards(
+            db,
+            select(Vorhaben)
+            .where(
+                visible_clause(member),
+                exists().where(
+                    VorhabenField.vorhaben_id == Vorhaben.id,
+                    VorhabenField.field_id.in_([entry.id for entry in interests]),
+                ),
+            )
+            .order_by(Vorhaben.last_activity_at.desc(), Vorhaben.id.desc())
+            .limit(limit),
         )
     open_signals, open_count = _open_signals(db, member, limit * 2)
     return Dashboard(

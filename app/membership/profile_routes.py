@@ -11,7 +11,7 @@ from app.core.errors import NotFound
 from app.i18n import gettext as _
 from app.membership import accounts
 from app.membership.models import AccountState
-from app.vorhaben.listing import card_options
+from app.vorhaben.listing import load_cards
 from app.vorhaben.models import Vorhaben
 from app.vorhaben.visibility import visible_clause
 from app.web.deps import DbSession
@@ -26,14 +26,12 @@ def profile(request: Request, account_id: int, member: Member, db: DbSession) ->
     person = accounts.get(db, account_id)
     if person.state is not AccountState.APPROVED:
         raise NotFound(_("Dieses Mitglied gibt es nicht (mehr)."))
-    started = list(
-        db.scalars(
-            select(Vorhaben)
-            .where(Vorhaben.author_id == person.id, visible_clause(member))
-            .options(*card_options())
-            .order_by(Vorhaben.last_activity_at.desc())
-            .limit(50)
-        ).unique()
+    started = load_cards(
+        db,
+        select(Vorhaben)
+        .where(Vorhaben.author_id == person.id, visible_clause(member))
+        .order_by(Vorhaben.last_activity_at.desc(), Vorhaben.id.desc())
+        .limit(50),
     )
     return render(
         request,

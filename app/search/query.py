@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.comments.models import Comment
 from app.core.text import fold_words
 from app.search.models import EntryKind, SearchEntry
-from app.vorhaben.listing import VorhabenFilter, apply_filters, card_options
+from app.vorhaben.listing import Card, VorhabenFilter, apply_filters, load_cards
 from app.vorhaben.models import Vorhaben
 from app.vorhaben.visibility import Reader, comment_visible_clause, visible_clause
 
@@ -76,7 +76,7 @@ def _hits(db: Session, terms: list[str]) -> Subquery:
 
 @dataclass(frozen=True)
 class SearchResult:
-    vorhaben: list[Vorhaben]
+    vorhaben: list[Card]
     total: int
     page: int
     pages: int
@@ -124,10 +124,8 @@ def search(
     pages = max(1, -(-total // per_page))
     ids = [row.id for row in ranked]
     loaded = {
-        row.id: row
-        for row in db.scalars(
-            select(Vorhaben).where(Vorhaben.id.in_(ids)).options(*card_options(description=True))
-        ).unique()
+        card.id: card
+        for card in load_cards(db, select(Vorhaben).where(Vorhaben.id.in_(ids)), description=True)
     }
     found = [loaded[item] for item in ids if item in loaded]
     own_text_hits = {

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.core.text import fold, fold_words
 from app.search.models import VorhabenTerm
-from app.vorhaben.listing import card_options
+from app.vorhaben.listing import Card, load_cards
 from app.vorhaben.models import Vorhaben
 from app.vorhaben.visibility import Reader, visible_clause
 
@@ -85,7 +85,7 @@ def similar(
     tags: Iterable[str] = (),
     exclude_id: int | None = None,
     limit: int = 5,
-) -> list[Vorhaben]:
+) -> list[Card]:
     """Visible Vorhaben that share the most telling words with a text (and tags)."""
     terms = terms_of(text, tags)[:LOOKUP_TERMS]
     if not terms:
@@ -119,7 +119,5 @@ def similar(
         db.scalars(select(Vorhaben.id).where(Vorhaben.id.in_(best), visible_clause(reader)))
     )
     chosen = [key for key in best if key in visible][:limit]
-    found = db.scalars(
-        select(Vorhaben).where(Vorhaben.id.in_(chosen)).options(*card_options())
-    ).unique()
-    return sorted(found, key=lambda row: (-scores[row.id], -row.id))
+    found = load_cards(db, select(Vorhaben).where(Vorhaben.id.in_(chosen)))
+    return sorted(found, key=lambda card: (-scores[card.id], -card.id))

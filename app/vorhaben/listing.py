@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, exists, select
-from sqlalchemy.orm import Session, joinedload, load_only, selectinload
+from sqlalchemy.orm import Session, aliased
 
 from app.core.ids import parse_id
 from app.core.pagination import Page, decode_keyset, encode_keyset
 from app.municipalities.models import Level, Municipality
 from app.vorhaben.models import (
+    STAGE_LABELS,
     AIUse,
     FieldOfAction,
     Stage,
+    Visibility,
     Vorhaben,
     VorhabenField,
+    VorhabenTag,
 )
 from app.vorhaben.visibility import Reader, visible_clause
 
@@ -64,7 +68,7 @@ def consistent(db: Session, filters: VorhabenFilter) -> VorhabenFilter:
     return filters
 
 
-_CARD_COLUMNS = [
+_CARD_COLUMNS = (
     Vorhaben.id,
     Vorhaben.title,
     Vorhaben.summary,
@@ -76,27 +80,113 @@ _CARD_COLUMNS = [
     Vorhaben.created_at,
     Vorhaben.last_activity_at,
     Vorhaben.hidden_at,
-]
-_CARD_PLACE = (Municipality.id, Municipality.ags, Municipality.name, Municipality.land_id)
+)
+# Aliases of their own, so a query that already joins municipalities keeps its join.
+_PLACE = aliased(Municipality, name="card_place")
+_LAND = aliased(Municipality, name="card_land")
 
 
-def card_options(*, description: bool = False) -> list[Any]:
-    """What a Vorhaben card renders: the card's columns, municipality with Land, fields,
-    tags; not the long texts (kilobytes per row), unless asked for the description
-    (search matches in it). Anything else a card's caller reads raises instead of
-    quietly costing a query per row."""
-    columns = [*_CARD_COLUMNS, Vorhaben.description] if description else _CARD_COLUMNS
-    return [
-        load_only(*columns, raiseload=True),
-        # A card names its municipality and Land: their twenty other columns (area,
-        # population, keys …) only cost time on every row.
-        joinedload(Vorhaben.municipality)
-        .load_only(*_CARD_PLACE, raiseload=True)
-        .joinedload(Municipality.land)
-        .load_only(*_CARD_PLACE, raiseload=True),
-        selectinload(Vorhaben.fields),
-        selectinload(Vorhaben.tags),
-    ]
+@dataclass(frozen=True, slots=True)
+class CardPlace:
+    id: int
+    ags: str
+    name: str
+    land: CardPlace | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CardField:
+    slug: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class CardTag:
+    tag: str
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """What a Vorhaben card shows, read as plain rows: building ORM objects with their
+    municipality, Land, fields and tags was most of a list page's time."""
+
+    id: int
+    title: str
+    summary: str
+    stage: Stage
+    visibility: Visibility
+    municipality_id: int
+    author_id: int | None
+    looking_for_partners: bool
+    created_at: datetime
+    last_activity_at: datetime
+    hidden_at: datetime | None
+    municipality: CardPlace
+    fields: tuple[CardField, ...]
+    tags: tuple[CardTag, ...]
+    description: str = ""
+
+    @property
+    def stage_label(self) -> str:
+        return STAGE_LABELS[self.stage]
+
+
+def load_cards(db: Session, query: Select[Any], *, description: bool = False) -> list[Card]:
+    """The cards of a select over Vorhaben (its conditions, order and limit are kept; the
+    caller brings the visibility rule), with municipality, Land, fields and tags in three
+    queries. `description` adds the long text (search matches in it)."""
+    columns: list[Any] = [*_CARD_COLUMNS, _PLACE.ags, _PLACE.name, _PLACE.land_id]
+    columns += [_LAND.ags.label("land_ags"), _LAND.name.label("land_name")]
+    if description:
+        columns.append(Vorhaben.description)
+    rows = db.execute(
+        query.with_only_columns(*columns, maintain_column_froms=True)
+        .join_from(Vorhaben, _PLACE, _PLACE.id == Vorhaben.municipality_id)
+        .outerjoin(_LAND, _LAND.id == _PLACE.land_id)
+    ).all()
+    if not rows:
+        return []
+    ids = [row.id for row in rows]
+    fields: dict[int, list[CardField]] = {}
+    for vorhaben_id, slug, label in db.execute(
+        select(VorhabenField.vorhaben_id, FieldOfAction.slug, FieldOfAction.label)
+        .join(FieldOfAction, FieldOfAction.id == VorhabenField.field_id)
+        .where(VorhabenField.vorhaben_id.in_(ids))
+        .order_by(FieldOfAction.position, FieldOfAction.id)
+    ):
+        fields.setdefault(vorhaben_id, []).append(CardField(slug, label))
+    tags: dict[int, list[CardTag]] = {}
+    for vorhaben_id, tag in db.execute(
+        select(VorhabenTag.vorhaben_id, VorhabenTag.tag)
+        .where(VorhabenTag.vorhaben_id.in_(ids))
+        .order_by(VorhabenTag.tag)
+    ):
+        tags.setdefault(vorhaben_id, []).append(CardTag(tag))
+    cards = []
+    for row in rows:
+        land = None
+        if row.land_id is not None:
+            land = CardPlace(row.land_id, row.land_ags or "", row.land_name or "")
+        cards.append(
+            Card(
+                id=row.id,
+                title=row.title,
+                summary=row.summary,
+                stage=row.stage,
+                visibility=row.visibility,
+                municipality_id=row.municipality_id,
+                author_id=row.author_id,
+                looking_for_partners=row.looking_for_partners,
+                created_at=row.created_at,
+                last_activity_at=row.last_activity_at,
+                hidden_at=row.hidden_at,
+                municipality=CardPlace(row.municipality_id, row.ags, row.name, land),
+                fields=tuple(fields.get(row.id, ())),
+                tags=tuple(tags.get(row.id, ())),
+                description=(row.description or "") if description else "",
+            )
+        )
+    return cards
 
 
 def apply_filters(db: Session, query: Select[Any], filters: VorhabenFilter) -> Select[Any]:
@@ -140,7 +230,7 @@ def list_vorhaben(
     sort: str = "activity",
     after: str | None = None,
     limit: int = 20,
-) -> Page[Vorhaben]:
+) -> Page[Card]:
     """A page of visible Vorhaben, newest activity (or newest) first."""
     column = Vorhaben.created_at if sort == "newest" else Vorhaben.last_activity_at
     query = apply_filters(db, select(Vorhaben).where(visible_clause(reader)), filters)
@@ -148,13 +238,7 @@ def list_vorhaben(
     if cursor is not None:
         stamp, last_id = cursor
         query = query.where((column < stamp) | ((column == stamp) & (Vorhaben.id < last_id)))
-    rows = list(
-        db.scalars(
-            query.options(*card_options())
-            .order_by(column.desc(), Vorhaben.id.desc())
-            .limit(limit + 1)
-        ).unique()
-    )
+    rows = load_cards(db, query.order_by(column.desc(), Vorhaben.id.desc()).limit(limit + 1))
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
