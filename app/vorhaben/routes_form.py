@@ -184,24 +184,15 @@ def _refused(
     vorhaben: Vorhaben | None = None,
 ) -> Response:
     """The form again, as typed: with the errors, or with the lessons-learned question."""
-    if isinstance(error, LessonsWanted):
-        return _form_page(
-            request,
-            db,
-            member,
-            submitted.form,
-            vorhaben=vorhaben,
-            lessons_prompt=error.errors["lessons_learned"],
-            partner_q=submitted.partner_q,
-            status_code=422,
-        )
+    asks_lessons = isinstance(error, LessonsWanted)
     return _form_page(
         request,
         db,
         member,
         submitted.form,
         vorhaben=vorhaben,
-        errors=error.errors,
+        errors=None if asks_lessons else error.errors,
+        lessons_prompt=error.errors["lessons_learned"] if asks_lessons else None,
         partner_q=submitted.partner_q,
         status_code=422,
     )
