@@ -11,6 +11,7 @@ from app.search import similar as module
 from app.search.models import VorhabenTerm
 from app.search.similar import similar, terms_of
 from app.vorhaben import service
+from app.vorhaben.listing import Card
 from tests import factories
 
 
@@ -19,7 +20,7 @@ def test_terms_are_folded_significant_words_and_tags() -> None:
     assert terms == ["abfall-kalender", "mullabfuhr"]
 
 
-def _ids(found: list[factories.Vorhaben]) -> list[int]:
+def _ids(found: list[Card]) -> list[int]:
     return [vorhaben.id for vorhaben in found]
 
 
