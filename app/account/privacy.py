@@ -290,7 +290,7 @@ def erase(
 ) -> None:
     """Erase a person: sessions and SSO links end, the profile is cleared, contributions
     stay as "Ehemaliges Mitglied", public contacts are withdrawn in a new version."""
-    from app.export import service as publications
+    from app.export import erasure as publications
 
     if actor.id != account.id and not actor.is_admin:
         raise Forbidden(_("Konten anderer Personen löscht nur die Verwaltung."))

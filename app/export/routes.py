@@ -12,7 +12,7 @@ from starlette.datastructures import FormData
 from app.auth.deps import Member, Moderator
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.ids import parse_id
-from app.export import forms, public_routes, service
+from app.export import forms, public_routes, service, withdrawal
 from app.export.models import Publication, PublicationState, PublicationVersion
 from app.i18n import gettext as _
 from app.membership.models import Account
@@ -124,7 +124,7 @@ def publication_action(
     settings = request.app.state.settings
     try:
         if action == "withdraw":
-            service.withdraw_by_owner(db, settings, member, vorhaben_id)
+            withdrawal.withdraw_by_owner(db, settings, member, vorhaben_id)
             message = _("Die Veröffentlichung ist zurückgezogen; Partner erfahren es sofort.")
         elif action == "submit":
             publication = service.submit(db, settings, member, vorhaben_id, form)
@@ -296,7 +296,7 @@ def moderator_withdraw(
     audited and mailed to the owners."""
     request.state.nav = "moderation"
     try:
-        publication: Publication = service.withdraw_by_moderator(
+        publication: Publication = withdrawal.withdraw_by_moderator(
             db, request.app.state.settings, moderator, publication_id, reason
         )
     except ValidationFailed as error:

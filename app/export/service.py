@@ -1,5 +1,5 @@
-"""Publications: the owners' draft, submission, the moderators' release or decline, and
-withdrawal. Every release writes a new version into the feed; every withdrawal a tombstone.
+"""Publications: the owners' draft, submission, the moderators' release or decline (taking
+them back is in withdrawal.py). Every release writes a new version into the feed.
 
 State machine: draft → submitted → published; submitted → draft (declined, nothing live);
 published → submitted (a change waiting for release, the old version stays public);
@@ -27,14 +27,11 @@ from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from app.export import feed, forms, mails, serializer
-from app.export.erasure import republish_without
 from app.export.models import Publication, PublicationState, PublicationVersion
 from app.i18n import gettext as _
 from app.membership.models import Account
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.models import FieldOfAction, Visibility, Vorhaben
-
-__all__ = ["republish_without"]
 
 TRANSITIONS: dict[tuple[PublicationState, str], PublicationState] = {
     (PublicationState.DRAFT, "submit"): PublicationState.SUBMITTED,
@@ -150,7 +147,7 @@ def contact_person(db: Session, publication: Publication | None) -> Account | No
     return db.get(Account, publication.contact_account_id)
 
 
-def _editable_vorhaben(db: Session, member: Account, vorhaben_id: int) -> Vorhaben:
+def editable_vorhaben(db: Session, member: Account, vorhaben_id: int) -> Vorhaben:
     vorhaben = vorhaben_service.get(db, member, vorhaben_id)
     if not vorhaben_service.can_edit(member, vorhaben):
         raise Forbidden(
@@ -175,7 +172,7 @@ def save(
     Consent is personal: ticking the box makes the member who ticks it the contact (in
     place of a colleague who consented before); saving without the tick withdraws only
     the member's own consent and leaves a colleague's as it is."""
-    vorhaben = _editable_vorhaben(db, member, vorhaben_id)
+    vorhaben = editable_vorhaben(db, member, vorhaben_id)
     data, errors = forms.clean(
         form, vorhaben_service.known_field_ids(db), {entry.ags for entry in vorhaben.partners}
     )
@@ -231,7 +228,7 @@ def submit(
     db: Session, settings: Settings, member: Account, vorhaben_id: int, form: forms.PublicationForm
 ) -> Publication:
     """Save and submit for review (or release at once when review is switched off)."""
-    vorhaben = _editable_vorhaben(db, member, vorhaben_id)
+    vorhaben = editable_vorhaben(db, member, vorhaben_id)
     if problem := _not_publishable(vorhaben):
         raise ValidationFailed({"visibility": problem})
     publication = save(db, member, vorhaben_id, form)
@@ -315,7 +312,7 @@ def decide(
 
     `revision` is the draft revision the moderator saw; if the owners saved since, the
     decision is refused, so nothing unseen goes out."""
-    from app.membership.service import reason_text
+    from app.core.fields import reason_text
 
     if decision not in {"release", "decline"}:
         raise ValidationFailed({"decision": _("Bitte wählen Sie Freigeben oder Ablehnen.")})
@@ -417,100 +414,3 @@ def _release(
     mails.decided(db, settings, publication, "release", reason)
     db.flush()
     return publication
-
-
-def withdraw(
-    db: Session,
-    settings: Settings,
-    actor: Account | None,
-    publication: Publication,
-    reason: str = "",
-    *,
-    action: str = "publication_withdrawn",
-) -> Publication:
-    """Take a publication back: partners get a tombstone at once."""
-    publication = lock(db, publication.id)
-    if not can_withdraw(publication):
-        raise InvalidTransition(
-            _(
-                "Im Zustand „%(state)s“ ist das nicht möglich.",
-                state=_(publication.state_label),
-            )
-        )
-    publication.state = PublicationState.WITHDRAWN
-    entry = feed.get(db, publication.id)
-    if publication.live or (entry is not None and not entry.deleted):
-        _tombstone(db, settings, publication)
-    audit.record(
-        db,
-        action,
-        actor_id=actor.id if actor else None,
-        object_type="publication",
-        object_id=publication.id,
-        reason=reason or None,
-    )
-    db.flush()
-    return publication
-
-
-def _tombstone(db: Session, settings: Settings, publication: Publication) -> None:
-    entry = feed.get(db, publication.id)
-    now = utcnow()
-    publication.live = False
-    feed.put(
-        db,
-        settings,
-        publication.id,
-        serializer.tombstone(
-            publication.id, created=entry.created_at if entry else now, modified=now
-        ),
-        deleted=True,
-        event="project.withdrawn",
-    )
-
-
-def withdraw_by_owner(
-    db: Session, settings: Settings, member: Account, vorhaben_id: int
-) -> Publication:
-    """The owners take their publication back."""
-    _editable_vorhaben(db, member, vorhaben_id)
-    publication = of_vorhaben(db, vorhaben_id)
-    if publication is None:
-        raise NotFound(_("Dieses Vorhaben ist nicht veröffentlicht."))
-    return withdraw(db, settings, member, publication)
-
-
-def withdraw_by_moderator(
-    db: Session, settings: Settings, moderator: Account, publication_id: str, reason: str
-) -> Publication:
-    """A moderator takes a publication back: a reason is required, audited and mailed."""
-    from app.membership.service import reason_text
-
-    text = reason_text(
-        reason, missing=_("Bitte geben Sie an, warum Sie die Veröffentlichung zurückziehen.")
-    )
-    publication = withdraw(
-        db,
-        settings,
-        moderator,
-        get(db, publication_id),
-        text,
-        action="publication_withdrawn_by_moderator",
-    )
-    mails.withdrawn(db, settings, publication, vorhaben_of(db, publication), text)
-    db.flush()
-    return publication
-
-
-def vorhaben_going_away(
-    db: Session, settings: Settings, vorhaben_id: int, actor: Account | None, reason: str
-) -> None:
-    """Before a Vorhaben is deleted, restricted or hidden: a live publication becomes a
-    tombstone, and a waiting submission leaves the queue."""
-    publication = of_vorhaben(db, vorhaben_id)
-    if publication is None:
-        return
-    if can_withdraw(lock(db, publication.id)):
-        withdraw(
-            db, settings, actor, publication, reason, action="publication_withdrawn_automatically"
-        )

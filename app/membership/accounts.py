@@ -10,11 +10,11 @@ from app.auth import sessions
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
+from app.core.fields import reason_text
 from app.core.ids import parse_id
 from app.i18n import gettext as _
 from app.membership import mails
 from app.membership.models import Account, AccountState, Role
-from app.membership.service import reason_text
 from app.municipalities.models import Municipality
 
 

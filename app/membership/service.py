@@ -13,8 +13,7 @@ from app.auth import sessions
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
-from app.core.pagination import Page, decode_keyset, encode_keyset
-from app.core.text import forbidden_character, normalize, too_long
+from app.core.fields import REASON_MAX, check_text, checked_text, reason_text
 from app.i18n import gettext as _
 from app.membership import mails
 from app.membership.models import (
@@ -32,7 +31,6 @@ from app.municipalities import service as municipalities
 from app.municipalities.models import Municipality
 
 POSITION_MAX = 200
-REASON_MAX = 5000
 REMINDER_AFTER = dt.timedelta(hours=48)
 
 # The application state machine: (state, verb) -> new state.
@@ -54,51 +52,6 @@ def _transition(application: Application, verb: str) -> ApplicationState:
             _("Dieser Antrag wurde bereits entschieden oder wartet auf etwas anderes.")
         )
     return target
-
-
-def check_text(
-    errors: dict[str, str],
-    field: str,
-    value: str,
-    *,
-    limit: int,
-    required: bool = False,
-    missing: str = "",
-) -> str:
-    """Normalise a form value and note what is wrong with it in errors[field].
-
-    `missing` is the (translated) message for a required value left empty.
-    """
-    value = normalize(value).strip()
-    if required and not value:
-        errors[field] = missing or _("Bitte füllen Sie dieses Feld aus.")
-    elif len(value) > limit:
-        errors[field] = too_long(limit, len(value))
-    elif reason := forbidden_character(value):
-        errors[field] = reason
-    return value
-
-
-def checked_text(
-    field: str, value: str, *, limit: int, required: bool = False, missing: str = ""
-) -> str:
-    """check_text() for a form with this one field: ValidationFailed if it is wrong."""
-    errors: dict[str, str] = {}
-    text = check_text(errors, field, value, limit=limit, required=required, missing=missing)
-    if errors:
-        raise ValidationFailed(errors)
-    return text
-
-
-def reason_text(reason: str, *, required: bool = True, missing: str = "") -> str:
-    """A moderator's reason (field `reason`, one paragraph, at most REASON_MAX characters)."""
-    return checked_text(
-        "reason",
-        reason,
-        limit=REASON_MAX,
-        required=required,
-        missing=missing or _("Bitte geben Sie eine Begründung an."),
-    )
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -377,53 +330,6 @@ def answer_info_request(db: Session, settings: Settings, account: Account, answe
 # -- the moderators' side --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class QueueFilter:
-    state: str = "open"  # open, submitted, needs_info, approved, declined, all
-    land_id: int | None = None
-    older_than_days: int | None = None
-
-
-def queue(
-    db: Session, filters: QueueFilter, *, after: str | None = None, limit: int = 50
-) -> Page[Application]:
-    """Applications for the moderation queue, oldest first, keyset-paginated."""
-    query = (
-        select(Application)
-        .join(Municipality, Municipality.id == Application.municipality_id)
-        .options(
-            joinedload(Application.account),
-            joinedload(Application.municipality).joinedload(Municipality.land),
-        )
-    )
-    if filters.state == "open":
-        query = query.where(
-            Application.state.in_((ApplicationState.SUBMITTED, ApplicationState.NEEDS_INFO))
-        )
-    elif filters.state in {state.value for state in ApplicationState}:
-        query = query.where(Application.state == ApplicationState(filters.state))
-    if filters.land_id:
-        query = query.where(Municipality.land_id == filters.land_id)
-    if filters.older_than_days:
-        cutoff = utcnow() - dt.timedelta(days=filters.older_than_days)
-        query = query.where(Application.created_at < cutoff)
-    cursor = decode_keyset(after)
-    if cursor is not None:
-        stamp, last_id = cursor
-        query = query.where(
-            (Application.created_at > stamp)
-            | ((Application.created_at == stamp) & (Application.id > last_id))
-        )
-    rows = list(
-        db.scalars(query.order_by(Application.created_at, Application.id).limit(limit + 1)).unique()
-    )
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_keyset(rows[-1].created_at, rows[-1].id)
-    return Page(rows, next_cursor)
-
-
 def get_application(db: Session, application_id: int, *, lock: bool = False) -> Application:
     """One application with everything its review page shows."""
     query = (
@@ -443,20 +349,6 @@ def get_application(db: Session, application_id: int, *, lock: bool = False) -> 
     if application is None:
         raise NotFound(_("Diesen Antrag gibt es nicht."))
     return application
-
-
-def earlier_applications(db: Session, application: Application) -> list[Application]:
-    """The applicant's other applications, newest first."""
-    return list(
-        db.scalars(
-            select(Application)
-            .where(
-                Application.account_id == application.account_id, Application.id != application.id
-            )
-            .options(joinedload(Application.municipality))
-            .order_by(Application.created_at.desc())
-        )
-    )
 
 
 def decide(

@@ -16,6 +16,7 @@ from app.core.ids import parse_id
 from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership import accounts, domains, service
+from app.membership import queue as applications
 from app.membership.models import (
     ACCOUNT_STATE_LABELS,
     APPLICATION_STATE_LABELS,
@@ -83,12 +84,12 @@ def application_queue(
 ) -> Response:
     """The queue of applications with filters by state, Land and age."""
     _nav(request)
-    filters = service.QueueFilter(
+    filters = applications.QueueFilter(
         state=state,
         land_id=parse_id(land),
         older_than_days=parse_id(older_than),
     )
-    page = service.queue(db, filters, after=after)
+    page = applications.queue(db, filters, after=after)
     facts = {application.id: service.review_facts(db, application) for application in page.items}
     return render(
         request,
@@ -126,7 +127,7 @@ def _application_page(
         {
             "page_title": _("Antrag von %(name)s", name=application.account.display_name),
             "application": application,
-            "earlier": service.earlier_applications(db, application),
+            "earlier": applications.earlier_applications(db, application),
             "facts": service.review_facts(db, application),
             "decision_options": [(key, _(label)) for key, label in DECISION_LABELS.items()],
             "decision": decision,

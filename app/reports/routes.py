@@ -12,6 +12,7 @@ from app.auth.deps import Member, Moderator
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.i18n import N_
 from app.i18n import gettext as _
+from app.reports import queue as report_queue
 from app.reports import service
 from app.reports.models import CATEGORY_LABELS, TargetType
 from app.web.deps import DbSession
@@ -211,7 +212,7 @@ def review_comment(
 def queue(request: Request, moderator: Moderator, db: DbSession, state: str = "open") -> Response:
     """Reported content, oldest first, and hidden content whose authors asked for review."""
     request.state.nav = "moderation"
-    entries = service.queue(db, state=state)
+    entries = report_queue.queue(db, state=state)
     targets = {
         (entry.target_type.value, entry.target_id): service.load_target(
             db, entry.target_type.value, entry.target_id
@@ -225,7 +226,7 @@ def queue(request: Request, moderator: Moderator, db: DbSession, state: str = "o
             "page_title": _("Meldungen"),
             "entries": entries,
             "targets": targets,
-            "reviews": service.review_requests(db),
+            "reviews": report_queue.review_requests(db),
             "state": state,
             "category_labels": {key.value: _(label) for key, label in CATEGORY_LABELS.items()},
         },
@@ -254,7 +255,7 @@ def _decision_page(
         {
             "page_title": _("Meldung prüfen"),
             "target": target,
-            "reports": service.reports_on(db, target),
+            "reports": report_queue.reports_on(db, target),
             "thread": comments.thread(db, target.vorhaben.id),
             "own": target.author_id == moderator.id,
             "action_options": [(key, _(label)) for key, label in ACTION_LABELS.items()],

@@ -233,7 +233,7 @@ def update(
             validation.ask_for_lessons(data)
     before = snapshot(db, vorhaben.id)
     if data.visibility is Visibility.MUNICIPALITY and vorhaben.visibility is Visibility.MEMBERS:
-        from app.export import service as publications
+        from app.export import withdrawal as publications
 
         # Only Vorhaben all members see can be public: restricting it takes it back.
         publications.vorhaben_going_away(
@@ -267,7 +267,7 @@ def delete_vorhaben(
     vorhaben = get(db, actor, vorhaben_id)
     if not can_delete(actor, vorhaben):
         raise Forbidden(_("Löschen können die Autorin oder der Autor und die Moderation."))
-    from app.export import service as publications
+    from app.export import withdrawal as publications
 
     # Partners learn at once: a published Vorhaben leaves a tombstone in the feed.
     publications.vorhaben_going_away(

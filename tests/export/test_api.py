@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings, load_settings
 from app.core import clock
-from app.export import feed, partners, service
+from app.export import feed, partners, service, withdrawal
 from app.export.models import PartnerKey
 from tests import factories
 from tests.export.contract import check_item, check_tombstone
@@ -138,7 +138,7 @@ def test_single_project_and_tombstone(
     item = client.get(f"/api/v1/projects/{publication.id}").json()
     assert item["id"] == publication.id and item["deleted"] is False
     check_item(item, "http://testserver")
-    service.withdraw_by_owner(db, settings, scene.owner, scene.vorhaben.id)
+    withdrawal.withdraw_by_owner(db, settings, scene.owner, scene.vorhaben.id)
     tombstone = client.get(f"/api/v1/projects/{publication.id}")
     assert tombstone.status_code == 200
     check_tombstone(tombstone.json())

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.core import clock
-from app.export import atom, partners, service
+from app.export import atom, partners, withdrawal
 from tests import factories
 from tests.publishing import Scene, publish
 
@@ -31,7 +31,7 @@ def test_atom_feed_is_well_formed_and_lists_deletions(
     assert entry.id == f"urn:uuid:{publication.id}" and entry.title == "Bauantrag <digital>"
     assert entry.link == f"http://testserver/p/{publication.id}"
     assert any(link.rel == "first" for link in parsed.feed.links)
-    service.withdraw_by_owner(db, settings, scene.owner, scene.vorhaben.id)
+    withdrawal.withdraw_by_owner(db, settings, scene.owner, scene.vorhaben.id)
     body = client.get("/feeds/projects.atom").text
     assert f'<at:deleted-entry ref="urn:uuid:{publication.id}"' in body
     assert not feedparser.parse(body).bozo
@@ -51,7 +51,7 @@ def test_public_page_with_json_ld_then_410(
     data = json.loads(match.group(1))
     assert data["@type"] == "Project" and data["name"] == "Digitaler Bauantrag"
     assert "Interne Notizen" not in page.text
-    service.withdraw_by_owner(db, settings, scene.owner, scene.vorhaben.id)
+    withdrawal.withdraw_by_owner(db, settings, scene.owner, scene.vorhaben.id)
     gone = client.get(f"/p/{publication.id}")
     assert gone.status_code == 410 and "zurückgezogen" in gone.text
     assert client.get("/p/unknown").status_code == 404

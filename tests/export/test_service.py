@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.audit.models import AuditEvent
 from app.config import Settings
 from app.core.errors import Forbidden, InvalidTransition, ValidationFailed
-from app.export import feed, service
+from app.export import erasure, feed, service, withdrawal
 from app.export.models import PublicationState
 from app.outbox.models import OutboxMessage
 from app.vorhaben import service as vorhaben_service
@@ -91,7 +91,7 @@ def test_withdrawal_leaves_a_tombstone_and_republishing_keeps_the_id(
     db: Session, settings: Settings, scene: Scene
 ) -> None:
     publication = publish(db, settings, scene)
-    service.withdraw_by_owner(db, settings, scene.owner, scene.vorhaben.id)
+    withdrawal.withdraw_by_owner(db, settings, scene.owner, scene.vorhaben.id)
     entry = feed.get(db, publication.id)
     assert entry is not None and entry.deleted
     check_tombstone(entry.item)
@@ -143,7 +143,7 @@ def test_contact_only_with_the_persons_own_consent(
         "position": "Digitalisierungsbeauftragte",
         "email": "olga@owner.example",
     }
-    assert service.republish_without(db, settings, scene.owner.id) == 1
+    assert erasure.republish_without(db, settings, scene.owner.id) == 1
     entry = feed.get(db, publication.id)
     assert entry is not None and entry.item["contact"] is None and entry.item["version"] == 2
 

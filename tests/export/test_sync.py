@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.config import load_settings
 from app.db import make_engine, make_session_factory, unit_of_work
-from app.export import service
+from app.export import service, withdrawal
 from app.export.forms import PublicationForm
 from app.export.models import FeedEntry, Publication
 from app.main import create_app
@@ -58,7 +58,7 @@ def test_a_mirror_following_cursors_converges(fresh_database_url: str) -> None:
                     target = rng.choice(vorhaben_ids[writer])
                     publication = service.of_vorhaben(db, target)
                     if publication is not None and publication.live and rng.random() < 0.3:
-                        service.withdraw_by_owner(db, settings, owner, target)
+                        withdrawal.withdraw_by_owner(db, settings, owner, target)
                     else:
                         form = PublicationForm(
                             title=f"V{writer} round {round_number}", stage="pilot"

@@ -27,7 +27,7 @@ from standardwebhooks.webhooks import Webhook
 from app.config import Settings
 from app.core import clock
 from app.core.errors import ValidationFailed
-from app.export import delivery, partners, service, webhooks
+from app.export import delivery, partners, webhooks, withdrawal
 from app.export.models import WebhookEndpoint
 from app.outbox.models import Channel, DeliveryState, OutboxMessage
 from app.outbox.worker import Worker
@@ -108,7 +108,7 @@ def test_publication_withdrawal_are_pushed_and_verify(
     _endpoint, secret = _register(db, settings, receiver.url)
     assert secret.startswith("whsec_")
     publication = publish(db, settings, scene)
-    service.withdraw_by_owner(db, settings, scene.owner, scene.vorhaben.id)
+    withdrawal.withdraw_by_owner(db, settings, scene.owner, scene.vorhaben.id)
     db.flush()
     assert _deliver(settings, session_factory) == 2
     verifier = Webhook(secret)
@@ -397,7 +397,7 @@ def test_a_retried_event_is_not_overtaken_by_later_ones(
     db.flush()
     assert _deliver(settings, session_factory) == 1  # fails, waits for its retry
     publish(db, settings, scene, title="Zweite Fassung")
-    service.withdraw_by_owner(db, settings, scene.owner, scene.vorhaben.id)
+    withdrawal.withdraw_by_owner(db, settings, scene.owner, scene.vorhaben.id)
     db.flush()
     # The later changes of the same project wait behind the one being retried.
     assert _deliver(settings, session_factory) == 0
@@ -420,7 +420,7 @@ def test_publishing_again_after_a_withdrawal_is_a_published_event(
 ) -> None:
     _register(db, settings, receiver.url)
     publish(db, settings, scene)
-    service.withdraw_by_owner(db, settings, scene.owner, scene.vorhaben.id)
+    withdrawal.withdraw_by_owner(db, settings, scene.owner, scene.vorhaben.id)
     publish(db, settings, scene, title="Wieder da")
     db.flush()
     _deliver(settings, session_factory)
@@ -624,7 +624,7 @@ def test_with_parallel_threads_each_project_arrives_in_order(fresh_database_url:
             first = publish(db, settings, scene)
             first_id.append(first.id)
             publish(db, settings, scene, title="Zweite Fassung")
-            service.withdraw_by_owner(db, settings, scene.owner, scene.vorhaben.id)
+            withdrawal.withdraw_by_owner(db, settings, scene.owner, scene.vorhaben.id)
             other_vorhaben = factories.vorhaben(db, scene.owner, "Zweites Vorhaben")
             second = publish(db, settings, Scene(scene.owner, scene.moderator, other_vorhaben))
         worker = Worker(settings, sessions, jobs=[("none", lambda db, s: 0)])

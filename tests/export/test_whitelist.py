@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.core.errors import ValidationFailed
-from app.export import feed, partners, service
+from app.export import feed, partners, service, withdrawal
 from app.outbox.models import Channel, OutboxMessage
 from app.vorhaben import spdx
 from app.vorhaben.models import VorhabenPartner
@@ -215,7 +215,7 @@ def _scenario(
     gone_scene = Scene(owner, moderator, gone)
     first = service.submit(db, settings, owner, gone.id, form_of(db, gone_scene))
     service.decide(db, settings, moderator, first.id, "release", "")
-    service.withdraw_by_owner(db, settings, owner, gone.id)
+    withdrawal.withdraw_by_owner(db, settings, owner, gone.id)
     db.flush()
 
     entries = [entry.item for entry in feed.after(db, 0, 500).entries]

@@ -13,7 +13,7 @@ from app.audit.models import AuditEvent
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import Forbidden, InvalidTransition, ValidationFailed
-from app.export import feed, service
+from app.export import feed, service, withdrawal
 from app.export.models import Publication, PublicationState
 from app.outbox.models import Channel, OutboxMessage
 from app.reports import service as reports
@@ -64,7 +64,7 @@ def test_a_declined_change_keeps_the_live_version_and_the_draft(
 
 
 def _withdraw(db: Session, settings: Settings, scene: Scene) -> None:
-    service.withdraw_by_owner(db, settings, scene.owner, scene.vorhaben.id)
+    withdrawal.withdraw_by_owner(db, settings, scene.owner, scene.vorhaben.id)
 
 
 def _delete(db: Session, settings: Settings, scene: Scene) -> None:
@@ -160,10 +160,10 @@ def test_moderator_withdrawal_needs_a_reason_is_audited_and_mailed(
 ) -> None:
     publication = publish(db, settings, scene)
     with pytest.raises(ValidationFailed) as caught:
-        service.withdraw_by_moderator(db, settings, scene.moderator, publication.id, "  ")
+        withdrawal.withdraw_by_moderator(db, settings, scene.moderator, publication.id, "  ")
     assert "reason" in caught.value.errors
     assert publication.live
-    service.withdraw_by_moderator(
+    withdrawal.withdraw_by_moderator(
         db, settings, scene.moderator, publication.id, "Enthält Personendaten"
     )
     entry = feed.get(db, publication.id)

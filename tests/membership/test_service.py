@@ -16,6 +16,7 @@ from app.core import clock
 from app.core.errors import Forbidden, InvalidTransition, ValidationFailed
 from app.core.pagination import Page
 from app.membership import accounts, domains, service
+from app.membership import queue as applications
 from app.membership.models import (
     AccountState,
     Application,
@@ -147,7 +148,7 @@ def test_decline_ends_sessions_and_allows_a_new_application(
         service.ApplicationForm(factories.municipality(db, "Neu").ags, "CDO", ""),
     )
     assert again.id != application.id
-    assert service.earlier_applications(db, again)[0].id == application.id
+    assert applications.earlier_applications(db, again)[0].id == application.id
 
 
 def test_nobody_decides_on_their_own_application(
@@ -238,14 +239,16 @@ def test_queue_filters_by_state_land_and_age(
     def ids(page: Page[Application]) -> list[int]:
         return [entry.id for entry in page.items]
 
-    assert ids(service.queue(db, service.QueueFilter())) == [in_a.id, in_b.id]
-    assert ids(service.queue(db, service.QueueFilter(land_id=land_b.id))) == [in_b.id]
-    assert ids(service.queue(db, service.QueueFilter(older_than_days=2))) == [in_a.id]
-    first = service.queue(db, service.QueueFilter(), limit=1)
+    assert ids(applications.queue(db, applications.QueueFilter())) == [in_a.id, in_b.id]
+    assert ids(applications.queue(db, applications.QueueFilter(land_id=land_b.id))) == [in_b.id]
+    assert ids(applications.queue(db, applications.QueueFilter(older_than_days=2))) == [in_a.id]
+    first = applications.queue(db, applications.QueueFilter(), limit=1)
     assert ids(first) == [in_a.id] and first.next_cursor
-    assert ids(service.queue(db, service.QueueFilter(), after=first.next_cursor)) == [in_b.id]
+    assert ids(applications.queue(db, applications.QueueFilter(), after=first.next_cursor)) == [
+        in_b.id
+    ]
     service.decide(db, settings, moderator, in_a.id, "decline", "nein")
-    assert ids(service.queue(db, service.QueueFilter(state="declined"))) == [in_a.id]
+    assert ids(applications.queue(db, applications.QueueFilter(state="declined"))) == [in_a.id]
 
 
 def test_suspension_ends_all_sessions_at_once_and_is_reversible(

@@ -13,6 +13,7 @@ from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.membership.models import Role
 from app.municipalities.models import Municipality
 from app.outbox.models import OutboxMessage
+from app.reports import queue as report_queue
 from app.reports import service
 from app.reports.models import Report, ReportState
 from tests import factories
@@ -85,7 +86,7 @@ def test_decisions_are_audited_told_and_never_about_own_content(
         service.decide(db, settings, moderator, "comment", own_comment.id, "hide", "x")
     actions = list(db.scalars(select(AuditEvent.action).where(AuditEvent.actor_id == moderator.id)))
     assert actions[-2:] == ["thread_locked", "thread_unlocked"]
-    assert service.queue(db) == [] and service.queue(db, state="actioned")
+    assert report_queue.queue(db) == [] and report_queue.queue(db, state="actioned")
     assert any("geschlossen" in subject for subject in _mail_subjects(db, author.email))
 
 
@@ -327,11 +328,11 @@ def test_only_the_author_asks_for_a_review_and_only_of_hidden_content(
     mails = _last_outbox_id(db)
     service.request_review(db, settings, author, "vorhaben", vorhaben.id, "Bitte nochmal")
     assert [mail["to"] for mail in _mails_since(db, mails)] == [moderator.email]
-    assert [target.id for target in service.review_requests(db)] == [vorhaben.id]
+    assert [target.id for target in report_queue.review_requests(db)] == [vorhaben.id]
     with pytest.raises(Conflict):
         service.request_review(db, settings, author, "vorhaben", vorhaben.id, "Und nochmal")
     service.decide(db, settings, moderator, "vorhaben", vorhaben.id, "restore", "Geprüft, ok")
-    assert service.review_requests(db) == []
+    assert report_queue.review_requests(db) == []
     service.decide(db, settings, moderator, "vorhaben", vorhaben.id, "hide", "Doch")
     with pytest.raises(Conflict):  # once means once, even after a restore and a new hide
         service.request_review(db, settings, author, "vorhaben", vorhaben.id, "x")
