@@ -98,6 +98,25 @@ def _register(db: Session, settings: Settings, url: str) -> tuple[WebhookEndpoin
     return partners.add_webhook(db, settings, partner, url)
 
 
+def _published_and_delivered(
+    db: Session,
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    scene: Scene,
+    receiver: Receiver,
+    answers: list[tuple[int, dict[str, str]]] | None = None,
+) -> tuple[WebhookEndpoint, str]:
+    """An endpoint on the receiver (answering `answers` first), a publication, one delivery
+    run of the worker."""
+    endpoint, secret = _register(db, settings, receiver.url)
+    if answers is not None:
+        receiver.answers = answers
+    publish(db, settings, scene)
+    db.flush()
+    _deliver(settings, session_factory)
+    return endpoint, secret
+
+
 def test_publication_withdrawal_are_pushed_and_verify(
     db: Session,
     settings: Settings,
@@ -134,11 +153,14 @@ def test_failures_retry_under_the_same_webhook_id(
     scene: Scene,
     receiver: Receiver,
 ) -> None:
-    _endpoint, secret = _register(db, settings, receiver.url)
-    receiver.answers = [(500, {}), (503, {"Retry-After": "120"}), (302, {"Location": "/x"})]
-    publish(db, settings, scene)
-    db.flush()
-    _deliver(settings, session_factory)
+    _endpoint, secret = _published_and_delivered(
+        db,
+        settings,
+        session_factory,
+        scene,
+        receiver,
+        [(500, {}), (503, {"Retry-After": "120"}), (302, {"Location": "/x"})],
+    )
     row = db.scalars(select(OutboxMessage).where(OutboxMessage.channel == Channel.WEBHOOK)).one()
     db.refresh(row)
     assert row.state is DeliveryState.PENDING and row.attempts == 1 and "500" in str(row.last_error)
@@ -166,11 +188,9 @@ def test_410_disables_the_endpoint_and_tells_the_partner(
     scene: Scene,
     receiver: Receiver,
 ) -> None:
-    endpoint, _secret = _register(db, settings, receiver.url)
-    receiver.answers = [(410, {})]
-    publish(db, settings, scene)
-    db.flush()
-    _deliver(settings, session_factory)
+    endpoint, _secret = _published_and_delivered(
+        db, settings, session_factory, scene, receiver, [(410, {})]
+    )
     db.refresh(endpoint)
     assert endpoint.active is False and "410" in str(endpoint.disabled_reason)
     mails = [
@@ -287,10 +307,7 @@ def test_admins_see_deliveries_and_redeliver(
     scene: Scene,
     receiver: Receiver,
 ) -> None:
-    endpoint, _secret = _register(db, settings, receiver.url)
-    publish(db, settings, scene)
-    db.flush()
-    _deliver(settings, session_factory)
+    endpoint, _secret = _published_and_delivered(db, settings, session_factory, scene, receiver)
     [row] = partners.deliveries(db, endpoint.id)
     db.refresh(row)
     assert row.state is DeliveryState.DELIVERED
@@ -530,11 +547,9 @@ def test_admin_pages_show_deliveries_and_redeliver(
     scene: Scene,
     receiver: Receiver,
 ) -> None:
-    endpoint, _secret = _register(db, settings, receiver.url)
-    receiver.answers = [(500, {})]
-    publish(db, settings, scene)
-    db.flush()
-    _deliver(settings, session_factory)
+    endpoint, _secret = _published_and_delivered(
+        db, settings, session_factory, scene, receiver, [(500, {})]
+    )
     [row] = partners.deliveries(db, endpoint.id)
     with TestClient(app, follow_redirects=False) as admin:
         factories.login(admin, db, factories.account(db, role=factories.Role.ADMIN))
