@@ -18,13 +18,28 @@ from typing import Any
 import pytest
 import uvicorn
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    sync_playwright,
+)
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.auth import sessions
+from app.auth.dev import account_for, seed_personas
 from app.config import Settings, load_settings
 from app.db import make_engine, make_session_factory
+from app.demo import DEMO_REGISTRY
+from app.demo_content import load as load_demo
 from app.main import create_app
+from app.membership.models import Account
+from app.municipalities import gv100ad
+from app.municipalities import service as municipalities
+from app.web import csrf
 from tests.conftest import TEST_SECRET, create_database
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -214,3 +229,72 @@ def assert_accessible(page: Page, what: str = "") -> None:
                 f"{violation['id']} ({violation['impact']}): {violation['help']} at {targets}"
             )
         pytest.fail(f"axe found violations on {what or page.url}:\n" + "\n".join(lines))
+
+
+@pytest.fixture(scope="module")
+def demo(live_server: LiveServer) -> LiveServer:
+    """The module's live server with the demo registry, personas and demo content."""
+    with live_server.session() as db:
+        municipalities.import_registry(
+            db, gv100ad.read_file(DEMO_REGISTRY), deactivate_missing=False
+        )
+        seed_personas(db)
+        load_demo(db, live_server.settings)
+        db.commit()
+    return live_server
+
+
+def signed_in_context(
+    browser: Browser,
+    live: LiveServer,
+    account_id: int,
+    *,
+    js: bool = True,
+    provider: str | None = None,
+) -> BrowserContext:
+    """A browser context carrying a fresh server-side session of this account."""
+    with live.session() as db:
+        account = db.get(Account, account_id)
+        assert account is not None
+        token = sessions.create(db, live.settings, account, provider=provider).token
+        db.commit()
+    context = browser.new_context(locale="de-DE", java_script_enabled=js)
+    context.add_cookies(
+        [
+            {
+                "name": csrf.session_cookie_name(live.settings),
+                "value": token,
+                "url": live.url,
+                "httpOnly": True,
+                "sameSite": "Lax",
+            }
+        ]
+    )
+    return context
+
+
+def persona_context(
+    browser: Browser, live: LiveServer, persona: str, *, js: bool = True
+) -> BrowserContext:
+    """signed_in_context() for one of the development sign-in's personas."""
+    with live.session() as db:
+        account = account_for(db, persona)
+        assert account is not None
+        account_id = account.id
+    return signed_in_context(browser, live, account_id, js=js)
+
+
+@pytest.fixture
+def member_page(browser: Browser, demo: LiveServer) -> Iterator[Page]:
+    context = persona_context(browser, demo, "muenchen")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def member_page_without_js(browser: Browser, demo: LiveServer) -> Iterator[Page]:
+    context = persona_context(browser, demo, "leipzig", js=False)
+    page = context.new_page()
+    yield page
+    context.close()

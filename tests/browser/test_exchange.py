@@ -4,75 +4,12 @@ dashboard."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from app.auth import sessions
-from app.auth.dev import seed_personas
-from app.demo import DEMO_REGISTRY
-from app.demo_content import load as load_demo
 from app.membership.models import Account
-from app.municipalities import gv100ad
-from app.municipalities import service as municipalities
 from app.vorhaben.models import Vorhaben
-from app.web import csrf
 from tests.browser.conftest import LiveServer, assert_accessible
-
-
-@pytest.fixture(scope="module")
-def demo(live_server: LiveServer) -> LiveServer:
-    with live_server.session() as db:
-        municipalities.import_registry(
-            db, gv100ad.read_file(DEMO_REGISTRY), deactivate_missing=False
-        )
-        seed_personas(db)
-        load_demo(db, live_server.settings)
-        db.commit()
-    return live_server
-
-
-def _context(
-    browser: Browser, live: LiveServer, persona: str, *, js: bool = True
-) -> BrowserContext:
-    from app.auth.dev import account_for
-
-    with live.session() as db:
-        account = account_for(db, persona)
-        assert account is not None
-        token = sessions.create(db, live.settings, account, provider=None).token
-        db.commit()
-    context = browser.new_context(locale="de-DE", java_script_enabled=js)
-    context.add_cookies(
-        [
-            {
-                "name": csrf.session_cookie_name(live.settings),
-                "value": token,
-                "url": live.url,
-                "httpOnly": True,
-                "sameSite": "Lax",
-            }
-        ]
-    )
-    return context
-
-
-@pytest.fixture
-def member_page(browser: Browser, demo: LiveServer) -> Iterator[Page]:
-    context = _context(browser, demo, "muenchen")
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def member_page_without_js(browser: Browser, demo: LiveServer) -> Iterator[Page]:
-    context = _context(browser, demo, "leipzig", js=False)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def test_dashboard_list_detail_and_search_are_accessible(

@@ -5,31 +5,10 @@ the lessons-learned question when a Vorhaben ends."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveServer, assert_accessible
-from tests.browser.test_exchange import _context, demo
-
-__all__ = ["demo"]  # the module's demo space (a fixture shared with test_exchange)
-
-
-@pytest.fixture
-def member_page(browser: Browser, demo: LiveServer) -> Iterator[Page]:
-    context = _context(browser, demo, "muenchen")
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def member_page_without_js(browser: Browser, demo: LiveServer) -> Iterator[Page]:
-    context = _context(browser, demo, "leipzig", js=False)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def _first_vorhaben(page: Page, demo: LiveServer) -> None:

@@ -8,13 +8,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from app.auth import sessions
 from app.export import service
-from app.membership.models import Account
-from app.web import csrf
-from tests.browser.conftest import LiveServer, assert_accessible
+from tests.browser.conftest import LiveServer, assert_accessible, signed_in_context
 from tests.publishing import form_of, make_scene, publish
 
 
@@ -46,30 +43,9 @@ def published(live_server: LiveServer) -> Published:
     return found
 
 
-def _signed_in(browser: Browser, live: LiveServer, account_id: int) -> BrowserContext:
-    with live.session() as db:
-        account = db.get(Account, account_id)
-        assert account is not None
-        token = sessions.create(db, live.settings, account, provider=None).token
-        db.commit()
-    context = browser.new_context(locale="de-DE")
-    context.add_cookies(
-        [
-            {
-                "name": csrf.session_cookie_name(live.settings),
-                "value": token,
-                "url": live.url,
-                "httpOnly": True,
-                "sameSite": "Lax",
-            }
-        ]
-    )
-    return context
-
-
 @pytest.fixture
 def owner_page(browser: Browser, live_server: LiveServer, published: Published) -> Iterator[Page]:
-    context = _signed_in(browser, live_server, published.owner_id)
+    context = signed_in_context(browser, live_server, published.owner_id)
     yield context.new_page()
     context.close()
 
@@ -101,7 +77,7 @@ def test_the_publication_form_and_preview_are_accessible(
 def test_the_review_page_is_accessible(
     browser: Browser, live_server: LiveServer, published: Published
 ) -> None:
-    context = _signed_in(browser, live_server, published.moderator_id)
+    context = signed_in_context(browser, live_server, published.moderator_id)
     page = context.new_page()
     try:
         page.goto(f"{live_server.url}/moderation/publications/{published.publication_id}")

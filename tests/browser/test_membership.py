@@ -6,16 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from app.auth import sessions
 from app.auth.dev import seed_personas
 from app.demo import DEMO_REGISTRY
 from app.membership.models import Account, AccountState, Role
 from app.municipalities import gv100ad
 from app.municipalities import service as municipalities
-from app.web import csrf
-from tests.browser.conftest import LiveServer, assert_accessible
+from tests.browser.conftest import LiveServer, assert_accessible, signed_in_context
 
 
 @pytest.fixture(scope="module")
@@ -32,29 +30,6 @@ def seeded(live_server: LiveServer) -> LiveServer:
         seed_personas(db)
         db.commit()
     return live_server
-
-
-def _context_for(
-    browser: Browser, live: LiveServer, account_id: int, js: bool = True
-) -> BrowserContext:
-    with live.session() as db:
-        account = db.get(Account, account_id)
-        assert account is not None
-        token = sessions.create(db, live.settings, account, provider="sso").token
-        db.commit()
-    context = browser.new_context(locale="de-DE", java_script_enabled=js)
-    context.add_cookies(
-        [
-            {
-                "name": csrf.session_cookie_name(live.settings),
-                "value": token,
-                "url": live.url,
-                "httpOnly": True,
-                "sameSite": "Lax",
-            }
-        ]
-    )
-    return context
 
 
 def _new_account(
@@ -76,7 +51,7 @@ def _new_account(
 @pytest.fixture
 def applicant_page(browser: Browser, seeded: LiveServer) -> Iterator[Page]:
     account_id = _new_account(seeded, "Kira Keller", state=AccountState.PENDING)
-    context = _context_for(browser, seeded, account_id)
+    context = signed_in_context(browser, seeded, account_id, provider="sso")
     yield context.new_page()
     context.close()
 
@@ -147,7 +122,7 @@ def test_keyboard_only_application_then_approval(
 
     with seeded.session() as db:
         moderator_id = next(a.id for a in seed_personas(db) if a.role is Role.MODERATOR)
-    moderator_context = _context_for(browser, seeded, moderator_id)
+    moderator_context = signed_in_context(browser, seeded, moderator_id, provider="sso")
     moderator = moderator_context.new_page()
     moderator.goto(seeded.url + "/moderation/applications")
     assert_accessible(moderator, "queue")
@@ -180,7 +155,7 @@ def test_application_errors_are_announced_and_linked(
 
 def test_application_works_without_javascript(browser: Browser, seeded: LiveServer) -> None:
     account_id = _new_account(seeded, "Nora Noscript", state=AccountState.PENDING)
-    context = _context_for(browser, seeded, account_id, js=False)
+    context = signed_in_context(browser, seeded, account_id, js=False, provider="sso")
     page = context.new_page()
     page.goto(seeded.url + "/membership/apply")
     page.locator("#field-position").fill("Projektleitung")

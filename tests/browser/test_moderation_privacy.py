@@ -7,37 +7,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from app.auth.dev import account_for, seed_personas
+from app.auth.dev import account_for
 from app.comments.models import Comment
 from app.core import clock
-from app.demo import DEMO_REGISTRY
-from app.demo_content import load as load_demo
-from app.municipalities import gv100ad
-from app.municipalities import service as municipalities
 from app.reports import service as reports
 from app.vorhaben.models import Vorhaben
-from tests.browser.conftest import LiveServer, assert_accessible
-from tests.browser.test_exchange import _context
-
-
-@pytest.fixture(scope="module")
-def demo(live_server: LiveServer) -> LiveServer:
-    with live_server.session() as db:
-        municipalities.import_registry(
-            db, gv100ad.read_file(DEMO_REGISTRY), deactivate_missing=False
-        )
-        seed_personas(db)
-        load_demo(db, live_server.settings)
-        db.commit()
-    return live_server
+from tests.browser.conftest import LiveServer, assert_accessible, persona_context
 
 
 def _page(browser: Browser, live: LiveServer, persona: str) -> Page:
-    return _context(browser, live, persona).new_page()
+    return persona_context(browser, live, persona).new_page()
 
 
 def test_report_form_queue_and_decision(browser: Browser, demo: LiveServer) -> None:
