@@ -20,7 +20,6 @@ from app.comments.models import Comment, CommentRevision
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import Forbidden
-from app.export.models import PublicationVersion
 from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership.models import (
@@ -270,13 +269,6 @@ def _forget_in_copies(db: Session, account: Account) -> None:
             version.snapshot = {**version.snapshot, "contacts": renamed}
     if not email:
         return
-    for released in db.scalars(
-        select(PublicationVersion).where(
-            PublicationVersion.item["contact"]["email"].as_string() == email
-        )
-    ):
-        # Partners already got a version without the contact (republish_without).
-        released.item = {**released.item, "contact": None}
     db.execute(
         delete(OutboxMessage).where(
             OutboxMessage.channel == Channel.MAIL,

@@ -72,6 +72,25 @@ def test_erasing_the_current_contact_scrubs_every_version_and_webhook(
     assert all(event["data"]["contact"] is None for event in events)
 
 
+def test_erasing_a_contact_whose_profile_changed_since_the_release(
+    db: Session, settings: Settings, scene: Scene
+) -> None:
+    """The live version names the person as they were when it was released: it is found by
+    whose consent put them in, not by what the profile says today."""
+    publication = publish(db, settings, scene, consent=True)
+    entry = feed.get(db, publication.id)
+    assert entry is not None and entry.item["contact"]["email"] == "olga@owner.example"
+    scene.owner.position = "Neue Funktion"
+    db.flush()
+    admin = factories.account(db, role=factories.Role.ADMIN)
+    privacy.erase(db, settings, scene.owner, actor=admin)
+    db.flush()
+    entry = feed.get(db, publication.id)
+    assert entry is not None and entry.item["contact"] is None and entry.item["version"] == 2
+    stored = _stored_text(db)
+    assert "olga@owner.example" not in stored and "Olga Owner" not in stored
+
+
 def test_erasing_a_former_contact_leaves_the_colleague_and_scrubs_history(
     db: Session, settings: Settings, scene: Scene
 ) -> None:

@@ -16,6 +16,7 @@ from app.outbox.models import OutboxMessage
 from app.reports import queue as report_queue
 from app.reports import service
 from app.reports.models import Report, ReportState
+from app.vorhaben.models import Visibility
 from tests import factories
 
 
@@ -193,6 +194,30 @@ def test_a_dismissal_tells_the_reporters_and_not_the_author(
     assert event.actor_id == moderator.id and event.reason == "Kein Verstoß"
     assert {row.state for row in db.scalars(select(Report))} == {ReportState.DISMISSED}
     assert vorhaben.hidden_at is None
+
+
+def test_reporters_no_longer_shared_with_are_not_mailed_the_title(
+    db: Session, settings: Settings
+) -> None:
+    """Restricted to its municipality after the report: the decision's mail (with the title)
+    goes only to reporters who may still read it."""
+    moderator = factories.account(db, role=factories.Role.MODERATOR)
+    author = factories.account(db)
+    vorhaben = factories.vorhaben(db, author, "Geheimes Thema")
+    colleague = factories.account(
+        db, email="kollege@stadt.example", municipality=db.get(Municipality, author.municipality_id)
+    )
+    outsider = factories.account(db, email="aussen@dorf.example")
+    for reporter in (colleague, outsider):
+        service.report(db, settings, reporter, "vorhaben", vorhaben.id, "wrong", "Stimmt nicht")
+    vorhaben.visibility = Visibility.MUNICIPALITY
+    db.flush()
+    mails = _last_outbox_id(db)
+    service.decide(db, settings, moderator, "vorhaben", vorhaben.id, "dismiss", "Passt so")
+    sent = _mails_since(db, mails)
+    assert [mail["to"] for mail in sent] == ["kollege@stadt.example"]
+    assert "Geheimes Thema" in sent[0]["subject"]
+    assert not any("Geheimes Thema" in str(mail) for mail in sent[1:])
 
 
 def test_dismissing_auto_hidden_content_restores_it_and_tells_both(
