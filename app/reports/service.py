@@ -28,6 +28,7 @@ from app.reports.models import Category, Report, ReportState, TargetType
 from app.search import index as search_index
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.models import Vorhaben
+from app.vorhaben.visibility import shared_with
 
 ACTIONS = ("dismiss", "hide", "restore", "lock", "unlock", "suspend")
 TEXT_MAX = 2000
@@ -391,7 +392,9 @@ def _tell_reporters(
     mail.send_each(
         db,
         settings,
-        [reporter for reporter in reporters if reporter.is_member],
+        # Hidden or not, only those it is still shared with: a Vorhaben restricted to its
+        # municipality since the report must not reach another one's members by mail.
+        [reporter for reporter in reporters if shared_with(reporter, target.vorhaben)],
         name="report_decided",
         # A reason for hiding is written to the author; reporters get it only when the
         # content stays (then it explains the decision to them).

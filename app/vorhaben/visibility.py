@@ -58,9 +58,15 @@ def visible(reader: Reader) -> Select[Vorhaben]:
 
 def can_see(reader: Reader, vorhaben: Vorhaben) -> bool:
     """The same rule as visible_clause(), for an object already loaded."""
-    if not reader.is_member:
-        return False
     if vorhaben.hidden_at is not None and vorhaben.author_id != reader.id:
+        return False
+    return shared_with(reader, vorhaben)
+
+
+def shared_with(reader: Reader, vorhaben: Vorhaben) -> bool:
+    """can_see() apart from moderation: whether the Vorhaben is shared with this reader's
+    municipality, hidden or not. Only for telling reporters how their report on it ended."""
+    if not reader.is_member:
         return False
     return vorhaben.visibility is Visibility.MEMBERS or (
         reader.municipality_id is not None and vorhaben.municipality_id == reader.municipality_id
