@@ -20,9 +20,9 @@ from app.comments.models import Comment, CommentRevision
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import Forbidden
-from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership.models import (
+    FORMER_MEMBER,
     Account,
     AccountState,
     Application,
@@ -44,9 +44,6 @@ from app.vorhaben.models import (
 )
 
 FRESH_SIGN_IN = dt.timedelta(minutes=10)
-# Stored as the display name of an erased account (data, so German); pages that show an
-# erased account print the translated FORMER_MEMBER instead of its stored name.
-FORMER_MEMBER = N_("Ehemaliges Mitglied")
 
 
 def is_fresh(session: AuthSession | None) -> bool:

@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.comments.models import Comment
 from app.core.clock import utcnow
-from app.i18n import N_
-from app.membership.models import Account, AccountState
+from app.membership.models import Account, shown_name
 from app.municipalities.models import Municipality
 from app.vorhaben.listing import Card, load_cards
 from app.vorhaben.models import (
@@ -29,7 +28,6 @@ from app.vorhaben.models import (
 from app.vorhaben.visibility import comment_visible_clause, visible_clause
 
 RECENT = dt.timedelta(days=90)
-FORMER_MEMBER = N_("Ehemaliges Mitglied")
 
 
 @dataclass(frozen=True)
@@ -40,13 +38,9 @@ class Activity:
     at: dt.datetime
     vorhaben_id: int
     vorhaben_title: str
-    who: str  # a member's name (or FORMER_MEMBER), or the signalling municipality's name
+    who: str  # shown_name() of a member, or the signalling municipality's name
     what: str  # the new stage's or the signal's label, untranslated ("" for a comment)
     anchor: str  # where on the Vorhaben page it is
-
-    @property
-    def former_member(self) -> bool:
-        return self.who == FORMER_MEMBER
 
 
 @dataclass(frozen=True)
@@ -125,12 +119,6 @@ def build(db: Session, member: Account, *, limit: int = 6) -> Dashboard:
     )
 
 
-def _name(display_name: str | None, state: AccountState | None) -> str:
-    if display_name is None or state is AccountState.ERASED:
-        return FORMER_MEMBER
-    return display_name
-
-
 def followed_activity(
     db: Session, member: Account, since: dt.datetime, *, limit: int
 ) -> list[Activity]:
@@ -207,7 +195,7 @@ def followed_activity(
                 row.created_at,
                 row.vorhaben_id,
                 row.title,
-                _name(row.display_name, row.state),
+                shown_name(row.display_name, row.state),
                 "",
                 f"#kommentar-{row.id}",
             )
@@ -219,7 +207,7 @@ def followed_activity(
                 row.created_at,
                 row.vorhaben_id,
                 row.title,
-                _name(row.display_name, row.state),
+                shown_name(row.display_name, row.state),
                 STAGE_LABELS[row.to_stage],
                 "#timeline-title",
             )

@@ -15,6 +15,7 @@ from app.config import Settings
 from app.core.clock import utcnow
 from app.export import feed, serializer
 from app.export.models import Publication, PublicationVersion
+from app.export.service import lock
 from app.membership.models import Account
 from app.outbox.models import Channel, OutboxMessage
 
@@ -71,12 +72,7 @@ def republish_without(db: Session, settings: Settings, account_id: int) -> int:
 def _new_version_without_contact(
     db: Session, settings: Settings, publication_id: str, current: dict[str, Any]
 ) -> None:
-    publication = db.scalars(
-        select(Publication)
-        .where(Publication.id == publication_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    publication = lock(db, publication_id)
     now = utcnow()
     version = publication.released_version + 1
     stamp = serializer.rfc3339(now)

@@ -164,11 +164,9 @@ def latest(db: Session, *, offset: int, limit: int) -> list[FeedEntry]:
     )
 
 
-def count(db: Session, *, limit: int | None = None) -> int:
+def count(db: Session, *, limit: int) -> int:
     """How many projects the feed carries, counting at most `limit` (cheap when bounded)."""
     from sqlalchemy import func, literal
 
-    rows = select(literal(1)).select_from(FeedEntry)
-    if limit is not None:
-        rows = rows.limit(limit)
+    rows = select(literal(1)).select_from(FeedEntry).limit(limit)
     return db.scalar(select(func.count()).select_from(rows.subquery())) or 0

@@ -31,6 +31,7 @@ from app.export.models import Publication, PublicationState, PublicationVersion
 from app.i18n import gettext as _
 from app.membership.models import Account
 from app.vorhaben import service as vorhaben_service
+from app.vorhaben import validation
 from app.vorhaben.models import FieldOfAction, Visibility, Vorhaben
 
 TRANSITIONS: dict[tuple[PublicationState, str], PublicationState] = {
@@ -174,7 +175,7 @@ def save(
     the member's own consent and leaves a colleague's as it is."""
     vorhaben = editable_vorhaben(db, member, vorhaben_id)
     data, errors = forms.clean(
-        form, vorhaben_service.known_field_ids(db), {entry.ags for entry in vorhaben.partners}
+        form, validation.known_field_ids(db), {entry.ags for entry in vorhaben.partners}
     )
     if data is None:
         raise ValidationFailed(errors)

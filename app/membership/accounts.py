@@ -14,7 +14,7 @@ from app.core.fields import reason_text
 from app.core.ids import parse_id
 from app.i18n import gettext as _
 from app.membership import mails
-from app.membership.models import Account, AccountState, Role
+from app.membership.models import Account, AccountState, Role, shown_name
 from app.municipalities.models import Municipality
 
 
@@ -210,7 +210,4 @@ def names(db: Session, ids: set[int]) -> dict[int, str]:
     rows = db.execute(
         select(Account.id, Account.display_name, Account.state).where(Account.id.in_(ids))
     )
-    return {
-        row.id: (_("Ehemaliges Mitglied") if row.state is AccountState.ERASED else row.display_name)
-        for row in rows
-    }
+    return {row.id: shown_name(row.display_name, row.state) for row in rows}

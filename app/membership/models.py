@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
 from app.db import Base, str_enum
-from app.i18n import N_
+from app.i18n import N_, gettext
 from app.municipalities.models import Municipality
 
 
@@ -30,6 +30,19 @@ class AccountState(enum.StrEnum):
     DECLINED = "declined"
     SUSPENDED = "suspended"
     ERASED = "erased"
+
+
+# What an erased member's contributions are attributed to: stored as the erased account's
+# display name, shown translated.
+FORMER_MEMBER = N_("Ehemaliges Mitglied")
+
+
+def shown_name(display_name: str | None, state: AccountState | None) -> str:
+    """A member's name as pages and mails show it: an erased (or unknown) author is
+    "Ehemaliges Mitglied" in the reader's language."""
+    if not display_name or state is AccountState.ERASED:
+        return gettext(FORMER_MEMBER)
+    return display_name
 
 
 ACCOUNT_STATE_LABELS = {

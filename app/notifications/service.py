@@ -17,8 +17,7 @@ from app.config import Settings
 from app.core.clock import BERLIN, utcnow
 from app.core.markdown import plain_text
 from app.core.pagination import Page, decode_keyset, encode_keyset
-from app.i18n import gettext
-from app.membership.models import Account, AccountState, MailMode
+from app.membership.models import Account, AccountState, MailMode, shown_name
 from app.notifications import mail
 from app.notifications.models import Notification, NotificationKind
 from app.vorhaben.models import STAGE_LABELS, Follow, Signal, Stage, Vorhaben
@@ -177,11 +176,6 @@ class Item:
     stage_label: str
 
 
-def listing(db: Session, reader: Account, *, limit: int = 50) -> list[Item]:
-    """The reader's latest notifications about Vorhaben they may see."""
-    return page(db, reader, limit=limit).items
-
-
 def page(db: Session, reader: Account, *, after: str | None = None, limit: int = 50) -> Page[Item]:
     """One page of the reader's notifications, newest first, after a keyset cursor."""
     query = (
@@ -224,11 +218,7 @@ def page(db: Session, reader: Account, *, after: str | None = None, limit: int =
 
     items = []
     for row in rows:
-        actor = (
-            gettext("Ehemaliges Mitglied")
-            if row.state is AccountState.ERASED or not row.display_name
-            else row.display_name
-        )
+        actor = shown_name(row.display_name, row.state)
         excerpt = "" if row.body is None or row.deleted_at else plain_text(row.body, 160)
         items.append(
             Item(

@@ -29,7 +29,7 @@ def enqueue_mail(db: Session, *, to: str, subject: str, text: str, html: str) ->
 
 
 def lease_due(
-    db: Session, *, limit: int = 20, channel: Channel | None = None, retry_now: bool = False
+    db: Session, *, limit: int = 20, channel: Channel | None = None
 ) -> list[OutboxMessage]:
     """Claim up to `limit` due rows for this worker for LEASE.
 
@@ -58,6 +58,7 @@ def lease_due(
         select(OutboxMessage)
         .where(
             OutboxMessage.state == DeliveryState.PENDING,
+            OutboxMessage.next_attempt_at <= now,
             or_(OutboxMessage.leased_until.is_(None), OutboxMessage.leased_until < now),
             or_(OutboxMessage.ordering_key.is_(None), ~blocked),
         )
@@ -65,8 +66,6 @@ def lease_due(
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    if not retry_now:
-        query = query.where(OutboxMessage.next_attempt_at <= now)
     if channel is not None:
         query = query.where(OutboxMessage.channel == channel)
     rows: Sequence[OutboxMessage] = db.scalars(query).all()

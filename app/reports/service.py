@@ -254,7 +254,7 @@ def decide(
     ):
         raise Forbidden(_("Über eigene Beiträge entscheidet eine andere Person der Moderation."))
     reporters = _open_reporters(db, target)
-    _check_applies(db, target, action, reporters)
+    _check_applies(db, target, action)
     if action == "hide":
         if target.hidden:
             target_item = _item(target)
@@ -318,7 +318,7 @@ def decide(
     return target
 
 
-def _check_applies(db: Session, target: Target, action: str, reporters: list[Account]) -> None:
+def _check_applies(db: Session, target: Target, action: str) -> None:
     """Refuse a measure that would change nothing (it would still be audited and mailed)."""
     problem = None
     locked = target.vorhaben.locked_at is not None

@@ -73,11 +73,6 @@ def get(db: Session, reader: Reader, vorhaben_id: int) -> Vorhaben:
     return require_visible(vorhaben, reader)
 
 
-def known_field_ids(db: Session) -> set[int]:
-    """The ids of the fields of action a form may choose."""
-    return validation.known_field_ids(db)
-
-
 def _apply(db: Session, vorhaben: Vorhaben, checked: validation.Checked) -> None:
     data = checked.data
     vorhaben.title = data.title

@@ -137,7 +137,7 @@ def test_a_hidden_vorhaben_leaves_every_surface(
     assert query.search(db, reader, "Bauantrag", VorhabenFilter()).total == 1
     assert vorhaben.id in [v.id for v in list_vorhaben(db, reader, VorhabenFilter()).items]
     assert vorhaben.id in [v.id for v in similar(db, reader, "Digitaler Bauantrag online")]
-    assert vorhaben.id in [i.notification.vorhaben_id for i in notifications.listing(db, reader)]
+    assert vorhaben.id in [i.notification.vorhaben_id for i in notifications.page(db, reader).items]
     assert notifications.unread_count(db, reader) == 2
     digest = _digest(db, settings, reader)
     assert len(digest) == 1 and TITLE in digest[0] and "Stadtbibliothek" in digest[0]
@@ -163,7 +163,7 @@ def test_a_hidden_vorhaben_leaves_every_surface(
     assert vorhaben.id not in [v.id for v in list_vorhaben(db, reader, VorhabenFilter()).items]
     assert vorhaben.id not in [v.id for v in similar(db, reader, "Digitaler Bauantrag online")]
     assert vorhaben.id not in [
-        i.notification.vorhaben_id for i in notifications.listing(db, reader)
+        i.notification.vorhaben_id for i in notifications.page(db, reader).items
     ]
     assert notifications.unread_count(db, reader) == 1  # the library's reply remains
     digest = _digest(db, settings, reader, keep=True)
@@ -207,7 +207,7 @@ def test_a_hidden_comment_leaves_threads_search_notifications_and_digests(
 
     assert query.search(db, reader, "Quokka", VorhabenFilter()).total == 1
     assert notifications.unread_count(db, owner) == 1
-    assert [item.excerpt for item in notifications.listing(db, owner)] == ["Beleidigung Quokka"]
+    assert [item.excerpt for item in notifications.page(db, owner).items] == ["Beleidigung Quokka"]
     digest = _digest(db, settings, owner)
     assert len(digest) == 1 and "Parkhaus" in digest[0]
     factories.login(client, db, owner)
@@ -220,7 +220,7 @@ def test_a_hidden_comment_leaves_threads_search_notifications_and_digests(
 
     assert query.search(db, reader, "Quokka", VorhabenFilter()).total == 0
     assert notifications.unread_count(db, owner) == 0
-    assert notifications.listing(db, owner) == []
+    assert notifications.page(db, owner).items == []
     assert _digest(db, settings, owner) == []
     page = client.get(f"/vorhaben/{vorhaben.id}").text
     assert "Quokka" not in page and "von der Moderation ausgeblendet" in page
