@@ -190,7 +190,6 @@ def deliver(
         )
         return
     error: str
-    retry_at: dt.datetime | None
     try:
         response = post(settings, endpoint, key, str(payload["body"]))
     except webhooks.UnsafeTarget as refused:
@@ -204,35 +203,18 @@ def deliver(
             if target is not None:
                 target.failing_since = None
         return
+    disable = None
     if response is not None:
         error = f"HTTP {response.status_code}"
-        if response.status_code == 410:
-            _record(
-                settings,
-                sessions,
-                message_id,
-                endpoint.id,
-                error,
-                retry_at=None,
-                disable="Der Partner hat mit 410 Gone geantwortet.",
-            )
-            return
         wait = _retry_after(response) if response.status_code in {429, 503} else None
-        retry_at = utcnow() + (wait or backoff(attempts + 1))
+        if response.status_code == 410:
+            disable = "Der Partner hat mit 410 Gone geantwortet."
     else:
-        retry_at = utcnow() + backoff(attempts + 1)
-    if utcnow() - created > GIVE_UP_AFTER:
-        _record(
-            settings,
-            sessions,
-            message_id,
-            endpoint.id,
-            error,
-            retry_at=None,
-            disable="Eine Nachricht ließ sich 48 Stunden lang nicht zustellen.",
-        )
-        return
-    _record(settings, sessions, message_id, endpoint.id, error, retry_at=retry_at)
+        wait = None
+    if disable is None and utcnow() - created > GIVE_UP_AFTER:
+        disable = "Eine Nachricht ließ sich 48 Stunden lang nicht zustellen."
+    retry_at = None if disable else utcnow() + (wait or backoff(attempts + 1))
+    _record(settings, sessions, message_id, endpoint.id, error, retry_at=retry_at, disable=disable)
 
 
 def _record(
