@@ -1,13 +1,14 @@
 """Signed webhooks to a real HTTP server on loopback, verified with the reference
 `standardwebhooks` library: retries under the same webhook-id, Retry-After, 410, no
-redirects, private targets refused, secret rotation."""
+redirects, targets checked again at call time, secret rotation, order per project, the admin
+pages. Where webhooks may go: test_webhook_targets.py; parallel workers:
+test_webhook_workers.py."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
 import email.utils
-import ipaddress
 import json
 import socket
 import threading
@@ -26,8 +27,7 @@ from standardwebhooks.webhooks import Webhook
 
 from app.config import Settings
 from app.core import clock
-from app.core.errors import ValidationFailed
-from app.export import delivery, partners, webhooks, withdrawal
+from app.export import delivery, partners, withdrawal
 from app.export.models import WebhookEndpoint
 from app.outbox.models import Channel, DeliveryState, OutboxMessage
 from app.outbox.worker import Worker
@@ -264,24 +264,6 @@ def test_rotation_sends_both_signatures(
     Webhook(new).verify(message.body, message.headers)
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        "http://127.0.0.1:9/hook",
-        "http://10.0.0.1/x",
-        "http://169.254.169.254/latest",
-        "http://[::1]/x",
-        "ftp://example.org/x",
-        "https://user:pw@example.org/x",
-        "http://localhost/x",
-    ],
-)
-def test_private_or_odd_targets_are_refused(settings: Settings, url: str) -> None:
-    strict = settings.model_copy(update={"webhooks_allow_private": False})
-    with pytest.raises(webhooks.UnsafeTarget):
-        webhooks.check_url(url, strict)
-
-
 def test_a_target_is_checked_again_at_call_time(
     db: Session,
     settings: Settings,
@@ -315,82 +297,6 @@ def test_admins_see_deliveries_and_redeliver(
     _deliver(settings, session_factory)
     assert len(receiver.received) == 2
     assert receiver.received[0].headers["webhook-id"] == receiver.received[1].headers["webhook-id"]
-
-
-def test_a_hanging_partner_does_not_hold_up_the_others(fresh_database_url: str) -> None:
-    """Webhooks go out in parallel threads: while one partner does not answer, deliveries
-    to another partner arrive, and afterwards every message is delivered exactly once."""
-    from app.config import load_settings
-    from app.db import make_engine, make_session_factory, unit_of_work
-    from tests.conftest import TEST_SECRET
-    from tests.publishing import make_scene
-
-    settings = load_settings(
-        env="test",
-        database_url=fresh_database_url,
-        secret_key=TEST_SECRET,
-        webhooks_allow_private=True,
-        webhook_concurrency=4,
-    )
-    fast_done = threading.Event()
-    fast_count = 0
-    slow_saw_fast = []
-    lock = threading.Lock()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            nonlocal fast_count
-            self.rfile.read(int(self.headers.get("content-length", "0")))
-            if self.path == "/slow":
-                # Hangs until the fast partner has everything (or gives up after 10 s).
-                slow_saw_fast.append(fast_done.wait(timeout=10))
-            else:
-                with lock:
-                    fast_count += 1
-                    if fast_count == 3:
-                        fast_done.set()
-            self.send_response(204)
-            self.send_header("content-length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    engine = make_engine(fresh_database_url)
-    sessions = make_session_factory(engine)
-    try:
-        with unit_of_work(sessions) as db:
-            scene = make_scene(db)
-            slow, _ = partners.add_webhook(
-                db, settings, partners.create(db, "Slow")[0], f"{base}/slow"
-            )
-            partners.add_webhook(db, settings, partners.create(db, "Fast")[0], f"{base}/fast")
-            publish(db, settings, scene)
-            publish(db, settings, scene, title="Zweite Fassung")
-            publish(db, settings, scene, title="Dritte Fassung")
-        worker = Worker(settings, sessions, jobs=[("none", lambda db, s: 0)])
-        assert worker.parallelism() == 4
-        assert worker.deliver_due(channel=Channel.WEBHOOK) == 6
-        assert slow_saw_fast == [True, True, True]
-        with unit_of_work(sessions) as db:
-            rows = db.scalars(select(OutboxMessage).where(OutboxMessage.channel == Channel.WEBHOOK))
-            states = sorted((row.webhook_endpoint_id == slow.id, row.state) for row in rows)
-        assert (
-            states == [(False, DeliveryState.DELIVERED)] * 3 + [(True, DeliveryState.DELIVERED)] * 3
-        )
-    finally:
-        server.shutdown()
-        server.server_close()
-        engine.dispose()
-
-
-def test_sessions_on_one_connection_deliver_one_at_a_time(
-    settings: Settings, session_factory: sessionmaker[Session]
-) -> None:
-    assert Worker(settings, session_factory, jobs=[]).parallelism() == 1
 
 
 def _events(receiver: Receiver) -> list[tuple[str, str]]:
@@ -505,40 +411,6 @@ def test_the_timeout_covers_the_whole_request(
     assert row.state is DeliveryState.PENDING and "DeadlineExceeded" in str(row.last_error)
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        "http://[64:ff9b::7f00:1]/x",  # NAT64 of 127.0.0.1
-        "http://[64:ff9b::a9fe:a9fe]/latest",  # NAT64 of the metadata address
-        "http://[64:ff9b:1::808:808]/x",  # local-use NAT64: any IPv4 behind it
-        "http://[::ffff:10.0.0.1]/x",  # IPv4-mapped
-        "http://[2002:a00:1::1]/x",  # 6to4 of 10.0.0.1
-        "http://[::10.0.0.1]/x",  # IPv4-compatible
-        "http://[::ffff:100.64.0.1]/x",  # shared address space
-    ],
-)
-def test_internal_addresses_hidden_in_ipv6_are_refused(settings: Settings, url: str) -> None:
-    strict = settings.model_copy(update={"webhooks_allow_private": False})
-    with pytest.raises(webhooks.UnsafeTarget, match="interne Adresse"):
-        webhooks.check_url(url, strict)
-
-
-def test_translated_public_addresses_stay_allowed() -> None:
-    for address in ("64:ff9b::808:808", "2002:808:808::1", "::ffff:8.8.8.8", "8.8.8.8"):
-        assert not webhooks.is_internal(ipaddress.ip_address(address)), address
-
-
-def test_production_refuses_plain_http_webhooks(db: Session, settings: Settings) -> None:
-    production = settings.model_copy(update={"env": "production"})
-    assert production.is_production
-    with pytest.raises(webhooks.UnsafeTarget, match="https"):
-        webhooks.check_url("http://civic.example/hook", production)
-    partner, _key = partners.create(db, "Civic Platform")
-    with pytest.raises(ValidationFailed) as caught:
-        partners.add_webhook(db, production, partner, "http://civic.example/hook")
-    assert "https" in caught.value.errors["url"]
-
-
 def test_admin_pages_show_deliveries_and_redeliver(
     app: FastAPI,
     db: Session,
@@ -573,86 +445,3 @@ def test_admin_pages_show_deliveries_and_redeliver(
         assert wrong.status_code == 404
     assert len(receiver.received) == 2
     assert receiver.received[0].headers["webhook-id"] == receiver.received[1].headers["webhook-id"]
-
-
-def test_with_parallel_threads_each_project_arrives_in_order(fresh_database_url: str) -> None:
-    """Four delivery threads, one endpoint: a project's published, updated and withdrawn
-    arrive one after another, in that order, while another project goes out alongside."""
-    from app.config import load_settings
-    from app.db import make_engine, make_session_factory, unit_of_work
-    from tests.conftest import TEST_SECRET
-    from tests.publishing import make_scene
-
-    settings = load_settings(
-        env="test",
-        database_url=fresh_database_url,
-        secret_key=TEST_SECRET,
-        webhooks_allow_private=True,
-        webhook_concurrency=4,
-    )
-    lock = threading.Lock()
-    arrived: list[tuple[str, str]] = []
-    in_flight: dict[str, int] = {}
-    most_at_once: dict[str, int] = {}
-    other_arrived = threading.Event()
-    overlap: list[bool] = []
-    first_id: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers.get("content-length", "0"))))
-            project = body["data"]["id"]
-            with lock:
-                arrived.append((project, body["type"]))
-                in_flight[project] = in_flight.get(project, 0) + 1
-                most_at_once[project] = max(most_at_once.get(project, 0), in_flight[project])
-                first = project == first_id[0] and len(overlap) == 0
-                if project != first_id[0]:
-                    other_arrived.set()
-            if first:
-                # The first message of project A waits for project B: they go out in
-                # parallel, so B arrives meanwhile.
-                overlap.append(other_arrived.wait(timeout=5))
-            time.sleep(0.2)  # long enough for an out-of-order send to overlap
-            with lock:
-                in_flight[project] -= 1
-            self.send_response(204)
-            self.send_header("content-length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    engine = make_engine(fresh_database_url)
-    sessions = make_session_factory(engine)
-    try:
-        with unit_of_work(sessions) as db:
-            scene = make_scene(db)
-            partners.add_webhook(
-                db,
-                settings,
-                partners.create(db, "Civic")[0],
-                f"http://127.0.0.1:{server.server_address[1]}/hook",
-            )
-            first = publish(db, settings, scene)
-            first_id.append(first.id)
-            publish(db, settings, scene, title="Zweite Fassung")
-            withdrawal.withdraw_by_owner(db, settings, scene.owner, scene.vorhaben.id)
-            other_vorhaben = factories.vorhaben(db, scene.owner, "Zweites Vorhaben")
-            second = publish(db, settings, Scene(scene.owner, scene.moderator, other_vorhaben))
-        worker = Worker(settings, sessions, jobs=[("none", lambda db, s: 0)])
-        assert worker.deliver_due(channel=Channel.WEBHOOK) == 4
-        assert [event for project, event in arrived if project == first.id] == [
-            "project.published",
-            "project.updated",
-            "project.withdrawn",
-        ]
-        assert most_at_once[first.id] == 1, "a later change overtook or overlapped"
-        assert overlap == [True], "other projects must still go out in parallel"
-        assert (second.id, "project.published") in arrived
-    finally:
-        server.shutdown()
-        server.server_close()
-        engine.dispose()
