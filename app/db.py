@@ -99,16 +99,20 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
             connect_args={"check_same_thread": False, "timeout": 30},
         )
         _install_sqlite_recipe(engine)
-        return engine
-    return create_engine(
-        url,
-        echo=echo,
-        pool_size=pool_size,
-        max_overflow=pool_size,
-        pool_pre_ping=True,
-        pool_recycle=1800,
-        connect_args={"connect_timeout": 5, "application_name": "allmende"},
-    )
+    else:
+        engine = create_engine(
+            url,
+            echo=echo,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,
+            pool_recycle=1800,
+            connect_args={"connect_timeout": 5, "application_name": "allmende"},
+        )
+    from app.core import readcache  # it maps a table on Base, defined here
+
+    readcache.install(engine)
+    return engine
 
 
 def engine_from_settings(settings: Settings) -> Engine:

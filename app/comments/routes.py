@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import Member
-from app.comments import service
+from app.comments import service, views
 from app.comments.models import Comment
 from app.core.errors import ValidationFailed
 from app.core.ids import parse_id
@@ -40,7 +40,7 @@ def _thread_fragment(
         "comments/_thread.html",
         {
             "vorhaben": vorhaben,
-            **service.thread_context(db, vorhaben.id),
+            **views.thread_context(db, vorhaben.id),
             "comment_body": body,
             "comment_errors": errors or {},
             "focus_comment": focus,
@@ -108,7 +108,11 @@ def _comment_fragment(request: Request, comment: Comment) -> Response:
     return render(
         request,
         "comments/_comment.html",
-        {"c": comment, "focus_comment": comment.id, "can_see_comment": can_see_comment},
+        {
+            "c": views.CommentView.of(comment),
+            "focus_comment": comment.id,
+            "can_see_comment": can_see_comment,
+        },
     )
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload
 
@@ -33,32 +31,6 @@ def _clean_body(body: str) -> str:
     if reason := forbidden_character(text):
         raise ValidationFailed({"body": reason})
     return text
-
-
-def thread(db: Session, vorhaben_id: int) -> list[tuple[Comment, list[Comment]]]:
-    """The comments of a Vorhaben (the caller checked visibility): threads oldest first."""
-    rows = list(
-        db.scalars(
-            select(Comment)
-            .where(Comment.vorhaben_id == vorhaben_id)
-            .options(joinedload(Comment.author))
-            .order_by(Comment.created_at, Comment.id)
-        )
-    )
-    replies: dict[int, list[Comment]] = {}
-    tops: list[Comment] = []
-    for row in rows:
-        if row.parent_id is None:
-            tops.append(row)
-        else:
-            replies.setdefault(row.parent_id, []).append(row)
-    return [(top, replies.get(top.id, [])) for top in tops]
-
-
-def thread_context(db: Session, vorhaben_id: int) -> dict[str, Any]:
-    """What the thread template needs: the threads, and the rule that decides which hidden
-    comments it shows (the choke point's, not a copy in the template)."""
-    return {"threads": thread(db, vorhaben_id), "can_see_comment": can_see_comment}
 
 
 def get(

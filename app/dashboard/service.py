@@ -10,6 +10,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.comments.models import Comment
+from app.core import readcache
 from app.core.clock import utcnow
 from app.membership.models import Account, shown_name
 from app.municipalities.models import Municipality
@@ -21,6 +22,7 @@ from app.vorhaben.models import (
     Follow,
     Interest,
     Signal,
+    SignalKind,
     StageChange,
     Vorhaben,
     VorhabenField,
@@ -45,16 +47,23 @@ class Activity:
 
 @dataclass(frozen=True)
 class OpenSignal:
-    signal: Signal
+    signal_id: int
+    kind: SignalKind
+    municipality_ags: str
+    municipality_name: str
     vorhaben_id: int
     vorhaben_title: str
+
+    @property
+    def label(self) -> str:
+        return SIGNAL_LABELS[self.kind]
 
 
 @dataclass(frozen=True)
 class Dashboard:
     land_name: str | None
     new_in_land: list[Card]
-    interests: list[FieldOfAction]
+    interests: tuple[str, ...]  # labels of the member's fields of action
     in_my_fields: list[Card]
     followed_activity: list[Activity]
     open_signals: list[OpenSignal]
@@ -62,8 +71,17 @@ class Dashboard:
 
 
 def build(db: Session, member: Account, *, limit: int = 6) -> Dashboard:
-    """The dashboard of one member (every list goes through the visibility rule)."""
-    since = utcnow() - RECENT
+    """The dashboard of one member (every list goes through the visibility rule).
+
+    It is shared with the member's next views until anything changes (app.core.readcache);
+    "recent" counts from the start of the hour, so the views of one hour share it."""
+    since = utcnow().replace(minute=0, second=0, microsecond=0) - RECENT
+    return readcache.cached(
+        db, ("dashboard", member.id, since, limit), lambda: _build(db, member, since, limit)
+    )
+
+
+def _build(db: Session, member: Account, since: dt.datetime, limit: int) -> Dashboard:
     land = None
     if member.municipality_id is not None:
         land_id = db.scalar(
@@ -111,7 +129,7 @@ def build(db: Session, member: Account, *, limit: int = 6) -> Dashboard:
     return Dashboard(
         land_name=land.name if land else None,
         new_in_land=new_in_land,
-        interests=interests,
+        interests=tuple(entry.label for entry in interests),
         in_my_fields=in_my_fields,
         followed_activity=followed_activity(db, member, since, limit=limit * 2),
         open_signals=open_signals,
@@ -259,4 +277,15 @@ def _open_signals(db: Session, member: Account, limit: int) -> tuple[list[OpenSi
             )
             or 0
         )
-    return [OpenSignal(row.Signal, row.id, row.title) for row in rows], count
+    found = [
+        OpenSignal(
+            row.Signal.id,
+            row.Signal.kind,
+            row.Signal.municipality.ags,
+            row.Signal.municipality.name,
+            row.id,
+            row.title,
+        )
+        for row in rows
+    ]
+    return found, count

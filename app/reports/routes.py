@@ -245,7 +245,7 @@ def _decision_page(
     reason: str = "",
     status_code: int = 200,
 ) -> Response:
-    from app.comments import service as comments
+    from app.comments import views as comment_views
 
     request.state.nav = "moderation"
     target = service.load_target(db, target_type, target_id)
@@ -256,7 +256,7 @@ def _decision_page(
             "page_title": _("Meldung prüfen"),
             "target": target,
             "reports": report_queue.reports_on(db, target),
-            "thread": comments.thread(db, target.vorhaben.id),
+            "thread": comment_views.thread(db, target.vorhaben.id).threads,
             "own": target.author_id == moderator.id,
             "action_options": [(key, _(label)) for key, label in ACTION_LABELS.items()],
             "errors": errors or {},

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import html
 import unicodedata
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
 from app.core.text import fold
+
+# fold() of one character, remembered: an excerpt folds a whole description character by
+# character, and a text uses few distinct characters.
+_fold_char = lru_cache(maxsize=4096)(fold)
 
 
 def _folded_with_map(text: str) -> tuple[str, list[int]]:
@@ -15,7 +20,7 @@ def _folded_with_map(text: str) -> tuple[str, list[int]]:
     folded: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
-        piece = fold(char)
+        piece = _fold_char(char)
         folded.append(piece)
         origin.extend([index] * len(piece))
     return "".join(folded), origin

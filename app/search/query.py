@@ -8,17 +8,22 @@ SQLite uses an FTS5 trigram index ranked by bm25, PostgreSQL pg_trgm GIN indexes
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+from markupsafe import Markup
 from sqlalchemy import Float, Integer, Subquery, TextClause, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from app.comments.models import Comment
+from app.core import readcache
+from app.core.markdown import plain_text
 from app.core.text import fold_words
+from app.search import highlight
 from app.search.models import EntryKind, SearchEntry
 from app.vorhaben.listing import Card, VorhabenFilter, apply_filters, load_cards
 from app.vorhaben.models import Vorhaben
-from app.vorhaben.visibility import Reader, comment_visible_clause, visible_clause
+from app.vorhaben.visibility import Reader, audience, comment_visible_clause, visible_clause
 
 MIN_TERM = 3
 MAX_TERMS = 8
@@ -84,6 +89,17 @@ class SearchResult:
     comments: dict[int, Comment]  # the best matching comment of a hit, when its text did not
 
 
+@dataclass(frozen=True)
+class Ranked:
+    """A page of hits, the same for everyone of one audience (so it can be shared)."""
+
+    cards: tuple[Card, ...]
+    own_text: frozenset[int]  # hits whose own text holds every term (not only a comment)
+    total: int
+    page: int
+    pages: int
+
+
 def search(
     db: Session,
     reader: Reader,
@@ -97,6 +113,57 @@ def search(
     terms = terms_of(query)
     if not terms:
         return SearchResult([], 0, 1, 0, [], {})
+    ranked = readcache.cached(
+        db,
+        ("search", audience(db, reader), tuple(terms), filters, max(1, page), per_page),
+        lambda: _ranked(db, reader, terms, filters, page=page, per_page=per_page),
+    )
+    comments = _matching_comments(
+        db, reader, terms, [card.id for card in ranked.cards if card.id not in ranked.own_text]
+    )
+    return SearchResult(
+        list(ranked.cards), ranked.total, ranked.page, ranked.pages, terms, comments
+    )
+
+
+def marked(db: Session, result: SearchResult) -> tuple[dict[int, Markup], dict[int, Markup | None]]:
+    """The hits' titles and excerpts with the terms marked. An excerpt comes from the best
+    matching comment where the Vorhaben's own text did not match. Both depend on the text
+    alone, so they are shared between readers (who only ever ask for hits they may see)."""
+    terms = tuple(result.terms)
+    titles: dict[int, Markup] = {}
+    excerpts: dict[int, Markup | None] = {}
+    for card in result.vorhaben:
+        titles[card.id] = readcache.cached(
+            db, ("search-title", card.id, terms), partial(highlight.mark, card.title, list(terms))
+        )
+        comment = result.comments.get(card.id)
+        if comment is not None:
+            key: tuple[object, ...] = ("search-excerpt", "comment", comment.id, terms)
+            load = partial(_excerpt, "", comment.body, terms)
+        else:
+            key = ("search-excerpt", "vorhaben", card.id, terms)
+            load = partial(_excerpt, card.summary, card.description, terms)
+        excerpts[card.id] = readcache.cached(db, key, load)
+    return titles, excerpts
+
+
+def _excerpt(plain: str, markdown: str, terms: tuple[str, ...]) -> Markup | None:
+    # Excerpts show words, not Markdown: "## Hintergrund" or "**fett**" in a hit list
+    # reads as noise.
+    return highlight.excerpt(f"{plain} {plain_text(markdown)}".strip(), list(terms))
+
+
+def _ranked(
+    db: Session,
+    reader: Reader,
+    terms: list[str],
+    filters: VorhabenFilter,
+    *,
+    page: int,
+    per_page: int,
+) -> Ranked:
+    """One page of the ranked hits (the last one when asked beyond it)."""
     hits = _hits(db, terms)
     matching = apply_filters(
         db,
@@ -127,19 +194,15 @@ def search(
         card.id: card
         for card in load_cards(db, select(Vorhaben).where(Vorhaben.id.in_(ids)), description=True)
     }
-    found = [loaded[item] for item in ids if item in loaded]
-    own_text_hits = {
-        vorhaben.id
-        for vorhaben in found
+    cards = tuple(loaded[item] for item in ids if item in loaded)
+    own_text = frozenset(
+        card.id
+        for card in cards
         if all(
-            term in fold_words(f"{vorhaben.title} {vorhaben.summary} {vorhaben.description}")
-            for term in terms
+            term in fold_words(f"{card.title} {card.summary} {card.description}") for term in terms
         )
-    }
-    comments = _matching_comments(
-        db, reader, terms, [item for item in ids if item not in own_text_hits]
     )
-    return SearchResult(found, total, page, pages, terms, comments)
+    return Ranked(cards, own_text, total, page, pages)
 
 
 def _matching_comments(

@@ -8,9 +8,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from app.auth.deps import Member
-from app.core.markdown import plain_text
 from app.i18n import gettext as _
-from app.search import highlight, query
+from app.search import query
 from app.vorhaben import listing
 from app.vorhaben.routes import Filters, filter_context
 from app.web.deps import DbSession
@@ -34,26 +33,13 @@ def search_page(
     request.state.nav = "suche"
     filters = listing.consistent(db, filters)
     result = query.search(db, member, q, filters, page=page)
-    excerpts = {}
-    for vorhaben in result.vorhaben:
-        comment = result.comments.get(vorhaben.id)
-        # Excerpts show words, not Markdown: "## Hintergrund" or "**fett**" in a hit list
-        # reads as noise.
-        source = (
-            plain_text(comment.body)
-            if comment is not None
-            else f"{vorhaben.summary} {plain_text(vorhaben.description)}"
-        )
-        excerpts[vorhaben.id] = highlight.excerpt(source, result.terms)
+    titles, excerpts = query.marked(db, result)
     context = {
         "page_title": _("Suche"),
         "q": q,
         "result": result,
         "excerpts": excerpts,
-        "titles": {
-            vorhaben.id: highlight.mark(vorhaben.title, result.terms)
-            for vorhaben in result.vorhaben
-        },
+        "titles": titles,
         "too_short": bool(q.strip()) and not result.terms,
         **filter_context(db, filters, kommune),
     }

@@ -17,11 +17,12 @@ from sqlalchemy import case, delete, func, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
+from app.core import readcache
 from app.core.text import fold, fold_words
 from app.search.models import VorhabenTerm
 from app.vorhaben.listing import Card, load_cards
 from app.vorhaben.models import Vorhaben
-from app.vorhaben.visibility import Reader, visible_clause
+from app.vorhaben.visibility import Reader, audience, visible_clause
 
 MIN_LENGTH = 4
 MAX_STORED = 40  # words kept per Vorhaben
@@ -87,6 +88,22 @@ def similar(
     limit: int = 5,
 ) -> list[Card]:
     """Visible Vorhaben that share the most telling words with a text (and tags)."""
+    tags = tuple(tags)
+    key = ("similar", audience(db, reader), text, tags, exclude_id, limit)
+    return readcache.cached(
+        db, key, lambda: _similar(db, reader, text, tags=tags, exclude_id=exclude_id, limit=limit)
+    )
+
+
+def _similar(
+    db: Session,
+    reader: Reader,
+    text: str,
+    *,
+    tags: tuple[str, ...],
+    exclude_id: int | None,
+    limit: int,
+) -> list[Card]:
     terms = terms_of(text, tags)[:LOOKUP_TERMS]
     if not terms:
         return []

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session, aliased
 
+from app.core import readcache
 from app.core.ids import parse_id
 from app.core.pagination import Page, decode_keyset, encode_keyset
 from app.municipalities.models import Level, Municipality
@@ -22,7 +23,7 @@ from app.vorhaben.models import (
     VorhabenField,
     VorhabenTag,
 )
-from app.vorhaben.visibility import Reader, visible_clause
+from app.vorhaben.visibility import Reader, audience, visible_clause
 
 SORTS = ("activity", "newest")
 
@@ -81,9 +82,16 @@ _CARD_COLUMNS = (
     Vorhaben.last_activity_at,
     Vorhaben.hidden_at,
 )
-# Aliases of their own, so a query that already joins municipalities keeps its join.
+# Aliases of their own, so a query that already joins municipalities keeps its join. Their
+# columns are resolved here, once: an aliased class builds them on first access, and
+# concurrent first accesses (the first requests after a start) could pick the table's own
+# column instead of the alias's, which broke the query for the life of the process.
 _PLACE = aliased(Municipality, name="card_place")
 _LAND = aliased(Municipality, name="card_land")
+_PLACE_COLUMNS = (_PLACE.ags, _PLACE.name, _PLACE.land_id)
+_LAND_COLUMNS = (_LAND.ags.label("land_ags"), _LAND.name.label("land_name"))
+_PLACE_JOIN = _PLACE.id == Vorhaben.municipality_id
+_LAND_JOIN = _LAND.id == _PLACE.land_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,14 +143,13 @@ def load_cards(db: Session, query: Select[Any], *, description: bool = False) ->
     """The cards of a select over Vorhaben (its conditions, order and limit are kept; the
     caller brings the visibility rule), with municipality, Land, fields and tags in three
     queries. `description` adds the long text (search matches in it)."""
-    columns: list[Any] = [*_CARD_COLUMNS, _PLACE.ags, _PLACE.name, _PLACE.land_id]
-    columns += [_LAND.ags.label("land_ags"), _LAND.name.label("land_name")]
+    columns: list[Any] = [*_CARD_COLUMNS, *_PLACE_COLUMNS, *_LAND_COLUMNS]
     if description:
         columns.append(Vorhaben.description)
     rows = db.execute(
         query.with_only_columns(*columns, maintain_column_froms=True)
-        .join_from(Vorhaben, _PLACE, _PLACE.id == Vorhaben.municipality_id)
-        .outerjoin(_LAND, _LAND.id == _PLACE.land_id)
+        .join_from(Vorhaben, _PLACE, _PLACE_JOIN)
+        .outerjoin(_LAND, _LAND_JOIN)
     ).all()
     if not rows:
         return []
@@ -232,6 +239,21 @@ def list_vorhaben(
     limit: int = 20,
 ) -> Page[Card]:
     """A page of visible Vorhaben, newest activity (or newest) first."""
+    key = ("vorhaben-list", audience(db, reader), filters, sort, after, limit)
+    return readcache.cached(
+        db, key, lambda: _list_vorhaben(db, reader, filters, sort=sort, after=after, limit=limit)
+    )
+
+
+def _list_vorhaben(
+    db: Session,
+    reader: Reader,
+    filters: VorhabenFilter,
+    *,
+    sort: str,
+    after: str | None,
+    limit: int,
+) -> Page[Card]:
     column = Vorhaben.created_at if sort == "newest" else Vorhaben.last_activity_at
     query = apply_filters(db, select(Vorhaben).where(visible_clause(reader)), filters)
     cursor = decode_keyset(after)
@@ -246,6 +268,49 @@ def list_vorhaben(
         value = last.created_at if sort == "newest" else last.last_activity_at
         next_cursor = encode_keyset(value, last.id)
     return Page(rows, next_cursor)
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """The choices of the list filters that come from the database, as plain values."""
+
+    laender: tuple[tuple[int, str], ...]  # id, name, in AGS order
+    fields: tuple[tuple[str, str], ...]  # slug, untranslated label, in taxonomy order
+
+
+def filter_options(db: Session) -> FilterOptions:
+    """The Länder and the active fields of action (the same for every reader)."""
+
+    def load() -> FilterOptions:
+        laender = db.execute(
+            select(Municipality.id, Municipality.name)
+            .where(Municipality.level == Level.LAND)
+            .order_by(Municipality.ags)
+        )
+        return FilterOptions(
+            laender=tuple((row.id, row.name) for row in laender),
+            fields=tuple((entry.slug, entry.label) for entry in fields_of_action(db)),
+        )
+
+    return readcache.cached(db, ("vorhaben-filter-options",), load)
+
+
+def kreise_of(db: Session, land_id: int) -> tuple[tuple[int, str], ...]:
+    """The active Kreise of a Land, by name (id, name)."""
+
+    def load() -> tuple[tuple[int, str], ...]:
+        rows = db.execute(
+            select(Municipality.id, Municipality.name)
+            .where(
+                Municipality.level == Level.KREIS,
+                Municipality.land_id == land_id,
+                Municipality.active.is_(True),
+            )
+            .order_by(Municipality.name)
+        )
+        return tuple((row.id, row.name) for row in rows)
+
+    return readcache.cached(db, ("kreise-of", land_id), load)
 
 
 def fields_of_action(db: Session, *, active_only: bool = True) -> list[FieldOfAction]:

@@ -6,14 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 
 from app.auth.deps import Member
-from app.comments import service as comments
+from app.comments import views as comment_views
 from app.core.ids import parse_id
 from app.i18n import gettext as _
 from app.membership.models import Account
-from app.municipalities.models import Level, Municipality
 from app.municipalities.picker import picker_context
 from app.search.similar import similar as similar_vorhaben
 from app.vorhaben import cooperation, diff, forms, listing, routes_form, service
@@ -38,32 +36,17 @@ def filter_context(
 ) -> dict[str, Any]:
     """Options of the list filters (shared with search); `kommune` searches municipalities
     for the municipality filter (the chosen one stays on top)."""
-    laender = db.execute(
-        select(Municipality.id, Municipality.name)
-        .where(Municipality.level == Level.LAND)
-        .order_by(Municipality.ags)
-    )
-    kreise: list[tuple[int, str]] = []
+    options = listing.filter_options(db)
+    kreise: tuple[tuple[int, str], ...] = ()
     if (land_id := parse_id(filters.land)) is not None:
-        kreise = [
-            (row.id, row.name)
-            for row in db.execute(
-                select(Municipality.id, Municipality.name)
-                .where(
-                    Municipality.level == Level.KREIS,
-                    Municipality.land_id == land_id,
-                    Municipality.active.is_(True),
-                )
-                .order_by(Municipality.name)
-            )
-        ]
+        kreise = listing.kreise_of(db, land_id)
     picker = picker_context(db, kommune[:200], filters.municipality[:12])
     return {
         "filters": filters,
         "kommune": kommune,
         "stage_options": [(stage.value, _(label)) for stage, label in STAGE_LABELS.items()],
-        "field_options": [(entry.slug, _(entry.label)) for entry in listing.fields_of_action(db)],
-        "land_options": [(str(row.id), row.name) for row in laender],
+        "field_options": [(slug, _(label)) for slug, label in options.fields],
+        "land_options": [(str(key), name) for key, name in options.laender],
         "kreis_options": [(str(key), name) for key, name in kreise],
         "municipality_options": picker["results"],
         "ai_options": [(key.value, _(label)) for key, label in AI_LABELS.items()],
@@ -138,7 +121,7 @@ def detail_context(db: DbSession, member: Account, vorhaben_id: int) -> dict[str
         "can_signal": member.municipality_id not in (None, vorhaben.municipality_id),
         "can_acknowledge": service.can_edit(member, vorhaben),
         "following": cooperation.is_following(db, member.id, vorhaben.id),
-        **comments.thread_context(db, vorhaben.id),
+        **comment_views.thread_context(db, vorhaben.id),
         "similar": similar_vorhaben(
             db,
             member,
@@ -158,7 +141,9 @@ def detail_context(db: DbSession, member: Account, vorhaben_id: int) -> dict[str
 def detail(request: Request, vorhaben_id: int, member: Member, db: DbSession) -> Response:
     """A Vorhaben with its timeline, signals, comments and similar Vorhaben."""
     _nav(request)
-    return render(request, "vorhaben/detail.html", detail_context(db, member, vorhaben_id))
+    context = detail_context(db, member, vorhaben_id)
+    context["thread_html"] = comment_views.thread_html(request, db, context["vorhaben"])
+    return render(request, "vorhaben/detail.html", context)
 
 
 @router.get("/vorhaben/{vorhaben_id:id}/loeschen")

@@ -9,6 +9,7 @@ anyone else, anywhere, and a comment the moderators hid only for its author.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import ColumnElement, and_, false, or_, select
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import AliasedClass
 from sqlalchemy.sql import Select
 
+from app.core import readcache
 from app.core.errors import NotFound
 from app.i18n import gettext as _
 from app.vorhaben.models import Visibility, Vorhaben
@@ -49,6 +51,26 @@ def visible_clause(reader: Reader) -> ColumnElement[bool]:
     # Hidden by moderation: gone for everyone but its author (who sees the reason).
     not_hidden = or_(Vorhaben.hidden_at.is_(None), Vorhaben.author_id == reader.id)
     return and_(or_(Vorhaben.visibility == Visibility.MEMBERS, own), not_hidden)
+
+
+def audience(db: Session, reader: Reader) -> tuple[str, int | None]:
+    """Who sees exactly the Vorhaben this reader sees: the key under which read results
+    about Vorhaben are shared (app.core.readcache). That is everyone of the reader's
+    municipality, unless the reader wrote a Vorhaben the moderators hid, which they alone
+    still see. Role does not matter: moderators read through the same rule."""
+    if not reader.is_member:
+        return ("nobody", None)
+    if reader.id in _hidden_authors(db):
+        return ("author", reader.id)
+    return ("municipality", reader.municipality_id)
+
+
+def _hidden_authors(db: Session) -> frozenset[int]:
+    def load() -> frozenset[int]:
+        query = select(Vorhaben.author_id).where(Vorhaben.hidden_at.is_not(None)).distinct()
+        return frozenset(author for author in db.scalars(query) if author is not None)
+
+    return readcache.cached(db, ("hidden-vorhaben-authors",), load)
 
 
 def visible(reader: Reader) -> Select[Vorhaben]:
@@ -86,7 +108,17 @@ def comment_visible_clause(
     return or_(entity.hidden_at.is_(None), entity.author_id == reader.id)
 
 
-def can_see_comment(reader: Reader, comment: Comment) -> bool:
+class LoadedComment(Protocol):
+    """A comment as loaded: the ORM object or its snapshot (app.comments.views)."""
+
+    @property
+    def author_id(self) -> int | None: ...
+
+    @property
+    def hidden_at(self) -> dt.datetime | None: ...
+
+
+def can_see_comment(reader: Reader, comment: LoadedComment) -> bool:
     """The same rule as comment_visible_clause(), for a comment already loaded."""
     return reader.is_member and (comment.hidden_at is None or comment.author_id == reader.id)
 

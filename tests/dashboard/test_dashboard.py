@@ -37,7 +37,7 @@ def test_dashboard_sections(db: Session, settings: Settings, client: TestClient)
         ("signal", mine.id),
         ("comment", mine.id),
     ]
-    assert [(entry.signal.kind.value, entry.vorhaben_id) for entry in board.open_signals] == [
+    assert [(entry.kind.value, entry.vorhaben_id) for entry in board.open_signals] == [
         ("doing_too", mine.id)
     ]
 
@@ -107,7 +107,7 @@ def test_open_signals_stay_until_the_owners_mark_them_seen(
     board = service.build(db, colleague)
     assert [entry.vorhaben_id for entry in board.open_signals] == [vorhaben.id]
     assert board.open_signal_count == 1
-    signal_id = board.open_signals[0].signal.id
+    signal_id = board.open_signals[0].signal_id
 
     factories.login(client, db, partner)  # the signalling municipality cannot close it
     token = factories.csrf_token(client, "/")

@@ -1,0 +1,154 @@
+"""A Vorhaben's discussion as plain, shareable data, and its rendered HTML shared between
+readers who see the same thing (app.core.readcache).
+
+The thread of a much-discussed Vorhaben was most of its page's time: fifty comments as ORM
+objects with their authors, rendered one by one. Both are the same for every reader apart
+from their own comments and the moderators' buttons, so the rendered thread is kept per
+kind of reader: one who wrote in it (keyed by the reader), a moderator, any other member.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+from starlette.requests import Request
+
+from app import i18n
+from app.comments.models import Comment
+from app.core import readcache
+from app.membership.models import AccountState
+from app.vorhaben.models import Vorhaben
+from app.vorhaben.visibility import can_see_comment
+from app.web import csrf
+from app.web.templating import render_string
+
+# Stands for the reader's CSRF token in a shared rendering. Random per process, so no text
+# anyone writes can contain it (and receive a reader's token in its place).
+_CSRF_SLOT = secrets.token_hex(16)
+
+
+@dataclass(frozen=True, slots=True)
+class CommentView:
+    """What the thread shows of a comment."""
+
+    id: int
+    parent_id: int | None
+    author_id: int | None
+    author_name: str | None  # None: a former member (erased, or the account is gone)
+    created_at: dt.datetime
+    edited_at: dt.datetime | None
+    body_html: str
+    deleted_at: dt.datetime | None
+    hidden_at: dt.datetime | None
+    hidden_reason: str | None
+    review_requested_at: dt.datetime | None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @classmethod
+    def of(cls, comment: Comment) -> CommentView:
+        """The snapshot of a comment loaded with its author."""
+        author = comment.author
+        named = author is not None and author.state is not AccountState.ERASED
+        return cls(
+            id=comment.id,
+            parent_id=comment.parent_id,
+            author_id=comment.author_id,
+            author_name=author.display_name if named and author is not None else None,
+            created_at=comment.created_at,
+            edited_at=comment.edited_at,
+            body_html=comment.body_html,
+            deleted_at=comment.deleted_at,
+            hidden_at=comment.hidden_at,
+            hidden_reason=comment.hidden_reason,
+            review_requested_at=comment.review_requested_at,
+        )
+
+
+Threads = tuple[tuple[CommentView, tuple[CommentView, ...]], ...]
+
+
+@dataclass(frozen=True)
+class Thread:
+    threads: Threads  # top-level comments, oldest first, each with its replies
+    author_ids: frozenset[int]
+
+
+def thread(db: Session, vorhaben_id: int) -> Thread:
+    """The discussion of a Vorhaben (the caller checked that the reader may see it); hidden
+    comments are in it, the template shows them through can_see_comment()."""
+
+    def load() -> Thread:
+        rows = db.scalars(
+            select(Comment)
+            .where(Comment.vorhaben_id == vorhaben_id)
+            .options(joinedload(Comment.author))
+            .order_by(Comment.created_at, Comment.id)
+        )
+        views = [CommentView.of(row) for row in rows]
+        replies: dict[int, list[CommentView]] = {}
+        for view in views:
+            if view.parent_id is not None:
+                replies.setdefault(view.parent_id, []).append(view)
+        threads = tuple(
+            (view, tuple(replies.get(view.id, ()))) for view in views if view.parent_id is None
+        )
+        authors = frozenset(view.author_id for view in views if view.author_id is not None)
+        return Thread(threads, authors)
+
+    return readcache.cached(db, ("comment-thread", vorhaben_id), load)
+
+
+def thread_context(db: Session, vorhaben_id: int) -> dict[str, object]:
+    """What the thread template needs: the threads, and the rule that decides which hidden
+    comments it shows (the choke point's, not a copy in the template)."""
+    return {"threads": thread(db, vorhaben_id).threads, "can_see_comment": can_see_comment}
+
+
+def thread_html(request: Request, db: Session, vorhaben: Vorhaben) -> Markup:
+    """The rendered discussion for this request's reader, shared with readers who would get
+    the same HTML (the CSRF token is put in afterwards)."""
+    viewer = request.state.viewer
+    current = thread(db, vorhaben.id)
+    if viewer.id in current.author_ids:
+        reader: tuple[object, ...] = ("author", viewer.id)  # their comments have their buttons
+    elif viewer.is_moderator:
+        reader = ("moderator",)  # delete buttons on every comment
+    else:
+        reader = ("member",)
+    key = (
+        "comment-thread-html",
+        vorhaben.id,
+        vorhaben.is_locked,
+        vorhaben.is_hidden,
+        reader,
+        i18n.get_locale(),
+    )
+
+    def load() -> str:
+        context = {
+            "viewer": viewer,
+            "csrf_token": _CSRF_SLOT,
+            "vorhaben": vorhaben,
+            "threads": current.threads,
+            "can_see_comment": can_see_comment,
+            "comment_body": "",
+            "comment_errors": {},
+            "focus_comment": None,
+        }
+        return render_string("comments/_thread.html", context)
+
+    shared = readcache.cached(db, key, load)
+    # Our own rendering, autoescaped; the token is URL-safe base64.
+    return Markup(shared.replace(_CSRF_SLOT, csrf.request_token(request)))  # noqa: S704

@@ -1,0 +1,225 @@
+"""Read results shared by the requests of one process, and exact across processes.
+
+Most page views read what no one changed since the last view: the newest Vorhaben, the
+filter options, the Vorhaben similar to one. Computing them again is most of a page's time.
+
+The rule that keeps a shared result exact: every transaction that writes to a table (other
+than the few in QUIET_TABLES, which no cached read depends on) sets a fresh random token in
+`read_generation`, as its last statement before COMMIT, so the token changes exactly when
+the data do, for every process at once. A request reads the current token before any
+cached value and only uses values stored under that token. A transaction that has written
+itself neither reads nor fills the cache: it sees its own uncommitted rows, which must not
+reach anyone else. The token is random rather than a counter so that a rolled-back
+transaction cannot hand a number out twice.
+
+What is cached must be plain, immutable data (never ORM objects, which belong to one
+session), and keyed by everything the read depends on: for trust-space content that is the
+reader's audience (app.vorhaben.visibility.audience), never less.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+import weakref
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from cachetools import LRUCache
+from sqlalchemy import Connection, Engine, String, event, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from app.db import Base
+
+T = TypeVar("T")
+
+GENERATION_TABLE = "read_generation"
+DEFAULT_ENTRIES = 2000
+# Tables whose changes no cached read depends on: writing them (a page view extends its
+# session, a notification is marked read, a mail is queued) keeps the cache.
+QUIET_TABLES = frozenset(
+    {
+        GENERATION_TABLE,
+        "sessions",
+        "login_attempts",
+        "used_tokens",
+        "rate_counters",
+        "notifications",
+        "outbox",
+        "audit_events",
+    }
+)
+_DIRTY = "allmende.readcache.wrote"  # on the DBAPI connection, until its transaction ends
+_READY = "allmende.readcache.ready"  # on the DBAPI connection: read_generation exists
+_SEEN = "allmende.readcache.token"  # on the Session, for its current transaction
+_WRITE = re.compile(
+    r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)"
+    r"\s+[\"`]?(\w+)",
+    re.IGNORECASE,
+)
+_READS = ("SELECT", "PRAGMA", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "SHOW", "EXPLAIN")
+
+
+class ReadGeneration(Base):
+    """One row: the token of the data's current state (see the module docstring)."""
+
+    __tablename__ = GENERATION_TABLE
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
+
+
+def writes_shared_data(statement: str) -> bool:
+    """Whether a SQL statement may change what a cached read returns (unknown: yes)."""
+    match = _WRITE.match(statement)
+    if match is not None:
+        return match.group(1).lower() not in QUIET_TABLES
+    return not statement.lstrip()[:10].upper().startswith(_READS)
+
+
+class ReadCache:
+    """The values of one database, stored under the token they were read at."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._entries: LRUCache[Hashable, Any] = LRUCache(maxsize=max(1, max_entries))
+        self._token: str | None = None
+        self._lock = threading.Lock()
+
+    def get(self, token: str, key: Hashable) -> tuple[bool, Any]:
+        with self._lock:
+            if token != self._token:
+                # The data changed: everything stored belongs to an older state.
+                self._entries.clear()
+                self._token = token
+                return False, None
+            try:
+                return True, self._entries[key]
+            except KeyError:
+                return False, None
+
+    def put(self, token: str, key: Hashable, value: Any) -> None:
+        with self._lock:
+            if token == self._token:
+                self._entries[key] = value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._token = None
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+_caches: weakref.WeakKeyDictionary[Engine, ReadCache] = weakref.WeakKeyDictionary()
+
+
+def install(engine: Engine, max_entries: int = DEFAULT_ENTRIES) -> ReadCache:
+    """Track writes on this engine's connections and give it a cache (0 entries: off)."""
+    existing = _caches.get(engine)
+    if existing is not None:
+        existing.max_entries = max_entries
+        existing.clear()
+        return existing
+    cache = _caches[engine] = ReadCache(max_entries)
+    event.listen(engine, "after_cursor_execute", _note_write)
+    event.listen(engine, "commit", _change_token)
+    event.listen(engine, "rollback", _forget)
+    event.listen(engine, "reset", _forget_entry)
+    return cache
+
+
+def cache_of(engine: Engine) -> ReadCache | None:
+    """The engine's cache (also for an engine derived with execution_options())."""
+    base = getattr(engine, "_proxied", engine)
+    return _caches.get(base)
+
+
+def cached(db: Session, key: Hashable, load: Callable[[], T]) -> T:
+    """load(), or the value an earlier request loaded for the same key since the last write."""
+    connection = db.connection()
+    cache = cache_of(connection.engine)
+    if cache is None or cache.max_entries <= 0 or connection.info.get(_DIRTY):
+        return load()
+    if db.new or db.dirty or db.deleted:  # unflushed writes of this transaction
+        return load()
+    token = db.info.get(_SEEN)
+    if token is None:
+        token = db.scalar(select(ReadGeneration.token).where(ReadGeneration.id == 1))
+        if token is None:  # not migrated yet
+            return load()
+        db.info[_SEEN] = token
+    hit, value = cache.get(token, key)
+    if hit:
+        result: T = value
+        return result
+    result = load()
+    if not connection.info.get(_DIRTY):  # load() itself may have written (it should not)
+        cache.put(token, key, result)
+    return result
+
+
+def _note_write(
+    conn: Connection,
+    _cursor: Any,
+    statement: str,
+    _parameters: Any,
+    _context: Any,
+    _executemany: bool,
+) -> None:
+    if statement.startswith("SELECT"):  # nearly every statement, decided without a regex
+        return
+    if writes_shared_data(statement):
+        conn.info[_DIRTY] = True
+
+
+def _change_token(conn: Connection) -> None:
+    """Just before COMMIT of a transaction that wrote: a fresh token, in that transaction.
+
+    As the last statement it holds the row's lock only while committing, so writers
+    waiting for it hold nothing the committing one needs (no deadlock)."""
+    if not conn.info.pop(_DIRTY, False) or not _table_ready(conn):
+        return
+    # Straight on the driver's cursor: no statement events, no recursion into this hook.
+    # The token is hex digits we made, safe to write into the statement.
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(f"UPDATE {GENERATION_TABLE} SET token = '{secrets.token_hex(16)}'")  # noqa: S608
+    finally:
+        cursor.close()
+
+
+def _table_ready(conn: Connection) -> bool:
+    """Whether read_generation exists (a database being migrated to it has no token yet);
+    remembered per connection once it does."""
+    if conn.info.get(_READY):
+        return True
+    if conn.dialect.name == "sqlite":
+        query = f"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '{GENERATION_TABLE}'"  # noqa: S608
+    else:
+        query = f"SELECT 1 FROM information_schema.tables WHERE table_name = '{GENERATION_TABLE}'"  # noqa: S608
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(query)
+        ready = cursor.fetchone() is not None
+    finally:
+        cursor.close()
+    if ready:
+        conn.info[_READY] = True
+    return ready
+
+
+def _forget(conn: Connection) -> None:
+    conn.info.pop(_DIRTY, None)
+
+
+def _forget_entry(_dbapi_connection: Any, record: ConnectionPoolEntry, _state: Any) -> None:
+    record.info.pop(_DIRTY, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _end_of_transaction(session: Session, _transaction: Any) -> None:
+    session.info.pop(_SEEN, None)

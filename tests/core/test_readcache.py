@@ -1,0 +1,230 @@
+"""The read cache is exact: a committed change reaches the next read in every process, what
+one audience reads never reaches another, and uncommitted rows never reach anyone.
+
+These tests commit for real (a fresh database each), and use two engines on one database
+where they need two app processes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select, text, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.auth import sessions
+from app.config import Settings, load_settings
+from app.core import readcache
+from app.core.clock import utcnow
+from app.core.readcache import ReadGeneration, writes_shared_data
+from app.db import make_engine, make_session_factory, unit_of_work
+from app.main import create_app
+from app.membership.models import Account, Role
+from app.vorhaben import listing
+from app.vorhaben.models import Vorhaben
+from tests import factories
+from tests.conftest import TEST_SECRET
+
+
+@pytest.mark.parametrize(
+    ("statement", "shared"),
+    [
+        ("INSERT INTO vorhaben (title) VALUES (?)", True),
+        ('UPDATE "comments" SET body = ?', True),
+        ("DELETE FROM vorhaben_tags WHERE vorhaben_id = ?", True),
+        ("INSERT OR REPLACE INTO rate_counters VALUES (?)", False),
+        ("UPDATE sessions SET last_seen_at = ?", False),
+        ("insert into notifications (id) values (1)", False),
+        ("SELECT * FROM vorhaben", False),
+        ("SAVEPOINT sa_savepoint_1", False),
+        ("CREATE TABLE x (id int)", True),  # anything unknown counts as a change
+        ("WITH moved AS (DELETE FROM outbox RETURNING *) SELECT 1", True),
+    ],
+)
+def test_which_statements_change_shared_data(statement: str, shared: bool) -> None:
+    assert writes_shared_data(statement) is shared
+
+
+@dataclass
+class Process:
+    """One app process: its own engine (so its own cache) on the shared database."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+    app: FastAPI
+
+
+@pytest.fixture
+def committed_settings(fresh_database_url: str) -> Settings:
+    return load_settings(
+        env="test",
+        database_url=fresh_database_url,
+        secret_key=TEST_SECRET,
+        base_url="http://testserver",
+    )
+
+
+@pytest.fixture
+def processes(committed_settings: Settings) -> Iterator[tuple[Process, Process]]:
+    made = []
+    for _ in range(2):
+        engine = make_engine(committed_settings.database_url)
+        factory = make_session_factory(engine)
+        made.append(Process(engine, factory, create_app(committed_settings, engine=engine)))
+    yield made[0], made[1]
+    for process in made:
+        process.engine.dispose()
+
+
+def _token(process: Process) -> str:
+    with process.sessions() as db:
+        token = db.scalar(select(ReadGeneration.token))
+    assert token
+    return str(token)
+
+
+def _titles(process: Process, reader_id: int) -> list[str]:
+    with unit_of_work(process.sessions) as db:
+        reader = db.get(Account, reader_id)
+        assert reader is not None
+        page = listing.list_vorhaben(db, reader, listing.VorhabenFilter())
+        return [card.title for card in page.items]
+
+
+def test_a_committed_write_changes_the_token_a_quiet_or_undone_one_does_not(
+    processes: tuple[Process, Process], committed_settings: Settings
+) -> None:
+    settings = committed_settings
+    one, _other = processes
+    before = _token(one)
+    with unit_of_work(one.sessions) as db:
+        db.execute(text("SELECT count(*) FROM vorhaben"))
+    assert _token(one) == before  # reading changes nothing
+    with unit_of_work(one.sessions) as db:
+        member = factories.account(db, "Ada Quiet")
+    after_write = _token(one)
+    assert after_write != before
+    with unit_of_work(one.sessions) as db:
+        account = db.get(Account, member.id)
+        assert account is not None
+        sessions.create(db, settings, account, provider="sso")
+    assert _token(one) == after_write  # a new session row is not shared data
+    with one.sessions() as db:
+        factories.vorhaben(db, db.get(Account, member.id) or member, "Nie gespeichert")
+        db.rollback()
+    assert _token(one) == after_write
+
+
+def test_a_change_committed_in_one_process_reaches_the_next_read_in_another(
+    processes: tuple[Process, Process],
+) -> None:
+    one, other = processes
+    with unit_of_work(one.sessions) as db:
+        reader = factories.account(db, "Lea Leser")
+        author = factories.account(db, "Olaf Autor")
+        factories.vorhaben(db, author, "Erstes Vorhaben")
+    assert _titles(one, reader.id) == ["Erstes Vorhaben"]
+    assert _titles(one, reader.id) == ["Erstes Vorhaben"]  # now from the cache
+    cache = readcache.cache_of(one.engine)
+    assert cache is not None and len(cache) > 0
+
+    with unit_of_work(other.sessions) as db:
+        factories.vorhaben(db, db.get(Account, author.id) or author, "Zweites Vorhaben")
+    assert _titles(one, reader.id) == ["Zweites Vorhaben", "Erstes Vorhaben"]
+
+    with unit_of_work(other.sessions) as db:  # a change without the ORM, in plain SQL
+        db.execute(
+            update(Vorhaben).values(title="Umbenannt").where(Vorhaben.title == "Erstes Vorhaben")
+        )
+    assert _titles(one, reader.id) == ["Zweites Vorhaben", "Umbenannt"]
+
+
+def test_one_municipality_never_reads_what_was_cached_for_another(
+    processes: tuple[Process, Process],
+) -> None:
+    one, _other = processes
+    with unit_of_work(one.sessions) as db:
+        town = factories.municipality(db, "Innenstadt")
+        insider = factories.account(db, "Ina Innen", municipality=town)
+        colleague = factories.account(db, "Carl Kollege", municipality=town)
+        outsider = factories.account(db, "Otto Außen")
+        factories.vorhaben(db, insider, "Nur für uns", visibility="municipality")
+        factories.vorhaben(db, outsider, "Für alle")
+    # The insider fills the cache first; the colleague shares it, the outsider does not.
+    assert _titles(one, insider.id) == ["Für alle", "Nur für uns"]
+    assert _titles(one, colleague.id) == ["Für alle", "Nur für uns"]
+    assert _titles(one, outsider.id) == ["Für alle"]
+    assert _titles(one, insider.id) == ["Für alle", "Nur für uns"]
+
+
+def test_a_hidden_vorhaben_stays_with_its_author_alone(
+    processes: tuple[Process, Process],
+) -> None:
+    one, _other = processes
+    with unit_of_work(one.sessions) as db:
+        town = factories.municipality(db, "Verborgenstadt")
+        author = factories.account(db, "Hanna Versteckt", municipality=town)
+        colleague = factories.account(db, "Kai Kollege", municipality=town)
+        hidden = factories.vorhaben(db, author, "Ausgeblendet")
+        factories.vorhaben(db, colleague, "Sichtbar")
+    assert _titles(one, colleague.id) == ["Sichtbar", "Ausgeblendet"]
+    with unit_of_work(one.sessions) as db:
+        db.execute(update(Vorhaben).values(hidden_at=utcnow()).where(Vorhaben.id == hidden.id))
+    # Both orders: the author's view must not fill the colleague's, nor the other way round.
+    assert _titles(one, author.id) == ["Sichtbar", "Ausgeblendet"]
+    assert _titles(one, colleague.id) == ["Sichtbar"]
+    assert _titles(one, author.id) == ["Sichtbar", "Ausgeblendet"]
+
+
+def test_uncommitted_rows_never_reach_the_cache(processes: tuple[Process, Process]) -> None:
+    one, _other = processes
+    with unit_of_work(one.sessions) as db:
+        reader = factories.account(db, "Rita Rückgängig")
+    assert _titles(one, reader.id) == []
+    with one.sessions() as db:
+        writer = db.get(Account, reader.id)
+        assert writer is not None
+        factories.vorhaben(db, writer, "Gleich wieder weg")
+        page = listing.list_vorhaben(db, writer, listing.VorhabenFilter())
+        assert [card.title for card in page.items] == ["Gleich wieder weg"]  # its own write
+        db.rollback()
+    assert _titles(one, reader.id) == []
+
+
+def test_the_shared_thread_carries_each_readers_own_token_and_buttons(
+    processes: tuple[Process, Process],
+) -> None:
+    one, _other = processes
+    with unit_of_work(one.sessions) as db:
+        writer = factories.account(db, "Wanda Schreiberin")
+        reader = factories.account(db, "Rolf Leser")
+        moderator = factories.account(db, "Mona Moderation", role=Role.MODERATOR)
+        vorhaben = factories.vorhaben(db, writer, "Diskutiert")
+        factories.comment(db, writer, vorhaben, "Mein Beitrag")
+
+    def page_of(who: Account) -> tuple[str, str]:
+        client = TestClient(one.app, follow_redirects=False)
+        with unit_of_work(one.sessions) as db:
+            factories.login(client, db, db.get(Account, who.id) or who)
+        body = client.get(f"/vorhaben/{vorhaben.id}").text
+        token = re.search(r'<meta name="csrf-token" content="([^"]+)">', body)
+        assert token
+        return body, token.group(1)
+
+    for _round in range(2):  # the second round is served from the cache
+        writer_page, writer_token = page_of(writer)
+        reader_page, reader_token = page_of(reader)
+        moderator_page, _ = page_of(moderator)
+        assert "Mein Beitrag" in reader_page and "Mein Beitrag" in writer_page
+        assert "/bearbeiten" in writer_page.split('id="comments"')[1]
+        assert "/bearbeiten" not in reader_page.split('id="comments"')[1]
+        assert "/loeschen" not in reader_page.split('id="comments"')[1]
+        assert "/loeschen" in moderator_page.split('id="comments"')[1]
+        comments_part = reader_page.split('id="comments"')[1]
+        assert writer_token not in comments_part
+        assert comments_part.count(reader_token) >= 2  # reply form and new-comment form
