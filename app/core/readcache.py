@@ -23,7 +23,7 @@ import re
 import secrets
 import threading
 import weakref
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any, TypeVar
 
 from cachetools import LRUCache
@@ -34,6 +34,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from app.db import Base
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Base)
 
 GENERATION_TABLE = "read_generation"
 DEFAULT_ENTRIES = 2000
@@ -160,6 +161,19 @@ def cached(db: Session, key: Hashable, load: Callable[[], T]) -> T:
     if not connection.info.get(_DIRTY):  # load() itself may have written (it should not)
         cache.put(token, key, result)
     return result
+
+
+def shared_objects(db: Session, key: Hashable, load: Callable[[Session], Iterable[M]]) -> list[M]:
+    """ORM objects shared between requests, as in SQLAlchemy's caching recipe: loaded by a
+    session of their own (on this transaction's connection) so that they belong to no
+    request, kept detached, and merged into `db` without a query. For reading pages: a
+    service that changes what it loaded loads it itself."""
+
+    def detached() -> tuple[M, ...]:
+        with Session(bind=db.connection()) as loader:
+            return tuple(load(loader))
+
+    return [db.merge(entry, load=False) for entry in cached(db, key, detached)]
 
 
 def _note_write(

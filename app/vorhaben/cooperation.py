@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from app.config import Settings
+from app.core import readcache
 from app.core.clock import utcnow
 from app.core.errors import Forbidden, NotFound, ValidationFailed
 from app.i18n import gettext as _
@@ -18,14 +19,17 @@ from app.vorhaben.models import Follow, Signal, SignalKind
 
 
 def signals_of(db: Session, vorhaben_id: int) -> list[Signal]:
-    """The signals on a Vorhaben with the municipalities behind them."""
-    return list(
-        db.scalars(
+    """The signals on a Vorhaben with the municipalities behind them (shared until the
+    next write)."""
+    return readcache.shared_objects(
+        db,
+        ("vorhaben-signals", vorhaben_id),
+        lambda loader: loader.scalars(
             select(Signal)
             .where(Signal.vorhaben_id == vorhaben_id)
             .options(joinedload(Signal.municipality).joinedload(Municipality.land))
             .order_by(Signal.kind, Signal.created_at)
-        )
+        ),
     )
 
 

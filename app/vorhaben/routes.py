@@ -106,7 +106,7 @@ def vorhaben_list(
 
 def detail_context(db: DbSession, member: Account, vorhaben_id: int) -> dict[str, Any]:
     """Everything the detail page shows (also used to re-render it with a comment error)."""
-    vorhaben = service.get(db, member, vorhaben_id)
+    vorhaben = service.get_for_page(db, member, vorhaben_id)
     signals = cooperation.signals_of(db, vorhaben.id)
     own_signals = {
         signal.kind.value for signal in signals if signal.municipality_id == member.municipality_id
