@@ -52,6 +52,8 @@ class Row:
     result: load.LoadResult
     rss_mb: list[float]
     single_ms: float  # median of sequential requests by one client, after a warm-up
+    cold_ms: float  # the first request (a read-cache miss)
+    cache: bool = True
 
 
 def out(line: str) -> None:
@@ -151,8 +153,9 @@ def endpoints(target: int) -> list[tuple[str, str]]:
     ]
 
 
-def _single(base: str, cookie: str, name: str, path: str) -> float:
-    """Status and size once (must be 200), then the median of up to 3 sequential requests."""
+def _single(base: str, cookie: str, name: str, path: str) -> tuple[float, float]:
+    """Status and size once (must be 200), then the median of up to 3 sequential requests;
+    returns that median and the first (cold) request's time."""
     timings = []
     client = httpx2.Client(headers={"Cookie": cookie}, follow_redirects=False, timeout=300)
     for attempt in range(4):
@@ -168,7 +171,7 @@ def _single(base: str, cookie: str, name: str, path: str) -> float:
             break
     client.close()
     warm = sorted(timings[1:] or timings)
-    return warm[len(warm) // 2]
+    return warm[len(warm) // 2], timings[0]
 
 
 def _idle(pids: list[int], busy: Callable[[], bool]) -> None:
@@ -185,11 +188,13 @@ def measure(
     workers: int,
     server_pid: int,
     busy: Callable[[], bool],
+    *,
+    cache: bool = True,
 ) -> list[Row]:
     rows = []
     pids = load.worker_pids(server_pid)
     for name, path in paths:
-        single = _single(base, cookie, name, path)
+        single, cold = _single(base, cookie, name, path)
         load.run_wrk(
             base + path, cookie, duration=args.warmup, concurrency=args.concurrency, threads=1
         )
@@ -206,7 +211,7 @@ def measure(
             load.cpu_seconds([pid]) - before for pid, before in zip(pids, cpu_before, strict=True)
         ]
         rss = [load.peak_rss_mb(pid) for pid in pids]
-        rows.append(Row(name, workers, result, rss, single))
+        rows.append(Row(name, workers, result, rss, single, cold, cache))
         out(
             f"  {name} ×{workers}: p50 {_ms(result, result.p50_ms)}, "
             f"p95 {_ms(result, result.p95_ms)}, {_rate(result.rps)} req/s, "
@@ -217,13 +222,16 @@ def measure(
     return rows
 
 
-def run_app(args: argparse.Namespace, url: str, fix: Fixture, workers: int) -> list[Row]:
+def run_app(
+    args: argparse.Namespace, url: str, fix: Fixture, workers: int, *, cache: bool = True
+) -> list[Row]:
     env = {
         **os.environ,
         "ALLMENDE_DATABASE_URL": url,
         "ALLMENDE_ENV": "development",
         "ALLMENDE_SECRET_KEY": SECRET,
         "ALLMENDE_LOG_LEVEL": "WARNING",
+        **({} if cache else {"ALLMENDE_READ_CACHE_ENTRIES": "0"}),
     }
     command = [str(Path(sys.executable).parent / "allmende"), "serve", "--host", "127.0.0.1"]
     command += ["--port", str(args.port), "--workers", str(workers)]
@@ -234,7 +242,7 @@ def run_app(args: argparse.Namespace, url: str, fix: Fixture, workers: int) -> l
         load.wait_ready(process, base + "/readyz", log)
         busy = load.postgres_busy(url) if args.db == "postgresql" else (lambda: False)
         paths = endpoints(fix.vorhaben_id)
-        return measure(args, base, fix.cookie, paths, workers, process.pid, busy)
+        return measure(args, base, fix.cookie, paths, workers, process.pid, busy, cache=cache)
     finally:
         load.stop(process)
 
@@ -265,22 +273,25 @@ def _ms(result: load.LoadResult, value: float) -> str:
 
 def table(rows: list[Row]) -> list[str]:
     lines = [
-        "| endpoint | workers | p50 ms | p95 ms | req/s | non-200 | peak RSS MB per worker "
-        "| 1 client ms |",
-        "|---|---:|---:|---:|---:|---:|---|---:|",
+        "| endpoint | workers | read cache | p50 ms | p95 ms | req/s | non-200 "
+        "| peak RSS MB per worker | 1 client ms | first request ms |",
+        "|---|---:|---|---:|---:|---:|---:|---|---:|---:|",
     ]
     for row in rows:
         result = row.result
         rss = " / ".join(f"{value:.0f}" for value in row.rss_mb)
+        cache = "–" if "bare" in row.endpoint else ("on" if row.cache else "off")
         lines.append(
-            f"| {row.endpoint} | {row.workers} | {_ms(result, result.p50_ms)} | "
+            f"| {row.endpoint} | {row.workers} | {cache} | {_ms(result, result.p50_ms)} | "
             f"{_ms(result, result.p95_ms)} | {_rate(result.rps)} | "
-            f"{result.non_200 + result.socket_errors} | {rss} | {row.single_ms:,.1f} |"
+            f"{result.non_200 + result.socket_errors} | {rss} | {row.single_ms:,.1f} | "
+            f"{row.cold_ms:,.1f} |"
         )
     lines.append("")
     for workers in sorted({row.workers for row in rows}):
         listing = next(
-            (r for r in rows if r.workers == workers and r.endpoint == "GET /vorhaben"), None
+            (r for r in rows if r.workers == workers and r.endpoint == "GET /vorhaben" and r.cache),
+            None,
         )
         bare = next((r for r in rows if r.workers == workers and "bare" in r.endpoint), None)
         if listing and bare and bare.result.rps:
@@ -307,6 +318,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--skip-seed", action="store_true", help="reuse the database if it exists")
     parser.add_argument("--seed-only", action="store_true", help="prepare the database, stop")
+    parser.add_argument(
+        "--no-cache-off",
+        dest="cache_off",
+        action="store_false",
+        help="skip the one-worker pass with the read cache switched off",
+    )
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--postgres", default=POSTGRES_ADMIN, help="admin URL (database postgres)")
     parser.add_argument("--registry", type=Path, default=REGISTRY)
@@ -340,6 +357,10 @@ def main(argv: list[str] | None = None) -> None:
     for workers in args.workers:
         rows += run_app(args, url, fix, workers)
         rows.append(run_bare(args, workers))
+    if args.cache_off:
+        # The same pages with the read cache switched off: what every first view (and every
+        # view right after a write) costs.
+        rows += run_app(args, url, fix, 1, cache=False)
     out("")
     out(f"### {args.db}, {args.concurrency} connections, {args.duration:.0f} s per endpoint")
     out("")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from app import i18n
 from app.comments.models import Comment
 from app.core import readcache
 from app.core.clock import utcnow
@@ -76,9 +77,9 @@ def build(db: Session, member: Account, *, limit: int = 6) -> Dashboard:
     It is shared with the member's next views until anything changes (app.core.readcache);
     "recent" counts from the start of the hour, so the views of one hour share it."""
     since = utcnow().replace(minute=0, second=0, microsecond=0) - RECENT
-    return readcache.cached(
-        db, ("dashboard", member.id, since, limit), lambda: _build(db, member, since, limit)
-    )
+    # The locale too: names of former members are translated as the board is built.
+    key = ("dashboard", member.id, since, limit, i18n.get_locale())
+    return readcache.cached(db, key, lambda: _build(db, member, since, limit))
 
 
 def _build(db: Session, member: Account, since: dt.datetime, limit: int) -> Dashboard:

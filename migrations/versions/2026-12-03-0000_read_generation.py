@@ -1,4 +1,5 @@
-"""The read cache's token: changed by every committing transaction that wrote shared data.
+"""The read cache's token: changed by every committing transaction that wrote shared data;
+an index for the authors of hidden Vorhaben.
 
 Revision ID: 0010
 Revises: 0009
@@ -26,7 +27,16 @@ def upgrade() -> None:
     )
     # Random, not a constant: two databases never share a token (nor a cached value).
     op.bulk_insert(table, [{"id": 1, "token": secrets.token_hex(16)}])
+    # Who wrote a hidden Vorhaben is asked after every write (visibility.audience).
+    op.create_index(
+        "ix_vorhaben_hidden_author_id",
+        "vorhaben",
+        ["author_id"],
+        postgresql_where=sa.text("hidden_at IS NOT NULL"),
+        sqlite_where=sa.text("hidden_at IS NOT NULL"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_vorhaben_hidden_author_id", table_name="vorhaben")
     op.drop_table("read_generation")
