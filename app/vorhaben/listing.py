@@ -239,10 +239,24 @@ def list_vorhaben(
     limit: int = 20,
 ) -> Page[Card]:
     """A page of visible Vorhaben, newest activity (or newest) first."""
-    key = ("vorhaben-list", audience(db, reader), filters, sort, after, limit)
+    key = list_key(db, reader, filters, sort=sort, after=after, limit=limit)
     return readcache.cached(
         db, key, lambda: _list_vorhaben(db, reader, filters, sort=sort, after=after, limit=limit)
     )
+
+
+def list_key(
+    db: Session,
+    reader: Reader,
+    filters: VorhabenFilter,
+    *,
+    sort: str = "activity",
+    after: str | None = None,
+    limit: int = 20,
+) -> tuple[object, ...]:
+    """What a list page depends on: the key of its cards, and of anything made of them
+    alone (their rendering), in app.core.readcache."""
+    return ("vorhaben-list", audience(db, reader), filters, sort, after, limit)
 
 
 def _list_vorhaben(

@@ -22,7 +22,7 @@ from app.vorhaben.models import (
 )
 from app.web.deps import DbSession
 from app.web.flash import flash
-from app.web.templating import is_htmx, render
+from app.web.templating import is_htmx, render, shared_html
 
 router = APIRouter(include_in_schema=False)
 
@@ -53,7 +53,7 @@ def filter_context(
     }
 
 
-def filter_params(
+async def filter_params(  # a coroutine: no thread hand-over for parsing a query string
     stage: Annotated[str, Query(max_length=20)] = "",
     field: Annotated[str, Query(max_length=60)] = "",
     land: Annotated[str, Query(max_length=12)] = "",
@@ -101,6 +101,12 @@ def vorhaben_list(
     }
     fragment = target == "results"
     context["oob_filters"] = fragment
+    if not fragment:
+        # The cards are the same for the reader's whole audience, and so is their HTML.
+        key = listing.list_key(db, member, filters, sort=sort, after=after)
+        context["results_html"] = shared_html(
+            db, key, "vorhaben/_results.html", {**context, "oob_filters": False}
+        )
     return render(request, "vorhaben/_results.html" if fragment else "vorhaben/list.html", context)
 
 

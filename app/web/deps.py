@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio.to_thread
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
@@ -14,26 +15,36 @@ from app.db import read_only
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_db(request: Request) -> Iterator[Session]:
+async def get_db(request: Request) -> AsyncIterator[Session]:
     """The request's unit of work: commits when the route returns, rolls back on error.
 
     Declared with scope="function" so the commit happens before the response is sent: a
-    client that follows our redirect always sees what the POST wrote.
+    client that follows our redirect always sees what the POST wrote. A coroutine that
+    hands only the end of the transaction (the one step here that talks to the database)
+    to a worker thread: as a plain generator, opening the session cost a hand-over too.
     """
     session: Session = request.app.state.session_factory()
     if request.method in SAFE_METHODS and not getattr(request.state, "writes", False):
         read_only(session)
     try:
         yield session
-        session.commit()
     except BaseException:
-        session.rollback()
+        await anyio.to_thread.run_sync(_end, session, False)
         raise
+    await anyio.to_thread.run_sync(_end, session, True)
+
+
+def _end(session: Session, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
     finally:
         session.close()
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

@@ -20,11 +20,13 @@ from jinja2 import (
     select_autoescape,
 )
 from jinja2.nodes import EvalContext
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from app import i18n
+from app.core import readcache
 from app.web import csrf, flash
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -156,6 +158,25 @@ def render(
 def render_string(template: str, context: dict[str, Any]) -> str:
     """Render a template outside a request (mails)."""
     return environment.get_template(template).render(context)
+
+
+def shared_html(
+    db: Session, key: tuple[object, ...], template: str, context: dict[str, Any]
+) -> markupsafe.Markup:
+    """A fragment rendered once for everyone whose `key` (app.core.readcache) is the same, in
+    the current language. The key must hold everything the fragment shows: the template
+    gets no viewer, no CSRF token and no request."""
+    shared = {name: value for name, value in context.items() if name not in _PERSONAL}
+
+    def load() -> str:
+        return render_string(template, shared)
+
+    html = readcache.cached(db, ("html", template, key, i18n.get_locale()), load)
+    return markupsafe.Markup(html)  # noqa: S704 - our own autoescaped rendering
+
+
+# What a shared fragment must not see: it would show one reader's to everyone.
+_PERSONAL = frozenset({"request", "viewer", "csrf_token", "flash", "unread_count"})
 
 
 def markup(html: str) -> markupsafe.Markup:
