@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.account import privacy
@@ -16,12 +16,12 @@ from app.core.text import normalize
 from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership import accounts
-from app.web import csrf
+from app.web import csrf, routing
 from app.web.deps import DbSession
 from app.web.flash import flash
 from app.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = routing.router(include_in_schema=False)
 # The word typed to confirm an erasure. The page shows it in the reader's language; the
 # German word is accepted always (an English page may still be read with German habits).
 CONFIRMATION = N_("LÖSCHEN")

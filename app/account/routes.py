@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.account import preferences
@@ -15,11 +15,12 @@ from app.auth.models import AuthSession
 from app.core.errors import NotFound
 from app.i18n import gettext as _
 from app.vorhaben import listing
+from app.web import routing
 from app.web.deps import DbSession
 from app.web.flash import flash
 from app.web.templating import render
 
-router = APIRouter(prefix="/konto", include_in_schema=False)
+router = routing.router(prefix="/konto", include_in_schema=False)
 
 
 def _current_session_id(request: Request) -> int | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.admin import taxonomy
@@ -13,11 +13,12 @@ from app.core.errors import ValidationFailed
 from app.core.ids import parse_id
 from app.i18n import gettext as _
 from app.vorhaben import listing
+from app.web import routing
 from app.web.deps import DbSession
 from app.web.flash import flash
 from app.web.templating import render
 
-router = APIRouter(prefix="/admin", include_in_schema=False)
+router = routing.router(prefix="/admin", include_in_schema=False)
 
 
 @router.get("")

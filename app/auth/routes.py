@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from app.audit import service as audit
@@ -17,12 +17,12 @@ from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership import service as membership
 from app.membership.models import Account
-from app.web import csrf
+from app.web import csrf, routing
 from app.web.deps import WRITES, DbSession
 from app.web.safe_redirect import local_path
 from app.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = routing.router(include_in_schema=False)
 
 LOGIN_COOKIE = "allmende_login"
 

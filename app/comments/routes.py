@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import Member
@@ -16,11 +16,12 @@ from app.i18n import gettext as _
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.models import Vorhaben
 from app.vorhaben.visibility import can_see_comment
+from app.web import routing
 from app.web.deps import DbSession
 from app.web.flash import flash
 from app.web.templating import is_htmx, render
 
-router = APIRouter(include_in_schema=False)
+router = routing.router(include_in_schema=False)
 
 
 def _thread_fragment(

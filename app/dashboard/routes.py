@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import SignedIn
 from app.dashboard import service as dashboard_service
 from app.i18n import gettext as _
 from app.membership import service as membership
+from app.web import routing
 from app.web.deps import DbSession
 from app.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = routing.router(include_in_schema=False)
 
 
 @router.get("/")

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import Admin
 from app.core.errors import ValidationFailed
 from app.export import partners
 from app.i18n import gettext as _
+from app.web import routing
 from app.web.deps import DbSession
 from app.web.flash import flash
 from app.web.templating import render
 
-router = APIRouter(prefix="/admin", include_in_schema=False)
+router = routing.router(prefix="/admin", include_in_schema=False)
 
 
 def _list_page(

@@ -8,7 +8,7 @@ import json
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.core.errors import DomainError
 from app.export import feed, partners, ratelimit, schemas
+from app.web import routing
 from app.web.deps import DbSession
 
-router = APIRouter(prefix="/api/v1")
+router = routing.router(prefix="/api/v1")
 API_VERSION = "1.0.0"
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": schemas.Error, "description": "A malformed parameter or cursor"},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -18,10 +18,11 @@ from app.export.serializer import rfc3339
 from app.i18n import gettext as _
 from app.vorhaben import listing
 from app.vorhaben.models import STAGE_LABELS, Stage
+from app.web import routing
 from app.web.deps import DbSession
 from app.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = routing.router(include_in_schema=False)
 
 
 def field_labels(db: Session) -> dict[str, str]:

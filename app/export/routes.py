@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
@@ -20,11 +20,12 @@ from app.vorhaben import listing
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.models import AI_LABELS, STAGE_LABELS, Stage
 from app.vorhaben.spdx import LICENSES
+from app.web import routing
 from app.web.deps import DbSession
 from app.web.flash import flash
 from app.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = routing.router(include_in_schema=False)
 
 
 async def _publication_form(request: Request) -> tuple[forms.PublicationForm, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
@@ -14,10 +14,11 @@ from app.membership.models import AccountState
 from app.vorhaben.listing import load_cards
 from app.vorhaben.models import Vorhaben
 from app.vorhaben.visibility import visible_clause
+from app.web import routing
 from app.web.deps import DbSession
 from app.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = routing.router(include_in_schema=False)
 
 
 @router.get("/mitglieder/{account_id:id}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import SignedIn
@@ -14,11 +14,12 @@ from app.i18n import gettext as _
 from app.membership import service
 from app.membership.models import AccountState
 from app.municipalities.picker import picker_context
+from app.web import routing
 from app.web.deps import DbSession
 from app.web.flash import flash
 from app.web.templating import render
 
-router = APIRouter(prefix="/membership", include_in_schema=False)
+router = routing.router(prefix="/membership", include_in_schema=False)
 
 LABELS = {
     "municipality_ags": N_("Kommune"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 
@@ -27,11 +27,12 @@ from app.membership.models import (
 )
 from app.municipalities.models import Level, Municipality
 from app.municipalities.picker import picker_context
+from app.web import routing
 from app.web.deps import DbSession
 from app.web.flash import flash
 from app.web.templating import render
 
-router = APIRouter(prefix="/moderation", include_in_schema=False)
+router = routing.router(prefix="/moderation", include_in_schema=False)
 
 DECISION_LABELS = {
     "approve": N_("Freischalten"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from app.auth.deps import Member
@@ -11,10 +11,11 @@ from app.i18n import gettext as _
 from app.municipalities import service
 from app.vorhaben import listing
 from app.vorhaben import service as vorhaben_service
+from app.web import routing
 from app.web.deps import DbSession
 from app.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = routing.router(include_in_schema=False)
 
 
 @router.get("/kommunen/{ags}")

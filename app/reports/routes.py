@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import Member, Moderator
@@ -15,11 +15,12 @@ from app.i18n import gettext as _
 from app.reports import queue as report_queue
 from app.reports import service
 from app.reports.models import CATEGORY_LABELS, TargetType
+from app.web import routing
 from app.web.deps import DbSession
 from app.web.flash import flash
 from app.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = routing.router(include_in_schema=False)
 
 KINDS = {"vorhaben": TargetType.VORHABEN.value, "kommentare": TargetType.COMMENT.value}
 LABELS = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import Response
 
 from app.auth.deps import Member
@@ -12,10 +12,11 @@ from app.i18n import gettext as _
 from app.search import query
 from app.vorhaben import listing
 from app.vorhaben.routes import Filters, filter_context
+from app.web import routing
 from app.web.deps import DbSession
 from app.web.templating import is_htmx, render
 
-router = APIRouter(include_in_schema=False)
+router = routing.router(include_in_schema=False)
 
 
 @router.get("/suche")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import Member
@@ -20,11 +20,12 @@ from app.vorhaben.models import (
     SIGNAL_LABELS,
     STAGE_LABELS,
 )
+from app.web import routing
 from app.web.deps import DbSession
 from app.web.flash import flash
 from app.web.templating import is_htmx, render, shared_html
 
-router = APIRouter(include_in_schema=False)
+router = routing.router(include_in_schema=False)
 
 
 def _nav(request: Request) -> None:

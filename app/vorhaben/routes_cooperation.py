@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import Member
 from app.i18n import gettext as _
 from app.vorhaben import cooperation, service
 from app.vorhaben.models import SIGNAL_LABELS
+from app.web import routing
 from app.web.deps import DbSession
 from app.web.flash import flash
 from app.web.templating import is_htmx, render
 
-router = APIRouter(include_in_schema=False)
+router = routing.router(include_in_schema=False)
 
 
 def _cooperation_fragment(

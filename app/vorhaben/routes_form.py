@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from starlette.datastructures import FormData
@@ -22,11 +22,12 @@ from app.search.similar import similar as similar_vorhaben
 from app.vorhaben import forms, listing, service, spdx, stages
 from app.vorhaben.models import AI_LABELS, VISIBILITY_LABELS, Stage, Vorhaben
 from app.vorhaben.validation import LessonsWanted
+from app.web import routing
 from app.web.deps import DbSession
 from app.web.flash import flash
 from app.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = routing.router(include_in_schema=False)
 
 # The second submit button shown with the lessons-learned question: save as it is.
 SAVE_WITHOUT_LESSONS = "save_without_lessons"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -12,11 +12,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from app import i18n, migrate
 from app.db import read_only
 from app.legal import texts
+from app.web import routing
 from app.web.guard import LOCALE_COOKIE
 from app.web.safe_redirect import local_path
 from app.web.templating import markup, render
 
-router = APIRouter()
+router = routing.router()
 
 
 @router.get("/healthz", include_in_schema=False)
