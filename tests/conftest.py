@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import migrate
 from app.config import Settings, load_settings
 from app.core import clock
-from app.db import make_engine
+from app.db import make_engine, make_session_factory
 from app.main import create_app
 from tests.publishing import Scene, make_scene
 
@@ -167,6 +168,39 @@ def fresh_database_url(
     url = create_database("sqlite" if kind == "sqlite" else "postgresql", name, tmp_path)
     yield url
     drop_database(url)
+
+
+@dataclass
+class Process:
+    """One app process: its own engine (so its own read cache) on a database that commits
+    for real (fixture `processes`: two of them, as two workers or app instances)."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+    app: FastAPI
+
+
+@pytest.fixture
+def committed_settings(fresh_database_url: str) -> Settings:
+    """Settings for apps on fresh_database_url."""
+    return load_settings(
+        env="test",
+        database_url=fresh_database_url,
+        secret_key=TEST_SECRET,
+        base_url="http://testserver",
+    )
+
+
+@pytest.fixture
+def processes(committed_settings: Settings) -> Iterator[tuple[Process, Process]]:
+    made = []
+    for _ in range(2):
+        engine = make_engine(committed_settings.database_url)
+        factory = make_session_factory(engine)
+        made.append(Process(engine, factory, create_app(committed_settings, engine=engine)))
+    yield made[0], made[1]
+    for process in made:
+        process.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

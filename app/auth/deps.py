@@ -1,7 +1,9 @@
 """Who may call what, declared in route signatures: SignedIn, Member, Moderator, Admin.
 
-The account is read from the database on every request, so a changed role or state (and
-an ended session) takes effect at the very next request, on every app instance.
+The session and its account are looked up on every request, through the read cache
+(app.core.readcache), which every change of an account and every ended session invalidate
+in every process at its commit: a changed role or state (and an ended session) takes
+effect at the very next request, on every app instance.
 """
 
 from __future__ import annotations
@@ -76,11 +78,12 @@ def current_account(request: Request, db: DbSession) -> Account | None:
     if row is None or row.account.state is AccountState.ERASED:
         request.state.clear_session_cookie = True
         return None
-    if sessions.needs_touch(row):
+    if sessions.needs_touch(db, row):
         # A separate short write transaction: the request's own may be read-only.
         with request.app.state.session_factory() as writer:
-            sessions.touch(writer, row.id)
+            at = sessions.touch(writer, row.id)
             writer.commit()
+        sessions.touched(db, row, at)
     request.state.account = row.account
     request.state.viewer = Viewer.of(row.account)
     if row.account.is_member:

@@ -8,27 +8,22 @@ where they need two app processes.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select, text, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select, text, update
 
 from app.auth import sessions
-from app.config import Settings, load_settings
+from app.config import Settings
 from app.core import readcache
 from app.core.clock import utcnow
 from app.core.readcache import ReadGeneration, writes_shared_data
-from app.db import make_engine, make_session_factory, unit_of_work
-from app.main import create_app
+from app.db import unit_of_work
 from app.membership.models import Account, Role
 from app.vorhaben import listing
 from app.vorhaben.models import Vorhaben
 from tests import factories
-from tests.conftest import TEST_SECRET
+from tests.conftest import Process
 
 
 @pytest.mark.parametrize(
@@ -38,8 +33,17 @@ from tests.conftest import TEST_SECRET
         ('UPDATE "comments" SET body = ?', True),
         ("DELETE FROM vorhaben_tags WHERE vorhaben_id = ?", True),
         ("INSERT OR REPLACE INTO rate_counters VALUES (?)", False),
-        ("UPDATE sessions SET last_seen_at = ?", False),
-        ("insert into notifications (id) values (1)", False),
+        ("INSERT INTO sessions (token_hash, account_id) VALUES (?, ?)", False),
+        ("UPDATE sessions SET last_seen_at=%(last_seen_at)s WHERE sessions.id = 1", False),
+        ("UPDATE sessions SET last_seen_at = ? WHERE sessions.id = ?", False),
+        ("UPDATE sessions SET last_seen_at=?, expires_at=? WHERE sessions.id = ?", True),
+        ("UPDATE sessions SET last_seen_at=?", True),  # no WHERE: not how a touch looks
+        ("DELETE FROM sessions WHERE sessions.id = ?", True),
+        ("UPDATE notifications SET mailed_at=? WHERE notifications.id = ?", False),
+        ("UPDATE notifications SET read_at=? WHERE notifications.account_id = ?", True),
+        ("UPDATE notifications SET mailed_at=?, read_at=? WHERE notifications.id = ?", True),
+        ("insert into notifications (id) values (1)", True),
+        ("INSERT INTO outbox (id) VALUES (1)", False),
         ("SELECT * FROM vorhaben", False),
         ("SAVEPOINT sa_savepoint_1", False),
         ("CREATE TABLE x (id int)", True),  # anything unknown counts as a change
@@ -48,37 +52,6 @@ from tests.conftest import TEST_SECRET
 )
 def test_which_statements_change_shared_data(statement: str, shared: bool) -> None:
     assert writes_shared_data(statement) is shared
-
-
-@dataclass
-class Process:
-    """One app process: its own engine (so its own cache) on the shared database."""
-
-    engine: Engine
-    sessions: sessionmaker[Session]
-    app: FastAPI
-
-
-@pytest.fixture
-def committed_settings(fresh_database_url: str) -> Settings:
-    return load_settings(
-        env="test",
-        database_url=fresh_database_url,
-        secret_key=TEST_SECRET,
-        base_url="http://testserver",
-    )
-
-
-@pytest.fixture
-def processes(committed_settings: Settings) -> Iterator[tuple[Process, Process]]:
-    made = []
-    for _ in range(2):
-        engine = make_engine(committed_settings.database_url)
-        factory = make_session_factory(engine)
-        made.append(Process(engine, factory, create_app(committed_settings, engine=engine)))
-    yield made[0], made[1]
-    for process in made:
-        process.engine.dispose()
 
 
 def _token(process: Process) -> str:

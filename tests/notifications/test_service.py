@@ -5,18 +5,23 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.comments.models import Comment
 from app.config import Settings
 from app.core import clock
-from app.membership.models import MailMode
+from app.core.clock import utcnow
+from app.db import unit_of_work
+from app.membership.models import Account, MailMode
 from app.notifications import service
 from app.notifications.models import Notification, NotificationKind
 from app.outbox.models import OutboxMessage
 from app.vorhaben import cooperation
 from app.vorhaben import service as vorhaben_service
+from app.vorhaben.models import Vorhaben
 from tests import factories
+from tests.conftest import Process
 
 
 def _kinds(db: Session, account: factories.Account) -> list[NotificationKind]:
@@ -111,3 +116,39 @@ def test_digest_time_of_day(db: Session, settings: Settings, hour: int) -> None:
     factories.comment(db, factories.account(db), vorhaben, "x")
     clock.travel(dt.timedelta(days=1))
     assert service.send_digests(db, settings) == (1 if hour >= service.DIGEST_HOUR else 0)
+
+
+def _unread(process: Process, reader_id: int) -> int:
+    with unit_of_work(process.sessions) as db:
+        reader = db.get(Account, reader_id)
+        assert reader is not None
+        return service.unread_count(db, reader)
+
+
+def test_the_unread_count_follows_changes_made_by_another_process(
+    processes: tuple[Process, Process],
+) -> None:
+    """The count is read through the read cache: a new notification, one marked read and a
+    comment hidden elsewhere all reach the next page in the other process."""
+    one, other = processes
+    with unit_of_work(other.sessions) as db:
+        owner = factories.account(db, "Olga Eigen")
+        guest = factories.account(db, "Gero Gast")
+        vorhaben = factories.vorhaben(db, owner, "Digitale Bauakte")
+    assert _unread(one, owner.id) == 0
+    assert _unread(one, owner.id) == 0  # from one's cache now
+    with unit_of_work(other.sessions) as db:
+        author = db.get(Account, guest.id)
+        on = db.get(Vorhaben, vorhaben.id)
+        assert author is not None and on is not None
+        first = factories.comment(db, author, on, "Wie habt ihr das gelöst?")
+        factories.comment(db, author, on, "Und was hat es gekostet?")
+    assert _unread(one, owner.id) == 2
+    with unit_of_work(other.sessions) as db:
+        db.execute(update(Comment).where(Comment.id == first.id).values(hidden_at=utcnow()))
+    assert _unread(one, owner.id) == 1  # the hidden comment's notification is gone
+    with unit_of_work(other.sessions) as db:
+        reader = db.get(Account, owner.id)
+        assert reader is not None
+        service.mark_read(db, reader)
+    assert _unread(one, owner.id) == 0
