@@ -93,22 +93,21 @@ def vorhaben_list(
         )
     sort = sort if sort in listing.SORTS else "activity"
     filters = listing.consistent(db, filters)
-    page = listing.list_vorhaben(db, member, filters, sort=sort, after=after)
-    context = {
-        "page_title": _("Vorhaben"),
-        "page": page,
-        "sort": sort,
-        **filter_context(db, filters, kommune),
-    }
-    fragment = target == "results"
-    context["oob_filters"] = fragment
-    if not fragment:
-        # The cards are the same for the reader's whole audience, and so is their HTML.
-        key = listing.list_key(db, member, filters, sort=sort, after=after)
-        context["results_html"] = shared_html(
-            db, key, "vorhaben/_results.html", {**context, "oob_filters": False}
-        )
-    return render(request, "vorhaben/_results.html" if fragment else "vorhaben/list.html", context)
+
+    def list_context() -> dict[str, Any]:
+        return {
+            "page": listing.list_vorhaben(db, member, filters, sort=sort, after=after),
+            "sort": sort,
+            **filter_context(db, filters, kommune),
+        }
+
+    if target == "results":
+        return render(request, "vorhaben/_results.html", {**list_context(), "oob_filters": True})
+    # Filters and cards are the same for the reader's whole audience, and so is their HTML:
+    # the page around them (header, notifications) is the reader's own.
+    key = (*listing.list_key(db, member, filters, sort=sort, after=after), kommune[:200])
+    main = shared_html(db, key, "vorhaben/_list_main.html", list_context)
+    return render(request, "vorhaben/list.html", {"page_title": _("Vorhaben"), "main_html": main})
 
 
 def detail_context(db: DbSession, member: Account, vorhaben_id: int) -> dict[str, Any]:

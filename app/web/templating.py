@@ -7,6 +7,7 @@ One template serves the full page and the htmx fragment: pages extend `layout`, 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -161,14 +162,19 @@ def render_string(template: str, context: dict[str, Any]) -> str:
 
 
 def shared_html(
-    db: Session, key: tuple[object, ...], template: str, context: dict[str, Any]
+    db: Session,
+    key: tuple[object, ...],
+    template: str,
+    context: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
 ) -> markupsafe.Markup:
     """A fragment rendered once for everyone whose `key` (app.core.readcache) is the same, in
     the current language. The key must hold everything the fragment shows: the template
-    gets no viewer, no CSRF token and no request."""
-    shared = {name: value for name, value in context.items() if name not in _PERSONAL}
+    gets no viewer, no CSRF token and no request. `context` may be a function, called only
+    when the fragment is rendered."""
 
     def load() -> str:
+        values = context() if callable(context) else context
+        shared = {name: value for name, value in values.items() if name not in _PERSONAL}
         return render_string(template, shared)
 
     html = readcache.cached(db, ("html", template, key, i18n.get_locale()), load)
