@@ -78,8 +78,12 @@ def encode_keyset(stamp: dt.datetime, row_id: int) -> str:
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
-    items: list[T]
+    items: Sequence[T]
     next_cursor: str | None
+
+    def frozen(self) -> Page[T]:
+        """The same page with its items in a tuple (to be shared, app.core.readcache)."""
+        return Page(tuple(self.items), self.next_cursor)
 
     @property
     def has_more(self) -> bool:

@@ -56,10 +56,11 @@ QUIET_TABLES = frozenset(
 # trusted while its own last_seen_at allows, see app.auth.sessions.lookup), a notification
 # marked as mailed (the unread count does not depend on it). Ending a session, marking a
 # notification read or creating one changes the token.
+_VALUE = r"(?:\?|%\(\w+\)s(?:::TIMESTAMP(?:\s+WITH\s+TIME\s+ZONE)?)?)"  # one bound parameter
 _QUIET_WRITES = re.compile(
     r"\s*(?:INSERT\s+INTO\s+sessions\s"
-    r"|UPDATE\s+sessions\s+SET\s+last_seen_at\s*=\s*\S+\s+WHERE\s"
-    r"|UPDATE\s+notifications\s+SET\s+mailed_at\s*=\s*\S+\s+WHERE\s)",
+    rf"|UPDATE\s+sessions\s+SET\s+last_seen_at\s*=\s*{_VALUE}\s+WHERE\s"
+    rf"|UPDATE\s+notifications\s+SET\s+mailed_at\s*=\s*{_VALUE}\s+WHERE\s)",
     re.IGNORECASE,
 )
 _DIRTY = "allmende.readcache.wrote"  # on the DBAPI connection, until its transaction ends
@@ -179,8 +180,15 @@ def cached(
         result: T = value
         return result
     result = load()
-    # load() itself may have written (it should not)
-    if not connection.info.get(_DIRTY) and (keep is None or keep(result)):
+    # load() itself may have written (it should not). And under PostgreSQL's READ COMMITTED
+    # every statement sees the latest commits: a write committed since the token was read
+    # may be in the result, while the key (the reader's audience) was worked out before it.
+    # Such a result is right for this request, but belongs to no one token: not stored.
+    if (
+        not connection.info.get(_DIRTY)
+        and (keep is None or keep(result))
+        and _current_token(connection) == token
+    ):
         cache.put(token, key, result)
     return result
 
@@ -198,6 +206,10 @@ def shared_objects(
     request, kept detached, and merged into `db` without a query. For reading pages: a
     service that changes what it loaded loads it itself. refresh: as for cached();
     keep_empty=False: an empty result is not stored (asked again next time)."""
+
+    if db.new or db.dirty or db.deleted or db.connection().info.get(_DIRTY):
+        # Merging would overwrite this transaction's own changes with the committed state.
+        return list(load(db))
 
     def detached() -> tuple[M, ...]:
         with Session(bind=db.connection()) as loader:

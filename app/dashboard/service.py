@@ -63,11 +63,11 @@ class OpenSignal:
 @dataclass(frozen=True)
 class Dashboard:
     land_name: str | None
-    new_in_land: list[Card]
+    new_in_land: tuple[Card, ...]
     interests: tuple[str, ...]  # labels of the member's fields of action
-    in_my_fields: list[Card]
-    followed_activity: list[Activity]
-    open_signals: list[OpenSignal]
+    in_my_fields: tuple[Card, ...]
+    followed_activity: tuple[Activity, ...]
+    open_signals: tuple[OpenSignal, ...]
     open_signal_count: int
 
 
@@ -129,11 +129,11 @@ def _build(db: Session, member: Account, since: dt.datetime, limit: int) -> Dash
     open_signals, open_count = _open_signals(db, member, limit * 2)
     return Dashboard(
         land_name=land.name if land else None,
-        new_in_land=new_in_land,
+        new_in_land=tuple(new_in_land),
         interests=tuple(entry.label for entry in interests),
-        in_my_fields=in_my_fields,
-        followed_activity=followed_activity(db, member, since, limit=limit * 2),
-        open_signals=open_signals,
+        in_my_fields=tuple(in_my_fields),
+        followed_activity=tuple(followed_activity(db, member, since, limit=limit * 2)),
+        open_signals=tuple(open_signals),
         open_signal_count=open_count,
     )
 

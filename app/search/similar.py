@@ -10,6 +10,7 @@ cost does not grow with the size of the exchange.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Iterable
 
@@ -86,12 +87,16 @@ def similar(
     tags: Iterable[str] = (),
     exclude_id: int | None = None,
     limit: int = 5,
-) -> list[Card]:
+) -> tuple[Card, ...]:
     """Visible Vorhaben that share the most telling words with a text (and tags)."""
     tags = tuple(tags)
-    key = ("similar", audience(db, reader), text, tags, exclude_id, limit)
+    # A typed text can be long: its digest keeps the cache's keys small.
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    key = ("similar", audience(db, reader), digest, tags, exclude_id, limit)
     return readcache.cached(
-        db, key, lambda: _similar(db, reader, text, tags=tags, exclude_id=exclude_id, limit=limit)
+        db,
+        key,
+        lambda: tuple(_similar(db, reader, text, tags=tags, exclude_id=exclude_id, limit=limit)),
     )
 
 

@@ -241,7 +241,9 @@ def list_vorhaben(
     """A page of visible Vorhaben, newest activity (or newest) first."""
     key = list_key(db, reader, filters, sort=sort, after=after, limit=limit)
     return readcache.cached(
-        db, key, lambda: _list_vorhaben(db, reader, filters, sort=sort, after=after, limit=limit)
+        db,
+        key,
+        lambda: _list_vorhaben(db, reader, filters, sort=sort, after=after, limit=limit).frozen(),
     )
 
 

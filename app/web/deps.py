@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextvars import ContextVar
 from typing import Annotated
 
+import anyio
 import anyio.to_thread
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -37,13 +38,17 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     try:
         yield session
     except BaseException:
-        await anyio.to_thread.run_sync(_end, session, False)
+        # Shielded: a cancelled request (a client gone, a shutdown) still gives its
+        # connection back; on SQLite an open write transaction would block every writer.
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(_end, session, False)
         raise
     finally:
         _unit_of_work.reset(reset)
     ended = session.info.pop(_ENDED, False)
     if not ended or session.in_transaction():  # (used again after the endpoint ended it)
-        await anyio.to_thread.run_sync(_end, session, True)
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(_end, session, True)
 
 
 def end_unit_of_work() -> None:

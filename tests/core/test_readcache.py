@@ -18,9 +18,9 @@ from app.config import Settings
 from app.core import readcache
 from app.core.clock import utcnow
 from app.core.readcache import ReadGeneration, writes_shared_data
-from app.db import unit_of_work
+from app.db import read_only, unit_of_work
 from app.membership.models import Account, Role
-from app.vorhaben import listing
+from app.vorhaben import listing, visibility
 from app.vorhaben.models import Vorhaben
 from tests import factories
 from tests.conftest import Process
@@ -40,6 +40,16 @@ from tests.conftest import Process
         ("UPDATE sessions SET last_seen_at=?", True),  # no WHERE: not how a touch looks
         ("DELETE FROM sessions WHERE sessions.id = ?", True),
         ("UPDATE notifications SET mailed_at=? WHERE notifications.id = ?", False),
+        (  # as PostgreSQL's dialect renders a touch and a mail marked sent
+            "UPDATE sessions SET last_seen_at=%(last_seen_at)s::TIMESTAMP WITH TIME ZONE "
+            "WHERE sessions.id = %(id_1)s::INTEGER",
+            False,
+        ),
+        (
+            "UPDATE notifications SET mailed_at=%(mailed_at)s::TIMESTAMP WITH TIME ZONE "
+            "WHERE notifications.account_id = %(account_id_1)s::INTEGER",
+            False,
+        ),
         ("UPDATE notifications SET read_at=? WHERE notifications.account_id = ?", True),
         ("UPDATE notifications SET mailed_at=?, read_at=? WHERE notifications.id = ?", True),
         ("insert into notifications (id) values (1)", True),
@@ -85,8 +95,11 @@ def test_a_committed_write_changes_the_token_a_quiet_or_undone_one_does_not(
     with unit_of_work(one.sessions) as db:
         account = db.get(Account, member.id)
         assert account is not None
-        sessions.create(db, settings, account, provider="sso")
+        created = sessions.create(db, settings, account, provider="sso")
     assert _token(one) == after_write  # a new session row is not shared data
+    with unit_of_work(one.sessions) as db:
+        sessions.touch(db, created.session.id)
+    assert _token(one) == after_write  # nor is a session's activity
     with one.sessions() as db:
         factories.vorhaben(db, db.get(Account, member.id) or member, "Nie gespeichert")
         db.rollback()
@@ -201,3 +214,31 @@ def test_the_shared_thread_carries_each_readers_own_token_and_buttons(
         comments_part = reader_page.split('id="comments"')[1]
         assert writer_token not in comments_part
         assert comments_part.count(reader_token) >= 2  # reply form and new-comment form
+
+
+def test_a_result_read_across_a_commit_is_not_shared(processes: tuple[Process, Process]) -> None:
+    """PostgreSQL's READ COMMITTED lets a request read its token, then data committed after
+    it: the author of a Vorhaben hidden in between would store it, under the key of their
+    municipality, for colleagues whose requests are under way. Each must see what its own
+    transaction sees (on SQLite a snapshot from before the change, on PostgreSQL after it)."""
+    one, other = processes
+    with unit_of_work(one.sessions) as db:
+        town = factories.municipality(db, "Wettlaufstadt")
+        author = factories.account(db, "Xaver Autor", municipality=town)
+        colleague = factories.account(db, "Yvonne Kollegin", municipality=town)
+        hidden = factories.vorhaben(db, author, "Bald ausgeblendet")
+    with read_only(one.sessions()) as author_db, read_only(one.sessions()) as colleague_db:
+        writer = author_db.get(Account, author.id)
+        reader = colleague_db.get(Account, colleague.id)
+        assert writer is not None and reader is not None
+        # Both requests under way: token read, audiences worked out.
+        assert visibility.audience(colleague_db, reader) == ("municipality", town.id)
+        assert visibility.audience(author_db, writer) == ("municipality", town.id)
+        with unit_of_work(other.sessions) as db:  # a moderator hides it
+            db.execute(update(Vorhaben).values(hidden_at=utcnow()).where(Vorhaben.id == hidden.id))
+        listing.list_vorhaben(author_db, writer, listing.VorhabenFilter())
+        page = listing.list_vorhaben(colleague_db, reader, listing.VorhabenFilter())
+        own_view = colleague_db.scalars(
+            select(Vorhaben.title).where(visibility.visible_clause(reader))
+        ).all()
+        assert [card.title for card in page.items] == list(own_view)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,7 +22,7 @@ def test_terms_are_folded_significant_words_and_tags() -> None:
     assert terms == ["abfall-kalender", "mullabfuhr"]
 
 
-def _ids(found: list[Card]) -> list[int]:
+def _ids(found: Sequence[Card]) -> list[int]:
     return [vorhaben.id for vorhaben in found]
 
 
@@ -55,7 +57,7 @@ def test_the_best_match_shares_the_rarest_words(db: Session) -> None:
     found = similar(db, reader, "Müllabfuhr per App", tags=[])
     assert set(_ids(found)) == {waste.id, same.id}
     assert calendar.id not in _ids(similar(db, reader, "Müllabfuhr"))
-    assert similar(db, reader, "und der die mit") == []
+    assert similar(db, reader, "und der die mit") == ()
 
 
 def test_only_what_the_reader_may_see(db: Session) -> None:
