@@ -99,7 +99,9 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
             connect_args={"check_same_thread": False, "timeout": 30},
         )
         _install_sqlite_recipe(engine)
+        token_reader = None  # in-process: a transaction costs next to nothing
     else:
+        connect_args = {"connect_timeout": 5, "application_name": "allmende"}
         engine = create_engine(
             url,
             echo=echo,
@@ -107,11 +109,22 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
             max_overflow=pool_size,
             pool_pre_ping=True,
             pool_recycle=1800,
-            connect_args={"connect_timeout": 5, "application_name": "allmende"},
+            connect_args=connect_args,
+        )
+        # The read cache's token, read before a request opens its transaction: one query
+        # on a connection of its own, without BEGIN, COMMIT or pre-ping (app.core.readcache).
+        token_reader = create_engine(
+            url,
+            isolation_level="AUTOCOMMIT",
+            pool_size=2,
+            max_overflow=pool_size,
+            pool_recycle=1800,
+            pool_reset_on_return=None,
+            connect_args=connect_args,
         )
     from app.core import readcache  # it maps a table on Base, defined here
 
-    readcache.install(engine)
+    readcache.install(engine, token_reader=token_reader)
     return engine
 
 

@@ -11,7 +11,7 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, text, update
+from sqlalchemy import event, select, text, update
 
 from app.auth import sessions
 from app.config import Settings
@@ -242,3 +242,80 @@ def test_a_result_read_across_a_commit_is_not_shared(processes: tuple[Process, P
             select(Vorhaben.title).where(visibility.visible_clause(reader))
         ).all()
         assert [card.title for card in page.items] == list(own_view)
+
+
+def _on_postgresql(process: Process) -> None:
+    if process.engine.dialect.name != "postgresql":
+        pytest.skip("the token reader exists on PostgreSQL only")
+
+
+def test_a_value_from_the_cache_takes_no_connection_from_the_pool(
+    processes: tuple[Process, Process],
+) -> None:
+    """On PostgreSQL a request served from the cache reads the token on the token reader's
+    autocommit connection: no checkout, BEGIN or COMMIT on the engine's pool."""
+    one, _other = processes
+    _on_postgresql(one)
+    with unit_of_work(one.sessions) as db:
+        assert readcache.cached(db, ("probe",), lambda: "geladen") == "geladen"
+    checkouts: list[object] = []
+
+    def count(*args: object) -> None:
+        checkouts.append(args)
+
+    event.listen(one.engine, "checkout", count)
+    try:
+        with unit_of_work(one.sessions) as db:
+            assert readcache.cached(db, ("probe",), lambda: "neu geladen") == "geladen"
+        assert checkouts == []
+        with unit_of_work(one.sessions) as db:  # a miss opens the transaction as before
+            assert readcache.cached(db, ("other",), lambda: "geladen") == "geladen"
+        assert len(checkouts) == 1
+    finally:
+        event.remove(one.engine, "checkout", count)
+
+
+def test_a_session_forgets_the_token_when_its_unit_of_work_ends(
+    processes: tuple[Process, Process],
+) -> None:
+    """A session kept across units of work (the worker, the CLI) reads the token anew in
+    each: a value cached before another process's write is not handed out after it."""
+    one, other = processes
+    with unit_of_work(one.sessions) as db:
+        reader = factories.account(db, "Paula Dauer")
+    with unit_of_work(one.sessions) as db:
+        readcache.cached(db, ("probe",), lambda: "vorher")
+    db = one.sessions()
+    try:
+        for end, title in ((db.commit, "Neu"), (db.close, "Neuer")):
+            assert readcache.cached(db, ("probe",), lambda: "nicht geladen") == "vorher"
+            end()
+            with unit_of_work(other.sessions) as writer:
+                factories.vorhaben(writer, writer.get(Account, reader.id) or reader, title)
+            assert readcache.cached(db, ("probe",), lambda: "nachher") == "nachher"
+            db.commit()
+            readcache.cached(db, ("probe",), lambda: "vorher", refresh=True)
+            db.commit()
+    finally:
+        db.close()
+
+
+def test_the_token_reader_recovers_from_a_dropped_connection(
+    processes: tuple[Process, Process],
+) -> None:
+    """A restart of PostgreSQL (here: every other connection terminated) costs the token
+    reader one failed attempt on a dead connection, not a failed request."""
+    one, other = processes
+    _on_postgresql(one)
+    with unit_of_work(one.sessions) as db:
+        readcache.cached(db, ("probe",), lambda: "vorher")
+    with other.engine.connect() as admin:
+        admin.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    with unit_of_work(one.sessions) as db:
+        assert readcache.cached(db, ("probe",), lambda: "nicht geladen") == "vorher"
+        assert readcache.cached(db, ("other",), lambda: "geladen") == "geladen"
