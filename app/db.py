@@ -116,7 +116,9 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
         token_reader = create_engine(
             url,
             isolation_level="AUTOCOMMIT",
-            pool_size=2,
+            # As many as the requests that read at once: a connection beyond pool_size is
+            # closed when given back, and opening one costs more than a page from the cache.
+            pool_size=pool_size,
             max_overflow=pool_size,
             pool_recycle=1800,
             pool_reset_on_return=None,

@@ -96,7 +96,13 @@ def acknowledge(db: Session, member: Account, signal_id: int, *, seen: bool = Tr
 
 
 def is_following(db: Session, account_id: int, vorhaben_id: int) -> bool:
-    return db.get(Follow, (account_id, vorhaben_id)) is not None
+    """Whether the account follows the Vorhaben (through the read cache: every Vorhaben page
+    asks, and following changes the token)."""
+
+    def load() -> bool:
+        return db.get(Follow, (account_id, vorhaben_id)) is not None
+
+    return readcache.cached(db, ("following", account_id, vorhaben_id), load)
 
 
 def set_follow(db: Session, account: Account, vorhaben_id: int, *, on: bool) -> None:

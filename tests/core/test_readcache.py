@@ -11,7 +11,7 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event, select, text, update
+from sqlalchemy import delete, event, select, text, update
 
 from app.auth import sessions
 from app.config import Settings
@@ -20,8 +20,8 @@ from app.core.clock import utcnow
 from app.core.readcache import ReadGeneration, writes_shared_data
 from app.db import read_only, unit_of_work
 from app.membership.models import Account, Role
-from app.vorhaben import listing, visibility
-from app.vorhaben.models import Vorhaben
+from app.vorhaben import cooperation, listing, visibility
+from app.vorhaben.models import Follow, Vorhaben
 from tests import factories
 from tests.conftest import Process
 
@@ -319,3 +319,24 @@ def test_the_token_reader_recovers_from_a_dropped_connection(
     with unit_of_work(one.sessions) as db:
         assert readcache.cached(db, ("probe",), lambda: "nicht geladen") == "vorher"
         assert readcache.cached(db, ("other",), lambda: "geladen") == "geladen"
+
+
+def test_following_is_read_through_the_cache_and_exact_across_processes(
+    processes: tuple[Process, Process],
+) -> None:
+    one, other = processes
+    with unit_of_work(one.sessions) as db:
+        reader = factories.account(db, "Frida Folgt")
+        vorhaben = factories.vorhaben(db, reader, "Gefolgt")
+        vorhaben_id = vorhaben.id
+    with unit_of_work(one.sessions) as db:
+        db.execute(delete(Follow))
+    for expected in (False, False):  # the second from the cache
+        with unit_of_work(one.sessions) as db:
+            assert cooperation.is_following(db, reader.id, vorhaben_id) is expected
+    with unit_of_work(other.sessions) as db:
+        account = db.get(Account, reader.id)
+        assert account is not None
+        cooperation.set_follow(db, account, vorhaben_id, on=True)
+    with unit_of_work(one.sessions) as db:
+        assert cooperation.is_following(db, reader.id, vorhaben_id) is True
