@@ -12,8 +12,10 @@ import re
 
 import pytest
 from fastapi import FastAPI
+from fastapi import routing as fastapi_routing
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
+from starlette.routing import Mount
 
 from app.auth.access import APPLICANT_ROUTES, PUBLIC_ROUTES, RouteInfo, iter_routes
 from app.membership.models import AccountState
@@ -104,3 +106,23 @@ def test_a_member_reaches_member_pages_but_not_moderation(client: TestClient, db
     assert client.get("/konto").status_code == 200
     assert client.get("/moderation").status_code == 403
     assert client.get("/moderation/applications").status_code == 403
+
+
+def test_no_route_is_hidden_by_an_earlier_one(app: FastAPI) -> None:
+    """Routers are included with the busiest pages first (matching walks the routes in
+    order); that is only safe while no path one route answers is taken by another."""
+    contexts = [
+        context
+        for context in fastapi_routing.iter_route_contexts(app.routes)
+        if not isinstance(context.original_route, Mount)
+    ]
+    assert len(contexts) >= 100
+    for context in contexts:
+        sample = _concrete(str(context.path))
+        for method in context.methods or ():
+            first = next(
+                other
+                for other in contexts
+                if method in (other.methods or ()) and other.path_regex.match(sample)
+            )
+            assert first is context, f"{method} {sample}: {first.path} before {context.path}"
