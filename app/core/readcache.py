@@ -12,12 +12,13 @@ itself neither reads nor fills the cache: it sees its own uncommitted rows, whic
 reach anyone else. The token is random rather than a counter so that a rolled-back
 transaction cannot hand a number out twice.
 
-On PostgreSQL a request that has not used the database yet reads the token on a small
-pool of autocommit connections of its own (the token reader) instead of opening its
-transaction: a page served from the cache then costs one query and no BEGIN, COMMIT or
-connection check. That is as exact as reading it in the transaction: under READ COMMITTED
-every statement sees the latest commits anyway, and a value loaded afterwards is only
-stored if the token, read again in the loading transaction, is still the same.
+A request that has not used the database yet reads the token on a small pool of
+autocommit connections of its own (the token reader) instead of opening its transaction:
+a page served from the cache then costs one query and no BEGIN, COMMIT or connection
+check. That is as exact as reading it first thing in the transaction: a value loaded
+afterwards is only stored if the token, read again in the loading transaction (its
+snapshot on SQLite, the latest commits under PostgreSQL's READ COMMITTED), is still the
+same, so it belongs to the state the token names.
 
 What is cached must be plain, immutable data (never ORM objects, which belong to one
 session), and keyed by everything the read depends on: for trust-space content that is the
@@ -104,7 +105,8 @@ class ReadCache:
 
     def __init__(self, max_entries: int, token_reader: Engine | None = None) -> None:
         self.max_entries = max_entries
-        # PostgreSQL: autocommit connections for reading the token outside a transaction.
+        # Autocommit connections for reading the token outside a transaction (none: the
+        # token is read in the request's transaction).
         self.token_reader = token_reader
         self._entries: LRUCache[Hashable, Any] = LRUCache(maxsize=max(1, max_entries))
         self._token: str | None = None
