@@ -158,8 +158,15 @@ def read_only(session: Session) -> Session:
     """Mark a fresh session's SQLite transactions as DEFERRED (readers never block)."""
     bind = session.get_bind()
     if isinstance(bind, Engine) and bind.dialect.name == "sqlite":
-        session.bind = bind.execution_options(sqlite_begin="DEFERRED")
+        # Made once per engine: deriving one costs a few per cent of a cached page.
+        deferred = bind.__dict__.get(_READ_ONLY)
+        if deferred is None:
+            deferred = bind.__dict__[_READ_ONLY] = bind.execution_options(sqlite_begin="DEFERRED")
+        session.bind = deferred
     return session
+
+
+_READ_ONLY = "_allmende_read_only"  # the engine's derived read-only engine (SQLite)
 
 
 @contextmanager

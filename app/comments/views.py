@@ -10,7 +10,6 @@ kind of reader: one who wrote in it (keyed by the reader), a moderator, any othe
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -25,11 +24,7 @@ from app.membership.models import AccountState
 from app.vorhaben.models import Vorhaben
 from app.vorhaben.visibility import can_see_comment
 from app.web import csrf
-from app.web.templating import render_string
-
-# Stands for the reader's CSRF token in a shared rendering. Random per process, so no text
-# anyone writes can contain it (and receive a reader's token in its place).
-_CSRF_SLOT = secrets.token_hex(16)
+from app.web.templating import CSRF_SLOT, render_string
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +134,7 @@ def thread_html(request: Request, db: Session, vorhaben: Vorhaben) -> Markup:
     def load() -> str:
         context = {
             "viewer": viewer,
-            "csrf_token": _CSRF_SLOT,
+            "csrf_token": CSRF_SLOT,
             "vorhaben": vorhaben,
             "threads": current.threads,
             "can_see_comment": can_see_comment,
@@ -151,4 +146,4 @@ def thread_html(request: Request, db: Session, vorhaben: Vorhaben) -> Markup:
 
     shared = readcache.cached(db, key, load)
     # Our own rendering, autoescaped; the token is URL-safe base64.
-    return Markup(shared.replace(_CSRF_SLOT, csrf.request_token(request)))  # noqa: S704
+    return Markup(shared.replace(CSRF_SLOT, csrf.request_token(request)))  # noqa: S704

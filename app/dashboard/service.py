@@ -71,15 +71,22 @@ class Dashboard:
     open_signal_count: int
 
 
-def build(db: Session, member: Account, *, limit: int = 6) -> Dashboard:
-    """The dashboard of one member (every list goes through the visibility rule).
-
-    It is shared with the member's next views until anything changes (app.core.readcache);
-    "recent" counts from the start of the hour, so the views of one hour share it."""
+def board_key(member: Account, *, limit: int = 6) -> tuple[str, int, dt.datetime, int]:
+    """What one member's dashboard depends on: "recent" counts from the start of the hour,
+    so the views of one hour share it (app.core.readcache)."""
     since = utcnow().replace(minute=0, second=0, microsecond=0) - RECENT
+    return ("dashboard", member.id, since, limit)
+
+
+def build(
+    db: Session, member: Account, *, key: tuple[str, int, dt.datetime, int] | None = None
+) -> Dashboard:
+    """The dashboard of one member (every list goes through the visibility rule), shared
+    with the member's next views until anything changes. key: from board_key()."""
+    key = key or board_key(member)
+    _kind, _member_id, since, limit = key
     # The locale too: names of former members are translated as the board is built.
-    key = ("dashboard", member.id, since, limit, i18n.get_locale())
-    return readcache.cached(db, key, lambda: _build(db, member, since, limit))
+    return readcache.cached(db, (*key, i18n.get_locale()), lambda: _build(db, member, since, limit))
 
 
 def _build(db: Session, member: Account, since: dt.datetime, limit: int) -> Dashboard:

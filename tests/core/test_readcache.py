@@ -18,10 +18,12 @@ from app.config import Settings
 from app.core import readcache
 from app.core.clock import utcnow
 from app.core.readcache import ReadGeneration, writes_shared_data
+from app.dashboard import service as dashboard
 from app.db import read_only, unit_of_work
 from app.membership.models import Account, Role
 from app.vorhaben import cooperation, listing, visibility
 from app.vorhaben.models import Follow, Vorhaben
+from app.web import templating
 from tests import factories
 from tests.conftest import Process
 
@@ -339,3 +341,42 @@ def test_following_is_read_through_the_cache_and_exact_across_processes(
         cooperation.set_follow(db, account, vorhaben_id, on=True)
     with unit_of_work(one.sessions) as db:
         assert cooperation.is_following(db, reader.id, vorhaben_id) is True
+
+
+def test_the_shared_dashboard_is_each_members_own_with_each_sessions_token(
+    processes: tuple[Process, Process],
+) -> None:
+    """The dashboard's sections are cached as HTML per member; the mark-as-seen forms in
+    them carry the token of the session that asks, and another member never gets them."""
+    one, other = processes
+    with unit_of_work(one.sessions) as db:
+        town = factories.municipality(db, "Signalstadt")
+        owner = factories.account(db, "Sina Eigen", municipality=town)
+        stranger = factories.account(db, "Tom Fremd")
+        partner = factories.account(
+            db, "Pia Partner", municipality=factories.municipality(db, "Partnerhausen")
+        )
+        vorhaben = factories.vorhaben(db, owner, "Gemeinsam digital")
+        cooperation.set_signal(db, one.app.state.settings, partner, vorhaben.id, "reuse", on=True)
+
+    def dashboard_of(who: Account) -> tuple[str, str]:
+        client = TestClient(one.app, follow_redirects=False)
+        with unit_of_work(one.sessions) as db:
+            factories.login(client, db, db.get(Account, who.id) or who)
+        body = client.get("/").text
+        token = re.search(r'<meta name="csrf-token" content="([^"]+)">', body)
+        assert token
+        return body, token.group(1)
+
+    pages = [dashboard_of(owner) for _session in range(3)]  # the later ones from the cache
+    for body, token in pages:
+        forms = body.split('id="signale"')[1]
+        assert "Partnerhausen" in forms and f'value="{token}"' in forms
+        assert templating.CSRF_SLOT not in body
+    assert len({token for _body, token in pages}) == 3
+    assert "Partnerhausen" not in dashboard_of(stranger)[0]
+    with unit_of_work(other.sessions) as db:  # seen in another process: gone at once
+        board = dashboard.build(db, db.get(Account, owner.id) or owner)
+        signal_id = board.open_signals[0].signal_id
+        cooperation.acknowledge(db, db.get(Account, owner.id) or owner, signal_id, seen=True)
+    assert "Keine offenen Signale anderer Kommunen." in dashboard_of(owner)[0]
