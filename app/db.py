@@ -93,27 +93,13 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
             from pathlib import Path
 
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            url,
-            echo=echo,
-            connect_args={"check_same_thread": False, "timeout": 30},
-        )
+        connect_args: dict[str, Any] = {"check_same_thread": False, "timeout": 30}
+        engine = create_engine(url, echo=echo, connect_args=connect_args)
         _install_sqlite_recipe(engine)
-        # The read cache's token, read before a request opens its transaction: a tenth of
-        # what opening and committing one costs (app.core.readcache). An in-memory
-        # database has no second connection to it: no token reader, the cache stays off.
-        token_reader = (
-            None
-            if ":memory:" in url or "mode=memory" in url
-            else create_engine(
-                url,
-                isolation_level="AUTOCOMMIT",
-                pool_size=pool_size,
-                max_overflow=pool_size,
-                pool_reset_on_return=None,
-                connect_args={"check_same_thread": False, "timeout": 30},
-            )
-        )
+        # An in-memory database has no second connection to it: no token reader, and the
+        # read cache stays off.
+        in_memory = ":memory:" in url or "mode=memory" in url
+        token_reader = None if in_memory else _token_reader(url, pool_size, connect_args)
     else:
         connect_args = {"connect_timeout": 5, "application_name": "allmende"}
         engine = create_engine(
@@ -125,23 +111,28 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
             pool_recycle=1800,
             connect_args=connect_args,
         )
-        # The read cache's token, read before a request opens its transaction: one query
-        # on a connection of its own, without BEGIN, COMMIT or pre-ping (app.core.readcache).
-        token_reader = create_engine(
-            url,
-            isolation_level="AUTOCOMMIT",
-            # As many as the requests that read at once: a connection beyond pool_size is
-            # closed when given back, and opening one costs more than a page from the cache.
-            pool_size=pool_size,
-            max_overflow=pool_size,
-            pool_recycle=1800,
-            pool_reset_on_return=None,
-            connect_args=connect_args,
-        )
+        token_reader = _token_reader(url, pool_size, connect_args, pool_recycle=1800)
     from app.core import readcache  # it maps a table on Base, defined here
 
     readcache.install(engine, token_reader=token_reader)
     return engine
+
+
+def _token_reader(url: str, pool_size: int, connect_args: dict[str, Any], **pool: Any) -> Engine:
+    """Connections for the read cache's token, read before a request opens its transaction
+    (app.core.readcache): one query in autocommit, without BEGIN, COMMIT, pre-ping or reset
+    on return; on SQLite a tenth of what opening and committing a transaction costs. As
+    many as the requests that read at once: a connection beyond pool_size is closed when
+    given back, and opening one costs more than a page from the cache."""
+    return create_engine(
+        url,
+        isolation_level="AUTOCOMMIT",
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_reset_on_return=None,
+        connect_args=connect_args,
+        **pool,
+    )
 
 
 def engine_from_settings(settings: Settings) -> Engine:

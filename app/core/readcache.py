@@ -183,22 +183,14 @@ def cached(
     refresh: load anyway and store the result in place of the one cached (for values that
     may have become older than the database without a change of the token, see
     _QUIET_WRITES). keep: store a loaded value only if it says so."""
-    bind = db.get_bind()
-    if not isinstance(bind, Engine):  # a session on a connection: always in its transaction
-        return _cached_in_transaction(db, db.connection(), key, load, refresh, keep)
-    cache = cache_of(bind)
-    if cache is None or cache.max_entries <= 0 or has_own_writes(db):
+    cache = cache_of(db.get_bind().engine)
+    if cache is None or cache.max_entries <= 0 or _has_own_writes(db):
         return load()
-    if cache.token_reader is None or db.info.get(_CONNECTED):
-        return _cached_in_transaction(db, db.connection(), key, load, refresh, keep)
-    # The request has not used the database yet: read the token without opening it.
     token = db.info.get(_SEEN)
     if token is None:
-        token = _read_token(cache.token_reader)
+        token = _token_for(db, cache)
         if token is None:  # not migrated yet
             return load()
-        if not db.in_transaction():
-            db.begin()  # so that the token is forgotten when this unit of work ends
         db.info[_SEEN] = token
     hit, value = cache.get(token, key)
     if hit and not refresh:
@@ -207,7 +199,7 @@ def cached(
     return _load_and_store(db, cache, token, key, load, keep)
 
 
-def has_own_writes(db: Session) -> bool:
+def _has_own_writes(db: Session) -> bool:
     """Whether the session's transaction has changes of its own, flushed or not."""
     if db.new or db.dirty or db.deleted:
         return True
@@ -216,30 +208,19 @@ def has_own_writes(db: Session) -> bool:
     return bool(db.connection().info.get(_DIRTY))
 
 
-def _cached_in_transaction(
-    db: Session,
-    connection: Connection,
-    key: Hashable,
-    load: Callable[[], T],
-    refresh: bool,
-    keep: Callable[[T], bool] | None,
-) -> T:
-    cache = cache_of(connection.engine)
-    if cache is None or cache.max_entries <= 0 or connection.info.get(_DIRTY):
-        return load()
-    if db.new or db.dirty or db.deleted:  # unflushed writes of this transaction
-        return load()
-    token = db.info.get(_SEEN)
-    if token is None:
-        token = _current_token(connection)
-        if token is None:  # not migrated yet
-            return load()
-        db.info[_SEEN] = token
-    hit, value = cache.get(token, key)
-    if hit and not refresh:
-        result: T = value
-        return result
-    return _load_and_store(db, cache, token, key, load, keep)
+def _token_for(db: Session, cache: ReadCache) -> str | None:
+    """The current token: in the session's transaction once it has a connection (or has
+    none but its own), else on the token reader without opening the transaction."""
+    if (
+        cache.token_reader is None
+        or db.info.get(_CONNECTED)
+        or not isinstance(db.get_bind(), Engine)
+    ):
+        return _current_token(db.connection())
+    token = _read_token(cache.token_reader)
+    if token is not None and not db.in_transaction():
+        db.begin()  # so that the token is forgotten when this unit of work ends
+    return token
 
 
 def _load_and_store(
@@ -279,7 +260,7 @@ def shared_objects(
     service that changes what it loaded loads it itself. refresh: as for cached();
     keep_empty=False: an empty result is not stored (asked again next time)."""
 
-    if has_own_writes(db):
+    if _has_own_writes(db):
         # Merging would overwrite this transaction's own changes with the committed state.
         return list(load(db))
 
@@ -340,18 +321,21 @@ def _read_token(reader: Engine) -> str | None:
     """The token, read on one of the token reader's autocommit connections. It has no
     pre-ping (that would double the cost): a connection the server dropped (a restart)
     fails once, is thrown away and the read is tried once more on a fresh one."""
-    dbapi = reader.dialect.loaded_dbapi
-    for attempt in (1, 2):
-        raw = reader.raw_connection()
-        try:
-            return _token_on(raw.dbapi_connection, raw.info, reader.dialect.name)
-        except dbapi.OperationalError:
-            raw.invalidate()
-            if attempt == 2:
-                raise
-        finally:
-            raw.close()
-    raise AssertionError("unreachable")  # pragma: no cover
+    try:
+        return _read_token_once(reader)
+    except reader.dialect.loaded_dbapi.OperationalError:
+        return _read_token_once(reader)
+
+
+def _read_token_once(reader: Engine) -> str | None:
+    raw = reader.raw_connection()
+    try:
+        return _token_on(raw.dbapi_connection, raw.info, reader.dialect.name)
+    except reader.dialect.loaded_dbapi.OperationalError:
+        raw.invalidate()
+        raise
+    finally:
+        raw.close()
 
 
 def _token_on(dbapi_connection: Any, info: dict[Any, Any], dialect: str) -> str | None:

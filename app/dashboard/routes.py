@@ -29,7 +29,7 @@ def dashboard(request: Request, account: SignedIn, db: DbSession) -> Response:
         db,
         key,
         "dashboard/_main.html",
-        lambda: {"board": dashboard_service.build(db, account, key=key)},
+        lambda: {"board": dashboard_service.build_for(db, account, key)},
         request=request,
     )
     return render(

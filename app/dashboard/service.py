@@ -72,19 +72,23 @@ class Dashboard:
 
 
 def board_key(member: Account, *, limit: int = 6) -> tuple[str, int, dt.datetime, int]:
-    """What one member's dashboard depends on: "recent" counts from the start of the hour,
-    so the views of one hour share it (app.core.readcache)."""
+    """Everything one member's dashboard depends on but the data: "recent" counts from the
+    start of the hour, so the views of one hour share it (app.core.readcache)."""
     since = utcnow().replace(minute=0, second=0, microsecond=0) - RECENT
     return ("dashboard", member.id, since, limit)
 
 
-def build(
-    db: Session, member: Account, *, key: tuple[str, int, dt.datetime, int] | None = None
-) -> Dashboard:
+def build(db: Session, member: Account, *, limit: int = 6) -> Dashboard:
     """The dashboard of one member (every list goes through the visibility rule), shared
-    with the member's next views until anything changes. key: from board_key()."""
-    key = key or board_key(member)
-    _kind, _member_id, since, limit = key
+    with the member's next views until anything changes."""
+    return build_for(db, member, board_key(member, limit=limit))
+
+
+def build_for(db: Session, member: Account, key: tuple[str, int, dt.datetime, int]) -> Dashboard:
+    """build() for a key from board_key(member): for a page that keys its HTML by it."""
+    _kind, member_id, since, limit = key
+    if member_id != member.id:
+        raise ValueError("a dashboard key is one member's own")
     # The locale too: names of former members are translated as the board is built.
     return readcache.cached(db, (*key, i18n.get_locale()), lambda: _build(db, member, since, limit))
 

@@ -8,6 +8,9 @@ where they need two app processes.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -79,6 +82,46 @@ def _titles(process: Process, reader_id: int) -> list[str]:
         assert reader is not None
         page = listing.list_vorhaben(db, reader, listing.VorhabenFilter())
         return [card.title for card in page.items]
+
+
+def _page_as(process: Process, who: Account, path: str) -> tuple[str, str]:
+    """A page as `who` in a session of its own, and that session's CSRF token."""
+    client = TestClient(process.app, follow_redirects=False)
+    with unit_of_work(process.sessions) as db:
+        factories.login(client, db, db.get(Account, who.id) or who)
+    body = client.get(path).text
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)">', body)
+    assert token
+    return body, token.group(1)
+
+
+@contextmanager
+def _checkouts(process: Process) -> Iterator[list[object]]:
+    """The connections taken from the process's pool while the block runs."""
+    taken: list[object] = []
+
+    def count(*args: object) -> None:
+        taken.append(args)
+
+    event.listen(process.engine, "checkout", count)
+    try:
+        yield taken
+    finally:
+        event.remove(process.engine, "checkout", count)
+
+
+def _count_renders(monkeypatch: pytest.MonkeyPatch, template: str) -> list[str]:
+    """Every rendering of `template` by templating.render_string from now on."""
+    seen: list[str] = []
+    original = templating.render_string
+
+    def counting(name: str, context: dict[str, Any]) -> str:
+        if name == template:
+            seen.append(name)
+        return original(name, context)
+
+    monkeypatch.setattr(templating, "render_string", counting)
+    return seen
 
 
 def test_a_committed_write_changes_the_token_a_quiet_or_undone_one_does_not(
@@ -196,13 +239,7 @@ def test_the_shared_thread_carries_each_readers_own_token_and_buttons(
         factories.comment(db, writer, vorhaben, "Mein Beitrag")
 
     def page_of(who: Account) -> tuple[str, str]:
-        client = TestClient(one.app, follow_redirects=False)
-        with unit_of_work(one.sessions) as db:
-            factories.login(client, db, db.get(Account, who.id) or who)
-        body = client.get(f"/vorhaben/{vorhaben.id}").text
-        token = re.search(r'<meta name="csrf-token" content="([^"]+)">', body)
-        assert token
-        return body, token.group(1)
+        return _page_as(one, who, f"/vorhaben/{vorhaben.id}")
 
     for _round in range(2):  # the second round is served from the cache
         writer_page, writer_token = page_of(writer)
@@ -259,21 +296,12 @@ def test_a_value_from_the_cache_takes_no_connection_from_the_pool(
     one, _other = processes
     with unit_of_work(one.sessions) as db:
         assert readcache.cached(db, ("probe",), lambda: "geladen") == "geladen"
-    checkouts: list[object] = []
-
-    def count(*args: object) -> None:
-        checkouts.append(args)
-
-    event.listen(one.engine, "checkout", count)
-    try:
-        with unit_of_work(one.sessions) as db:
-            assert readcache.cached(db, ("probe",), lambda: "neu geladen") == "geladen"
-        assert checkouts == []
-        with unit_of_work(one.sessions) as db:  # a miss opens the transaction as before
-            assert readcache.cached(db, ("other",), lambda: "geladen") == "geladen"
-        assert len(checkouts) == 1
-    finally:
-        event.remove(one.engine, "checkout", count)
+    with _checkouts(one) as checkouts, unit_of_work(one.sessions) as db:
+        assert readcache.cached(db, ("probe",), lambda: "neu geladen") == "geladen"
+    assert checkouts == []
+    with _checkouts(one) as checkouts, unit_of_work(one.sessions) as db:
+        assert readcache.cached(db, ("other",), lambda: "geladen") == "geladen"
+    assert len(checkouts) == 1  # a miss opens the transaction as before
 
 
 def test_a_session_forgets_the_token_when_its_unit_of_work_ends(
@@ -332,9 +360,11 @@ def test_following_is_read_through_the_cache_and_exact_across_processes(
         vorhaben_id = vorhaben.id
     with unit_of_work(one.sessions) as db:
         db.execute(delete(Follow))
-    for expected in (False, False):  # the second from the cache
-        with unit_of_work(one.sessions) as db:
-            assert cooperation.is_following(db, reader.id, vorhaben_id) is expected
+    with unit_of_work(one.sessions) as db:
+        assert cooperation.is_following(db, reader.id, vorhaben_id) is False
+    with _checkouts(one) as checkouts, unit_of_work(one.sessions) as db:
+        assert cooperation.is_following(db, reader.id, vorhaben_id) is False
+    assert checkouts == []  # from the cache, no query
     with unit_of_work(other.sessions) as db:
         account = db.get(Account, reader.id)
         assert account is not None
@@ -344,7 +374,7 @@ def test_following_is_read_through_the_cache_and_exact_across_processes(
 
 
 def test_the_shared_dashboard_is_each_members_own_with_each_sessions_token(
-    processes: tuple[Process, Process],
+    processes: tuple[Process, Process], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The dashboard's sections are cached as HTML per member; the mark-as-seen forms in
     them carry the token of the session that asks, and another member never gets them."""
@@ -360,15 +390,11 @@ def test_the_shared_dashboard_is_each_members_own_with_each_sessions_token(
         cooperation.set_signal(db, one.app.state.settings, partner, vorhaben.id, "reuse", on=True)
 
     def dashboard_of(who: Account) -> tuple[str, str]:
-        client = TestClient(one.app, follow_redirects=False)
-        with unit_of_work(one.sessions) as db:
-            factories.login(client, db, db.get(Account, who.id) or who)
-        body = client.get("/").text
-        token = re.search(r'<meta name="csrf-token" content="([^"]+)">', body)
-        assert token
-        return body, token.group(1)
+        return _page_as(one, who, "/")
 
-    pages = [dashboard_of(owner) for _session in range(3)]  # the later ones from the cache
+    renders = _count_renders(monkeypatch, "dashboard/_main.html")
+    pages = [dashboard_of(owner) for _session in range(3)]
+    assert len(renders) == 1  # the later sessions got the shared HTML
     for body, token in pages:
         forms = body.split('id="signale"')[1]
         assert "Partnerhausen" in forms and f'value="{token}"' in forms
