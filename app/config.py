@@ -73,7 +73,6 @@ class Settings(BaseSettings):
     webhooks_allow_private: bool = False
     webhook_concurrency: int = Field(default=8, ge=1, le=64)
     request_threads: int = Field(default=4, ge=1, le=200)
-    read_cache_entries: int = Field(default=2000, ge=0, le=1_000_000)
     max_body_bytes: int = Field(default=2_097_152, ge=1024)
     feed_rate_limit_per_key: int = Field(default=600, ge=1)
     feed_rate_limit_per_address: int = Field(default=120, ge=1)

@@ -21,7 +21,6 @@ from app.auth import routes as auth_routes
 from app.auth.oidc import ProviderRegistry
 from app.comments import routes as comment_routes
 from app.config import Settings, get_settings
-from app.core import readcache
 from app.dashboard import routes as dashboard_routes
 from app.db import engine_from_settings, make_session_factory
 from app.export import admin_routes as export_admin_routes
@@ -55,7 +54,6 @@ def create_app(
     settings = settings or get_settings()
     logging_setup.configure(settings)
     engine = engine or engine_from_settings(settings)
-    readcache.install(engine, settings.read_cache_entries)
     # Mappers are configured on first use; doing it here keeps it out of the request
     # threads, which would otherwise race each other at the first requests after a start.
     configure_mappers()

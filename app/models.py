@@ -3,7 +3,6 @@
 from app.audit import models as audit_models
 from app.auth import models as auth_models
 from app.comments import models as comments_models
-from app.core import readcache as readcache_models
 from app.export import models as export_models
 from app.membership import models as membership_models
 from app.municipalities import models as municipalities_models
@@ -22,7 +21,6 @@ __all__ = [
     "municipalities_models",
     "notifications_models",
     "outbox_models",
-    "readcache_models",
     "reports_models",
     "search_models",
     "vorhaben_models",

@@ -172,7 +172,7 @@ def fresh_database_url(
 
 @dataclass
 class Process:
-    """One app process: its own engine (so its own read cache) on a database that commits
+    """One app process: its own engine (so its own connections) on a database that commits
     for real (fixture `processes`: two of them, as two workers or app instances)."""
 
     engine: Engine

@@ -1,30 +1,16 @@
-"""A Vorhaben's discussion as plain, shareable data, and its rendered HTML shared between
-readers who see the same thing (app.core.readcache).
-
-The thread of a much-discussed Vorhaben was most of its page's time: fifty comments as ORM
-objects with their authors, rendered one by one. Both are the same for every reader apart
-from their own comments and the moderators' buttons, so the rendered thread is kept per
-kind of reader: one who wrote in it (keyed by the reader), a moderator, any other member.
-"""
+"""A Vorhaben's discussion as plain data: what the thread template shows of each comment."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
-from starlette.requests import Request
 
-from app import i18n
 from app.comments.models import Comment
-from app.core import readcache
 from app.membership.models import AccountState
-from app.vorhaben.models import Vorhaben
 from app.vorhaben.visibility import can_see_comment
-from app.web import csrf
-from app.web.templating import CSRF_SLOT, render_string
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,66 +70,25 @@ def thread(db: Session, vorhaben_id: int) -> Thread:
     """The discussion of a Vorhaben (the caller checked that the reader may see it); hidden
     comments are in it, the template shows them through can_see_comment()."""
 
-    def load() -> Thread:
-        rows = db.scalars(
-            select(Comment)
-            .where(Comment.vorhaben_id == vorhaben_id)
-            .options(joinedload(Comment.author))
-            .order_by(Comment.created_at, Comment.id)
-        )
-        views = [CommentView.of(row) for row in rows]
-        replies: dict[int, list[CommentView]] = {}
-        for view in views:
-            if view.parent_id is not None:
-                replies.setdefault(view.parent_id, []).append(view)
-        threads = tuple(
-            (view, tuple(replies.get(view.id, ()))) for view in views if view.parent_id is None
-        )
-        authors = frozenset(view.author_id for view in views if view.author_id is not None)
-        return Thread(threads, authors)
-
-    return readcache.cached(db, ("comment-thread", vorhaben_id), load)
+    rows = db.scalars(
+        select(Comment)
+        .where(Comment.vorhaben_id == vorhaben_id)
+        .options(joinedload(Comment.author))
+        .order_by(Comment.created_at, Comment.id)
+    )
+    views = [CommentView.of(row) for row in rows]
+    replies: dict[int, list[CommentView]] = {}
+    for view in views:
+        if view.parent_id is not None:
+            replies.setdefault(view.parent_id, []).append(view)
+    threads = tuple(
+        (view, tuple(replies.get(view.id, ()))) for view in views if view.parent_id is None
+    )
+    authors = frozenset(view.author_id for view in views if view.author_id is not None)
+    return Thread(threads, authors)
 
 
 def thread_context(db: Session, vorhaben_id: int) -> dict[str, object]:
     """What the thread template needs: the threads, and the rule that decides which hidden
     comments it shows (the choke point's, not a copy in the template)."""
     return {"threads": thread(db, vorhaben_id).threads, "can_see_comment": can_see_comment}
-
-
-def thread_html(request: Request, db: Session, vorhaben: Vorhaben) -> Markup:
-    """The rendered discussion for this request's reader, shared with readers who would get
-    the same HTML (the CSRF token is put in afterwards)."""
-    viewer = request.state.viewer
-    current = thread(db, vorhaben.id)
-    if viewer.id in current.author_ids:
-        reader: tuple[object, ...] = ("author", viewer.id)  # their comments have their buttons
-    elif viewer.is_moderator:
-        reader = ("moderator",)  # delete buttons on every comment
-    else:
-        reader = ("member",)
-    key = (
-        "comment-thread-html",
-        vorhaben.id,
-        vorhaben.is_locked,
-        vorhaben.is_hidden,
-        reader,
-        i18n.get_locale(),
-    )
-
-    def load() -> str:
-        context = {
-            "viewer": viewer,
-            "csrf_token": CSRF_SLOT,
-            "vorhaben": vorhaben,
-            "threads": current.threads,
-            "can_see_comment": can_see_comment,
-            "comment_body": "",
-            "comment_errors": {},
-            "focus_comment": None,
-        }
-        return render_string("comments/_thread.html", context)
-
-    shared = readcache.cached(db, key, load)
-    # Our own rendering, autoescaped; the token is URL-safe base64.
-    return Markup(shared.replace(CSRF_SLOT, csrf.request_token(request)))  # noqa: S704

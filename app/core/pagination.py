@@ -81,10 +81,6 @@ class Page(Generic[T]):
     items: Sequence[T]
     next_cursor: str | None
 
-    def frozen(self) -> Page[T]:
-        """The same page with its items in a tuple (to be shared, app.core.readcache)."""
-        return Page(tuple(self.items), self.next_cursor)
-
     @property
     def has_more(self) -> bool:
         return self.next_cursor is not None

@@ -11,7 +11,7 @@ from app.i18n import gettext as _
 from app.membership import service as membership
 from app.web import routing
 from app.web.deps import DbSession
-from app.web.templating import render, shared_html
+from app.web.templating import render
 
 router = routing.router(include_in_schema=False)
 
@@ -22,16 +22,8 @@ def dashboard(request: Request, account: SignedIn, db: DbSession) -> Response:
     if not account.is_member:
         return RedirectResponse(membership.landing_path(db, account), status_code=303)
     request.state.nav = "home"
-    # The sections are the member's own, and so is their HTML until anything changes; the
-    # page around them (greeting, header) is rendered for each request.
-    key = dashboard_service.board_key(account)
-    main = shared_html(
-        db,
-        key,
-        "dashboard/_main.html",
-        lambda: {"board": dashboard_service.build_for(db, account, key)},
-        request=request,
-    )
     return render(
-        request, "dashboard/dashboard.html", {"page_title": _("Übersicht"), "main_html": main}
+        request,
+        "dashboard/dashboard.html",
+        {"page_title": _("Übersicht"), "board": dashboard_service.build(db, account)},
     )

@@ -9,9 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from app import i18n
 from app.comments.models import Comment
-from app.core import readcache
 from app.core.clock import utcnow
 from app.membership.models import Account, shown_name
 from app.municipalities.models import Municipality
@@ -71,26 +69,9 @@ class Dashboard:
     open_signal_count: int
 
 
-def board_key(member: Account, *, limit: int = 6) -> tuple[str, int, dt.datetime, int]:
-    """Everything one member's dashboard depends on but the data: "recent" counts from the
-    start of the hour, so the views of one hour share it (app.core.readcache)."""
-    since = utcnow().replace(minute=0, second=0, microsecond=0) - RECENT
-    return ("dashboard", member.id, since, limit)
-
-
 def build(db: Session, member: Account, *, limit: int = 6) -> Dashboard:
-    """The dashboard of one member (every list goes through the visibility rule), shared
-    with the member's next views until anything changes."""
-    return build_for(db, member, board_key(member, limit=limit))
-
-
-def build_for(db: Session, member: Account, key: tuple[str, int, dt.datetime, int]) -> Dashboard:
-    """build() for a key from board_key(member): for a page that keys its HTML by it."""
-    _kind, member_id, since, limit = key
-    if member_id != member.id:
-        raise ValueError("a dashboard key is one member's own")
-    # The locale too: names of former members are translated as the board is built.
-    return readcache.cached(db, (*key, i18n.get_locale()), lambda: _build(db, member, since, limit))
+    """The dashboard of one member (every list goes through the visibility rule)."""
+    return _build(db, member, utcnow() - RECENT, limit)
 
 
 def _build(db: Session, member: Account, since: dt.datetime, limit: int) -> Dashboard:

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session, aliased
 
 from app.comments.models import Comment
 from app.config import Settings
-from app.core import readcache
 from app.core.clock import BERLIN, utcnow
 from app.core.markdown import plain_text
 from app.core.pagination import Page, decode_keyset, encode_keyset
@@ -150,27 +149,21 @@ def _comment_visible(reader: Account) -> Any:
 
 
 def unread_count(db: Session, reader: Account) -> int:
-    """Unread notifications about Vorhaben the reader (still) may see (in every page's
-    header: read through the read cache, which a new notification, one marked read, and
-    every change of what the reader may see invalidate)."""
-
-    def load() -> int:
-        return (
-            db.scalar(
-                select(func.count())
-                .select_from(Notification)
-                .join(Vorhaben, Vorhaben.id == Notification.vorhaben_id)
-                .where(
-                    Notification.account_id == reader.id,
-                    Notification.read_at.is_(None),
-                    visible_clause(reader),
-                    _comment_visible(reader),
-                )
+    """Unread notifications about Vorhaben the reader (still) may see (every page's header)."""
+    return (
+        db.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .join(Vorhaben, Vorhaben.id == Notification.vorhaben_id)
+            .where(
+                Notification.account_id == reader.id,
+                Notification.read_at.is_(None),
+                visible_clause(reader),
+                _comment_visible(reader),
             )
-            or 0
         )
-
-    return readcache.cached(db, ("unread", reader.id), load)
+        or 0
+    )
 
 
 @dataclass(frozen=True)

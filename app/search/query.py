@@ -8,7 +8,6 @@ SQLite uses an FTS5 trigram index ranked by bm25, PostgreSQL pg_trgm GIN indexes
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from markupsafe import Markup
@@ -16,14 +15,13 @@ from sqlalchemy import Float, Integer, Subquery, TextClause, bindparam, func, se
 from sqlalchemy.orm import Session
 
 from app.comments.models import Comment
-from app.core import readcache
 from app.core.markdown import plain_text
 from app.core.text import fold_words
 from app.search import highlight
 from app.search.models import EntryKind, SearchEntry
 from app.vorhaben.listing import Card, VorhabenFilter, apply_filters, load_cards
 from app.vorhaben.models import Vorhaben
-from app.vorhaben.visibility import Reader, audience, comment_visible_clause, visible_clause
+from app.vorhaben.visibility import Reader, comment_visible_clause, visible_clause
 
 MIN_TERM = 3
 MAX_TERMS = 8
@@ -113,11 +111,7 @@ def search(
     terms = terms_of(query)
     if not terms:
         return SearchResult([], 0, 1, 0, [], {})
-    ranked = readcache.cached(
-        db,
-        ("search", audience(db, reader), tuple(terms), filters, max(1, page), per_page),
-        lambda: _ranked(db, reader, terms, filters, page=page, per_page=per_page),
-    )
+    ranked = _ranked(db, reader, terms, filters, page=page, per_page=per_page)
     comments = _matching_comments(
         db, reader, terms, [card.id for card in ranked.cards if card.id not in ranked.own_text]
     )
@@ -128,23 +122,17 @@ def search(
 
 def marked(db: Session, result: SearchResult) -> tuple[dict[int, Markup], dict[int, Markup | None]]:
     """The hits' titles and excerpts with the terms marked. An excerpt comes from the best
-    matching comment where the Vorhaben's own text did not match. Both depend on the text
-    alone, so they are shared between readers (who only ever ask for hits they may see)."""
+    matching comment where the Vorhaben's own text did not match."""
     terms = tuple(result.terms)
     titles: dict[int, Markup] = {}
     excerpts: dict[int, Markup | None] = {}
     for card in result.vorhaben:
-        titles[card.id] = readcache.cached(
-            db, ("search-title", card.id, terms), partial(highlight.mark, card.title, list(terms))
-        )
+        titles[card.id] = highlight.mark(card.title, list(terms))
         comment = result.comments.get(card.id)
         if comment is not None:
-            key: tuple[object, ...] = ("search-excerpt", "comment", comment.id, terms)
-            load = partial(_excerpt, "", comment.body, terms)
+            excerpts[card.id] = _excerpt("", comment.body, terms)
         else:
-            key = ("search-excerpt", "vorhaben", card.id, terms)
-            load = partial(_excerpt, card.summary, card.description, terms)
-        excerpts[card.id] = readcache.cached(db, key, load)
+            excerpts[card.id] = _excerpt(card.summary, card.description, terms)
     return titles, excerpts
 
 

@@ -10,7 +10,6 @@ cost does not grow with the size of the exchange.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Iterable
 
@@ -18,12 +17,11 @@ from sqlalchemy import case, delete, func, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
-from app.core import readcache
 from app.core.text import fold, fold_words
 from app.search.models import VorhabenTerm
 from app.vorhaben.listing import Card, load_cards
 from app.vorhaben.models import Vorhaben
-from app.vorhaben.visibility import Reader, audience, visible_clause
+from app.vorhaben.visibility import Reader, visible_clause
 
 MIN_LENGTH = 4
 MAX_STORED = 40  # words kept per Vorhaben
@@ -89,15 +87,7 @@ def similar(
     limit: int = 5,
 ) -> tuple[Card, ...]:
     """Visible Vorhaben that share the most telling words with a text (and tags)."""
-    tags = tuple(tags)
-    # A typed text can be long: its digest keeps the cache's keys small.
-    digest = hashlib.sha256(text.encode()).hexdigest()
-    key = ("similar", audience(db, reader), digest, tags, exclude_id, limit)
-    return readcache.cached(
-        db,
-        key,
-        lambda: tuple(_similar(db, reader, text, tags=tags, exclude_id=exclude_id, limit=limit)),
-    )
+    return tuple(_similar(db, reader, text, tags=tuple(tags), exclude_id=exclude_id, limit=limit))
 
 
 def _similar(

@@ -8,7 +8,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from app.config import Settings
-from app.core import readcache
 from app.core.clock import utcnow
 from app.core.errors import Forbidden, NotFound, ValidationFailed
 from app.i18n import gettext as _
@@ -19,17 +18,14 @@ from app.vorhaben.models import Follow, Signal, SignalKind
 
 
 def signals_of(db: Session, vorhaben_id: int) -> list[Signal]:
-    """The signals on a Vorhaben with the municipalities behind them (shared until the
-    next write)."""
-    return readcache.shared_objects(
-        db,
-        ("vorhaben-signals", vorhaben_id),
-        lambda loader: loader.scalars(
+    """The signals on a Vorhaben with the municipalities behind them."""
+    return list(
+        db.scalars(
             select(Signal)
             .where(Signal.vorhaben_id == vorhaben_id)
             .options(joinedload(Signal.municipality).joinedload(Municipality.land))
             .order_by(Signal.kind, Signal.created_at)
-        ),
+        )
     )
 
 
@@ -96,13 +92,8 @@ def acknowledge(db: Session, member: Account, signal_id: int, *, seen: bool = Tr
 
 
 def is_following(db: Session, account_id: int, vorhaben_id: int) -> bool:
-    """Whether the account follows the Vorhaben (through the read cache: every Vorhaben page
-    asks, and following changes the token)."""
-
-    def load() -> bool:
-        return db.get(Follow, (account_id, vorhaben_id)) is not None
-
-    return readcache.cached(db, ("following", account_id, vorhaben_id), load)
+    """Whether the account follows the Vorhaben."""
+    return db.get(Follow, (account_id, vorhaben_id)) is not None
 
 
 def set_follow(db: Session, account: Account, vorhaben_id: int, *, on: bool) -> None:

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session, aliased
 
-from app.core import readcache
 from app.core.ids import parse_id
 from app.core.pagination import Page, decode_keyset, encode_keyset
 from app.municipalities.models import Level, Municipality
@@ -23,7 +22,7 @@ from app.vorhaben.models import (
     VorhabenField,
     VorhabenTag,
 )
-from app.vorhaben.visibility import Reader, audience, visible_clause
+from app.vorhaben.visibility import Reader, visible_clause
 
 SORTS = ("activity", "newest")
 
@@ -239,37 +238,6 @@ def list_vorhaben(
     limit: int = 20,
 ) -> Page[Card]:
     """A page of visible Vorhaben, newest activity (or newest) first."""
-    key = list_key(db, reader, filters, sort=sort, after=after, limit=limit)
-    return readcache.cached(
-        db,
-        key,
-        lambda: _list_vorhaben(db, reader, filters, sort=sort, after=after, limit=limit).frozen(),
-    )
-
-
-def list_key(
-    db: Session,
-    reader: Reader,
-    filters: VorhabenFilter,
-    *,
-    sort: str = "activity",
-    after: str | None = None,
-    limit: int = 20,
-) -> tuple[object, ...]:
-    """What a list page depends on: the key of its cards, and of anything made of them
-    alone (their rendering), in app.core.readcache."""
-    return ("vorhaben-list", audience(db, reader), filters, sort, after, limit)
-
-
-def _list_vorhaben(
-    db: Session,
-    reader: Reader,
-    filters: VorhabenFilter,
-    *,
-    sort: str,
-    after: str | None,
-    limit: int,
-) -> Page[Card]:
     column = Vorhaben.created_at if sort == "newest" else Vorhaben.last_activity_at
     query = apply_filters(db, select(Vorhaben).where(visible_clause(reader)), filters)
     cursor = decode_keyset(after)
@@ -297,36 +265,30 @@ class FilterOptions:
 def filter_options(db: Session) -> FilterOptions:
     """The Länder and the active fields of action (the same for every reader)."""
 
-    def load() -> FilterOptions:
-        laender = db.execute(
-            select(Municipality.id, Municipality.name)
-            .where(Municipality.level == Level.LAND)
-            .order_by(Municipality.ags)
-        )
-        return FilterOptions(
-            laender=tuple((row.id, row.name) for row in laender),
-            fields=tuple((entry.slug, entry.label) for entry in fields_of_action(db)),
-        )
-
-    return readcache.cached(db, ("vorhaben-filter-options",), load)
+    laender = db.execute(
+        select(Municipality.id, Municipality.name)
+        .where(Municipality.level == Level.LAND)
+        .order_by(Municipality.ags)
+    )
+    return FilterOptions(
+        laender=tuple((row.id, row.name) for row in laender),
+        fields=tuple((entry.slug, entry.label) for entry in fields_of_action(db)),
+    )
 
 
 def kreise_of(db: Session, land_id: int) -> tuple[tuple[int, str], ...]:
     """The active Kreise of a Land, by name (id, name)."""
 
-    def load() -> tuple[tuple[int, str], ...]:
-        rows = db.execute(
-            select(Municipality.id, Municipality.name)
-            .where(
-                Municipality.level == Level.KREIS,
-                Municipality.land_id == land_id,
-                Municipality.active.is_(True),
-            )
-            .order_by(Municipality.name)
+    rows = db.execute(
+        select(Municipality.id, Municipality.name)
+        .where(
+            Municipality.level == Level.KREIS,
+            Municipality.land_id == land_id,
+            Municipality.active.is_(True),
         )
-        return tuple((row.id, row.name) for row in rows)
-
-    return readcache.cached(db, ("kreise-of", land_id), load)
+        .order_by(Municipality.name)
+    )
+    return tuple((row.id, row.name) for row in rows)
 
 
 def fields_of_action(db: Session, *, active_only: bool = True) -> list[FieldOfAction]:

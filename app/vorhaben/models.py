@@ -17,7 +17,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -153,14 +152,6 @@ class Vorhaben(Base):
         Index("ix_vorhaben_created_at_id", "created_at", "id"),
         Index("ix_vorhaben_municipality_id_visibility", "municipality_id", "visibility"),
         Index("ix_vorhaben_stage", "stage"),
-        # The few hidden ones, by author: who reads apart from their municipality's
-        # colleagues (visibility.audience), asked after every write.
-        Index(
-            "ix_vorhaben_hidden_author_id",
-            "author_id",
-            postgresql_where=text("hidden_at IS NOT NULL"),
-            sqlite_where=text("hidden_at IS NOT NULL"),
-        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -23,7 +23,7 @@ from app.vorhaben.models import (
 from app.web import routing
 from app.web.deps import DbSession
 from app.web.flash import flash
-from app.web.templating import is_htmx, render, shared_html
+from app.web.templating import is_htmx, render
 
 router = routing.router(include_in_schema=False)
 
@@ -103,11 +103,7 @@ def vorhaben_list(
 
     if target == "results":
         return render(request, "vorhaben/_results.html", {**list_context(), "oob_filters": True})
-    # Filters and cards are the same for the reader's whole audience, and so is their HTML:
-    # the page around them (header, notifications) is the reader's own.
-    key = (*listing.list_key(db, member, filters, sort=sort, after=after), kommune[:200])
-    main = shared_html(db, key, "vorhaben/_list_main.html", list_context)
-    return render(request, "vorhaben/list.html", {"page_title": _("Vorhaben"), "main_html": main})
+    return render(request, "vorhaben/list.html", {"page_title": _("Vorhaben"), **list_context()})
 
 
 def detail_context(db: DbSession, member: Account, vorhaben_id: int) -> dict[str, Any]:
@@ -147,9 +143,7 @@ def detail_context(db: DbSession, member: Account, vorhaben_id: int) -> dict[str
 def detail(request: Request, vorhaben_id: int, member: Member, db: DbSession) -> Response:
     """A Vorhaben with its timeline, signals, comments and similar Vorhaben."""
     _nav(request)
-    context = detail_context(db, member, vorhaben_id)
-    context["thread_html"] = comment_views.thread_html(request, db, context["vorhaben"])
-    return render(request, "vorhaben/detail.html", context)
+    return render(request, "vorhaben/detail.html", detail_context(db, member, vorhaben_id))
 
 
 @router.get("/vorhaben/{vorhaben_id:id}/loeschen")

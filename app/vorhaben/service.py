@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.audit import service as audit
 from app.config import Settings
-from app.core import markdown, readcache
+from app.core import markdown
 from app.core.clock import utcnow
 from app.core.errors import Conflict, Forbidden, NotFound
 from app.core.text import fold
@@ -74,16 +74,13 @@ def get(db: Session, reader: Reader, vorhaben_id: int) -> Vorhaben:
 
 
 def get_for_page(db: Session, reader: Reader, vorhaben_id: int) -> Vorhaben:
-    """get() for reading pages: the loaded Vorhaben is shared until the next write
-    (readcache.shared_objects); changing it is for get() alone."""
-    found = readcache.shared_objects(
-        db,
-        ("vorhaben-page", vorhaben_id),
-        lambda loader: loader.scalars(
-            select(Vorhaben).where(Vorhaben.id == vorhaben_id).options(*detail_options())
-        ).unique(),
+    """get() for reading pages (what the session already holds is not loaded again)."""
+    vorhaben = (
+        db.scalars(select(Vorhaben).where(Vorhaben.id == vorhaben_id).options(*detail_options()))
+        .unique()
+        .one_or_none()
     )
-    return require_visible(found[0] if found else None, reader)
+    return require_visible(vorhaben, reader)
 
 
 def _apply(db: Session, vorhaben: Vorhaben, checked: validation.Checked) -> None:
@@ -322,15 +319,13 @@ def form_from(vorhaben: Vorhaben) -> forms.VorhabenForm:
 
 
 def timeline(db: Session, vorhaben_id: int) -> list[StageChange]:
-    """The stage changes, oldest first (shared until the next write)."""
-    return readcache.shared_objects(
-        db,
-        ("vorhaben-timeline", vorhaben_id),
-        lambda loader: loader.scalars(
+    """The stage changes, oldest first."""
+    return list(
+        db.scalars(
             select(StageChange)
             .where(StageChange.vorhaben_id == vorhaben_id)
             .order_by(StageChange.created_at, StageChange.id)
-        ),
+        )
     )
 
 

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import AliasedClass
 from sqlalchemy.sql import Select
 
-from app.core import readcache
 from app.core.errors import NotFound
 from app.i18n import gettext as _
 from app.vorhaben.models import Visibility, Vorhaben
@@ -51,26 +50,6 @@ def visible_clause(reader: Reader) -> ColumnElement[bool]:
     # Hidden by moderation: gone for everyone but its author (who sees the reason).
     not_hidden = or_(Vorhaben.hidden_at.is_(None), Vorhaben.author_id == reader.id)
     return and_(or_(Vorhaben.visibility == Visibility.MEMBERS, own), not_hidden)
-
-
-def audience(db: Session, reader: Reader) -> tuple[str, int | None]:
-    """Who sees exactly the Vorhaben this reader sees: the key under which read results
-    about Vorhaben are shared (app.core.readcache). That is everyone of the reader's
-    municipality, unless the reader wrote a Vorhaben the moderators hid, which they alone
-    still see. Role does not matter: moderators read through the same rule."""
-    if not reader.is_member:
-        return ("nobody", None)
-    if reader.id in _hidden_authors(db):
-        return ("author", reader.id)
-    return ("municipality", reader.municipality_id)
-
-
-def _hidden_authors(db: Session) -> frozenset[int]:
-    def load() -> frozenset[int]:
-        query = select(Vorhaben.author_id).where(Vorhaben.hidden_at.is_not(None)).distinct()
-        return frozenset(author for author in db.scalars(query) if author is not None)
-
-    return readcache.cached(db, ("hidden-vorhaben-authors",), load)
 
 
 def visible(reader: Reader) -> Select[Vorhaben]:

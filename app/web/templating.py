@@ -7,8 +7,6 @@ One template serves the full page and the htmx fragment: pages extend `layout`, 
 from __future__ import annotations
 
 import hashlib
-import secrets
-from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,13 +20,11 @@ from jinja2 import (
     select_autoescape,
 )
 from jinja2.nodes import EvalContext
-from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from app import i18n
-from app.core import readcache
 from app.web import csrf, flash
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -160,42 +156,6 @@ def render(
 def render_string(template: str, context: dict[str, Any]) -> str:
     """Render a template outside a request (mails)."""
     return environment.get_template(template).render(context)
-
-
-def shared_html(
-    db: Session,
-    key: tuple[object, ...],
-    template: str,
-    context: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
-    *,
-    request: Request | None = None,
-) -> markupsafe.Markup:
-    """A fragment rendered once for everyone whose `key` (app.core.readcache) is the same, in
-    the current language. The key must hold everything the fragment shows: the template
-    gets no viewer, no CSRF token and no request. `context` may be a function, called only
-    when the fragment is rendered. request: the fragment has forms; it is rendered with
-    CSRF_SLOT as their token and gets this request's own token put in its place."""
-
-    def load() -> str:
-        values = context() if callable(context) else context
-        shared = {name: value for name, value in values.items() if name not in _PERSONAL}
-        if request is not None:
-            shared["csrf_token"] = CSRF_SLOT
-        return render_string(template, shared)
-
-    html = readcache.cached(db, ("html", template, key, i18n.get_locale()), load)
-    if request is not None:
-        # Our own rendering, autoescaped; the token is URL-safe base64.
-        html = html.replace(CSRF_SLOT, csrf.request_token(request))
-    return markupsafe.Markup(html)  # noqa: S704 - our own autoescaped rendering
-
-
-# Stands for the reader's CSRF token in a shared rendering. Random per process, so no text
-# anyone writes can contain it (and receive a reader's token in its place).
-CSRF_SLOT = secrets.token_hex(16)
-
-# What a shared fragment must not see: it would show one reader's to everyone.
-_PERSONAL = frozenset({"request", "viewer", "csrf_token", "flash", "unread_count"})
 
 
 def markup(html: str) -> markupsafe.Markup:
