@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, DateTime, Engine, Enum, MetaData, create_engine, event
@@ -90,48 +91,19 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:" and not path.startswith("file:"):
-            from pathlib import Path
-
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         connect_args: dict[str, Any] = {"check_same_thread": False, "timeout": 30}
         engine = create_engine(url, echo=echo, connect_args=connect_args)
         _install_sqlite_recipe(engine)
-        # An in-memory database has no second connection to it: no token reader, and the
-        # read cache stays off.
-        in_memory = ":memory:" in url or "mode=memory" in url
-        token_reader = None if in_memory else _token_reader(url, pool_size, connect_args)
-    else:
-        connect_args = {"connect_timeout": 5, "application_name": "allmende"}
-        engine = create_engine(
-            url,
-            echo=echo,
-            pool_size=pool_size,
-            max_overflow=pool_size,
-            pool_pre_ping=True,
-            pool_recycle=1800,
-            connect_args=connect_args,
-        )
-        token_reader = _token_reader(url, pool_size, connect_args, pool_recycle=1800)
-    from app.core import readcache  # it maps a table on Base, defined here
-
-    readcache.install(engine, token_reader=token_reader)
-    return engine
-
-
-def _token_reader(url: str, pool_size: int, connect_args: dict[str, Any], **pool: Any) -> Engine:
-    """Connections for the read cache's token, read before a request opens its transaction
-    (app.core.readcache): one query in autocommit, without BEGIN, COMMIT, pre-ping or reset
-    on return; on SQLite a tenth of what opening and committing a transaction costs. As
-    many as the requests that read at once: a connection beyond pool_size is closed when
-    given back, and opening one costs more than a page from the cache."""
+        return engine
     return create_engine(
         url,
-        isolation_level="AUTOCOMMIT",
+        echo=echo,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_reset_on_return=None,
-        connect_args=connect_args,
-        **pool,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args={"connect_timeout": 5, "application_name": "allmende"},
     )
 
 
@@ -146,15 +118,45 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def read_only(session: Session) -> Session:
-    """Mark a fresh session's SQLite transactions as DEFERRED (readers never block)."""
+    """Let the session's next transactions read only: on SQLite they begin DEFERRED, so
+    they take no lock and never wait for a writer (WAL)."""
     bind = session.get_bind()
     if isinstance(bind, Engine) and bind.dialect.name == "sqlite":
-        # Made once per engine: deriving one costs a few per cent of a cached page.
-        deferred = bind.__dict__.get(_READ_ONLY)
+        base = getattr(bind, "_proxied", bind)
+        # Made once per engine: deriving one costs a few per cent of a small page.
+        deferred = base.__dict__.get(_READ_ONLY)
         if deferred is None:
-            deferred = bind.__dict__[_READ_ONLY] = bind.execution_options(sqlite_begin="DEFERRED")
+            deferred = base.__dict__[_READ_ONLY] = base.execution_options(sqlite_begin="DEFERRED")
         session.bind = deferred
     return session
+
+
+def writable(session: Session) -> Session:
+    """Let the session's next transactions write: on SQLite they begin IMMEDIATE, taking
+    the database's write lock with their first statement (no lost updates)."""
+    bind = session.get_bind()
+    if isinstance(bind, Engine):
+        session.bind = getattr(bind, "_proxied", bind)
+    return session
+
+
+@contextmanager
+def separate_write(session: Session) -> Iterator[Session]:
+    """A short write transaction of its own on the session (its connection, its thread),
+    committed at the end of the block: for a write a reading request must make (a
+    session's activity, a rate counter). What the session read so far ends first, so on
+    SQLite the write lock is held only around the block's own statements."""
+    bind = session.bind
+    session.commit()
+    writable(session)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.bind = bind
 
 
 _READ_ONLY = "_allmende_read_only"  # the engine's derived read-only engine (SQLite)

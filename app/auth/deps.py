@@ -1,9 +1,8 @@
 """Who may call what, declared in route signatures: SignedIn, Member, Moderator, Admin.
 
-The session and its account are looked up on every request, through the read cache
-(app.core.readcache), which every change of an account and every ended session invalidate
-in every process at its commit: a changed role or state (and an ended session) takes
-effect at the very next request, on every app instance.
+The session and its account are read from the database on every request: a changed role
+or state (and an ended session) takes effect at the very next request, on every app
+instance.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from fastapi import Depends, Request
 from app.auth import sessions
 from app.auth.access import auth_dependency
 from app.core.errors import DomainError, Forbidden
+from app.db import separate_write
 from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership.models import Account, AccountState
@@ -78,12 +78,12 @@ def current_account(request: Request, db: DbSession) -> Account | None:
     if row is None or row.account.state is AccountState.ERASED:
         request.state.clear_session_cookie = True
         return None
-    if sessions.needs_touch(db, row):
-        # A separate short write transaction: the request's own may be read-only.
-        with request.app.state.session_factory() as writer:
-            at = sessions.touch(writer, row.id)
-            writer.commit()
-        sessions.touched(db, row, at)
+    if sessions.needs_touch(row):
+        # The request reads so far (on SQLite without a lock): the activity is a short
+        # write of its own on the same connection, never a second connection that would
+        # wait for a lock this request might hold.
+        with separate_write(db):
+            sessions.touch(db, row)
     request.state.account = row.account
     request.state.viewer = Viewer.of(row.account)
     if row.account.is_member:

@@ -29,7 +29,8 @@ class AuthSession(Base):
     # Kept for RP-initiated logout (`id_token_hint`); never shown or logged.
     id_token: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    auth_time: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # When the person last authenticated at the provider; None if the provider did not say.
+    auth_time: Mapped[dt.datetime | None]
     last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime]
     user_agent: Mapped[str | None] = mapped_column(String(300))

@@ -12,6 +12,7 @@ from app.audit import service as audit
 from app.auth import dev, service, sessions
 from app.auth.deps import CurrentAccount
 from app.auth.oidc import OIDCError, ProviderRegistry
+from app.core.clock import utcnow
 from app.core.errors import NotFound
 from app.i18n import N_
 from app.i18n import gettext as _
@@ -103,7 +104,7 @@ def login_page(
     )
 
 
-@router.get("/login/{provider}")
+@router.get("/login/{provider}", dependencies=[WRITES])
 def login_start(
     request: Request,
     provider: str,
@@ -295,6 +296,7 @@ def dev_login(
         request.app.state.settings,
         account,
         provider=None,
+        auth_time=utcnow(),  # the person just chose a persona: a fresh sign-in
         user_agent=request.headers.get("user-agent"),
     )
     audit.record(db, "dev_login", actor_id=account.id, subject_id=account.id)

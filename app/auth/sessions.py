@@ -5,17 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-import threading
-import weakref
 from dataclasses import dataclass
 
-from cachetools import LRUCache
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import AuthSession
 from app.config import Settings
-from app.core import readcache
 from app.core.clock import utcnow
 from app.membership.models import Account
 
@@ -43,10 +40,13 @@ def create(
     oidc_sid: str | None = None,
     oidc_subject: str | None = None,
     id_token: str | None = None,
-    auth_time: dt.datetime | None = None,
+    auth_time: dt.datetime | None,
     user_agent: str | None = None,
 ) -> NewSession:
-    """Start a session with a fresh 256-bit token (a new one at every sign-in)."""
+    """Start a session with a fresh 256-bit token (a new one at every sign-in).
+
+    auth_time: when the person last authenticated at the provider; None when the provider
+    did not say (such a session never counts as a fresh sign-in)."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
     row = AuthSession(
@@ -57,7 +57,7 @@ def create(
         oidc_subject=oidc_subject,
         id_token=id_token,
         created_at=now,
-        auth_time=auth_time or now,
+        auth_time=auth_time,
         last_seen_at=now,
         expires_at=now + dt.timedelta(seconds=settings.session_max_age_seconds),
         user_agent=(user_agent or "")[:300] or None,
@@ -70,82 +70,34 @@ def create(
 def lookup(db: Session, settings: Settings, token: str) -> AuthSession | None:
     """The live session for a cookie token, with its account; None if unknown or expired.
 
-    Read through the read cache (app.core.readcache): ending a session and every change of
-    an account change its token, so a cached session and account are as current as the
-    database. Only its last_seen_at may be older than the row's (activity changes no
-    token): that can only make the session look idle sooner, so a session the cached copy
-    calls idle is looked up again before it is refused.
-    """
-    token_hash = hash_token(token)
-    row = _shared(db, token_hash, refresh=False)
-    if row is not None and not _alive(db, row, settings):
-        row = _shared(db, token_hash, refresh=True)
-    if row is None or not _alive(db, row, settings):
+    Read from the database on every request, never from a cache: an ended session and a
+    changed role or state take effect at the very next request, on every app instance."""
+    row = db.scalars(
+        select(AuthSession)
+        .where(AuthSession.token_hash == hash_token(token))
+        .options(joinedload(AuthSession.account))
+    ).one_or_none()
+    if row is None or not _alive(row, settings):
         return None
     return row
 
 
-def _shared(db: Session, token_hash: str, *, refresh: bool) -> AuthSession | None:
-    def load(loader: Session) -> list[AuthSession]:
-        query = (
-            select(AuthSession)
-            .where(AuthSession.token_hash == token_hash)
-            .options(joinedload(AuthSession.account))
-        )
-        return list(loader.scalars(query))
-
-    key = ("session", token_hash)
-    found = readcache.shared_objects(db, key, load, refresh=refresh, keep_empty=False)
-    return found[0] if found else None
-
-
-# When this process last recorded activity of a session, per database and token hash (a
-# cached session keeps the last_seen_at it was loaded with): bounded, and only ever a time
-# the row has reached.
-_touches: weakref.WeakKeyDictionary[Engine, LRUCache[str, dt.datetime]] = (
-    weakref.WeakKeyDictionary()
-)
-_touches_lock = threading.Lock()
-
-
-def _touches_of_locked(db: Session) -> LRUCache[str, dt.datetime]:
-    engine = db.get_bind().engine
-    engine = getattr(engine, "_proxied", engine)  # an engine with execution options
-    found = _touches.get(engine)
-    if found is None:
-        found = _touches[engine] = LRUCache(maxsize=50_000)
-    return found
-
-
-def last_seen(db: Session, row: AuthSession) -> dt.datetime:
-    """When the session was last active, as far as this process knows (a lower bound)."""
-    with _touches_lock:
-        touched = _touches_of_locked(db).get(row.token_hash)
-    return max(row.last_seen_at, touched) if touched is not None else row.last_seen_at
-
-
-def _alive(db: Session, row: AuthSession, settings: Settings) -> bool:
+def _alive(row: AuthSession, settings: Settings) -> bool:
     now = utcnow()
     idle = dt.timedelta(seconds=settings.session_idle_timeout_seconds)
-    return row.expires_at > now and last_seen(db, row) + idle > now
+    return row.expires_at > now and row.last_seen_at + idle > now
 
 
-def needs_touch(db: Session, row: AuthSession) -> bool:
-    return utcnow() - last_seen(db, row) >= TOUCH_INTERVAL
+def needs_touch(row: AuthSession) -> bool:
+    """Whether the session's activity is older than TOUCH_INTERVAL (time to record it)."""
+    return utcnow() - row.last_seen_at >= TOUCH_INTERVAL
 
 
-def touch(db: Session, session_id: int) -> dt.datetime:
-    """Record activity (keeps the idle timeout from running out); once committed, pass the
-    time returned to touched()."""
+def touch(db: Session, row: AuthSession) -> None:
+    """Record activity (keeps the idle timeout from running out)."""
     now = utcnow()
-    db.execute(update(AuthSession).where(AuthSession.id == session_id).values(last_seen_at=now))
-    return now
-
-
-def touched(db: Session, row: AuthSession, at: dt.datetime) -> None:
-    """Remember a committed touch() for the cached copy of the session."""
-    with _touches_lock:
-        _touches_of_locked(db)[row.token_hash] = at
+    db.execute(update(AuthSession).where(AuthSession.id == row.id).values(last_seen_at=now))
+    set_committed_value(row, "last_seen_at", now)
 
 
 def end(db: Session, session_id: int) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.core.errors import DomainError
+from app.db import separate_write
 from app.export import feed, partners, ratelimit, schemas
 from app.web import routing
 from app.web.deps import DbSession
@@ -33,7 +34,7 @@ class Unauthorized(DomainError):
     default_message = "A valid API key is required: Authorization: Bearer <key>."
 
 
-def partner_access(request: Request) -> int | None:
+def partner_access(request: Request, db: DbSession) -> int | None:
     """The partner key of the request (checked), applying the rate limits; None if public."""
     settings: Settings = request.app.state.settings
     if any(name in request.query_params for name in ("api_key", "key", "token", "access_token")):
@@ -44,8 +45,11 @@ def partner_access(request: Request) -> int | None:
     if not header and settings.feed_require_key:
         raise Unauthorized
     address = request.client.host if request.client else "unknown"
-    # One short write transaction: the key's check and last use, and the rate counters.
-    with request.app.state.session_factory() as db:
+    # One short write transaction of its own: the key's check and last use, and the rate
+    # counters, committed also when the request is refused (refused requests count too).
+    refused: DomainError | None = None
+    key_id: int | None = None
+    with separate_write(db):
         ratelimit.without_flush_to_disk(db)
         by_address = {f"ip:{address}": settings.feed_rate_limit_per_address}
         try:
@@ -56,8 +60,10 @@ def partner_access(request: Request) -> int | None:
                 raise
             by_key = {f"key:{key_id}": settings.feed_rate_limit_per_key}
             ratelimit.check(db, by_address if key_id is None else by_key)
-        finally:
-            db.commit()
+        except DomainError as error:
+            refused = error
+    if refused is not None:
+        raise refused
     return key_id
 
 

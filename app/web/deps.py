@@ -12,13 +12,13 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from app.db import read_only
+from app.db import read_only, writable
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-# The open unit of work of the request running in this context (each request is a task
-# of its own, and worker threads run in a copy of the task's context).
-_unit_of_work: ContextVar[Session | None] = ContextVar("unit_of_work", default=None)
+# The open unit of work of the request running in this context, with its request (each
+# request is a task of its own, and worker threads run in a copy of the task's context).
+_unit_of_work: ContextVar[tuple[Session, Request] | None] = ContextVar("unit_of_work", default=None)
 _ENDED = "allmende.unit_of_work_ended"
 
 
@@ -27,21 +27,23 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
 
     Declared with scope="function" so the commit happens before the response is sent: a
     client that follows our redirect always sees what the POST wrote. A coroutine: as a
-    plain generator, opening the session cost a hand-over to a worker thread too. A sync
-    endpoint's own thread ends the transaction (app.web.routing, end_unit_of_work); only
-    otherwise is the end (the one step here that talks to the database) handed to one.
+    plain generator, opening the session cost a hand-over to a worker thread too.
+
+    It starts out reading (on SQLite: DEFERRED, no lock), whatever the method: the
+    dependencies (who is signed in) only read. A route that writes gets its transaction
+    in its own thread (app.web.routing.Route), which also ends it; only otherwise is the
+    end (the one step here that talks to the database) handed to a thread.
     """
-    session: Session = request.app.state.session_factory()
-    if request.method in SAFE_METHODS and not getattr(request.state, "writes", False):
-        read_only(session)
-    reset = _unit_of_work.set(session)
+    session: Session = read_only(request.app.state.session_factory())
+    reset = _unit_of_work.set((session, request))
     try:
         yield session
     except BaseException:
-        # Shielded: a cancelled request (a client gone, a shutdown) still gives its
-        # connection back; on SQLite an open write transaction would block every writer.
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(_end, session, False)
+        if not session.info.get(_ENDED):
+            # Shielded: a cancelled request (a client gone, a shutdown) still gives its
+            # connection back; on SQLite an open write transaction would block every writer.
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(_end, session, False)
         raise
     finally:
         _unit_of_work.reset(reset)
@@ -51,13 +53,26 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
             await anyio.to_thread.run_sync(_end, session, True)
 
 
-def end_unit_of_work() -> None:
-    """Commit and close the request's unit of work now, in the calling (worker) thread;
-    called by app.web.routing once a sync endpoint has returned its response."""
-    session = _unit_of_work.get()
-    if session is not None and not session.info.get(_ENDED):
-        _end(session, True)
-        session.info[_ENDED] = True
+def begin_route() -> None:
+    """For a route that writes: end what the request read so far and let its next
+    transaction write (on SQLite it takes the write lock with its first statement).
+    Called in the thread that then runs the route and ends the unit of work
+    (app.web.routing), so the lock is never held while the request waits for a thread."""
+    current = _unit_of_work.get()
+    if current is not None and writes(current[1]):
+        session = current[0]
+        session.commit()
+        writable(session)
+
+
+def end_unit_of_work(*, commit: bool = True) -> None:
+    """Commit (or roll back) and close the request's unit of work now, in the calling
+    (worker) thread; called by app.web.routing once a sync endpoint has returned its
+    response or raised."""
+    current = _unit_of_work.get()
+    if current is not None and not current[0].info.get(_ENDED):
+        _end(current[0], commit)
+        current[0].info[_ENDED] = True
 
 
 def _end(session: Session, commit: bool) -> None:
@@ -79,11 +94,17 @@ DbSession = Annotated[Session, Depends(get_db, scope="function")]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 
 
-def _mark_writes(request: Request) -> None:
+async def _mark_writes(request: Request) -> None:
     request.state.writes = True
 
 
-# For the rare GET that writes (the OIDC callback): put it in the route decorator's
-# dependencies so it runs before the session is opened, and SQLite takes the write lock
-# up front instead of failing to upgrade a read transaction.
+# For the rare GET that writes (the start and end of a sign-in): put it in the route
+# decorator's dependencies, and its transaction takes SQLite's write lock up front
+# (app.web.routing) instead of failing to upgrade a read transaction.
 WRITES = Depends(_mark_writes)
+
+
+def writes(request: Request) -> bool:
+    """Whether the request's route writes: every method but GET, HEAD and OPTIONS, and the
+    GETs marked WRITES."""
+    return request.method not in SAFE_METHODS or getattr(request.state, "writes", False)

@@ -1,12 +1,14 @@
-"""The route class of every router: a sync endpoint ends the request's unit of work itself.
+"""The route class of every router: a sync endpoint runs its unit of work in its own thread.
 
 FastAPI runs a sync endpoint in a worker thread and a dependency's teardown afterwards on
-the event loop, so ending the transaction (commit or rollback, then close: it talks to the
-database) cost a second hand-over to a worker thread and back on every request. Here the
-endpoint's own thread commits and closes the session as soon as the endpoint has returned
-a response; the teardown of app.web.deps.get_db then finds nothing left to do. Anything
-else (an exception, a value FastAPI still has to serialize, an endpoint that is a
-coroutine) leaves the end to get_db as before.
+the event loop. Here the endpoint's own thread begins the transaction of a route that
+writes (app.web.deps.begin_route) and commits (or, when it raises, rolls back) and closes
+the session as soon as the endpoint is done; the teardown of app.web.deps.get_db then
+finds nothing left to do. So on SQLite the write lock is held only while that one thread
+runs: never while the request waits for a thread, where requests blocked on the lock could
+hold every thread it needs (a stall until the busy timeout). It also saves a hand-over to
+a thread and back on every request. A value FastAPI still has to serialize, or an endpoint
+that is a coroutine, leaves the end to get_db.
 """
 
 from __future__ import annotations
@@ -44,7 +46,12 @@ def _ending_unit_of_work(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     # their annotations from (inspect.unwrap).
     @functools.wraps(endpoint)
     def run(*args: Any, **kwargs: Any) -> Any:
-        result = endpoint(*args, **kwargs)
+        deps.begin_route()
+        try:
+            result = endpoint(*args, **kwargs)
+        except BaseException:
+            deps.end_unit_of_work(commit=False)
+            raise
         if isinstance(result, Response):
             deps.end_unit_of_work()
         return result
