@@ -131,7 +131,7 @@ def fixture(url: str, settings: Settings) -> Fixture:
             )
         )
         account = db.scalars(select(Account).where(Account.id == member_id)).one()
-        created = sessions.create(db, settings, account, provider=None)
+        created = sessions.create(db, settings, account, provider=None, auth_time=None)
         label = (
             f"{account.display_name} (account {account.id}, municipality {account.municipality_id})"
         )

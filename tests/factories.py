@@ -163,7 +163,7 @@ def account(
 def login(client: TestClient, db: Session, who: Account) -> str:
     """Give the test client a session cookie for `who`; returns the session token."""
     settings = client.app.state.settings  # type: ignore[attr-defined]
-    new = sessions.create(db, settings, who, provider="sso")
+    new = sessions.create(db, settings, who, provider="sso", auth_time=utcnow())
     db.flush()
     client.cookies.set(csrf.session_cookie_name(settings), new.token)
     return new.token

@@ -17,6 +17,7 @@ from app.auth.models import AuthSession
 from app.cli import main
 from app.config import Settings, load_settings
 from app.core import clock
+from app.core.clock import utcnow
 from app.notifications.models import Notification, NotificationKind
 from app.outbox import service as outbox
 from app.outbox.models import OutboxMessage
@@ -30,10 +31,10 @@ def _rows(db: Session, settings: Settings) -> dict[str, tuple[type, int]]:
     """One row of each kind, each of which stops being useful now (the clock's t0)."""
     now = clock.utcnow()
     member = factories.account(db)
-    expired = sessions.create(db, settings, member, provider="sso")
+    expired = sessions.create(db, settings, member, provider="sso", auth_time=utcnow())
     expired.session.expires_at = now
     expired.session.last_seen_at = now - dt.timedelta(hours=1)
-    idle = sessions.create(db, settings, member, provider="sso")
+    idle = sessions.create(db, settings, member, provider="sso", auth_time=utcnow())
     idle.session.last_seen_at = now - dt.timedelta(seconds=settings.session_idle_timeout_seconds)
     db.flush()
     # Kept rows must not be usable: the sign-in ends when the session does, not at deletion.

@@ -48,7 +48,11 @@ FRESH_SIGN_IN = dt.timedelta(minutes=10)
 
 def is_fresh(session: AuthSession | None) -> bool:
     """Whether the person signed in within the last ten minutes."""
-    return session is not None and utcnow() - session.auth_time <= FRESH_SIGN_IN
+    return (
+        session is not None
+        and session.auth_time is not None
+        and utcnow() - session.auth_time <= FRESH_SIGN_IN
+    )
 
 
 def _iso(value: dt.datetime | dt.date | None) -> str | None:

@@ -17,6 +17,7 @@ from app.auth import sessions
 from app.auth.models import AuthSession
 from app.config import Settings
 from app.core import clock
+from app.core.clock import utcnow
 from app.web import csrf
 from tests import factories
 
@@ -95,7 +96,9 @@ def test_both_limits_are_configurable(
 
 def _second_browser(app: FastAPI, db: Session, who: factories.Account, agent: str) -> TestClient:
     browser = TestClient(app, follow_redirects=False)
-    new = sessions.create(db, app.state.settings, who, provider="sso", user_agent=agent)
+    new = sessions.create(
+        db, app.state.settings, who, provider="sso", auth_time=utcnow(), user_agent=agent
+    )
     db.flush()
     browser.cookies.set(csrf.session_cookie_name(app.state.settings), new.token)
     return browser

@@ -367,6 +367,7 @@ def test_reauthentication_makes_the_provider_ask_again_despite_its_session(
         first = follow_browser_redirects(browser, _authorize_url(client), stop_at=CALLBACK)
         assert _callback(client, first).status_code == 303
         signed_in_at = db.scalars(select(AuthSession)).one().auth_time
+        assert signed_in_at is not None
         time.sleep(1.1)  # auth_time has whole seconds
         start = client.get("/login/sso?reauth=1&next=/konto/daten")
         again = follow_browser_redirects(browser, start.headers["location"], stop_at=CALLBACK)
@@ -375,6 +376,7 @@ def test_reauthentication_makes_the_provider_ask_again_despite_its_session(
     assert response.headers["location"] == "/konto/daten"
     # One session (the old one was replaced), authenticated anew after the first sign-in.
     session = db.scalars(select(AuthSession)).one()
+    assert session.auth_time is not None
     assert session.auth_time > signed_in_at
     assert client.get("/konto/daten/export.json").status_code == 200
 

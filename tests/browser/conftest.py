@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.auth import sessions
 from app.auth.dev import account_for, seed_personas
 from app.config import Settings, load_settings
+from app.core.clock import utcnow
 from app.db import make_engine, make_session_factory
 from app.demo import DEMO_REGISTRY
 from app.demo_content import load as load_demo
@@ -256,7 +257,9 @@ def signed_in_context(
     with live.session() as db:
         account = db.get(Account, account_id)
         assert account is not None
-        token = sessions.create(db, live.settings, account, provider=provider).token
+        token = sessions.create(
+            db, live.settings, account, provider=provider, auth_time=utcnow()
+        ).token
         db.commit()
     context = browser.new_context(locale="de-DE", java_script_enabled=js)
     context.add_cookies(

@@ -13,6 +13,7 @@ from app.auth import sessions
 from app.auth.models import AuthSession
 from app.config import Settings
 from app.core import clock
+from app.core.clock import utcnow
 from app.core.errors import Forbidden, InvalidTransition, ValidationFailed
 from app.core.pagination import Page
 from app.membership import accounts, domains, service
@@ -135,7 +136,7 @@ def test_decline_ends_sessions_and_allows_a_new_application(
 ) -> None:
     applicant = factories.account(db, state=AccountState.PENDING)
     application = factories.application(db, applicant)
-    sessions.create(db, settings, applicant, provider="sso")
+    sessions.create(db, settings, applicant, provider="sso", auth_time=utcnow())
     service.decide(db, settings, moderator, application.id, "decline", "Keine Kommune")
     assert applicant.state is AccountState.DECLINED
     assert applicant.state_reason == "Keine Kommune"
@@ -255,8 +256,8 @@ def test_suspension_ends_all_sessions_at_once_and_is_reversible(
     db: Session, settings: Settings, moderator: factories.Account
 ) -> None:
     member = factories.account(db)
-    sessions.create(db, settings, member, provider="sso")
-    sessions.create(db, settings, member, provider="sso")
+    sessions.create(db, settings, member, provider="sso", auth_time=utcnow())
+    sessions.create(db, settings, member, provider="sso", auth_time=utcnow())
     with pytest.raises(ValidationFailed):
         accounts.suspend(db, settings, moderator, member.id, "")
     accounts.suspend(db, settings, moderator, member.id, "Spam")
