@@ -13,7 +13,7 @@ from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership import service
 from app.membership.models import AccountState
-from app.municipalities.picker import picker_context
+from app.municipalities.picker import picker_context, runs_search
 from app.web import routing
 from app.web.deps import DbSession
 from app.web.flash import flash
@@ -36,6 +36,8 @@ def _apply_page(
     q: str,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    *,
+    searched: bool = False,
 ) -> Response:
     return render(
         request,
@@ -46,6 +48,7 @@ def _apply_page(
             "errors": errors or {},
             "labels": {key: _(value) for key, value in LABELS.items()},
             **picker_context(db, q, form.municipality_ags),
+            "searched": searched,
         },
         status_code=status_code,
     )
@@ -99,11 +102,15 @@ def apply(
     position: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
     q: Annotated[str, Form()] = "",
+    action: Annotated[str, Form()] = "",
 ) -> Response:
-    """File the application; a failed form comes back with everything typed."""
+    """File the application, or run the municipality search without JavaScript; a failed
+    form comes back with everything typed."""
     form = service.ApplicationForm(municipality_ags, position, reason)
     if not service.can_apply(db, account):
         return RedirectResponse(service.landing_path(db, account), status_code=303)
+    if runs_search(action, q, municipality_ags):
+        return _apply_page(request, db, form, q[:200], searched=True)
     try:
         service.submit_application(db, request.app.state.settings, account, form)
     except ValidationFailed as error:

@@ -26,7 +26,7 @@ from app.membership.models import (
     ApplicationState,
 )
 from app.municipalities.models import Level, Municipality
-from app.municipalities.picker import picker_context
+from app.municipalities.picker import picker_context, runs_search
 from app.web import routing
 from app.web.deps import DbSession
 from app.web.flash import flash
@@ -342,6 +342,7 @@ def _domains_page(
     municipality_ags: str = "",
     q: str = "",
     status_code: int = 200,
+    searched: bool = False,
 ) -> Response:
     return render(
         request,
@@ -353,8 +354,8 @@ def _domains_page(
             "domain": domain,
             "labels": {"domain": _("Domain"), "municipality_ags": _("Kommune")},
             "picker_url": "/moderation/domains/municipalities",
-            "picker_fallback": "/moderation/domains",
             **picker_context(db, q, municipality_ags),
+            "searched": searched,
         },
         status_code=status_code,
     )
@@ -396,9 +397,19 @@ def domain_add(
     municipality_ags: Annotated[str, Form()] = "",
     domain: Annotated[str, Form()] = "",
     q: Annotated[str, Form()] = "",
+    action: Annotated[str, Form()] = "",
 ) -> Response:
-    """Verify a mail domain for a municipality."""
+    """Verify a mail domain for a municipality, or run the municipality search (no JS)."""
     _nav(request)
+    if runs_search(action, q, municipality_ags):
+        return _domains_page(
+            request,
+            db,
+            domain=domain[:253],
+            municipality_ags=municipality_ags[:12],
+            q=q[:200],
+            searched=True,
+        )
     try:
         entry = domains.add(db, moderator, municipality_ags, domain)
     except ValidationFailed as error:

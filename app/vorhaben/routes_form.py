@@ -38,11 +38,22 @@ class SubmittedVorhaben:
     form: forms.VorhabenForm
     action: str  # "save", SAVE_WITHOUT_LESSONS or "partner_search" (the partner picker)
     partner_q: str
+    partner_q_shown: str  # the search whose results the form showed
     version: int | None  # the version the form was loaded from (optimistic concurrency)
 
     @property
     def ask_for_lessons(self) -> bool:
         return self.action != SAVE_WITHOUT_LESSONS
+
+    @property
+    def searches_partners(self) -> bool:
+        """The partner search button, or a search text typed but never run: Enter in the
+        search field presses the form's default button (save), and a browser without
+        JavaScript cannot tell the two apart, so a search not yet run is run, not saved."""
+        if self.action == "partner_search":
+            return True
+        typed = self.partner_q.strip()
+        return bool(typed) and typed != self.partner_q_shown.strip()
 
 
 def _text(data: FormData, name: str) -> str:
@@ -86,6 +97,7 @@ async def read_form(request: Request) -> SubmittedVorhaben:
         form=form,
         action=_text(data, "action") or "save",
         partner_q=_text(data, "partner_q")[:200],
+        partner_q_shown=_text(data, "partner_q_shown")[:200],
         version=parse_id(version),
     )
 
@@ -157,6 +169,7 @@ def _form_page(
     errors: dict[str, str] | None = None,
     lessons_prompt: str | None = None,
     partner_q: str = "",
+    partner_searched: bool = False,
     status_code: int = 200,
     notice: str | None = None,
 ) -> Response:
@@ -170,6 +183,7 @@ def _form_page(
             "errors": errors or {},
             "lessons_prompt": lessons_prompt,
             "notice": notice,
+            "partner_searched": partner_searched,
             **_form_context(db, member, form, vorhaben=vorhaben, partner_q=partner_q),
         },
         status_code=status_code,
@@ -208,8 +222,15 @@ def new_form(request: Request, member: Member, db: DbSession) -> Response:
 @router.post("/vorhaben/new")
 def create(request: Request, member: Member, db: DbSession, submitted: Submitted) -> Response:
     """Create a Vorhaben (303 to its page); a failed form keeps everything typed."""
-    if submitted.action == "partner_search":
-        return _form_page(request, db, member, submitted.form, partner_q=submitted.partner_q)
+    if submitted.searches_partners:
+        return _form_page(
+            request,
+            db,
+            member,
+            submitted.form,
+            partner_q=submitted.partner_q,
+            partner_searched=True,
+        )
     try:
         # The service checks everything before writing; the savepoint is the safety net,
         # since the request still commits after a 422 answer.
@@ -257,9 +278,15 @@ def update(
 ) -> Response:
     """Save an edit (a new version); a conflict or error keeps the typed form."""
     vorhaben = service.get(db, member, vorhaben_id)
-    if submitted.action == "partner_search":
+    if submitted.searches_partners:
         return _form_page(
-            request, db, member, submitted.form, vorhaben=vorhaben, partner_q=submitted.partner_q
+            request,
+            db,
+            member,
+            submitted.form,
+            vorhaben=vorhaben,
+            partner_q=submitted.partner_q,
+            partner_searched=True,
         )
     try:
         # As on create: checked before writing, and a savepoint in case anything slips by.
@@ -282,6 +309,7 @@ def update(
             member,
             submitted.form,
             vorhaben=vorhaben,
+            partner_q=submitted.partner_q,
             notice=error.message,
             status_code=409,
         )

@@ -17,6 +17,20 @@
     focusErrors(document);
   });
 
+  // Enter in a search-as-you-type field (data-enter-searches, with an htmx "search"
+  // trigger) runs that search in place. Left alone, the browser would press the form's
+  // default button, which the server answers with the same results on a new page: the way
+  // without JavaScript, which loses the focus.
+  document.addEventListener("keydown", function (event) {
+    var field = event.target;
+    if (event.key !== "Enter" || event.isComposing || !field.matches ||
+        !field.matches("input[data-enter-searches]")) {
+      return;
+    }
+    event.preventDefault();
+    field.dispatchEvent(new Event("search"));
+  });
+
   // htmx fires afterSwap on what it swapped in: the target (innerHTML) or the new element
   // itself (outerHTML, as for a comment edited in place).
   document.addEventListener("htmx:afterSwap", function (event) {

@@ -140,7 +140,7 @@ def test_ending_a_vorhaben_asks_for_lessons_accessibly(member_page: Page, demo: 
     page.goto(demo.url + "/vorhaben/new")
     page.locator("#field-title").fill("Testvorhaben Abschlussfrage")
     page.locator("#field-stage").select_option("abgeschlossen")
-    page.get_by_role("button", name="Vorhaben anlegen").click()
+    page.locator("#field-title").press("Enter")
     prompt = page.locator("[data-error-summary]")
     expect(prompt).to_be_focused()
     assert_accessible(page, "lessons-learned question")

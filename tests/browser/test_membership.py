@@ -111,11 +111,17 @@ def test_keyboard_only_application_then_approval(
     page.keyboard.type("Wir bauen gerade ein Bürgerportal.")
     page.keyboard.press("Tab")
     assert _focused(page, "el => el.type === 'submit' && el.textContent.includes('Antrag')")
-    # A look back before sending: Shift+Tab returns to the reason, as typed.
+    # A look back before sending: Shift+Tab returns to the reason and the position, as
+    # typed (the hidden copy of the main button at the top of the form is no tab stop),
+    # and Enter in the position sends the application.
     page.keyboard.press("Shift+Tab")
     assert _focused(page, "el => el.value === 'Wir bauen gerade ein Bürgerportal.'")
-    page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
+    page.keyboard.press("Shift+Tab")
+    assert _focused(page, "el => el.id === 'field-position'")
+    with page.expect_request(
+        lambda request: request.url.endswith("/membership/apply") and request.method == "POST"
+    ):
+        page.keyboard.press("Enter")
     expect(page).to_have_url(seeded.url + "/membership/status")
     expect(page.locator("main")).to_contain_text("Ihr Antrag ist eingegangen")
     assert_accessible(page, "status page")
@@ -161,8 +167,9 @@ def test_application_works_without_javascript(browser: Browser, seeded: LiveServ
     page.locator("#field-position").fill("Projektleitung")
     page.locator("#municipality-q").fill("Leipzig")
     page.get_by_role("button", name="Suchen").click()
+    expect(page).to_have_url(seeded.url + "/membership/apply")  # a POST: nothing in the URL
     page.get_by_label("Leipzig, Stadt", exact=False).first.check()
     expect(page.locator("#field-position")).to_have_value("Projektleitung")
-    page.get_by_role("button", name="Antrag stellen").click()
+    page.locator("#field-position").press("Enter")
     expect(page).to_have_url(seeded.url + "/membership/status")
     context.close()

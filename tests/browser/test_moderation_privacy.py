@@ -92,8 +92,9 @@ def test_privacy_and_publication_pages(browser: Browser, demo: LiveServer) -> No
         own_id = own.id
     page.goto(f"{demo.url}/vorhaben/{own_id}/publication")
     assert_accessible(page, "publication form")
-    page.get_by_role("button", name="Entwurf speichern").click()
+    page.get_by_label("Öffentlicher Titel").press("Enter")  # saves the draft
     expect(page.locator("#preview-title")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Entwurf gespeichert. Öffentlich ist noch nichts.")
     assert_accessible(page, "publication form with preview")
     page.context.close()
 

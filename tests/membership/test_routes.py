@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.config import Settings
+from app.membership import service
 from app.membership.models import AccountState
 from tests import factories
 
@@ -53,6 +54,52 @@ def test_municipality_search_without_javascript_keeps_the_other_fields(
     assert page.status_code == 200
     assert 'value="14713000"' in page.text
     assert 'value="CDO"' in page.text and ">Weil</textarea>" in page.text
+
+
+def test_municipality_search_without_javascript_is_a_post_that_keeps_everything(
+    client: TestClient, db: Session
+) -> None:
+    """The search button posts the whole form: nothing typed is lost, the CSRF token and
+    the text stay out of the URL, and nothing is filed."""
+    person = _applicant(client, db)
+    factories.municipality(db, "Leipzig, Stadt", ags="14713000")
+    token = factories.csrf_token(client, "/membership/apply")
+    page = client.post(
+        "/membership/apply",
+        data={
+            "csrf_token": token,
+            "q": "leipzig",
+            "position": "CDO",
+            "reason": "Weil",
+            "action": "search",
+        },
+    )
+    assert page.status_code == 200
+    assert 'value="14713000" autofocus' in page.text
+    assert 'value="CDO"' in page.text and ">Weil</textarea>" in page.text
+    assert "Bitte korrigieren Sie Folgendes" not in page.text
+    assert service.latest_application(db, person.id) is None
+    assert 'formmethod="get"' not in page.text
+
+
+def test_enter_in_the_search_field_searches_instead_of_filing(
+    client: TestClient, db: Session
+) -> None:
+    """Enter presses the main button; with a search text and no municipality chosen the
+    application could only be refused, so the search runs."""
+    person = _applicant(client, db)
+    factories.municipality(db, "Leipzig, Stadt", ags="14713000")
+    token = factories.csrf_token(client, "/membership/apply")
+    typed = {"csrf_token": token, "q": "leipzig", "position": "CDO", "reason": ""}
+    page = client.post("/membership/apply", data=typed)
+    assert page.status_code == 200
+    assert 'value="14713000"' in page.text and 'value="CDO"' in page.text
+    assert "Bitte korrigieren Sie Folgendes" not in page.text
+    assert service.latest_application(db, person.id) is None
+    filed = client.post("/membership/apply", data={**typed, "municipality_ags": "14713000"})
+    assert filed.status_code == 303
+    application = service.latest_application(db, person.id)
+    assert application is not None and application.position == "CDO"
 
 
 def test_municipality_search_as_you_type_returns_a_fragment(

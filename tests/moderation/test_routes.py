@@ -182,6 +182,27 @@ def test_domains_page_adds_and_removes(
     assert "kiel.de" in client.get("/moderation/domains").text
 
 
+def test_the_domain_forms_municipality_search_is_a_post_that_keeps_the_domain(
+    client: TestClient, db: Session, moderator: factories.Account
+) -> None:
+    """Its search button, or Enter in the search field with no municipality chosen: the
+    results, the domain as typed, the CSRF token out of the URL, nothing confirmed."""
+    from app.membership import domains
+
+    factories.municipality(db, "Kiel", ags="01002000")
+    token = factories.csrf_token(client, "/moderation/domains")
+    for action in ("search", ""):
+        page = client.post(
+            "/moderation/domains",
+            data={"csrf_token": token, "domain": "kiel.de", "q": "Kiel", "action": action},
+        )
+        assert page.status_code == 200
+        assert 'value="01002000" autofocus' in page.text and 'value="kiel.de"' in page.text
+        assert "Bitte korrigieren Sie Folgendes" not in page.text
+        assert 'formmethod="get"' not in page.text
+    assert domains.listing(db) == []
+
+
 def test_audit_log_lists_and_filters_decisions(
     client: TestClient, db: Session, moderator: factories.Account
 ) -> None:

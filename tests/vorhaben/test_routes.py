@@ -84,6 +84,52 @@ def test_partner_search_without_javascript_keeps_the_form(client: TestClient, db
     assert db.scalars(select(Vorhaben)).all() == []
 
 
+def test_a_partner_search_not_yet_run_is_run_instead_of_saving(
+    client: TestClient, db: Session
+) -> None:
+    """Enter in the partner search field presses the default button (save); a search text
+    whose results the form has not shown yet is a search, without JavaScript too."""
+    _member(client, db)
+    factories.municipality(db, "Partnerhausen", ags="99900001")
+    token = factories.csrf_token(client, "/vorhaben/new")
+    typed = {
+        "csrf_token": token,
+        "title": "Mit Partner",
+        "stage": "idee",
+        "action": "save",
+        "partner_q": "Partnerhausen",
+        "partner_q_shown": "",
+    }
+    searched = client.post("/vorhaben/new", data=typed)
+    assert searched.status_code == 200
+    assert 'value="99900001"' in searched.text and 'value="Mit Partner"' in searched.text
+    assert "Treffer für „Partnerhausen“" in searched.text
+    assert db.scalars(select(Vorhaben)).all() == []
+    # Once the results were shown, the same text no longer stops the save.
+    chosen = {**typed, "partner_q_shown": "Partnerhausen", "partner_municipalities": "99900001"}
+    saved = client.post("/vorhaben/new", data=chosen)
+    assert saved.status_code == 303
+    created = db.scalars(select(Vorhaben)).one()
+    assert created.title == "Mit Partner"
+
+
+def test_the_form_starts_with_its_main_action_as_default_button(
+    client: TestClient, db: Session
+) -> None:
+    member = _member(client, db)
+    vorhaben = factories.vorhaben(db, member, "Erstfassung")
+    for path, label in (
+        ("/vorhaben/new", "Vorhaben anlegen"),
+        (f"/vorhaben/{vorhaben.id}/bearbeiten", "Speichern"),
+    ):
+        html = client.get(path).text
+        form = html[html.index('<form method="post" action="/vorhaben/') :]
+        first = form[form.index("<button") : form.index("</button>")]
+        assert 'name="action" value="save"' in first and label in first
+        assert 'tabindex="-1"' in first and 'aria-hidden="true"' in first
+        assert form.index(first) < form.index('value="partner_search"')
+
+
 def test_edit_delete_and_versions(client: TestClient, db: Session) -> None:
     member = _member(client, db)
     vorhaben = factories.vorhaben(db, member, "Erstfassung")
