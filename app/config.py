@@ -107,6 +107,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=2_097_152, ge=1024)
     feed_rate_limit_per_key: int = Field(default=600, ge=1)
     feed_rate_limit_per_address: int = Field(default=120, ge=1)
+    login_rate_limit_per_address: int = Field(default=60, ge=1)
 
     report_hide_threshold: int = Field(default=3, ge=1)
     retention_sessions_days: int = Field(default=30, ge=1)
