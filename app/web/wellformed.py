@@ -18,11 +18,14 @@ from urllib.parse import unquote_to_bytes
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # In a query value tab and line breaks may come from a textarea of a GET form.
 _CONTROL_IN_QUERY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# The checks that run on every request delete the bytes they look for (bytes.translate) and
+# compare lengths: a regular expression took four times as long over a request's headers.
+_C0 = bytes(range(0x20))
 # What needs no decoding to be checked: printable ASCII without percent-escapes.
-_PLAIN = re.compile(rb"[\x21-\x24\x26-\x7e]*")
+_NOT_PLAIN = _C0 + b" %\x7f"
 # Header values: obs-text (bytes above 0x7f) is legal in general, control bytes never.
 _HEADER_CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
-_NON_ASCII = re.compile(rb"[\x80-\xff]")
+_HEADER_CONTROL_BYTES = _C0.replace(b"\t", b"") + b"\x7f"
 # Headers the request guard, the session and the API read for security decisions.
 ASCII_HEADERS = frozenset(
     {
@@ -45,14 +48,23 @@ ASCII_HEADERS = frozenset(
 # RFC 6265: a cookie name is a token; its value cookie-octets, optionally in double quotes.
 _COOKIE_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _COOKIE_VALUE = re.compile(r"[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*")
-_PLAIN_COOKIES = re.compile(rb"[\x20\x21\x23-\x2b\x2d-\x5b\x5d-\x7e]*")
+_NOT_PLAIN_COOKIES = _C0 + b'",\\\x7f'
 
 
-def bad_header(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
+def _free_of(value: bytes, forbidden: bytes) -> bool:
+    """ASCII without any of the forbidden bytes."""
+    return value.isascii() and len(value.translate(None, forbidden)) == len(value)
+
+
+def bad_header(headers: list[tuple[bytes, bytes]]) -> str | None:
     """The name of the first header with a control character, or a non-ASCII value where
     only ASCII is legal; None if all are well formed."""
+    # This runs on every request: one look at all values at once (tab, which is allowed,
+    # as the separator) settles the common case of ASCII headers without control bytes.
+    if _free_of(b"\t".join([value for _name, value in headers]), _HEADER_CONTROL_BYTES):
+        return None
     for name, value in headers:
-        if _HEADER_CONTROL.search(value) or (name in ASCII_HEADERS and _NON_ASCII.search(value)):
+        if _HEADER_CONTROL.search(value) or (name in ASCII_HEADERS and not value.isascii()):
             return name.decode("latin-1")
     return None
 
@@ -70,10 +82,10 @@ def _cookie_pairs(header: str) -> Iterable[str]:
 
 def well_formed_cookies(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]] | None:
     """The headers with every cookie that does not parse left out; None if all parse."""
-    if all(
-        name != b"cookie" or (_PLAIN_COOKIES.fullmatch(value) and b"=" in value)
-        for name, value in headers
-    ):
+    for name, value in headers:
+        if name == b"cookie" and not (b"=" in value and _free_of(value, _NOT_PLAIN_COOKIES)):
+            break
+    else:
         return None  # the common case: nothing to look at more closely
     cleaned: list[tuple[bytes, bytes]] = []
     for name, value in headers:
@@ -96,7 +108,7 @@ def _decoded(encoded: bytes) -> str | None:
 
 def bad_path(path: str, raw_path: bytes | None) -> bool:
     """A path whose escapes are no UTF-8 or that holds a control character."""
-    if raw_path is not None and not _PLAIN.fullmatch(raw_path):
+    if raw_path is not None and not _free_of(raw_path, _NOT_PLAIN):
         try:
             unquote_to_bytes(raw_path).decode("utf-8")
         except UnicodeDecodeError:
@@ -107,7 +119,7 @@ def bad_path(path: str, raw_path: bytes | None) -> bool:
 def bad_query(query_string: bytes) -> bool:
     """A query string that is no UTF-8 or holds NUL or another control character (tab and
     line breaks excepted)."""
-    if _PLAIN.fullmatch(query_string):
+    if _free_of(query_string, _NOT_PLAIN):
         return False
     text = _decoded(query_string)
     return text is None or _CONTROL_IN_QUERY.search(text) is not None
@@ -119,7 +131,7 @@ def bad_urlencoded_form(body: bytes) -> bool:
     Other control characters are left to the form's own validation: one pasted from a word
     processor gets an error at its field, with everything typed kept (CONTRACT.md).
     """
-    if _PLAIN.fullmatch(body):
+    if _free_of(body, _NOT_PLAIN):
         return False
     text = _decoded(body)
     return text is None or "\x00" in text
