@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
@@ -23,6 +24,35 @@ AuthMethod = Literal["client_secret_basic", "client_secret_post"]
 
 class ConfigurationError(Exception):
     """The configuration cannot be used; the message is one line for the operator."""
+
+
+_YES = frozenset({"1", "true", "yes", "on"})
+_NO = frozenset({"0", "false", "no", "off"})
+
+
+def smtp_starttls(url: str) -> bool:
+    """Whether an smtp:// URL asks for STARTTLS (`?starttls=true`); ValueError for an option
+    that is not understood, so a typo cannot quietly mean "send in plain text"."""
+    parts = urlsplit(url)
+    starttls = False
+    for name, value in parse_qsl(parts.query, keep_blank_values=True):
+        if name != "starttls":
+            raise ValueError(f"unknown option {name!r}; the only option is starttls=true")
+        if value.lower() not in _YES | _NO:
+            raise ValueError("starttls must be true or false")
+        starttls = value.lower() in _YES
+    if starttls and parts.scheme == "smtps":
+        raise ValueError("smtps:// is TLS already; starttls=true belongs to smtp://")
+    return starttls
+
+
+def _allows_any_address(entry: str) -> bool:
+    if entry == "*":
+        return True
+    try:
+        return ipaddress.ip_network(entry, strict=False).prefixlen == 0
+    except ValueError:  # a host name or a Unix socket path: names one peer
+        return False
 
 
 class OIDCProviderSettings(BaseModel):
@@ -76,6 +106,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=2_097_152, ge=1024)
     feed_rate_limit_per_key: int = Field(default=600, ge=1)
     feed_rate_limit_per_address: int = Field(default=120, ge=1)
+    login_rate_limit_per_address: int = Field(default=60, ge=1)
 
     report_hide_threshold: int = Field(default=3, ge=1)
     retention_sessions_days: int = Field(default=30, ge=1)
@@ -131,6 +162,7 @@ class Settings(BaseSettings):
             raise ValueError("the port must be a number from 1 to 65535") from None
         if parts.port == 0:
             raise ValueError("the port must be a number from 1 to 65535")
+        smtp_starttls(value.strip())
         return value.strip()
 
     @classmethod
@@ -201,7 +233,26 @@ class Settings(BaseSettings):
         for provider in self.providers():
             if not provider.issuer.startswith("https://"):
                 problems.append(f"the issuer of OIDC provider {provider.name!r} must be https://")
+        if any(_allows_any_address(entry.strip()) for entry in self.forwarded_allow_ips.split(",")):
+            # Any client could then claim any address (and https) in X-Forwarded-* headers.
+            problems.append(
+                "ALLMENDE_FORWARDED_ALLOW_IPS must name the reverse proxies, not every address"
+            )
+        if self.smtp_url and self._smtp_password_in_plain_text():
+            problems.append(
+                "ALLMENDE_SMTP_URL sends the password unencrypted: use smtps:// or "
+                "smtp://…?starttls=true"
+            )
         return problems
+
+    def _smtp_password_in_plain_text(self) -> bool:
+        assert self.smtp_url is not None  # noqa: S101 - checked by the caller
+        parts = urlsplit(self.smtp_url)
+        return (
+            parts.scheme == "smtp"
+            and bool(parts.username or parts.password)
+            and not smtp_starttls(self.smtp_url)
+        )
 
 
 def _one_line(error: ValidationError) -> str:

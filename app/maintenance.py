@@ -24,9 +24,9 @@ from app.auth.models import AuthSession, LoginAttempt, UsedToken
 from app.config import Settings
 from app.core.clock import utcnow
 from app.db import refresh_statistics
-from app.export import ratelimit
 from app.notifications.models import Notification
 from app.outbox.models import DeliveryState, OutboxMessage
+from app.web import ratelimit
 
 
 def _count(result: object) -> int:
@@ -87,7 +87,7 @@ def run(db: Session, settings: Settings) -> dict[str, int]:
                 )
             )
         ),
-        "rate_counters": ratelimit.prune(db, settings),
+        "rate_counters": ratelimit.prune(db),
         "statistics_refreshed": int(refresh_statistics(db.connection())),
     }
 

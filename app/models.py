@@ -11,6 +11,7 @@ from app.outbox import models as outbox_models
 from app.reports import models as reports_models
 from app.search import models as search_models
 from app.vorhaben import models as vorhaben_models
+from app.web import ratelimit as ratelimit_models
 
 __all__ = [
     "audit_models",
@@ -21,6 +22,7 @@ __all__ = [
     "municipalities_models",
     "notifications_models",
     "outbox_models",
+    "ratelimit_models",
     "reports_models",
     "search_models",
     "vorhaben_models",

@@ -3,6 +3,7 @@ and back-channel logout token validation (Authlib for the protocol, joserfc for 
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from typing import Any
@@ -34,6 +35,10 @@ METADATA_TTL = 3600.0
 CLOCK_LEEWAY = 60
 BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 HTTP_TIMEOUT = 10.0
+# Claims we store and look sessions up by: text without control characters (PostgreSQL
+# refuses NUL in text, so one there would fail the sign-in with a 500, not a clear error).
+IDENTIFIER_CLAIMS = ("sub", "sid", "jti")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class OIDCError(Exception):
@@ -208,6 +213,10 @@ class Provider:
             registry.validate(claims)
         except JoseError as error:
             raise OIDCError("invalid_claims", f"{type(error).__name__}: {error}"[:200]) from None
+        for name in IDENTIFIER_CLAIMS:
+            value = claims.get(name)
+            if isinstance(value, str) and _CONTROL.search(value):
+                raise OIDCError("invalid_claims", f"{name} holds a control character")
         audience = claims.get("aud")
         several = isinstance(audience, list) and len(audience) > 1
         if several and claims.get("azp") != self.config.client_id:

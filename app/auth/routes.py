@@ -18,7 +18,7 @@ from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership import service as membership
 from app.membership.models import Account
-from app.web import csrf, routing
+from app.web import csrf, ratelimit, routing
 from app.web.deps import WRITES, DbSession
 from app.web.safe_redirect import local_path
 from app.web.templating import render
@@ -74,6 +74,15 @@ def _wants_reauthentication(value: str) -> bool:
     return value == "1"
 
 
+def _count_login_step(request: Request, db: DbSession) -> None:
+    """Starting a sign-in and coming back from the provider write rows (an attempt, a failure
+    in the audit log): counted per address, 429 beyond the limit, before anything is written.
+    Own short transaction: the count stands even when the request is refused."""
+    settings = request.app.state.settings
+    address = ratelimit.address_bucket(request.client.host if request.client else None)
+    ratelimit.check_now(db, {f"login:{address}": settings.login_rate_limit_per_address})
+
+
 @router.get("/login")
 def login_page(
     request: Request,
@@ -117,6 +126,7 @@ def login_start(
     `reauth=1` makes the provider authenticate the person again (max_age=0, prompt=login);
     the callback then insists on a fresh auth_time (the data export needs one).
     """
+    _count_login_step(request, db)
     found = _registry(request).get(provider)
     if found is None:
         error = OIDCError("unknown_provider")
@@ -175,6 +185,7 @@ def _end_previous_session(request: Request, db: DbSession) -> None:
 @router.get("/auth/callback/{provider}", dependencies=[WRITES])
 def login_callback(request: Request, provider: str, db: DbSession) -> Response:
     """The provider's redirect back: validate everything, then start a session."""
+    _count_login_step(request, db)
     found = _registry(request).get(provider)
     if found is None:
         error = OIDCError("unknown_provider")

@@ -45,16 +45,18 @@ def start_login(
     `reauthenticate` asks the provider to authenticate the person again (max_age=0,
     prompt=login), for actions that need a sign-in within the last minutes.
     """
-    now = utcnow()
-    db.execute(delete(LoginAttempt).where(LoginAttempt.expires_at < now))
     state = secrets.token_urlsafe(32)
     nonce = secrets.token_urlsafe(32)
     code_verifier = secrets.token_urlsafe(64)
     browser_secret = secrets.token_urlsafe(32)
     max_age = 0 if reauthenticate else None
+    # First the provider (discovery may go over the network), then the writes: SQLite's
+    # write lock is not held while waiting for another server.
     url = provider.authorization_url(
         state=state, nonce=nonce, code_verifier=code_verifier, max_age=max_age
     )
+    now = utcnow()
+    db.execute(delete(LoginAttempt).where(LoginAttempt.expires_at < now))
     db.add(
         LoginAttempt(
             state_hash=_hash(state),

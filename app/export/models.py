@@ -1,6 +1,6 @@
 """The export layer's tables: publications and their released versions, the feed state
-(one row per project, ordered by a database sequence), partners, keys, webhook endpoints,
-and rate-limit counters."""
+(one row per project, ordered by a database sequence), partners, keys, webhook endpoints
+(the feed's rate-limit counters are app.web.ratelimit's)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     ForeignKey,
-    Index,
     Integer,
-    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -198,17 +196,3 @@ class WebhookEndpoint(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     partner: Mapped[Partner] = relationship(lazy="raise")
-
-
-class RateCounter(Base):
-    """Requests of one key or address in one minute, shared by every app process."""
-
-    __tablename__ = "rate_counters"
-    __table_args__ = (
-        PrimaryKeyConstraint("bucket", "window_start"),
-        Index("ix_rate_counters_window_start", "window_start"),
-    )
-
-    bucket: Mapped[str] = mapped_column(String(100))
-    window_start: Mapped[dt.datetime]
-    count: Mapped[int] = mapped_column(Integer, default=0)

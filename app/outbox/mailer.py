@@ -8,9 +8,9 @@ import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any, Protocol
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
-from app.config import Settings
+from app.config import Settings, smtp_starttls
 
 log = logging.getLogger("allmende.mail")
 SMTP_TIMEOUT = 30
@@ -58,7 +58,9 @@ class LogMailer:
 
 
 class SMTPMailer:
-    """smtp://user:pass@host:port (STARTTLS with ?starttls=1), smtps:// for implicit TLS."""
+    """smtps://user:pass@host:port for implicit TLS, smtp://…?starttls=true for STARTTLS
+    (required: a server that does not offer it fails the delivery), plain smtp:// only
+    without a password outside development (app.config refuses it in production)."""
 
     def __init__(self, settings: Settings) -> None:
         assert settings.smtp_url is not None  # noqa: S101 - chosen by mailer_for()
@@ -66,8 +68,7 @@ class SMTPMailer:
         if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
             raise ValueError("ALLMENDE_SMTP_URL must look like smtp://host:port")
         self.implicit_tls = parts.scheme == "smtps"
-        options = parse_qs(parts.query)
-        self.starttls = options.get("starttls", ["0"])[0] in {"1", "true", "yes"}
+        self.starttls = smtp_starttls(settings.smtp_url)
         self.host = parts.hostname
         self.port = parts.port or (465 if self.implicit_tls else 25)
         self.username = unquote(parts.username) if parts.username else None

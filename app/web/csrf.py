@@ -39,9 +39,10 @@ def token_for(secret: bytes, binding: str) -> str:
 
 
 def is_valid(secret: bytes, binding: str | None, token: str | None) -> bool:
-    if not binding or not token:
+    # A token is URL-safe base64; compare_digest refuses to compare other text.
+    if not binding or not token or not token.isascii():
         return False
-    return hmac.compare_digest(token_for(secret, binding), token)
+    return hmac.compare_digest(token_for(secret, binding).encode(), token.encode())
 
 
 def binding_from_cookies(request: Request, settings: Settings) -> str | None:

@@ -11,8 +11,15 @@ from typing import Literal
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.config import Settings
+
 COOKIE = "allmende_flash"
 Kind = Literal["success", "warning", "error", "info"]
+
+
+def cookie_name(settings: Settings) -> str:
+    """Host-only and https-only under https, like the session and CSRF cookies."""
+    return f"__Host-{COOKIE}" if settings.https else COOKIE
 
 
 def _sign(secret: bytes, payload: bytes) -> str:
@@ -30,18 +37,26 @@ def flash(request: Request, response: Response, message: str, kind: Kind = "succ
     )
     value = f"{payload}.{_sign(settings.secret, payload.encode())}"
     response.set_cookie(
-        COOKIE, value, max_age=120, httponly=True, samesite="lax", secure=settings.https
+        cookie_name(settings),
+        value,
+        max_age=120,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.https,
     )
 
 
 def peek(request: Request) -> dict[str, str] | None:
     """The pending message, if its signature holds."""
-    raw = request.cookies.get(COOKIE)
-    if not raw or "." not in raw:
+    settings = request.app.state.settings
+    raw = request.cookies.get(cookie_name(settings))
+    # Only what flash() writes (URL-safe base64) is compared: compare_digest refuses other text.
+    if not raw or "." not in raw or not raw.isascii():
         return None
     payload, signature = raw.rsplit(".", 1)
     if not hmac.compare_digest(
-        _sign(request.app.state.settings.secret, payload.encode()), signature
+        _sign(settings.secret, payload.encode()).encode(), signature.encode()
     ):
         return None
     try:
@@ -56,7 +71,7 @@ def peek(request: Request) -> dict[str, str] | None:
 
 def consume(request: Request, response: Response) -> None:
     """Delete the cookie once its message was rendered."""
-    if COOKIE in request.cookies:
-        response.delete_cookie(
-            COOKIE, httponly=True, samesite="lax", secure=request.app.state.settings.https
-        )
+    settings = request.app.state.settings
+    name = cookie_name(settings)
+    if name in request.cookies:
+        response.delete_cookie(name, path="/", httponly=True, samesite="lax", secure=settings.https)

@@ -1,7 +1,10 @@
-"""The request guard: body size limit, locale, cross-site and CSRF checks, before any route.
+"""The request guard: well-formed input, body size limit, locale, cross-site and CSRF checks,
+before any route.
 
 It runs as plain ASGI so it sees every request, including ones no route matches, and can
-refuse an oversized chunked body without the route ever reading it.
+refuse an oversized chunked body without the route ever reading it. What it refuses as
+malformed (app.web.wellformed) never reaches a route, so no route and no query has to
+guard against a NUL byte or text that is no UTF-8.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import i18n
 from app.config import Settings
-from app.web import csrf
+from app.web import csrf, wellformed
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # Server-to-server endpoints that authenticate by other means (a signed logout token).
@@ -41,11 +44,21 @@ class RequestGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # Cookies that do not parse are dropped before anyone reads them.
+        cleaned = wellformed.well_formed_cookies(scope["headers"])
+        if cleaned is not None:
+            scope["headers"] = cleaned
         request = Request(scope)
         headers = Headers(scope=scope)
         i18n.set_locale(
             i18n.negotiate(headers.get("accept-language"), request.cookies.get(LOCALE_COOKIE))
         )
+        malformed = self._malformed_address(scope)
+        if malformed is None and wellformed.bad_header(scope["headers"]) is not None:
+            malformed = i18n.gettext("Die Anfrage enthält eine ungültige Kopfzeile.")
+        if malformed is not None:
+            await self._refuse(scope, send, 400, malformed)
+            return
 
         # The binding the CSRF token derives from; a browser without one gets a cookie.
         state = scope.setdefault("state", {})
@@ -82,10 +95,20 @@ class RequestGuard:
                 scope, send, 403, i18n.gettext("Anfragen von fremden Websites werden abgelehnt.")
             )
             return
+        header_token = headers.get(csrf.HEADER)
+        form_token, well_formed = await self._inspect_body(scope, body, header_token is None)
+        if not well_formed:
+            await self._refuse(
+                scope,
+                send,
+                400,
+                i18n.gettext(
+                    "Die gesendeten Daten enthalten Zeichen, die hier nicht erlaubt sind."
+                ),
+            )
+            return
         if not scope["path"].startswith(CSRF_EXEMPT_PREFIXES):
-            token = headers.get(csrf.HEADER) or await self._form_token(scope, body)
-            if token is None:
-                token = ""
+            token = header_token or form_token or ""
             if not csrf.is_valid(self.settings.secret, None if new_cookie else binding, token):
                 await self._refuse(
                     scope,
@@ -128,28 +151,48 @@ class RequestGuard:
                 break
         return b"".join(chunks)
 
-    async def _form_token(self, scope: Scope, body: bytes) -> str | None:
+    @staticmethod
+    def _malformed_address(scope: Scope) -> str | None:
+        """Why the path or query string cannot be taken, or None."""
+        if wellformed.bad_path(scope["path"], scope.get("raw_path")) or wellformed.bad_query(
+            scope.get("query_string", b"")
+        ):
+            return i18n.gettext("Die Adresse enthält Zeichen, die hier nicht erlaubt sind.")
+        return None
+
+    async def _inspect_body(
+        self, scope: Scope, body: bytes, wants_token: bool
+    ) -> tuple[str | None, bool]:
+        """The CSRF token of a form body (if wanted), and whether the body is well formed."""
         content_type = Headers(scope=scope).get("content-type", "")
         media_type = content_type.split(";", 1)[0].strip().lower()
         if media_type == "application/x-www-form-urlencoded":
+            if wellformed.bad_urlencoded_form(body):
+                return None, False
+            if not wants_token:
+                return None, True
             try:
                 values = parse_qs(body.decode("latin-1"), keep_blank_values=True)
             except ValueError:
-                return None
+                return None, True
             found = values.get(csrf.FIELD)
-            return found[0] if found else None
+            return (found[0] if found else None), True
         if media_type == "multipart/form-data":
             request = Request(scope, self._replay(body))
             try:
                 form = await request.form()
             except Exception:  # malformed multipart: treated as "no token"
-                return None
+                return None, True
             try:
+                if wellformed.bad_form_fields(form.multi_items()):
+                    return None, False
                 value = form.get(csrf.FIELD)
-                return value if isinstance(value, str) else None
+                return (value if isinstance(value, str) else None), True
             finally:
                 await form.close()
-        return None
+        if wellformed.is_json(media_type):
+            return None, not wellformed.bad_json(body)
+        return None, True
 
     def _limited(self, receive: Receive) -> Receive:
         """Count the body of a safe request too (a chunked GET body is still a body)."""
@@ -208,7 +251,10 @@ class RequestGuard:
     ) -> None:
         from app.web.errors import error_response
 
-        request = Request(scope)
+        # The page shows (and links back to) the address without what made it malformed.
+        shown = {key: value for key, value in scope.items() if key != "raw_path"}
+        shown.update(path=wellformed.printable(scope["path"]), query_string=b"")
+        request = Request(shown)
         response = error_response(request, status_code, detail)
         if status_code == 413:
             response.headers["Connection"] = "close"

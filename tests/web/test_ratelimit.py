@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.core.errors import RateLimited
-from app.export import ratelimit
+from app.web import ratelimit
 
 
 def test_counts_per_bucket_and_refuses_beyond_the_limit(db: Session) -> None:
