@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.admin import taxonomy
+from app.auth import sessions
 from app.comments import service as comments
 from app.config import Settings
 from app.core import clock
@@ -24,7 +25,14 @@ from app.export.forms import PublicationForm
 from app.export.models import Partner, Publication, WebhookEndpoint
 from app.membership import accounts
 from app.membership import service as membership
-from app.membership.models import Account, AccountState, Application, MailMode, Role
+from app.membership.models import (
+    Account,
+    AccountState,
+    Application,
+    Identity,
+    MailMode,
+    Role,
+)
 from app.municipalities.models import Municipality
 from app.notifications import service as notifications
 from app.outbox.models import OutboxMessage
@@ -60,7 +68,9 @@ ADMIN_FIELDS = (
     "n-admin", "fieldlabel", "partner", "pmail", "hookurl", "hookerror", "hookoff", "rolereason",
     "provider",
 )  # fmt: skip
-FIELDS = MEMBER_FIELDS + MODERATOR_FIELDS + ADMIN_FIELDS
+# What the identity provider or the browser sends: claims, a mail address, a user agent.
+PROVIDED_FIELDS = ("email", "claim", "claimkey", "agent")
+FIELDS = MEMBER_FIELDS + MODERATOR_FIELDS + ADMIN_FIELDS + PROVIDED_FIELDS
 
 
 @dataclass
@@ -126,6 +136,8 @@ def build(db: Session, settings: Settings) -> World:
     moderator = _named(db, "n-mod", role=Role.MODERATOR)
     author = _named(db, "n-author", municipality=municipality)
     reader = _named(db, "n-reader")
+    reader.email = '"><b data-hostile="email">@x.example'
+    sessions.create(db, settings, author, provider="sso", user_agent=hostile("agent"))
     contact = _named(db, "n-contact", municipality=municipality)
 
     label = taxonomy.add(db, admin, hostile("fieldlabel", 120))
@@ -180,6 +192,8 @@ def build(db: Session, settings: Settings) -> World:
     partners.disable_endpoint(db, settings, endpoint, hostile("hookoff"))
 
     applicant = _named(db, "n-applic", state=AccountState.PENDING)
+    identity = db.scalars(select(Identity).where(Identity.account_id == applicant.id)).one()
+    identity.claims = {**identity.claims, "name": hostile("claim"), hostile("claimkey", 60): "x"}
     application = _apply(db, settings, applicant)
     membership.decide(db, settings, moderator, application.id, "request_info", hostile("appinfo"))
     membership.answer_info_request(db, settings, applicant, hostile("answer"))
