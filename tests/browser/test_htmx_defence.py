@@ -60,9 +60,7 @@ def test_htmx_attributes_in_user_text_containers_do_nothing(
     assert not any(url.endswith("/inside-user-text") for url in requested), requested
 
 
-def test_htmx_evaluates_nothing_and_asks_no_other_host(
-    page: Page, live_server: LiveServer
-) -> None:
+def test_htmx_evaluates_nothing_and_asks_no_other_host(page: Page, live_server: LiveServer) -> None:
     """js: values and other hosts are refused even outside the user-text containers (the
     page fixture fails on any CSP violation an eval attempt would cause)."""
     page.goto(live_server.url + "/impressum")
