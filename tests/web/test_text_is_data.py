@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from app.admin import taxonomy
 from app.auth.access import RouteInfo, iter_routes
+from app.config import Settings
 from app.membership.models import Account, Role
 from app.outbox.models import OutboxMessage
 from app.reports import service as reports
@@ -116,7 +117,7 @@ NOT_PAGES = {
     "/auth/callback/{provider}",
 }
 # Routes that would end the walk itself (the viewer's session or account).
-ENDING = {("POST", "/logout"), ("POST", "/konto/loeschen"), ("POST", "/sitzungen/andere-beenden")}
+ENDING = {("POST", "/logout"), ("POST", "/konto/loeschen")}
 # Form fields routes read from the raw form, beside the ones they declare.
 FORM_FIELDS = (
     "title", "summary", "description", "tags", "license", "funding_programme",
@@ -250,7 +251,7 @@ def _viewers(world: World) -> dict[str, Account | None]:
 
 
 def test_no_text_any_role_wrote_becomes_markup_anywhere(
-    app: FastAPI, db: Session, settings: Any
+    app: FastAPI, db: Session, settings: Settings
 ) -> None:
     """Every page and fragment as every viewer, every form sent back, every mail and feed."""
     world = build(db, settings)
@@ -338,7 +339,7 @@ def _send_every_form(
 
 
 def test_the_feeds_carry_published_text_as_text(
-    client: TestClient, db: Session, settings: Any
+    client: TestClient, db: Session, settings: Settings
 ) -> None:
     """Atom and JSON: titles are text elements and strings, descriptions sanitized HTML."""
     world = build(db, settings)
