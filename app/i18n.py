@@ -74,10 +74,14 @@ def gettext(message: str, **variables: Any) -> str:
     return text % variables if variables else text
 
 
+def plural_form(singular: str, plural: str, n: int) -> str:
+    """The translated singular or plural message for n, placeholders not yet filled."""
+    return _translations(get_locale()).ngettext(singular, plural, n)
+
+
 def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
     """Translate with plural forms; `num` is available as a placeholder."""
-    text = _translations(get_locale()).ngettext(singular, plural, n)
-    return text % {"num": n, **variables}
+    return plural_form(singular, plural, n) % {"num": n, **variables}
 
 
 _ = gettext

@@ -6,6 +6,7 @@ from functools import cache
 
 import nh3
 from markdown_it import MarkdownIt
+from markupsafe import Markup
 
 ALLOWED_TAGS = {
     "p",
@@ -50,6 +51,12 @@ def render(source: str) -> str:
     """Render Markdown and sanitize the result: no scripts, handlers or foreign schemes."""
     html = _parser().render(source)
     return sanitize(html)
+
+
+def render_markup(source: str) -> Markup:
+    """render() marked safe for a template: the sanitizer's output is the one HTML made
+    from text that templates may insert as it is."""
+    return Markup(render(source))  # noqa: S704 - nh3 output
 
 
 def sanitize(html: str) -> str:

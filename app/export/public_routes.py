@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import Query, Request
 from fastapi.responses import Response
-from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from app.core.clock import utcnow
@@ -30,10 +28,11 @@ def field_labels(db: Session) -> dict[str, str]:
     return {entry.slug: _(entry.label) for entry in listing.fields_of_action(db, active_only=False)}
 
 
-def json_ld(item: dict[str, Any], base_url: str) -> Markup:
-    """schema.org Project for search engines, safe inside a <script> data block."""
+def json_ld(item: dict[str, Any], base_url: str) -> dict[str, Any]:
+    """schema.org Project for search engines (the template writes it with |tojson, which
+    escapes what could end its <script> data block)."""
     municipality = item["municipality"]
-    data = {
+    return {
         "@context": "https://schema.org",
         "@type": "Project",
         "@id": item["url"],
@@ -53,10 +52,6 @@ def json_ld(item: dict[str, Any], base_url: str) -> Markup:
             },
         },
     }
-    text = json.dumps(data, ensure_ascii=False)
-    # "</" could end the script element early; < > & are escaped as JSON unicode escapes.
-    safe = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(safe)  # noqa: S704 - JSON with every markup character escaped
 
 
 @router.get("/p/{project_id}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from markupsafe import Markup
+
 from app.config import Settings
 from app.core import markdown
 
@@ -18,11 +20,11 @@ def _load(configured: str | None, default_name: str) -> str:
         return (DEFAULTS / default_name).read_text(encoding="utf-8")
 
 
-def impressum_html(settings: Settings) -> str:
+def impressum_html(settings: Settings) -> Markup:
     """The imprint as safe HTML."""
-    return markdown.render(_load(settings.impressum_file, "impressum.md"))
+    return markdown.render_markup(_load(settings.impressum_file, "impressum.md"))
 
 
-def datenschutz_html(settings: Settings) -> str:
+def datenschutz_html(settings: Settings) -> Markup:
     """The privacy notice as safe HTML."""
-    return markdown.render(_load(settings.datenschutz_file, "datenschutz.md"))
+    return markdown.render_markup(_load(settings.datenschutz_file, "datenschutz.md"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import html
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,26 +47,27 @@ def _words(text: str) -> list[str]:
     return text.replace("\n", " \n ").split(" ")
 
 
+def _shown(words: list[str]) -> Markup:
+    # Markup's join and format escape every word; the markup is only our literal tags.
+    return Markup(" ").join(Markup("<br>") if word == "\n" else word for word in words)
+
+
 def _render(before: str, after: str) -> tuple[Markup, Markup]:
     old, new = _words(before), _words(after)
-    left: list[str] = []
-    right: list[str] = []
+    left: list[Markup] = []
+    right: list[Markup] = []
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        removed = html.escape(" ".join(old[i1:i2]))
-        added = html.escape(" ".join(new[j1:j2]))
+        removed, added = old[i1:i2], new[j1:j2]
         if tag == "equal":
-            left.append(removed)
-            right.append(added)
+            left.append(_shown(removed))
+            right.append(_shown(added))
             continue
         if removed:
-            left.append(f"<del>{removed}</del>")
+            left.append(Markup("<del>{}</del>").format(_shown(removed)))
         if added:
-            right.append(f"<ins>{added}</ins>")
-    # Every piece was escaped above; only our own <del>/<ins> tags are markup.
-    before = Markup(" ".join(left).replace("\n", "<br>"))  # noqa: S704
-    after = Markup(" ".join(right).replace("\n", "<br>"))  # noqa: S704
-    return before, after
+            right.append(Markup("<ins>{}</ins>").format(_shown(added)))
+    return Markup(" ").join(left), Markup(" ").join(right)
 
 
 def changes(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:

@@ -15,7 +15,7 @@ from app.legal import texts
 from app.web import routing
 from app.web.guard import LOCALE_COOKIE
 from app.web.safe_redirect import local_path
-from app.web.templating import markup, render
+from app.web.templating import render
 
 router = routing.router()
 
@@ -46,7 +46,7 @@ def readyz(request: Request) -> JSONResponse:
 @router.get("/impressum", include_in_schema=False)
 def impressum(request: Request) -> Response:
     """The operator's imprint."""
-    body = markup(texts.impressum_html(request.app.state.settings))
+    body = texts.impressum_html(request.app.state.settings)
     return render(
         request, "pages/impressum.html", {"page_title": i18n.gettext("Impressum"), "body": body}
     )
@@ -55,7 +55,7 @@ def impressum(request: Request) -> Response:
 @router.get("/datenschutz", include_in_schema=False)
 def datenschutz(request: Request) -> Response:
     """The operator's privacy notice."""
-    body = markup(texts.datenschutz_html(request.app.state.settings))
+    body = texts.datenschutz_html(request.app.state.settings)
     return render(
         request,
         "pages/datenschutz.html",

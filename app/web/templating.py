@@ -16,6 +16,8 @@ from jinja2 import (
     Environment,
     FileSystemLoader,
     StrictUndefined,
+    TemplateSyntaxError,
+    nodes,
     pass_eval_context,
     select_autoescape,
 )
@@ -63,18 +65,75 @@ def _stage_label(value: str) -> str:
         return value
 
 
+# Template functions that translate, and how many of their first arguments are message ids.
+_TRANSLATORS = {"_": 1, "gettext": 1, "ngettext": 2}
+
+
+def _literal_message_ids(tree: nodes.Template, name: str | None, filename: str | None) -> None:
+    """Refuse a template that hands anything but a literal message id to a translator:
+    data (a reason, a label an admin typed) is translated with the `translate` filter."""
+    called = {id(call.node) for call in tree.find_all(nodes.Call)}
+    for call in tree.find_all(nodes.Call):
+        if not isinstance(call.node, nodes.Name) or call.node.name not in _TRANSLATORS:
+            continue
+        ids = call.args[: _TRANSLATORS[call.node.name]]
+        literal = len(ids) == _TRANSLATORS[call.node.name] and all(
+            isinstance(arg, nodes.Const) and isinstance(arg.value, str) for arg in ids
+        )
+        if not literal or call.dyn_args is not None or call.dyn_kwargs is not None:
+            raise TemplateSyntaxError(
+                f"{call.node.name}() takes a literal message id; translate data with "
+                "the `translate` filter",
+                call.lineno,
+                name,
+                filename,
+            )
+    for reference in tree.find_all(nodes.Name):
+        if reference.name in _TRANSLATORS and id(reference) not in called:
+            raise TemplateSyntaxError(
+                f"{reference.name} may only be called with a literal message id",
+                reference.lineno,
+                name,
+                filename,
+            )
+
+
+class _Environment(Environment):
+    """Checks every template as it is compiled (at start, see precompile())."""
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        tree = super()._parse(source, name, filename)
+        _literal_message_ids(tree, name, filename)
+        return tree
+
+
+# Catalogue texts are escaped like any other text (none of them holds markup, so a
+# translation cannot bring any either); Markup's % escapes every value put into them.
 @pass_eval_context
 def _gettext(eval_ctx: EvalContext, message: str, **variables: Any) -> str:
-    """Jinja's newstyle gettext without its wrappers (a page calls it a few hundred times):
-    the translation is trusted markup, the variables are escaped into it."""
+    """The template's _(): a literal message id, translated, with escaped values."""
     text = i18n.gettext(message)
     if eval_ctx.autoescape:
-        text = markupsafe.Markup(text)  # noqa: S704 - our own catalogue, not user input
+        return markupsafe.escape(text) % variables if variables else markupsafe.escape(text)
     return text % variables if variables else text
 
 
+@pass_eval_context
+def _ngettext(eval_ctx: EvalContext, singular: str, plural: str, num: int, **variables: Any) -> str:
+    """The template's ngettext(): like _(), with %(num)s the count."""
+    text = i18n.plural_form(singular, plural, num)
+    values = {"num": num, **variables}
+    return (markupsafe.escape(text) if eval_ctx.autoescape else text) % values
+
+
+def _translate(value: str | None) -> str:
+    """Data that may name a catalogue text (a stage, a role, a reason from a fixed list),
+    translated and returned as plain text: the template escapes it like any value."""
+    return i18n.gettext(value) if value else ""
+
+
 def _build_environment() -> Environment:
-    env = Environment(
+    env = _Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(("html", "xml")),
         undefined=StrictUndefined,
@@ -85,10 +144,9 @@ def _build_environment() -> Environment:
         # every template file's mtime on every render cost 3 % of a page.
         auto_reload=False,
     )
-    env.install_gettext_callables(  # type: ignore[attr-defined]
-        i18n.gettext, i18n.ngettext, newstyle=True
-    )
-    env.globals.update(gettext=_gettext, _=_gettext)
+    # {% trans %} blocks call gettext(message, **values) like _() does.
+    env.newstyle_gettext = True  # type: ignore[attr-defined]
+    env.globals.update(gettext=_gettext, _=_gettext, ngettext=_ngettext)
     env.globals.update(
         static_url=static_url,
         format_when=i18n.format_when,
@@ -100,6 +158,7 @@ def _build_environment() -> Environment:
     env.filters["day"] = i18n.format_day
     env.filters["number"] = i18n.format_number
     env.filters["stage_label"] = _stage_label
+    env.filters["translate"] = _translate
     return env
 
 
@@ -156,8 +215,3 @@ def render(
 def render_string(template: str, context: dict[str, Any]) -> str:
     """Render a template outside a request (mails)."""
     return environment.get_template(template).render(context)
-
-
-def markup(html: str) -> markupsafe.Markup:
-    """Trust HTML that our own sanitizer produced."""
-    return markupsafe.Markup(html)  # noqa: S704 - only called on nh3 output
