@@ -79,7 +79,7 @@ def _new_version_without_contact(
     item = {**current, "contact": None, "version": version, "modified": stamp, "published": stamp}
     publication.released_version = version
     db.add(PublicationVersion(publication_id=publication.id, version=version, item=item))
-    feed.put(db, settings, publication.id, item, deleted=False, event="project.updated")
+    feed.put(db, settings, publication.id, item, deleted=False, event="project.updated", at=now)
     audit.record(
         db,
         "publication_contact_removed",

@@ -401,6 +401,7 @@ def _release(
         item,
         deleted=False,
         event="project.updated" if was_live else "project.published",
+        at=now,
     )
     audit.record(
         db,

@@ -129,12 +129,13 @@ def active_secrets(endpoint: Any) -> list[str]:
     return found
 
 
-def enqueue(db: Session, event: str, item: dict[str, Any]) -> int:
+def enqueue(db: Session, event: str, item: dict[str, Any], *, at: dt.datetime) -> int:
     """Queue one delivery per active endpoint (same transaction as the feed change)."""
     from app.export.models import WebhookEndpoint
 
+    stamp = at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
     body = json.dumps(
-        {"type": event, "timestamp": utcnow().isoformat().replace("+00:00", "Z"), "data": item},
+        {"type": event, "timestamp": stamp, "data": item},
         ensure_ascii=False,
         separators=(",", ":"),
     )
