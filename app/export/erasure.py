@@ -10,12 +10,10 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from app.audit import service as audit
 from app.config import Settings
-from app.core.clock import utcnow
 from app.export import feed, serializer
 from app.export.models import Publication, PublicationVersion
-from app.export.service import lock
+from app.export.service import republish_without_contact
 from app.membership.models import Account
 from app.outbox.models import Channel, OutboxMessage
 
@@ -62,32 +60,11 @@ def republish_without(db: Session, settings: Settings, account_id: int) -> int:
         entry = feed.get(db, publication_id)
         if entry is None or entry.deleted or _key(entry.item.get("contact")) not in known:
             continue
-        _new_version_without_contact(db, settings, publication_id, entry.item)
+        republish_without_contact(db, settings, publication_id, actor_id=None, cause="erasure")
         count += 1
     _scrub_outbox(db, affected, known)
     db.flush()
     return count
-
-
-def _new_version_without_contact(
-    db: Session, settings: Settings, publication_id: str, current: dict[str, Any]
-) -> None:
-    publication = lock(db, publication_id)
-    now = utcnow()
-    version = publication.released_version + 1
-    stamp = serializer.rfc3339(now)
-    item = {**current, "contact": None, "version": version, "modified": stamp, "published": stamp}
-    publication.released_version = version
-    db.add(PublicationVersion(publication_id=publication.id, version=version, item=item))
-    feed.put(db, settings, publication.id, item, deleted=False, event="project.updated", at=now)
-    audit.record(
-        db,
-        "publication_contact_removed",
-        actor_id=None,
-        object_type="publication",
-        object_id=publication.id,
-        version=version,
-    )
 
 
 def _scrub_outbox(db: Session, publication_ids: set[str], known: set[str]) -> None:

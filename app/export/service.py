@@ -166,13 +166,19 @@ def _locked_of_vorhaben(db: Session, vorhaben_id: int) -> Publication | None:
 
 
 def save(
-    db: Session, member: Account, vorhaben_id: int, form: forms.PublicationForm
+    db: Session,
+    settings: Settings,
+    member: Account,
+    vorhaben_id: int,
+    form: forms.PublicationForm,
 ) -> Publication:
-    """Save the draft (nothing becomes public by saving).
+    """Save the draft; nothing of it becomes public by saving, except a withdrawn consent.
 
     Consent is personal: ticking the box makes the member who ticks it the contact (in
     place of a colleague who consented before); saving without the tick withdraws only
-    the member's own consent and leaves a colleague's as it is."""
+    the member's own consent and leaves a colleague's as it is. A withdrawn consent
+    takes the member off the live project at once, in a new version without a contact
+    (the rest of the draft still waits for release)."""
     vorhaben = editable_vorhaben(db, member, vorhaben_id)
     data, errors = forms.clean(
         form, validation.known_field_ids(db), {entry.ags for entry in vorhaben.partners}
@@ -207,7 +213,66 @@ def save(
     publication.updated_at = utcnow()
     publication.draft_revision = (publication.draft_revision or 0) + 1
     db.flush()
+    if not data.contact_consent and shows_as_contact(db, publication.id, member.id):
+        republish_without_contact(
+            db, settings, publication.id, actor_id=member.id, cause="consent_withdrawn"
+        )
     return publication
+
+
+def shows_as_contact(db: Session, publication_id: str, account_id: int) -> bool:
+    """Whether the live version names this person as its public contact."""
+    entry = feed.get(db, publication_id)
+    if entry is None or entry.deleted or entry.item.get("contact") is None:
+        return False
+    named = db.scalar(
+        select(PublicationVersion.contact_account_id).where(
+            PublicationVersion.publication_id == publication_id,
+            PublicationVersion.version == entry.item["version"],
+        )
+    )
+    return named == account_id
+
+
+def is_public_contact(db: Session, vorhaben_id: int, member: Account) -> bool:
+    """Whether the member is the contact the live publication of this Vorhaben shows."""
+    publication = of_vorhaben(db, vorhaben_id)
+    return publication is not None and shows_as_contact(db, publication.id, member.id)
+
+
+def republish_without_contact(
+    db: Session, settings: Settings, publication_id: str, *, actor_id: int | None, cause: str
+) -> int:
+    """A new version of the live item without its contact, out at once (feed, webhooks);
+    returns its number. Everything else stays as released: a draft waits for review."""
+    publication = lock(db, publication_id)
+    entry = feed.get(db, publication.id)
+    if entry is None or entry.deleted:
+        raise InvalidTransition(_("Diese Veröffentlichung ist nicht öffentlich."))
+    now = utcnow()
+    version = publication.released_version + 1
+    stamp = serializer.rfc3339(now)
+    item = {
+        **entry.item,
+        "contact": None,
+        "version": version,
+        "modified": stamp,
+        "published": stamp,
+    }
+    publication.released_version = version
+    db.add(PublicationVersion(publication_id=publication.id, version=version, item=item))
+    feed.put(db, settings, publication.id, item, deleted=False, event="project.updated", at=now)
+    audit.record(
+        db,
+        "publication_contact_removed",
+        actor_id=actor_id,
+        object_type="publication",
+        object_id=publication.id,
+        version=version,
+        cause=cause,
+    )
+    db.flush()
+    return version
 
 
 def preview(db: Session, settings: Settings, publication: Publication) -> dict[str, Any]:
@@ -232,7 +297,7 @@ def submit(
     vorhaben = editable_vorhaben(db, member, vorhaben_id)
     if problem := _not_publishable(vorhaben):
         raise ValidationFailed({"visibility": problem})
-    publication = save(db, member, vorhaben_id, form)
+    publication = save(db, settings, member, vorhaben_id, form)
     publication.state = _transition(publication, "submit")
     publication.submitted_at = utcnow()
     publication.submitted_by_id = member.id
