@@ -132,6 +132,25 @@ def key_revoke(
     return response
 
 
+@router.post("/partners/{partner_id:id}/revoke")
+def partner_revoke(request: Request, partner_id: int, admin: Admin, db: DbSession) -> Response:
+    """Revoke the partner: every key at once, its webhooks switched off, nothing more sent."""
+    partner = partners.get(db, partner_id)
+    revoked = partners.revoke(db, partner, actor_id=admin.id)
+    response = RedirectResponse(f"/admin/partners/{partner_id}", status_code=303)
+    flash(
+        request,
+        response,
+        _(
+            "%(name)s ist gesperrt: %(count)s Schlüssel widerrufen, Webhooks abgeschaltet, "
+            "wartende Zustellungen aufgegeben.",
+            name=partner.name,
+            count=revoked,
+        ),
+    )
+    return response
+
+
 @router.post("/partners/{partner_id:id}/webhooks")
 def webhook_add(
     request: Request, partner_id: int, admin: Admin, db: DbSession, url: Annotated[str, Form()] = ""
