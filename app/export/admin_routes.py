@@ -82,6 +82,7 @@ def _detail_page(
     *,
     secret: str | None = None,
     secret_label: str = "",
+    new_url: str | None = None,
     errors: dict[str, str] | None = None,
     url: str = "",
     status_code: int = 200,
@@ -98,6 +99,7 @@ def _detail_page(
             "endpoints": partners.endpoints_of(db, partner.id),
             "secret": secret,
             "secret_label": secret_label,
+            "new_url": new_url,
             "errors": errors or {},
             "url": url,
             "labels": {"url": _("Adresse")},
@@ -158,13 +160,20 @@ def webhook_add(
     """Register a webhook endpoint; its signing secret is shown once."""
     partner = partners.get(db, partner_id)
     try:
-        _endpoint, secret = partners.add_webhook(
+        endpoint, secret = partners.add_webhook(
             db, request.app.state.settings, partner, url, actor_id=admin.id
         )
     except ValidationFailed as error:
         return _detail_page(request, db, partner_id, errors=error.errors, url=url, status_code=422)
+    # The admin who typed the address sees it whole this once; later pages show it only
+    # up to its path (a query may hold the partner's token).
     return _detail_page(
-        request, db, partner_id, secret_label=_("Signaturschlüssel des Webhooks"), secret=secret
+        request,
+        db,
+        partner_id,
+        secret_label=_("Signaturschlüssel des Webhooks"),
+        secret=secret,
+        new_url=endpoint.url,
     )
 
 

@@ -234,7 +234,7 @@ def add_webhook(
         object_type="webhook_endpoint",
         object_id=endpoint.id,
         partner=partner.name,
-        url=address,
+        url=webhooks.shown_url(address),
     )
     return endpoint, secret
 

@@ -508,3 +508,49 @@ def test_an_admin_revokes_a_partner_and_its_webhooks_stop(
         assert revoked.status_code == 303 and revoked.headers["location"] == page_path
         assert "gesperrt" in admin.get(page_path).text
     _revocation_stopped_everything(db, settings, session_factory, endpoint, receiver)
+
+
+def test_a_webhook_url_with_a_query_is_shown_only_to_the_admin_who_typed_it(
+    app: FastAPI,
+    db: Session,
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    scene: Scene,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A partner's token in the query of its webhook URL is a credential: the audit log,
+    the admin pages after the first, the logs and the partner's mail show the address
+    only up to its path."""
+    token_in_url = "partner-token-4711"
+    url = f"http://127.0.0.1:9/hook?token={token_in_url}"
+    partner, _key = partners.create(db, "Civic Platform", contact_email="ops@civic.example")
+    page = f"/admin/partners/{partner.id}"
+    with TestClient(app, follow_redirects=False) as admin:
+        factories.login(admin, db, factories.account(db, role=factories.Role.ADMIN))
+        added = admin.post(
+            f"{page}/webhooks", data={"csrf_token": factories.csrf_token(admin, page), "url": url}
+        )
+        assert added.status_code == 200 and token_in_url in added.text  # the typist sees it
+        [endpoint] = partners.endpoints_of(db, partner.id)
+        later = [admin.get(path).text for path in (page, f"/admin/webhooks/{endpoint.id}")]
+        assert all("http://127.0.0.1:9/hook" in text for text in later)
+        later.append(admin.get("/moderation/audit").text)
+        assert [text for text in later if token_in_url in text] == []
+    details = [event.details for event in db.scalars(select(AuditEvent))]
+    assert {"url": "http://127.0.0.1:9/hook?…"} in [
+        {key: value for key, value in entry.items() if key == "url"} for entry in details
+    ]
+    assert token_in_url not in json.dumps(details)
+    publish(db, settings, scene)
+    db.flush()
+    with caplog.at_level("INFO"):
+        _deliver(settings, session_factory)  # nobody listens on port 9: a failure
+        partners.disable_endpoint(db, settings, endpoint, "Test")
+    db.flush()
+    assert caplog.records and token_in_url not in caplog.text
+    stored = [
+        json.dumps(row.payload, ensure_ascii=False) + str(row.last_error)
+        for row in db.scalars(select(OutboxMessage))
+    ]
+    assert any("http://127.0.0.1:9/hook" in text for text in stored)  # the partner's mail
+    assert [text for text in stored if token_in_url in text] == []
