@@ -26,7 +26,7 @@ from app.audit import service as audit
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
-from app.export import feed, forms, mails, serializer
+from app.export import contact, feed, forms, mails, serializer
 from app.export.models import Publication, PublicationState, PublicationVersion
 from app.i18n import gettext as _
 from app.membership.models import Account
@@ -213,66 +213,15 @@ def save(
     publication.updated_at = utcnow()
     publication.draft_revision = (publication.draft_revision or 0) + 1
     db.flush()
-    if not data.contact_consent and shows_as_contact(db, publication.id, member.id):
-        republish_without_contact(
-            db, settings, publication.id, actor_id=member.id, cause="consent_withdrawn"
-        )
+    if not data.contact_consent and contact.shows_as_contact(db, publication.id, member.id):
+        contact.withdraw_consent(db, settings, publication, member.id)
     return publication
-
-
-def shows_as_contact(db: Session, publication_id: str, account_id: int) -> bool:
-    """Whether the live version names this person as its public contact."""
-    entry = feed.get(db, publication_id)
-    if entry is None or entry.deleted or entry.item.get("contact") is None:
-        return False
-    named = db.scalar(
-        select(PublicationVersion.contact_account_id).where(
-            PublicationVersion.publication_id == publication_id,
-            PublicationVersion.version == entry.item["version"],
-        )
-    )
-    return named == account_id
 
 
 def is_public_contact(db: Session, vorhaben_id: int, member: Account) -> bool:
     """Whether the member is the contact the live publication of this Vorhaben shows."""
     publication = of_vorhaben(db, vorhaben_id)
-    return publication is not None and shows_as_contact(db, publication.id, member.id)
-
-
-def republish_without_contact(
-    db: Session, settings: Settings, publication_id: str, *, actor_id: int | None, cause: str
-) -> int:
-    """A new version of the live item without its contact, out at once (feed, webhooks);
-    returns its number. Everything else stays as released: a draft waits for review."""
-    publication = lock(db, publication_id)
-    entry = feed.get(db, publication.id)
-    if entry is None or entry.deleted:
-        raise InvalidTransition(_("Diese Veröffentlichung ist nicht öffentlich."))
-    now = utcnow()
-    version = publication.released_version + 1
-    stamp = serializer.rfc3339(now)
-    item = {
-        **entry.item,
-        "contact": None,
-        "version": version,
-        "modified": stamp,
-        "published": stamp,
-    }
-    publication.released_version = version
-    db.add(PublicationVersion(publication_id=publication.id, version=version, item=item))
-    feed.put(db, settings, publication.id, item, deleted=False, event="project.updated", at=now)
-    audit.record(
-        db,
-        "publication_contact_removed",
-        actor_id=actor_id,
-        object_type="publication",
-        object_id=publication.id,
-        version=version,
-        cause=cause,
-    )
-    db.flush()
-    return version
+    return publication is not None and contact.shows_as_contact(db, publication.id, member.id)
 
 
 def preview(db: Session, settings: Settings, publication: Publication) -> dict[str, Any]:

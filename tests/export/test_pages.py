@@ -243,3 +243,5 @@ def test_withdrawing_consent_takes_the_contact_off_the_live_project_at_once(
     ]
     assert [body["type"] for body in bodies] == ["project.published", "project.updated"]
     assert bodies[-1]["data"] == entry.item
+    # The first push still waits (nobody listens on port 9): it goes out without her too.
+    assert [body["data"]["contact"] for body in bodies] == [None, None]
