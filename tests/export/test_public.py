@@ -161,6 +161,9 @@ def test_the_public_page_carries_no_per_browser_state(
         gone = anonymous.get(path)
         assert gone.status_code == 410
         _no_browser_state(gone)
+        for feed_path in ("/api/v1/projects", f"/api/v1/projects/{publication.id}"):
+            assert "set-cookie" not in anonymous.get(feed_path).headers, feed_path
+        assert "set-cookie" not in anonymous.get("/feeds/projects.atom").headers
 
 
 def test_a_project_keeps_one_created_everywhere(
