@@ -18,6 +18,7 @@ from app.db import make_engine
 from app.vorhaben import diff, service
 from app.vorhaben.models import VorhabenVersion, VorhabenVersionContact
 from tests import factories
+from tests.export.migration import before_export_hardening
 
 
 def test_a_version_names_its_contacts_by_identity(db: Session, settings: Settings) -> None:
@@ -78,7 +79,7 @@ def test_the_migration_names_old_version_contacts_by_identity(fresh_database_url
             db.commit()
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.downgrade(config, "0010")
+            command.downgrade(config, before_export_hardening(fresh_database_url))
         with engine.begin() as connection:
             assert _snapshots(connection, vorhaben_id)[2]["contacts"] == ["Carla Neu"]
             versions = sa.table(

@@ -1,6 +1,7 @@
-"""Migration 0011 on data written before it: a feed entry whose created_at differs from
-the created its item carries (the first release read the clock twice) takes the item's
-value, and webhook URLs already in the audit log lose their query."""
+"""The export-hardening migration on data written before it: a feed entry whose
+created_at differs from the created its item carries (the first release read the clock
+twice) takes the item's value, and webhook URLs already in the audit log lose their
+query."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from app.db import make_engine
 from app.export import feed, withdrawal
 from app.export.serializer import rfc3339
 from app.membership.models import Account
+from tests.export.migration import before_export_hardening
 from tests.publishing import make_scene, publish
 
 
@@ -47,7 +49,7 @@ def test_the_migration_gives_each_project_one_created_and_audit_urls_no_query(
             db.commit()
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.downgrade(config, "0010")
+            command.downgrade(config, before_export_hardening(fresh_database_url))
         entries = sa.table(
             "feed_entries",
             sa.column("publication_id", sa.String),
