@@ -41,6 +41,7 @@ from app.vorhaben.models import (
     Vorhaben,
     VorhabenContact,
     VorhabenVersion,
+    VorhabenVersionContact,
 )
 
 FRESH_SIGN_IN = dt.timedelta(minutes=10)
@@ -245,29 +246,22 @@ def export(db: Session, account: Account) -> dict[str, Any]:
 
 def _forget_in_copies(db: Session, account: Account) -> None:
     """Remove the name and address from the copies that outlive the profile: version
-    snapshots naming the person as a contact, released publication versions with them as
-    public contact, and mails to them still in the outbox."""
-    name, email = account.display_name, account.email
-    # Contacts are members of the Vorhaben's municipality, so only its versions can name the
-    # person; matching by name anywhere else could rename a namesake.
-    places = {account.municipality_id} - {None}
-    places |= set(
-        db.scalars(
-            select(Vorhaben.municipality_id)
-            .join(VorhabenContact, VorhabenContact.vorhaben_id == Vorhaben.id)
-            .where(VorhabenContact.account_id == account.id)
-        )
-    )
+    snapshots naming the person as a contact (found by who they are, so an earlier name the
+    identity provider has changed since goes too) and mails to them still in the outbox.
+    Released publication versions are the export layer's (app.export.erasure)."""
     versions = db.scalars(
         select(VorhabenVersion)
-        .join(Vorhaben, Vorhaben.id == VorhabenVersion.vorhaben_id)
-        .where(Vorhaben.municipality_id.in_(places))
+        .join(VorhabenVersionContact, VorhabenVersionContact.version_id == VorhabenVersion.id)
+        .where(VorhabenVersionContact.account_id == account.id)
     )
     for version in versions:
-        contacts = version.snapshot.get("contacts") or []
-        if name in contacts:
-            renamed = [FORMER_MEMBER if entry == name else entry for entry in contacts]
-            version.snapshot = {**version.snapshot, "contacts": renamed}
+        contacts = [
+            {**entry, "name": None} if entry.get("id") == account.id else entry
+            for entry in version.snapshot.get("contacts") or []
+        ]
+        # A new dict, so the JSON column sees the change.
+        version.snapshot = {**version.snapshot, "contacts": contacts}
+    email = account.email
     if not email:
         return
     db.execute(
@@ -290,7 +284,7 @@ def erase(
     if account.state is AccountState.ERASED:
         return
     account_id = account.id
-    _forget_in_copies(db, account)  # while the contact rows still say where to look
+    _forget_in_copies(db, account)
     sessions.end_all(db, account_id)
     publications.republish_without(db, settings, account_id)
     for table in (Identity, Follow, Interest, Notification, VorhabenContact):

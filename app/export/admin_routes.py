@@ -82,6 +82,7 @@ def _detail_page(
     *,
     secret: str | None = None,
     secret_label: str = "",
+    new_url: str | None = None,
     errors: dict[str, str] | None = None,
     url: str = "",
     status_code: int = 200,
@@ -98,6 +99,7 @@ def _detail_page(
             "endpoints": partners.endpoints_of(db, partner.id),
             "secret": secret,
             "secret_label": secret_label,
+            "new_url": new_url,
             "errors": errors or {},
             "url": url,
             "labels": {"url": _("Adresse")},
@@ -132,6 +134,25 @@ def key_revoke(
     return response
 
 
+@router.post("/partners/{partner_id:id}/revoke")
+def partner_revoke(request: Request, partner_id: int, admin: Admin, db: DbSession) -> Response:
+    """Revoke the partner: every key at once, its webhooks switched off, nothing more sent."""
+    partner = partners.get(db, partner_id)
+    revoked = partners.revoke(db, partner, actor_id=admin.id)
+    response = RedirectResponse(f"/admin/partners/{partner_id}", status_code=303)
+    flash(
+        request,
+        response,
+        _(
+            "%(name)s ist gesperrt: %(count)s Schlüssel widerrufen, Webhooks abgeschaltet, "
+            "wartende Zustellungen aufgegeben.",
+            name=partner.name,
+            count=revoked,
+        ),
+    )
+    return response
+
+
 @router.post("/partners/{partner_id:id}/webhooks")
 def webhook_add(
     request: Request, partner_id: int, admin: Admin, db: DbSession, url: Annotated[str, Form()] = ""
@@ -139,13 +160,20 @@ def webhook_add(
     """Register a webhook endpoint; its signing secret is shown once."""
     partner = partners.get(db, partner_id)
     try:
-        _endpoint, secret = partners.add_webhook(
+        endpoint, secret = partners.add_webhook(
             db, request.app.state.settings, partner, url, actor_id=admin.id
         )
     except ValidationFailed as error:
         return _detail_page(request, db, partner_id, errors=error.errors, url=url, status_code=422)
+    # The admin who typed the address sees it whole this once; later pages show it only
+    # up to its path (a query may hold the partner's token).
     return _detail_page(
-        request, db, partner_id, secret_label=_("Signaturschlüssel des Webhooks"), secret=secret
+        request,
+        db,
+        partner_id,
+        secret_label=_("Signaturschlüssel des Webhooks"),
+        secret=secret,
+        new_url=endpoint.url,
     )
 
 

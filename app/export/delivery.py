@@ -195,7 +195,9 @@ def deliver(
     except webhooks.UnsafeTarget as refused:
         error, response = f"refused: {refused}", None
     except httpx2.HTTPError as failure:
-        error, response = f"{type(failure).__name__}: {failure}"[:500], None
+        # httpx names the URL in some errors; its query may hold the partner's token.
+        error = webhooks.without_url_secrets(f"{type(failure).__name__}: {failure}")[:500]
+        response = None
     if response is not None and 200 <= response.status_code < 300:
         with unit_of_work(sessions) as db:
             outbox.mark_delivered(db, message_id)

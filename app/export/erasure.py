@@ -4,24 +4,14 @@ webhook bodies waiting in or delivered from the outbox)."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from app.audit import service as audit
 from app.config import Settings
-from app.core.clock import utcnow
-from app.export import feed, serializer
+from app.export import contact, feed, serializer
 from app.export.models import Publication, PublicationVersion
 from app.export.service import lock
 from app.membership.models import Account
-from app.outbox.models import Channel, OutboxMessage
-
-
-def _key(contact: Any) -> str:
-    return json.dumps(contact, sort_keys=True, ensure_ascii=False)
 
 
 def _versions_naming(db: Session, person: Account) -> list[PublicationVersion]:
@@ -49,10 +39,10 @@ def republish_without(db: Session, settings: Settings, account_id: int) -> int:
         publication.contact_account_id = None
         publication.contact_consent_at = None
         affected.add(publication.id)
-    known = {_key(serializer.contact_of_person(person))}
+    known = {contact.key(serializer.contact_of_person(person))}
     for version in _versions_naming(db, person):
         if version.item.get("contact") is not None:
-            known.add(_key(version.item["contact"]))
+            known.add(contact.key(version.item["contact"]))
         # A new dict, so the JSON column sees the change.
         version.item = {**version.item, "contact": None}
         version.contact_account_id = None
@@ -60,52 +50,12 @@ def republish_without(db: Session, settings: Settings, account_id: int) -> int:
     count = 0
     for publication_id in sorted(affected):
         entry = feed.get(db, publication_id)
-        if entry is None or entry.deleted or _key(entry.item.get("contact")) not in known:
+        if entry is None or entry.deleted or contact.key(entry.item.get("contact")) not in known:
             continue
-        _new_version_without_contact(db, settings, publication_id, entry.item)
+        contact.republish_without_contact(
+            db, settings, lock(db, publication_id), actor_id=None, cause="erasure"
+        )
         count += 1
-    _scrub_outbox(db, affected, known)
+    contact.scrub_webhook_bodies(db, affected, known)
     db.flush()
     return count
-
-
-def _new_version_without_contact(
-    db: Session, settings: Settings, publication_id: str, current: dict[str, Any]
-) -> None:
-    publication = lock(db, publication_id)
-    now = utcnow()
-    version = publication.released_version + 1
-    stamp = serializer.rfc3339(now)
-    item = {**current, "contact": None, "version": version, "modified": stamp, "published": stamp}
-    publication.released_version = version
-    db.add(PublicationVersion(publication_id=publication.id, version=version, item=item))
-    feed.put(db, settings, publication.id, item, deleted=False, event="project.updated")
-    audit.record(
-        db,
-        "publication_contact_removed",
-        actor_id=None,
-        object_type="publication",
-        object_id=publication.id,
-        version=version,
-    )
-
-
-def _scrub_outbox(db: Session, publication_ids: set[str], known: set[str]) -> None:
-    """Webhook bodies naming the person: waiting ones go out without them, sent ones are
-    kept without them (a redelivery must not bring them back)."""
-    if not publication_ids:
-        return
-    rows = db.scalars(
-        select(OutboxMessage).where(
-            OutboxMessage.channel == Channel.WEBHOOK,
-            OutboxMessage.ordering_key.in_(sorted(publication_ids)),
-        )
-    )
-    for row in rows:
-        body = json.loads(str(row.payload.get("body", "{}")))
-        data = body.get("data")
-        if not isinstance(data, dict) or _key(data.get("contact")) not in known:
-            continue
-        body["data"] = {**data, "contact": None}
-        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-        row.payload = {**row.payload, "body": text}

@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from app.core.clock import utcnow
 from app.core.errors import DomainError
 from app.export import webhooks
 from app.export.models import FeedCounter, FeedEntry
@@ -90,9 +89,14 @@ def put(
     *,
     deleted: bool,
     event: str,
+    at: dt.datetime,
 ) -> FeedEntry:
-    """Make `item` the project's current public state and tell every webhook endpoint."""
-    now = utcnow()
+    """Make `item` the project's current public state and tell every webhook endpoint.
+
+    `at` is the moment the caller put into the item (`modified`, and `created` on a first
+    release): the entry's timestamps are that same clock reading, so a later version or
+    the tombstone, built from `created_at`, repeats exactly what partners already have."""
+    now = at
     seq = _next_seq(db)
     entry = db.get(FeedEntry, publication_id)
     if entry is None:
@@ -111,7 +115,7 @@ def put(
         entry.item = item
         entry.modified_at = now
     db.flush()
-    webhooks.enqueue(db, event, item)
+    webhooks.enqueue(db, event, item, at=at)
     return entry
 
 

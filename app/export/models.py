@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
 from app.db import Base, str_enum
+from app.export import webhooks
 from app.i18n import N_
 from app.municipalities.models import Municipality
 
@@ -196,3 +197,8 @@ class WebhookEndpoint(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     partner: Mapped[Partner] = relationship(lazy="raise")
+
+    @property
+    def shown_url(self) -> str:
+        """The address up to its path: only the admin who typed it sees the rest, once."""
+        return webhooks.shown_url(self.url)

@@ -109,10 +109,15 @@ def keys_of(db: Session, partner_id: int) -> list[PartnerKey]:
     )
 
 
+REVOKED_REASON = "Partner gesperrt."
+
+
 def revoke(
     db: Session, partner: Partner, *, key_id: int | None = None, actor_id: int | None = None
 ) -> int:
-    """Revoke one key, or all keys of the partner; returns how many."""
+    """Revoke one key, or the partner (`allmende partners revoke`): every key, and its
+    webhooks stop: endpoints switched off, waiting deliveries given up. Returns how many
+    keys were revoked."""
     statement = update(PartnerKey).where(
         PartnerKey.partner_id == partner.id, PartnerKey.revoked_at.is_(None)
     )
@@ -129,7 +134,55 @@ def revoke(
         key_id=key_id,
         revoked=revoked,
     )
+    if key_id is None:
+        _stop_webhooks(db, partner, revoked, actor_id=actor_id)
     return revoked
+
+
+def _stop_webhooks(db: Session, partner: Partner, keys: int, *, actor_id: int | None) -> None:
+    """Switch off every endpoint of a revoked partner and give up what waits for them: a
+    leaked key must not keep project data flowing to wherever its webhooks point."""
+    now = utcnow()
+    endpoints = list(
+        db.scalars(
+            select(WebhookEndpoint)
+            .where(WebhookEndpoint.partner_id == partner.id)
+            .with_for_update()
+        )
+    )
+    for target in endpoints:
+        if target.active:
+            target.active = False
+            target.disabled_reason = REVOKED_REASON
+            target.disabled_at = now
+    given_up = 0
+    if endpoints:
+        result = db.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.channel == Channel.WEBHOOK,
+                OutboxMessage.webhook_endpoint_id.in_([target.id for target in endpoints]),
+                OutboxMessage.state == DeliveryState.PENDING,
+            )
+            .values(
+                state=DeliveryState.FAILED,
+                last_error="given up: the partner was revoked",
+                leased_until=None,
+                next_attempt_at=now,
+            )
+        )
+        given_up = int(getattr(result, "rowcount", 0) or 0)
+    audit.record(
+        db,
+        "partner_revoked",
+        actor_id=actor_id,
+        object_type="partner",
+        object_id=partner.id,
+        keys=keys,
+        endpoints_disabled=[target.id for target in endpoints],
+        deliveries_given_up=given_up,
+    )
+    db.flush()
 
 
 def authenticate(db: Session, key: str) -> PartnerKey | None:
@@ -181,7 +234,7 @@ def add_webhook(
         object_type="webhook_endpoint",
         object_id=endpoint.id,
         partner=partner.name,
-        url=address,
+        url=webhooks.shown_url(address),
     )
     return endpoint, secret
 

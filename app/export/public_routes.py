@@ -5,22 +5,25 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Query, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from app import i18n
 from app.core.clock import utcnow
-from app.core.errors import Gone, NotFound
+from app.core.errors import NotFound
 from app.export import atom, feed
 from app.export.api import PartnerAccess
 from app.export.serializer import rfc3339
+from app.i18n import N_
 from app.i18n import gettext as _
 from app.vorhaben import listing
 from app.vorhaben.models import STAGE_LABELS, Stage
 from app.web import routing
 from app.web.deps import DbSession
-from app.web.templating import render
+from app.web.templating import render_string
 
 router = routing.router(include_in_schema=False)
+GONE = N_("Nicht mehr verfügbar")
 
 
 def field_labels(db: Session) -> dict[str, str]:
@@ -54,6 +57,17 @@ def json_ld(item: dict[str, Any], base_url: str) -> dict[str, Any]:
     }
 
 
+# The same bytes for every browser in one language: shared caches may keep them.
+PUBLIC_HEADERS = {"Cache-Control": "public, max-age=300", "Vary": "Accept-Language, Cookie"}
+
+
+def _public(template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    """A public page rendered without the request: no viewer, no session, no CSRF token
+    can reach it (the request guard sets no cookie on these paths either)."""
+    html = render_string(template, {"locale": i18n.get_locale(), **context})
+    return HTMLResponse(html, status_code=status_code, headers=PUBLIC_HEADERS)
+
+
 @router.get("/p/{project_id}")
 def public_page(request: Request, project_id: str, db: DbSession) -> Response:
     """The public page of a published project; 410 once withdrawn."""
@@ -61,10 +75,9 @@ def public_page(request: Request, project_id: str, db: DbSession) -> Response:
     if entry is None:
         raise NotFound(_("Dieses Vorhaben wurde nie veröffentlicht."))
     if entry.deleted:
-        raise Gone(_("Dieses Vorhaben wurde von seinen Verantwortlichen zurückgezogen."))
+        return _public("export/public_gone.html", {"page_title": _(GONE)}, status_code=410)
     item = entry.item
-    return render(
-        request,
+    return _public(
         "export/public.html",
         {
             "page_title": item["title"],
@@ -73,7 +86,6 @@ def public_page(request: Request, project_id: str, db: DbSession) -> Response:
             "field_labels": field_labels(db),
             "json_ld": json_ld(item, request.app.state.settings.base_url),
         },
-        headers={"Cache-Control": "public, max-age=300"},
     )
 
 

@@ -135,8 +135,16 @@ def publication_action(
                 else _("Zur Freigabe eingereicht. Die Moderation prüft.")
             )
         else:
-            service.save(db, member, vorhaben_id, form)
-            message = _("Entwurf gespeichert. Öffentlich ist noch nichts.")
+            was_contact = service.is_public_contact(db, vorhaben_id, member)
+            service.save(db, settings, member, vorhaben_id, form)
+            message = (
+                _(
+                    "Entwurf gespeichert. Sie sind ab sofort nicht mehr öffentliche "
+                    "Kontaktperson; Partner erfahren es sofort."
+                )
+                if was_contact and not form.contact_consent
+                else _("Entwurf gespeichert. Öffentlich ist noch nichts.")
+            )
     except ValidationFailed as error:
         return _page(
             request, db, member, vorhaben_id, form=form, errors=error.errors, status_code=422

@@ -1,7 +1,8 @@
-"""The public API's shapes (CONTRACT.md): the only fields that ever leave Allmende.
+"""The public API's shapes: the only fields that ever leave Allmende.
 
 Items are built through these models with extra="forbid", so a field that is not in the
 contract cannot slip into the feed; the OpenAPI description is generated from them too.
+Partners get the same shapes as JSON Schema in docs/schema/ (a test keeps both in step).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 Stage = Literal["idee", "konzept", "pilot", "umsetzung", "betrieb", "abgeschlossen", "eingestellt"]
 AIUse = Literal["none", "rule_based", "weak_ai", "other"]
@@ -18,32 +20,47 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class MunicipalityRef(Strict):
+class Sent(Strict):
+    """A shape the feed always sends whole, defaults too: the OpenAPI description
+    (generated for responses) calls every field required, as docs/schema/ does."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+
+def _format(name: str) -> JsonDict:
+    return {"format": name}
+
+
+URI = _format("uri")
+TIMESTAMP = _format("date-time")
+
+
+class MunicipalityRef(Sent):
     name: str
     ags: str = Field(description="Amtlicher Gemeindeschlüssel or Regionalschlüssel")
     state: str = Field(description="The name of the Land")
 
 
-class Contact(Strict):
+class Contact(Sent):
     name: str
     position: str | None
     email: str | None
 
 
-class Links(Strict):
-    website: str | None
-    repository: str | None
+class Links(Sent):
+    website: Annotated[str, Field(json_schema_extra=URI)] | None
+    repository: Annotated[str, Field(json_schema_extra=URI)] | None
 
 
-class OpenSource(Strict):
+class OpenSource(Sent):
     license: str | None = Field(description="SPDX identifier")
-    repository: str | None
+    repository: Annotated[str, Field(json_schema_extra=URI)] | None
 
 
-class ProjectItem(Strict):
-    id: str = Field(description="UUID, stable forever")
+class ProjectItem(Sent):
+    id: str = Field(description="UUID, stable forever", json_schema_extra=_format("uuid"))
     type: Literal["project"] = "project"
-    url: str
+    url: str = Field(json_schema_extra=URI)
     title: str
     summary: str
     description_html: str = Field(description="Sanitized HTML")
@@ -56,29 +73,31 @@ class ProjectItem(Strict):
     links: Links
     open_source: OpenSource | None
     uses_ai: AIUse
-    created: str = Field(description="RFC 3339, first publication")
-    modified: str = Field(description="RFC 3339, last change")
-    published: str = Field(description="RFC 3339, release of this version")
+    created: str = Field(description="RFC 3339, first publication", json_schema_extra=TIMESTAMP)
+    modified: str = Field(description="RFC 3339, last change", json_schema_extra=TIMESTAMP)
+    published: str = Field(
+        description="RFC 3339, release of this version", json_schema_extra=TIMESTAMP
+    )
     version: int = Field(ge=1, description="Increases with every change")
     deleted: Literal[False] = False
 
 
-class Tombstone(Strict):
-    id: str
+class Tombstone(Sent):
+    id: str = Field(json_schema_extra=_format("uuid"))
     type: Literal["project"] = "project"
-    created: str
-    modified: str
+    created: str = Field(description="RFC 3339, first publication", json_schema_extra=TIMESTAMP)
+    modified: str = Field(description="RFC 3339, the withdrawal", json_schema_extra=TIMESTAMP)
     deleted: Literal[True] = True
 
 
 FeedItem = Annotated[ProjectItem | Tombstone, Field(discriminator="deleted")]
 
 
-class FeedLinks(Strict):
-    next: str
+class FeedLinks(Sent):
+    next: str = Field(json_schema_extra=URI)
 
 
-class FeedPage(Strict):
+class FeedPage(Sent):
     items: list[FeedItem]
     next_cursor: str = Field(description="Opaque; pass it as `since` to get what changed")
     has_more: bool

@@ -26,7 +26,7 @@ from app.audit import service as audit
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
-from app.export import feed, forms, mails, serializer
+from app.export import contact, feed, forms, mails, serializer
 from app.export.models import Publication, PublicationState, PublicationVersion
 from app.i18n import gettext as _
 from app.membership.models import Account
@@ -166,13 +166,19 @@ def _locked_of_vorhaben(db: Session, vorhaben_id: int) -> Publication | None:
 
 
 def save(
-    db: Session, member: Account, vorhaben_id: int, form: forms.PublicationForm
+    db: Session,
+    settings: Settings,
+    member: Account,
+    vorhaben_id: int,
+    form: forms.PublicationForm,
 ) -> Publication:
-    """Save the draft (nothing becomes public by saving).
+    """Save the draft; nothing of it becomes public by saving, except a withdrawn consent.
 
     Consent is personal: ticking the box makes the member who ticks it the contact (in
     place of a colleague who consented before); saving without the tick withdraws only
-    the member's own consent and leaves a colleague's as it is."""
+    the member's own consent and leaves a colleague's as it is. A withdrawn consent
+    takes the member off the live project at once, in a new version without a contact
+    (the rest of the draft still waits for release)."""
     vorhaben = editable_vorhaben(db, member, vorhaben_id)
     data, errors = forms.clean(
         form, validation.known_field_ids(db), {entry.ags for entry in vorhaben.partners}
@@ -207,7 +213,15 @@ def save(
     publication.updated_at = utcnow()
     publication.draft_revision = (publication.draft_revision or 0) + 1
     db.flush()
+    if not data.contact_consent and contact.shows_as_contact(db, publication.id, member.id):
+        contact.withdraw_consent(db, settings, publication, member.id)
     return publication
+
+
+def is_public_contact(db: Session, vorhaben_id: int, member: Account) -> bool:
+    """Whether the member is the contact the live publication of this Vorhaben shows."""
+    publication = of_vorhaben(db, vorhaben_id)
+    return publication is not None and contact.shows_as_contact(db, publication.id, member.id)
 
 
 def preview(db: Session, settings: Settings, publication: Publication) -> dict[str, Any]:
@@ -232,7 +246,7 @@ def submit(
     vorhaben = editable_vorhaben(db, member, vorhaben_id)
     if problem := _not_publishable(vorhaben):
         raise ValidationFailed({"visibility": problem})
-    publication = save(db, member, vorhaben_id, form)
+    publication = save(db, settings, member, vorhaben_id, form)
     publication.state = _transition(publication, "submit")
     publication.submitted_at = utcnow()
     publication.submitted_by_id = member.id
@@ -401,6 +415,7 @@ def _release(
         item,
         deleted=False,
         event="project.updated" if was_live else "project.published",
+        at=now,
     )
     audit.record(
         db,

@@ -71,6 +71,7 @@ def _tombstone(db: Session, settings: Settings, publication: Publication) -> Non
         ),
         deleted=True,
         event="project.withdrawn",
+        at=now,
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from markupsafe import Markup
 
 from app.i18n import N_, gettext
+from app.membership.models import FORMER_MEMBER
 from app.vorhaben.models import AI_LABELS, STAGE_LABELS, VISIBILITY_LABELS
 
 # Snapshot fields that hold an enum value: shown by their (translated) label.
@@ -22,6 +23,11 @@ FIELD_LABELS = {
     "looking_for_partners": N_("Sucht Partnerkommunen"),
     "open_source": N_("Open Source"),
 }
+
+
+# A contact name from before versions recorded identities, that no member carried any more
+# when they began to (so it could not be erased on request, and was removed).
+NAME_REMOVED = N_("Name entfernt")
 
 
 @dataclass(frozen=True)
@@ -39,8 +45,15 @@ def _as_text(value: Any, field: str = "") -> str:
     if field in VALUE_LABELS and value in VALUE_LABELS[field]:
         return gettext(VALUE_LABELS[field][value])
     if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
+        return ", ".join(_person(item) if isinstance(item, dict) else str(item) for item in value)
     return str(value)
+
+
+def _person(entry: dict[str, Any]) -> str:
+    """A contact person as a version recorded them: {"id", "name"}; erasure clears the name."""
+    if entry.get("name"):
+        return str(entry["name"])
+    return gettext(FORMER_MEMBER if entry.get("id") else NAME_REMOVED)
 
 
 def _words(text: str) -> list[str]:

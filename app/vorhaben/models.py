@@ -273,7 +273,26 @@ class VorhabenVersion(Base):
     version: Mapped[int] = mapped_column(Integer)
     editor_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # `contacts` holds {"id", "name"} per contact person: the name as it was then, and who
+    # it was, so erasure finds the version whatever name the person carries today.
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    contact_links: Mapped[list[VorhabenVersionContact]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class VorhabenVersionContact(Base):
+    """Who a version names as contact person: erasure finds every such version by this
+    index instead of reading every snapshot."""
+
+    __tablename__ = "vorhaben_version_contacts"
+    __table_args__ = (PrimaryKeyConstraint("version_id", "account_id"),)
+
+    version_id: Mapped[int] = mapped_column(ForeignKey("vorhaben_versions.id", ondelete="CASCADE"))
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
 
 
 class StageChange(Base):

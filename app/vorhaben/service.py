@@ -28,6 +28,7 @@ from app.vorhaben.models import (
     VorhabenPartner,
     VorhabenTag,
     VorhabenVersion,
+    VorhabenVersionContact,
 )
 from app.vorhaben.visibility import Reader, require_visible
 
@@ -154,8 +155,23 @@ def snapshot(db: Session, vorhaben_id: int) -> dict[str, Any]:
         "end_date": vorhaben.end_date.isoformat() if vorhaben.end_date else None,
         "lessons_learned": vorhaben.lessons_learned,
         "partner_municipalities": [entry.name for entry in vorhaben.partners],
-        "contacts": [entry.display_name for entry in vorhaben.contacts],
+        "contacts": [{"id": entry.id, "name": entry.display_name} for entry in vorhaben.contacts],
     }
+
+
+def _version(
+    vorhaben_id: int, number: int, editor_id: int, recorded: dict[str, Any]
+) -> VorhabenVersion:
+    """A version with the index of the contact persons it names."""
+    return VorhabenVersion(
+        vorhaben_id=vorhaben_id,
+        version=number,
+        editor_id=editor_id,
+        snapshot=recorded,
+        contact_links=[
+            VorhabenVersionContact(account_id=entry["id"]) for entry in recorded["contacts"]
+        ],
+    )
 
 
 def create(
@@ -191,14 +207,7 @@ def create(
     _apply(db, vorhaben, checked)
     stages.begin(db, vorhaben, author)
     db.add(Follow(account_id=author.id, vorhaben_id=vorhaben.id))
-    db.add(
-        VorhabenVersion(
-            vorhaben_id=vorhaben.id,
-            version=1,
-            editor_id=author.id,
-            snapshot=snapshot(db, vorhaben.id),
-        )
-    )
+    db.add(_version(vorhaben.id, 1, author.id, snapshot(db, vorhaben.id)))
     db.flush()
     return vorhaben
 
@@ -254,11 +263,7 @@ def update(
     vorhaben.version += 1
     vorhaben.updated_at = now
     vorhaben.last_activity_at = now
-    db.add(
-        VorhabenVersion(
-            vorhaben_id=vorhaben.id, version=vorhaben.version, editor_id=editor.id, snapshot=after
-        )
-    )
+    db.add(_version(vorhaben.id, vorhaben.version, editor.id, after))
     db.flush()
     if stage_changes:
         notifications.stage_changed(db, settings, vorhaben, editor, previous_stage)

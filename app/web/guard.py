@@ -22,6 +22,8 @@ from app.web import csrf, wellformed
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # Server-to-server endpoints that authenticate by other means (a signed logout token).
 CSRF_EXEMPT_PREFIXES = ("/auth/backchannel-logout/",)
+# Public surfaces any cache may share (app.export): reading them mints no CSRF cookie.
+PUBLIC_PREFIXES = ("/p/", "/feeds/", "/api/")
 LOCALE_COOKIE = "allmende_lang"
 
 
@@ -64,7 +66,8 @@ class RequestGuard:
         state = scope.setdefault("state", {})
         binding = csrf.binding_from_cookies(request, self.settings)
         new_cookie: str | None = None
-        if binding is None:
+        public_read = scope["method"] in SAFE_METHODS and scope["path"].startswith(PUBLIC_PREFIXES)
+        if binding is None and not public_read:
             binding = new_cookie = csrf.new_cookie_value()
         state["csrf_binding"] = binding
 

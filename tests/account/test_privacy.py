@@ -330,4 +330,39 @@ def test_erasure_leaves_a_namesake_elsewhere_alone(db: Session, settings: Settin
     vorhaben_service.update(db, settings, colleague, theirs.id, form)
     privacy.erase(db, settings, leaving, actor=leaving)
     latest = vorhaben_service.versions(db, theirs.id)
-    assert any(version.snapshot.get("contacts") == [NAME] for version in latest)
+    named = [{"id": namesake.id, "name": NAME}]
+    assert any(version.snapshot.get("contacts") == named for version in latest)
+
+
+def test_erasure_removes_every_name_a_contact_had_from_the_versions(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
+    """The provider renamed the contact between two edits; erasure finds every version
+    naming her by who she is, not by the name she carries today."""
+    town = factories.municipality(db, "Namensstadt")
+    author = factories.account(db, "Bea Kollegin", municipality=town)
+    leaving = factories.account(db, "Olga Mädchenname", email=MAIL, municipality=town)
+    theirs = factories.vorhaben(db, author, "Offene Ratsdaten")
+    form = vorhaben_service.form_from(theirs)
+    form.contacts = [str(leaving.id)]
+    vorhaben_service.update(db, settings, author, theirs.id, form)  # version 2: old name
+    leaving.display_name = "Olga Ehename"  # the provider's next sign-in
+    db.flush()
+    form.summary = "Jetzt mit Beschluss"
+    vorhaben_service.update(db, settings, author, theirs.id, form)  # version 3: new name
+    reader = factories.account(db, "Lea Leser", municipality=town)
+    factories.login(client, db, reader)
+    pages = [f"/vorhaben/{theirs.id}/versionen/{number}" for number in (2, 3)]
+    assert "Mädchenname" in client.get(pages[0]).text
+    assert "<del>Mädchenname</del>" in client.get(pages[1]).text
+    assert "<ins>Ehename</ins>" in client.get(pages[1]).text
+
+    privacy.erase(db, settings, leaving, actor=leaving)
+    db.flush()
+    for path in pages:
+        text = client.get(path).text
+        assert "Mädchenname" not in text and "Ehename" not in text, path
+    stored = json.dumps(
+        [row.snapshot for row in db.scalars(select(VorhabenVersion))], ensure_ascii=False
+    )
+    assert "Mädchenname" not in stored and "Ehename" not in stored

@@ -1,138 +1,136 @@
-"""The feed's field whitelist, read from ../shared/CONTRACT.md (the "A project item:" and
-"A tombstone:" bullets), so the tests check the contract itself, not a copy of it.
-
-The contract names the nested keys of `municipality`, `links` and `open_source` in
-parentheses, the allowed values of `uses_ai`, the form of `url`, and fixed values after
-`=`. Where it is silent, this module says so: `partner_municipalities` entries have the
-shape of `municipality`; `contact` (null unless consented) carries at most a name, a
-position and a mail address.
-"""
+"""What leaves Allmende, checked against the repository's own JSON Schema (docs/schema/,
+draft 2020-12): the same files partners validate with. Items, tombstones, feed pages,
+webhook bodies and Atom entries (written as JSON by atom_entries()) must match them
+exactly: the schemas forbid any field they do not name."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+import datetime as dt
+import json
+import uuid
 from functools import cache
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from xml.etree import ElementTree as ET
 
-from tests.conftest import SHARED
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 
-CONTRACT = SHARED / "CONTRACT.md"
-CONTACT_KEYS = frozenset({"name", "position", "email"})
-TOKEN = re.compile(r"`([^`]*)`|(\()|(\))|(=)|([^`()=\s,]+)")
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "docs" / "schema"
+NAMES = ("project", "tombstone", "feed-item", "feed-page", "webhook-event", "atom-entry")
+ATOM = "{http://www.w3.org/2005/Atom}"
+TOMBSTONES = "{http://purl.org/atompub/tombstones/1.0}"
 
-
-@dataclass
-class ContractField:
-    name: str
-    inner: list[str] = field(default_factory=list)  # backticked names in parentheses
-    fixed: str | None = None  # the value after `=`
-    nullable: bool = False
-
-
-def _bullet(text: str, lead: str) -> str:
-    lines = text.splitlines()
-    for index, line in enumerate(lines):
-        if line.startswith(f"- {lead}"):
-            body = [line.removeprefix(f"- {lead}")]
-            for following in lines[index + 1 :]:
-                if not following.startswith("  "):
-                    break
-                body.append(following)
-            return " ".join(body)
-    raise AssertionError(f"CONTRACT.md has no bullet starting {lead!r}")
+# The formats the schemas use, checked strictly (jsonschema checks date-time and uri only
+# with optional packages installed; without them it would let anything pass).
+formats = FormatChecker(formats=())
 
 
-def _fields(text: str) -> dict[str, ContractField]:
-    found: dict[str, ContractField] = {}
-    last: ContractField | None = None
-    depth = 0
-    after_equals = False
-    after_close = False
-    for match in TOKEN.finditer(text):
-        name, opening, closing, equals, word = match.groups()
-        if opening:
-            depth += 1
-        elif closing:
-            depth -= 1
-            after_close = depth == 0
-            continue
-        elif equals:
-            after_equals = True
-            continue
-        elif depth == 0 and after_equals and last is not None:
-            last.fixed = (name if name is not None else word).rstrip(".")
-        elif depth == 0 and name is not None:
-            last = found.setdefault(name, ContractField(name))
-        elif depth == 0 and word == "null" and after_close and last is not None:
-            last.nullable = True  # `open_source` (…) or null
-        elif depth > 0 and last is not None:
-            if name is not None and not after_equals:
-                last.inner.append(name)
-            elif word == "null":
-                last.nullable = True  # `contact` (null unless consented)
-        after_equals = False
-        if word != "or":
-            after_close = False
-    return found
+@formats.checks("date-time", raises=ValueError)
+def _date_time(value: object) -> bool:
+    """RFC 3339 with a "T" and a zone, as the feed writes it."""
+    if not isinstance(value, str):
+        return True
+    return "T" in value and dt.datetime.fromisoformat(value).tzinfo is not None
+
+
+@formats.checks("uri")
+def _uri(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    parts = urlsplit(value)
+    return parts.scheme in {"http", "https"} and bool(parts.netloc) and " " not in value
+
+
+@formats.checks("uuid", raises=ValueError)
+def _uuid(value: object) -> bool:
+    return not isinstance(value, str) or str(uuid.UUID(value)) == value
 
 
 @cache
-def item_fields() -> dict[str, ContractField]:
-    """The project item's fields, as the contract lists them."""
-    return _fields(_bullet(CONTRACT.read_text(encoding="utf-8"), "A project item:"))
+def schemas() -> dict[str, dict[str, Any]]:
+    """Every published schema by name (docs/schema/{name}.json)."""
+    return {
+        name: json.loads((SCHEMA_DIR / f"{name}.json").read_text(encoding="utf-8"))
+        for name in NAMES
+    }
 
 
 @cache
-def tombstone_fields() -> dict[str, ContractField]:
-    """The tombstone's fields: everything before "nothing else"."""
-    text = _bullet(CONTRACT.read_text(encoding="utf-8"), "A tombstone:")
-    return _fields(text.split("nothing else", 1)[0])
+def registry() -> Registry[Any]:
+    """The schemas under their file names, as partners' tools resolve the relative $refs."""
+    return Registry().with_resources(
+        (f"{name}.json", Resource.from_contents(schema, default_specification=DRAFT202012))
+        for name, schema in schemas().items()
+    )
+
+
+def validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(schemas()[name], registry=registry(), format_checker=formats)
+
+
+def validate(name: str, instance: Any) -> None:
+    """Assert that `instance` matches docs/schema/{name}.json, naming every problem."""
+    problems = sorted(
+        f"{'/'.join(map(str, error.absolute_path)) or '(top)'}: {error.message}"
+        for error in validator(name).iter_errors(instance)
+    )
+    assert not problems, problems
 
 
 def check_item(item: dict[str, Any], base_url: str) -> None:
-    """Assert that a project item has exactly the contract's fields, nested ones too."""
-    fields = item_fields()
-    assert set(item) == set(fields), set(item) ^ set(fields)
-    for name, spec in fields.items():
-        value = item[name]
-        if spec.fixed is not None:
-            expected: Any = {"true": True, "false": False}.get(spec.fixed, spec.fixed)
-            assert value == expected, (name, value)
-        if value is None:
-            assert spec.nullable, f"{name} is null, which the contract does not allow"
-            continue
-        if isinstance(value, dict) and spec.inner:
-            assert set(value) == set(spec.inner), (name, set(value))
-        elif isinstance(value, str) and spec.inner and name == "url":
-            template = spec.inner[0]
-            assert value == template.replace("{ALLMENDE_BASE_URL}", base_url).replace(
-                "{id}", item["id"]
-            )
-        elif isinstance(value, str) and spec.inner:
-            assert value in spec.inner, (name, value)
-    municipality = set(fields["municipality"].inner)
-    for partner in item["partner_municipalities"]:
-        assert set(partner) == municipality, partner
-    assert all(isinstance(entry, str) for entry in [*item["tags"], *item["fields_of_action"]])
-    if item["contact"] is not None:
-        assert set(item["contact"]) <= CONTACT_KEYS, item["contact"]
+    """A project item: exactly the published fields, its page under the base URL."""
+    validate("project", item)
+    assert item["url"] == f"{base_url}/p/{item['id']}", item["url"]
 
 
 def check_tombstone(item: dict[str, Any]) -> None:
-    """Assert that a tombstone carries the contract's fields and nothing else."""
-    fields = tombstone_fields()
-    assert set(item) == set(fields), set(item) ^ set(fields)
-    for name, spec in fields.items():
-        if spec.fixed is not None:
-            expected: Any = {"true": True, "false": False}.get(spec.fixed, spec.fixed)
-            assert item[name] == expected, (name, item[name])
-    assert item["type"] == item_fields()["type"].fixed
+    """A tombstone: id, type, created, modified, deleted = true, nothing else."""
+    validate("tombstone", item)
 
 
 def check_entry(item: dict[str, Any], base_url: str) -> None:
-    """A feed entry: an item or a tombstone, each exactly as the contract says."""
-    if item.get("deleted") is True:
-        check_tombstone(item)
-    else:
+    """A feed entry: an item or a tombstone."""
+    validate("feed-item", item)
+    if item["deleted"] is False:
         check_item(item, base_url)
+
+
+def item_fields() -> list[str]:
+    """The project item's fields, in the schema's order."""
+    return list(schemas()["project"]["properties"])
+
+
+def atom_entries(xml: bytes | str) -> list[dict[str, Any]]:
+    """The entries of an Atom page written as JSON, as docs/schema/atom-entry.json reads
+    them: each element by its name, attributes as members, text as `value` beside them."""
+    feed = ET.fromstring(xml)  # noqa: S314 - our own response
+    found: list[dict[str, Any]] = []
+    for element in feed:
+        if element.tag == f"{TOMBSTONES}deleted-entry":
+            comment = element.find(f"{TOMBSTONES}comment")
+            found.append(
+                {
+                    **element.attrib,
+                    **({"comment": comment.text or ""} if comment is not None else {}),
+                }
+            )
+        elif element.tag == f"{ATOM}entry":
+            entry: dict[str, Any] = {}
+            for child in element:
+                name = child.tag.removeprefix(ATOM)
+                assert name == "category" or name not in entry, f"two <{name}> in an entry"
+                if name == "category":
+                    entry.setdefault(name, []).append(dict(child.attrib))
+                elif name == "author":
+                    entry[name] = {part.tag.removeprefix(ATOM): part.text for part in child}
+                elif child.attrib and name == "link":
+                    entry[name] = dict(child.attrib)
+                elif child.attrib:
+                    entry[name] = {**child.attrib, "value": child.text or ""}
+                else:
+                    entry[name] = child.text or ""
+            found.append(entry)
+    return found

@@ -98,7 +98,7 @@ def test_two_releases_at_once_make_one_version(
 def test_two_first_saves_at_once_make_one_publication(
     committed: tuple[Settings, sessionmaker[Session]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _settings, sessions = committed
+    settings, sessions = committed
     with unit_of_work(sessions) as db:
         scene = make_scene(db)
         owner_id, vorhaben_id = scene.owner.id, scene.vorhaben.id
@@ -109,7 +109,7 @@ def test_two_first_saves_at_once_make_one_publication(
         assert owner is not None
         vorhaben = vorhaben_service.get(db, owner, vorhaben_id)
         form = form_of(db, Scene(owner, owner, vorhaben))
-        service.save(db, owner, vorhaben_id, form)
+        service.save(db, settings, owner, vorhaben_id, form)
 
     assert _side_by_side(sessions, save) == ["ok", "ok"]
     with unit_of_work(sessions) as db:

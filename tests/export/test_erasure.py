@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -113,3 +114,26 @@ def test_erasing_a_former_contact_leaves_the_colleague_and_scrubs_history(
     assert entry is not None and entry.item["version"] == 2  # nothing public named her
     assert entry.item["contact"]["email"] == "carla@owner.example"
     assert "carla@owner.example" in stored  # the colleague's own consent stands
+
+
+def test_erasure_removes_every_name_the_contact_had_from_the_export(
+    db: Session, settings: Settings, scene: Scene, client: TestClient
+) -> None:
+    """Released under one name and mail, released again after the provider changed both:
+    erasure finds every version by whose consent it carried, and no version, feed item,
+    webhook body, Atom entry or public page keeps either."""
+    _register(db, settings)
+    publication = publish(db, settings, scene, consent=True)
+    scene.owner.display_name, scene.owner.email = "Olga Neuname", "olga@neu.example"
+    publish(db, settings, scene, title="Zweite Fassung", consent=True)
+    earlier = ("Olga Owner", "olga@owner.example", "Olga Neuname", "olga@neu.example")
+    surfaces = [f"/p/{publication.id}", f"/api/v1/projects/{publication.id}"]
+    assert "Olga Neuname" in client.get(surfaces[0]).text
+    assert [found for found in earlier if found not in _stored_text(db)] == []
+
+    privacy.erase(db, settings, scene.owner, actor=scene.owner)
+    db.flush()
+    shown = [client.get(path).text for path in [*surfaces, "/api/v1/projects"]]
+    shown.append(client.get("/feeds/projects.atom").text)
+    for text in [_stored_text(db), *shown]:
+        assert not [found for found in earlier if found in text], text[:300]

@@ -4,16 +4,20 @@ reason), and the preview rendering the public page itself."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 
+import feedparser
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from app.export import feed, service
+from app.export import feed, partners, service
 from app.export.models import Publication, PublicationState
+from app.outbox.models import Channel, OutboxMessage
 from app.vorhaben.models import VorhabenPartner
 from tests import factories
 from tests.export.forms import form_fields
@@ -102,7 +106,7 @@ def test_a_draft_changed_while_the_moderator_looked_is_not_released(
         # Meanwhile the owner edits the submitted draft.
         changed = form_of(db, scene)
         changed.description = "Eine Änderung, die niemand geprüft hat"
-        service.save(db, scene.owner, scene.vorhaben.id, changed)
+        service.save(db, settings, scene.owner, scene.vorhaben.id, changed)
         refused = moderator.post(review_url, data={**fields, "decision": "release"})
         assert refused.status_code == 409
         assert "geändert, während Sie sie geprüft haben" in refused.text
@@ -162,7 +166,7 @@ def test_the_preview_is_the_public_page(
     form.repository_url = "https://gitlab.opencode.de/bauantrag"
     form.license = "EUPL-1.2"
     form.partner_municipalities = [partner.ags]
-    publication = service.save(db, scene.owner, scene.vorhaben.id, form)
+    publication = service.save(db, settings, scene.owner, scene.vorhaben.id, form)
     factories.login(client, db, scene.owner)
     page = client.get(f"/vorhaben/{scene.vorhaben.id}/publication").text
     preview = page[page.index('id="preview-title"') :]
@@ -187,3 +191,57 @@ def test_the_preview_is_the_public_page(
 
     assert facts(public) == facts(preview)
     assert isinstance(db.get(Publication, publication.id), Publication)
+
+
+def test_withdrawing_consent_takes_the_contact_off_the_live_project_at_once(
+    client: TestClient, db: Session, settings: Settings, scene: Scene
+) -> None:
+    """The contact unticks the box and saves: the live project loses name, position and
+    mail in a new version at once (feed, Atom, /p/, a project.updated webhook), although
+    the rest of the draft waits for the moderators as before."""
+    partner, _key = partners.create(db, "Civic Platform")
+    private = settings.model_copy(update={"webhooks_allow_private": True})
+    partners.add_webhook(db, private, partner, "http://127.0.0.1:9/hook")
+    publication = publish(db, settings, scene, consent=True)
+    live = feed.get(db, publication.id)
+    assert live is not None and live.item["contact"]["email"] == "olga@owner.example"
+    first = dict(live.item)
+    personal = ("Olga Owner", "olga@owner.example", "Digitalisierungsbeauftragte")
+    assert all(value in client.get(f"/p/{publication.id}").text for value in personal)
+
+    factories.login(client, db, scene.owner)
+    url = f"/vorhaben/{scene.vorhaben.id}/publication"
+    page = client.get(url)
+    data: dict[str, list[str]] = defaultdict(list)
+    for name, value in form_fields(page.text, url):
+        if name != "contact_consent":
+            data[name].append(value)
+    data["title"] = ["Noch nicht freigegebener Titel"]
+    data["action"] = ["save"]
+    saved = client.post(url, data=data, follow_redirects=True)
+    assert "nicht mehr öffentliche Kontaktperson" in saved.text
+    db.expire_all()  # the request wrote through its own session
+    entry = feed.get(db, publication.id)
+    assert entry is not None and entry.item["contact"] is None
+    assert entry.item["version"] == first["version"] + 1
+    assert entry.item["modified"] > first["modified"]
+    assert entry.item["created"] == first["created"]
+    assert entry.item["title"] == first["title"]  # the draft still waits for release
+    public = client.get(f"/p/{publication.id}").text
+    api = client.get(f"/api/v1/projects/{publication.id}").json()
+    assert api["contact"] is None and api["version"] == entry.item["version"]
+    atom = feedparser.parse(client.get("/feeds/projects.atom").content)
+    assert atom.entries[0].updated == entry.item["modified"]
+    assert not [value for value in personal if value in public]
+    bodies = [
+        json.loads(row.payload["body"])
+        for row in db.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.channel == Channel.WEBHOOK)
+            .order_by(OutboxMessage.id)
+        )
+    ]
+    assert [body["type"] for body in bodies] == ["project.published", "project.updated"]
+    assert bodies[-1]["data"] == entry.item
+    # The first push still waits (nobody listens on port 9): it goes out without her too.
+    assert [body["data"]["contact"] for body in bodies] == [None, None]

@@ -7,14 +7,19 @@ import json
 import re
 
 import feedparser
+import httpx2
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.core import clock
-from app.export import atom, partners, withdrawal
+from app.export import atom, feed, partners, withdrawal
+from app.export.models import PublicationVersion
+from app.export.serializer import rfc3339
+from app.outbox.models import Channel, OutboxMessage
 from tests import factories
 from tests.publishing import Scene, publish
 
@@ -121,3 +126,86 @@ def test_deep_atom_pages_are_bounded(
     assert client.get("/feeds/projects.atom?page=2").status_code == 200
     assert client.get("/feeds/projects.atom?page=3").status_code == 404
     assert client.get("/feeds/projects.atom?page=100000").status_code == 404
+
+
+def _no_browser_state(response: httpx2.Response) -> None:
+    assert "set-cookie" not in response.headers, response.headers.get("set-cookie")
+    assert "csrf" not in response.text.lower()
+
+
+def test_the_public_page_carries_no_per_browser_state(
+    app: FastAPI, db: Session, settings: Settings, scene: Scene
+) -> None:
+    """Public pages may be cached by anyone in between, so they hold nothing of one
+    browser: no cookie, no CSRF token, nothing of a signed-in viewer; the 410 page too."""
+    publication = publish(db, settings, scene)
+    path = f"/p/{publication.id}"
+    with TestClient(app) as anonymous:
+        page = anonymous.get(path)
+        assert page.status_code == 200 and "Digitaler Bauantrag" in page.text
+        _no_browser_state(page)
+        assert page.headers["cache-control"].startswith("public")
+        assert "accept-language" in page.headers["vary"].lower()
+    with TestClient(app) as member:
+        factories.login(member, db, scene.owner)
+        assert "Olga Owner" in member.get("/").text  # signed in
+        signed_in = member.get(path)
+        _no_browser_state(signed_in)
+        assert signed_in.text == page.text  # the same bytes for everyone
+        withdrawal.withdraw_by_owner(db, settings, scene.owner, scene.vorhaben.id)
+        gone = member.get(path)
+        assert gone.status_code == 410 and "zurückgezogen" in gone.text
+        _no_browser_state(gone)
+        assert "Olga Owner" not in gone.text
+    with TestClient(app) as anonymous:
+        gone = anonymous.get(path)
+        assert gone.status_code == 410
+        _no_browser_state(gone)
+        for feed_path in ("/api/v1/projects", f"/api/v1/projects/{publication.id}"):
+            assert "set-cookie" not in anonymous.get(feed_path).headers, feed_path
+        assert "set-cookie" not in anonymous.get("/feeds/projects.atom").headers
+
+
+def test_a_project_keeps_one_created_everywhere(
+    app: FastAPI, db: Session, settings: Settings, scene: Scene
+) -> None:
+    """First release, later versions, the tombstone, publishing again: every version,
+    feed item, webhook body, Atom entry and JSON-LD block carries the same `created`."""
+    partner, _key = partners.create(db, "Civic Platform")
+    private = settings.model_copy(update={"webhooks_allow_private": True})
+    partners.add_webhook(db, private, partner, "http://127.0.0.1:9/hook")
+    seen: list[tuple[str, str]] = []
+
+    def look(client: TestClient, publication_id: str) -> None:
+        entry = feed.get(db, publication_id)
+        assert entry is not None
+        seen.append(("feed entry", rfc3339(entry.created_at)))
+        seen.append(("feed item", entry.item["created"]))
+        atom_entries = feedparser.parse(client.get("/feeds/projects.atom").content).entries
+        if not entry.deleted:
+            seen.append(("atom", atom_entries[0].published))
+            page = client.get(f"/p/{publication_id}").text
+            match = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+            assert match
+            seen.append(("json-ld", json.loads(match.group(1))["dateCreated"]))
+
+    with TestClient(app) as client:
+        publication = publish(db, settings, scene)
+        look(client, publication.id)
+        clock.travel(dt.timedelta(minutes=5))
+        publish(db, settings, scene, title="Zweite Fassung")
+        look(client, publication.id)
+        clock.travel(dt.timedelta(minutes=5))
+        withdrawal.withdraw_by_owner(db, settings, scene.owner, scene.vorhaben.id)
+        look(client, publication.id)
+        clock.travel(dt.timedelta(minutes=5))
+        publish(db, settings, scene, title="Wieder da")
+        look(client, publication.id)
+    for row in db.scalars(select(PublicationVersion)):
+        seen.append((f"version {row.version}", row.item["created"]))
+    for message in db.scalars(
+        select(OutboxMessage).where(OutboxMessage.channel == Channel.WEBHOOK)
+    ):
+        body = json.loads(message.payload["body"])
+        seen.append((body["type"], body["data"]["created"]))
+    assert len({created for _where, created in seen}) == 1, seen

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from app.cli import main
 from app.config import Settings
+from app.db import make_engine
 from app.export import feed
-from app.export.models import Publication, PublicationState
+from app.export.models import Publication, PublicationState, WebhookEndpoint
 from tests import factories
 from tests.publishing import Scene
 
@@ -147,6 +148,12 @@ def test_partner_commands_print_the_secret_alone_on_the_last_line(
     assert "Civic Platform\tkeys=1\twebhooks=1" in capsys.readouterr().out
     assert main(["partners", "revoke", "Civic Platform"]) == 0
     assert "revoked 1 key" in capsys.readouterr().out
+    engine = make_engine(cli_env)
+    try:
+        with Session(engine) as db:  # its webhooks stop with the keys
+            assert [hook.active for hook in db.scalars(select(WebhookEndpoint))] == [False]
+    finally:
+        engine.dispose()
     assert main(["partners", "revoke", "Unknown"]) == 1
     assert main(["partners", "create", "Civic Platform"]) == 1
     assert "gibt es schon" in capsys.readouterr().err

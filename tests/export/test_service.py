@@ -27,7 +27,7 @@ def test_the_form_starts_from_the_vorhaben_and_saving_publishes_nothing(
     assert form.description.startswith("Interne Notizen")
     assert form.contact_consent is False
     form.description = "Nur das Öffentliche"
-    publication = service.save(db, scene.owner, scene.vorhaben.id, form)
+    publication = service.save(db, settings, scene.owner, scene.vorhaben.id, form)
     assert publication.state is PublicationState.DRAFT
     assert feed.get(db, publication.id) is None
     assert feed.after(db, 0, 10).entries == []
@@ -151,7 +151,7 @@ def test_contact_only_with_the_persons_own_consent(
 def test_other_municipalities_cannot_publish(db: Session, settings: Settings, scene: Scene) -> None:
     stranger = factories.account(db)
     with pytest.raises(Forbidden):
-        service.save(db, stranger, scene.vorhaben.id, form_of(db, scene))
+        service.save(db, settings, stranger, scene.vorhaben.id, form_of(db, scene))
 
 
 def test_partners_must_be_partners_of_the_vorhaben(
@@ -160,5 +160,5 @@ def test_partners_must_be_partners_of_the_vorhaben(
     form = form_of(db, scene)
     form.partner_municipalities = [factories.municipality(db, "Irgendwo").ags]
     with pytest.raises(ValidationFailed) as caught:
-        service.save(db, scene.owner, scene.vorhaben.id, form)
+        service.save(db, settings, scene.owner, scene.vorhaben.id, form)
     assert "partner_municipalities" in caught.value.errors

@@ -69,3 +69,22 @@ def test_production_refuses_plain_http_webhooks(db: Session, settings: Settings)
     with pytest.raises(ValidationFailed) as caught:
         partners.add_webhook(db, production, partner, "http://civic.example/hook")
     assert "https" in caught.value.errors["url"]
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://hooks.example/in/allmende", "https://hooks.example/in/allmende"),
+        ("https://hooks.example/in?token=abc", "https://hooks.example/in?…"),
+        ("https://hooks.example:8443/in#abc", "https://hooks.example:8443/in?…"),
+        ("https://user:pw@hooks.example/in", "https://hooks.example/in"),
+        ("http://[2001:db8::1]:9/hook?k=v", "http://[2001:db8::1]:9/hook?…"),
+        ("https://hooks.example:99999/in?k=v", "…"),
+    ],
+)
+def test_a_webhook_url_is_shown_without_its_secrets(url: str, shown: str) -> None:
+    assert webhooks.shown_url(url) == shown
+    error = f"ConnectError: could not reach '{url}' (refused)"
+    assert (
+        webhooks.without_url_secrets(error) == f"ConnectError: could not reach '{shown}' (refused)"
+    )

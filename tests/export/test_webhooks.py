@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from standardwebhooks.webhooks import Webhook
 
+from app.audit.models import AuditEvent
 from app.config import Settings
 from app.core import clock
 from app.export import delivery, partners, withdrawal
@@ -445,3 +446,111 @@ def test_admin_pages_show_deliveries_and_redeliver(
         assert wrong.status_code == 404
     assert len(receiver.received) == 2
     assert receiver.received[0].headers["webhook-id"] == receiver.received[1].headers["webhook-id"]
+
+
+def _revocation_stopped_everything(
+    db: Session,
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    endpoint: WebhookEndpoint,
+    receiver: Receiver,
+) -> None:
+    """The endpoint is off, what waited was given up, and nothing reaches the partner."""
+    db.refresh(endpoint)
+    assert not endpoint.active and endpoint.disabled_reason
+    [waiting] = partners.deliveries(db, endpoint.id)
+    db.refresh(waiting)
+    assert waiting.state is DeliveryState.FAILED
+    assert all(key.revoked_at for key in partners.keys_of(db, endpoint.partner_id))
+    audited = db.scalars(
+        select(AuditEvent.action).where(AuditEvent.action.in_(("partner_revoked",)))
+    ).all()
+    assert audited == ["partner_revoked"]
+    db.flush()
+    _deliver(settings, session_factory, retry_now=True)
+    assert receiver.received == []
+
+
+def test_revoking_a_partner_stops_its_webhooks(
+    db: Session,
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    scene: Scene,
+    receiver: Receiver,
+) -> None:
+    endpoint, _secret = _register(db, settings, receiver.url)
+    publish(db, settings, scene)  # a delivery waits for the endpoint
+    db.flush()
+    assert partners.revoke(db, partners.by_name(db, "Civic Platform")) == 1
+    # Later changes are not queued for the revoked partner at all.
+    withdrawal.withdraw_by_owner(db, settings, scene.owner, scene.vorhaben.id)
+    _revocation_stopped_everything(db, settings, session_factory, endpoint, receiver)
+
+
+def test_an_admin_revokes_a_partner_and_its_webhooks_stop(
+    app: FastAPI,
+    db: Session,
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    scene: Scene,
+    receiver: Receiver,
+) -> None:
+    endpoint, _secret = _register(db, settings, receiver.url)
+    publish(db, settings, scene)
+    db.flush()
+    page_path = f"/admin/partners/{endpoint.partner_id}"
+    action = f"{page_path}/revoke"
+    with TestClient(app, follow_redirects=False) as admin:
+        factories.login(admin, db, factories.account(db, role=factories.Role.ADMIN))
+        assert f'action="{action}"' in admin.get(page_path).text
+        token = factories.csrf_token(admin, page_path)
+        revoked = admin.post(action, data={"csrf_token": token})
+        assert revoked.status_code == 303 and revoked.headers["location"] == page_path
+        assert "gesperrt" in admin.get(page_path).text
+    _revocation_stopped_everything(db, settings, session_factory, endpoint, receiver)
+
+
+def test_a_webhook_url_with_a_query_is_shown_only_to_the_admin_who_typed_it(
+    app: FastAPI,
+    db: Session,
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    scene: Scene,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A partner's token in the query of its webhook URL is a credential: the audit log,
+    the admin pages after the first, the logs and the partner's mail show the address
+    only up to its path."""
+    token_in_url = "partner-token-4711"
+    url = f"http://127.0.0.1:9/hook?token={token_in_url}"
+    partner, _key = partners.create(db, "Civic Platform", contact_email="ops@civic.example")
+    page = f"/admin/partners/{partner.id}"
+    with TestClient(app, follow_redirects=False) as admin:
+        factories.login(admin, db, factories.account(db, role=factories.Role.ADMIN))
+        added = admin.post(
+            f"{page}/webhooks", data={"csrf_token": factories.csrf_token(admin, page), "url": url}
+        )
+        assert added.status_code == 200 and token_in_url in added.text  # the typist sees it
+        [endpoint] = partners.endpoints_of(db, partner.id)
+        later = [admin.get(path).text for path in (page, f"/admin/webhooks/{endpoint.id}")]
+        assert all("http://127.0.0.1:9/hook" in text for text in later)
+        later.append(admin.get("/moderation/audit").text)
+        assert [text for text in later if token_in_url in text] == []
+    details = [event.details for event in db.scalars(select(AuditEvent))]
+    assert {"url": "http://127.0.0.1:9/hook?…"} in [
+        {key: value for key, value in entry.items() if key == "url"} for entry in details
+    ]
+    assert token_in_url not in json.dumps(details)
+    publish(db, settings, scene)
+    db.flush()
+    with caplog.at_level("INFO"):
+        _deliver(settings, session_factory)  # nobody listens on port 9: a failure
+        partners.disable_endpoint(db, settings, endpoint, "Test")
+    db.flush()
+    assert caplog.records and token_in_url not in caplog.text
+    stored = [
+        json.dumps(row.payload, ensure_ascii=False) + str(row.last_error)
+        for row in db.scalars(select(OutboxMessage))
+    ]
+    assert any("http://127.0.0.1:9/hook" in text for text in stored)  # the partner's mail
+    assert [text for text in stored if token_in_url in text] == []

@@ -145,12 +145,14 @@ def test_consent_is_personal(db: Session, settings: Settings, scene: Scene) -> N
     assert service.contact_person(db, publication) == scene.owner
     # The colleague saves without ticking: Olga stays the contact, by her own consent.
     theirs.title = "Von Carla bearbeitet"
-    service.save(db, colleague, scene.vorhaben.id, theirs)
+    service.save(db, settings, colleague, scene.vorhaben.id, theirs)
     assert publication.contact_account_id == scene.owner.id
     assert publication.contact_consent_at is not None
+    live = feed.get(db, publication.id)  # nor does the live project lose her
+    assert live is not None and live.item["version"] == 1 and live.item["contact"] is not None
     # Ticking it makes the colleague the contact instead.
     theirs.contact_consent = True
-    service.save(db, colleague, scene.vorhaben.id, theirs)
+    service.save(db, settings, colleague, scene.vorhaben.id, theirs)
     assert publication.contact_account_id == colleague.id
     assert form_of(db, scene).contact_consent is False
 

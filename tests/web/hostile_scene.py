@@ -172,7 +172,7 @@ def build(db: Session, settings: Settings) -> World:
         db, hostile("partner", 100), contact_email='"><b data-hostile="pmail">@x.example'
     )
     endpoint, _secret = partners.add_webhook(
-        db, settings, partner, 'http://127.0.0.1:9/hook?q="><b data-hostile="hookurl">'
+        db, settings, partner, 'http://127.0.0.1:9/hook/"><b data-hostile="hookurl">?token=geheim'
     )
     publication = publications.submit(
         db, settings, author, vorhaben.id, _publication_form(db, author, vorhaben)

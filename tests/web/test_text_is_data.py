@@ -144,7 +144,8 @@ class Walk:
         self.found.extend((where, trace) for trace in findings(html))
         self.unguarded.extend((where, text) for text in unguarded_prose(html))
         self.seen |= names_shown(text_of(html), FIELDS)
-        if full_page and "<html" in html:
+        # Every page that loads htmx configures it (public pages load no script at all).
+        if full_page and "<html" in html and "/htmx-" in html:
             config = htmx_config(html)
             wanted = {"allowEval": False, "allowScriptTags": False, "selfRequestsOnly": True}
             if config is None or any(config.get(key) != value for key, value in wanted.items()):
