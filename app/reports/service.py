@@ -170,6 +170,14 @@ def report(
     return entry
 
 
+def _about(target: Target) -> mail.About:
+    """What a mail naming this target shows: its Vorhaben's title, and the comment."""
+    return mail.About(
+        vorhaben=[target.vorhaben.id],
+        comments=[target.comment.id] if target.comment is not None else [],
+    )
+
+
 def _item(target: Target) -> Vorhaben | Comment:
     return target.comment if target.comment is not None else target.vorhaben
 
@@ -231,6 +239,7 @@ def _tell_author(db: Session, settings: Settings, target: Target, change: str, r
         locale=author.locale,
         name=f"content_{change}",
         context={"receiver": author, "target": target, "reason": reason},
+        about=(author.id, _about(target)),
     )
 
 
@@ -403,6 +412,7 @@ def _tell_reporters(
             "outcome": outcome,
             "reason": reason if outcome == "kept" else "",
         },
+        about=mail.About(shared=[target.vorhaben.id]),
     )
 
 
