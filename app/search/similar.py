@@ -27,7 +27,7 @@ from app.core.text import fold, fold_words
 from app.search.models import VorhabenTerm
 from app.vorhaben.listing import Card, load_cards
 from app.vorhaben.models import Vorhaben
-from app.vorhaben.visibility import Reader, audience, visible_clause
+from app.vorhaben.visibility import Reader, audience, restricted_count, visible_clause
 
 MIN_LENGTH = 4
 MAX_STORED = 40  # words kept per Vorhaben
@@ -66,30 +66,49 @@ def store_terms(db: Session, vorhaben_id: int, terms: list[str]) -> None:
     db.add_all(VorhabenTerm(term=term, vorhaben_id=vorhaben_id) for term in terms)
 
 
-def _frequencies(
-    db: Session, reader: Reader, terms: list[str], exclude_id: int | None
+def _counts(
+    db: Session,
+    terms: list[str],
+    exclude_id: int | None,
+    cap: int,
+    reader: Reader | None = None,
 ) -> dict[str, int]:
-    """How many other Vorhaben the reader may see use each word, counted up to COMMON + 1
-    (one statement)."""
+    """How many other Vorhaben use each word, counted up to `cap` (one statement): all of
+    them, or with `reader` those the reader may see (which reads each one's row)."""
     parts = []
     for term in terms:
-        capped = (
-            select(literal(1))
-            .select_from(VorhabenTerm)
-            .join(Vorhaben, Vorhaben.id == VorhabenTerm.vorhaben_id)
-            .where(
-                VorhabenTerm.term == term,
-                VorhabenTerm.vorhaben_id != (exclude_id or 0),
-                visible_clause(reader),
+        uses = select(literal(1)).select_from(VorhabenTerm)
+        if reader is not None:
+            uses = uses.join(Vorhaben, Vorhaben.id == VorhabenTerm.vorhaben_id).where(
+                visible_clause(reader)
             )
-            .limit(COMMON + 1)
+        capped = (
+            uses.where(VorhabenTerm.term == term, VorhabenTerm.vorhaben_id != (exclude_id or 0))
+            .limit(cap)
             .subquery()
         )
         parts.append(
             select(literal(term).label("term"), func.count().label("uses")).select_from(capped)
         )
-    rows = db.execute(union_all(*parts))
-    return {row.term: int(row.uses) for row in rows}
+    return {row.term: int(row.uses) for row in db.execute(union_all(*parts))}
+
+
+def _frequencies(
+    db: Session, reader: Reader, terms: list[str], exclude_id: int | None
+) -> dict[str, int]:
+    """How many other Vorhaben the reader may see use each word, counted up to COMMON + 1.
+
+    Checking each use against the visibility rule reads the Vorhaben rows, so only words
+    that need it are checked: a word that more than COMMON + (all Vorhaben some member may
+    not see) use is used by more than COMMON Vorhaben the reader sees, whoever reads. The
+    result is the same as checking every use."""
+    bound = COMMON + restricted_count(db)
+    everyone = _counts(db, terms, exclude_id, bound + 1)
+    uses = {term: COMMON + 1 for term, count in everyone.items() if count > bound}
+    checked = [term for term, count in everyone.items() if 0 < count <= bound]
+    if checked:
+        uses.update(_counts(db, checked, exclude_id, COMMON + 1, reader))
+    return uses
 
 
 def similar(

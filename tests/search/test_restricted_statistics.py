@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app.search import similar
 from tests import factories
 
 # What the restricted Vorhaben of another municipality says in each world. The probes are
@@ -171,3 +172,33 @@ def test_the_worlds_do_differ_for_who_may_see_the_restricted_vorhaben(
     found = "<mark>Nistkasten</mark> mit <mark>Pegel</mark>"
     assert found in seen["probe in title"]
     assert found not in seen["absent"]
+
+
+def test_how_common_a_word_is_counts_only_what_the_reader_sees(
+    client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Words used by more than COMMON Vorhaben say nothing; whether a word is that common
+    must not change with another municipality's internal Vorhaben using it (also where the
+    count is taken without checking each use)."""
+    monkeypatch.setattr(similar, "COMMON", 3)
+    publisher = factories.account(db, "Paula Public")
+    for number in range(4):  # used by four: too common
+        factories.vorhaben(db, publisher, f"Quartiersgarage Nummer{number}")
+    for number in range(3):  # used by three: telling
+        factories.vorhaben(db, publisher, f"Ladesäule Standort{number}")
+    outsider = factories.account(db, "Otto Outsider")
+    factories.login(client, db, factories.account(db, "Rita Reader"))
+    seen: dict[str, str] = {}
+    for word in ("", "Quartiersgarage", "Ladesäule", "Quartiersgarage Ladesäule"):
+        savepoint = db.begin_nested()
+        try:
+            if word:
+                factories.vorhaben(db, outsider, f"{word} intern", visibility="municipality")
+                db.flush()
+            page = client.get("/vorhaben/aehnlich", params={"title": "Quartiersgarage Ladesäule"})
+            seen[word or "absent"] = _normalized(page.text)
+        finally:
+            savepoint.rollback()
+    assert "Ladesäule Standort" in seen["absent"]
+    assert "Quartiersgarage Nummer" not in seen["absent"]
+    _assert_same(seen)
