@@ -128,12 +128,12 @@ def _members_promote(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("worker")
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    from app import worker as workers
     from app.db import make_session_factory
-    from app.outbox.worker import Worker
 
     engine = engine_for(settings)
     require_migrated(engine)
-    worker = Worker(settings, make_session_factory(engine))
+    worker = workers.build(settings, make_session_factory(engine))
     if args.once:
         attempts = worker.run_once(retry_now=args.retry_now)
         out(f"delivered or attempted {attempts} message(s)")

@@ -3,8 +3,9 @@
 Periods (settings), each counted from the moment the row stopped being useful:
 - sessions ALLMENDE_RETENTION_SESSIONS_DAYS after they ended (absolute expiry or idle
   timeout, whichever came first; a signed-out session is deleted at once by the sign-out);
-- outbox rows ALLMENDE_RETENTION_OUTBOX_DAYS after delivery or after the worker gave up
-  (pending rows stay, they are still being retried);
+- outbox rows ALLMENDE_RETENTION_OUTBOX_DAYS after delivery, after the worker gave up or
+  after it dropped a mail no longer meant for its receiver (pending rows stay, they are
+  still being retried);
 - notifications ALLMENDE_RETENTION_NOTIFICATIONS_DAYS after they were read (unread ones stay);
 - security-log entries ALLMENDE_RETENTION_SECURITY_LOG_DAYS after they were written (the
   decision log is never deleted);
@@ -62,10 +63,11 @@ def run(db: Session, settings: Settings) -> dict[str, int]:
                         (OutboxMessage.state == DeliveryState.DELIVERED)
                         & (OutboxMessage.delivered_at < outbox_cutoff)
                     )
-                    # A given-up row's next_attempt_at is when the worker gave up
-                    # (outbox.mark_failed); until then an admin can still redeliver it.
+                    # A given-up or dropped row's next_attempt_at is when the worker gave
+                    # up (outbox.mark_failed, mark_dropped); until then an admin can still
+                    # redeliver a given-up one.
                     | (
-                        (OutboxMessage.state == DeliveryState.FAILED)
+                        OutboxMessage.state.in_((DeliveryState.FAILED, DeliveryState.DROPPED))
                         & (OutboxMessage.next_attempt_at < outbox_cutoff)
                     )
                 )

@@ -46,6 +46,9 @@ def _rows(db: Session, settings: Settings) -> dict[str, tuple[type, int]]:
     db.flush()
     clock.travel(10 * DAY)
     outbox.mark_failed(db, given_up.id, "550 no such user", retry_at=None)
+    dropped = outbox.enqueue_mail(db, to="a@b.example", subject="s", text="t", html="h")
+    db.flush()
+    outbox.mark_dropped(db, dropped.id, "not sent: no longer meant for its receiver")
     delivered = outbox.enqueue_mail(db, to="a@b.example", subject="s", text="t", html="h")
     pending = outbox.enqueue_mail(db, to="a@b.example", subject="s", text="t", html="h")
     db.flush()
@@ -70,6 +73,7 @@ def _rows(db: Session, settings: Settings) -> dict[str, tuple[type, int]]:
         "idle session": (AuthSession, idle.session.id),
         "delivered mail": (OutboxMessage, delivered.id),
         "given-up mail": (OutboxMessage, given_up.id),
+        "dropped mail": (OutboxMessage, dropped.id),
         "pending mail": (OutboxMessage, pending.id),
         "read notification": (Notification, read.id),
         "unread notification": (Notification, unread.id),
@@ -85,6 +89,7 @@ def _periods(settings: Settings) -> dict[str, int | None]:
         "idle session": settings.retention_sessions_days,
         "delivered mail": settings.retention_outbox_days,
         "given-up mail": settings.retention_outbox_days,
+        "dropped mail": settings.retention_outbox_days,
         "pending mail": None,
         "read notification": settings.retention_notifications_days,
         "unread notification": None,

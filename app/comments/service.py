@@ -39,7 +39,7 @@ def get(
     """A comment and its Vorhaben, if the reader may see both (404 otherwise).
 
     A hidden comment is only there for its author, and, with `moderation`, for moderators
-    (who decide about it and need its earlier wordings)."""
+    to delete it. Moderators read hidden comments only on a report's decision page."""
     comment = db.scalars(
         select(Comment).where(Comment.id == comment_id).options(joinedload(Comment.author))
     ).one_or_none()
@@ -156,10 +156,11 @@ def delete(db: Session, actor: Account, comment_id: int, reason: str = "") -> Co
 
 
 def history(db: Session, reader: Account, comment_id: int) -> tuple[Comment, list[CommentRevision]]:
-    """A comment with its earlier wordings, newest first (deleted ones: moderators only;
-    hidden ones: their author and moderators)."""
-    comment, _vorhaben = get(db, reader, comment_id, moderation=True)
-    if comment.is_deleted and not reader.is_moderator:
+    """A comment with its earlier wordings, newest first, for whoever may read it (hidden
+    ones: their author). A deleted comment's words are nobody's to read here; moderators
+    see those of a reported one on its decision page (PRODUCT.md invariant 5)."""
+    comment, _vorhaben = get(db, reader, comment_id)
+    if comment.is_deleted:
         raise NotFound(_("Dieser Kommentar wurde gelöscht."))
     revisions = list(
         db.scalars(

@@ -13,13 +13,14 @@ from app.auth.deps import Member, Moderator
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.ids import parse_id
 from app.export import forms, public_routes, service, withdrawal
-from app.export.models import Publication, PublicationState, PublicationVersion
+from app.export.models import PublicationState, PublicationVersion
 from app.i18n import gettext as _
 from app.membership.models import Account
 from app.vorhaben import listing
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.models import AI_LABELS, STAGE_LABELS, Stage
 from app.vorhaben.spdx import LICENSES
+from app.vorhaben.visibility import moderator_reads
 from app.web import routing
 from app.web.deps import DbSession
 from app.web.flash import flash
@@ -185,14 +186,31 @@ def _review_page(
     from app.vorhaben.diff import changes
 
     publication = service.get(db, publication_id)
-    preview = service.preview(db, request.app.state.settings, publication)
-    vorhaben = service.vorhaben_of(db, publication)
     current = db.scalars(
         select(PublicationVersion)
         .where(PublicationVersion.publication_id == publication.id)
         .order_by(PublicationVersion.version.desc())
         .limit(1)
     ).first()
+    # A moderator reads the submitted draft (its review; audited unless it is their own
+    # municipality's), or else only what is public: never a draft nobody submitted.
+    submitted = publication.state is PublicationState.SUBMITTED
+    if not submitted and not (publication.live and current is not None):
+        raise NotFound(_("Diese Veröffentlichung gibt es nicht."))
+    moderator_reads(
+        db,
+        moderator,
+        readable=not submitted or moderator.municipality_id == publication.municipality_id,
+        grant="publication_review" if submitted else None,
+        object_type="publication",
+        object_id=publication.id,
+    )
+    if submitted:
+        preview = service.preview(db, request.app.state.settings, publication)
+    else:
+        assert current is not None  # noqa: S101 - checked above
+        preview, current = dict(current.item), None
+    vorhaben = service.vorhaben_of(db, publication)
     ignored = {"version", "modified", "published", "created"}
     compare = {key: value for key, value in preview.items() if key not in ignored}
     before = {
@@ -202,7 +220,7 @@ def _review_page(
         request,
         "export/review.html",
         {
-            "page_title": _("Veröffentlichung prüfen: %(title)s", title=publication.title),
+            "page_title": _("Veröffentlichung prüfen: %(title)s", title=preview["title"]),
             "publication": publication,
             "preview": preview,
             "preview_json": json.dumps(preview, ensure_ascii=False, indent=2),
@@ -305,7 +323,7 @@ def moderator_withdraw(
     audited and mailed to the owners."""
     request.state.nav = "moderation"
     try:
-        publication: Publication = withdrawal.withdraw_by_moderator(
+        withdrawal.withdraw_by_moderator(
             db, request.app.state.settings, moderator, publication_id, reason
         )
     except ValidationFailed as error:
@@ -318,6 +336,10 @@ def moderator_withdraw(
             withdraw_reason=reason,
             status_code=422,
         )
-    response = RedirectResponse(f"/moderation/publications/{publication_id}", status_code=303)
-    flash(request, response, _("Zurückgezogen: %(title)s", title=publication.title))
+    # Back to the queue: withdrawn, nothing of it is the moderators' to read any more.
+    response = RedirectResponse("/moderation/publications", status_code=303)
+    # Not the draft's title: a change the owners saved but did not submit is theirs alone.
+    flash(
+        request, response, _("Die Veröffentlichung ist zurückgezogen; Partner erfahren es sofort.")
+    )
     return response

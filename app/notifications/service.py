@@ -1,6 +1,7 @@
 """Notifications: who hears of a comment, a reply, a signal or a stage change, in the app
 and by mail (immediately or in a daily digest). Every receiver is checked against the
-visibility rule when the notification is made and again whenever it is shown or mailed."""
+visibility rule when the notification is made, whenever it is shown, when it is mailed, and
+again when the mail leaves (app.notifications.mail.still_meant_for)."""
 
 from __future__ import annotations
 
@@ -81,6 +82,10 @@ def _notify(
                     "signal": signal,
                     "stage": STAGE_LABELS[vorhaben.stage] if stage else "",
                 },
+                about=(
+                    receiver.id,
+                    mail.About(vorhaben=[vorhaben.id], comments=[comment.id] if comment else []),
+                ),
             )
     db.flush()
 
@@ -299,6 +304,18 @@ def send_digests(db: Session, settings: Settings) -> int:
                     "entries": list(by_vorhaben.values()),
                     "total": len(rows),
                 },
+                # The digest names each Vorhaben; its comments count towards what it lists.
+                about=(
+                    reader.id,
+                    mail.About(
+                        vorhaben=list(by_vorhaben),
+                        comments=[
+                            row.Notification.comment_id
+                            for row in rows
+                            if row.Notification.comment_id is not None
+                        ],
+                    ),
+                ),
             )
             sent += 1
         db.execute(

@@ -22,6 +22,7 @@ class DeliveryState(enum.StrEnum):
     PENDING = "pending"
     DELIVERED = "delivered"
     FAILED = "failed"  # gave up after the last retry
+    DROPPED = "dropped"  # not sent: no longer meant for its receiver (see Worker.mail_check)
 
 
 class OutboxMessage(Base):
@@ -39,7 +40,8 @@ class OutboxMessage(Base):
         str_enum(DeliveryState, "outbox_state", length=10),
         default=DeliveryState.PENDING,
     )
-    # Mail: to, subject, text, html. Webhook: event type, body (issue of the export layer).
+    # Mail: to, subject, text, html, and (opaque to the outbox) what the mail is "about", for
+    # the check before sending. Webhook: event type, body (issue of the export layer).
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     webhook_endpoint_id: Mapped[int | None] = mapped_column(
         ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), index=True

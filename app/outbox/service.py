@@ -6,6 +6,7 @@ import datetime as dt
 import random
 import secrets
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, aliased
@@ -17,12 +18,24 @@ LEASE = dt.timedelta(minutes=2)
 MAIL_MAX_ATTEMPTS = 12  # about two days with the backoff below
 
 
-def enqueue_mail(db: Session, *, to: str, subject: str, text: str, html: str) -> OutboxMessage:
-    """Add a mail to the outbox; it leaves when the transaction commits and a worker runs."""
+def enqueue_mail(
+    db: Session,
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    html: str,
+    about: dict[str, Any] | None = None,
+) -> OutboxMessage:
+    """Add a mail to the outbox; it leaves when the transaction commits and a worker runs.
+
+    `about` says what the mail shows that its receiver must still be allowed to see when it
+    leaves; the outbox only stores it and hands it to the worker's mail check."""
+    payload: dict[str, Any] = {"to": to, "subject": subject, "text": text, "html": html}
+    if about is not None:
+        payload["about"] = about
     message = OutboxMessage(
-        channel=Channel.MAIL,
-        payload={"to": to, "subject": subject, "text": text, "html": html},
-        message_key=secrets.token_hex(16),
+        channel=Channel.MAIL, payload=payload, message_key=secrets.token_hex(16)
     )
     db.add(message)
     return message
@@ -129,3 +142,19 @@ def mark_failed(
     else:
         values["next_attempt_at"] = retry_at
     db.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values))
+
+
+def mark_dropped(db: Session, message_id: int, reason: str) -> None:
+    """Record that a mail will not be sent; what it said is removed from the row."""
+    row = db.get(OutboxMessage, message_id)
+    if row is None:
+        return
+    # Only the address and what it was about stay, for the operator's record; the text
+    # showed what the receiver may no longer see.
+    row.payload = {key: row.payload[key] for key in ("to", "about") if key in row.payload}
+    row.state = DeliveryState.DROPPED
+    row.attempts += 1
+    row.last_error = reason[:2000]
+    row.leased_until = None
+    # When it was dropped: the retention period counts from here, as for a given-up row.
+    row.next_attempt_at = utcnow()

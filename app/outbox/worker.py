@@ -2,16 +2,21 @@
 
 Delivery is at least once: a row is leased, delivered outside any transaction, then marked.
 A worker that dies mid-delivery leaves a lease that expires, and another worker retries.
+
+A mail is rendered when it is queued and may leave much later (after an outage, days
+later). One that says what it is "about" passes the mail check just before it is sent: the
+check, given by the entry level (app.worker), tells whether its receiver may still see all
+of that; if not, the mail is dropped. The outbox itself knows nothing of what a mail is about.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,6 +31,8 @@ from app.outbox.models import Channel
 log = logging.getLogger("allmende.worker")
 
 PeriodicJob = Callable[[Session, Settings], int]
+# Whether a mail about this may still go to its receiver (the payload's "about").
+MailCheck = Callable[[Session, Mapping[str, Any]], bool]
 
 
 # Rows claimed at once: at most one per free thread (so a lease of two minutes covers
@@ -47,6 +54,8 @@ class Worker:
     sessions: sessionmaker[Session]
     mailer: Mailer | None = None
     jobs: list[tuple[str, PeriodicJob]] = field(default_factory=list)
+    # Without a check, a mail that says what it is about is never sent (fail closed).
+    mail_check: MailCheck | None = None
 
     def __post_init__(self) -> None:
         if self.mailer is None:
@@ -122,6 +131,8 @@ class Worker:
         try:
             if channel is Channel.MAIL:
                 assert self.mailer is not None  # noqa: S101
+                if "about" in payload and not self._still_meant_for(message_id, payload):
+                    return
                 self.mailer.send(payload, key)
             else:
                 from app.export import delivery
@@ -144,6 +155,25 @@ class Worker:
             return
         with unit_of_work(self.sessions) as db:
             service.mark_delivered(db, message_id)
+
+    def _still_meant_for(self, message_id: int, payload: dict[str, object]) -> bool:
+        """Ask the mail check; a mail that fails it is dropped, never sent."""
+        about = payload["about"]
+        with unit_of_work(self.sessions) as db:
+            if (
+                self.mail_check is not None
+                and isinstance(about, Mapping)
+                and self.mail_check(db, about)
+            ):
+                return True
+            reason = (
+                "not sent: its receiver may no longer see what it is about"
+                if self.mail_check is not None
+                else "not sent: no mail check configured"
+            )
+            service.mark_dropped(db, message_id, reason)
+        log.info("mail dropped", extra={"outbox_id": message_id, "reason": reason})
+        return False
 
     def _crashed(
         self, message_id: int, channel: Channel, previous_attempts: int, error: Exception

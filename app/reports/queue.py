@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.comments.models import Comment
+from app.comments.models import Comment, CommentRevision
 from app.reports.models import Report, ReportState, TargetType
 from app.reports.service import Target
 from app.vorhaben.models import Vorhaben
@@ -83,5 +83,18 @@ def reports_on(db: Session, target: Target) -> list[Report]:
             select(Report)
             .where(Report.target_type == target.type, Report.target_id == target.id)
             .order_by(Report.created_at)
+        )
+    )
+
+
+def earlier_wordings(db: Session, target: Target) -> list[CommentRevision]:
+    """A reported comment's earlier wordings, newest first (none for a Vorhaben)."""
+    if target.comment is None:
+        return []
+    return list(
+        db.scalars(
+            select(CommentRevision)
+            .where(CommentRevision.comment_id == target.comment.id)
+            .order_by(CommentRevision.id.desc())
         )
     )

@@ -15,6 +15,7 @@ from app.i18n import gettext as _
 from app.reports import queue as report_queue
 from app.reports import service
 from app.reports.models import CATEGORY_LABELS, TargetType
+from app.vorhaben.visibility import can_see, can_see_comment
 from app.web import routing
 from app.web.deps import DbSession
 from app.web.flash import flash
@@ -220,6 +221,16 @@ def queue(request: Request, moderator: Moderator, db: DbSession, state: str = "o
         )
         for entry in entries
     }
+    reviews = report_queue.review_requests(db)
+    # A title shows only where the moderator may read it as a member; restricted content
+    # is read on its decision page, where the view is audited, and only while a report or
+    # a request for review is open.
+    shown: dict[tuple[str, int], bool] = {}
+    linked: dict[tuple[str, int], bool] = {}
+    for target in [*targets.values(), *reviews]:
+        key = (target.type.value, target.id)
+        shown[key] = service.readable(moderator, target)
+        linked[key] = shown[key] or service.grant(db, target) is not None
     return render(
         request,
         "reports/queue.html",
@@ -227,7 +238,9 @@ def queue(request: Request, moderator: Moderator, db: DbSession, state: str = "o
             "page_title": _("Meldungen"),
             "entries": entries,
             "targets": targets,
-            "reviews": report_queue.review_requests(db),
+            "reviews": reviews,
+            "shown": shown,
+            "linked": linked,
             "state": state,
             "category_labels": {key.value: _(label) for key, label in CATEGORY_LABELS.items()},
         },
@@ -249,15 +262,24 @@ def _decision_page(
     from app.comments import views as comment_views
 
     request.state.nav = "moderation"
-    target = service.load_target(db, target_type, target_id)
+    target = service.for_moderator(db, moderator, target_type, target_id)
+    # The discussion around it only where the moderator may read it as a member; in it,
+    # hidden comments only as the members' rule allows, and the reported one.
+    context_visible = can_see(moderator, target.vorhaben)
+    thread = comment_views.thread(db, target.vorhaben.id).threads if context_visible else ()
     return render(
         request,
         "reports/decide.html",
         {
             "page_title": _("Meldung prüfen"),
             "target": target,
+            "restricted": not service.readable(moderator, target),
+            "context_visible": context_visible,
+            "reader": moderator,
+            "can_see_comment": can_see_comment,
+            "revisions": report_queue.earlier_wordings(db, target),
             "reports": report_queue.reports_on(db, target),
-            "thread": comment_views.thread(db, target.vorhaben.id).threads,
+            "thread": thread,
             "own": target.author_id == moderator.id,
             "action_options": [(key, _(label)) for key, label in ACTION_LABELS.items()],
             "errors": errors or {},

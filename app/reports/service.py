@@ -28,7 +28,7 @@ from app.reports.models import Category, Report, ReportState, TargetType
 from app.search import index as search_index
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.models import Vorhaben
-from app.vorhaben.visibility import shared_with
+from app.vorhaben.visibility import can_see, can_see_comment, moderator_reads, shared_with
 
 ACTIONS = ("dismiss", "hide", "restore", "lock", "unlock", "suspend")
 TEXT_MAX = 2000
@@ -73,7 +73,8 @@ class Target:
 
 
 def load_target(db: Session, target_type: str, target_id: int) -> Target:
-    """The target without any visibility filter (moderation sees everything)."""
+    """The target without any visibility filter: for the service's own decisions, never to
+    show it (moderators read through for_moderator())."""
     if target_type == TargetType.COMMENT.value:
         comment = db.scalars(
             select(Comment).where(Comment.id == target_id).options(joinedload(Comment.author))
@@ -98,6 +99,43 @@ def load_target(db: Session, target_type: str, target_id: int) -> Target:
             raise NotFound(_("Dieses Vorhaben gibt es nicht."))
         return Target(TargetType.VORHABEN, vorhaben, None)
     raise NotFound
+
+
+def readable(reader: Account, target: Target) -> bool:
+    """Whether the reader may see the target as any member would (a deleted comment's
+    words are nobody's to read)."""
+    if not can_see(reader, target.vorhaben):
+        return False
+    comment = target.comment
+    return comment is None or (not comment.is_deleted and can_see_comment(reader, comment))
+
+
+def grant(db: Session, target: Target) -> str | None:
+    """What makes a target the moderators' to read even where they could not see it as
+    members: open reports on it, or its author's request for review of it hidden."""
+    if _has_open_reports(db, target):
+        return "open_report"
+    if target.hidden and target.review_requested:
+        return "review_request"
+    return None
+
+
+def for_moderator(
+    db: Session, moderator: Account, target_type: str, target_id: int, *, viewing: bool = True
+) -> Target:
+    """A target the moderator may read (404 otherwise); a view of restricted content is
+    audited (`viewing`; a decision is audited as such)."""
+    target = load_target(db, target_type, target_id)
+    moderator_reads(
+        db,
+        moderator,
+        readable=readable(moderator, target),
+        grant=grant(db, target),
+        object_type=target.type.value,
+        object_id=target.id,
+        record=viewing,
+    )
+    return target
 
 
 def report(
@@ -159,15 +197,35 @@ def report(
             None,
             AUTO_HIDE_REASON,
         )
-    mail.send_each(
-        db,
-        settings,
-        membership.moderators(db),
-        name="report_filed",
-        context={"target": target, "report": entry},
-    )
+    _tell_moderators(db, settings, target, "report_filed", {"report": entry})
     db.flush()
     return entry
+
+
+def _tell_moderators(
+    db: Session, settings: Settings, target: Target, name: str, context: dict[str, object]
+) -> None:
+    """Mail every moderator the link; the title only to those who may see it as members
+    (the rest read it on the page, where the view is audited)."""
+    for moderator in membership.moderators(db):
+        shown = readable(moderator, target)
+        mail.send(
+            db,
+            settings,
+            to=moderator.email,
+            locale=moderator.locale,
+            name=name,
+            context={"receiver": moderator, "target": target, "show_title": shown, **context},
+            about=(moderator.id, mail.About(vorhaben=[target.vorhaben.id])) if shown else None,
+        )
+
+
+def _about(target: Target) -> mail.About:
+    """What a mail naming this target shows: its Vorhaben's title, and the comment."""
+    return mail.About(
+        vorhaben=[target.vorhaben.id],
+        comments=[target.comment.id] if target.comment is not None else [],
+    )
 
 
 def _item(target: Target) -> Vorhaben | Comment:
@@ -231,6 +289,7 @@ def _tell_author(db: Session, settings: Settings, target: Target, change: str, r
         locale=author.locale,
         name=f"content_{change}",
         context={"receiver": author, "target": target, "reason": reason},
+        about=(author.id, _about(target)),
     )
 
 
@@ -247,7 +306,7 @@ def decide(
     if action not in ACTIONS:
         raise ValidationFailed({"action": _("Bitte wählen Sie eine Maßnahme.")})
     text = reason_text(reason, required=action in {"hide", "suspend"})
-    target = load_target(db, target_type, target_id)
+    target = for_moderator(db, moderator, target_type, target_id, viewing=False)
     # Locking acts on the whole discussion, so it is the Vorhaben's author's content too.
     if target.author_id == moderator.id or (
         action in {"lock", "unlock"} and target.vorhaben.author_id == moderator.id
@@ -403,6 +462,7 @@ def _tell_reporters(
             "outcome": outcome,
             "reason": reason if outcome == "kept" else "",
         },
+        about=mail.About(shared=[target.vorhaben.id]),
     )
 
 
@@ -429,13 +489,7 @@ def request_review(
         subject_id=author.id,
         reason=body or None,
     )
-    mail.send_each(
-        db,
-        settings,
-        membership.moderators(db),
-        name="review_requested",
-        context={"target": target, "text": body},
-    )
+    _tell_moderators(db, settings, target, "review_requested", {"text": body})
     db.flush()
     return target
 

@@ -2,7 +2,12 @@
 
 Text is folded the same way on both sides (Müll → mull, Straße → strasse), and terms match
 anywhere inside words, so "Strategie" finds "Digitalisierungsstrategie":
-SQLite uses an FTS5 trigram index ranked by bm25, PostgreSQL pg_trgm GIN indexes with LIKE.
+SQLite uses an FTS5 trigram index, PostgreSQL pg_trgm GIN indexes with LIKE.
+
+Both rank a hit by its own text alone (terms in the title, the Vorhaben's text above its
+comments), never by statistics over the whole index such as FTS5's bm25: those count the
+text of Vorhaben the reader may not see, and the order of the hits would tell whether
+another municipality's internal Vorhaben uses a word (issue 15).
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import Float, Integer, Subquery, TextClause, bindparam, func, select, text
+from sqlalchemy import Float, Integer, Subquery, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from app.comments.models import Comment
@@ -42,34 +47,31 @@ def _fts_phrase(term: str) -> str:
 
 def _hits(db: Session, terms: list[str]) -> Subquery:
     """(vorhaben_id, score) of the Vorhaben whose text or comments contain every term;
-    higher is better."""
+    higher is better. The score of an entry depends on that entry alone."""
     params: dict[str, Any] = {}
-    statement: TextClause
+    title_boost = []
+    for index, term in enumerate(terms):
+        params[f"t{index}"] = f"%{term}%"
+        title_boost.append(f"(CASE WHEN e.title LIKE :t{index} THEN 3 ELSE 0 END)")
+    # Title matches first, then a Vorhaben's own text above its comments.
+    score = (
+        "max("
+        + " + ".join(title_boost)
+        + " + (CASE WHEN e.kind = 'vorhaben' THEN 1 ELSE 0 END)) AS score "
+    )
     if db.get_bind().dialect.name == "sqlite":
         params["match"] = " AND ".join(_fts_phrase(term) for term in terms)
-        # Only fixed SQL fragments are joined here; every value is a bound parameter.
-        # bm25() only works where FTS5 drives the query: rank inside a materialized CTE,
-        # then aggregate per Vorhaben outside it.
-        statement = text(
-            "WITH f AS MATERIALIZED (SELECT rowid AS id, "
-            "bm25(search_fts, 4.0, 1.0) AS rank FROM search_fts WHERE search_fts MATCH :match) "
-            "SELECT e.vorhaben_id AS vorhaben_id, -min(f.rank) AS score "
-            "FROM f JOIN search_entries e ON e.id = f.id GROUP BY e.vorhaben_id"
-        )
+        matching = "e.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :match)"
     else:
-        # Every entry here contains every term: rank title matches, then a Vorhaben's own
-        # text above its comments.
-        conditions, title_boost = [], []
-        for index, term in enumerate(terms):
-            params[f"t{index}"] = f"%{term}%"
-            conditions.append(f"e.content LIKE :t{index}")
-            title_boost.append(f"(CASE WHEN e.title LIKE :t{index} THEN 3 ELSE 0 END)")
-        statement = text(
-            "SELECT e.vorhaben_id AS vorhaben_id, max("
-            + " + ".join(title_boost)
-            + " + (CASE WHEN e.kind = 'vorhaben' THEN 1 ELSE 0 END)) AS score "
-            "FROM search_entries e WHERE " + " AND ".join(conditions) + " GROUP BY e.vorhaben_id"
-        )
+        matching = " AND ".join(f"e.content LIKE :t{index}" for index in range(len(terms)))
+    # Only fixed SQL fragments are joined here; every value is a bound parameter.
+    statement = text(
+        "SELECT e.vorhaben_id AS vorhaben_id, "
+        + score
+        + "FROM search_entries e WHERE "
+        + matching
+        + " GROUP BY e.vorhaben_id"
+    )
     return (
         statement.bindparams(*(bindparam(key, value) for key, value in params.items()))
         .columns(vorhaben_id=Integer, score=Float)

@@ -6,6 +6,11 @@ words, look up how many Vorhaben use each (capped), keep the rarest ones that ot
 and score the Vorhaben that share them by inverse document frequency — the classic
 more-like-this of search engines. Every step reads a bounded number of index entries, so the
 cost does not grow with the size of the exchange.
+
+Every statistic is counted over the Vorhaben the reader may see, never over all of them:
+otherwise the order of the suggestions would tell whether another municipality's internal
+Vorhaben uses a word (issue 15). So the suggestions are the same for everyone of one
+audience (their municipality), whatever the others wrote.
 """
 
 from __future__ import annotations
@@ -13,22 +18,20 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from sqlalchemy import case, delete, func, select
-from sqlalchemy import text as sql_text
+from sqlalchemy import case, delete, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from app.core.text import fold, fold_words
 from app.search.models import VorhabenTerm
 from app.vorhaben.listing import Card, load_cards
 from app.vorhaben.models import Vorhaben
-from app.vorhaben.visibility import Reader, visible_clause
+from app.vorhaben.visibility import Reader, restricted_count, visible_clause
 
 MIN_LENGTH = 4
 MAX_STORED = 40  # words kept per Vorhaben
 MAX_QUERY_TERMS = 8  # the rarest shared words a lookup uses
 LOOKUP_TERMS = 20  # words of a text whose frequency a lookup checks
 COMMON = 1_000  # a word used by more Vorhaben than this says little about similarity
-CANDIDATES = 60  # best-scored Vorhaben checked for visibility
 
 # Words too common to tell Vorhaben apart.
 _STOPWORD_TEXT = (
@@ -61,20 +64,49 @@ def store_terms(db: Session, vorhaben_id: int, terms: list[str]) -> None:
     db.add_all(VorhabenTerm(term=term, vorhaben_id=vorhaben_id) for term in terms)
 
 
-def _frequencies(db: Session, terms: list[str], exclude_id: int | None) -> dict[str, int]:
-    """How many other Vorhaben use each word, counted up to COMMON + 1 (one statement; plain
-    SQL, because building dozens of subqueries with the expression language costs more than
-    running them)."""
-    # Only fixed fragments and numbers are joined; every word is a bound parameter.
-    part = (
-        "SELECT :t{n} AS term, count(*) AS uses FROM (SELECT 1 FROM vorhaben_terms "
-        "WHERE term = :t{n} AND vorhaben_id <> :exclude LIMIT {cap}) AS u{n}"
-    )
-    parts = [part.format(n=index, cap=COMMON + 1) for index in range(len(terms))]
-    values: dict[str, object] = {f"t{index}": term for index, term in enumerate(terms)}
-    values["exclude"] = exclude_id or 0
-    rows = db.execute(sql_text(" UNION ALL ".join(parts)), values)
-    return {row.term: int(row.uses) for row in rows}
+def _counts(
+    db: Session,
+    terms: list[str],
+    exclude_id: int | None,
+    cap: int,
+    reader: Reader | None = None,
+) -> dict[str, int]:
+    """How many other Vorhaben use each word, counted up to `cap` (one statement): all of
+    them, or with `reader` those the reader may see (which reads each one's row)."""
+    parts = []
+    for term in terms:
+        uses = select(literal(1)).select_from(VorhabenTerm)
+        if reader is not None:
+            uses = uses.join(Vorhaben, Vorhaben.id == VorhabenTerm.vorhaben_id).where(
+                visible_clause(reader)
+            )
+        capped = (
+            uses.where(VorhabenTerm.term == term, VorhabenTerm.vorhaben_id != (exclude_id or 0))
+            .limit(cap)
+            .subquery()
+        )
+        parts.append(
+            select(literal(term).label("term"), func.count().label("uses")).select_from(capped)
+        )
+    return {row.term: int(row.uses) for row in db.execute(union_all(*parts))}
+
+
+def _frequencies(
+    db: Session, reader: Reader, terms: list[str], exclude_id: int | None
+) -> dict[str, int]:
+    """How many other Vorhaben the reader may see use each word, counted up to COMMON + 1.
+
+    Checking each use against the visibility rule reads the Vorhaben rows, so only words
+    that need it are checked: a word that more than COMMON + (all Vorhaben some member may
+    not see) use is used by more than COMMON Vorhaben the reader sees, whoever reads. The
+    result is the same as checking every use."""
+    bound = COMMON + restricted_count(db)
+    everyone = _counts(db, terms, exclude_id, bound + 1)
+    uses = {term: COMMON + 1 for term, count in everyone.items() if count > bound}
+    checked = [term for term, count in everyone.items() if 0 < count <= bound]
+    if checked:
+        uses.update(_counts(db, checked, exclude_id, COMMON + 1, reader))
+    return uses
 
 
 def similar(
@@ -102,7 +134,7 @@ def _similar(
     terms = terms_of(text, tags)[:LOOKUP_TERMS]
     if not terms:
         return []
-    uses = _frequencies(db, terms, exclude_id)
+    uses = _frequencies(db, reader, terms, exclude_id)
     # Words someone else uses, but not everyone: the rarest are the most telling.
     telling = sorted(
         (term for term in terms if 0 < uses.get(term, 0) <= COMMON),
@@ -110,7 +142,12 @@ def _similar(
     )[:MAX_QUERY_TERMS]
     if not telling:
         return []
-    total = max(1, db.scalar(select(func.max(Vorhaben.id))) or 1)
+    # The newest visible id stands for the number of Vorhaben: it grows with them, and the
+    # primary key finds it reading backwards from the end.
+    newest = db.scalar(
+        select(Vorhaben.id).where(visible_clause(reader)).order_by(Vorhaben.id.desc()).limit(1)
+    )
+    total = max(1, newest or 1)
     weight = {term: math.log(1 + total / uses[term]) for term in telling}
     # Scored in the database: a common word brings up to COMMON rows, Python need not see them.
     score = func.sum(case(weight, value=VorhabenTerm.term, else_=0.0))
@@ -118,18 +155,18 @@ def _similar(
         row.vorhaben_id: float(row.score)
         for row in db.execute(
             select(VorhabenTerm.vorhaben_id, score.label("score"))
-            .where(VorhabenTerm.term.in_(telling), VorhabenTerm.vorhaben_id != (exclude_id or 0))
+            .join(Vorhaben, Vorhaben.id == VorhabenTerm.vorhaben_id)
+            .where(
+                VorhabenTerm.term.in_(telling),
+                VorhabenTerm.vorhaben_id != (exclude_id or 0),
+                visible_clause(reader),
+            )
             .group_by(VorhabenTerm.vorhaben_id)
             .order_by(score.desc(), VorhabenTerm.vorhaben_id.desc())
-            .limit(CANDIDATES)
+            .limit(limit)
         )
     }
-    best = list(scores)
-    if not best:
+    if not scores:
         return []
-    visible = set(
-        db.scalars(select(Vorhaben.id).where(Vorhaben.id.in_(best), visible_clause(reader)))
-    )
-    chosen = [key for key in best if key in visible][:limit]
-    found = load_cards(db, select(Vorhaben).where(Vorhaben.id.in_(chosen)))
+    found = load_cards(db, select(Vorhaben).where(Vorhaben.id.in_(scores)))
     return sorted(found, key=lambda card: (-scores[card.id], -card.id))

@@ -4,7 +4,9 @@ Every read of Vorhaben, and of everything hanging off them (comments, signals, s
 similar-Vorhaben suggestions, notifications, mails), is limited by visible_clause(); reads of
 comments add comment_visible_clause() (or can_see_comment() for a loaded one). Nobody
 writes these filters inline: a Vorhaben restricted to its municipality never shows up for
-anyone else, anywhere, and a comment the moderators hid only for its author.
+anyone else, anywhere, and a comment the moderators hid only for its author. Moderators
+read through the same rule; moderator_reads() is the one exception to it, for the subject of
+an open report or a review, and audits it.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import AliasedClass
 from sqlalchemy.sql import Select
 
+from app.audit import service as audit
 from app.core.errors import NotFound
 from app.i18n import gettext as _
 from app.vorhaben.models import Visibility, Vorhaben
@@ -50,6 +53,15 @@ def visible_clause(reader: Reader) -> ColumnElement[bool]:
     # Hidden by moderation: gone for everyone but its author (who sees the reason).
     not_hidden = or_(Vorhaben.hidden_at.is_(None), Vorhaben.author_id == reader.id)
     return and_(or_(Vorhaben.visibility == Visibility.MEMBERS, own), not_hidden)
+
+
+def restricted_count(db: Session) -> int:
+    """At least as many as the Vorhaben some member may not see (restricted to a
+    municipality, or hidden): a bound that statistics leaving those out can use without
+    checking every Vorhaben (app.search.similar). Counted by two index scans."""
+    restricted = select(func.count()).where(Vorhaben.visibility != Visibility.MEMBERS)
+    hidden = select(func.count()).where(Vorhaben.hidden_at.is_not(None))
+    return sum(db.scalar(query.select_from(Vorhaben)) or 0 for query in (restricted, hidden))
 
 
 def visible(reader: Reader) -> Select[Vorhaben]:
@@ -122,3 +134,47 @@ def require_visible(vorhaben: Vorhaben | None, reader: Reader) -> Vorhaben:
     if vorhaben is None or not can_see(reader, vorhaben):
         raise NotFound(_("Dieses Vorhaben gibt es nicht oder Sie können es nicht sehen."))
     return vorhaben
+
+
+# -- moderators --------------------------------------------------------------------------------
+
+
+class Moderating(Reader, Protocol):
+    """A reader who may be a moderator."""
+
+    @property
+    def is_moderator(self) -> bool: ...
+
+
+def moderator_reads(
+    db: Session,
+    moderator: Moderating,
+    *,
+    readable: bool,
+    grant: str | None,
+    object_type: str,
+    object_id: int | str,
+    record: bool = True,
+) -> bool:
+    """Whether a moderator may read content, by PRODUCT.md invariant 5 (404 if not).
+
+    Moderators read through the members' rule: what they may see as members (`readable`,
+    decided by the functions above) needs nothing more. Restricted content (another
+    municipality's, hidden, an unsubmitted draft) they read only as the subject of an open
+    report, an author's request for review or a publication review (`grant`, named by the
+    domain that owns it), and each such view is an audit event (`record`; not for a
+    decision, which is audited itself). Returns whether the content was restricted."""
+    if readable:
+        return False
+    if grant is None or not moderator.is_moderator:
+        raise NotFound(_("Diesen Beitrag gibt es nicht oder Sie können ihn nicht sehen."))
+    if record:
+        audit.record(
+            db,
+            "restricted_content_viewed",
+            actor_id=moderator.id,
+            object_type=object_type,
+            object_id=object_id,
+            grant=grant,
+        )
+    return True

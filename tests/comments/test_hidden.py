@@ -1,5 +1,5 @@
 """A comment the moderators hid is gone for every other member, on every comment URL,
-while its author (with the reason) and the moderators still see it."""
+while its author still sees it (with the reason), and the moderators when asked to review it."""
 
 from __future__ import annotations
 
@@ -99,7 +99,11 @@ def test_the_author_sees_it_with_the_reason_and_moderators_can_review_it(
     history = client.get(f"/kommentare/{comment.id}/verlauf")
     assert history.status_code == 200 and EARLIER in history.text
     assert client.get(f"/kommentare/{comment.id}/bearbeiten").status_code == 403
+    # Moderators read it like members do: not on the comment's pages; on its decision page
+    # once its author asks for a review (tests/moderation/test_restricted_reading.py).
     factories.login(client, db, scene.moderator)
-    history = client.get(f"/kommentare/{comment.id}/verlauf")
-    assert history.status_code == 200 and EARLIER in history.text
+    assert client.get(f"/kommentare/{comment.id}/verlauf").status_code == 404
     assert WORDING not in client.get(f"/vorhaben/{comment.vorhaben_id}").text
+    reports.request_review(db, settings, scene.author, "comment", comment.id, "Bitte prüfen")
+    review = client.get(f"/moderation/reports/comment/{comment.id}")
+    assert review.status_code == 200 and WORDING in review.text and EARLIER in review.text

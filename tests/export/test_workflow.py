@@ -126,6 +126,8 @@ def test_a_hidden_vorhaben_cannot_be_submitted_or_released(
     with pytest.raises(InvalidTransition, match="ausgeblendet"):
         service.decide(db, settings, scene.moderator, publication.id, "release", "")
     assert feed.get(db, publication.id) is None
+    # Hidden the way moderators do it (hidden, it would not be theirs to decide on again).
+    scene.vorhaben.hidden_at = None
     _hide(db, settings, scene)
     with pytest.raises(ValidationFailed) as caught:
         service.submit(db, settings, scene.owner, scene.vorhaben.id, form_of(db, scene))

@@ -146,3 +146,51 @@ def test_an_unexpected_sender_error_is_retried_and_does_not_stop_the_worker(
     assert any("unexpectedly" in record.getMessage() for record in caplog.records)
     assert worker.deliver_due() == 0  # not due yet
     assert worker.deliver_due(retry_now=True) == 1
+
+
+def _queue_about(db: Session, to: str, about: dict[str, object]) -> OutboxMessage:
+    message = service.enqueue_mail(
+        db, to=to, subject="Vertraulich", text="Inhalt", html="<p>Inhalt</p>", about=about
+    )
+    db.flush()
+    return message
+
+
+def test_a_mail_about_something_leaves_only_if_the_mail_check_lets_it(
+    db: Session, session_factory: sessionmaker[Session], settings: Settings
+) -> None:
+    """The outbox knows nothing of what a mail is about: it asks the check it was given.
+    Mails about nothing just go."""
+    asked: list[object] = []
+
+    def check(_db: Session, about: object) -> bool:
+        asked.append(about)
+        return about == {"ok": True}
+
+    plain = _queue(db, "plain@leipzig.de")
+    allowed = _queue_about(db, "ok@leipzig.de", {"ok": True})
+    refused = _queue_about(db, "no@leipzig.de", {"ok": False})
+    mailer = _BrokenMailer()
+    Worker(
+        settings, session_factory, mailer=mailer, jobs=[("none", lambda db, s: 0)], mail_check=check
+    ).deliver_due()
+    assert sorted(mailer.sent) == ["ok@leipzig.de", "plain@leipzig.de"]
+    assert asked == [{"ok": True}, {"ok": False}]
+    for row in (plain, allowed, refused):
+        db.refresh(row)
+    assert plain.state is DeliveryState.DELIVERED and allowed.state is DeliveryState.DELIVERED
+    assert refused.state is DeliveryState.DROPPED and "no longer see" in (refused.last_error or "")
+    # A dropped row keeps whom and what it was about, not what it said.
+    assert refused.payload == {"to": "no@leipzig.de", "about": {"ok": False}}
+
+
+def test_without_a_mail_check_a_mail_about_something_is_never_sent(
+    db: Session, session_factory: sessionmaker[Session], settings: Settings
+) -> None:
+    unchecked = _queue_about(db, "none@leipzig.de", {"ok": True})
+    mailer = _BrokenMailer()
+    Worker(settings, session_factory, mailer=mailer, jobs=[("none", lambda db, s: 0)]).deliver_due()
+    assert mailer.sent == []
+    db.refresh(unchecked)
+    assert unchecked.state is DeliveryState.DROPPED
+    assert "no mail check" in (unchecked.last_error or "")

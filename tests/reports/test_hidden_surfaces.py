@@ -239,6 +239,8 @@ def test_restoring_brings_it_back_everywhere(
     reader = factories.account(db)
     service.decide(db, settings, moderator, "vorhaben", scene.vorhaben.id, "hide", "Prüfung")
     assert query.search(db, reader, "Bauantrag", VorhabenFilter()).total == 0
+    # Hidden, it is the moderators' to read (and restore) again once its author asks.
+    service.request_review(db, settings, scene.owner, "vorhaben", scene.vorhaben.id, "Bitte")
     service.decide(db, settings, moderator, "vorhaben", scene.vorhaben.id, "restore", "Ok")
     assert query.search(db, reader, "Bauantrag", VorhabenFilter()).total == 1
     assert scene.vorhaben.id in [v.id for v in similar(db, reader, "Digitaler Bauantrag online")]

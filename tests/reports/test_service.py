@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.audit.models import AuditEvent
 from app.config import Settings
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.membership import accounts
 from app.membership.models import Role
 from app.municipalities.models import Municipality
 from app.outbox.models import OutboxMessage
@@ -146,6 +147,8 @@ def test_every_measure_is_audited_and_told_to_the_author(
     if before:
         other = factories.account(db, role=factories.Role.MODERATOR)
         service.decide(db, settings, other, "vorhaben", vorhaben.id, before, "Vorher")
+    if before == "hide":  # hidden content is the moderators' again once its author asks
+        service.request_review(db, settings, author, "vorhaben", vorhaben.id, "Bitte")
     mails, events = _last_outbox_id(db), _last_event_id(db)
 
     service.decide(db, settings, moderator, "vorhaben", vorhaben.id, action, "Begründung XY")
@@ -279,7 +282,9 @@ def test_a_measure_that_changes_nothing_is_refused(
     author = factories.account(db)
     vorhaben = factories.vorhaben(db, author, "Thema")
     service.report(db, settings, factories.account(db), "vorhaben", vorhaben.id, "spam", "")
-    if before:
+    if before == "suspend":  # suspended elsewhere: the reported Vorhaben stays readable
+        accounts.suspend(db, settings, moderator, author.id, "Erst")
+    elif before:
         service.decide(db, settings, moderator, "vorhaben", vorhaben.id, before, "Erst")
     mails, events = _last_outbox_id(db), _last_event_id(db)
     with pytest.raises(ValidationFailed) as refused:
