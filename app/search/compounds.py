@@ -1,0 +1,118 @@
+"""Splitting German compounds into the words of a lexicon.
+
+"Digitalisierungsstrategie" → ("digitalisierung", "strategie"): a compound is cut into
+known words, allowing the linking letters German puts between them ("Beteiligung-s-
+plattform", "Dokument-en-management") and a dropped final "e" or "en" ("Schul-träger",
+"Warte-zeit"), and an inflected last part ("-sensoren"). Among the possible cuts the one
+with the fewest parts and the fewest such adjustments wins; each part is then split again,
+so the result is the compound's smallest known parts. Why a lexicon and not a statistical
+splitter: docs/search.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from app.search.stemming import canonical, stem
+
+MIN_PART = 3
+MIN_COMPOUND = 6
+MAX_COMPOUND = 40  # longer "words" are codes or garbage: left whole, keeps splitting cheap
+_LINKS = ("s", "es", "n", "en", "e", "er", "ens")
+_ELIDED = ("e", "en")
+
+# (parts, adjustments): fewer is better.
+_Cost = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The words compounds are split into; immutable and hashable, so it can key caches."""
+
+    words: frozenset[str]
+    keep_whole: frozenset[str] = frozenset()
+    _forms: frozenset[str] = field(init=False, repr=False, compare=False)
+    _by_stem: dict[str, str] = field(init=False, repr=False, compare=False, hash=False)
+    _whole: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        forms = frozenset(canonical(word) for word in self.words if len(word) >= MIN_PART)
+        by_stem: dict[str, str] = {}
+        for form in sorted(forms, key=lambda form: (len(form), form)):
+            by_stem.setdefault(stem(form), form)
+        object.__setattr__(self, "_forms", forms)
+        object.__setattr__(self, "_by_stem", by_stem)
+        object.__setattr__(self, "_whole", frozenset(canonical(w) for w in self.keep_whole))
+
+    @classmethod
+    def of(cls, words: Iterable[str], keep_whole: Iterable[str] = ()) -> Lexicon:
+        """A lexicon of these words (any case, umlauts or their spelled-out form)."""
+        return cls(frozenset(words), frozenset(keep_whole))
+
+    def split(self, word: str) -> tuple[str, ...]:
+        """The known parts of a compound, in canonical spelling; () if it is none."""
+        return _split(self, canonical(word))
+
+    def _part(self, text: str, *, last: bool) -> tuple[str, int] | None:
+        """The lexicon form a piece of a compound stands for, and the adjustments needed."""
+        if len(text) < MIN_PART:
+            return None
+        if text in self._forms:
+            return text, 0
+        if last:
+            form = self._by_stem.get(stem(text))
+            return None if form is None else (form, 1)
+        for link in _LINKS:
+            base = text[: -len(link)]
+            if text.endswith(link) and len(base) >= MIN_PART and base in self._forms:
+                return base, 1
+        for ending in _ELIDED:
+            if text + ending in self._forms:
+                return text + ending, 1
+        if len(text) > MIN_PART:
+            form = self._by_stem.get(stem(text))
+            if form is not None:
+                return form, 2
+        return None
+
+
+@lru_cache(maxsize=100_000)
+def _split(lexicon: Lexicon, word: str) -> tuple[str, ...]:
+    if not MIN_COMPOUND <= len(word) <= MAX_COMPOUND or word in lexicon._whole:
+        return ()
+    best = _segment(lexicon, word)
+    if best is None:
+        return ()
+    leaves: list[str] = []
+    for part in best:
+        inner = _split(lexicon, part) if part not in lexicon._whole else ()
+        leaves.extend(inner or (part,))
+    return tuple(leaves)
+
+
+def _segment(lexicon: Lexicon, word: str) -> tuple[str, ...] | None:
+    """The best cut of word into at least two lexicon words, by dynamic programming."""
+    size = len(word)
+    # tails[i]: the best (cost, parts) for word[i:], the last part being the compound's head.
+    tails: dict[int, tuple[_Cost, tuple[str, ...]]] = {}
+    for start in range(size - MIN_PART, -1, -1):
+        candidates: list[tuple[_Cost, tuple[str, ...]]] = []
+        head = lexicon._part(word[start:], last=True)
+        if head is not None and start > 0:
+            candidates.append(((1, head[1]), (head[0],)))
+        for end in range(size - MIN_PART, start + MIN_PART - 1, -1):
+            rest = tails.get(end)
+            if rest is None:
+                continue
+            piece = lexicon._part(word[start:end], last=False)
+            if piece is not None:
+                (parts, adjustments), tail = rest
+                candidates.append(((parts + 1, adjustments + piece[1]), (piece[0], *tail)))
+        if candidates:
+            tails[start] = min(candidates, key=lambda candidate: candidate[0])
+    found = tails.get(0)
+    if found is None or len(found[1]) < 2:
+        return None
+    return found[1]
