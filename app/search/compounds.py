@@ -22,6 +22,8 @@ MIN_COMPOUND = 6
 MAX_COMPOUND = 40  # longer "words" are codes or garbage: left whole, keeps splitting cheap
 _LINKS = ("s", "es", "n", "en", "e", "er", "ens")
 _ELIDED = ("e", "en")
+_INFLECTIONS = ("e", "en", "n", "s", "es", "er", "ern")
+_S_LINKED = ("ung", "heit", "keit", "schaft", "ion", "taet", "tum", "ling")
 
 # (parts, adjustments): fewer is better.
 _Cost = tuple[int, int]
@@ -62,12 +64,18 @@ class Lexicon:
         if text in self._forms:
             return text, 0
         if last:
+            for ending in _INFLECTIONS:
+                base = text[: -len(ending)]
+                if text.endswith(ending) and len(base) >= MIN_PART and base in self._forms:
+                    return base, 1
             form = self._by_stem.get(stem(text))
             return None if form is None else (form, 1)
         for link in _LINKS:
             base = text[: -len(link)]
             if text.endswith(link) and len(base) >= MIN_PART and base in self._forms:
-                return base, 1
+                # After -ung, -heit, -keit, -schaft, -ion, -tät the "s" is obligatory:
+                # "Gesundheit-s-amt", never "Gesundheit-samt".
+                return base, 0 if link == "s" and base.endswith(_S_LINKED) else 1
         for ending in _ELIDED:
             if text + ending in self._forms:
                 return text + ending, 1
@@ -82,17 +90,23 @@ class Lexicon:
 def _split(lexicon: Lexicon, word: str) -> tuple[str, ...]:
     if not MIN_COMPOUND <= len(word) <= MAX_COMPOUND or word in lexicon._whole:
         return ()
-    best = _segment(lexicon, word)
-    if best is None:
+    found = _segment(lexicon, word)
+    if found is None:
+        return ()
+    (_, adjustments), best = found
+    if adjustments and word in lexicon._forms:
+        # A word of the lexicon is split only into words as they stand ("Datenbank"), not
+        # with linking letters guessed ("Redaktion" is no "Rede-Aktion").
         return ()
     leaves: list[str] = []
     for part in best:
-        inner = _split(lexicon, part) if part not in lexicon._whole else ()
+        # Only shorter parts are split again, so the recursion ends whatever the lexicon.
+        inner = _split(lexicon, part) if len(part) < len(word) else ()
         leaves.extend(inner or (part,))
     return tuple(leaves)
 
 
-def _segment(lexicon: Lexicon, word: str) -> tuple[str, ...] | None:
+def _segment(lexicon: Lexicon, word: str) -> tuple[_Cost, tuple[str, ...]] | None:
     """The best cut of word into at least two lexicon words, by dynamic programming."""
     size = len(word)
     # tails[i]: the best (cost, parts) for word[i:], the last part being the compound's head.
@@ -115,4 +129,4 @@ def _segment(lexicon: Lexicon, word: str) -> tuple[str, ...] | None:
     found = tails.get(0)
     if found is None or len(found[1]) < 2:
         return None
-    return found[1]
+    return found
