@@ -46,6 +46,7 @@ MAX_PHRASE_TOKENS = 12
 MAX_EXCLUDED = 8
 MAX_ALTERNATIVES = 16
 MAX_SYNONYM_WORDS = 6
+MIN_HEAD = 8  # letters of a compound's last part for it to match alone (Term.broader)
 
 # Field weights for ranking: title > tags and summary > description > comments.
 # PostgreSQL's four tsvector weights map to them as A, B, B, C, D.
@@ -77,6 +78,7 @@ class Word:
     token: str
     parts: tuple[str, ...] = ()
     pieces: tuple[str, ...] | None = None
+    head: str | None = None  # a compound's last part, when long enough to say something
 
 
 DEFAULT_LEXICON = Lexicon.of(words_list.WORDS, words_list.KEEP_WHOLE)
@@ -151,7 +153,8 @@ class Analyzer:
     def analyze_query(self, query: str) -> Query:
         """The terms, "phrases" and -excluded terms of what someone typed."""
         parsed = syntax.parse(query)
-        terms = self._terms(_analyzed(self, parsed.words))[:MAX_TERMS]
+        words = [word for chunk in parsed.words for word in _words(chunk)]
+        terms = self._terms(_analyzed(self, words))[:MAX_TERMS]
         phrases = []
         for text in parsed.phrases[:MAX_PHRASES]:
             tokens = tuple(item.token for _, item in _analyzed(self, _words(text)))
@@ -192,12 +195,16 @@ class Analyzer:
                     break
             text = " ".join(raw for raw, _ in run)
             alternatives = list(self._groups[group]) if group is not None else []
+            broader: tuple[Alternative, ...] = ()
             if size == 1:
                 item = run[0][1]
                 alternatives.insert(0, (item.token,))
                 if item.pieces is not None and len(item.pieces) >= 2:
                     alternatives.extend(self._expanded_parts(item.pieces))
-            terms.append(Term(text, _simplest(alternatives)))
+                if item.head is not None:
+                    broader = ((item.head,),)
+            kept = _simplest(alternatives)
+            terms.append(Term(text, kept, tuple(b for b in broader if b not in kept)))
             index += size
         return terms
 
@@ -270,13 +277,17 @@ def _single(lexicon: Lexicon, stop: frozenset[str], word: str, *, keep_short: bo
     token = _token(stem(word))
     if token is None:
         return None
-    stems = [_token(stem(part)) for part in lexicon.split(word)]
+    split = lexicon.split(word)
+    stems = [_token(stem(part)) for part in split]
     parts = tuple(part for part in stems if part is not None)
     complete = len(parts) == len(stems) and len(parts) >= 2
+    # A short head ("-amt", "-plan", "-steuer") says too little to find anything alone.
+    head = stems[-1] if complete and len(split[-1]) >= MIN_HEAD else None
     return Word(
         token,
         tuple(dict.fromkeys(part for part in parts if part != token)),
         parts if complete else None,
+        head,
     )
 
 

@@ -68,7 +68,7 @@ vermittlung versammlung versicherung versorgung vertrag vertretung verwaltung ve
 video vorlage vorstand wagen wahl wald wand warnung wasser web webseite wechsel weg
 weiterbildung welt werk werkstatt wert wetter wettbewerb wiese wirtschaft wissen wohnung
 woche zahl zahlung zeit zeitung zentrale zentrum zertifikat ziel zimmer zone zug zugang
-zulassung zusammenarbeit zuständigkeit zuwanderung
+zulassung zusammenarbeit zuständigkeit zuwanderung trennung vermeidung
 """
 
 # Words that are transparent compounds to a dictionary but one unit to a reader; and more
@@ -109,7 +109,7 @@ mündung musik mutter nacht nadel nahrung name nase nebel nord not obst ofen ohr
 paar palast pass pause pfarrer pferd pfad pilot pilz plakat platz polizei preis prinz
 probe quote rasen rätsel recycling regal reifen rest ring rohr rolle rost rücken saal
 saat salz sand satz schacht schaf schein schiff schild schirm schloss schlüssel
-schnee schrank schuh schuld schwein segen seite sekunde sender siedlung sinn sitz sohn
+schnee schrank schuh schuld schwein segen seite sekunde siedlung sinn sitz sohn
 sommer sonne spende spur staat stab stahl stall stamm steg stein stern stiftung stoff
 strand strauch strecke stuhl sturm süd tal tank tanz tasche taxi teich titel tochter ton
 topf tor trasse traum treppe tunnel turm ufer uhr umwelt urlaub vater verlust vieh vogel

@@ -24,15 +24,23 @@ class Term:
 
     text: str
     alternatives: tuple[Alternative, ...]
+    # Alternatives that make a document match but should rank below the others: the head
+    # of a compound alone ("Bürgerbeteiligung" → beteil: "Jugendbeteiligung" is close).
+    broader: tuple[Alternative, ...] = ()
 
     @property
     def tokens(self) -> frozenset[str]:
-        """Every token of every alternative."""
-        return frozenset(token for alternative in self.alternatives for token in alternative)
+        """Every token of every alternative, the broader ones included."""
+        return frozenset(
+            t for alternative in (*self.alternatives, *self.broader) for t in alternative
+        )
 
     def present_in(self, tokens: frozenset[str]) -> bool:
         """Whether a document with these tokens has this term."""
-        return any(all(token in tokens for token in alt) for alt in self.alternatives)
+        return any(
+            all(token in tokens for token in alternative)
+            for alternative in (*self.alternatives, *self.broader)
+        )
 
 
 @dataclass(frozen=True)

@@ -48,9 +48,19 @@ def ascii_token(word: str) -> str:
     return "xn" + "".join(char for char in encoded.lower() if char.isalnum())
 
 
+def _plain(char: str) -> str:
+    """A letter without accents, except the German umlauts, which the stemmer handles."""
+    if char in "äöüß" or char.isascii():
+        return char
+    decomposed = unicodedata.normalize("NFKD", char.translate(_LATIN))
+    return "".join(part for part in decomposed if not unicodedata.combining(part))
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """The Snowball stem of a lowercase word, as an ASCII token ("Schulen" → "schul")."""
+    # Accents go before stemming, so "Café" and "Cafe" stem alike.
+    word = "".join(map(_plain, word))
     if not word.isalpha():
         return ascii_token(word)  # "5g", "2024": nothing to stem
     return ascii_token(_stemmer().stemWord(word))
