@@ -25,6 +25,14 @@ _ELIDED = ("e", "en")
 _INFLECTIONS = ("e", "en", "n", "s", "es", "er", "ern")
 _S_LINKED = ("ung", "heit", "keit", "schaft", "ion", "taet", "tum", "ling")
 
+_UMLAUT_PLURALS = ("er", "e")
+
+
+def _start(text: str) -> str:
+    """The first letters of a word with umlauts folded ("baeder" → "bad", like "bad")."""
+    return text[:4].replace("ae", "a").replace("oe", "o").replace("ue", "u")[:3]
+
+
 # (parts, adjustments): fewer is better.
 _Cost = tuple[int, int]
 
@@ -38,6 +46,8 @@ class Lexicon:
     _forms: frozenset[str] = field(init=False, repr=False, compare=False)
     _by_stem: dict[str, str] = field(init=False, repr=False, compare=False, hash=False)
     _whole: frozenset[str] = field(init=False, repr=False, compare=False)
+    _starts: frozenset[str] = field(init=False, repr=False, compare=False)
+    _longest: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         forms = frozenset(canonical(word) for word in self.words if len(word) >= MIN_PART)
@@ -47,6 +57,10 @@ class Lexicon:
         object.__setattr__(self, "_forms", forms)
         object.__setattr__(self, "_by_stem", by_stem)
         object.__setattr__(self, "_whole", frozenset(canonical(w) for w in self.keep_whole))
+        # Most pieces of a word start like no lexicon word: checking the first letters
+        # first keeps splitting a long word cheap.
+        object.__setattr__(self, "_starts", frozenset(_start(form) for form in forms))
+        object.__setattr__(self, "_longest", max(map(len, forms), default=0))
 
     @classmethod
     def of(cls, words: Iterable[str], keep_whole: Iterable[str] = ()) -> Lexicon:
@@ -59,7 +73,9 @@ class Lexicon:
 
     def _part(self, text: str, *, last: bool) -> tuple[str, int] | None:
         """The lexicon form a piece of a compound stands for, and the adjustments needed."""
-        if len(text) < MIN_PART:
+        if len(text) < MIN_PART or len(text) > self._longest + 4:
+            return None
+        if _start(text) not in self._starts:
             return None
         if text in self._forms:
             return text, 0
@@ -79,7 +95,8 @@ class Lexicon:
         for ending in _ELIDED:
             if text + ending in self._forms:
                 return text + ending, 1
-        if len(text) > MIN_PART:
+        if len(text) > MIN_PART and text.endswith(_UMLAUT_PLURALS):
+            # "Bäder-", "Häuser-": a plural with umlaut, found by its stem.
             form = self._by_stem.get(stem(text))
             if form is not None:
                 return form, 2
@@ -112,13 +129,15 @@ def _segment(lexicon: Lexicon, word: str) -> tuple[_Cost, tuple[str, ...]] | Non
     # tails[i]: the best (cost, parts) for word[i:], the last part being the compound's head.
     tails: dict[int, tuple[_Cost, tuple[str, ...]]] = {}
     for start in range(size - MIN_PART, -1, -1):
+        if _start(word[start:]) not in lexicon._starts:
+            continue  # no piece starting here can be a lexicon word
         candidates: list[tuple[_Cost, tuple[str, ...]]] = []
         head = lexicon._part(word[start:], last=True)
         if head is not None and start > 0:
             candidates.append(((1, head[1]), (head[0],)))
-        for end in range(size - MIN_PART, start + MIN_PART - 1, -1):
-            rest = tails.get(end)
-            if rest is None:
+        # Only where a rest was found can a piece end; tails holds them, the last first.
+        for end, rest in tails.items():
+            if end - start < MIN_PART:
                 continue
             piece = lexicon._part(word[start:end], last=False)
             if piece is not None:

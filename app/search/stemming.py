@@ -60,7 +60,8 @@ def _plain(char: str) -> str:
 def stem(word: str) -> str:
     """The Snowball stem of a lowercase word, as an ASCII token ("Schulen" → "schul")."""
     # Accents go before stemming, so "Café" and "Cafe" stem alike.
-    word = "".join(map(_plain, word))
+    if not word.isascii():
+        word = "".join(map(_plain, word))
     if not word.isalpha():
         return ascii_token(word)  # "5g", "2024": nothing to stem
     return ascii_token(_stemmer().stemWord(word))
