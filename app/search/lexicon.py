@@ -68,7 +68,7 @@ vermittlung versammlung versicherung versorgung vertrag vertretung verwaltung ve
 video vorlage vorstand wagen wahl wald wand warnung wasser web webseite wechsel weg
 weiterbildung welt werk werkstatt wert wetter wettbewerb wiese wirtschaft wissen wohnung
 woche zahl zahlung zeit zeitung zentrale zentrum zertifikat ziel zimmer zone zug zugang
-zulassung zusammenarbeit zuständigkeit zuwanderung trennung vermeidung
+zulassung zusammenarbeit zuständigkeit zuwanderung trennung vermeidung sperre tonne zähler
 """
 
 # Words that are transparent compounds to a dictionary but one unit to a reader; and more
