@@ -26,7 +26,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from app.search import lexicon as words_list
@@ -160,8 +160,10 @@ class Analyzer:
             tokens = tuple(item.token for _, item in _analyzed(self, _words(text)))
             if tokens:
                 phrases.append(Phrase(text, tokens[:MAX_PHRASE_TOKENS]))
+        # An excluded word removes what has it, not everything that shares its head:
+        # "-Bürgerbeteiligung" keeps the "Jugendbeteiligung".
         excluded = [
-            term
+            replace(term, broader=())
             for text in parsed.excluded[:MAX_EXCLUDED]
             for term in self._terms(_analyzed(self, _words(text)))
         ]

@@ -203,6 +203,13 @@ def test_query_syntax_phrases_and_exclusions() -> None:
     )
 
 
+def test_excluding_a_compound_keeps_vorhaben_that_only_share_its_head() -> None:
+    query = analyzer.analyze_query("App -Bürgerbeteiligung")
+
+    assert not query.matches(analyzer.analyze_document({"title": "App zur Bürgerbeteiligung"}))
+    assert query.matches(analyzer.analyze_document({"title": "App zur Jugendbeteiligung"}))
+
+
 def test_a_phrase_needs_its_words_next_to_each_other() -> None:
     assert finds('"Open Data"', "Unser Open-Data-Portal")
     assert finds('"Open Data"', "Open Data für alle")
