@@ -24,6 +24,7 @@ from app.config import Settings, load_settings
 from app.core import clock
 from app.db import make_engine, make_session_factory
 from app.main import create_app
+from tests.committing import COMMIT, ROLLBACK, Cleaner, CommitsTestSession
 from tests.publishing import Scene, make_scene
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
@@ -92,16 +93,69 @@ def database_url(
 
 
 @pytest.fixture(scope="session")
-def engine(database_url: str) -> Iterator[Engine]:
+def rollback_engine(database_url: str) -> Iterator[Engine]:
+    """The engine of the database whose tests roll back."""
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def committing_database(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory, worker_id_safe: str
+) -> Iterator[Cleaner]:
+    """A second migrated database per kind and test worker, for tests that commit."""
+    kind = make_url(database_url).get_backend_name()
+    url = create_database(
+        kind, f"allmende_commit_{worker_id_safe}", tmp_path_factory.mktemp(f"{kind}-commit")
+    )
+    engine = make_engine(url)
+    yield Cleaner(engine)
+    engine.dispose()
+    drop_database(url)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked `commits` run rolled back and committing (`commits(only=True)`: only
+    committing), when they use the database fixtures."""
+    marker = metafunc.definition.get_closest_marker("commits")
+    if marker is None or "transaction_mode" not in metafunc.fixturenames:
+        return
+    modes = [COMMIT] if marker.kwargs.get("only") else [ROLLBACK, COMMIT]
+    metafunc.parametrize("transaction_mode", modes, indirect=True)
+
+
 @pytest.fixture
-def connection(engine: Engine) -> Iterator[Connection]:
-    """A connection whose outer transaction is rolled back after the test."""
+def transaction_mode(request: pytest.FixtureRequest) -> str:
+    """ROLLBACK (one outer transaction, rolled back after the test) or COMMIT (real commits
+    on the committing database, emptied after the test); see tests/committing.py."""
+    mode: str = getattr(request, "param", ROLLBACK)
+    return mode
+
+
+@pytest.fixture
+def engine(
+    request: pytest.FixtureRequest, database_url: str, transaction_mode: str
+) -> Iterator[Engine]:
+    """The test's engine; in the committing mode its database is emptied after the test.
+    (database_url is named so that pytest parametrizes the test by database kind.)"""
+    if transaction_mode == ROLLBACK:
+        yield request.getfixturevalue("rollback_engine")
+        return
+    cleaner: Cleaner = request.getfixturevalue("committing_database")
+    yield cleaner.engine
+    cleaner.clean()
+
+
+@pytest.fixture
+def connection(engine: Engine, transaction_mode: str) -> Iterator[Connection]:
+    """A connection whose outer transaction is rolled back after the test (committing mode:
+    a plain connection, what it commits stays until the database is emptied)."""
     connection = engine.connect()
+    if transaction_mode == COMMIT:
+        yield connection
+        connection.close()
+        return
     transaction = connection.begin()
     yield connection
     transaction.rollback()
@@ -109,8 +163,14 @@ def connection(engine: Engine) -> Iterator[Connection]:
 
 
 @pytest.fixture
-def session_factory(connection: Connection) -> sessionmaker[Session]:
-    """Sessions that commit into savepoints of the test's transaction."""
+def session_factory(
+    request: pytest.FixtureRequest, engine: Engine, transaction_mode: str
+) -> sessionmaker[Session]:
+    """Sessions that commit into savepoints of the test's transaction (committing mode: the
+    app's own sessions, each on its own connection, committing for real)."""
+    if transaction_mode == COMMIT:
+        return make_session_factory(engine)
+    connection: Connection = request.getfixturevalue("connection")
     return sessionmaker(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
@@ -130,10 +190,10 @@ def settings_overrides() -> dict[str, object]:
 
 
 @pytest.fixture
-def settings(database_url: str, settings_overrides: dict[str, object]) -> Settings:
+def settings(engine: Engine, settings_overrides: dict[str, object]) -> Settings:
     values: dict[str, object] = {
         "env": "test",
-        "database_url": database_url,
+        "database_url": engine.url.render_as_string(hide_password=False),
         "secret_key": TEST_SECRET,
         "base_url": "http://testserver",
         **settings_overrides,
@@ -142,8 +202,17 @@ def settings(database_url: str, settings_overrides: dict[str, object]) -> Settin
 
 
 @pytest.fixture
-def app(settings: Settings, engine: Engine, session_factory: sessionmaker[Session]) -> FastAPI:
-    return create_app(settings, engine=engine, session_factory=session_factory)
+def app(
+    request: pytest.FixtureRequest,
+    settings: Settings,
+    engine: Engine,
+    session_factory: sessionmaker[Session],
+    transaction_mode: str,
+) -> FastAPI:
+    app = create_app(settings, engine=engine, session_factory=session_factory)
+    if transaction_mode == COMMIT:
+        app.add_middleware(CommitsTestSession, session=request.getfixturevalue("db"))
+    return app
 
 
 @pytest.fixture

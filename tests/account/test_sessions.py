@@ -20,6 +20,8 @@ from app.core import clock
 from app.web import csrf
 from tests import factories
 
+pytestmark = pytest.mark.commits
+
 HOUR = dt.timedelta(hours=1)
 
 

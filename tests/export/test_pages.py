@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -18,6 +19,8 @@ from app.vorhaben.models import VorhabenPartner
 from tests import factories
 from tests.export.forms import form_fields
 from tests.publishing import Scene, form_of, publish
+
+pytestmark = pytest.mark.commits
 
 
 def _post_as_browser(

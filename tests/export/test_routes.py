@@ -18,6 +18,8 @@ from app.export.models import Publication, PublicationState
 from tests import factories
 from tests.publishing import Scene
 
+pytestmark = pytest.mark.commits
+
 
 def _fields(html: str) -> set[str]:
     return set(re.findall(r'name="([a-z_]+)"', html))

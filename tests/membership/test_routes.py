@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.membership.models import AccountState
 from tests import factories
+
+pytestmark = pytest.mark.commits
 
 
 def _applicant(client: TestClient, db: Session) -> factories.Account:

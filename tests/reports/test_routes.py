@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests import factories
+
+pytestmark = pytest.mark.commits
 
 
 def test_a_moderator_handles_a_report_end_to_end(
