@@ -408,6 +408,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigurationError as error:
         print(f"allmende: {error}", file=sys.stderr)
         return 2
+    # Before any command touches the database: a flush sorts the tables it writes by their
+    # foreign keys across the whole metadata, and a model module nobody imported makes that
+    # fail (NoReferencedTableError). The web app imports every model through its routers.
+    from app import models  # noqa: F401
+
     try:
         return _handler_for(args)(args, settings)
     except CommandError as error:
