@@ -2,7 +2,9 @@
 transaction per test, an httpx client against the app.
 
 Every test that touches the database runs on SQLite and, when ALLMENDE_TEST_POSTGRES_URL
-is set (CI sets it), on PostgreSQL too.
+is set (CI sets it), on PostgreSQL too. Modules marked `commits` run each such test a
+second time on a database that commits for real (tests/committing.py): the same `db`,
+`client`, `app` and `engine` fixtures, with production's transactions behind them.
 """
 
 from __future__ import annotations

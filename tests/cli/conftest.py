@@ -70,6 +70,12 @@ def empty_database_url(database_url: str, tmp_path: Path, worker_id_safe: str) -
     drop_database(url)
 
 
+@pytest.fixture(autouse=True)
+def _console_script_installed() -> None:
+    if not ALLMENDE.exists():
+        pytest.fail(f"{ALLMENDE} is missing: install the project first (make install)")
+
+
 @pytest.fixture
 def database_of_the_command(engine: Engine) -> str:
     """The URL of the test's committing database (the `cli` tests run only committing)."""
