@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -301,6 +302,15 @@ def run_server(settings: Settings, host: str, port: int, workers: int) -> None:
     """Serve the app with uvicorn (several worker processes share one secret key)."""
     import uvicorn
 
+    # uvicorn only logs a failed bind (and exits 3); an operator gets the reason in one line.
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.create_server((host, port), family=family):
+            pass
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise CommandError(f"cannot serve on {host}:{port}: {reason}") from None
+
     # Worker processes read the settings again; they must share this start's secret key.
     os.environ["ALLMENDE_SECRET_KEY"] = settings.secret.decode()
     out(f"Allmende serves on http://{host}:{port} ({workers} worker(s)); stop with Ctrl+C")
@@ -321,6 +331,19 @@ def run_server(settings: Settings, host: str, port: int, workers: int) -> None:
 # -- parser ----------------------------------------------------------------------------------
 
 
+def _port(value: str) -> int:
+    # The socket layer takes any number and listens on it modulo 65536 (99999 became 34463).
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError("a port is a number from 1 to 65535")
+    return int(value)
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError("must be a whole number of at least 1")
+    return int(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="allmende", description="Allmende – Betrieb und Verwaltung auf der Kommandozeile"
@@ -329,8 +352,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="serve the web application")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--port", type=_port, default=8000)
+    serve.add_argument("--workers", type=_positive, default=1)
 
     db = commands.add_parser("db", help="database migrations")
     db_commands = db.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
@@ -387,7 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="migrate, load demo data and serve (make run)")
     demo.add_argument("--registry", help="a full GV100AD file to import instead of the demo set")
     demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--port", type=_port, default=8000)
     demo.add_argument("--no-serve", action="store_true", help="prepare only")
     return parser
 
@@ -408,6 +431,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigurationError as error:
         print(f"allmende: {error}", file=sys.stderr)
         return 2
+    # Before any command touches the database: a flush sorts the tables it writes by their
+    # foreign keys across the whole metadata, and a model module nobody imported makes that
+    # fail (NoReferencedTableError). The web app imports every model through its routers.
+    from app import models  # noqa: F401
+
     try:
         return _handler_for(args)(args, settings)
     except CommandError as error:

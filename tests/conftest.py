@@ -2,7 +2,9 @@
 transaction per test, an httpx client against the app.
 
 Every test that touches the database runs on SQLite and, when ALLMENDE_TEST_POSTGRES_URL
-is set (CI sets it), on PostgreSQL too.
+is set (CI sets it), on PostgreSQL too. Modules marked `commits` run each such test a
+second time on a database that commits for real (tests/committing.py): the same `db`,
+`client`, `app` and `engine` fixtures, with production's transactions behind them.
 """
 
 from __future__ import annotations
@@ -24,10 +26,21 @@ from app.config import Settings, load_settings
 from app.core import clock
 from app.db import make_engine, make_session_factory
 from app.main import create_app
+from tests.committing import COMMIT, ROLLBACK, Cleaner, CommitsTestSession
 from tests.publishing import Scene, make_scene
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
-GV100AD_FILE = SHARED / "data" / "destatis" / "GV100AD_30112025.txt"
+# The full registry (16,000 records) is not in the repository; its tests skip without it.
+GV100AD_FILE = Path(
+    os.environ.get("ALLMENDE_TEST_GV100AD_FILE")
+    or SHARED / "data" / "destatis" / "GV100AD_30112025.txt"
+)
+NO_FULL_GV100AD = (
+    f"the full GV100AD file is not at {GV100AD_FILE} (set ALLMENDE_TEST_GV100AD_FILE); "
+    "tests/data/gv100ad_excerpt.txt covers every level"
+)
+# 41 records of it, cut unchanged (tests/data/README.md): every level and its edge cases.
+GV100AD_EXCERPT = Path(__file__).resolve().parent / "data" / "gv100ad_excerpt.txt"
 POSTGRES_URL = os.environ.get("ALLMENDE_TEST_POSTGRES_URL")
 DATABASES = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
@@ -39,8 +52,8 @@ def _postgres_admin_url() -> str:
     return make_url(POSTGRES_URL).set(database="postgres").render_as_string(hide_password=False)
 
 
-def create_database(kind: str, name: str, tmp_dir: Path) -> str:
-    """A new, migrated database of the given kind; returns its URL."""
+def create_database(kind: str, name: str, tmp_dir: Path, *, migrate_it: bool = True) -> str:
+    """A new database of the given kind, migrated unless told not to; returns its URL."""
     if kind == "sqlite":
         url = f"sqlite:///{tmp_dir / (name + '.db')}"
     else:
@@ -55,9 +68,10 @@ def create_database(kind: str, name: str, tmp_dir: Path) -> str:
             .set(drivername="postgresql+psycopg", database=name)
             .render_as_string(hide_password=False)
         )
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
+    if migrate_it:
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        engine.dispose()
     return url
 
 
@@ -92,16 +106,69 @@ def database_url(
 
 
 @pytest.fixture(scope="session")
-def engine(database_url: str) -> Iterator[Engine]:
+def rollback_engine(database_url: str) -> Iterator[Engine]:
+    """The engine of the database whose tests roll back."""
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def committing_database(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory, worker_id_safe: str
+) -> Iterator[Cleaner]:
+    """A second migrated database per kind and test worker, for tests that commit."""
+    kind = make_url(database_url).get_backend_name()
+    url = create_database(
+        kind, f"allmende_commit_{worker_id_safe}", tmp_path_factory.mktemp(f"{kind}-commit")
+    )
+    engine = make_engine(url)
+    yield Cleaner(engine)
+    engine.dispose()
+    drop_database(url)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked `commits` run rolled back and committing (`commits(only=True)`: only
+    committing), when they use the database fixtures."""
+    marker = metafunc.definition.get_closest_marker("commits")
+    if marker is None or "transaction_mode" not in metafunc.fixturenames:
+        return
+    modes = [COMMIT] if marker.kwargs.get("only") else [ROLLBACK, COMMIT]
+    metafunc.parametrize("transaction_mode", modes, indirect=True)
+
+
 @pytest.fixture
-def connection(engine: Engine) -> Iterator[Connection]:
-    """A connection whose outer transaction is rolled back after the test."""
+def transaction_mode(request: pytest.FixtureRequest) -> str:
+    """ROLLBACK (one outer transaction, rolled back after the test) or COMMIT (real commits
+    on the committing database, emptied after the test); see tests/committing.py."""
+    mode: str = getattr(request, "param", ROLLBACK)
+    return mode
+
+
+@pytest.fixture
+def engine(
+    request: pytest.FixtureRequest, database_url: str, transaction_mode: str
+) -> Iterator[Engine]:
+    """The test's engine; in the committing mode its database is emptied after the test.
+    (database_url is named so that pytest parametrizes the test by database kind.)"""
+    if transaction_mode == ROLLBACK:
+        yield request.getfixturevalue("rollback_engine")
+        return
+    cleaner: Cleaner = request.getfixturevalue("committing_database")
+    yield cleaner.engine
+    cleaner.clean()
+
+
+@pytest.fixture
+def connection(engine: Engine, transaction_mode: str) -> Iterator[Connection]:
+    """A connection whose outer transaction is rolled back after the test (committing mode:
+    a plain connection, what it commits stays until the database is emptied)."""
     connection = engine.connect()
+    if transaction_mode == COMMIT:
+        yield connection
+        connection.close()
+        return
     transaction = connection.begin()
     yield connection
     transaction.rollback()
@@ -109,8 +176,14 @@ def connection(engine: Engine) -> Iterator[Connection]:
 
 
 @pytest.fixture
-def session_factory(connection: Connection) -> sessionmaker[Session]:
-    """Sessions that commit into savepoints of the test's transaction."""
+def session_factory(
+    request: pytest.FixtureRequest, engine: Engine, transaction_mode: str
+) -> sessionmaker[Session]:
+    """Sessions that commit into savepoints of the test's transaction (committing mode: the
+    app's own sessions, each on its own connection, committing for real)."""
+    if transaction_mode == COMMIT:
+        return make_session_factory(engine)
+    connection: Connection = request.getfixturevalue("connection")
     return sessionmaker(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
@@ -130,10 +203,10 @@ def settings_overrides() -> dict[str, object]:
 
 
 @pytest.fixture
-def settings(database_url: str, settings_overrides: dict[str, object]) -> Settings:
+def settings(engine: Engine, settings_overrides: dict[str, object]) -> Settings:
     values: dict[str, object] = {
         "env": "test",
-        "database_url": database_url,
+        "database_url": engine.url.render_as_string(hide_password=False),
         "secret_key": TEST_SECRET,
         "base_url": "http://testserver",
         **settings_overrides,
@@ -142,8 +215,17 @@ def settings(database_url: str, settings_overrides: dict[str, object]) -> Settin
 
 
 @pytest.fixture
-def app(settings: Settings, engine: Engine, session_factory: sessionmaker[Session]) -> FastAPI:
-    return create_app(settings, engine=engine, session_factory=session_factory)
+def app(
+    request: pytest.FixtureRequest,
+    settings: Settings,
+    engine: Engine,
+    session_factory: sessionmaker[Session],
+    transaction_mode: str,
+) -> FastAPI:
+    app = create_app(settings, engine=engine, session_factory=session_factory)
+    if transaction_mode == COMMIT:
+        app.add_middleware(CommitsTestSession, session=request.getfixturevalue("db"))
+    return app
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -9,6 +10,8 @@ from sqlalchemy.orm import Session
 from app.audit.models import AuditEvent
 from app.vorhaben.models import FieldOfAction
 from tests import factories
+
+pytestmark = pytest.mark.commits
 
 
 def test_admin_adds_renames_and_switches_off(client: TestClient, db: Session) -> None:

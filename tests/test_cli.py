@@ -1,4 +1,5 @@
-"""The `allmende` command: configuration errors, database errors, migrations."""
+"""The `allmende` command's configuration checks, in-process (fast, one case each); the
+commands themselves run as subprocesses in tests/cli/."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.db import make_engine
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -77,60 +77,6 @@ def test_a_missing_config_file_is_refused(
     monkeypatch.setenv("ALLMENDE_CONFIG_FILE", str(tmp_path / "nope.toml"))
     code, _out, err = _run(["db", "upgrade"], capsys)
     assert code == 2 and "does not exist" in err
-
-
-def test_serve_refuses_an_unmigrated_database(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    monkeypatch.setenv("ALLMENDE_DATABASE_URL", f"sqlite:///{tmp_path / 'new.db'}")
-    code, _out, err = _run(["serve", "--port", "1"], capsys)
-    assert code == 1
-    assert "not migrated" in err and "allmende db upgrade" in err
-
-
-def test_an_unreachable_postgresql_is_one_clear_line(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setenv("ALLMENDE_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
-    code, _out, err = _run(["db", "upgrade"], capsys)
-    assert code == 1
-    assert err.startswith("allmende: cannot use the database:")
-    assert err.count("\n") == 1
-
-
-def test_db_upgrade_then_check_agree(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    monkeypatch.setenv("ALLMENDE_DATABASE_URL", f"sqlite:///{tmp_path / 'db.db'}")
-    assert _run(["db", "upgrade"], capsys)[0] == 0
-    code, out, _err = _run(["db", "check"], capsys)
-    assert code == 0 and "models and migrations agree" in out
-
-
-def test_db_check_on_postgresql_agrees(
-    fresh_database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setenv("ALLMENDE_DATABASE_URL", fresh_database_url)
-    code, out, _err = _run(["db", "check"], capsys)
-    assert code == 0, out
-
-
-def test_db_check_fails_when_the_database_and_the_models_differ(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    url = f"sqlite:///{tmp_path / 'drift.db'}"
-    monkeypatch.setenv("ALLMENDE_DATABASE_URL", url)
-    assert _run(["db", "upgrade"], capsys)[0] == 0
-    # A change made by hand, outside the migrations: an index the models do not know.
-    engine = make_engine(url)
-    with engine.begin() as connection:
-        connection.exec_driver_sql("CREATE INDEX ix_by_hand ON accounts (display_name)")
-    engine.dispose()
-    code, out, err = _run(["db", "check"], capsys)
-    assert code == 1
-    assert err.startswith("allmende: models and migrations differ")
-    assert "ix_by_hand" in err and err.count("\n") == 1
-    assert "agree" not in out
 
 
 def test_a_malformed_smtp_url_stops_the_worker_before_it_starts(

@@ -21,6 +21,8 @@ from app.auth.access import APPLICANT_ROUTES, PUBLIC_ROUTES, RouteInfo, iter_rou
 from app.membership.models import AccountState
 from tests import factories
 
+pytestmark = pytest.mark.commits
+
 NON_MEMBER_STATES = [
     AccountState.PENDING,
     AccountState.NEEDS_INFO,

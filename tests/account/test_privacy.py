@@ -33,6 +33,8 @@ from app.vorhaben.models import VorhabenVersion
 from tests import factories
 from tests.publishing import Scene, publish
 
+pytestmark = pytest.mark.commits
+
 
 def test_the_export_needs_a_fresh_sign_in(client: TestClient, db: Session) -> None:
     member = factories.account(db)

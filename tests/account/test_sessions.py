@@ -21,6 +21,8 @@ from app.core.clock import utcnow
 from app.web import csrf
 from tests import factories
 
+pytestmark = pytest.mark.commits
+
 HOUR = dt.timedelta(hours=1)
 
 

@@ -14,6 +14,8 @@ from app.main import create_app
 from tests import factories
 from tests.conftest import TEST_SECRET
 
+pytestmark = pytest.mark.commits
+
 BANNER = "Entwicklungsmodus: Anmeldung als Testperson ist eingeschaltet"
 PERSONAS = {
     "moderatorin": "Mara Moser",

@@ -22,6 +22,8 @@ from app.membership.models import Account, AccountState
 from tests import factories
 from tests.auth.conftest import MockIdP, query_of
 
+pytestmark = pytest.mark.commits
+
 EXPORT = "/konto/daten/export.json"
 
 

@@ -19,6 +19,8 @@ from app.membership.models import Account, AccountState, Identity
 from tests import factories
 from tests.auth.conftest import CLIENT_ID, MockIdP, query_of
 
+pytestmark = pytest.mark.commits
+
 
 def test_login_redirects_with_pkce_state_and_nonce(client: TestClient, mock_idp: MockIdP) -> None:
     response = client.get("/login/sso")

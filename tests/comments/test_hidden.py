@@ -13,6 +13,8 @@ from app.config import Settings
 from app.reports import service as reports
 from tests import factories
 
+pytestmark = pytest.mark.commits
+
 WORDING = "Beleidigung gegen den Bauamtsleiter"
 EARLIER = "Ursprünglich harmlos formuliert"
 

@@ -7,10 +7,13 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests import factories
+
+pytestmark = pytest.mark.commits
 
 HTMX = {"HX-Request": "true"}
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests import factories
+
+pytestmark = pytest.mark.commits
 
 
 def _setup(client: TestClient, db: Session) -> tuple[factories.Account, int]:

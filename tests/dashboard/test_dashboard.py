@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,6 +13,8 @@ from app.dashboard import service
 from app.vorhaben import cooperation
 from app.vorhaben.models import FieldOfAction
 from tests import factories
+
+pytestmark = pytest.mark.commits
 
 
 def test_dashboard_sections(db: Session, settings: Settings, client: TestClient) -> None:

@@ -17,6 +17,8 @@ from tests import factories
 from tests.export.contract import check_item, check_tombstone
 from tests.publishing import Scene, form_of, publish
 
+pytestmark = pytest.mark.commits
+
 
 def _many(db: Session, settings: Settings, count: int) -> list[str]:
     """`count` published projects of different Vorhaben; returns their ids in order."""

@@ -9,6 +9,7 @@ import re
 from collections import defaultdict
 
 import feedparser
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -22,6 +23,8 @@ from app.vorhaben.models import VorhabenPartner
 from tests import factories
 from tests.export.forms import form_fields
 from tests.publishing import Scene, form_of, publish
+
+pytestmark = pytest.mark.commits
 
 
 def _post_as_browser(

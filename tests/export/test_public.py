@@ -23,6 +23,8 @@ from app.outbox.models import Channel, OutboxMessage
 from tests import factories
 from tests.publishing import Scene, publish
 
+pytestmark = pytest.mark.commits
+
 
 def test_atom_feed_is_well_formed_and_lists_deletions(
     client: TestClient, db: Session, settings: Settings, scene: Scene

@@ -11,13 +11,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.cli import main
 from app.config import Settings
-from app.db import make_engine
 from app.export import feed
-from app.export.models import Publication, PublicationState, WebhookEndpoint
+from app.export.models import Publication, PublicationState
 from tests import factories
 from tests.publishing import Scene
+
+pytestmark = pytest.mark.commits
 
 
 def _fields(html: str) -> set[str]:
@@ -125,35 +125,3 @@ def test_admin_creates_partner_key_and_webhook_shown_once(client: TestClient, db
     assert refused.status_code == 422 and "interne Adresse" in refused.text
     duplicate = client.post("/admin/partners", data={"csrf_token": token, "name": "Civic Hub"})
     assert duplicate.status_code == 422
-
-
-@pytest.fixture
-def cli_env(fresh_database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("ALLMENDE_DATABASE_URL", fresh_database_url)
-    monkeypatch.setenv("ALLMENDE_ENV", "test")
-    monkeypatch.setenv("ALLMENDE_WEBHOOKS_ALLOW_PRIVATE", "1")
-    return fresh_database_url
-
-
-def test_partner_commands_print_the_secret_alone_on_the_last_line(
-    cli_env: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(["partners", "create", "Civic Platform"]) == 0
-    key = capsys.readouterr().out.strip().splitlines()[-1]
-    assert key.startswith("alm_") and " " not in key
-    assert main(["partners", "add-webhook", "Civic Platform", "http://127.0.0.1:9/hook"]) == 0
-    secret = capsys.readouterr().out.strip().splitlines()[-1]
-    assert secret.startswith("whsec_") and " " not in secret
-    assert main(["partners", "list"]) == 0
-    assert "Civic Platform\tkeys=1\twebhooks=1" in capsys.readouterr().out
-    assert main(["partners", "revoke", "Civic Platform"]) == 0
-    assert "revoked 1 key" in capsys.readouterr().out
-    engine = make_engine(cli_env)
-    try:
-        with Session(engine) as db:  # its webhooks stop with the keys
-            assert [hook.active for hook in db.scalars(select(WebhookEndpoint))] == [False]
-    finally:
-        engine.dispose()
-    assert main(["partners", "revoke", "Unknown"]) == 1
-    assert main(["partners", "create", "Civic Platform"]) == 1
-    assert "gibt es schon" in capsys.readouterr().err

@@ -1,4 +1,5 @@
-"""`allmende members promote` and `allmende worker --once` as an operator runs them."""
+"""`allmende members promote`: which account an address names (the command itself, every
+role, by mail and by id, runs as a subprocess in tests/cli/test_commands.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,6 @@ from sqlalchemy import select
 from app.cli import main
 from app.db import make_engine, make_session_factory, unit_of_work
 from app.membership.models import Account, AccountState, Identity, Role
-from app.outbox import service as outbox
-from app.outbox.models import DeliveryState, OutboxMessage
 
 
 @pytest.fixture
@@ -50,16 +49,6 @@ def _account(url: str, account_id: int) -> Account:
     return account
 
 
-def test_promote_bootstraps_the_first_admin(
-    cli_env: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    account_id = _add_account(cli_env, "chefin@verband.example")
-    assert main(["members", "promote", "CHEFIN@verband.example", "--role", "admin"]) == 0
-    assert "now an approved admin" in capsys.readouterr().out
-    account = _account(cli_env, account_id)
-    assert account.state is AccountState.APPROVED and account.role is Role.ADMIN
-
-
 def test_promote_matches_the_address_exactly_not_as_a_pattern(
     cli_env: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -90,30 +79,3 @@ def test_promote_by_an_unverified_address_needs_the_id_or_force(
     other = _add_account(cli_env, "zweite@verband.example", verified=False, name="Zweite")
     assert main(["members", "promote", str(other), "--role", "moderator"]) == 0
     assert _account(cli_env, other).role is Role.MODERATOR
-
-
-def test_promote_an_unknown_account_is_one_line(
-    cli_env: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(["members", "promote", "nobody@example.org", "--role", "admin"]) == 1
-    err = capsys.readouterr().err
-    assert err.startswith("allmende: ") and "sign in once first" in err
-    assert err.count("\n") == 1
-
-
-def test_promote_rejects_an_unknown_role(cli_env: str) -> None:
-    with pytest.raises(SystemExit) as caught:
-        main(["members", "promote", "1", "--role", "king"])
-    assert caught.value.code == 2
-
-
-def test_worker_once_drains_what_is_due(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
-    engine = make_engine(cli_env)
-    with unit_of_work(make_session_factory(engine)) as db:
-        outbox.enqueue_mail(db, to="a@b.example", subject="Hallo", text="x", html="<p>x</p>")
-    assert main(["worker", "--once"]) == 0
-    assert "1 message" in capsys.readouterr().out
-    with make_session_factory(engine)() as db:
-        states = db.scalars(select(OutboxMessage.state)).all()
-    engine.dispose()
-    assert states == [DeliveryState.DELIVERED]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -9,6 +10,8 @@ from app.config import Settings
 from app.membership import service
 from app.membership.models import AccountState
 from tests import factories
+
+pytestmark = pytest.mark.commits
 
 
 def _applicant(client: TestClient, db: Session) -> factories.Account:

@@ -11,6 +11,8 @@ from app.audit.models import AuditEvent
 from app.membership.models import AccountState, Role
 from tests import factories
 
+pytestmark = pytest.mark.commits
+
 
 @pytest.fixture
 def moderator(client: TestClient, db: Session) -> factories.Account:

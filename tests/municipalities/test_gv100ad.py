@@ -10,7 +10,7 @@ import pytest
 
 from app.municipalities.gv100ad import GV100ADError, parse_line, read_file
 from app.municipalities.models import Level
-from tests.conftest import GV100AD_FILE
+from tests.conftest import GV100AD_EXCERPT, GV100AD_FILE, NO_FULL_GV100AD
 
 GEMEINDE_KIEL = "6020251130010020000000Kiel, Landeshauptstadt".ljust(
     122
@@ -77,7 +77,53 @@ def test_an_empty_file_is_refused(tmp_path: Path) -> None:
         read_file(path)
 
 
-@pytest.mark.skipif(not GV100AD_FILE.exists(), reason="../shared is not beside the checkout")
+def test_the_excerpt_has_every_level_and_reads_the_hard_cases() -> None:
+    """Records cut unchanged from the real file (tests/data/README.md), on every checkout."""
+    records = read_file(GV100AD_EXCERPT)
+    counts = collections.Counter(record.level for record in records)
+    assert counts == {
+        Level.LAND: 6,
+        Level.REGIERUNGSBEZIRK: 3,
+        Level.REGION: 1,
+        Level.KREIS: 6,
+        Level.GEMEINDEVERBAND: 11,
+        Level.GEMEINDE: 14,
+    }
+    by_key = {(record.level, record.ags): record for record in records}
+    assert {record.gebietsstand for record in records} == {dt.date(2025, 11, 30)}
+    # A city-state: one name on every level, no Regierungsbezirk in between.
+    hamburg = [record for record in records if record.ags.startswith("02")]
+    assert [record.level for record in hamburg] == [
+        Level.LAND,
+        Level.KREIS,
+        Level.GEMEINDEVERBAND,
+        Level.GEMEINDE,
+    ]
+    assert by_key[Level.GEMEINDE, "02000000"].population == 1862565
+    assert by_key[Level.GEMEINDE, "02000000"].postcode == "20038"
+    # A Landkreis and a kreisfreie Stadt of the same name are two Kreise.
+    assert by_key[Level.KREIS, "09184"].name == "München"
+    assert by_key[Level.KREIS, "09162"].name == "München, Landeshauptstadt"
+    # Umlauts and ß as written, in names and seats.
+    assert by_key[Level.GEMEINDE, "09184135"].name == "Oberschleißheim"
+    assert by_key[Level.LAND, "08"].name == "Baden-Württemberg"
+    # A Gemeinde in a Verbandsgemeinde: its ARS names the Verband, its parents come nearest
+    # first.
+    doernberg = by_key[Level.GEMEINDE, "07141030"]
+    assert doernberg.name == "Dörnberg" and doernberg.ars == "071415003030"
+    assert doernberg.parent_keys == ("071415003", "07141", "07")
+    # A gemeindefreies Gebiet: no one lives there, and it has no postcode.
+    forst = by_key[Level.GEMEINDE, "09184457"]
+    assert (forst.population, forst.postcode) == (0, None)
+    # The coastal waters: a Verband directly below its Land (Kreis 000).
+    assert by_key[Level.GEMEINDEVERBAND, "130009999"].parent_keys == ("13000", "130", "13")
+    # A Region sits below its Regierungsbezirk.
+    assert by_key[Level.REGION, "0811"].parent_keys == ("081",)
+    gemeinden = [record for record in records if record.level is Level.GEMEINDE]
+    assert all(record.postcode for record in gemeinden if record.population)
+
+
+@pytest.mark.skipif(not GV100AD_FILE.exists(), reason=NO_FULL_GV100AD)
 def test_the_real_file_has_every_level_in_the_official_numbers() -> None:
     records = read_file(GV100AD_FILE)
     counts = collections.Counter(record.level for record in records)

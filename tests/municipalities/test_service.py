@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.demo import DEMO_REGISTRY
 from app.municipalities import gv100ad, service
 from app.municipalities.models import Level, Municipality
-from tests.conftest import GV100AD_FILE
+from tests.conftest import GV100AD_EXCERPT, GV100AD_FILE, NO_FULL_GV100AD
 
 
 def _demo_records() -> list[gv100ad.Record]:
@@ -110,7 +110,48 @@ def test_search_finds_by_name_without_umlauts_and_by_key(db: Session) -> None:
     assert service.search(db, "%_") == []
 
 
-@pytest.mark.skipif(not GV100AD_FILE.exists(), reason="../shared is not beside the checkout")
+def test_the_excerpt_imports_with_its_hierarchy_and_sums(db: Session) -> None:
+    """The real file's hard cases (tests/data/README.md), on every checkout."""
+    records = gv100ad.read_file(GV100AD_EXCERPT)
+    result = service.import_registry(db, records)
+    assert result.total == service.Counts(created=41)
+    assert service.counts_by_level(db) == {
+        Level.LAND: 6,
+        Level.REGIERUNGSBEZIRK: 3,
+        Level.REGION: 1,
+        Level.KREIS: 6,
+        Level.GEMEINDEVERBAND: 11,
+        Level.GEMEINDE: 14,
+    }
+
+    def entry(ags: str, level: Level = Level.GEMEINDE) -> Municipality:
+        return db.scalars(
+            select(Municipality).where(Municipality.ags == ags, Municipality.level == level)
+        ).one()
+
+    # Each Gemeinde knows its Land and Kreis; the coastal waters have no Kreis.
+    stuttgart = entry("08111000")
+    assert stuttgart.land_id == entry("08", Level.LAND).id
+    assert stuttgart.kreis_id == entry("08111", Level.KREIS).id
+    waters = entry("13000999")
+    assert waters.land_id == entry("13", Level.LAND).id and waters.kreis_id is None
+    assert entry("130009999", Level.GEMEINDEVERBAND).parent_id == entry("13", Level.LAND).id
+    assert entry("0811", Level.REGION).parent_id == entry("081", Level.REGIERUNGSBEZIRK).id
+    # Higher levels carry the sum of their Gemeinden: a city-state its one Gemeinde, the
+    # Landkreis München the three of the excerpt.
+    assert entry("02", Level.LAND).population == entry("02000000").population == 1862565
+    landkreis = entry("09184", Level.KREIS)
+    parts = ["09184122", "09184135", "09184457"]
+    assert landkreis.population == sum(entry(ags).population or 0 for ags in parts) == 23036
+    # München is a Stadt and a Landkreis; a search without the umlaut finds both.
+    found = [(hit.ags, hit.level) for hit in service.search(db, "munchen")]
+    assert ("09162000", Level.GEMEINDE) in found and ("09184", Level.KREIS) in found
+    assert [hit.name for hit in service.search(db, "Oberschleissheim")] == ["Oberschleißheim"]
+    again = service.import_registry(db, records)
+    assert again.total == service.Counts(unchanged=41)
+
+
+@pytest.mark.skipif(not GV100AD_FILE.exists(), reason=NO_FULL_GV100AD)
 def test_the_real_registry_imports_with_the_official_counts(db: Session) -> None:
     records = gv100ad.read_file(GV100AD_FILE)
     result = service.import_registry(db, records)

@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests import factories
+
+pytestmark = pytest.mark.commits
 
 
 def test_list_unread_badge_and_mark_read(client: TestClient, db: Session) -> None:

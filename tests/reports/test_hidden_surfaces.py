@@ -32,6 +32,8 @@ from app.vorhaben.models import Vorhaben
 from tests import factories
 from tests.publishing import Scene, publish
 
+pytestmark = pytest.mark.commits
+
 TITLE = "Digitaler Bauantrag"
 
 

@@ -8,6 +8,8 @@ from sqlalchemy.orm import Session
 
 from tests import factories
 
+pytestmark = pytest.mark.commits
+
 
 @pytest.fixture
 def member(client: TestClient, db: Session) -> factories.Account:

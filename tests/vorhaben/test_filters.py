@@ -16,6 +16,8 @@ from app.vorhaben.forms import VorhabenForm
 from app.vorhaben.listing import VorhabenFilter, consistent, list_vorhaben
 from tests import factories
 
+pytestmark = pytest.mark.commits
+
 HTMX_RESULTS = {"HX-Request": "true", "HX-Target": "results"}
 
 

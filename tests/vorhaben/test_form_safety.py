@@ -30,6 +30,8 @@ from app.vorhaben.models import (
 from tests import factories
 from tests.publishing import make_scene, publish
 
+pytestmark = pytest.mark.commits
+
 
 def _counts(db: Session) -> dict[str, int]:
     return {

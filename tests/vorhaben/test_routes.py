@@ -3,12 +3,15 @@ versions, follow and signals (htmx and plain)."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.vorhaben.models import FieldOfAction, Signal, Vorhaben
 from tests import factories
+
+pytestmark = pytest.mark.commits
 
 
 def _member(client: TestClient, db: Session) -> factories.Account:

@@ -31,6 +31,8 @@ from app.vorhaben.forms import VorhabenForm
 from app.vorhaben.models import FieldOfAction, Vorhaben
 from tests import factories
 
+pytestmark = pytest.mark.commits
+
 SECRET = "Geheimplan Quartiersgarage Nordstadt"
 SECRET_COMMENT = "Quartiersgarage: Kosten noch offen"
 OPEN = "Offene Quartiersgarage Südstadt"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
+
+pytestmark = pytest.mark.commits
 
 
 def test_unknown_page_is_a_german_404_page(client: TestClient) -> None:

@@ -23,6 +23,8 @@ from app.auth.access import RouteInfo, iter_routes
 from app.membership.models import Role
 from tests import factories
 
+pytestmark = pytest.mark.commits
+
 
 def _cursor(values: object) -> str:
     return base64.urlsafe_b64encode(json.dumps(values).encode()).rstrip(b"=").decode()

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from app.web import routing
 from app.web.deps import DbSession
 
+pytestmark = pytest.mark.commits
+
 
 class Boom(Exception):
     pass

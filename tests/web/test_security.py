@@ -14,6 +14,8 @@ from app.main import create_app
 from app.web import csrf
 from tests.conftest import TEST_SECRET
 
+pytestmark = pytest.mark.commits
+
 
 def _csrf_from(client: TestClient, path: str = "/login") -> str:
     page = client.get(path)
