@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.core.errors import DomainError
 from app.db import separate_write
-from app.export import feed, partners, ratelimit, schemas
+from app.export import feed, partners, ratelimit, schemas, vocabularies
 from app.web import routing
 from app.web.deps import DbSession
 
@@ -36,13 +36,23 @@ class Unauthorized(DomainError):
 
 def partner_access(request: Request, db: DbSession) -> int | None:
     """The partner key of the request (checked), applying the rate limits; None if public."""
+    return _access(request, db, key_required=request.app.state.settings.feed_require_key)
+
+
+def open_access(request: Request, db: DbSession) -> int | None:
+    """As partner_access, but readable without a key whatever the operator chose (the
+    vocabularies: nothing in them is a project)."""
+    return _access(request, db, key_required=False)
+
+
+def _access(request: Request, db: DbSession, *, key_required: bool) -> int | None:
     settings: Settings = request.app.state.settings
     if any(name in request.query_params for name in ("api_key", "key", "token", "access_token")):
         raise feed.BadFeedParameter(
             "API keys go in the Authorization header (Bearer), never in the query string."
         )
     header = request.headers.get("authorization", "")
-    if not header and settings.feed_require_key:
+    if not header and key_required:
         raise Unauthorized
     address = request.client.host if request.client else "unknown"
     # One short write transaction of its own: the key's check and last use, and the rate
@@ -79,6 +89,7 @@ def _key_of(db: Session, header: str) -> int:
 
 
 PartnerAccess = Annotated[int | None, Depends(partner_access)]
+OpenAccess = Annotated[int | None, Depends(open_access)]
 
 
 def _json(request: Request, body: dict[str, Any]) -> Response:
@@ -165,6 +176,34 @@ def get_project(
 
         raise NotFound("No project with this id was ever published.")
     return _json(request, entry.item)
+
+
+@router.get(
+    "/vocabularies",
+    response_model=schemas.VocabularyList,
+    responses={304: {"description": "Not modified (If-None-Match)"}, **ERRORS},
+    summary="Every vocabulary: fields of action, stages and what they map to",
+)
+def list_vocabularies(request: Request, db: DbSession, access: OpenAccess) -> Response:
+    """Identifiers in items stay the same forever; labels and mappings may change."""
+    body = vocabularies.all_vocabularies(db, request.app.state.settings)
+    return _json(request, body.model_dump(mode="json"))
+
+
+@router.get(
+    "/vocabularies/{name}",
+    response_model=schemas.Vocabulary,
+    responses={
+        304: {"description": "Not modified (If-None-Match)"},
+        404: {"model": schemas.Error, "description": "No such vocabulary"},
+        **ERRORS,
+    },
+    summary="One vocabulary",
+)
+def get_vocabulary(request: Request, name: str, db: DbSession, access: OpenAccess) -> Response:
+    """One vocabulary by name (e.g. fields_of_action, stages, ozg_themenfelder)."""
+    body = vocabularies.vocabulary(db, request.app.state.settings, name[:64])
+    return _json(request, body.model_dump(mode="json"))
 
 
 def openapi_document(settings: Settings) -> dict[str, Any]:

@@ -202,3 +202,29 @@ class WebhookEndpoint(Base):
     def shown_url(self) -> str:
         """The address up to its path: only the admin who typed it sees the rest, once."""
         return webhooks.shown_url(self.url)
+
+
+class FieldMapping(Base):
+    """What a field of action means to partners: its English label and the OZG Themenfelder
+    and publiccode.yml categories it maps to (admins maintain it; app.export.vocabularies).
+    The field's slug is its identifier: it never changes, whatever the label becomes."""
+
+    __tablename__ = "field_of_action_mappings"
+
+    field_id: Mapped[int] = mapped_column(
+        ForeignKey("fields_of_action.id", ondelete="CASCADE"), primary_key=True
+    )
+    label_en: Mapped[str] = mapped_column(String(120), default="")
+    ozg_themenfelder: Mapped[list[str]] = mapped_column(JSON, default=list)
+    publiccode_categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class StageMapping(Base):
+    """What a stage means to partners: publiccode.yml developmentStatus and the phase of a
+    civic innovation project (admins maintain it)."""
+
+    __tablename__ = "stage_mappings"
+
+    stage: Mapped[str] = mapped_column(String(20), primary_key=True)
+    development_status: Mapped[str] = mapped_column(String(20))
+    phase: Mapped[str | None] = mapped_column(String(20))

@@ -57,6 +57,65 @@ class OpenSource(Sent):
     repository: Annotated[str, Field(json_schema_extra=URI)] | None
 
 
+VocabularyName = Literal[
+    "fields_of_action",
+    "stages",
+    "ozg_themenfelder",
+    "publiccode_categories",
+    "development_status",
+    "phases",
+    "licenses",
+    "uses_ai",
+    "ai_risk_classes",
+]
+DevelopmentStatus = Literal["concept", "development", "beta", "stable", "obsolete"]
+Phase = Literal["idea", "concept", "implementation", "transfer"]
+
+
+class Label(Sent):
+    de: str
+    en: str
+
+
+class TermRef(Sent):
+    id: str = Field(description="Stable identifier in its vocabulary (survives renaming)")
+    label: Label
+
+
+class Classification(Sent):
+    """Our identifiers with their labels, and what they map to (GET /api/v1/vocabularies)."""
+
+    fields_of_action: list[TermRef]
+    stage: TermRef
+    ozg_themenfelder: list[str] = Field(description="Ids in the vocabulary ozg_themenfelder")
+    publiccode_categories: list[str] = Field(description="publiccode.yml `categories`")
+    development_status: DevelopmentStatus = Field(description="publiccode.yml developmentStatus")
+    phase: Phase | None
+
+
+class Term(Sent):
+    id: str = Field(description="Stable identifier (survives renaming)")
+    label: Label
+    active: bool = Field(description="False: kept for projects that carry it, not chosen anew")
+    mappings: dict[VocabularyName, list[str]] = Field(
+        description="Ids of the terms this one maps to, by the name of their vocabulary"
+    )
+
+
+class Vocabulary(Sent):
+    name: VocabularyName
+    title: Label
+    url: str = Field(json_schema_extra=URI)
+    source: Annotated[str, Field(json_schema_extra=URI)] | None = Field(
+        description="Where an external code list is published (null for our own)"
+    )
+    terms: list[Term]
+
+
+class VocabularyList(Sent):
+    vocabularies: list[Vocabulary]
+
+
 class ProjectItem(Sent):
     id: str = Field(description="UUID, stable forever", json_schema_extra=_format("uuid"))
     type: Literal["project"] = "project"
@@ -80,6 +139,11 @@ class ProjectItem(Sent):
     )
     version: int = Field(ge=1, description="Increases with every change")
     deleted: Literal[False] = False
+    # Additions of issue 21 (after the contract's fields, which stay as they are).
+    classification: Classification
+    keyword: list[str] = Field(
+        description="OParl-style keywords: the tags and the German labels of the fields of action"
+    )
 
 
 class Tombstone(Sent):

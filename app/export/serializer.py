@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.config import Settings
 from app.core import markdown
-from app.export import schemas
+from app.export import schemas, vocabularies
 from app.export.models import Publication
 from app.membership.models import Account, AccountState
 from app.municipalities.models import Municipality
@@ -83,6 +83,14 @@ def build_item(
         if publication.license or repository
         else None
     )
+    classification = vocabularies.classification(
+        db, list(publication.fields_of_action), publication.stage
+    )
+    keywords = list(
+        dict.fromkeys(
+            [*publication.tags, *(term.label.de for term in classification.fields_of_action)]
+        )
+    )
     item = schemas.ProjectItem(
         id=publication.id,
         url=f"{settings.base_url}/p/{publication.id}",
@@ -102,6 +110,8 @@ def build_item(
         modified=rfc3339(modified),
         published=rfc3339(published),
         version=version,
+        classification=classification,
+        keyword=keywords,
     )
     return item.model_dump(mode="json")
 
