@@ -71,7 +71,13 @@ def _overview(
             "page_title": _("Vokabulare für Partner"),
             "fields": vocabularies.field_terms(db),
             "stages": [
-                (term.id, _(STAGE_LABELS[Stage(term.id)]), *chosen[term.id]) for term in stages
+                {
+                    "id": term.id,
+                    "label": _(STAGE_LABELS[Stage(term.id)]),
+                    "status": chosen[term.id][0],
+                    "phase": chosen[term.id][1],
+                }
+                for term in stages
             ],
             "errors": errors or {},
             "labels": {
