@@ -72,9 +72,24 @@ def _entry(feed: ET.Element, item: dict[str, Any]) -> None:
     if item["summary"]:
         _sub(element, "summary", item["summary"])
     _sub(element, "content", item["description_html"], type="html")
+    _sub(element, "rights", rights(item))
     for slug in item["fields_of_action"]:
         _sub(element, "category", term=slug, label=slug)
     _sub(element, "category", term=f"stage:{item['stage']}", label=item["stage"])
+
+
+# What a reader of the feed may do with an entry, in the words of its licence.
+RIGHTS = {
+    "CC-BY-4.0": "CC BY 4.0 – {name}",
+    "CC0-1.0": "CC0 1.0 – {name}",
+    "all-rights-reserved": "© {name}. Alle Rechte vorbehalten / all rights reserved",
+}
+
+
+def rights(item: dict[str, Any]) -> str:
+    """The entry's atom:rights: the licence, whom to credit, and where the licence is."""
+    text = RIGHTS[item["license_id"]].format(name=item["municipality"]["name"])
+    return f"{text} ({item['license']})" if item["license"] else text
 
 
 __all__ = ["MAX_PAGES", "PAGE_SIZE", "render", "rfc3339"]

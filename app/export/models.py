@@ -12,11 +12,13 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     ForeignKey,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -91,6 +93,22 @@ class Publication(Base):
     # Counts every save of the draft; the moderator's form carries it, so a release never
     # sends out an edit the moderator has not seen.
     draft_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Issue 21: what else the owners choose to publish.
+    content_license: Mapped[str] = mapped_column(
+        String(30), default="CC-BY-4.0", server_default="CC-BY-4.0"
+    )
+    seeks_partners: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    lessons_learned: Mapped[str] = mapped_column(Text, default="", server_default="")
+    funding_programme: Mapped[str | None] = mapped_column(String(200))
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    title_en: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    summary_en: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # A functional mailbox (not a person's): needs no consent, so it stays when people go.
+    mailbox_name: Mapped[str | None] = mapped_column(String(200))
+    mailbox_email: Mapped[str | None] = mapped_column(String(320))
+    # The Vorhaben's AI record as the owners last saved the draft (None: not published).
+    ai_record: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     municipality: Mapped[Municipality] = relationship(lazy="raise")
 

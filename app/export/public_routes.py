@@ -35,13 +35,14 @@ def json_ld(item: dict[str, Any], base_url: str) -> dict[str, Any]:
     """schema.org Project for search engines (the template writes it with |tojson, which
     escapes what could end its <script> data block)."""
     municipality = item["municipality"]
-    return {
+    found: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Project",
         "@id": item["url"],
         "url": item["url"],
         "name": item["title"],
         "description": item["summary"],
+        "inLanguage": item["language"],
         "dateCreated": item["created"],
         "dateModified": item["modified"],
         "keywords": ", ".join([*item["tags"], *item["fields_of_action"]]),
@@ -55,6 +56,19 @@ def json_ld(item: dict[str, Any], base_url: str) -> dict[str, Any]:
             },
         },
     }
+    if item["license"]:
+        found["license"] = item["license"]
+    if item["translations"]["en"]:
+        found["alternateName"] = {"@language": "en", "@value": item["translations"]["en"]["title"]}
+    if item["image"]:
+        found["image"] = {
+            "@type": "ImageObject",
+            "contentUrl": item["image"]["url"],
+            "description": item["image"]["alt"],
+            "width": item["image"]["width"],
+            "height": item["image"]["height"],
+        }
+    return found
 
 
 # The same bytes for every browser in one language: shared caches may keep them.

@@ -12,7 +12,7 @@ from starlette.datastructures import FormData
 from app.auth.deps import Member, Moderator
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.ids import parse_id
-from app.export import forms, public_routes, service, withdrawal
+from app.export import forms, public_routes, service, vocabularies, withdrawal
 from app.export.models import PublicationState, PublicationVersion
 from app.i18n import gettext as _
 from app.membership.models import Account
@@ -55,6 +55,17 @@ async def _publication_form(request: Request) -> tuple[forms.PublicationForm, st
         uses_ai=text("uses_ai") or "none",
         partner_municipalities=many("partner_municipalities"),
         contact_consent=text("contact_consent") in {"1", "on", "true"},
+        content_license=text("content_license"),
+        seeks_partners=text("seeks_partners") in {"1", "on", "true"},
+        lessons_learned=text("lessons_learned"),
+        funding_programme=text("funding_programme"),
+        start_date=text("start_date"),
+        end_date=text("end_date"),
+        title_en=text("title_en"),
+        summary_en=text("summary_en"),
+        mailbox_name=text("mailbox_name"),
+        mailbox_email=text("mailbox_email"),
+        ai_record=text("ai_record") in {"1", "on", "true"},
     )
     return form, text("action") or "save"
 
@@ -98,6 +109,11 @@ def _page(
             ],
             "ai_options": [(key.value, _(label)) for key, label in AI_LABELS.items()],
             "license_options": [(key, f"{_(label)} ({key})") for key, label in LICENSES],
+            "content_license_options": [
+                (entry.id, _(entry.label)) for entry in vocabularies.CONTENT_LICENSES
+            ],
+            "ai_record_recorded": vorhaben.ai_record is not None
+            and not vorhaben.ai_record.is_empty,
             "partner_options": [(entry.ags, entry.name) for entry in vorhaben.partners],
             "preview": preview,
             "preview_json": json.dumps(preview, ensure_ascii=False, indent=2) if preview else "",

@@ -35,10 +35,21 @@ URI = _format("uri")
 TIMESTAMP = _format("date-time")
 
 
+Level = Literal["land", "regierungsbezirk", "region", "kreis", "gemeindeverband", "gemeinde"]
+LicenseId = Literal["CC-BY-4.0", "CC0-1.0", "all-rights-reserved"]
+RiskClass = Literal["minimal", "limited", "high", "prohibited"]
+
+
 class MunicipalityRef(Sent):
     name: str
     ags: str = Field(description="Amtlicher Gemeindeschlüssel or Regionalschlüssel")
     state: str = Field(description="The name of the Land")
+    # Additions of issue 21.
+    level: Level = Field(description="The level of the unit in the Destatis registry")
+    ars: str = Field(
+        description="Amtlicher Regionalschlüssel (12 digits for a Gemeinde; for a Land, "
+        "Kreis or Gemeindeverband its key of 2, 5 or 9 digits)"
+    )
 
 
 class Contact(Sent):
@@ -116,6 +127,48 @@ class VocabularyList(Sent):
     vocabularies: list[Vocabulary]
 
 
+class Translation(Sent):
+    title: str
+    summary: str
+
+
+class Translations(Sent):
+    en: Translation | None = Field(description="English title and summary, if written")
+
+
+class ImageRef(Sent):
+    url: str = Field(
+        json_schema_extra=URI,
+        description="Served while this version is public; copy it, the URL changes with the image",
+    )
+    alt: str = Field(description="Alternative text (German)")
+    width: int = Field(ge=1)
+    height: int = Field(ge=1)
+    media_type: Literal["image/jpeg", "image/png"]
+
+
+class Mailbox(Sent):
+    name: str | None = Field(description="What the mailbox is, e.g. the team's name")
+    email: str
+
+
+class AIRecord(Sent):
+    """What the owners recorded about the AI the project uses (plain text)."""
+
+    purpose: str
+    responsible_body: str = Field(description="A body, never a person")
+    data_used: str
+    data_origin: str
+    human_oversight: str
+    risk_class: RiskClass | None = Field(
+        description="Under the EU AI Act (vocabulary ai_risk_classes); null: not assessed"
+    )
+    risk_explanation: str
+    quality_fairness: str
+    energy_footprint: str
+    reuse_potential: str
+
+
 class ProjectItem(Sent):
     id: str = Field(description="UUID, stable forever", json_schema_extra=_format("uuid"))
     type: Literal["project"] = "project"
@@ -144,6 +197,21 @@ class ProjectItem(Sent):
     keyword: list[str] = Field(
         description="OParl-style keywords: the tags and the German labels of the fields of action"
     )
+    license: Annotated[str, Field(json_schema_extra=URI)] | None = Field(
+        description="OParl-style: the URL of the licence of this record's text and image; "
+        "null when all rights are reserved"
+    )
+    license_id: LicenseId = Field(description="The licence (vocabulary licenses)")
+    language: Literal["de"] = Field(description="BCP 47 tag of title, summary and description")
+    translations: Translations
+    seeks_partners: bool = Field(description="The municipality looks for partners")
+    lessons_learned_html: str = Field(description="Sanitized HTML; empty when none")
+    funding_programme: str | None
+    start_date: Annotated[str, Field(json_schema_extra=_format("date"))] | None
+    end_date: Annotated[str, Field(json_schema_extra=_format("date"))] | None
+    mailbox: Mailbox | None = Field(description="A functional mailbox, not a person")
+    image: ImageRef | None
+    ai_record: AIRecord | None = Field(description="Only when uses_ai is not none")
 
 
 class Tombstone(Sent):

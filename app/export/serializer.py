@@ -27,7 +27,16 @@ def rfc3339(value: dt.datetime) -> str:
 
 def _municipality_ref(entry: Municipality) -> schemas.MunicipalityRef:
     land = entry.land.name if entry.land is not None else entry.name
-    return schemas.MunicipalityRef(name=entry.name, ags=entry.ags, state=land)
+    return schemas.MunicipalityRef.model_validate(
+        {
+            "name": entry.name,
+            "ags": entry.ags,
+            "state": land,
+            "level": entry.level.value,
+            # Only Gemeinden carry a 12-digit ARS; the key of the other levels is one.
+            "ars": entry.ars or entry.ags,
+        }
+    )
 
 
 def _municipalities(
@@ -91,6 +100,22 @@ def build_item(
             [*publication.tags, *(term.label.de for term in classification.fields_of_action)]
         )
     )
+    licence = vocabularies.LICENSES_BY_ID[publication.content_license]
+    english = (
+        schemas.Translation(title=publication.title_en, summary=publication.summary_en)
+        if publication.title_en
+        else None
+    )
+    mailbox = (
+        schemas.Mailbox(name=publication.mailbox_name, email=publication.mailbox_email)
+        if publication.mailbox_email
+        else None
+    )
+    ai_record = (
+        schemas.AIRecord.model_validate(publication.ai_record)
+        if publication.ai_record is not None and publication.uses_ai != "none"
+        else None
+    )
     item = schemas.ProjectItem(
         id=publication.id,
         url=f"{settings.base_url}/p/{publication.id}",
@@ -112,6 +137,18 @@ def build_item(
         version=version,
         classification=classification,
         keyword=keywords,
+        license=licence.url,
+        license_id=licence.id,
+        language="de",
+        translations=schemas.Translations(en=english),
+        seeks_partners=publication.seeks_partners,
+        lessons_learned_html=markdown.render(publication.lessons_learned),
+        funding_programme=publication.funding_programme,
+        start_date=publication.start_date.isoformat() if publication.start_date else None,
+        end_date=publication.end_date.isoformat() if publication.end_date else None,
+        mailbox=mailbox,
+        image=None,
+        ai_record=ai_record,
     )
     return item.model_dump(mode="json")
 

@@ -1,13 +1,23 @@
 """Export content partners can use (issue 21): the AI record of a Vorhaben; vocabulary
 mappings (fields of action → English label, OZG Themenfelder, publiccode.yml categories;
-stages → developmentStatus and phase), seeded for the fields and stages that exist.
+stages → developmentStatus and phase), seeded for the fields and stages that exist; what
+else the owners of a publication choose to publish.
+
+Data: publications that exist were released before their owners could choose a licence,
+so they are "all rights reserved" until the owners choose (new ones start at CC BY 4.0).
+The items stored for the feed and for past versions gain the new fields with the values
+that are true for them (classification from today's mappings, level and ARS from the
+registry, everything the owners could not yet choose empty), so every item the feed
+serves matches docs/schema/ again; versions and sequence numbers stay as they are.
 
 Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-06 03:00:00
 """
 
+import json
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -18,12 +28,38 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+def _publication_columns() -> list[sa.Column[object]]:
+    return [
+        sa.Column(
+            "content_license", sa.String(length=30), server_default="CC-BY-4.0", nullable=False
+        ),
+        sa.Column("seeks_partners", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column("lessons_learned", sa.Text(), server_default="", nullable=False),
+        sa.Column("funding_programme", sa.String(length=200), nullable=True),
+        sa.Column("start_date", sa.Date(), nullable=True),
+        sa.Column("end_date", sa.Date(), nullable=True),
+        sa.Column("title_en", sa.String(length=200), server_default="", nullable=False),
+        sa.Column("summary_en", sa.String(length=500), server_default="", nullable=False),
+        sa.Column("mailbox_name", sa.String(length=200), nullable=True),
+        sa.Column("mailbox_email", sa.String(length=320), nullable=True),
+        sa.Column("ai_record", sa.JSON(), nullable=True),
+    ]
+
+
 def upgrade() -> None:
     _create_ai_records()
     _create_vocabulary_mappings()
+    with op.batch_alter_table("publications", schema=None) as batch_op:
+        for column in _publication_columns():
+            batch_op.add_column(column)
+    op.execute(sa.text("UPDATE publications SET content_license = 'all-rights-reserved'"))
+    _complete_stored_items()
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("publications", schema=None) as batch_op:
+        for column in reversed(_publication_columns()):
+            batch_op.drop_column(column.name)
     op.drop_table("stage_mappings")
     op.drop_table("field_of_action_mappings")
     with op.batch_alter_table("vorhaben_ai_records", schema=None) as batch_op:
@@ -178,3 +214,137 @@ def _create_vocabulary_mappings() -> None:
             for stage, (status, phase) in STAGE_MAPPINGS.items()
         ],
     )
+
+
+BATCH = 500
+STAGE_LABELS = {
+    "idee": ("Idee", "Idea"),
+    "konzept": ("Konzept", "Concept"),
+    "pilot": ("Pilot", "Pilot"),
+    "umsetzung": ("Umsetzung", "Implementation"),
+    "betrieb": ("Betrieb", "Operation"),
+    "abgeschlossen": ("Abgeschlossen", "Completed"),
+    "eingestellt": ("Eingestellt", "Discontinued"),
+}
+OZG_ORDER = [
+    "arbeit-ruhestand", "bauen-wohnen", "bildung", "ein-auswanderung", "engagement-hobby",
+    "familie-kind", "forschung-foerderung", "gesundheit", "mobilitaet-reisen",
+    "querschnittsleistungen", "recht-ordnung", "steuern-zoll", "umwelt",
+    "unternehmensfuehrung-entwicklung",
+]  # fmt: skip
+NEW_DEFAULTS: dict[str, Any] = {
+    "license": None,
+    "license_id": "all-rights-reserved",
+    "language": "de",
+    "translations": {"en": None},
+    "seeks_partners": False,
+    "lessons_learned_html": "",
+    "funding_programme": None,
+    "start_date": None,
+    "end_date": None,
+    "mailbox": None,
+    "image": None,
+    "ai_record": None,
+}
+
+
+class _Vocabulary:
+    """Fields of action, their mappings and the registry, read once for the backfill."""
+
+    def __init__(self, connection: sa.Connection) -> None:
+        rows = connection.execute(
+            sa.text(
+                "SELECT f.slug, f.label, m.label_en, m.ozg_themenfelder, "
+                "m.publiccode_categories FROM fields_of_action f "
+                "LEFT JOIN field_of_action_mappings m ON m.field_id = f.id"
+            )
+        )
+        self.fields = {
+            row.slug: (row.label, row.label_en or row.label, _list(row.ozg_themenfelder),
+                       _list(row.publiccode_categories))
+            for row in rows
+        }  # fmt: skip
+        self.stages = {
+            row.stage: (row.development_status, row.phase)
+            for row in connection.execute(sa.text("SELECT * FROM stage_mappings"))
+        }
+        self.connection = connection
+        self.places: dict[str, tuple[str, str]] = {}
+
+    def place(self, ags: str) -> tuple[str, str]:
+        if ags not in self.places:
+            row = self.connection.execute(
+                sa.text("SELECT level, ars FROM municipalities WHERE ags = :ags"), {"ags": ags}
+            ).first()
+            self.places[ags] = (row.level, row.ars or ags) if row else ("gemeinde", ags)
+        return self.places[ags]
+
+    def complete(self, item: dict[str, Any]) -> dict[str, Any]:
+        if item.get("deleted") or "classification" in item:
+            return item
+        chosen = [self.fields[slug] for slug in item["fields_of_action"] if slug in self.fields]
+        status, phase = self.stages.get(item["stage"], ("concept", None))
+        ozg = {code for entry in chosen for code in entry[2]}
+        categories: list[str] = []
+        for entry in chosen:
+            categories += [code for code in entry[3] if code not in categories]
+        de, en = STAGE_LABELS[item["stage"]]
+        return {
+            **item,
+            "municipality": self._ref(item["municipality"]),
+            "partner_municipalities": [
+                self._ref(entry) for entry in item["partner_municipalities"]
+            ],
+            "classification": {
+                "fields_of_action": [
+                    {"id": slug, "label": {"de": self.fields[slug][0], "en": self.fields[slug][1]}}
+                    for slug in item["fields_of_action"]
+                    if slug in self.fields
+                ],
+                "stage": {"id": item["stage"], "label": {"de": de, "en": en}},
+                "ozg_themenfelder": [code for code in OZG_ORDER if code in ozg],
+                "publiccode_categories": sorted(
+                    categories, key=lambda code: (code == "other", code)
+                ),
+                "development_status": status,
+                "phase": phase,
+            },
+            "keyword": list(dict.fromkeys([*item["tags"], *(entry[0] for entry in chosen)])),
+            **NEW_DEFAULTS,
+        }
+
+    def _ref(self, entry: dict[str, Any]) -> dict[str, Any]:
+        if "level" in entry:
+            return entry
+        level, ars = self.place(entry["ags"])
+        return {**entry, "level": level, "ars": ars}
+
+
+def _list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = json.loads(value)
+    return list(value or [])
+
+
+def _complete_stored_items() -> None:
+    connection = op.get_bind()
+    vocabulary = _Vocabulary(connection)
+    for table, key in (("feed_entries", "publication_id"), ("publication_versions", "id")):
+        rows = sa.table(table, sa.column(key), sa.column("item", sa.JSON))
+        column = rows.c[key]
+        last: Any = None
+        while True:
+            query = sa.select(column, rows.c.item).order_by(column).limit(BATCH)
+            if last is not None:
+                query = query.where(column > last)
+            batch = connection.execute(query).all()
+            if not batch:
+                break
+            for identifier, stored in batch:
+                item = json.loads(stored) if isinstance(stored, str) else stored
+                completed = vocabulary.complete(item)
+                if completed is not item:
+                    connection.execute(
+                        rows.update().where(column == identifier).values(item=completed)
+                    )
+            last = batch[-1][0]
