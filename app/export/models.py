@@ -246,3 +246,48 @@ class StageMapping(Base):
     stage: Mapped[str] = mapped_column(String(20), primary_key=True)
     development_status: Mapped[str] = mapped_column(String(20))
     phase: Mapped[str | None] = mapped_column(String(20))
+
+
+class ConsentState(enum.StrEnum):
+    REQUESTED = "requested"
+    CONFIRMED = "confirmed"
+    REVOKED = "revoked"
+
+
+CONSENT_STATE_LABELS = {
+    ConsentState.REQUESTED: N_("Zustimmung erbeten"),
+    ConsentState.CONFIRMED: N_("Zugestimmt"),
+    ConsentState.REVOKED: N_("Abgelehnt oder zurückgenommen"),
+}
+
+
+class PartnerConsent(Base):
+    """Whether a partner municipality agrees to be named in a publication: asked when the
+    owners name it, confirmed or revoked by a member of that municipality (audited). Until
+    it is confirmed the municipality is not exported."""
+
+    __tablename__ = "publication_partner_consents"
+    __table_args__ = (UniqueConstraint("publication_id", "municipality_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publication_id: Mapped[str] = mapped_column(
+        ForeignKey("publications.id", ondelete="CASCADE"), index=True
+    )
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    state: Mapped[ConsentState] = mapped_column(
+        str_enum(ConsentState, "partner_consent_state"), default=ConsentState.REQUESTED
+    )
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+    requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[dt.datetime | None]
+
+    municipality: Mapped[Municipality] = relationship(lazy="raise")
+
+    @property
+    def state_label(self) -> str:
+        return CONSENT_STATE_LABELS[self.state]

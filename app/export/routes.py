@@ -12,8 +12,17 @@ from starlette.datastructures import FormData
 from app.auth.deps import Member, Moderator
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.ids import parse_id
-from app.export import forms, public_routes, service, vocabularies, withdrawal
-from app.export.models import PublicationState, PublicationVersion
+from app.export import (
+    consent_routes,
+    forms,
+    partner_consent,
+    public_routes,
+    service,
+    vocabularies,
+    withdrawal,
+)
+from app.export.models import CONSENT_STATE_LABELS, PublicationState, PublicationVersion
+from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership.models import Account
 from app.vorhaben import listing
@@ -27,6 +36,7 @@ from app.web.flash import flash
 from app.web.templating import render
 
 router = routing.router(include_in_schema=False)
+NOT_ASKED = N_("wird beim Speichern um Zustimmung gebeten")
 
 
 async def _publication_form(request: Request) -> tuple[forms.PublicationForm, str]:
@@ -87,6 +97,14 @@ def _page(
     publication = service.of_vorhaben(db, vorhaben.id)
     form = form or service.form_for(db, vorhaben, publication, member)
     contact = service.contact_person(db, publication)
+    consent_labels = (
+        {
+            ags: CONSENT_STATE_LABELS[state]
+            for ags, state in partner_consent.states(db, publication.id).items()
+        }
+        if publication is not None
+        else {}
+    )
     preview: dict[str, Any] | None = None
     if publication is not None:
         preview = service.preview(db, request.app.state.settings, publication)
@@ -114,7 +132,10 @@ def _page(
             ],
             "ai_record_recorded": vorhaben.ai_record is not None
             and not vorhaben.ai_record.is_empty,
-            "partner_options": [(entry.ags, entry.name) for entry in vorhaben.partners],
+            "partner_options": [
+                (entry.ags, f"{entry.name} – {_(consent_labels.get(entry.ags, NOT_ASKED))}")
+                for entry in vorhaben.partners
+            ],
             "preview": preview,
             "preview_json": json.dumps(preview, ensure_ascii=False, indent=2) if preview else "",
             "preview_stage_label": STAGE_LABELS[Stage(preview["stage"])] if preview else "",
@@ -359,3 +380,7 @@ def moderator_withdraw(
         request, response, _("Die Veröffentlichung ist zurückgezogen; Partner erfahren es sofort.")
     )
     return response
+
+
+# The partner municipalities' consent pages live in consent_routes; served under this router.
+router.include_router(consent_routes.router)

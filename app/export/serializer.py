@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.config import Settings
 from app.core import markdown
 from app.export import schemas, vocabularies
-from app.export.models import Publication
+from app.export.models import ConsentState, PartnerConsent, Publication
 from app.membership.models import Account, AccountState
 from app.municipalities.models import Municipality
 
@@ -82,8 +82,21 @@ def build_item(
     """The feed item for the publication's current draft fields."""
     [owner] = _municipalities(db, ids=[publication.municipality_id])
     order = {ags: index for index, ags in enumerate(publication.partner_ags)}
+    # Only the partners that agreed to be named (app.export.partner_consent).
+    agreed = set(
+        db.scalars(
+            select(PartnerConsent.municipality_id).where(
+                PartnerConsent.publication_id == publication.id,
+                PartnerConsent.state == ConsentState.CONFIRMED,
+            )
+        )
+    )
     partners = sorted(
-        _municipalities(db, ags=list(publication.partner_ags)),
+        (
+            entry
+            for entry in _municipalities(db, ags=list(publication.partner_ags))
+            if entry.id in agreed
+        ),
         key=lambda entry: order.get(entry.ags, 0),
     )
     repository = publication.repository_url

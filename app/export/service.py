@@ -26,7 +26,7 @@ from app.audit import service as audit
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
-from app.export import contact, feed, forms, mails, serializer, vocabularies
+from app.export import contact, feed, forms, mails, partner_consent, serializer, vocabularies
 from app.export.models import Publication, PublicationState, PublicationVersion
 from app.i18n import gettext as _
 from app.membership.models import Account
@@ -245,6 +245,7 @@ def save(
     publication.updated_at = utcnow()
     publication.draft_revision = (publication.draft_revision or 0) + 1
     db.flush()
+    partner_consent.request_missing(db, settings, publication, member)
     if not data.contact_consent and contact.shows_as_contact(db, publication.id, member.id):
         contact.withdraw_consent(db, settings, publication, member.id)
     return publication

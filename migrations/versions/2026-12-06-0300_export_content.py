@@ -5,6 +5,8 @@ else the owners of a publication choose to publish.
 
 Data: publications that exist were released before their owners could choose a licence,
 so they are "all rights reserved" until the owners choose (new ones start at CC BY 4.0).
+Partner municipalities named in a draft are asked for their consent (requests without a
+requester); the items already released keep them until the next release.
 The items stored for the feed and for past versions gain the new fields with the values
 that are true for them (classification from today's mappings, level and ARS from the
 registry, everything the owners could not yet choose empty), so every item the feed
@@ -15,6 +17,7 @@ Revises: 0012
 Create Date: 2026-12-06 03:00:00
 """
 
+import datetime as dt
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -53,10 +56,15 @@ def upgrade() -> None:
         for column in _publication_columns():
             batch_op.add_column(column)
     op.execute(sa.text("UPDATE publications SET content_license = 'all-rights-reserved'"))
+    _create_partner_consents()
     _complete_stored_items()
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("publication_partner_consents", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_publication_partner_consents_publication_id"))
+        batch_op.drop_index(batch_op.f("ix_publication_partner_consents_municipality_id"))
+    op.drop_table("publication_partner_consents")
     with op.batch_alter_table("publications", schema=None) as batch_op:
         for column in reversed(_publication_columns()):
             batch_op.drop_column(column.name)
@@ -348,3 +356,96 @@ def _complete_stored_items() -> None:
                         rows.update().where(column == identifier).values(item=completed)
                     )
             last = batch[-1][0]
+
+
+def _create_partner_consents() -> None:
+    op.create_table(
+        "publication_partner_consents",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("publication_id", sa.String(length=36), nullable=False),
+        sa.Column("municipality_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "requested",
+                "confirmed",
+                "revoked",
+                name="partner_consent_state",
+                native_enum=False,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("requested_by_id", sa.Integer(), nullable=True),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"],
+            ["accounts.id"],
+            name=op.f("fk_publication_partner_consents_decided_by_id_accounts"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["municipality_id"],
+            ["municipalities.id"],
+            name=op.f("fk_publication_partner_consents_municipality_id_municipalities"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["publication_id"],
+            ["publications.id"],
+            name=op.f("fk_publication_partner_consents_publication_id_publications"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["requested_by_id"],
+            ["accounts.id"],
+            name=op.f("fk_publication_partner_consents_requested_by_id_accounts"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_publication_partner_consents")),
+        sa.UniqueConstraint(
+            "publication_id",
+            "municipality_id",
+            name=op.f("uq_publication_partner_consents_publication_id_municipality_id"),
+        ),
+    )
+    with op.batch_alter_table("publication_partner_consents", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_publication_partner_consents_municipality_id"),
+            ["municipality_id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_publication_partner_consents_publication_id"),
+            ["publication_id"],
+            unique=False,
+        )
+    connection = op.get_bind()
+    consents = sa.table(
+        "publication_partner_consents",
+        sa.column("publication_id", sa.String),
+        sa.column("municipality_id", sa.Integer),
+        sa.column("state", sa.String),
+        sa.column("requested_at", sa.DateTime(timezone=True)),
+    )
+    now = dt.datetime.now(dt.UTC)
+    if connection.dialect.name == "sqlite":
+        now = now.replace(tzinfo=None)  # as app.db.UTCDateTime stores it there
+    for publication_id, partner_ags in connection.execute(
+        sa.text("SELECT id, partner_ags FROM publications")
+    ):
+        wanted = _list(partner_ags)
+        if not wanted:
+            continue
+        places = sa.table("municipalities", sa.column("id", sa.Integer), sa.column("ags"))
+        ids = connection.execute(sa.select(places.c.id).where(places.c.ags.in_(wanted))).scalars()
+        for municipality_id in ids:
+            connection.execute(
+                consents.insert().values(
+                    publication_id=publication_id,
+                    municipality_id=municipality_id,
+                    state="requested",
+                    requested_at=now,
+                )
+            )

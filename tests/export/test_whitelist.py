@@ -6,8 +6,8 @@ the internal lessons learned or funding programme, a Vorhaben restricted to its
 municipality, or the name or mail of anyone who did not consent. Every field of the
 public version (issue 21 too: licence, English title and summary, lessons learned,
 funding, dates, seeking partners, a functional mailbox, the AI record) leaves exactly as
-the owners chose it, and the AI record only when they published it for a Vorhaben that
-uses AI."""
+the owners chose it, the AI record only when they published it for a Vorhaben that
+uses AI, and a partner municipality only once a member of it agreed."""
 
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.core.errors import ValidationFailed
 from app.core.text import clean_line, normalize
-from app.export import feed, partners, service, withdrawal
+from app.export import feed, partner_consent, partners, service, withdrawal
+from app.export.models import PartnerConsent
 from app.outbox.models import Channel, OutboxMessage
 from app.vorhaben import spdx
 from app.vorhaben.models import (
@@ -114,6 +115,7 @@ def _webhook_bodies(db: Session) -> list[dict[str, Any]]:
             "mailbox_name": line,
             "mailbox_email": emails,
             "ai_record": st.booleans(),
+            "partner_agrees": st.booleans(),
         }
     ),
 )
@@ -223,7 +225,8 @@ def _scenario(
     form.uses_ai, form.contact_consent = uses_ai, consent
     form.partner_municipalities = partner_ags
     for name, value in public.items():
-        setattr(form, name, value)
+        if name != "partner_agrees":
+            setattr(form, name, value)
     form.end_date = ""  # an end before a generated start is refused (tested elsewhere)
     if public["summary_en"] and not public["title_en"]:
         form.title_en = "English title"  # a summary alone is refused (tested elsewhere)
@@ -231,6 +234,12 @@ def _scenario(
         form.mailbox_name = ""  # so is a mailbox name without an address
     publication = service.submit(db, settings, owner, vorhaben.id, form)
     service.decide(db, settings, moderator, publication.id, "release", "")
+    agreed = with_partner and public["partner_agrees"]
+    if agreed:
+        # A member of the partner municipality consents to be named.
+        [asked] = db.scalars(select(PartnerConsent))
+        speaker = factories.account(db, municipality=other)
+        partner_consent.decide(db, settings, speaker, asked.id, "confirm")
     # A colleague edits and the change is released: their consent was never given.
     theirs = service.form_for(db, vorhaben, publication, colleague)
     theirs.summary = summary + " (ergänzt)"
@@ -293,6 +302,9 @@ def _scenario(
     with_ai = public["ai_record"] and uses_ai != "none"
     for surface in ("feed", "webhooks", "page"):
         assert (ai_text in surfaces[surface]) is with_ai, surface
+    assert [entry["ags"] for entry in live["partner_municipalities"]] == (
+        partner_ags if agreed else []
+    )
     assert live["license_id"] == public["content_license"]
     assert live["seeks_partners"] is public["seeks_partners"]
     assert live["funding_programme"] == (clean_line(public["funding_programme"]) or None)
