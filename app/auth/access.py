@@ -44,6 +44,7 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("GET", "/api/v1/vocabularies/{name}"),
         ("GET", "/feeds/projects.atom"),
         ("GET", "/p/{project_id}"),
+        ("GET", "/p/{project_id}/bild/{sha256}"),
     }
 )
 

@@ -51,6 +51,8 @@ LABELS = {
     "mailbox_name": N_("Name des Funktionspostfachs"),
     "mailbox_email": N_("Funktionspostfach"),
     "ai_record": N_("KI-Steckbrief"),
+    "image": N_("Bild"),
+    "image_alt": N_("Alternativtext"),
 }
 
 MAILBOX_NAME_MAX = 200

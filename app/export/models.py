@@ -15,6 +15,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -109,6 +110,9 @@ class Publication(Base):
     mailbox_email: Mapped[str | None] = mapped_column(String(320))
     # The Vorhaben's AI record as the owners last saved the draft (None: not published).
     ai_record: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The draft's image (a PublicationImage of this publication) and its alternative text.
+    image_sha256: Mapped[str | None] = mapped_column(String(64))
+    image_alt: Mapped[str | None] = mapped_column(String(300))
 
     municipality: Mapped[Municipality] = relationship(lazy="raise")
 
@@ -291,3 +295,22 @@ class PartnerConsent(Base):
     @property
     def state_label(self) -> str:
         return CONSENT_STATE_LABELS[self.state]
+
+
+class PublicationImage(Base):
+    """An image of a publication as re-encoded on upload (app.export.images), addressed
+    by the SHA-256 of its bytes: a version's item names exactly the image it showed."""
+
+    __tablename__ = "publication_images"
+    __table_args__ = (UniqueConstraint("publication_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publication_id: Mapped[str] = mapped_column(
+        ForeignKey("publications.id", ondelete="CASCADE"), index=True
+    )
+    sha256: Mapped[str] = mapped_column(String(64))
+    media_type: Mapped[str] = mapped_column(String(20))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

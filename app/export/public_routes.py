@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app import i18n
 from app.core.clock import utcnow
 from app.core.errors import NotFound
-from app.export import atom, feed
+from app.export import atom, feed, images
 from app.export.api import PartnerAccess
 from app.export.serializer import rfc3339
 from app.i18n import N_
@@ -101,6 +101,18 @@ def public_page(request: Request, project_id: str, db: DbSession) -> Response:
             "json_ld": json_ld(item, request.app.state.settings.base_url),
         },
     )
+
+
+@router.get("/p/{project_id}/bild/{sha256}")
+def public_image(project_id: str, sha256: str, db: DbSession) -> Response:
+    """The image of a public project, while a public version shows it (else 404)."""
+    entry = feed.get(db, project_id[:64])
+    if entry is None or entry.deleted or images.live_sha256(entry.item) != sha256:
+        raise NotFound(_("Dieses Bild gibt es nicht."))
+    image = images.get(db, entry.publication_id, sha256)
+    if image is None:
+        raise NotFound(_("Dieses Bild gibt es nicht."))
+    return Response(image.data, media_type=image.media_type, headers=PUBLIC_HEADERS)
 
 
 @router.get("/feeds/projects.atom")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from app.auth.deps import Member, Moderator
 from app.core.errors import DomainError, NotFound, ValidationFailed
@@ -15,6 +16,7 @@ from app.core.ids import parse_id
 from app.export import (
     consent_routes,
     forms,
+    images,
     partner_consent,
     public_routes,
     service,
@@ -83,6 +85,37 @@ async def _publication_form(request: Request) -> tuple[forms.PublicationForm, st
 Submitted = Annotated[tuple[forms.PublicationForm, str], Depends(_publication_form)]
 
 
+@dataclass(frozen=True)
+class ImageForm:
+    action: str  # "upload" (or a new alternative text alone) or "remove"
+    alt: str
+    upload: bytes
+
+
+async def _image_form(request: Request) -> ImageForm:
+    try:
+        data: FormData = await request.form()
+    except Exception as error:
+        raise DomainError(_("Das Formular konnte nicht gelesen werden.")) from error
+    upload = b""
+    file = data.get("image")
+    try:
+        if isinstance(file, UploadFile):
+            # One byte more than allowed is enough to refuse it (app.export.images).
+            upload = await file.read(images.MAX_BYTES + 1)
+    finally:
+        await data.close()  # the spooled upload files
+    action, alt = data.get("action"), data.get("image_alt")
+    return ImageForm(
+        action if isinstance(action, str) else "upload",
+        alt if isinstance(alt, str) else "",
+        upload,
+    )
+
+
+ImageSubmitted = Annotated[ImageForm, Depends(_image_form)]
+
+
 def _page(
     request: Request,
     db: DbSession,
@@ -91,6 +124,7 @@ def _page(
     *,
     form: forms.PublicationForm | None = None,
     errors: dict[str, str] | None = None,
+    image_alt: str | None = None,
     status_code: int = 200,
 ) -> Response:
     vorhaben = vorhaben_service.get(db, member, vorhaben_id)
@@ -141,6 +175,13 @@ def _page(
             "preview_stage_label": STAGE_LABELS[Stage(preview["stage"])] if preview else "",
             "field_labels": public_routes.field_labels(db),
             "review": request.app.state.settings.publication_review,
+            "image_alt": image_alt
+            if image_alt is not None
+            else (publication.image_alt or "" if publication else ""),
+            "draft_image": publication is not None and publication.image_sha256 is not None,
+            "image_src": f"/veroeffentlichungen/{publication.id}/entwurfsbild"
+            if publication is not None and publication.image_sha256
+            else None,
         },
         status_code=status_code,
     )
@@ -151,6 +192,52 @@ def publication_page(request: Request, vorhaben_id: int, member: Member, db: DbS
     """The public version: the form (from the Vorhaben on first visit), state and preview."""
     request.state.nav = "vorhaben"
     return _page(request, db, member, vorhaben_id)
+
+
+@router.post("/vorhaben/{vorhaben_id:id}/publication/bild")
+def publication_image(
+    request: Request, vorhaben_id: int, member: Member, db: DbSession, submitted: ImageSubmitted
+) -> Response:
+    """Upload, describe or remove the draft's image (checked by content, re-encoded)."""
+    request.state.nav = "vorhaben"
+    try:
+        service.change_image(
+            db, member, vorhaben_id, submitted.action, submitted.upload, submitted.alt
+        )
+    except ValidationFailed as error:
+        return _page(
+            request,
+            db,
+            member,
+            vorhaben_id,
+            errors=error.errors,
+            image_alt=submitted.alt,
+            status_code=422,
+        )
+    response = RedirectResponse(f"/vorhaben/{vorhaben_id}/publication#bild", status_code=303)
+    flash(
+        request,
+        response,
+        _("Das Bild ist entfernt.")
+        if submitted.action == "remove"
+        else _("Das Bild ist gespeichert; öffentlich wird es mit der nächsten Freigabe."),
+    )
+    return response
+
+
+@router.get("/veroeffentlichungen/{publication_id}/entwurfsbild")
+def draft_image(request: Request, publication_id: str, member: Member, db: DbSession) -> Response:
+    """The draft's image for the owners' preview and the moderators' review."""
+    publication = service.get(db, publication_id[:64])
+    vorhaben = service.vorhaben_of(db, publication)
+    owners = vorhaben is not None and vorhaben_service.can_edit(member, vorhaben)
+    reviewing = member.is_moderator and publication.state is PublicationState.SUBMITTED
+    image = images.draft_image(db, publication) if owners or reviewing else None
+    if image is None:
+        raise NotFound(_("Dieses Bild gibt es nicht."))
+    return Response(
+        image.data, media_type=image.media_type, headers={"Cache-Control": "private, no-cache"}
+    )
 
 
 @router.post("/vorhaben/{vorhaben_id:id}/publication")
@@ -275,6 +362,10 @@ def _review_page(
             "labels": {"reason": _("Begründung"), "decision": _("Entscheidung")},
             "preview_stage_label": STAGE_LABELS[Stage(preview["stage"])],
             "field_labels": public_routes.field_labels(db),
+            # The submitted draft's image is not public yet: shown through the review.
+            "image_src": f"/veroeffentlichungen/{publication.id}/entwurfsbild"
+            if submitted and publication.image_sha256
+            else None,
             "self_review": service.self_review(moderator, publication, vorhaben),
             "can_withdraw": service.can_withdraw(publication),
         },

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.config import Settings
 from app.core import markdown
 from app.export import schemas, vocabularies
-from app.export.models import ConsentState, PartnerConsent, Publication
+from app.export.models import ConsentState, PartnerConsent, Publication, PublicationImage
 from app.membership.models import Account, AccountState
 from app.municipalities.models import Municipality
 
@@ -160,10 +160,32 @@ def build_item(
         start_date=publication.start_date.isoformat() if publication.start_date else None,
         end_date=publication.end_date.isoformat() if publication.end_date else None,
         mailbox=mailbox,
-        image=None,
+        image=_image(db, settings, publication),
         ai_record=ai_record,
     )
     return item.model_dump(mode="json")
+
+
+def _image(db: Session, settings: Settings, publication: Publication) -> schemas.ImageRef | None:
+    if publication.image_sha256 is None:
+        return None
+    stored = db.scalars(
+        select(PublicationImage).where(
+            PublicationImage.publication_id == publication.id,
+            PublicationImage.sha256 == publication.image_sha256,
+        )
+    ).one_or_none()
+    if stored is None:
+        return None
+    return schemas.ImageRef.model_validate(
+        {
+            "url": f"{settings.base_url}/p/{publication.id}/bild/{stored.sha256}",
+            "alt": publication.image_alt or "",
+            "width": stored.width,
+            "height": stored.height,
+            "media_type": stored.media_type,
+        }
+    )
 
 
 def tombstone(

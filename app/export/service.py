@@ -26,7 +26,16 @@ from app.audit import service as audit
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
-from app.export import contact, feed, forms, mails, partner_consent, serializer, vocabularies
+from app.export import (
+    contact,
+    feed,
+    forms,
+    images,
+    mails,
+    partner_consent,
+    serializer,
+    vocabularies,
+)
 from app.export.models import Publication, PublicationState, PublicationVersion
 from app.i18n import gettext as _
 from app.membership.models import Account
@@ -267,6 +276,29 @@ def _ai_record_of(vorhaben: Vorhaben) -> dict[str, Any] | None:
     values: dict[str, Any] = {name: getattr(record, name) or "" for name in AI_RECORD_TEXTS}
     values["risk_class"] = record.risk_class.value if record.risk_class else None
     return values
+
+
+def change_image(
+    db: Session, member: Account, vorhaben_id: int, action: str, upload: bytes, alt: str
+) -> Publication:
+    """Upload, re-describe or remove the draft's image (nothing public changes until the
+    next release). A changed image is a changed draft: a review of the older one is refused."""
+    editable_vorhaben(db, member, vorhaben_id)
+    publication = _locked_of_vorhaben(db, vorhaben_id)
+    if publication is None:
+        raise ValidationFailed(
+            {"image": _("Speichern Sie zuerst den Entwurf; dann können Sie ein Bild hinzufügen.")}
+        )
+    if action == "remove":
+        images.detach(db, publication, actor_id=member.id)
+    elif upload:
+        images.attach(db, publication, upload, alt, actor_id=member.id)
+    else:
+        images.set_alt(db, publication, alt)
+    publication.updated_at = utcnow()
+    publication.draft_revision = (publication.draft_revision or 0) + 1
+    db.flush()
+    return publication
 
 
 def is_public_contact(db: Session, vorhaben_id: int, member: Account) -> bool:

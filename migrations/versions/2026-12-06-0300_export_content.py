@@ -46,6 +46,8 @@ def _publication_columns() -> list[sa.Column[object]]:
         sa.Column("mailbox_name", sa.String(length=200), nullable=True),
         sa.Column("mailbox_email", sa.String(length=320), nullable=True),
         sa.Column("ai_record", sa.JSON(), nullable=True),
+        sa.Column("image_sha256", sa.String(length=64), nullable=True),
+        sa.Column("image_alt", sa.String(length=300), nullable=True),
     ]
 
 
@@ -57,10 +59,14 @@ def upgrade() -> None:
             batch_op.add_column(column)
     op.execute(sa.text("UPDATE publications SET content_license = 'all-rights-reserved'"))
     _create_partner_consents()
+    _create_images()
     _complete_stored_items()
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("publication_images", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_publication_images_publication_id"))
+    op.drop_table("publication_images")
     with op.batch_alter_table("publication_partner_consents", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_publication_partner_consents_publication_id"))
         batch_op.drop_index(batch_op.f("ix_publication_partner_consents_municipality_id"))
@@ -449,3 +455,31 @@ def _create_partner_consents() -> None:
                     requested_at=now,
                 )
             )
+
+
+def _create_images() -> None:
+    op.create_table(
+        "publication_images",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("publication_id", sa.String(length=36), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("media_type", sa.String(length=20), nullable=False),
+        sa.Column("width", sa.Integer(), nullable=False),
+        sa.Column("height", sa.Integer(), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["publication_id"],
+            ["publications.id"],
+            name=op.f("fk_publication_images_publication_id_publications"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_publication_images")),
+        sa.UniqueConstraint(
+            "publication_id", "sha256", name=op.f("uq_publication_images_publication_id_sha256")
+        ),
+    )
+    with op.batch_alter_table("publication_images", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_publication_images_publication_id"), ["publication_id"], unique=False
+        )

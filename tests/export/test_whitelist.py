@@ -12,6 +12,7 @@ uses AI, and a partner municipality only once a member of it agreed."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
 import uuid
@@ -23,6 +24,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from PIL import Image, PngImagePlugin
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -72,6 +74,14 @@ urls = st.one_of(
 )
 
 
+def _png_naming(name: str) -> bytes:
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", name)
+    out = io.BytesIO()
+    Image.new("RGB", (8, 6), (0, 90, 0)).save(out, "PNG", pnginfo=info)
+    return out.getvalue()
+
+
 def _marker() -> str:
     return "SECRET" + uuid.uuid4().hex[:12]
 
@@ -116,6 +126,7 @@ def _webhook_bodies(db: Session) -> list[dict[str, Any]]:
             "mailbox_email": emails,
             "ai_record": st.booleans(),
             "partner_agrees": st.booleans(),
+            "image_alt": st.one_of(st.just(""), line.filter(bool)),
         }
     ),
 )
@@ -225,13 +236,18 @@ def _scenario(
     form.uses_ai, form.contact_consent = uses_ai, consent
     form.partner_municipalities = partner_ags
     for name, value in public.items():
-        if name != "partner_agrees":
+        if name not in {"partner_agrees", "image_alt"}:
             setattr(form, name, value)
     form.end_date = ""  # an end before a generated start is refused (tested elsewhere)
     if public["summary_en"] and not public["title_en"]:
         form.title_en = "English title"  # a summary alone is refused (tested elsewhere)
     if not public["mailbox_email"]:
         form.mailbox_name = ""  # so is a mailbox name without an address
+    service.save(db, settings, owner, vorhaben.id, form)
+    if public["image_alt"]:
+        # An image whose metadata names the owner: only its pixels leave.
+        picture = _png_naming(owner_name)
+        service.change_image(db, owner, vorhaben.id, "upload", picture, public["image_alt"])
     publication = service.submit(db, settings, owner, vorhaben.id, form)
     service.decide(db, settings, moderator, publication.id, "release", "")
     agreed = with_partner and public["partner_agrees"]
@@ -305,6 +321,12 @@ def _scenario(
     assert [entry["ags"] for entry in live["partner_municipalities"]] == (
         partner_ags if agreed else []
     )
+    if public["image_alt"]:
+        assert live["image"]["alt"] == clean_line(public["image_alt"])
+        served = client.get(live["image"]["url"].removeprefix("http://testserver"))
+        assert served.status_code == 200 and owner_name.encode() not in served.content
+    else:
+        assert live["image"] is None
     assert live["license_id"] == public["content_license"]
     assert live["seeks_partners"] is public["seeks_partners"]
     assert live["funding_programme"] == (clean_line(public["funding_programme"]) or None)
