@@ -7,7 +7,6 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from app.config import Settings
-from app.export.models import FeedEntry
 from app.export.serializer import rfc3339
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -27,9 +26,9 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: st
 
 
 def render(
-    settings: Settings, entries: list[FeedEntry], *, page: int, pages: int, updated: str
+    settings: Settings, items: list[dict[str, Any]], *, page: int, pages: int, updated: str
 ) -> bytes:
-    """One page of the feed, newest changes first."""
+    """One page of the feed, newest changes first: the reader's items and tombstones."""
     base = settings.base_url
     feed = ET.Element(f"{{{ATOM}}}feed")
     _sub(feed, "id", f"{base}/feeds/projects.atom")
@@ -46,16 +45,16 @@ def render(
     _sub(feed, "generator", "Allmende")
     author = _sub(feed, "author")
     _sub(author, "name", "Allmende")
-    for entry in entries:
-        if entry.deleted:
+    for item in items:
+        if item["deleted"]:
             tomb = ET.SubElement(
                 feed,
                 f"{{{TOMBSTONES}}}deleted-entry",
-                {"ref": f"urn:uuid:{entry.publication_id}", "when": str(entry.item["modified"])},
+                {"ref": f"urn:uuid:{item['id']}", "when": str(item["modified"])},
             )
             ET.SubElement(tomb, f"{{{TOMBSTONES}}}comment").text = "Zurückgezogen / withdrawn"
             continue
-        _entry(feed, entry.item)
+        _entry(feed, item)
     rendered: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
     return rendered
 

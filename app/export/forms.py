@@ -53,6 +53,7 @@ LABELS = {
     "ai_record": N_("KI-Steckbrief"),
     "image": N_("Bild"),
     "image_alt": N_("Alternativtext"),
+    "destinations": N_("Empfänger"),
 }
 
 MAILBOX_NAME_MAX = 200
@@ -87,6 +88,11 @@ class PublicationForm:
     mailbox_name: str = ""
     mailbox_email: str = ""
     ai_record: bool = False
+    # "all" (every partner, also future ones, and the public) or "chosen"; "" keeps the
+    # draft's choice (a new draft: all).
+    destinations: str = ""
+    destination_public: bool = False
+    destination_partners: list[str] = field(default_factory=list)  # partner ids
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,9 @@ class CleanPublication:
     mailbox_name: str | None = None
     mailbox_email: str | None = None
     ai_record: bool = False
+    destinations: str = ""  # "", "all" or "chosen"
+    destination_public: bool = False
+    destination_partners: frozenset[int] = frozenset()
 
 
 def _date(errors: dict[str, str], name: str, value: str) -> dt.date | None:
@@ -148,14 +157,35 @@ def _mailbox(
     return name or None, address
 
 
+def _destinations(
+    errors: dict[str, str], form: PublicationForm, platforms: set[int]
+) -> frozenset[int]:
+    if form.destinations not in {"", "all", "chosen"}:
+        errors["destinations"] = _("Bitte wählen Sie, wer die Veröffentlichung erhält.")
+        return frozenset()
+    if form.destinations != "chosen":
+        return frozenset()
+    chosen = [parse_id(value) for value in form.destination_partners]
+    ids = frozenset(value for value in chosen if value is not None)
+    if len(ids) != len(set(form.destination_partners)) or not ids <= platforms:
+        errors["destinations"] = _("Bitte wählen Sie Partnerplattformen aus der Liste.")
+    elif not ids and not form.destination_public:
+        errors["destinations"] = _(
+            "Bitte wählen Sie mindestens einen Empfänger: die Öffentlichkeit oder eine "
+            "Partnerplattform."
+        )
+    return ids
+
+
 def clean(
     form: PublicationForm,
     known_field_ids: set[int],
     allowed_partners: set[str],
     is_personal: Callable[[str], bool] = lambda address: False,
+    platforms: set[int] | None = None,
 ) -> tuple[CleanPublication | None, dict[str, str]]:
     """Check the public fields; partners must be partners of the Vorhaben, a mailbox must
-    not be a member's own address."""
+    not be a member's own address, destinations must be registered partner platforms."""
     errors: dict[str, str] = {}
     title = text_field(errors, "title", form.title, TITLE_MAX, line=True, required=True)
     summary = text_field(errors, "summary", form.summary, SUMMARY_MAX)
@@ -201,6 +231,7 @@ def clean(
     if summary_en and not title_en and "title_en" not in errors:
         errors["title_en"] = _("Eine englische Kurzbeschreibung braucht einen englischen Titel.")
     mailbox_name, mailbox_email = _mailbox(errors, form, is_personal)
+    destination_partners = _destinations(errors, form, platforms or set())
     if errors:
         return None, errors
     return CleanPublication(
@@ -227,4 +258,7 @@ def clean(
         mailbox_name=mailbox_name,
         mailbox_email=mailbox_email,
         ai_record=form.ai_record,
+        destinations=form.destinations,
+        destination_public=form.destination_public,
+        destination_partners=destination_partners,
     ), errors

@@ -16,10 +16,12 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     LargeBinary,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -113,6 +115,10 @@ class Publication(Base):
     # The draft's image (a PublicationImage of this publication) and its alternative text.
     image_sha256: Mapped[str | None] = mapped_column(String(64))
     image_alt: Mapped[str | None] = mapped_column(String(300))
+    # Who receives it (app.export.audience): everyone (every partner, also future ones, and
+    # the public), or the chosen partners (PublicationDestination) and the public or not.
+    destinations_all: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    destination_public: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     municipality: Mapped[Municipality] = relationship(lazy="raise")
 
@@ -157,6 +163,12 @@ class FeedEntry(Base):
     item: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     modified_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    # Who reads the item now (app.export.audience): every partner and the public, or the
+    # public (or not) and the partners in FeedRecipient with `current`. `public_seen`: the
+    # public had it once (so it gets a tombstone when it no longer may).
+    to_all: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    public: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    public_seen: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class FeedCounter(Base):
@@ -314,3 +326,31 @@ class PublicationImage(Base):
     height: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class PublicationDestination(Base):
+    """A partner platform the owners chose for their publication (unless it goes to all)."""
+
+    __tablename__ = "publication_destinations"
+    __table_args__ = (PrimaryKeyConstraint("publication_id", "partner_id"),)
+
+    publication_id: Mapped[str] = mapped_column(ForeignKey("publications.id", ondelete="CASCADE"))
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
+
+
+class FeedRecipient(Base):
+    """A partner that received a project's item (while its entry went to chosen partners
+    only): `current` while it still may read it; once not, it reads a tombstone."""
+
+    __tablename__ = "feed_recipients"
+    __table_args__ = (PrimaryKeyConstraint("publication_id", "partner_id"),)
+
+    publication_id: Mapped[str] = mapped_column(
+        ForeignKey("feed_entries.publication_id", ondelete="CASCADE")
+    )
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
+    current: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -14,6 +14,7 @@ from app.auth.deps import Member, Moderator
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.ids import parse_id
 from app.export import (
+    audience,
     consent_routes,
     forms,
     images,
@@ -78,6 +79,9 @@ async def _publication_form(request: Request) -> tuple[forms.PublicationForm, st
         mailbox_name=text("mailbox_name"),
         mailbox_email=text("mailbox_email"),
         ai_record=text("ai_record") in {"1", "on", "true"},
+        destinations=text("destinations"),
+        destination_public=text("destination_public") in {"1", "on", "true"},
+        destination_partners=many("destination_partners"),
     )
     return form, text("action") or "save"
 
@@ -163,6 +167,9 @@ def _page(
             "license_options": [(key, f"{_(label)} ({key})") for key, label in LICENSES],
             "content_license_options": [
                 (entry.id, _(entry.label)) for entry in vocabularies.CONTENT_LICENSES
+            ],
+            "destination_options": [
+                (str(partner.id), partner.name) for partner in audience.destinations(db)
             ],
             "ai_record_recorded": vorhaben.ai_record is not None
             and not vorhaben.ai_record.is_empty,
@@ -362,6 +369,12 @@ def _review_page(
             "labels": {"reason": _("Begründung"), "decision": _("Entscheidung")},
             "preview_stage_label": STAGE_LABELS[Stage(preview["stage"])],
             "field_labels": public_routes.field_labels(db),
+            "destinations": audience.chosen(db, publication),
+            "destination_names": [
+                partner.name
+                for partner in audience.destinations(db)
+                if partner.id in audience.chosen(db, publication).partners
+            ],
             # The submitted draft's image is not public yet: shown through the review.
             "image_src": f"/veroeffentlichungen/{publication.id}/entwurfsbild"
             if submitted and publication.image_sha256

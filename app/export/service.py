@@ -27,6 +27,7 @@ from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from app.export import (
+    audience,
     contact,
     feed,
     forms,
@@ -118,6 +119,8 @@ def form_for(
     if publication is None:
         record = vorhaben.ai_record
         return forms.PublicationForm(
+            destinations="all",
+            destination_public=True,
             content_license=vocabularies.DEFAULT_LICENSE,
             seeks_partners=vorhaben.looking_for_partners,
             lessons_learned=vorhaben.lessons_learned,
@@ -164,6 +167,11 @@ def form_for(
         mailbox_name=publication.mailbox_name or "",
         mailbox_email=publication.mailbox_email or "",
         ai_record=publication.ai_record is not None,
+        destinations="all" if publication.destinations_all else "chosen",
+        destination_public=publication.destination_public,
+        destination_partners=[
+            str(key) for key in sorted(audience.chosen(db, publication).partners)
+        ],
     )
 
 
@@ -213,6 +221,7 @@ def save(
         validation.known_field_ids(db),
         {entry.ags for entry in vorhaben.partners},
         lambda address: _is_personal(db, address),
+        {partner.id for partner in audience.destinations(db)},
     )
     if data is None:
         raise ValidationFailed(errors)
@@ -244,6 +253,15 @@ def save(
     publication.title_en, publication.summary_en = data.title_en, data.summary_en
     publication.mailbox_name, publication.mailbox_email = data.mailbox_name, data.mailbox_email
     publication.ai_record = _ai_record_of(vorhaben) if data.ai_record else None
+    if data.destinations:
+        db.flush()  # a new publication's row, before its destinations refer to it
+        audience.choose(
+            db,
+            publication,
+            to_all=data.destinations == "all",
+            public=data.destination_public,
+            partners=set(data.destination_partners),
+        )
     if data.contact_consent:
         if publication.contact_account_id != member.id or publication.contact_consent_at is None:
             publication.contact_account_id = member.id
@@ -255,9 +273,45 @@ def save(
     publication.draft_revision = (publication.draft_revision or 0) + 1
     db.flush()
     partner_consent.request_missing(db, settings, publication, member)
+    _narrow_live(db, settings, publication, member)
     if not data.contact_consent and contact.shows_as_contact(db, publication.id, member.id):
         contact.withdraw_consent(db, settings, publication, member.id)
     return publication
+
+
+def _narrow_live(
+    db: Session, settings: Settings, publication: Publication, member: Account
+) -> None:
+    """Destinations the owners took away lose the live version at once (they read a
+    tombstone); added ones wait for the next release, like every other change."""
+    entry = feed.get(db, publication.id)
+    if entry is None or entry.deleted:
+        return
+    live = audience.current(db, entry)
+    narrower = audience.narrowed(live, audience.chosen(db, publication))
+    if narrower == live:
+        return
+    feed.put(
+        db,
+        settings,
+        publication.id,
+        entry.item,
+        deleted=False,
+        event="project.updated",
+        at=utcnow(),
+        audience=narrower,
+        notify_unchanged=False,
+    )
+    audit.record(
+        db,
+        "publication_destinations_narrowed",
+        actor_id=member.id,
+        object_type="publication",
+        object_id=publication.id,
+        public=narrower.public,
+        partners=sorted(narrower.partners),
+        all=narrower.to_all,
+    )
 
 
 def _is_personal(db: Session, address: str) -> bool:
@@ -499,6 +553,7 @@ def _release(
         deleted=False,
         event="project.updated" if was_live else "project.published",
         at=now,
+        audience=audience.chosen(db, publication),
     )
     audit.record(
         db,

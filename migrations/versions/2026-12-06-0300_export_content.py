@@ -48,6 +48,16 @@ def _publication_columns() -> list[sa.Column[object]]:
         sa.Column("ai_record", sa.JSON(), nullable=True),
         sa.Column("image_sha256", sa.String(length=64), nullable=True),
         sa.Column("image_alt", sa.String(length=300), nullable=True),
+        sa.Column("destinations_all", sa.Boolean(), server_default=sa.true(), nullable=False),
+        sa.Column("destination_public", sa.Boolean(), server_default=sa.true(), nullable=False),
+    ]
+
+
+def _feed_columns() -> list[sa.Column[object]]:
+    return [
+        sa.Column("to_all", sa.Boolean(), server_default=sa.true(), nullable=False),
+        sa.Column("public", sa.Boolean(), server_default=sa.true(), nullable=False),
+        sa.Column("public_seen", sa.Boolean(), server_default=sa.true(), nullable=False),
     ]
 
 
@@ -60,10 +70,18 @@ def upgrade() -> None:
     op.execute(sa.text("UPDATE publications SET content_license = 'all-rights-reserved'"))
     _create_partner_consents()
     _create_images()
+    _create_destinations()
     _complete_stored_items()
 
 
 def downgrade() -> None:
+    for table in ("feed_recipients", "publication_destinations"):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_index(batch_op.f(f"ix_{table}_partner_id"))
+        op.drop_table(table)
+    with op.batch_alter_table("feed_entries", schema=None) as batch_op:
+        for column in reversed(_feed_columns()):
+            batch_op.drop_column(column.name)
     with op.batch_alter_table("publication_images", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_publication_images_publication_id"))
     op.drop_table("publication_images")
@@ -483,3 +501,54 @@ def _create_images() -> None:
         batch_op.create_index(
             batch_op.f("ix_publication_images_publication_id"), ["publication_id"], unique=False
         )
+
+
+def _create_destinations() -> None:
+    """Every project that exists went to everyone: the columns' defaults say so."""
+    with op.batch_alter_table("feed_entries", schema=None) as batch_op:
+        for column in _feed_columns():
+            batch_op.add_column(column)
+    op.create_table(
+        "publication_destinations",
+        sa.Column("publication_id", sa.String(length=36), nullable=False),
+        sa.Column("partner_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["partner_id"],
+            ["partners.id"],
+            name=op.f("fk_publication_destinations_partner_id_partners"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["publication_id"],
+            ["publications.id"],
+            name=op.f("fk_publication_destinations_publication_id_publications"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "publication_id", "partner_id", name=op.f("pk_publication_destinations")
+        ),
+    )
+    op.create_table(
+        "feed_recipients",
+        sa.Column("publication_id", sa.String(length=36), nullable=False),
+        sa.Column("partner_id", sa.Integer(), nullable=False),
+        sa.Column("current", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["partner_id"],
+            ["partners.id"],
+            name=op.f("fk_feed_recipients_partner_id_partners"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["publication_id"],
+            ["feed_entries.publication_id"],
+            name=op.f("fk_feed_recipients_publication_id_feed_entries"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("publication_id", "partner_id", name=op.f("pk_feed_recipients")),
+    )
+    for table in ("publication_destinations", "feed_recipients"):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.create_index(
+                batch_op.f(f"ix_{table}_partner_id"), ["partner_id"], unique=False
+            )
