@@ -138,6 +138,7 @@ def _form_context(
         "ai_options": [(key.value, _(label)) for key, label in AI_LABELS.items()],
         "ai_risk_options": ai_record.risk_options(),
         "ai_hints": {key: _(value) for key, value in ai_record.HINTS.items()},
+        "ai_fields": list(ai_record.LABELS),
         "license_options": [(key, f"{_(label)} ({key})") for key, label in spdx.LICENSES],
         "contact_options": [
             (str(account.id), f"{account.display_name} – {account.position or ''}")

@@ -61,6 +61,9 @@ def test_a_partner_is_named_only_after_a_member_of_it_consents(
     )
 
     factories.login(client, db, colleague)
+    # The partner's members find the decision from the Vorhaben they share.
+    shared = client.get(f"/vorhaben/{scene.vorhaben.id}").text
+    assert f'href="{PATH}"' in shared
     page = client.get(PATH)
     assert page.status_code == 200 and "Digitaler Bauantrag" in page.text
     token = factories.csrf_token(client, PATH)

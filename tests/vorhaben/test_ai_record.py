@@ -51,6 +51,8 @@ def test_the_ai_record_is_saved_shown_and_versioned(client: TestClient, db: Sess
     assert "Stadt Musterstadt, Amt für Digitalisierung" in page
 
     form = client.get(f"/vorhaben/{vorhaben_id}/bearbeiten").text
+    assert '<details class="field" id="ai-record" open>' in form  # it uses AI: open
+    assert '<details class="field" id="ai-record">' in client.get("/vorhaben/new").text
     assert 'value="Stadt Musterstadt, Amt für Digitalisierung"' in form
     assert '<option value="limited" selected>' in form
 
