@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.admin import taxonomy
+from app.admin import taxonomy, vocabulary_routes
 from app.auth.deps import Admin
 from app.core.errors import ValidationFailed
 from app.core.ids import parse_id
@@ -96,3 +96,7 @@ def change_field(
     response = RedirectResponse("/admin/handlungsfelder", status_code=303)
     flash(request, response, _("Handlungsfeld „%(label)s“ gespeichert.", label=entry.label))
     return response
+
+
+# The vocabulary pages live in app.admin.vocabulary_routes; they are served under this router.
+router.include_router(vocabulary_routes.router)

@@ -40,8 +40,11 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("GET", "/api/v1/projects"),
         ("GET", "/api/v1/projects/{project_id}"),
         ("GET", "/api/v1/openapi.json"),
+        ("GET", "/api/v1/vocabularies"),
+        ("GET", "/api/v1/vocabularies/{name}"),
         ("GET", "/feeds/projects.atom"),
         ("GET", "/p/{project_id}"),
+        ("GET", "/p/{project_id}/bild/{sha256}"),
     }
 )
 

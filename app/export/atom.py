@@ -7,7 +7,6 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from app.config import Settings
-from app.export.models import FeedEntry
 from app.export.serializer import rfc3339
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -27,9 +26,9 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: st
 
 
 def render(
-    settings: Settings, entries: list[FeedEntry], *, page: int, pages: int, updated: str
+    settings: Settings, items: list[dict[str, Any]], *, page: int, pages: int, updated: str
 ) -> bytes:
-    """One page of the feed, newest changes first."""
+    """One page of the feed, newest changes first: the reader's items and tombstones."""
     base = settings.base_url
     feed = ET.Element(f"{{{ATOM}}}feed")
     _sub(feed, "id", f"{base}/feeds/projects.atom")
@@ -46,16 +45,16 @@ def render(
     _sub(feed, "generator", "Allmende")
     author = _sub(feed, "author")
     _sub(author, "name", "Allmende")
-    for entry in entries:
-        if entry.deleted:
+    for item in items:
+        if item["deleted"]:
             tomb = ET.SubElement(
                 feed,
                 f"{{{TOMBSTONES}}}deleted-entry",
-                {"ref": f"urn:uuid:{entry.publication_id}", "when": str(entry.item["modified"])},
+                {"ref": f"urn:uuid:{item['id']}", "when": str(item["modified"])},
             )
             ET.SubElement(tomb, f"{{{TOMBSTONES}}}comment").text = "Zurückgezogen / withdrawn"
             continue
-        _entry(feed, entry.item)
+        _entry(feed, item)
     rendered: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
     return rendered
 
@@ -72,9 +71,24 @@ def _entry(feed: ET.Element, item: dict[str, Any]) -> None:
     if item["summary"]:
         _sub(element, "summary", item["summary"])
     _sub(element, "content", item["description_html"], type="html")
+    _sub(element, "rights", rights(item))
     for slug in item["fields_of_action"]:
         _sub(element, "category", term=slug, label=slug)
     _sub(element, "category", term=f"stage:{item['stage']}", label=item["stage"])
+
+
+# What a reader of the feed may do with an entry, in the words of its licence.
+RIGHTS = {
+    "CC-BY-4.0": "CC BY 4.0 – {name}",
+    "CC0-1.0": "CC0 1.0 – {name}",
+    "all-rights-reserved": "© {name}. Alle Rechte vorbehalten / all rights reserved",
+}
+
+
+def rights(item: dict[str, Any]) -> str:
+    """The entry's atom:rights: the licence, whom to credit, and where the licence is."""
+    text = RIGHTS[item["license_id"]].format(name=item["municipality"]["name"])
+    return f"{text} ({item['license']})" if item["license"] else text
 
 
 __all__ = ["MAX_PAGES", "PAGE_SIZE", "render", "rfc3339"]

@@ -10,13 +10,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.audit import service as audit
 from app.config import Settings
-from app.core.clock import utcnow
-from app.core.errors import InvalidTransition
-from app.export import feed, serializer
+from app.export import feed, live
 from app.export.models import Publication, PublicationVersion
-from app.i18n import gettext as _
 from app.outbox.models import Channel, OutboxMessage
 
 
@@ -48,30 +44,16 @@ def republish_without_contact(
     cause: str,
 ) -> int:
     """A new version of the live item without its contact, out at once (feed, webhooks);
-    returns its number. Everything else stays as released: a draft waits for review.
-    The caller holds the publication's lock (service.lock)."""
-    entry = feed.get(db, publication.id)
-    if entry is None or entry.deleted:
-        raise InvalidTransition(_("Diese Veröffentlichung ist nicht öffentlich."))
-    now = utcnow()
-    version = publication.released_version + 1
-    stamp = serializer.rfc3339(now)
-    item = {**entry.item, "contact": None, "version": version, "modified": stamp}
-    item["published"] = stamp
-    publication.released_version = version
-    db.add(PublicationVersion(publication_id=publication.id, version=version, item=item))
-    feed.put(db, settings, publication.id, item, deleted=False, event="project.updated", at=now)
-    audit.record(
+    returns its number. The caller holds the publication's lock (service.lock)."""
+    return live.republish(
         db,
-        "publication_contact_removed",
+        settings,
+        publication,
+        {"contact": None},
         actor_id=actor_id,
-        object_type="publication",
-        object_id=publication.id,
-        version=version,
+        action="publication_contact_removed",
         cause=cause,
     )
-    db.flush()
-    return version
 
 
 def withdraw_consent(

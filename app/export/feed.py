@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.core.errors import DomainError
+from app.export import audience as readers
 from app.export import webhooks
+from app.export.audience import PUBLIC, Audience, Reader
 from app.export.models import FeedCounter, FeedEntry
 from app.i18n import N_
 
@@ -34,16 +36,21 @@ def _sign(secret: bytes, payload: bytes) -> str:
     return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
 
 
-def encode_cursor(settings: Settings, seq: int) -> str:
-    """An opaque cursor for "everything after seq", signed with the installation's key."""
-    payload = base64.urlsafe_b64encode(
-        json.dumps({"v": CURSOR_VERSION, "s": seq}, separators=(",", ":")).encode()
-    ).rstrip(b"=")
+def encode_cursor(settings: Settings, seq: int, view: str | None = None) -> str:
+    """An opaque cursor for "everything after seq", signed with the installation's key;
+    `view` is the fingerprint of a filter the cursor belongs to (app.export.feed_filters)."""
+    content: dict[str, Any] = {"v": CURSOR_VERSION, "s": seq}
+    if view is not None:
+        content["f"] = view
+    payload = base64.urlsafe_b64encode(json.dumps(content, separators=(",", ":")).encode()).rstrip(
+        b"="
+    )
     return f"{payload.decode()}.{_sign(settings.secret, payload)}"
 
 
-def decode_cursor(settings: Settings, cursor: str) -> int:
-    """The sequence number in a cursor; BadFeedParameter if malformed, altered or foreign."""
+def decode_cursor(settings: Settings, cursor: str, view: str | None = None) -> int:
+    """The sequence number in a cursor; BadFeedParameter if malformed, altered, foreign or
+    made for another filter than `view`."""
     bad = BadFeedParameter(
         "The cursor is malformed, was altered or comes from another installation; "
         "start again without `since`."
@@ -63,6 +70,11 @@ def decode_cursor(settings: Settings, cursor: str) -> int:
     seq = data.get("s")
     if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
         raise bad
+    if data.get("f") != view:
+        raise BadFeedParameter(
+            "The cursor belongs to another filter (uses_ai, land, field_of_action); use it "
+            "with the same filter, or start again without `since`."
+        )
     return seq
 
 
@@ -90,15 +102,24 @@ def put(
     deleted: bool,
     event: str,
     at: dt.datetime,
+    audience: Audience | None = None,
+    notify_unchanged: bool = True,
 ) -> FeedEntry:
-    """Make `item` the project's current public state and tell every webhook endpoint.
+    """Make `item` the project's current public state and tell every webhook endpoint of
+    a partner that reads it, or that had it and no longer may (app.export.audience).
 
-    `at` is the moment the caller put into the item (`modified`, and `created` on a first
-    release): the entry's timestamps are that same clock reading, so a later version or
-    the tombstone, built from `created_at`, repeats exactly what partners already have."""
+    `audience` None keeps the entry's readers (a new entry: everyone). `at` is the moment
+    the caller put into the item (`modified`, and `created` on a first release): the
+    entry's timestamps are that same clock reading, so a later version or the tombstone,
+    built from `created_at`, repeats exactly what partners already have.
+    `notify_unchanged` False: readers who keep reading the same item get no webhook (the
+    owners only took destinations away)."""
     now = at
     seq = _next_seq(db)
     entry = db.get(FeedEntry, publication_id)
+    before = readers.current(db, entry)
+    had = readers.received(db, entry)
+    fresh = entry is None
     if entry is None:
         entry = FeedEntry(
             publication_id=publication_id,
@@ -109,14 +130,48 @@ def put(
             modified_at=now,
         )
         db.add(entry)
+        db.flush()
     else:
         entry.seq = seq
         entry.deleted = deleted
         entry.item = item
         entry.modified_at = now
+    if fresh or audience is not None:
+        readers.apply(db, entry, audience or readers.EVERYONE, fresh=fresh)
     db.flush()
-    webhooks.enqueue(db, event, item, at=at)
+    after = readers.current(db, entry)
+    _notify(db, entry, event, at, before=before, had=had, after=after, unchanged=notify_unchanged)
     return entry
+
+
+def _notify(
+    db: Session,
+    entry: FeedEntry,
+    event: str,
+    at: dt.datetime,
+    *,
+    before: Audience,
+    had: Audience,
+    after: Audience,
+    unchanged: bool,
+) -> None:
+    """Queue each endpoint's webhook: the item for readers (published for new ones), a
+    tombstone for those who had it and no longer read it."""
+    messages: dict[tuple[str, bool], list[int]] = {}
+    for endpoint_id, partner_id in webhooks.active_endpoints(db):
+        if entry.deleted:
+            if had.reads(partner_id):
+                messages.setdefault((event, False), []).append(endpoint_id)
+        elif after.reads(partner_id):
+            if before.reads(partner_id) and not unchanged:
+                continue
+            kind = event if before.reads(partner_id) else "project.published"
+            messages.setdefault((kind, False), []).append(endpoint_id)
+        elif before.reads(partner_id):
+            messages.setdefault(("project.withdrawn", True), []).append(endpoint_id)
+    for (kind, gone), endpoint_ids in messages.items():
+        body = readers.tombstone_of(entry) if gone else entry.item
+        webhooks.enqueue(db, kind, body, at=at, endpoint_ids=endpoint_ids)
 
 
 def get(db: Session, publication_id: str) -> FeedEntry | None:
@@ -131,11 +186,14 @@ class FeedSlice:
     has_more: bool
 
 
-def after(db: Session, seq: int, limit: int) -> FeedSlice:
-    """Entries changed after `seq`, in order of change."""
+def after(db: Session, seq: int, limit: int, reader: Reader = PUBLIC) -> FeedSlice:
+    """Entries the reader sees, changed after `seq`, in order of change."""
     rows = list(
         db.scalars(
-            select(FeedEntry).where(FeedEntry.seq > seq).order_by(FeedEntry.seq).limit(limit + 1)
+            select(FeedEntry)
+            .where(FeedEntry.seq > seq, readers.readable(reader))
+            .order_by(FeedEntry.seq)
+            .limit(limit + 1)
         )
     )
     has_more = len(rows) > limit
@@ -143,17 +201,19 @@ def after(db: Session, seq: int, limit: int) -> FeedSlice:
     return FeedSlice(rows, rows[-1].seq if rows else seq, has_more)
 
 
-def modified_since(db: Session, moment: dt.datetime, limit: int) -> FeedSlice:
-    """Entries changed at or after a moment, in order of change."""
+def modified_since(
+    db: Session, moment: dt.datetime, limit: int, reader: Reader = PUBLIC
+) -> FeedSlice:
+    """Entries the reader sees, changed at or after a moment, in order of change."""
     first = db.scalar(
         select(FeedEntry.seq)
-        .where(FeedEntry.modified_at >= moment)
+        .where(FeedEntry.modified_at >= moment, readers.readable(reader))
         .order_by(FeedEntry.seq)
         .limit(1)
     )
     if first is None:
         return FeedSlice([], current_seq(db), False)
-    return after(db, first - 1, limit)
+    return after(db, first - 1, limit, reader)
 
 
 def current_seq(db: Session) -> int:
@@ -161,16 +221,22 @@ def current_seq(db: Session) -> int:
     return db.scalar(select(FeedEntry.seq).order_by(FeedEntry.seq.desc()).limit(1)) or 0
 
 
-def latest(db: Session, *, offset: int, limit: int) -> list[FeedEntry]:
-    """The most recent changes first (the Atom feed's pages)."""
+def latest(db: Session, *, offset: int, limit: int, reader: Reader = PUBLIC) -> list[FeedEntry]:
+    """The most recent changes the reader sees first (the Atom feed's pages)."""
     return list(
-        db.scalars(select(FeedEntry).order_by(FeedEntry.seq.desc()).offset(offset).limit(limit))
+        db.scalars(
+            select(FeedEntry)
+            .where(readers.readable(reader))
+            .order_by(FeedEntry.seq.desc())
+            .offset(offset)
+            .limit(limit)
+        )
     )
 
 
-def count(db: Session, *, limit: int) -> int:
-    """How many projects the feed carries, counting at most `limit` (cheap when bounded)."""
+def count(db: Session, *, limit: int, reader: Reader = PUBLIC) -> int:
+    """How many projects the reader sees, counting at most `limit` (cheap when bounded)."""
     from sqlalchemy import func, literal
 
-    rows = select(literal(1)).select_from(FeedEntry).limit(limit)
+    rows = select(literal(1)).select_from(FeedEntry).where(readers.readable(reader)).limit(limit)
     return db.scalar(select(func.count()).select_from(rows.subquery())) or 0

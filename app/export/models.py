@@ -12,11 +12,16 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     ForeignKey,
     Integer,
+    LargeBinary,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -91,6 +96,29 @@ class Publication(Base):
     # Counts every save of the draft; the moderator's form carries it, so a release never
     # sends out an edit the moderator has not seen.
     draft_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Issue 21: what else the owners choose to publish.
+    content_license: Mapped[str] = mapped_column(
+        String(30), default="CC-BY-4.0", server_default="CC-BY-4.0"
+    )
+    seeks_partners: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    lessons_learned: Mapped[str] = mapped_column(Text, default="", server_default="")
+    funding_programme: Mapped[str | None] = mapped_column(String(200))
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    title_en: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    summary_en: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # A functional mailbox (not a person's): needs no consent, so it stays when people go.
+    mailbox_name: Mapped[str | None] = mapped_column(String(200))
+    mailbox_email: Mapped[str | None] = mapped_column(String(320))
+    # The Vorhaben's AI record as the owners last saved the draft (None: not published).
+    ai_record: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The draft's image (a PublicationImage of this publication) and its alternative text.
+    image_sha256: Mapped[str | None] = mapped_column(String(64))
+    image_alt: Mapped[str | None] = mapped_column(String(300))
+    # Who receives it (app.export.audience): everyone (every partner, also future ones, and
+    # the public), or the chosen partners (PublicationDestination) and the public or not.
+    destinations_all: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    destination_public: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     municipality: Mapped[Municipality] = relationship(lazy="raise")
 
@@ -135,6 +163,12 @@ class FeedEntry(Base):
     item: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     modified_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    # Who reads the item now (app.export.audience): every partner and the public, or the
+    # public (or not) and the partners in FeedRecipient with `current`. `public_seen`: the
+    # public had it once (so it gets a tombstone when it no longer may).
+    to_all: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    public: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    public_seen: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class FeedCounter(Base):
@@ -202,3 +236,121 @@ class WebhookEndpoint(Base):
     def shown_url(self) -> str:
         """The address up to its path: only the admin who typed it sees the rest, once."""
         return webhooks.shown_url(self.url)
+
+
+class FieldMapping(Base):
+    """What a field of action means to partners: its English label and the OZG Themenfelder
+    and publiccode.yml categories it maps to (admins maintain it; app.export.vocabularies).
+    The field's slug is its identifier: it never changes, whatever the label becomes."""
+
+    __tablename__ = "field_of_action_mappings"
+
+    field_id: Mapped[int] = mapped_column(
+        ForeignKey("fields_of_action.id", ondelete="CASCADE"), primary_key=True
+    )
+    label_en: Mapped[str] = mapped_column(String(120), default="")
+    ozg_themenfelder: Mapped[list[str]] = mapped_column(JSON, default=list)
+    publiccode_categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class StageMapping(Base):
+    """What a stage means to partners: publiccode.yml developmentStatus and the phase of a
+    civic innovation project (admins maintain it)."""
+
+    __tablename__ = "stage_mappings"
+
+    stage: Mapped[str] = mapped_column(String(20), primary_key=True)
+    development_status: Mapped[str] = mapped_column(String(20))
+    phase: Mapped[str | None] = mapped_column(String(20))
+
+
+class ConsentState(enum.StrEnum):
+    REQUESTED = "requested"
+    CONFIRMED = "confirmed"
+    REVOKED = "revoked"
+
+
+CONSENT_STATE_LABELS = {
+    ConsentState.REQUESTED: N_("Zustimmung erbeten"),
+    ConsentState.CONFIRMED: N_("Zugestimmt"),
+    ConsentState.REVOKED: N_("Abgelehnt oder zurückgenommen"),
+}
+
+
+class PartnerConsent(Base):
+    """Whether a partner municipality agrees to be named in a publication: asked when the
+    owners name it, confirmed or revoked by a member of that municipality (audited). Until
+    it is confirmed the municipality is not exported."""
+
+    __tablename__ = "publication_partner_consents"
+    __table_args__ = (UniqueConstraint("publication_id", "municipality_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publication_id: Mapped[str] = mapped_column(
+        ForeignKey("publications.id", ondelete="CASCADE"), index=True
+    )
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    state: Mapped[ConsentState] = mapped_column(
+        str_enum(ConsentState, "partner_consent_state"), default=ConsentState.REQUESTED
+    )
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+    requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[dt.datetime | None]
+
+    municipality: Mapped[Municipality] = relationship(lazy="raise")
+
+    @property
+    def state_label(self) -> str:
+        return CONSENT_STATE_LABELS[self.state]
+
+
+class PublicationImage(Base):
+    """An image of a publication as re-encoded on upload (app.export.images), addressed
+    by the SHA-256 of its bytes: a version's item names exactly the image it showed."""
+
+    __tablename__ = "publication_images"
+    __table_args__ = (UniqueConstraint("publication_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publication_id: Mapped[str] = mapped_column(
+        ForeignKey("publications.id", ondelete="CASCADE"), index=True
+    )
+    sha256: Mapped[str] = mapped_column(String(64))
+    media_type: Mapped[str] = mapped_column(String(20))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class PublicationDestination(Base):
+    """A partner platform the owners chose for their publication (unless it goes to all)."""
+
+    __tablename__ = "publication_destinations"
+    __table_args__ = (PrimaryKeyConstraint("publication_id", "partner_id"),)
+
+    publication_id: Mapped[str] = mapped_column(ForeignKey("publications.id", ondelete="CASCADE"))
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
+
+
+class FeedRecipient(Base):
+    """A partner that received a project's item (while its entry went to chosen partners
+    only): `current` while it still may read it; once not, it reads a tombstone."""
+
+    __tablename__ = "feed_recipients"
+    __table_args__ = (PrimaryKeyConstraint("publication_id", "partner_id"),)
+
+    publication_id: Mapped[str] = mapped_column(
+        ForeignKey("feed_entries.publication_id", ondelete="CASCADE")
+    )
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
+    current: Mapped[bool] = mapped_column(Boolean, default=True)

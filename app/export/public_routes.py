@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from app import i18n
 from app.core.clock import utcnow
 from app.core.errors import NotFound
-from app.export import atom, feed
-from app.export.api import PartnerAccess
+from app.export import atom, audience, feed, images
+from app.export.api import OpenAccess, PartnerAccess
 from app.export.serializer import rfc3339
 from app.i18n import N_
 from app.i18n import gettext as _
@@ -35,13 +35,14 @@ def json_ld(item: dict[str, Any], base_url: str) -> dict[str, Any]:
     """schema.org Project for search engines (the template writes it with |tojson, which
     escapes what could end its <script> data block)."""
     municipality = item["municipality"]
-    return {
+    found: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Project",
         "@id": item["url"],
         "url": item["url"],
         "name": item["title"],
         "description": item["summary"],
+        "inLanguage": item["language"],
         "dateCreated": item["created"],
         "dateModified": item["modified"],
         "keywords": ", ".join([*item["tags"], *item["fields_of_action"]]),
@@ -55,6 +56,19 @@ def json_ld(item: dict[str, Any], base_url: str) -> dict[str, Any]:
             },
         },
     }
+    if item["license"]:
+        found["license"] = item["license"]
+    if item["translations"]["en"]:
+        found["alternateName"] = {"@language": "en", "@value": item["translations"]["en"]["title"]}
+    if item["image"]:
+        found["image"] = {
+            "@type": "ImageObject",
+            "contentUrl": item["image"]["url"],
+            "description": item["image"]["alt"],
+            "width": item["image"]["width"],
+            "height": item["image"]["height"],
+        }
+    return found
 
 
 # The same bytes for every browser in one language: shared caches may keep them.
@@ -70,13 +84,13 @@ def _public(template: str, context: dict[str, Any], status_code: int = 200) -> H
 
 @router.get("/p/{project_id}")
 def public_page(request: Request, project_id: str, db: DbSession) -> Response:
-    """The public page of a published project; 410 once withdrawn."""
-    entry = feed.get(db, project_id[:64])
-    if entry is None:
+    """The public page of a project released to the public; 410 once withdrawn (or no
+    longer released to the public), 404 if it never was."""
+    item = audience.view_one(db, feed.get(db, project_id[:64]), audience.PUBLIC)
+    if item is None:
         raise NotFound(_("Dieses Vorhaben wurde nie veröffentlicht."))
-    if entry.deleted:
+    if item["deleted"]:
         return _public("export/public_gone.html", {"page_title": _(GONE)}, status_code=410)
-    item = entry.item
     return _public(
         "export/public.html",
         {
@@ -89,11 +103,33 @@ def public_page(request: Request, project_id: str, db: DbSession) -> Response:
     )
 
 
+@router.get("/p/{project_id}/bild/{sha256}")
+def public_image(project_id: str, sha256: str, db: DbSession, reader: OpenAccess) -> Response:
+    """The image of a project, while the version the reader gets shows it (else 404): to
+    anyone when the project goes to the public, with the partner's key when it goes to
+    chosen partners only."""
+    entry = feed.get(db, project_id[:64])
+    item = audience.view_one(db, entry, reader)
+    if entry is None or item is None or images.live_sha256(item) != sha256:
+        raise NotFound(_("Dieses Bild gibt es nicht."))
+    image = images.get(db, entry.publication_id, sha256)
+    if image is None:
+        raise NotFound(_("Dieses Bild gibt es nicht."))
+    # Shared caches only where anyone may have it.
+    public = audience.view_one(db, entry, audience.PUBLIC) == item
+    headers = (
+        PUBLIC_HEADERS
+        if public
+        else {"Cache-Control": "private, no-cache", "Vary": "Authorization"}
+    )
+    return Response(image.data, media_type=image.media_type, headers=headers)
+
+
 @router.get("/feeds/projects.atom")
 def atom_feed(
     request: Request,
     db: DbSession,
-    access: PartnerAccess,
+    reader: PartnerAccess,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     """The Atom feed, newest changes first, 50 per page, at most MAX_PAGES pages.
@@ -101,13 +137,16 @@ def atom_feed(
     The same partner access as the JSON feed (key when required, rate limits). Paging is
     bounded: a feed reader wants the latest changes, and a deep OFFSET would scan the whole
     table; mirrors sync through /api/v1/projects."""
-    total = feed.count(db, limit=atom.PAGE_SIZE * atom.MAX_PAGES)
+    total = feed.count(db, limit=atom.PAGE_SIZE * atom.MAX_PAGES, reader=reader)
     pages = max(1, -(-total // atom.PAGE_SIZE))
     if page > pages:
         raise NotFound(_("Diese Seite des Feeds gibt es nicht."))
-    entries = feed.latest(db, offset=(page - 1) * atom.PAGE_SIZE, limit=atom.PAGE_SIZE)
+    entries = feed.latest(
+        db, offset=(page - 1) * atom.PAGE_SIZE, limit=atom.PAGE_SIZE, reader=reader
+    )
     updated = rfc3339(entries[0].modified_at) if entries else rfc3339(utcnow())
-    body = atom.render(request.app.state.settings, entries, page=page, pages=pages, updated=updated)
+    items = audience.view(db, entries, reader)
+    body = atom.render(request.app.state.settings, items, page=page, pages=pages, updated=updated)
     return Response(
         body,
         media_type="application/atom+xml; charset=utf-8",

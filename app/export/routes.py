@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from app.auth.deps import Member, Moderator
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.ids import parse_id
-from app.export import forms, public_routes, service, withdrawal
-from app.export.models import PublicationState, PublicationVersion
+from app.export import (
+    audience,
+    consent_routes,
+    forms,
+    images,
+    partner_consent,
+    public_routes,
+    service,
+    vocabularies,
+    withdrawal,
+)
+from app.export.models import CONSENT_STATE_LABELS, PublicationState, PublicationVersion
+from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership.models import Account
 from app.vorhaben import listing
@@ -27,6 +39,7 @@ from app.web.flash import flash
 from app.web.templating import render
 
 router = routing.router(include_in_schema=False)
+NOT_ASKED = N_("wird beim Speichern um Zustimmung gebeten")
 
 
 async def _publication_form(request: Request) -> tuple[forms.PublicationForm, str]:
@@ -55,11 +68,56 @@ async def _publication_form(request: Request) -> tuple[forms.PublicationForm, st
         uses_ai=text("uses_ai") or "none",
         partner_municipalities=many("partner_municipalities"),
         contact_consent=text("contact_consent") in {"1", "on", "true"},
+        content_license=text("content_license"),
+        seeks_partners=text("seeks_partners") in {"1", "on", "true"},
+        lessons_learned=text("lessons_learned"),
+        funding_programme=text("funding_programme"),
+        start_date=text("start_date"),
+        end_date=text("end_date"),
+        title_en=text("title_en"),
+        summary_en=text("summary_en"),
+        mailbox_name=text("mailbox_name"),
+        mailbox_email=text("mailbox_email"),
+        ai_record=text("ai_record") in {"1", "on", "true"},
+        destinations=text("destinations"),
+        destination_public=text("destination_public") in {"1", "on", "true"},
+        destination_partners=many("destination_partners"),
     )
     return form, text("action") or "save"
 
 
 Submitted = Annotated[tuple[forms.PublicationForm, str], Depends(_publication_form)]
+
+
+@dataclass(frozen=True)
+class ImageForm:
+    action: str  # "upload" (or a new alternative text alone) or "remove"
+    alt: str
+    upload: bytes
+
+
+async def _image_form(request: Request) -> ImageForm:
+    try:
+        data: FormData = await request.form()
+    except Exception as error:
+        raise DomainError(_("Das Formular konnte nicht gelesen werden.")) from error
+    upload = b""
+    file = data.get("image")
+    try:
+        if isinstance(file, UploadFile):
+            # One byte more than allowed is enough to refuse it (app.export.images).
+            upload = await file.read(images.MAX_BYTES + 1)
+    finally:
+        await data.close()  # the spooled upload files
+    action, alt = data.get("action"), data.get("image_alt")
+    return ImageForm(
+        action if isinstance(action, str) else "upload",
+        alt if isinstance(alt, str) else "",
+        upload,
+    )
+
+
+ImageSubmitted = Annotated[ImageForm, Depends(_image_form)]
 
 
 def _page(
@@ -70,12 +128,21 @@ def _page(
     *,
     form: forms.PublicationForm | None = None,
     errors: dict[str, str] | None = None,
+    image_alt: str | None = None,
     status_code: int = 200,
 ) -> Response:
     vorhaben = vorhaben_service.get(db, member, vorhaben_id)
     publication = service.of_vorhaben(db, vorhaben.id)
     form = form or service.form_for(db, vorhaben, publication, member)
     contact = service.contact_person(db, publication)
+    consent_labels = (
+        {
+            ags: CONSENT_STATE_LABELS[state]
+            for ags, state in partner_consent.states(db, publication.id).items()
+        }
+        if publication is not None
+        else {}
+    )
     preview: dict[str, Any] | None = None
     if publication is not None:
         preview = service.preview(db, request.app.state.settings, publication)
@@ -98,12 +165,30 @@ def _page(
             ],
             "ai_options": [(key.value, _(label)) for key, label in AI_LABELS.items()],
             "license_options": [(key, f"{_(label)} ({key})") for key, label in LICENSES],
-            "partner_options": [(entry.ags, entry.name) for entry in vorhaben.partners],
+            "content_license_options": [
+                (entry.id, _(entry.label)) for entry in vocabularies.CONTENT_LICENSES
+            ],
+            "destination_options": [
+                (str(partner.id), partner.name) for partner in audience.destinations(db)
+            ],
+            "ai_record_recorded": vorhaben.ai_record is not None
+            and not vorhaben.ai_record.is_empty,
+            "partner_options": [
+                (entry.ags, f"{entry.name} – {_(consent_labels.get(entry.ags, NOT_ASKED))}")
+                for entry in vorhaben.partners
+            ],
             "preview": preview,
             "preview_json": json.dumps(preview, ensure_ascii=False, indent=2) if preview else "",
             "preview_stage_label": STAGE_LABELS[Stage(preview["stage"])] if preview else "",
             "field_labels": public_routes.field_labels(db),
             "review": request.app.state.settings.publication_review,
+            "image_alt": image_alt
+            if image_alt is not None
+            else (publication.image_alt or "" if publication else ""),
+            "draft_image": publication is not None and publication.image_sha256 is not None,
+            "image_src": f"/veroeffentlichungen/{publication.id}/entwurfsbild"
+            if publication is not None and publication.image_sha256
+            else None,
         },
         status_code=status_code,
     )
@@ -114,6 +199,52 @@ def publication_page(request: Request, vorhaben_id: int, member: Member, db: DbS
     """The public version: the form (from the Vorhaben on first visit), state and preview."""
     request.state.nav = "vorhaben"
     return _page(request, db, member, vorhaben_id)
+
+
+@router.post("/vorhaben/{vorhaben_id:id}/publication/bild")
+def publication_image(
+    request: Request, vorhaben_id: int, member: Member, db: DbSession, submitted: ImageSubmitted
+) -> Response:
+    """Upload, describe or remove the draft's image (checked by content, re-encoded)."""
+    request.state.nav = "vorhaben"
+    try:
+        service.change_image(
+            db, member, vorhaben_id, submitted.action, submitted.upload, submitted.alt
+        )
+    except ValidationFailed as error:
+        return _page(
+            request,
+            db,
+            member,
+            vorhaben_id,
+            errors=error.errors,
+            image_alt=submitted.alt,
+            status_code=422,
+        )
+    response = RedirectResponse(f"/vorhaben/{vorhaben_id}/publication#bild", status_code=303)
+    flash(
+        request,
+        response,
+        _("Das Bild ist entfernt.")
+        if submitted.action == "remove"
+        else _("Das Bild ist gespeichert; öffentlich wird es mit der nächsten Freigabe."),
+    )
+    return response
+
+
+@router.get("/veroeffentlichungen/{publication_id}/entwurfsbild")
+def draft_image(request: Request, publication_id: str, member: Member, db: DbSession) -> Response:
+    """The draft's image for the owners' preview and the moderators' review."""
+    publication = service.get(db, publication_id[:64])
+    vorhaben = service.vorhaben_of(db, publication)
+    owners = vorhaben is not None and vorhaben_service.can_edit(member, vorhaben)
+    reviewing = member.is_moderator and publication.state is PublicationState.SUBMITTED
+    image = images.draft_image(db, publication) if owners or reviewing else None
+    if image is None:
+        raise NotFound(_("Dieses Bild gibt es nicht."))
+    return Response(
+        image.data, media_type=image.media_type, headers={"Cache-Control": "private, no-cache"}
+    )
 
 
 @router.post("/vorhaben/{vorhaben_id:id}/publication")
@@ -238,6 +369,16 @@ def _review_page(
             "labels": {"reason": _("Begründung"), "decision": _("Entscheidung")},
             "preview_stage_label": STAGE_LABELS[Stage(preview["stage"])],
             "field_labels": public_routes.field_labels(db),
+            "destinations": audience.chosen(db, publication),
+            "destination_names": [
+                partner.name
+                for partner in audience.destinations(db)
+                if partner.id in audience.chosen(db, publication).partners
+            ],
+            # The submitted draft's image is not public yet: shown through the review.
+            "image_src": f"/veroeffentlichungen/{publication.id}/entwurfsbild"
+            if submitted and publication.image_sha256
+            else None,
             "self_review": service.self_review(moderator, publication, vorhaben),
             "can_withdraw": service.can_withdraw(publication),
         },
@@ -343,3 +484,7 @@ def moderator_withdraw(
         request, response, _("Die Veröffentlichung ist zurückgezogen; Partner erfahren es sofort.")
     )
     return response
+
+
+# The partner municipalities' consent pages live in consent_routes; served under this router.
+router.include_router(consent_routes.router)

@@ -35,10 +35,21 @@ URI = _format("uri")
 TIMESTAMP = _format("date-time")
 
 
+Level = Literal["land", "regierungsbezirk", "region", "kreis", "gemeindeverband", "gemeinde"]
+LicenseId = Literal["CC-BY-4.0", "CC0-1.0", "all-rights-reserved"]
+RiskClass = Literal["minimal", "limited", "high", "prohibited"]
+
+
 class MunicipalityRef(Sent):
     name: str
     ags: str = Field(description="Amtlicher Gemeindeschlüssel or Regionalschlüssel")
     state: str = Field(description="The name of the Land")
+    # Additions of issue 21.
+    level: Level = Field(description="The level of the unit in the Destatis registry")
+    ars: str = Field(
+        description="Amtlicher Regionalschlüssel (12 digits for a Gemeinde; for a Land, "
+        "Kreis or Gemeindeverband its key of 2, 5 or 9 digits)"
+    )
 
 
 class Contact(Sent):
@@ -55,6 +66,107 @@ class Links(Sent):
 class OpenSource(Sent):
     license: str | None = Field(description="SPDX identifier")
     repository: Annotated[str, Field(json_schema_extra=URI)] | None
+
+
+VocabularyName = Literal[
+    "fields_of_action",
+    "stages",
+    "ozg_themenfelder",
+    "publiccode_categories",
+    "development_status",
+    "phases",
+    "licenses",
+    "uses_ai",
+    "ai_risk_classes",
+]
+DevelopmentStatus = Literal["concept", "development", "beta", "stable", "obsolete"]
+Phase = Literal["idea", "concept", "implementation", "transfer"]
+
+
+class Label(Sent):
+    de: str
+    en: str
+
+
+class TermRef(Sent):
+    id: str = Field(description="Stable identifier in its vocabulary (survives renaming)")
+    label: Label
+
+
+class Classification(Sent):
+    """Our identifiers with their labels, and what they map to (GET /api/v1/vocabularies)."""
+
+    fields_of_action: list[TermRef]
+    stage: TermRef
+    ozg_themenfelder: list[str] = Field(description="Ids in the vocabulary ozg_themenfelder")
+    publiccode_categories: list[str] = Field(description="publiccode.yml `categories`")
+    development_status: DevelopmentStatus = Field(description="publiccode.yml developmentStatus")
+    phase: Phase | None
+
+
+class Term(Sent):
+    id: str = Field(description="Stable identifier (survives renaming)")
+    label: Label
+    active: bool = Field(description="False: kept for projects that carry it, not chosen anew")
+    mappings: dict[VocabularyName, list[str]] = Field(
+        description="Ids of the terms this one maps to, by the name of their vocabulary"
+    )
+
+
+class Vocabulary(Sent):
+    name: VocabularyName
+    title: Label
+    url: str = Field(json_schema_extra=URI)
+    source: Annotated[str, Field(json_schema_extra=URI)] | None = Field(
+        description="Where an external code list is published (null for our own)"
+    )
+    terms: list[Term]
+
+
+class VocabularyList(Sent):
+    vocabularies: list[Vocabulary]
+
+
+class Translation(Sent):
+    title: str
+    summary: str
+
+
+class Translations(Sent):
+    en: Translation | None = Field(description="English title and summary, if written")
+
+
+class ImageRef(Sent):
+    url: str = Field(
+        json_schema_extra=URI,
+        description="Served while this version is public; copy it, the URL changes with the image",
+    )
+    alt: str = Field(description="Alternative text (German)")
+    width: int = Field(ge=1)
+    height: int = Field(ge=1)
+    media_type: Literal["image/jpeg", "image/png"]
+
+
+class Mailbox(Sent):
+    name: str | None = Field(description="What the mailbox is, e.g. the team's name")
+    email: str
+
+
+class AIRecord(Sent):
+    """What the owners recorded about the AI the project uses (plain text)."""
+
+    purpose: str
+    responsible_body: str = Field(description="A body, never a person")
+    data_used: str
+    data_origin: str
+    human_oversight: str
+    risk_class: RiskClass | None = Field(
+        description="Under the EU AI Act (vocabulary ai_risk_classes); null: not assessed"
+    )
+    risk_explanation: str
+    quality_fairness: str
+    energy_footprint: str
+    reuse_potential: str
 
 
 class ProjectItem(Sent):
@@ -80,6 +192,26 @@ class ProjectItem(Sent):
     )
     version: int = Field(ge=1, description="Increases with every change")
     deleted: Literal[False] = False
+    # Additions of issue 21 (after the contract's fields, which stay as they are).
+    classification: Classification
+    keyword: list[str] = Field(
+        description="OParl-style keywords: the tags and the German labels of the fields of action"
+    )
+    license: Annotated[str, Field(json_schema_extra=URI)] | None = Field(
+        description="OParl-style: the URL of the licence of this record's text and image; "
+        "null when all rights are reserved"
+    )
+    license_id: LicenseId = Field(description="The licence (vocabulary licenses)")
+    language: Literal["de"] = Field(description="BCP 47 tag of title, summary and description")
+    translations: Translations
+    seeks_partners: bool = Field(description="The municipality looks for partners")
+    lessons_learned_html: str = Field(description="Sanitized HTML; empty when none")
+    funding_programme: str | None
+    start_date: Annotated[str, Field(json_schema_extra=_format("date"))] | None
+    end_date: Annotated[str, Field(json_schema_extra=_format("date"))] | None
+    mailbox: Mailbox | None = Field(description="A functional mailbox, not a person")
+    image: ImageRef | None
+    ai_record: AIRecord | None = Field(description="Only when uses_ai is not none")
 
 
 class Tombstone(Sent):

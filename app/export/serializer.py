@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.config import Settings
 from app.core import markdown
-from app.export import schemas
-from app.export.models import Publication
+from app.export import schemas, vocabularies
+from app.export.models import ConsentState, PartnerConsent, Publication, PublicationImage
 from app.membership.models import Account, AccountState
 from app.municipalities.models import Municipality
 
@@ -27,7 +27,16 @@ def rfc3339(value: dt.datetime) -> str:
 
 def _municipality_ref(entry: Municipality) -> schemas.MunicipalityRef:
     land = entry.land.name if entry.land is not None else entry.name
-    return schemas.MunicipalityRef(name=entry.name, ags=entry.ags, state=land)
+    return schemas.MunicipalityRef.model_validate(
+        {
+            "name": entry.name,
+            "ags": entry.ags,
+            "state": land,
+            "level": entry.level.value,
+            # Only Gemeinden carry a 12-digit ARS; the key of the other levels is one.
+            "ars": entry.ars or entry.ags,
+        }
+    )
 
 
 def _municipalities(
@@ -73,14 +82,51 @@ def build_item(
     """The feed item for the publication's current draft fields."""
     [owner] = _municipalities(db, ids=[publication.municipality_id])
     order = {ags: index for index, ags in enumerate(publication.partner_ags)}
+    # Only the partners that agreed to be named (app.export.partner_consent).
+    agreed = set(
+        db.scalars(
+            select(PartnerConsent.municipality_id).where(
+                PartnerConsent.publication_id == publication.id,
+                PartnerConsent.state == ConsentState.CONFIRMED,
+            )
+        )
+    )
     partners = sorted(
-        _municipalities(db, ags=list(publication.partner_ags)),
+        (
+            entry
+            for entry in _municipalities(db, ags=list(publication.partner_ags))
+            if entry.id in agreed
+        ),
         key=lambda entry: order.get(entry.ags, 0),
     )
     repository = publication.repository_url
     open_source = (
         schemas.OpenSource(license=publication.license, repository=repository)
         if publication.license or repository
+        else None
+    )
+    classification = vocabularies.classification(
+        db, list(publication.fields_of_action), publication.stage
+    )
+    keywords = list(
+        dict.fromkeys(
+            [*publication.tags, *(term.label.de for term in classification.fields_of_action)]
+        )
+    )
+    licence = vocabularies.LICENSES_BY_ID[publication.content_license]
+    english = (
+        schemas.Translation(title=publication.title_en, summary=publication.summary_en)
+        if publication.title_en
+        else None
+    )
+    mailbox = (
+        schemas.Mailbox(name=publication.mailbox_name, email=publication.mailbox_email)
+        if publication.mailbox_email
+        else None
+    )
+    ai_record = (
+        schemas.AIRecord.model_validate(publication.ai_record)
+        if publication.ai_record is not None and publication.uses_ai != "none"
         else None
     )
     item = schemas.ProjectItem(
@@ -102,8 +148,44 @@ def build_item(
         modified=rfc3339(modified),
         published=rfc3339(published),
         version=version,
+        classification=classification,
+        keyword=keywords,
+        license=licence.url,
+        license_id=licence.id,
+        language="de",
+        translations=schemas.Translations(en=english),
+        seeks_partners=publication.seeks_partners,
+        lessons_learned_html=markdown.render(publication.lessons_learned),
+        funding_programme=publication.funding_programme,
+        start_date=publication.start_date.isoformat() if publication.start_date else None,
+        end_date=publication.end_date.isoformat() if publication.end_date else None,
+        mailbox=mailbox,
+        image=_image(db, settings, publication),
+        ai_record=ai_record,
     )
     return item.model_dump(mode="json")
+
+
+def _image(db: Session, settings: Settings, publication: Publication) -> schemas.ImageRef | None:
+    if publication.image_sha256 is None:
+        return None
+    stored = db.scalars(
+        select(PublicationImage).where(
+            PublicationImage.publication_id == publication.id,
+            PublicationImage.sha256 == publication.image_sha256,
+        )
+    ).one_or_none()
+    if stored is None:
+        return None
+    return schemas.ImageRef.model_validate(
+        {
+            "url": f"{settings.base_url}/p/{publication.id}/bild/{stored.sha256}",
+            "alt": publication.image_alt or "",
+            "width": stored.width,
+            "height": stored.height,
+            "media_type": stored.media_type,
+        }
+    )
 
 
 def tombstone(

@@ -19,20 +19,30 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
-from app.export import contact, feed, forms, mails, serializer
+from app.export import (
+    audience,
+    contact,
+    feed,
+    forms,
+    images,
+    mails,
+    partner_consent,
+    serializer,
+    vocabularies,
+)
 from app.export.models import Publication, PublicationState, PublicationVersion
 from app.i18n import gettext as _
 from app.membership.models import Account
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben import validation
-from app.vorhaben.models import FieldOfAction, Visibility, Vorhaben
+from app.vorhaben.models import AI_RECORD_TEXTS, FieldOfAction, Visibility, Vorhaben
 
 TRANSITIONS: dict[tuple[PublicationState, str], PublicationState] = {
     (PublicationState.DRAFT, "submit"): PublicationState.SUBMITTED,
@@ -107,7 +117,17 @@ def form_for(
     The consent box shows only the member's own consent: consent is personal, and a
     colleague must never see a box ticked in their name."""
     if publication is None:
+        record = vorhaben.ai_record
         return forms.PublicationForm(
+            destinations="all",
+            destination_public=True,
+            content_license=vocabularies.DEFAULT_LICENSE,
+            seeks_partners=vorhaben.looking_for_partners,
+            lessons_learned=vorhaben.lessons_learned,
+            funding_programme=vorhaben.funding_programme or "",
+            start_date=vorhaben.start_date.isoformat() if vorhaben.start_date else "",
+            end_date=vorhaben.end_date.isoformat() if vorhaben.end_date else "",
+            ai_record=vorhaben.uses_any_ai and record is not None and not record.is_empty,
             title=vorhaben.title,
             summary=vorhaben.summary,
             description=vorhaben.description,
@@ -136,6 +156,22 @@ def form_for(
         contact_consent=member is not None
         and publication.contact_consent_at is not None
         and publication.contact_account_id == member.id,
+        content_license=publication.content_license,
+        seeks_partners=publication.seeks_partners,
+        lessons_learned=publication.lessons_learned,
+        funding_programme=publication.funding_programme or "",
+        start_date=publication.start_date.isoformat() if publication.start_date else "",
+        end_date=publication.end_date.isoformat() if publication.end_date else "",
+        title_en=publication.title_en,
+        summary_en=publication.summary_en,
+        mailbox_name=publication.mailbox_name or "",
+        mailbox_email=publication.mailbox_email or "",
+        ai_record=publication.ai_record is not None,
+        destinations="all" if publication.destinations_all else "chosen",
+        destination_public=publication.destination_public,
+        destination_partners=[
+            str(key) for key in sorted(audience.chosen(db, publication).partners)
+        ],
     )
 
 
@@ -181,7 +217,11 @@ def save(
     (the rest of the draft still waits for release)."""
     vorhaben = editable_vorhaben(db, member, vorhaben_id)
     data, errors = forms.clean(
-        form, validation.known_field_ids(db), {entry.ags for entry in vorhaben.partners}
+        form,
+        validation.known_field_ids(db),
+        {entry.ags for entry in vorhaben.partners},
+        lambda address: _is_personal(db, address),
+        {partner.id for partner in audience.destinations(db)},
     )
     if data is None:
         raise ValidationFailed(errors)
@@ -203,6 +243,25 @@ def save(
     publication.license = data.license
     publication.uses_ai = data.uses_ai
     publication.partner_ags = data.partner_ags
+    publication.content_license = (
+        data.content_license or publication.content_license or vocabularies.DEFAULT_LICENSE
+    )
+    publication.seeks_partners = data.seeks_partners
+    publication.lessons_learned = data.lessons_learned
+    publication.funding_programme = data.funding_programme
+    publication.start_date, publication.end_date = data.start_date, data.end_date
+    publication.title_en, publication.summary_en = data.title_en, data.summary_en
+    publication.mailbox_name, publication.mailbox_email = data.mailbox_name, data.mailbox_email
+    publication.ai_record = _ai_record_of(vorhaben) if data.ai_record else None
+    if data.destinations:
+        db.flush()  # a new publication's row, before its destinations refer to it
+        audience.choose(
+            db,
+            publication,
+            to_all=data.destinations == "all",
+            public=data.destination_public,
+            partners=set(data.destination_partners),
+        )
     if data.contact_consent:
         if publication.contact_account_id != member.id or publication.contact_consent_at is None:
             publication.contact_account_id = member.id
@@ -213,8 +272,86 @@ def save(
     publication.updated_at = utcnow()
     publication.draft_revision = (publication.draft_revision or 0) + 1
     db.flush()
+    partner_consent.request_missing(db, settings, publication, member)
+    _narrow_live(db, settings, publication, member)
     if not data.contact_consent and contact.shows_as_contact(db, publication.id, member.id):
         contact.withdraw_consent(db, settings, publication, member.id)
+    return publication
+
+
+def _narrow_live(
+    db: Session, settings: Settings, publication: Publication, member: Account
+) -> None:
+    """Destinations the owners took away lose the live version at once (they read a
+    tombstone); added ones wait for the next release, like every other change."""
+    entry = feed.get(db, publication.id)
+    if entry is None or entry.deleted:
+        return
+    live = audience.current(db, entry)
+    narrower = audience.narrowed(live, audience.chosen(db, publication))
+    if narrower == live:
+        return
+    feed.put(
+        db,
+        settings,
+        publication.id,
+        entry.item,
+        deleted=False,
+        event="project.updated",
+        at=utcnow(),
+        audience=narrower,
+        notify_unchanged=False,
+    )
+    audit.record(
+        db,
+        "publication_destinations_narrowed",
+        actor_id=member.id,
+        object_type="publication",
+        object_id=publication.id,
+        public=narrower.public,
+        partners=sorted(narrower.partners),
+        all=narrower.to_all,
+    )
+
+
+def _is_personal(db: Session, address: str) -> bool:
+    """Whether an address is a member's own (case-insensitive)."""
+    return (
+        db.scalar(select(Account.id).where(func.lower(Account.email) == address.lower()).limit(1))
+        is not None
+    )
+
+
+def _ai_record_of(vorhaben: Vorhaben) -> dict[str, Any] | None:
+    """The Vorhaben's AI record as the draft keeps it (None if nothing was recorded)."""
+    record = vorhaben.ai_record
+    if record is None or record.is_empty:
+        return None
+    values: dict[str, Any] = {name: getattr(record, name) or "" for name in AI_RECORD_TEXTS}
+    values["risk_class"] = record.risk_class.value if record.risk_class else None
+    return values
+
+
+def change_image(
+    db: Session, member: Account, vorhaben_id: int, action: str, upload: bytes, alt: str
+) -> Publication:
+    """Upload, re-describe or remove the draft's image (nothing public changes until the
+    next release). A changed image is a changed draft: a review of the older one is refused."""
+    editable_vorhaben(db, member, vorhaben_id)
+    publication = _locked_of_vorhaben(db, vorhaben_id)
+    if publication is None:
+        raise ValidationFailed(
+            {"image": _("Speichern Sie zuerst den Entwurf; dann können Sie ein Bild hinzufügen.")}
+        )
+    if action == "remove":
+        images.detach(db, publication, actor_id=member.id)
+    elif upload:
+        images.attach(db, publication, upload, alt, actor_id=member.id)
+    else:
+        images.set_alt(db, publication, alt)
+    publication.updated_at = utcnow()
+    publication.draft_revision = (publication.draft_revision or 0) + 1
+    db.flush()
     return publication
 
 
@@ -416,6 +553,7 @@ def _release(
         deleted=False,
         event="project.updated" if was_live else "project.published",
         at=now,
+        audience=audience.chosen(db, publication),
     )
     audit.record(
         db,

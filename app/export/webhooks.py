@@ -154,19 +154,39 @@ def active_secrets(endpoint: Any) -> list[str]:
     return found
 
 
-def enqueue(db: Session, event: str, item: dict[str, Any], *, at: dt.datetime) -> int:
-    """Queue one delivery per active endpoint (same transaction as the feed change)."""
+def active_endpoints(db: Session) -> list[tuple[int, int]]:
+    """(endpoint id, partner id) of every endpoint that receives deliveries."""
     from app.export.models import WebhookEndpoint
 
+    return [
+        (row.id, row.partner_id)
+        for row in db.execute(
+            select(WebhookEndpoint.id, WebhookEndpoint.partner_id)
+            .where(WebhookEndpoint.active.is_(True))
+            .order_by(WebhookEndpoint.id)
+        )
+    ]
+
+
+def enqueue(
+    db: Session,
+    event: str,
+    item: dict[str, Any],
+    *,
+    at: dt.datetime,
+    endpoint_ids: list[int] | None = None,
+) -> int:
+    """Queue one delivery per endpoint (every active one unless named), in the same
+    transaction as the feed change."""
     stamp = at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
     body = json.dumps(
         {"type": event, "timestamp": stamp, "data": item},
         ensure_ascii=False,
         separators=(",", ":"),
     )
-    endpoints = db.scalars(select(WebhookEndpoint.id).where(WebhookEndpoint.active.is_(True)))
-    count = 0
-    for endpoint_id in endpoints:
+    if endpoint_ids is None:
+        endpoint_ids = [endpoint_id for endpoint_id, _partner in active_endpoints(db)]
+    for endpoint_id in endpoint_ids:
         db.add(
             OutboxMessage(
                 channel=Channel.WEBHOOK,
@@ -176,5 +196,4 @@ def enqueue(db: Session, event: str, item: dict[str, Any], *, at: dt.datetime) -
                 ordering_key=str(item["id"]),
             )
         )
-        count += 1
-    return count
+    return len(endpoint_ids)

@@ -10,13 +10,14 @@ from markupsafe import Markup
 
 from app.i18n import N_, gettext
 from app.membership.models import FORMER_MEMBER
-from app.vorhaben.models import AI_LABELS, STAGE_LABELS, VISIBILITY_LABELS
+from app.vorhaben.models import AI_LABELS, AI_RISK_LABELS, STAGE_LABELS, VISIBILITY_LABELS
 
 # Snapshot fields that hold an enum value: shown by their (translated) label.
 VALUE_LABELS: dict[str, dict[Any, str]] = {
     "stage": dict(STAGE_LABELS),
     "visibility": dict(VISIBILITY_LABELS),
     "uses_ai": dict(AI_LABELS),
+    "ai_risk_class": dict(AI_RISK_LABELS),
 }
 # Snapshot fields the form labels (forms.LABELS) do not name.
 FIELD_LABELS = {

@@ -10,7 +10,7 @@ from app.core.ids import is_number, parse_id
 from app.core.text import clean_line, fold, forbidden_character, normalize, too_long
 from app.i18n import N_, format_number
 from app.i18n import gettext as _
-from app.vorhaben import spdx
+from app.vorhaben import ai_record, spdx
 from app.vorhaben.models import AIUse, Stage, Visibility
 
 TITLE_MAX = 200
@@ -46,6 +46,7 @@ LABELS = {
     "lessons_learned": N_("Was wir gelernt haben"),
     "partner_municipalities": N_("Partnerkommunen"),
     "contacts": N_("Ansprechpersonen"),
+    **ai_record.LABELS,
 }
 
 
@@ -72,6 +73,7 @@ class VorhabenForm:
     lessons_learned: str = ""
     partner_municipalities: list[str] = field(default_factory=list)
     contacts: list[str] = field(default_factory=list)
+    ai: ai_record.AIRecordForm = field(default_factory=ai_record.AIRecordForm)
 
 
 @dataclass
@@ -97,6 +99,7 @@ class CleanVorhaben:
     lessons_learned: str
     partner_ags: list[str]
     contact_ids: list[int]
+    ai_record: ai_record.CleanAIRecord = field(default_factory=ai_record.CleanAIRecord)
 
 
 def text_field(
@@ -212,6 +215,7 @@ def clean(
         errors["partner_municipalities"] = _(
             "Höchstens %(limit)s Partnerkommunen.", limit=format_number(PARTNERS_MAX)
         )
+    ai = ai_record.clean(errors, form.ai)
     contact_ids = [cid for value in form.contacts if (cid := parse_id(value)) is not None]
     if len(contact_ids) != len([value for value in form.contacts if value]):
         errors["contacts"] = _("Bitte wählen Sie Ansprechpersonen aus der Liste.")
@@ -242,6 +246,7 @@ def clean(
             lessons_learned=lessons,
             partner_ags=list(dict.fromkeys(partner_ags)),
             contact_ids=list(dict.fromkeys(contact_ids)),
+            ai_record=ai,
         ),
         errors,
     )

@@ -14,6 +14,8 @@ from app.core.pagination import Page, decode_keyset, encode_keyset
 from app.municipalities.models import Level, Municipality
 from app.vorhaben.models import (
     STAGE_LABELS,
+    AIRecord,
+    AIRiskClass,
     AIUse,
     FieldOfAction,
     Stage,
@@ -25,6 +27,8 @@ from app.vorhaben.models import (
 from app.vorhaben.visibility import Reader, visible_clause
 
 SORTS = ("activity", "newest")
+# The AI-risk filter value for Vorhaben that use AI without a risk class in their record.
+AI_UNASSESSED = "unassessed"
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class VorhabenFilter:
     partners: str = ""
     ai: str = ""
     open_source: str = ""
+    ai_risk: str = ""  # a risk class of the AI record, or AI_UNASSESSED
 
     def query_items(self) -> list[tuple[str, str]]:
         return [(key, value) for key, value in asdict(self).items() if value]
@@ -225,6 +230,20 @@ def apply_filters(db: Session, query: Select[Any], filters: VorhabenFilter) -> S
         query = query.where(Vorhaben.uses_ai == AIUse(filters.ai))
     if filters.open_source == "1":
         query = query.where(Vorhaben.open_source.is_(True))
+    if filters.ai_risk in {value.value for value in AIRiskClass}:
+        query = query.where(
+            Vorhaben.uses_ai != AIUse.NONE,
+            exists()
+            .where(AIRecord.vorhaben_id == Vorhaben.id)
+            .where(AIRecord.risk_class == AIRiskClass(filters.ai_risk)),
+        )
+    elif filters.ai_risk == AI_UNASSESSED:
+        query = query.where(
+            Vorhaben.uses_ai != AIUse.NONE,
+            ~exists()
+            .where(AIRecord.vorhaben_id == Vorhaben.id)
+            .where(AIRecord.risk_class.is_not(None)),
+        )
     return query
 
 

@@ -203,6 +203,9 @@ class Vorhaben(Base):
     contacts: Mapped[list[Account]] = relationship(
         secondary="vorhaben_contacts", lazy="raise", order_by="Account.display_name"
     )
+    ai_record: Mapped[AIRecord | None] = relationship(
+        lazy="raise", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     @property
     def stage_label(self) -> str:
@@ -223,6 +226,10 @@ class Vorhaben(Base):
     @property
     def tag_names(self) -> list[str]:
         return [tag.tag for tag in self.tags]
+
+    @property
+    def uses_any_ai(self) -> bool:
+        return self.uses_ai is not AIUse.NONE
 
 
 class VorhabenField(Base):
@@ -380,3 +387,66 @@ class Interest(Base):
 
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     field_id: Mapped[int] = mapped_column(ForeignKey("fields_of_action.id", ondelete="CASCADE"))
+
+
+class AIRiskClass(enum.StrEnum):
+    """The risk classes of the EU AI Act (Regulation (EU) 2024/1689)."""
+
+    MINIMAL = "minimal"
+    LIMITED = "limited"
+    HIGH = "high"
+    PROHIBITED = "prohibited"
+
+
+AI_RISK_LABELS = {
+    AIRiskClass.MINIMAL: N_("Minimales Risiko"),
+    AIRiskClass.LIMITED: N_("Begrenztes Risiko (Transparenzpflichten)"),
+    AIRiskClass.HIGH: N_("Hohes Risiko"),
+    AIRiskClass.PROHIBITED: N_("Verbotene Praxis"),
+}
+
+
+class AIRecord(Base):
+    """What a Vorhaben that uses AI records about it: responsibility, data, oversight, risk
+    under the EU AI Act, evaluation, energy and reuse. Kept when the Vorhaben stops using
+    AI (nothing typed is lost), shown and exported only while it uses AI."""
+
+    __tablename__ = "vorhaben_ai_records"
+
+    vorhaben_id: Mapped[int] = mapped_column(
+        ForeignKey("vorhaben.id", ondelete="CASCADE"), primary_key=True
+    )
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    responsible_body: Mapped[str] = mapped_column(String(300), default="")
+    data_used: Mapped[str] = mapped_column(Text, default="")
+    data_origin: Mapped[str] = mapped_column(Text, default="")
+    human_oversight: Mapped[str] = mapped_column(Text, default="")
+    risk_class: Mapped[AIRiskClass | None] = mapped_column(
+        str_enum(AIRiskClass, "ai_risk_class"), index=True
+    )
+    risk_explanation: Mapped[str] = mapped_column(Text, default="")
+    quality_fairness: Mapped[str] = mapped_column(Text, default="")
+    energy_footprint: Mapped[str] = mapped_column(Text, default="")
+    reuse_potential: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def risk_label(self) -> str:
+        return AI_RISK_LABELS[self.risk_class] if self.risk_class else ""
+
+    @property
+    def is_empty(self) -> bool:
+        return self.risk_class is None and not any(getattr(self, name) for name in AI_RECORD_TEXTS)
+
+
+# The free-text fields of an AI record, in the order forms, pages and the feed show them.
+AI_RECORD_TEXTS = (
+    "purpose",
+    "responsible_body",
+    "data_used",
+    "data_origin",
+    "human_oversight",
+    "risk_explanation",
+    "quality_fairness",
+    "energy_footprint",
+    "reuse_potential",
+)

@@ -14,7 +14,7 @@ from app.i18n import gettext as _
 from app.membership.models import Account
 from app.municipalities.picker import picker_context
 from app.search.similar import similar as similar_vorhaben
-from app.vorhaben import cooperation, diff, forms, listing, routes_form, service
+from app.vorhaben import ai_record, cooperation, diff, forms, listing, routes_form, service
 from app.vorhaben.models import (
     AI_LABELS,
     SIGNAL_LABELS,
@@ -51,6 +51,10 @@ def filter_context(
         "kreis_options": [(str(key), name) for key, name in kreise],
         "municipality_options": picker["results"],
         "ai_options": [(key.value, _(label)) for key, label in AI_LABELS.items()],
+        "ai_risk_options": [
+            *ai_record.risk_options(),
+            (listing.AI_UNASSESSED, _("KI ohne Einschätzung")),
+        ],
     }
 
 
@@ -63,10 +67,11 @@ async def filter_params(  # a coroutine: no thread hand-over for parsing a query
     partners: Annotated[str, Query(max_length=1)] = "",
     ai: Annotated[str, Query(max_length=20)] = "",
     open_source: Annotated[str, Query(max_length=1)] = "",
+    ai_risk: Annotated[str, Query(max_length=20)] = "",
 ) -> listing.VorhabenFilter:
     """The list filters from the query string (shared with search)."""
     return listing.VorhabenFilter(
-        stage, field, land, kreis, municipality, partners, ai, open_source
+        stage, field, land, kreis, municipality, partners, ai, open_source, ai_risk
     )
 
 

@@ -19,7 +19,7 @@ from app.membership.models import Account
 from app.municipalities.models import Municipality
 from app.municipalities.picker import picker_context
 from app.search.similar import similar as similar_vorhaben
-from app.vorhaben import forms, listing, service, spdx, stages
+from app.vorhaben import ai_record, forms, listing, service, spdx, stages
 from app.vorhaben.models import AI_LABELS, VISIBILITY_LABELS, Stage, Vorhaben
 from app.vorhaben.validation import LessonsWanted
 from app.web import routing
@@ -92,6 +92,7 @@ async def read_form(request: Request) -> SubmittedVorhaben:
         lessons_learned=_text(data, "lessons_learned"),
         partner_municipalities=_many(data, "partner_municipalities"),
         contacts=_many(data, "contacts"),
+        ai=ai_record.read_form(lambda name: _text(data, name)),
     )
     return SubmittedVorhaben(
         form=form,
@@ -135,6 +136,9 @@ def _form_context(
         ],
         "visibility_options": [(key.value, _(label)) for key, label in VISIBILITY_LABELS.items()],
         "ai_options": [(key.value, _(label)) for key, label in AI_LABELS.items()],
+        "ai_risk_options": ai_record.risk_options(),
+        "ai_hints": {key: _(value) for key, value in ai_record.HINTS.items()},
+        "ai_fields": list(ai_record.LABELS),
         "license_options": [(key, f"{_(label)} ({key})") for key, label in spdx.LICENSES],
         "contact_options": [
             (str(account.id), f"{account.display_name} – {account.position or ''}")

@@ -17,7 +17,7 @@ from app.i18n import gettext as _
 from app.membership.models import Account, AccountState
 from app.municipalities.models import Municipality
 from app.search import index as search_index
-from app.vorhaben import forms, stages, validation
+from app.vorhaben import ai_record, forms, stages, validation
 from app.vorhaben.models import (
     Follow,
     StageChange,
@@ -56,6 +56,7 @@ def detail_options() -> list[Any]:
         selectinload(Vorhaben.tags),
         selectinload(Vorhaben.partners),
         selectinload(Vorhaben.contacts),
+        selectinload(Vorhaben.ai_record),
     ]
 
 
@@ -120,6 +121,7 @@ def _apply(db: Session, vorhaben: Vorhaben, checked: validation.Checked) -> None
         VorhabenContact(vorhaben_id=vorhaben.id, account_id=contact)
         for contact in checked.contact_ids
     )
+    ai_record.apply(db, vorhaben.id, data.ai_record)
     db.flush()
     search_index.index_vorhaben(db, vorhaben, data.tags)
 
@@ -156,6 +158,7 @@ def snapshot(db: Session, vorhaben_id: int) -> dict[str, Any]:
         "lessons_learned": vorhaben.lessons_learned,
         "partner_municipalities": [entry.name for entry in vorhaben.partners],
         "contacts": [{"id": entry.id, "name": entry.display_name} for entry in vorhaben.contacts],
+        **ai_record.snapshot(vorhaben.ai_record),
     }
 
 
@@ -320,6 +323,7 @@ def form_from(vorhaben: Vorhaben) -> forms.VorhabenForm:
         lessons_learned=vorhaben.lessons_learned,
         partner_municipalities=[entry.ags for entry in vorhaben.partners],
         contacts=[str(entry.id) for entry in vorhaben.contacts],
+        ai=ai_record.form_from(vorhaben.ai_record),
     )
 
 

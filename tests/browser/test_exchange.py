@@ -101,7 +101,7 @@ def test_everything_works_without_javascript(
     page.locator("#field-stage").select_option("betrieb")
     page.get_by_role("button", name="Anwenden").click()
     expect(page).to_have_url(
-        f"{demo.url}/vorhaben?stage=betrieb&field=&land=&kreis=&ai=&kommune=&sort=activity"
+        f"{demo.url}/vorhaben?stage=betrieb&field=&land=&kreis=&ai=&ai_risk=&kommune=&sort=activity"
     )
     expect(page.locator("main .card").first).to_contain_text("Betrieb")
     page.goto(demo.url + "/suche")

@@ -19,7 +19,37 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "docs" / "schema"
-NAMES = ("project", "tombstone", "feed-item", "feed-page", "webhook-event", "atom-entry")
+NAMES = (
+    "project",
+    "tombstone",
+    "feed-item",
+    "feed-page",
+    "webhook-event",
+    "atom-entry",
+    "vocabulary",
+    "vocabularies",
+)
+# Item fields added after the contract's (issue 21), in the schema's order: the proposal for
+# CONTRACT.md's field list. Until the contract names them they follow its fields; once it
+# does, the contract's order rules.
+ADDITIONS: tuple[str, ...] = (
+    "classification",
+    "keyword",
+    "license",
+    "license_id",
+    "language",
+    "translations",
+    "seeks_partners",
+    "lessons_learned_html",
+    "funding_programme",
+    "start_date",
+    "end_date",
+    "mailbox",
+    "image",
+    "ai_record",
+)
+# Keys added to the nested objects the contract names.
+NESTED_ADDITIONS: dict[str, tuple[str, ...]] = {"municipality": ("level", "ars")}
 ATOM = "{http://www.w3.org/2005/Atom}"
 TOMBSTONES = "{http://purl.org/atompub/tombstones/1.0}"
 
@@ -34,6 +64,12 @@ def _date_time(value: object) -> bool:
     if not isinstance(value, str):
         return True
     return "T" in value and dt.datetime.fromisoformat(value).tzinfo is not None
+
+
+@formats.checks("date", raises=ValueError)
+def _date(value: object) -> bool:
+    """A calendar day as YYYY-MM-DD."""
+    return not isinstance(value, str) or dt.date.fromisoformat(value).isoformat() == value
 
 
 @formats.checks("uri")

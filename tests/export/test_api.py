@@ -192,7 +192,12 @@ def test_rate_limits_answer_429_with_retry_after(client: TestClient, db: Session
 
 def test_openapi_describes_only_the_public_api(client: TestClient) -> None:
     document: dict[str, Any] = client.get("/api/v1/openapi.json").json()
-    assert set(document["paths"]) == {"/api/v1/projects", "/api/v1/projects/{project_id}"}
+    assert set(document["paths"]) == {
+        "/api/v1/projects",
+        "/api/v1/projects/{project_id}",
+        "/api/v1/vocabularies",
+        "/api/v1/vocabularies/{name}",
+    }
     schemas = document["components"]["schemas"]
     assert "ProjectItem" in schemas and "Tombstone" in schemas
     assert set(schemas["ProjectItem"]["properties"]) >= {"id", "contact", "version"}

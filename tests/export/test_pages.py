@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from app.export import feed, partners, service
-from app.export.models import Publication, PublicationState
+from app.export import feed, partner_consent, partners, service
+from app.export.models import PartnerConsent, Publication, PublicationState
 from app.outbox.models import Channel, OutboxMessage
 from app.vorhaben.models import VorhabenPartner
 from tests import factories
@@ -170,6 +170,10 @@ def test_the_preview_is_the_public_page(
     form.license = "EUPL-1.2"
     form.partner_municipalities = [partner.ags]
     publication = service.save(db, settings, scene.owner, scene.vorhaben.id, form)
+    # Named only with its consent (tests/export/test_partner_consent.py).
+    [asked] = db.scalars(select(PartnerConsent))
+    speaker = factories.account(db, municipality=partner)
+    partner_consent.decide(db, settings, speaker, asked.id, "confirm")
     factories.login(client, db, scene.owner)
     page = client.get(f"/vorhaben/{scene.vorhaben.id}/publication").text
     preview = page[page.index('id="preview-title"') :]
