@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from app import demo_content, migrate
+from app import demo_content, demo_scenes, migrate
 from app import worker as workers
 from app.auth import dev
 from app.config import Settings
@@ -47,15 +47,15 @@ def prepare(
     else:
         municipality_commands.import_file(DEMO_REGISTRY, engine, out, deactivate_missing=False)
     with unit_of_work(make_session_factory(engine)) as db:
-        personas = dev.seed_personas(db)
+        dev.seed_personas(db)
         loaded = demo_content.load(db, settings)
+        scenes = demo_scenes.load(db, settings, demo_content.content())
         total = len(dev.listing(db))
-    out(
-        f"{total} demo personas ready ({len(personas)} roles and {total - len(personas)} "
-        f"more members; sign in at {settings.base_url}/dev/login, see README.md)"
-    )
+    out(f"{total} demo personas ready: sign in at {settings.base_url}/dev/login (README.md)")
     if loaded:
         out(f"{loaded} demo Vorhaben with comments and signals loaded")
+    if scenes:
+        out(f"demo scenes added: {', '.join(scenes)}")
 
 
 class Delivery(threading.Thread):
