@@ -31,7 +31,6 @@ from app.membership.models import (
     AccountState,
     Identity,
     MunicipalityDomain,
-    Role,
 )
 from app.outbox.models import Channel, DeliveryState, OutboxMessage
 from app.reports import service as reports
@@ -40,9 +39,7 @@ from app.vorhaben.models import FieldOfAction, Interest, Vorhaben
 
 def load(db: Session, settings: Settings, data: dict[str, Any]) -> list[str]:
     """Add every missing scene; returns what was added (for the console)."""
-    moderator = db.scalars(
-        select(Account).where(Account.role == Role.MODERATOR, Account.state == AccountState.APPROVED)
-    ).first()
+    moderator = account_for(db, "moderatorin")
     if moderator is None:
         return []
     titles = {seed["key"]: seed["title"] for seed in data["vorhaben"]}
@@ -75,9 +72,8 @@ def _interests(db: Session, interests: dict[str, list[str]]) -> bool:
         account = account_for(db, key)
         if account is None or db.scalar(select(Interest).where(Interest.account_id == account.id)):
             continue
-        db.add_all(
-            Interest(account_id=account.id, field_id=slugs[slug]) for slug in chosen if slug in slugs
-        )
+        ids = [slugs[slug] for slug in chosen if slug in slugs]
+        db.add_all(Interest(account_id=account.id, field_id=field_id) for field_id in ids)
         added = True
     db.flush()
     return added
@@ -213,4 +209,3 @@ def _settle_outbox(db: Session) -> None:
         .where(OutboxMessage.channel == Channel.MAIL, OutboxMessage.state == DeliveryState.PENDING)
         .values(state=DeliveryState.DELIVERED, delivered_at=utcnow(), attempts=1)
     )
-
