@@ -19,6 +19,7 @@ from app.core.clock import BERLIN, utcnow
 from app.core.markdown import plain_text
 from app.core.pagination import Page, decode_keyset, encode_keyset
 from app.membership.models import Account, AccountState, MailMode, shown_name
+from app.municipalities.models import Municipality, distinct_name
 from app.notifications import mail
 from app.notifications.models import Notification, NotificationKind
 from app.vorhaben.models import STAGE_LABELS, Follow, Signal, Stage, Vorhaben
@@ -55,6 +56,7 @@ def _notify(
     signal: Signal | None = None,
     stage: Stage | None = None,
 ) -> None:
+    signalling = db.get(Municipality, signal.municipality_id) if signal is not None else None
     for receiver in receivers:
         row = Notification(
             account_id=receiver.id,
@@ -80,6 +82,7 @@ def _notify(
                     "actor": actor,
                     "excerpt": plain_text(comment.body, 400) if comment else "",
                     "signal": signal,
+                    "signalling": signalling.display_name if signalling else "",
                     "stage": STAGE_LABELS[vorhaben.stage] if stage else "",
                 },
                 about=(
@@ -179,6 +182,7 @@ class Item:
     excerpt: str
     signal_label: str
     stage_label: str
+    signalling: str = ""  # the municipality a signal came from
 
 
 def page(db: Session, reader: Account, *, after: str | None = None, limit: int = 50) -> Page[Item]:
@@ -193,11 +197,15 @@ def page(db: Session, reader: Account, *, after: str | None = None, limit: int =
             Comment.body,
             Comment.deleted_at,
             Signal.kind,
+            Municipality.name.label("signalling"),
+            Municipality.level.label("signalling_level"),
+            Municipality.kind_code.label("signalling_kind"),
         )
         .join(Vorhaben, Vorhaben.id == Notification.vorhaben_id)
         .outerjoin(Account, Account.id == Notification.actor_id)
         .outerjoin(Comment, Comment.id == Notification.comment_id)
         .outerjoin(Signal, Signal.id == Notification.signal_id)
+        .outerjoin(Municipality, Municipality.id == Signal.municipality_id)
         .where(
             Notification.account_id == reader.id,
             visible_clause(reader),
@@ -233,6 +241,9 @@ def page(db: Session, reader: Account, *, after: str | None = None, limit: int =
                 excerpt,
                 SIGNAL_LABELS[row.kind] if row.kind else "",
                 STAGE_LABELS[row.stage],
+                distinct_name(row.signalling, row.signalling_level, row.signalling_kind)
+                if row.signalling
+                else "",
             )
         )
     return Page(items, next_cursor)
