@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from app.account import preferences
 from app.audit import service as audit
 from app.audit.models import AuditEvent
 from app.auth import sessions
@@ -63,6 +64,7 @@ def _iso(value: dt.datetime | dt.date | None) -> str | None:
 def export(db: Session, account: Account) -> dict[str, Any]:
     """Everything Allmende holds about one person, as plain data."""
     municipality = account.municipality_id
+    chosen = preferences.settings_of(db, account.id)
     data: dict[str, Any] = {
         "format": "allmende-datenauskunft/1",
         "created": _iso(utcnow()),
@@ -78,6 +80,8 @@ def export(db: Session, account: Account) -> dict[str, Any]:
             "state_reason": account.state_reason,
             "locale": account.locale,
             "mail_mode": account.mail_mode.value,
+            "notify_municipality_signals": chosen.municipality_signals,
+            "notify_municipality_comments": chosen.municipality_comments,
             "created_at": _iso(account.created_at),
             "approved_at": _iso(account.approved_at),
             "last_login_at": _iso(account.last_login_at),

@@ -41,6 +41,7 @@ def account_page(request: Request, account: Member, db: DbSession) -> Response:
             "current_session_id": _current_session_id(request),
             "fields": listing.fields_of_action(db),
             "interests": preferences.interests_of(db, account.id),
+            "notification_settings": preferences.settings_of(db, account.id),
         },
     )
 
@@ -84,9 +85,20 @@ def save_preferences(
     db: DbSession,
     mail_mode: Annotated[str, Form(max_length=20)] = "immediate",
     interests: Annotated[list[str] | None, Form()] = None,
+    municipality_signals: Annotated[str, Form(max_length=5)] = "",
+    municipality_comments: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
-    """Mail preference (immediately, daily digest, none) and fields of interest."""
-    preferences.save(db, account, mail_mode, interests or [])
+    """Mail preference (immediately, daily digest, none), what to hear of on the own
+    municipality's Vorhaben, and fields of interest."""
+    # Unticked boxes send nothing: the form always carries all of them.
+    preferences.save(
+        db,
+        account,
+        mail_mode,
+        interests or [],
+        municipality_signals=municipality_signals == "1",
+        municipality_comments=municipality_comments == "1",
+    )
     response = RedirectResponse("/konto#einstellungen", status_code=303)
     flash(request, response, _("Einstellungen gespeichert."))
     return response
