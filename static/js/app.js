@@ -31,6 +31,22 @@
     field.dispatchEvent(new Event("search"));
   });
 
+  // Fields that do not concern a stage (data-hidden-for-stage="idee": the lessons-learned
+  // question is not put to an idea) follow the stage select of their form. One that holds
+  // text stays in sight. Without JavaScript the server shows them with the next answer.
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.matches || !select.matches("select[name=stage]") || !select.form) {
+      return;
+    }
+    var fields = select.form.querySelectorAll("[data-hidden-for-stage]");
+    Array.prototype.forEach.call(fields, function (field) {
+      var input = field.querySelector("textarea, input");
+      var filled = input && input.value.trim() !== "";
+      field.hidden = field.getAttribute("data-hidden-for-stage") === select.value && !filled;
+    });
+  });
+
   // htmx fires afterSwap on what it swapped in: the target (innerHTML) or the new element
   // itself (outerHTML, as for a comment edited in place).
   document.addEventListener("htmx:afterSwap", function (event) {
