@@ -7,13 +7,14 @@ from typing import Annotated
 from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.account import preferences
+from app.account import devices, preferences
 from app.audit import service as audit
 from app.auth import sessions
 from app.auth.deps import Member
 from app.auth.models import AuthSession
 from app.core.errors import NotFound
 from app.i18n import gettext as _
+from app.municipalities.models import Municipality
 from app.vorhaben import listing
 from app.web import routing
 from app.web.deps import DbSession
@@ -31,13 +32,18 @@ def _current_session_id(request: Request) -> int | None:
 @router.get("")
 def account_page(request: Request, account: Member, db: DbSession) -> Response:
     """The account overview with the list of active sessions."""
+    active = sessions.list_for(db, request.app.state.settings, account.id)
     return render(
         request,
         "account/account.html",
         {
             "page_title": _("Mein Konto"),
             "account": account,
-            "sessions": sessions.list_for(db, request.app.state.settings, account.id),
+            "municipality": db.get(Municipality, account.municipality_id)
+            if account.municipality_id
+            else None,
+            "sessions": active,
+            "devices": {row.id: devices.describe(row.user_agent) for row in active},
             "current_session_id": _current_session_id(request),
             "fields": listing.fields_of_action(db),
             "interests": preferences.interests_of(db, account.id),
