@@ -13,7 +13,24 @@
     return false;
   }
 
+  // Panels that fold away on a phone (data-open-wide: the list filters) are open on
+  // wider screens, where app.css shows them anyway; [open] keeps both views in step.
+  var wide = window.matchMedia ? window.matchMedia("(min-width: 48rem)") : null;
+  function openWhenWide() {
+    if (!wide || !wide.matches) {
+      return;
+    }
+    Array.prototype.forEach.call(
+      document.querySelectorAll("details[data-open-wide]"),
+      function (panel) { panel.open = true; }
+    );
+  }
+  if (wide && wide.addEventListener) {
+    wide.addEventListener("change", openWhenWide);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    openWhenWide();
     focusErrors(document);
   });
 
