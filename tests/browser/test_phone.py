@@ -112,3 +112,40 @@ def test_on_a_desktop_filters_are_open_and_cooperation_is_beside_the_text(
         assert_accessible(page, "Vorhaben on a desktop")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(
+    ("persona", "paths"),
+    [
+        (
+            "muenchen",
+            ["/", "/suche?q=schule", "/benachrichtigungen", "/konto", "/konto/daten"],
+        ),
+        (
+            "moderatorin",
+            [
+                "/moderation",
+                "/moderation/applications",
+                "/moderation/reports",
+                "/moderation/publications",
+                "/moderation/audit",
+                "/moderation/domains",
+            ],
+        ),
+        ("antrag", ["/membership/status", "/vorhaben"]),
+    ],
+)
+def test_pages_fit_a_phone_and_stay_accessible(
+    browser: Browser, demo: LiveServer, persona: str, paths: list[str]
+) -> None:
+    context = persona_context(browser, demo, persona)
+    page = context.new_page()
+    page.set_viewport_size(PHONE)
+    try:
+        for path in paths:
+            page.goto(demo.url + path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE["width"], f"{path} is {width} px wide"
+            assert_accessible(page, f"{path} on a phone as {persona}")
+    finally:
+        context.close()
