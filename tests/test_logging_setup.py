@@ -56,7 +56,10 @@ def test_uvicorn_lines_carry_no_colour_markup(capsys: pytest.CaptureFixture[str]
     """uvicorn adds a `color_message` copy of each message for its own formatter; the
     console showed it (escape codes and all) at the end of every line."""
     configure(Settings(log_json=False))
-    logging.getLogger("uvicorn.error").info(
+    # A logger of its own: uvicorn's may carry a level another test's server set.
+    logger = logging.getLogger("tests.uvicorn_like")
+    logger.setLevel(logging.INFO)
+    logger.info(
         "Uvicorn running on %s",
         "http://127.0.0.1:8000",
         extra={"color_message": "Uvicorn running on \x1b[1m%s\x1b[0m"},
