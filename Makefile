@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 REGISTRY ?=
+HOST ?= 127.0.0.1
+PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 NODE_STAMP := tests/oidc_node/node_modules/.installed
 
@@ -20,7 +22,7 @@ install: $(STAMP)
 
 run: $(STAMP)
 	mkdir -p var
-	ALLMENDE_DEV_LOGIN=1 $(BIN)/allmende demo $(if $(REGISTRY),--registry $(REGISTRY))
+	ALLMENDE_DEV_LOGIN=1 $(BIN)/allmende demo --host $(HOST) --port $(PORT) $(if $(REGISTRY),--registry $(REGISTRY))
 
 $(NODE_STAMP): tests/oidc_node/package.json tests/oidc_node/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \

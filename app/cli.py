@@ -7,6 +7,7 @@ exit with 2. Each command runs in one unit of work (commit on success, roll back
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import socket
 import sys
@@ -291,28 +292,55 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from app import demo
 
-    demo.prepare(settings, engine_for(settings), out, registry=args.registry)
+    settings = demo.with_address(settings, args.host, args.port)
+    if not args.no_serve:
+        ensure_free(args.host, args.port)  # before the work, not after it
+    engine = engine_for(settings)
+    demo.prepare(settings, engine, out, registry=args.registry)
     if args.no_serve:
         return 0
-    run_server(settings, args.host, args.port, 1)
+    delivery = demo.start_delivery(settings, engine)
+    out(f"mails are delivered in this process: see the log or {settings.base_url}/dev/mails")
+    try:
+        run_server(settings, args.host, args.port, 1)
+    finally:
+        delivery.stop()
     return 0
+
+
+def ensure_free(host: str, port: int) -> None:
+    """Refuse a port another server holds with one line, instead of uvicorn's bind error."""
+    if not 0 < port < 65536:
+        raise CommandError(f"port {port} is not a port number (1 to 65535)")
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as error:
+        raise CommandError(f"cannot serve on {host!r}: {error.strerror}") from None
+    with socket.socket(family, kind, proto) as probe:
+        # As uvicorn binds: a port left in TIME_WAIT by the last run is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise CommandError(
+                    f"port {port} on {host} is already in use by another program; stop it "
+                    f"or choose another port (make run PORT={port + 1}, or --port {port + 1})"
+                ) from None
+            raise CommandError(f"cannot serve on {host}:{port}: {error.strerror}") from None
 
 
 def run_server(settings: Settings, host: str, port: int, workers: int) -> None:
     """Serve the app with uvicorn (several worker processes share one secret key)."""
     import uvicorn
 
-    # uvicorn only logs a failed bind (and exits 3); an operator gets the reason in one line.
-    try:
-        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-        with socket.create_server((host, port), family=family):
-            pass
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise CommandError(f"cannot serve on {host}:{port}: {reason}") from None
-
-    # Worker processes read the settings again; they must share this start's secret key.
+    ensure_free(host, port)
+    # Worker processes read the settings again; they must share this start's secret key
+    # and base URL (which `allmende demo` derives from its address).
     os.environ["ALLMENDE_SECRET_KEY"] = settings.secret.decode()
+    os.environ["ALLMENDE_BASE_URL"] = settings.base_url
     out(f"Allmende serves on http://{host}:{port} ({workers} worker(s)); stop with Ctrl+C")
     uvicorn.run(
         "app.main:app_factory",

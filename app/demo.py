@@ -1,19 +1,39 @@
-"""`allmende demo` (what `make run` runs): migrate, load demo data, ready to serve."""
+"""`allmende demo` (what `make run` runs): migrate, load demo data, deliver mails, serve."""
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Engine
 
-from app import demo_content, migrate
+from app import demo_content, demo_scenes, migrate
+from app import worker as workers
 from app.auth import dev
 from app.config import Settings
 from app.db import make_session_factory, unit_of_work
 from app.municipalities import commands as municipality_commands
+from app.outbox.worker import Worker
 
 DEMO_REGISTRY = Path(__file__).parent / "municipalities" / "demo_gv100ad.txt"
+JOBS_EVERY_SECONDS = 300.0
+
+log = logging.getLogger("allmende.demo")
+
+
+def with_address(settings: Settings, host: str, port: int) -> Settings:
+    """The settings with a base URL at the address the demo serves on (feed links, mails
+    and the console follow --host/--port), unless the operator set ALLMENDE_BASE_URL."""
+    if "base_url" in settings.model_fields_set:
+        return settings
+    # A server on every interface is still opened in the browser on the loopback address.
+    shown = "127.0.0.1" if host in {"", "0.0.0.0", "::"} else host  # noqa: S104
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return settings.model_copy(update={"base_url": f"http://{shown}:{port}"})
 
 
 def prepare(
@@ -27,8 +47,49 @@ def prepare(
     else:
         municipality_commands.import_file(DEMO_REGISTRY, engine, out, deactivate_missing=False)
     with unit_of_work(make_session_factory(engine)) as db:
-        personas = dev.seed_personas(db)
-        created = demo_content.load(db, settings)
-    out(f"{len(personas)} demo personas ready (sign in at {settings.base_url}/dev/login)")
-    if created:
-        out(f"{created} demo Vorhaben with comments and signals loaded")
+        dev.seed_personas(db)
+        loaded = demo_content.load(db, settings)
+        scenes = demo_scenes.load(db, settings, demo_content.content())
+        total = len(dev.listing(db))
+    out(f"{total} demo personas ready: sign in at {settings.base_url}/dev/login (README.md)")
+    if loaded:
+        out(f"{loaded} demo Vorhaben with comments and signals loaded")
+    if scenes:
+        out(f"demo scenes added: {', '.join(scenes)}")
+
+
+class Delivery(threading.Thread):
+    """The demo's worker: delivers the outbox (mails go to the log and to /dev/mails) and
+    runs the periodic jobs in a thread of the serving process, so `make run` needs nothing
+    else running. Production runs `allmende worker` instead."""
+
+    def __init__(self, worker: Worker, poll_seconds: float) -> None:
+        super().__init__(name="demo-delivery", daemon=True)
+        self.worker = worker
+        self.poll_seconds = poll_seconds
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        last_jobs: float | None = None
+        while not self.stopping.is_set():
+            try:
+                if last_jobs is None or time.monotonic() - last_jobs >= JOBS_EVERY_SECONDS:
+                    last_jobs = time.monotonic()
+                    self.worker.run_jobs()
+                if self.worker.deliver_due() == 0:
+                    self.stopping.wait(self.poll_seconds)
+            except Exception:  # the demo keeps serving; the next round tries again
+                log.exception("demo delivery failed")
+                self.stopping.wait(self.poll_seconds)
+
+    def stop(self) -> None:
+        """Finish the current round and end the thread."""
+        self.stopping.set()
+        self.join(timeout=30)
+
+
+def start_delivery(settings: Settings, engine: Engine, *, poll_seconds: float = 2.0) -> Delivery:
+    """Start delivering the outbox in this process (the worker `allmende worker` runs)."""
+    delivery = Delivery(workers.build(settings, make_session_factory(engine)), poll_seconds)
+    delivery.start()
+    return delivery

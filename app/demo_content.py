@@ -31,7 +31,8 @@ from app.vorhaben.models import (
 CONTENT = Path(__file__).parent / "demo_data" / "content.json"
 
 
-def _content() -> dict[str, Any]:
+def content() -> dict[str, Any]:
+    """The demo's personas, Vorhaben and scenes (app/demo_data/content.json)."""
     data: dict[str, Any] = json.loads(CONTENT.read_text(encoding="utf-8"))
     return data
 
@@ -73,7 +74,7 @@ def load(db: Session, settings: Settings) -> int:
     """Create the demo Vorhaben once (skipped when any Vorhaben exists); returns how many."""
     if db.scalar(select(func.count()).select_from(Vorhaben)):
         return 0
-    data = _content()
+    data = content()
     _seed_personas(db, data["personas"])
     slugs = {row.slug: row.id for row in db.execute(select(FieldOfAction.slug, FieldOfAction.id))}
     created = 0

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -116,31 +116,46 @@ def negotiate(accept_language: str | None, cookie: str | None) -> str:
     return DEFAULT_LOCALE
 
 
-def format_when(value: dt.datetime | None, fmt: str = "medium") -> str:
-    """A timestamp as German (or English) wall-clock time in Europe/Berlin."""
+def format_when(value: dt.datetime | None) -> str:
+    """A moment as the one date format plus hours and minutes, wall-clock time in
+    Europe/Berlin (06.12.2026, 03:33)."""
     if value is None:
         return ""
-    return _format_when(value, fmt, get_locale())
+    return _format_when(value, get_locale())
 
 
-def format_day(value: dt.date | dt.datetime | None, fmt: str = "medium") -> str:
-    """A date in the current locale."""
+def format_day(value: dt.date | dt.datetime | None) -> str:
+    """A day in the one date format (06.12.2026); a moment counts in Europe/Berlin."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
         value = value.astimezone(BERLIN).date()
-    return _format_day(value, fmt, get_locale())
+    return _format_day(value, get_locale())
+
+
+def format_instant(value: str | None) -> str:
+    """The day of an RFC 3339 timestamp (as the export layer stores it) in Europe/Berlin;
+    empty for anything that is not one."""
+    try:
+        moment = dt.datetime.fromisoformat(str(value or "").replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return format_day(moment)
 
 
 # Babel takes ~0.2 ms per call and a list page shows dozens of dates, mostly the same ones.
 @lru_cache(maxsize=4096)
-def _format_when(value: dt.datetime, fmt: str, locale: str) -> str:
-    return format_datetime(value, format=fmt, tzinfo=BERLIN, locale=locale)
+def _format_when(value: dt.datetime, locale: str) -> str:
+    moment = value.astimezone(BERLIN)
+    day = format_date(moment.date(), format="medium", locale=locale)
+    return f"{day}, {format_time(moment, format='short', tzinfo=BERLIN, locale=locale)}"
 
 
 @lru_cache(maxsize=4096)
-def _format_day(value: dt.date, fmt: str, locale: str) -> str:
-    return format_date(value, format=fmt, locale=locale)
+def _format_day(value: dt.date, locale: str) -> str:
+    return format_date(value, format="medium", locale=locale)
 
 
 def format_number(value: int | float | None) -> str:

@@ -17,6 +17,15 @@ from app.config import Settings
 access_log = structlog.get_logger("allmende.access")
 
 
+def _drop_colour_copy(
+    logger: object, method: str, event_dict: structlog.types.EventDict
+) -> structlog.types.EventDict:
+    """uvicorn passes a copy of each message with terminal colour codes as the extra
+    `color_message` (for its own formatter); ours would print it as a field."""
+    event_dict.pop("color_message", None)
+    return event_dict
+
+
 def configure(settings: Settings) -> None:
     """Route stdlib and structlog records through one formatter (JSON in production)."""
     shared: list[structlog.types.Processor] = [
@@ -24,6 +33,7 @@ def configure(settings: Settings) -> None:
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.stdlib.ExtraAdder(),
+        _drop_colour_copy,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
     renderer: structlog.types.Processor = (

@@ -32,6 +32,7 @@ from app.membership import routes as membership_routes
 from app.moderation import routes as moderation_routes
 from app.municipalities import routes as municipality_routes
 from app.notifications import routes as notification_routes
+from app.outbox import dev_routes as dev_mail_routes
 from app.reports import routes as report_routes
 from app.search import routes as search_routes
 from app.vorhaben import routes as vorhaben_routes
@@ -105,6 +106,7 @@ def create_app(
     app.include_router(export_api.router)
     app.include_router(report_routes.router)
     app.include_router(privacy_routes.router)
+    app.include_router(dev_mail_routes.router)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
 
     # Added last = runs first: headers wrap everything, the guard runs before any route.

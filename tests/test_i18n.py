@@ -16,8 +16,15 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_keywords, parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from app.i18n import format_day, format_when, gettext, ngettext, using_locale
-from app.web.templating import environment
+from app.i18n import (
+    format_day,
+    format_instant,
+    format_when,
+    gettext,
+    ngettext,
+    using_locale,
+)
+from app.web.templating import TEMPLATES_DIR, environment
 
 ROOT = Path(__file__).resolve().parent.parent
 PO_FILE = ROOT / "app/translations/en/LC_MESSAGES/messages.po"
@@ -129,6 +136,31 @@ def test_dates_are_formatted_in_the_current_locale_also_when_remembered() -> Non
     for _round in range(2):  # the second answer comes from the cache
         with using_locale("de"):
             assert format_day(moment) == "02.03.2026"
-            assert format_when(moment, "short") == "02.03.26, 00:30"
+            assert format_when(moment) == "02.03.2026, 00:30"
         with using_locale("en"):
             assert format_day(moment) == "Mar 2, 2026"
+
+
+def test_one_date_format_everywhere_in_local_time() -> None:
+    """Members saw 12.10.2025, 03.12.25, 03:33 and 06.12.2026, 00:33:54 side by side: a day
+    is dd.mm.yyyy, a moment adds hh:mm (no seconds), both in Europe/Berlin."""
+    summer = dt.datetime(2026, 7, 31, 22, 5, 59, tzinfo=dt.UTC)  # 1 August, 00:05 in Berlin
+    with using_locale("de"):
+        assert format_day(summer) == "01.08.2026"
+        assert format_when(summer) == "01.08.2026, 00:05"
+        assert format_day(dt.date(2026, 8, 1)) == "01.08.2026"
+        assert format_instant("2026-07-31T22:05:59Z") == "01.08.2026"
+        assert format_instant("kein Datum") == ""
+    with using_locale("en"):
+        assert format_when(summer) == "Aug 1, 2026, 12:05\u202fAM"
+
+
+def test_templates_ask_for_no_other_date_format() -> None:
+    """The filters take no format argument any more; a template asking for one (or cutting
+    an ISO string) would bring back a second format."""
+    offenders = []
+    for path in sorted(TEMPLATES_DIR.rglob("*.html")) + sorted(TEMPLATES_DIR.rglob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"\|\s*(when|day)\s*\(|\[:10\]|\[:16\]|strftime", text):
+            offenders.append(str(path.relative_to(TEMPLATES_DIR)))
+    assert offenders == []

@@ -50,3 +50,20 @@ def test_access_log_has_the_path_without_the_query(capsys: pytest.CaptureFixture
     assert requests[0]["path"] == "/auth/callback/sso"
     assert requests[0]["status"] == 200
     assert requests[0]["method"] == "GET"
+
+
+def test_uvicorn_lines_carry_no_colour_markup(capsys: pytest.CaptureFixture[str]) -> None:
+    """uvicorn adds a `color_message` copy of each message for its own formatter; the
+    console showed it (escape codes and all) at the end of every line."""
+    configure(Settings(log_json=False))
+    # A logger of its own: uvicorn's may carry a level another test's server set.
+    logger = logging.getLogger("tests.uvicorn_like")
+    logger.setLevel(logging.INFO)
+    logger.info(
+        "Uvicorn running on %s",
+        "http://127.0.0.1:8000",
+        extra={"color_message": "Uvicorn running on \x1b[1m%s\x1b[0m"},
+    )
+    err = capsys.readouterr().err
+    assert "Uvicorn running on http://127.0.0.1:8000" in err
+    assert "color_message" not in err and "\x1b[" not in err

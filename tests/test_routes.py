@@ -128,3 +128,18 @@ def test_no_route_is_hidden_by_an_earlier_one(app: FastAPI) -> None:
                 if method in (other.methods or ()) and other.path_regex.match(sample)
             )
             assert first is context, f"{method} {sample}: {first.path} before {context.path}"
+
+
+def test_development_routes_do_not_exist_without_the_dev_sign_in(
+    client: TestClient, app: FastAPI
+) -> None:
+    """Every public /dev/… route (sign-in as a persona, the mail viewer) answers 404 unless
+    ALLMENDE_DEV_LOGIN is on."""
+    token = factories.csrf_token(client)
+    dev_routes = [route for route in iter_routes(app) if route.path.startswith("/dev/")]
+    assert {("GET", "/dev/login"), ("GET", "/dev/mails")} <= {
+        (route.method, route.path) for route in dev_routes
+    }
+    for route in dev_routes:
+        assert (route.method, route.path) in PUBLIC_ROUTES, route
+        assert _call(client, route, token) == 404, route

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from app.account import preferences
 from app.audit import service as audit
 from app.audit.models import AuditEvent
 from app.auth import sessions
@@ -20,6 +21,7 @@ from app.comments.models import Comment, CommentRevision
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import Forbidden
+from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership.models import (
     FORMER_MEMBER,
@@ -63,6 +65,7 @@ def _iso(value: dt.datetime | dt.date | None) -> str | None:
 def export(db: Session, account: Account) -> dict[str, Any]:
     """Everything Allmende holds about one person, as plain data."""
     municipality = account.municipality_id
+    chosen = preferences.settings_of(db, account.id)
     data: dict[str, Any] = {
         "format": "allmende-datenauskunft/1",
         "created": _iso(utcnow()),
@@ -78,6 +81,8 @@ def export(db: Session, account: Account) -> dict[str, Any]:
             "state_reason": account.state_reason,
             "locale": account.locale,
             "mail_mode": account.mail_mode.value,
+            "notify_municipality_signals": chosen.municipality_signals,
+            "notify_municipality_comments": chosen.municipality_comments,
             "created_at": _iso(account.created_at),
             "approved_at": _iso(account.approved_at),
             "last_login_at": _iso(account.last_login_at),
@@ -242,6 +247,29 @@ def export(db: Session, account: Account) -> dict[str, Any]:
         )
     ]
     return data
+
+
+# What the data page counts from the export, in the order it lists them.
+SUMMARY = (
+    ("identities", N_("Verknüpfungen mit Identitätsdiensten")),
+    ("sessions", N_("Sitzungen (angemeldete Geräte)")),
+    ("applications", N_("Mitgliedsanträge")),
+    ("vorhaben", N_("Vorhaben, die Sie angelegt haben")),
+    ("comments", N_("Kommentare")),
+    ("signals", N_("Signale Ihrer Kommune, die Sie gesetzt haben")),
+    ("follows", N_("Vorhaben, denen Sie folgen")),
+    ("interests", N_("Handlungsfelder, die Sie interessieren")),
+    ("notifications", N_("Benachrichtigungen")),
+    ("reports_filed", N_("Meldungen, die Sie eingereicht haben")),
+    ("moderation", N_("Meldungen zu Ihren Beiträgen")),
+    ("audit_events", N_("Protokolleinträge, die Sie betreffen")),
+)
+
+
+def summary(db: Session, account: Account) -> list[tuple[str, int]]:
+    """How many entries of each kind the export holds (the data page's overview)."""
+    data = export(db, account)
+    return [(label, len(data.get(key, ()))) for key, label in SUMMARY]
 
 
 def _forget_in_copies(db: Session, account: Account) -> None:

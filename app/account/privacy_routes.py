@@ -16,6 +16,7 @@ from app.core.text import normalize
 from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership import accounts
+from app.municipalities.models import Municipality
 from app.web import csrf, routing
 from app.web.deps import DbSession
 from app.web.flash import flash
@@ -50,6 +51,7 @@ def reauthentication_url(request: Request) -> str:
 
 def _page(
     request: Request,
+    db: DbSession,
     account: SignedIn,
     *,
     errors: dict[str, str] | None = None,
@@ -61,6 +63,10 @@ def _page(
         {
             "page_title": _("Meine Daten"),
             "account": account,
+            "municipality": db.get(Municipality, account.municipality_id)
+            if account.municipality_id
+            else None,
+            "summary": privacy.summary(db, account),
             "fresh": privacy.is_fresh(_session(request)),
             "reauthentication_url": reauthentication_url(request),
             "errors": errors or {},
@@ -72,9 +78,9 @@ def _page(
 
 
 @router.get(EXPORT_PAGE)
-def privacy_page(request: Request, account: SignedIn) -> Response:
-    """Download my data or erase my account."""
-    return _page(request, account)
+def privacy_page(request: Request, account: SignedIn, db: DbSession) -> Response:
+    """What is stored about me; download it or erase my account."""
+    return _page(request, db, account)
 
 
 @router.get("/konto/daten/export.json")
@@ -112,6 +118,7 @@ def erase(
     if normalize(confirmation).strip().upper() not in confirmation_words():
         return _page(
             request,
+            db,
             account,
             status_code=422,
             errors={
@@ -123,6 +130,7 @@ def erase(
     if not privacy.is_fresh(_session(request)):
         return _page(
             request,
+            db,
             account,
             status_code=422,
             errors={

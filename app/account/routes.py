@@ -7,13 +7,14 @@ from typing import Annotated
 from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.account import preferences
+from app.account import devices, preferences
 from app.audit import service as audit
 from app.auth import sessions
 from app.auth.deps import Member
 from app.auth.models import AuthSession
 from app.core.errors import NotFound
 from app.i18n import gettext as _
+from app.municipalities.models import Municipality
 from app.vorhaben import listing
 from app.web import routing
 from app.web.deps import DbSession
@@ -31,16 +32,22 @@ def _current_session_id(request: Request) -> int | None:
 @router.get("")
 def account_page(request: Request, account: Member, db: DbSession) -> Response:
     """The account overview with the list of active sessions."""
+    active = sessions.list_for(db, request.app.state.settings, account.id)
     return render(
         request,
         "account/account.html",
         {
             "page_title": _("Mein Konto"),
             "account": account,
-            "sessions": sessions.list_for(db, request.app.state.settings, account.id),
+            "municipality": db.get(Municipality, account.municipality_id)
+            if account.municipality_id
+            else None,
+            "sessions": active,
+            "devices": {row.id: devices.describe(row.user_agent) for row in active},
             "current_session_id": _current_session_id(request),
             "fields": listing.fields_of_action(db),
             "interests": preferences.interests_of(db, account.id),
+            "notification_settings": preferences.settings_of(db, account.id),
         },
     )
 
@@ -84,9 +91,20 @@ def save_preferences(
     db: DbSession,
     mail_mode: Annotated[str, Form(max_length=20)] = "immediate",
     interests: Annotated[list[str] | None, Form()] = None,
+    municipality_signals: Annotated[str, Form(max_length=5)] = "",
+    municipality_comments: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
-    """Mail preference (immediately, daily digest, none) and fields of interest."""
-    preferences.save(db, account, mail_mode, interests or [])
+    """Mail preference (immediately, daily digest, none), what to hear of on the own
+    municipality's Vorhaben, and fields of interest."""
+    # Unticked boxes send nothing: the form always carries all of them.
+    preferences.save(
+        db,
+        account,
+        mail_mode,
+        interests or [],
+        municipality_signals=municipality_signals == "1",
+        municipality_comments=municipality_comments == "1",
+    )
     response = RedirectResponse("/konto#einstellungen", status_code=303)
     flash(request, response, _("Einstellungen gespeichert."))
     return response

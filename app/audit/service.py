@@ -52,6 +52,9 @@ class AuditFilter:
     subject_id: int | None = None
     since: dt.date | None = None
     until: dt.date | None = None
+    # People found by name: any of them acted (or is concerned); empty matches nothing.
+    actor_ids: tuple[int, ...] | None = None
+    subject_ids: tuple[int, ...] | None = None
 
 
 def search(
@@ -65,6 +68,10 @@ def search(
         query = query.where(AuditEvent.actor_id == filters.actor_id)
     if filters.subject_id:
         query = query.where(AuditEvent.subject_id == filters.subject_id)
+    if filters.actor_ids is not None:
+        query = query.where(AuditEvent.actor_id.in_(filters.actor_ids))
+    if filters.subject_ids is not None:
+        query = query.where(AuditEvent.subject_id.in_(filters.subject_ids))
     # Dates at the ends of the calendar (0001-01-01, 9999-12-31) overflow once shifted to
     # UTC or to the next day; nothing was recorded that early or late, so they mean "open".
     if filters.since and filters.since > dt.date.min:

@@ -35,6 +35,7 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/auth/backchannel-logout/{provider}"),
         ("GET", "/dev/login"),  # answers 404 unless ALLMENDE_DEV_LOGIN=1
         ("POST", "/dev/login"),
+        ("GET", "/dev/mails"),  # like /dev/login: 404 unless ALLMENDE_DEV_LOGIN=1
         ("GET", "/static/{path}"),
         # The public export layer.
         ("GET", "/api/v1/projects"),

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session, joinedload
 from app.core.clock import utcnow
 from app.i18n import N_
 from app.membership.models import (
+    ACCOUNT_STATE_LABELS,
+    ROLE_LABELS,
     Account,
     AccountState,
     Application,
@@ -20,6 +22,7 @@ from app.membership.models import (
     Role,
 )
 from app.municipalities import service as municipalities
+from app.municipalities.models import Municipality
 
 DEV_ISSUER = "urn:allmende:dev"
 
@@ -175,20 +178,36 @@ class PersonaEntry:
     key: str
     name: str
     description: str
+    standing: str = ""  # the role of a member, else the state of the account (untranslated)
+    municipality: str = ""
 
 
 def listing(db: Session) -> list[PersonaEntry]:
     """Every development persona that exists (the five roles first, then demo members)."""
     described = {entry.key: entry.description for entry in PERSONAS}
     rows = db.execute(
-        select(Identity.subject, Account.display_name, Account.position, Account.state)
+        select(
+            Identity.subject,
+            Account.display_name,
+            Account.position,
+            Account.state,
+            Account.role,
+            Municipality.name.label("municipality"),
+        )
         .join(Account, Account.id == Identity.account_id)
+        .outerjoin(Municipality, Municipality.id == Account.municipality_id)
         .where(Identity.issuer == DEV_ISSUER)
         .order_by(Account.id)
     )
     entries = [
         PersonaEntry(
-            row.subject, row.display_name, described.get(row.subject) or f"{row.position or ''}"
+            row.subject,
+            row.display_name,
+            described.get(row.subject) or f"{row.position or ''}",
+            ROLE_LABELS[row.role]
+            if row.state is AccountState.APPROVED
+            else ACCOUNT_STATE_LABELS[row.state],
+            row.municipality or "",
         )
         for row in rows
         if row.state is not AccountState.ERASED

@@ -35,6 +35,8 @@ def _thread_fragment(
     status_code: int = 200,
     focus: int | None = None,
 ) -> Response:
+    """The thread; after a new comment (focus), also the follow button, which commenting
+    turned (out of band)."""
     vorhaben = vorhaben_service.get(db, member, vorhaben_id)
     return render(
         request,
@@ -45,6 +47,7 @@ def _thread_fragment(
             "comment_body": body,
             "comment_errors": errors or {},
             "focus_comment": focus,
+            "refresh_follow": focus is not None,
         },
         status_code=status_code,
     )

@@ -4,7 +4,9 @@ open signals for their municipality."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload
@@ -12,7 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.comments.models import Comment
 from app.core.clock import utcnow
 from app.membership.models import Account, shown_name
-from app.municipalities.models import Municipality
+from app.municipalities.models import Municipality, distinct_name
 from app.vorhaben.listing import Card, load_cards
 from app.vorhaben.models import (
     SIGNAL_LABELS,
@@ -29,6 +31,7 @@ from app.vorhaben.models import (
 from app.vorhaben.visibility import comment_visible_clause, visible_clause
 
 RECENT = dt.timedelta(days=90)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,23 @@ class OpenSignal:
 
 
 @dataclass(frozen=True)
+class Group(Generic[T]):
+    """Entries about one Vorhaben, in the order they came."""
+
+    vorhaben_id: int
+    vorhaben_title: str
+    entries: tuple[T, ...]
+
+
+def by_vorhaben(entries: Iterable[Activity | OpenSignal]) -> list[Group[Any]]:
+    """Entries grouped by their Vorhaben; groups in the order of their first entry."""
+    groups: dict[int, tuple[str, list[Any]]] = {}
+    for entry in entries:
+        groups.setdefault(entry.vorhaben_id, (entry.vorhaben_title, []))[1].append(entry)
+    return [Group(key, title, tuple(found)) for key, (title, found) in groups.items()]
+
+
+@dataclass(frozen=True)
 class Dashboard:
     land_name: str | None
     new_in_land: tuple[Card, ...]
@@ -67,6 +87,14 @@ class Dashboard:
     followed_activity: tuple[Activity, ...]
     open_signals: tuple[OpenSignal, ...]
     open_signal_count: int
+
+    @property
+    def followed_groups(self) -> list[Group[Activity]]:
+        return by_vorhaben(self.followed_activity)
+
+    @property
+    def open_signal_groups(self) -> list[Group[OpenSignal]]:
+        return by_vorhaben(self.open_signals)
 
 
 def build(db: Session, member: Account, *, limit: int = 6) -> Dashboard:
@@ -187,6 +215,8 @@ def followed_activity(
             Vorhaben.id.label("vorhaben_id"),
             Vorhaben.title,
             Municipality.name,
+            Municipality.level,
+            Municipality.kind_code,
         )
         .join(Vorhaben, Vorhaben.id == Signal.vorhaben_id)
         .join(Follow, followed)
@@ -230,7 +260,7 @@ def followed_activity(
                 row.created_at,
                 row.vorhaben_id,
                 row.title,
-                row.name,
+                distinct_name(row.name, row.level, row.kind_code),
                 SIGNAL_LABELS[row.kind],
                 "#zusammenarbeit",
             )
@@ -255,7 +285,11 @@ def _open_signals(db: Session, member: Account, limit: int) -> tuple[list[OpenSi
         select(Signal, Vorhaben.id, Vorhaben.title)
         .join(Vorhaben, Vorhaben.id == Signal.vorhaben_id)
         .where(*conditions)
-        .options(joinedload(Signal.municipality).load_only(Municipality.name, Municipality.ags))
+        .options(
+            joinedload(Signal.municipality).load_only(
+                Municipality.name, Municipality.ags, Municipality.level, Municipality.kind_code
+            )
+        )
         .order_by(Signal.created_at.desc(), Signal.id.desc())
         .limit(limit)
     ).all()
@@ -275,7 +309,7 @@ def _open_signals(db: Session, member: Account, limit: int) -> tuple[list[OpenSi
             row.Signal.id,
             row.Signal.kind,
             row.Signal.municipality.ags,
-            row.Signal.municipality.name,
+            row.Signal.municipality.display_name,
             row.id,
             row.title,
         )

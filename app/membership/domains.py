@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from app.audit import service as audit
-from app.core.errors import NotFound, ValidationFailed
+from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.i18n import gettext as _
-from app.membership.models import Account, MunicipalityDomain
+from app.membership.models import Account, AccountState, Application, MunicipalityDomain
 from app.municipalities import service as municipalities
+from app.municipalities.models import Municipality
 
 _DOMAIN = re.compile(r"^(?=.{3,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
@@ -74,13 +75,70 @@ def remove(db: Session, actor: Account, domain_id: int) -> None:
     entry = db.get(MunicipalityDomain, domain_id)
     if entry is None:
         raise NotFound(_("Diese Domain ist nicht (mehr) eingetragen."))
+    # Keyed by the Gemeindeschlüssel like domain_verified, so the log names the place.
+    ags = db.scalar(select(Municipality.ags).where(Municipality.id == entry.municipality_id))
     audit.record(
         db,
         "domain_removed",
         actor_id=actor.id,
         object_type="municipality",
-        object_id=str(entry.municipality_id),
+        object_id=ags or str(entry.municipality_id),
         domain=entry.domain,
     )
     db.delete(entry)
     db.flush()
+
+
+def owner_of(db: Session, domain: str | None) -> Municipality | None:
+    """The municipality a moderator verified this domain for, if any."""
+    if not domain:
+        return None
+    return db.scalars(
+        select(Municipality)
+        .join(MunicipalityDomain, MunicipalityDomain.municipality_id == Municipality.id)
+        .where(MunicipalityDomain.domain == normalize_domain(domain))
+    ).one_or_none()
+
+
+def members_with_domain(db: Session, municipality_id: int, domain: str | None) -> list[Account]:
+    """Approved members of a municipality whose mail address is at this domain."""
+    if not domain:
+        return []
+    suffix = "@" + normalize_domain(domain)
+    return list(
+        db.scalars(
+            select(Account)
+            .where(
+                Account.municipality_id == municipality_id,
+                Account.state == AccountState.APPROVED,
+                func.lower(Account.email).endswith(suffix, autoescape=True),
+            )
+            .order_by(Account.display_name)
+        )
+    )
+
+
+def confirm_for_application(
+    db: Session, moderator: Account, application_id: int
+) -> MunicipalityDomain:
+    """Verify the mail domain of an application for its municipality (one click on the
+    application page; audited like any verification)."""
+    application = db.get(Application, application_id)
+    if application is None:
+        raise NotFound(_("Diesen Antrag gibt es nicht."))
+    if not application.email_domain:
+        raise Conflict(_("Dieser Antrag nennt keine E-Mail-Domain."))
+    owner = owner_of(db, application.email_domain)
+    if owner is not None:
+        raise Conflict(
+            _(
+                "Die Domain %(domain)s ist bereits für %(place)s bestätigt.",
+                domain=application.email_domain,
+                place=owner.display_name,
+            )
+        )
+    ags = db.scalar(select(Municipality.ags).where(Municipality.id == application.municipality_id))
+    try:
+        return add(db, moderator, ags or "", application.email_domain)
+    except ValidationFailed as error:
+        raise Conflict(" ".join(error.errors.values())) from None

@@ -7,24 +7,24 @@ from typing import Annotated
 
 from fastapi import Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from app.audit import labels as audit_labels
 from app.audit import service as audit
 from app.auth.deps import Admin, Moderator
 from app.core.errors import ValidationFailed
 from app.core.ids import parse_id
 from app.i18n import N_
 from app.i18n import gettext as _
-from app.membership import accounts, domains, service
+from app.membership import accounts, claims, domains, service
 from app.membership import queue as applications
 from app.membership.models import (
     ACCOUNT_STATE_LABELS,
     APPLICATION_STATE_LABELS,
     ROLE_LABELS,
     Account,
-    Application,
-    ApplicationState,
 )
+from app.moderation import overview as moderation_overview
 from app.municipalities.models import Level, Municipality
 from app.municipalities.picker import picker_context, runs_search
 from app.web import routing
@@ -56,17 +56,12 @@ def _laender(db: DbSession) -> list[tuple[int, str]]:
 
 @router.get("")
 def overview(request: Request, moderator: Moderator, db: DbSession) -> Response:
-    """What waits for the moderators."""
+    """What waits for the moderators, queue by queue."""
     _nav(request)
-    open_count = db.scalar(
-        select(func.count())
-        .select_from(Application)
-        .where(Application.state.in_((ApplicationState.SUBMITTED, ApplicationState.NEEDS_INFO)))
-    )
     return render(
         request,
         "moderation/overview.html",
-        {"page_title": _("Moderation"), "open_applications": open_count or 0},
+        {"page_title": _("Moderation"), "waiting": moderation_overview.waiting(db)},
     )
 
 
@@ -128,6 +123,11 @@ def _application_page(
         {
             "page_title": _("Antrag von %(name)s", name=application.account.display_name),
             "application": application,
+            "claims": claims.describe(application.claims or {}),
+            "domain_owner": domains.owner_of(db, application.email_domain),
+            "same_domain": domains.members_with_domain(
+                db, application.municipality_id, application.email_domain
+            ),
             "earlier": applications.earlier_applications(db, application),
             "facts": service.review_facts(db, application),
             "decision_options": [(key, _(label)) for key, label in DECISION_LABELS.items()],
@@ -184,6 +184,17 @@ def application_decide(
             what=_(DECISION_LABELS[decision]),
         ),
     )
+    return response
+
+
+@router.post("/applications/{application_id:id}/domain")
+def application_confirm_domain(
+    request: Request, application_id: int, moderator: Moderator, db: DbSession
+) -> Response:
+    """Confirm the application's mail domain for its municipality in one click."""
+    entry = domains.confirm_for_application(db, moderator, application_id)
+    response = RedirectResponse(f"/moderation/applications/{application_id}", status_code=303)
+    flash(request, response, _("Domain %(domain)s bestätigt.", domain=entry.domain))
     return response
 
 
@@ -448,32 +459,65 @@ def _date(value: str) -> dt.date | None:
         return None
 
 
+def _people(db: DbSession, text: str) -> tuple[int | None, tuple[int, ...] | None]:
+    """A person filter of the log: an account number, or a name or mail to look up."""
+    text = text.strip()
+    if not text:
+        return None, None
+    if text.isdigit():
+        return parse_id(text), None
+    return None, tuple(account.id for account in accounts.directory(db, query=text))
+
+
 @router.get("/audit")
 def audit_log(
     request: Request,
     moderator: Moderator,
     db: DbSession,
     action: Annotated[str, Query(max_length=60)] = "",
-    actor: Annotated[str, Query(max_length=12)] = "",
-    subject: Annotated[str, Query(max_length=12)] = "",
+    actor: Annotated[str, Query(max_length=200)] = "",
+    subject: Annotated[str, Query(max_length=200)] = "",
     since: Annotated[str, Query(max_length=10)] = "",
     until: Annotated[str, Query(max_length=10)] = "",
     after: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
-    """Every recorded decision and security event, filterable."""
+    """Every recorded decision and security event, filterable, in words."""
     _nav(request)
+    actor_id, actor_ids = _people(db, actor)
+    subject_id, subject_ids = _people(db, subject)
     filters = audit.AuditFilter(
         action=action,
-        actor_id=parse_id(actor),
-        subject_id=parse_id(subject),
+        actor_id=actor_id,
+        subject_id=subject_id,
         since=_date(since),
         until=_date(until),
+        actor_ids=actor_ids,
+        subject_ids=subject_ids,
     )
     page = audit.search(db, filters, after=after)
     people_ids = {event.actor_id for event in page.items} | {
         event.subject_id for event in page.items
     }
+    people_ids |= {
+        int(event.object_id)
+        for event in page.items
+        if event.object_type == "account" and event.object_id and event.object_id.isdigit()
+    }
     names = accounts.names(db, {pid for pid in people_ids if pid})
+    places = {
+        row.ags: row.display_name
+        for row in db.scalars(
+            select(Municipality).where(
+                Municipality.ags.in_(
+                    {
+                        event.object_id
+                        for event in page.items
+                        if event.object_type == "municipality" and event.object_id
+                    }
+                )
+            )
+        )
+    }
     return render(
         request,
         "moderation/audit.html",
@@ -481,8 +525,30 @@ def audit_log(
             "page_title": _("Protokoll"),
             "page": page,
             "filters": filters,
-            "actions": audit.actions(db),
+            "actions": [(name, audit_labels.action_label(name)) for name in audit.actions(db)],
             "names": names,
+            "entries": [
+                audit_labels.Entry(
+                    event,
+                    audit_labels.action_label(event.action),
+                    audit_labels.target_of(
+                        event.object_type,
+                        event.object_id,
+                        account_names=names,
+                        municipality_names=places,
+                    ),
+                    audit_labels.describe_details(event.details or {}),
+                )
+                for event in page.items
+            ],
+            "nobody": [
+                label
+                for label, ids in (
+                    (_("Handelnde Person"), actor_ids),
+                    (_("Betroffene Person"), subject_ids),
+                )
+                if ids == ()
+            ],
             "query": {
                 "action": action,
                 "actor": actor,

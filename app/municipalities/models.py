@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
 from app.db import Base, str_enum
-from app.i18n import N_
+from app.i18n import N_, gettext
 
 
 class Level(enum.StrEnum):
@@ -97,6 +97,24 @@ KIND_LABELS = {
 }
 
 
+# Words that already say what kind of unit a name is.
+_KIND_WORDS = ("kreis", "region", "verband", "stadt", "gemeinde", "amt")
+
+
+def distinct_name(name: str, level: Level, kind_code: int | None) -> str:
+    """The name as lists show it: a Kreis or Gemeindeverband whose official name is that of
+    a town (the Landkreis `München` beside `München, Landeshauptstadt`) gets its kind."""
+    if level not in (Level.KREIS, Level.GEMEINDEVERBAND) or "," in name:
+        return name
+    # A verbandsfreie Gemeinde is the Gemeinde itself, under the same name.
+    if level is Level.GEMEINDEVERBAND and kind_code in (None, 50):
+        return name
+    if any(word in name.lower() for word in _KIND_WORDS):
+        return name
+    kind = KIND_LABELS.get(kind_code or 0) or LEVEL_LABELS[level]
+    return f"{name} ({gettext(kind)})"
+
+
 class Municipality(Base):
     """A territorial unit; the key `ags` is unique across levels (their lengths differ).
 
@@ -152,6 +170,11 @@ class Municipality(Base):
         if self.kind_code in KIND_LABELS:
             return KIND_LABELS[self.kind_code]
         return self.level.label
+
+    @property
+    def display_name(self) -> str:
+        """The name, with its kind where the name alone could be a town's (distinct_name)."""
+        return distinct_name(self.name, self.level, self.kind_code)
 
     @property
     def short_name(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import ForeignKey, Index
+from sqlalchemy import Boolean, ForeignKey, Index, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.clock import utcnow
@@ -39,3 +39,28 @@ class Notification(Base):
     read_at: Mapped[dt.datetime | None]
     # When a mail (immediate or the digest) covered this notification.
     mailed_at: Mapped[dt.datetime | None]
+
+
+# What a member hears of on their own municipality's Vorhaben without following them.
+# Signals are addressed to the municipality and are rare: on. Comments would reach every
+# colleague of a large city on every Vorhaben it has: off until chosen (following one
+# Vorhaben is the finer way).
+MUNICIPALITY_SIGNALS_DEFAULT = True
+MUNICIPALITY_COMMENTS_DEFAULT = False
+
+
+class NotificationSettings(Base):
+    """A member's choices beyond the mail mode; no row means the defaults."""
+
+    __tablename__ = "notification_settings"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    municipality_signals: Mapped[bool] = mapped_column(
+        Boolean, default=MUNICIPALITY_SIGNALS_DEFAULT, server_default=true()
+    )
+    municipality_comments: Mapped[bool] = mapped_column(
+        Boolean, default=MUNICIPALITY_COMMENTS_DEFAULT, server_default=false()
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -19,8 +19,15 @@ from app.core.clock import BERLIN, utcnow
 from app.core.markdown import plain_text
 from app.core.pagination import Page, decode_keyset, encode_keyset
 from app.membership.models import Account, AccountState, MailMode, shown_name
+from app.municipalities.models import Municipality, distinct_name
 from app.notifications import mail
-from app.notifications.models import Notification, NotificationKind
+from app.notifications.models import (
+    MUNICIPALITY_COMMENTS_DEFAULT,
+    MUNICIPALITY_SIGNALS_DEFAULT,
+    Notification,
+    NotificationKind,
+    NotificationSettings,
+)
 from app.vorhaben.models import STAGE_LABELS, Follow, Signal, Stage, Vorhaben
 from app.vorhaben.visibility import can_see, comment_visible_clause, visible_clause
 
@@ -43,6 +50,28 @@ def _followers(db: Session, vorhaben_id: int) -> list[int]:
     return list(db.scalars(select(Follow.account_id).where(Follow.vorhaben_id == vorhaben_id)))
 
 
+def _colleagues(db: Session, vorhaben: Vorhaben, *, signals: bool) -> list[int]:
+    """Members of the owning municipality who chose to hear of signals (or comments) on
+    all its Vorhaben; _receivers() then applies the visibility rule to each."""
+    chosen = (
+        NotificationSettings.municipality_signals
+        if signals
+        else NotificationSettings.municipality_comments
+    )
+    default = MUNICIPALITY_SIGNALS_DEFAULT if signals else MUNICIPALITY_COMMENTS_DEFAULT
+    return list(
+        db.scalars(
+            select(Account.id)
+            .outerjoin(NotificationSettings, NotificationSettings.account_id == Account.id)
+            .where(
+                Account.municipality_id == vorhaben.municipality_id,
+                Account.state == AccountState.APPROVED,
+                func.coalesce(chosen, default).is_(True),
+            )
+        )
+    )
+
+
 def _notify(
     db: Session,
     settings: Settings,
@@ -55,6 +84,7 @@ def _notify(
     signal: Signal | None = None,
     stage: Stage | None = None,
 ) -> None:
+    signalling = db.get(Municipality, signal.municipality_id) if signal is not None else None
     for receiver in receivers:
         row = Notification(
             account_id=receiver.id,
@@ -80,6 +110,7 @@ def _notify(
                     "actor": actor,
                     "excerpt": plain_text(comment.body, 400) if comment else "",
                     "signal": signal,
+                    "signalling": signalling.display_name if signalling else "",
                     "stage": STAGE_LABELS[vorhaben.stage] if stage else "",
                 },
                 about=(
@@ -98,10 +129,18 @@ def commented(
     author: Account,
     parent: Comment | None,
 ) -> None:
-    """Followers hear of a comment; the author of the thread hears of a reply."""
+    """Followers (and colleagues who chose so) hear of a comment; the author of the
+    thread hears of a reply."""
     parent_author = parent.author_id if parent is not None else None
     receivers = _receivers(
-        db, vorhaben, [*_followers(db, vorhaben.id), parent_author or 0], author.id
+        db,
+        vorhaben,
+        [
+            *_followers(db, vorhaben.id),
+            *_colleagues(db, vorhaben, signals=False),
+            parent_author or 0,
+        ],
+        author.id,
     )
     replies = [account for account in receivers if account.id == parent_author]
     others = [account for account in receivers if account.id != parent_author]
@@ -112,13 +151,19 @@ def commented(
 def signal_given(
     db: Session, settings: Settings, vorhaben: Vorhaben, signal: Signal, actor: Account
 ) -> None:
-    """The author and the contact persons hear of a cooperation signal."""
+    """The author, the contact persons and the colleagues (unless they opted out) hear of
+    a cooperation signal."""
     from app.vorhaben.models import VorhabenContact
 
     contacts = db.scalars(
         select(VorhabenContact.account_id).where(VorhabenContact.vorhaben_id == vorhaben.id)
     )
-    receivers = _receivers(db, vorhaben, [vorhaben.author_id or 0, *contacts], actor.id)
+    receivers = _receivers(
+        db,
+        vorhaben,
+        [vorhaben.author_id or 0, *contacts, *_colleagues(db, vorhaben, signals=True)],
+        actor.id,
+    )
     _notify(db, settings, receivers, NotificationKind.SIGNAL, vorhaben, actor, signal=signal)
 
 
@@ -179,6 +224,7 @@ class Item:
     excerpt: str
     signal_label: str
     stage_label: str
+    signalling: str = ""  # the municipality a signal came from
 
 
 def page(db: Session, reader: Account, *, after: str | None = None, limit: int = 50) -> Page[Item]:
@@ -193,11 +239,15 @@ def page(db: Session, reader: Account, *, after: str | None = None, limit: int =
             Comment.body,
             Comment.deleted_at,
             Signal.kind,
+            Municipality.name.label("signalling"),
+            Municipality.level.label("signalling_level"),
+            Municipality.kind_code.label("signalling_kind"),
         )
         .join(Vorhaben, Vorhaben.id == Notification.vorhaben_id)
         .outerjoin(Account, Account.id == Notification.actor_id)
         .outerjoin(Comment, Comment.id == Notification.comment_id)
         .outerjoin(Signal, Signal.id == Notification.signal_id)
+        .outerjoin(Municipality, Municipality.id == Signal.municipality_id)
         .where(
             Notification.account_id == reader.id,
             visible_clause(reader),
@@ -233,6 +283,9 @@ def page(db: Session, reader: Account, *, after: str | None = None, limit: int =
                 excerpt,
                 SIGNAL_LABELS[row.kind] if row.kind else "",
                 STAGE_LABELS[row.stage],
+                distinct_name(row.signalling, row.signalling_level, row.signalling_kind)
+                if row.signalling
+                else "",
             )
         )
     return Page(items, next_cursor)

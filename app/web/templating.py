@@ -156,6 +156,7 @@ def _build_environment() -> Environment:
     )
     env.filters["when"] = i18n.format_when
     env.filters["day"] = i18n.format_day
+    env.filters["instant"] = i18n.format_instant
     env.filters["number"] = i18n.format_number
     env.filters["stage_label"] = _stage_label
     env.filters["translate"] = _translate

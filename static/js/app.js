@@ -13,7 +13,24 @@
     return false;
   }
 
+  // Panels that fold away on a phone (data-open-wide: the list filters) are open on
+  // wider screens, where app.css shows them anyway; [open] keeps both views in step.
+  var wide = window.matchMedia ? window.matchMedia("(min-width: 48rem)") : null;
+  function openWhenWide() {
+    if (!wide || !wide.matches) {
+      return;
+    }
+    Array.prototype.forEach.call(
+      document.querySelectorAll("details[data-open-wide]"),
+      function (panel) { panel.open = true; }
+    );
+  }
+  if (wide && wide.addEventListener) {
+    wide.addEventListener("change", openWhenWide);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    openWhenWide();
     focusErrors(document);
   });
 
@@ -29,6 +46,22 @@
     }
     event.preventDefault();
     field.dispatchEvent(new Event("search"));
+  });
+
+  // Fields that do not concern a stage (data-hidden-for-stage="idee": the lessons-learned
+  // question is not put to an idea) follow the stage select of their form. One that holds
+  // text stays in sight. Without JavaScript the server shows them with the next answer.
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.matches || !select.matches("select[name=stage]") || !select.form) {
+      return;
+    }
+    var fields = select.form.querySelectorAll("[data-hidden-for-stage]");
+    Array.prototype.forEach.call(fields, function (field) {
+      var input = field.querySelector("textarea, input");
+      var filled = input && input.value.trim() !== "";
+      field.hidden = field.getAttribute("data-hidden-for-stage") === select.value && !filled;
+    });
   });
 
   // htmx fires afterSwap on what it swapped in: the target (innerHTML) or the new element

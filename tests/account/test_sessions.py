@@ -110,23 +110,24 @@ def _end_forms(html: str) -> list[str]:
     return re.findall(r'action="/konto/sitzungen/(\d+)/beenden"', html)
 
 
+TABLET = "Mozilla/5.0 (Android 14; Tablet; rv:133.0) Gecko/133.0 Firefox/133.0"
+
+
 def test_a_member_sees_their_other_sessions_and_ends_one(
     client: TestClient, app: FastAPI, db: Session
 ) -> None:
     member = factories.account(db, "Hanna")
     factories.login(client, db, member)
-    tablet = _second_browser(app, db, member, "Firefox auf dem Diensttablet")
+    tablet = _second_browser(app, db, member, TABLET)
     stranger = factories.account(db, "Fremd")
     strangers_phone = _second_browser(app, db, stranger, "Fremdes Telefon")
-    tablet_id = db.scalars(
-        select(AuthSession.id).where(AuthSession.user_agent == "Firefox auf dem Diensttablet")
-    ).one()
+    tablet_id = db.scalars(select(AuthSession.id).where(AuthSession.user_agent == TABLET)).one()
     strangers_id = db.scalars(
         select(AuthSession.id).where(AuthSession.user_agent == "Fremdes Telefon")
     ).one()
 
     page = client.get("/konto").text
-    assert "Firefox auf dem Diensttablet" in page and "Diese Sitzung" in page
+    assert "Firefox Mobile 133 unter Android" in page and "Diese Sitzung" in page
     assert "Fremdes Telefon" not in page
     assert _end_forms(page) == [str(tablet_id)]  # no button to end the current one
 

@@ -56,6 +56,22 @@ class TestWhenEnabled:
             assert name in page.text
         assert 'href="/dev/login"' in client.get("/login").text
 
+    def test_each_persona_says_its_role_and_municipality(
+        self, client: TestClient, db: Session
+    ) -> None:
+        from app.auth.dev import seed_personas
+
+        factories.municipality(db, "Leipzig, Stadt", ags="14713000")
+        factories.municipality(db, "Köln, Stadt", ags="05315000")
+        seed_personas(db)
+        db.flush()
+        cards = {
+            card.split("</h2>")[0]: card for card in client.get("/dev/login").text.split("<h2>")[1:]
+        }
+        assert "<strong>Mitglied</strong> · Leipzig, Stadt" in cards["Lena Lindner"]
+        assert "<strong>Moderation</strong>" in cards["Mara Moser"]
+        assert "<strong>Antrag in Prüfung</strong> · Köln, Stadt" in cards["Paula Peters"]
+
     @pytest.mark.parametrize(
         ("persona", "landing", "allowed", "refused"),
         [

@@ -87,9 +87,9 @@ def test_keyboard_only_create_comment_and_signal(member_page: Page, demo: LiveSe
         kiel_id = kiel_app.id
     page.goto(f"{demo.url}/vorhaben/{kiel_id}")
     reuse = page.locator("#cooperation form", has=page.locator("input[value=reuse]"))
-    reuse.get_by_role("button", name="Für meine Kommune setzen").focus()
+    reuse.get_by_role("button", name="Nachnutzung anmelden").focus()
     page.keyboard.press("Enter")
-    expect(reuse.get_by_role("button", name="Signal zurücknehmen")).to_be_visible()
+    expect(reuse.get_by_role("button", name="Nachnutzung zurücknehmen")).to_be_visible()
     expect(page.locator("#cooperation")).to_contain_text("München")
 
 

@@ -145,6 +145,14 @@ def test_keyboard_only_application_then_approval(
 
     page.goto(seeded.url + "/")
     expect(page.locator("h1")).to_contain_text("Willkommen, Kira Keller")
+    # A new member is welcomed with first steps, on the page and in the mail.
+    expect(page.locator("#erste-schritte")).to_contain_text("erste Schritte")
+    assert_accessible(page, "dashboard of a new member")
+    page.goto(seeded.url + "/dev/mails")
+    welcome = page.locator("details", has_text="kira@kiel.de").first
+    welcome.locator("summary").click()
+    expect(welcome).to_contain_text("Erste Schritte")
+    assert_accessible(page, "development mail viewer")
 
 
 def test_application_errors_are_announced_and_linked(

@@ -45,6 +45,23 @@ def test_htmx_post_returns_the_thread_fragment(client: TestClient, db: Session) 
     assert "data-focus-after-swap" in response.text
 
 
+def test_commenting_with_htmx_turns_the_follow_button_too(client: TestClient, db: Session) -> None:
+    """Commenting follows the Vorhaben; the button beside the discussion said "Folgen"
+    until the page was reloaded."""
+    _member, vorhaben_id = _setup(client, db)
+    page = client.get(f"/vorhaben/{vorhaben_id}").text
+    assert 'id="follow-form"' in page and ">Folgen</button>" in page
+    token = factories.csrf_token(client, f"/vorhaben/{vorhaben_id}")
+    response = client.post(
+        f"/vorhaben/{vorhaben_id}/comments",
+        data={"csrf_token": token, "body": "Per htmx"},
+        headers={"HX-Request": "true"},
+    )
+    follow = response.text.split('id="follow-form"')[1].split("</form>")[0]
+    assert 'hx-swap-oob="true"' in follow
+    assert "Sie folgen – nicht mehr folgen" in follow and 'aria-pressed="true"' in follow
+
+
 def test_an_empty_comment_keeps_the_page_and_explains(client: TestClient, db: Session) -> None:
     _member, vorhaben_id = _setup(client, db)
     token = factories.csrf_token(client, f"/vorhaben/{vorhaben_id}")

@@ -139,3 +139,28 @@ def test_open_signals_stay_until_the_owners_mark_them_seen(
     assert "Als gesehen markieren" in reopened.text
     assert service.build(db, colleague).open_signal_count == 1
     assert client.post("/signale/999999/gesehen", data={"csrf_token": token}).status_code == 404
+
+
+def test_signals_and_followed_activity_are_grouped_by_vorhaben(
+    db: Session, settings: Settings, client: TestClient
+) -> None:
+    """The side column held long run-on lists repeating each title for every signal; the
+    open signals, which ask for action, now lead the main column, one card per Vorhaben."""
+    me = factories.account(db, "Ida Inhaberin")
+    mine = factories.vorhaben(db, me, "Park+Ride-Belegung")
+    others = [factories.account(db, f"Person {index}") for index in range(3)]
+    for index, other in enumerate(others):
+        kind = ("interested", "doing_too", "reuse")[index]
+        cooperation.set_signal(db, settings, other, mine.id, kind, on=True)
+        factories.comment(db, other, mine, f"Kommentar {index}")
+    factories.login(client, db, me)
+    page = client.get("/").text
+    main_column, side_column = page.split('class="layout-2"')[1].split("<div>")[1:3]
+    assert 'id="signale"' in main_column
+    signals = main_column.split('id="signale"')[1].split("</section>")[0]
+    assert signals.count(">Park+Ride-Belegung</a>") == 1  # and for screen readers per button
+    assert signals.count("Als gesehen markieren") == 3
+    followed = side_column.split('id="follow-title"')[1].split("</section>")[0]
+    assert followed.count("Park+Ride-Belegung") == 1
+    assert followed.count("Signal von") == 3
+    assert followed.count("Kommentar von") == 3

@@ -211,3 +211,16 @@ def test_a_project_keeps_one_created_everywhere(
         body = json.loads(message.payload["body"])
         seen.append((body["type"], body["data"]["created"]))
     assert len({created for _where, created in seen}) == 1, seen
+
+
+def test_the_public_page_dates_the_project_in_german_time(
+    client: TestClient, db: Session, settings: Settings, scene: Scene
+) -> None:
+    """Released at 23:30 UTC on 1 March is 2 March in Germany: the page said 2026-03-01."""
+    now = clock.utcnow()
+    target = dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC)
+    clock.travel(target - now)
+    publication = publish(db, settings, scene)
+    page = client.get(f"/p/{publication.id}").text
+    assert "Stand: 02.03.2026" in page
+    assert "2026-03-01" not in page.split("</script>", 1)[1]  # the JSON-LD keeps RFC 3339

@@ -72,6 +72,21 @@ def test_owners_hear_of_signals_and_followers_of_stage_changes(
     assert "Pilot" in _mails_to(db, follower)[0]["text"]
 
 
+def test_a_signal_notification_names_the_signalling_municipality(
+    db: Session, settings: Settings
+) -> None:
+    owner = factories.account(db, "Olga")
+    signaller = factories.account(
+        db, "Sina", municipality=factories.municipality(db, "Signalstadt, Stadt")
+    )
+    vorhaben = factories.vorhaben(db, owner, "Bürgerportal")
+    cooperation.set_signal(db, settings, signaller, vorhaben.id, "interested", on=True)
+    [mail] = _mails_to(db, owner)
+    assert "Signalstadt, Stadt" in mail["subject"]
+    assert "Signalstadt, Stadt meldet „Interessiert uns“ zu „Bürgerportal“" in mail["text"]
+    assert "gesetzt von Sina" in mail["text"]
+
+
 def test_no_notification_for_your_own_actions(db: Session) -> None:
     owner = factories.account(db)
     vorhaben = factories.vorhaben(db, owner, "Selbst")

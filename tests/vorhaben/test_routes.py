@@ -3,6 +3,8 @@ versions, follow and signals (htmx and plain)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -211,6 +213,25 @@ def test_signals_and_follow_by_htmx_and_plain_post(client: TestClient, db: Sessi
         headers={"HX-Request": "true"},
     )
     assert "nicht mehr folgen" in followed.text
+
+
+def test_each_signal_button_says_what_it_does(client: TestClient, db: Session) -> None:
+    """All three read "Für meine Kommune setzen" (the kind only for screen readers)."""
+    vorhaben = factories.vorhaben(db, factories.account(db), "Nachnutzbar")
+    _member(client, db)
+    page = client.get(f"/vorhaben/{vorhaben.id}").text
+    buttons = re.findall(r'name="action" value="add"[^>]*>([^<]+)</button>', page)
+    assert buttons == ["Interesse bekunden", "Melden: Wir machen das auch", "Nachnutzung anmelden"]
+    assert "Für meine Kommune setzen" not in page
+    token = factories.csrf_token(client, f"/vorhaben/{vorhaben.id}")
+    fragment = client.post(
+        f"/vorhaben/{vorhaben.id}/signale",
+        data={"csrf_token": token, "kind": "reuse"},
+        headers={"HX-Request": "true"},
+    ).text
+    assert re.findall(r'value="remove"[^>]*>([^<]+)</button>', fragment) == [
+        "Nachnutzung zurücknehmen"
+    ]
 
 
 def test_the_own_municipality_cannot_signal_itself(client: TestClient, db: Session) -> None:

@@ -1,0 +1,46 @@
+"""First steps for a new member: shown on the dashboard until taken, for a month at most."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from app.core.clock import utcnow
+from app.membership.models import Account
+from app.vorhaben.models import Follow, Interest, Vorhaben
+
+NEW_FOR = dt.timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class FirstSteps:
+    chose_fields: bool
+    follows_others: bool
+    shared_one: bool
+
+    @property
+    def all_taken(self) -> bool:
+        return self.chose_fields and self.follows_others and self.shared_one
+
+
+def first_steps(db: Session, member: Account) -> FirstSteps | None:
+    """The steps of a member approved in the last 30 days (None when all are taken)."""
+    if member.approved_at is None or member.approved_at < utcnow() - NEW_FOR:
+        return None
+    steps = FirstSteps(
+        chose_fields=bool(db.scalar(select(exists().where(Interest.account_id == member.id)))),
+        follows_others=bool(
+            db.scalar(
+                select(
+                    exists()
+                    .where(Follow.account_id == member.id, Follow.vorhaben_id == Vorhaben.id)
+                    .where(Vorhaben.author_id.is_distinct_from(member.id))
+                )
+            )
+        ),
+        shared_one=bool(db.scalar(select(exists().where(Vorhaben.author_id == member.id)))),
+    )
+    return None if steps.all_taken else steps
