@@ -46,6 +46,8 @@ ACTION_LABELS = {
     "thread_unlocked": N_("Diskussion wieder geöffnet"),
     "field_of_action_added": N_("Handlungsfeld angelegt"),
     "field_of_action_changed": N_("Handlungsfeld geändert"),
+    "field_of_action_mapping_changed": N_("Zuordnung eines Handlungsfelds geändert"),
+    "stage_mapping_changed": N_("Zuordnung einer Phase geändert"),
     # Publications and partners
     "publication_submitted": N_("Veröffentlichung eingereicht"),
     "publication_released": N_("Veröffentlichung freigegeben"),
@@ -54,6 +56,12 @@ ACTION_LABELS = {
     "publication_withdrawn": N_("Veröffentlichung zurückgezogen"),
     "publication_withdrawn_by_moderator": N_("Veröffentlichung von der Moderation zurückgezogen"),
     "publication_withdrawn_automatically": N_("Veröffentlichung automatisch zurückgezogen"),
+    "publication_destinations_narrowed": N_("Empfänger einer Veröffentlichung eingeschränkt"),
+    "publication_image_uploaded": N_("Bild einer Veröffentlichung hochgeladen"),
+    "publication_image_removed": N_("Bild einer Veröffentlichung entfernt"),
+    "partner_consent_requested": N_("Zustimmung einer Partnerkommune erbeten"),
+    "partner_consent_given": N_("Partnerkommune hat der Nennung zugestimmt"),
+    "partner_consent_revoked": N_("Partnerkommune hat die Nennung abgelehnt"),
     "partner_created": N_("Partnerplattform angelegt"),
     "partner_key_created": N_("API-Schlüssel erzeugt"),
     "partner_key_revoked": N_("API-Schlüssel widerrufen"),
@@ -72,16 +80,20 @@ OBJECT_LABELS = {
     "comment": N_("Kommentar"),
     "publication": N_("Veröffentlichung"),
     "partner": N_("Partnerplattform"),
+    "partners": N_("Partnerplattformen"),
     "webhook_endpoint": N_("Webhook"),
     "municipality": N_("Kommune"),
     "field_of_action": N_("Handlungsfeld"),
     "session": N_("Sitzung"),
+    "stage": N_("Phase"),
 }
 
 DETAIL_LABELS = {
     "after": N_("Nachher"),
+    "all": N_("An alle Partnerplattformen"),
     "before": N_("Vorher"),
     "by": N_("Durch"),
+    "bytes": N_("Größe in Bytes"),
     "cause": N_("Anlass"),
     "deliveries_given_up": N_("Aufgegebene Zustellungen"),
     "detail": N_("Grund"),
@@ -98,10 +110,13 @@ DETAIL_LABELS = {
     "label": N_("Bezeichnung"),
     "message": N_("Nachricht"),
     "municipality": N_("Gemeindeschlüssel"),
+    "municipality_id": N_("Kommune Nr."),
     "name": N_("Name"),
     "new_account": N_("Neues Konto"),
     "partner": N_("Partnerplattform"),
+    "partners": N_("Partnerplattformen"),
     "prefix": N_("Schlüssel beginnt mit"),
+    "public": N_("Öffentlich"),
     "previous": N_("Vorher"),
     "previous_role": N_("Vorherige Rolle"),
     "previous_state": N_("Vorheriger Stand"),
@@ -111,6 +126,7 @@ DETAIL_LABELS = {
     "role": N_("Rolle"),
     "scope": N_("Umfang"),
     "sessions_ended": N_("Beendete Sitzungen"),
+    "sha256": N_("Prüfsumme"),
     "title": N_("Titel"),
     "to_stage": N_("Zu Phase"),
     "transition": N_("Schritt"),
@@ -220,6 +236,9 @@ def target_of(
         return Target(name or f"{kind_text} Nr. {key}", f"/moderation/members/{key}")
     if object_type == "municipality":
         return Target(municipality_names.get(key, f"{kind_text} {key}"), f"/kommunen/{key}")
+    if object_type == "stage":
+        stage = VALUE_LABELS.get(key)
+        return Target(f"{kind_text} „{_(stage) if stage else key}“")
     links = {
         "application": "/moderation/applications/{}",
         "vorhaben": "/vorhaben/{}",

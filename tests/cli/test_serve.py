@@ -70,5 +70,5 @@ def test_serve_on_a_port_in_use_says_so_in_one_line(allmende: Run) -> None:
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = taken.getsockname()[1]
         result = allmende("serve", "--port", str(port), timeout=30)
-    result.assert_refused(f"cannot serve on 127.0.0.1:{port}: ")
-    assert "in use" in result.err
+    result.assert_refused(f"port {port} on 127.0.0.1 is already in use by another program")
+    assert f"--port {port + 1}" in result.err

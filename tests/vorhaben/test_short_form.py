@@ -31,11 +31,14 @@ LATER = (
 
 
 def _parts(html: str) -> tuple[str, str, str]:
-    """The form before "Weitere Angaben", the <details> element's opening tag, its body."""
+    """The form before "Weitere Angaben", the <details> element's opening tag, its body.
+
+    The body ends at the form's last ``</details>``: the AI record is a <details> inside it.
+    """
     form = html.split('action="/vorhaben/', 1)[1].split("</form>", maxsplit=1)[0]
     before, rest = form.split("<details", 1)
     tag, body = rest.split(">", 1)
-    return before, tag, body.split("</details>")[0]
+    return before, tag, body.rsplit("</details>", 1)[0]
 
 
 def _names(html: str) -> set[str]:
