@@ -18,6 +18,7 @@ from app.account import privacy_routes
 from app.account import routes as account_routes
 from app.admin import routes as admin_routes
 from app.auth import routes as auth_routes
+from app.auth.deps import LoginRequired
 from app.auth.oidc import ProviderRegistry
 from app.comments import routes as comment_routes
 from app.config import Settings, get_settings
@@ -83,7 +84,7 @@ def create_app(
     app.state.session_factory = session_factory or make_session_factory(engine)
     app.state.oidc = ProviderRegistry(settings, transport=oidc_transport)
 
-    errors.install(app)
+    errors.install(app, login_required=LoginRequired)
     # The busiest pages first: a request is matched against the routes in this order
     # (no path is answered by two routes, tests/test_routes.py).
     app.include_router(vorhaben_routes.router)
