@@ -28,12 +28,11 @@ from app.export import admin_routes as export_admin_routes
 from app.export import api as export_api
 from app.export import public_routes as export_public_routes
 from app.export import routes as export_routes
-from app.membership import profile_routes
 from app.membership import routes as membership_routes
 from app.moderation import routes as moderation_routes
-from app.municipalities import routes as municipality_routes
 from app.notifications import routes as notification_routes
 from app.outbox import dev_routes as dev_mail_routes
+from app.pages import municipality_routes, profile_routes
 from app.reports import routes as report_routes
 from app.search import routes as search_routes
 from app.vorhaben import routes as vorhaben_routes
