@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,10 +15,8 @@ from app.auth import dev
 from app.config import Settings
 from app.db import make_session_factory, unit_of_work
 from app.municipalities import commands as municipality_commands
-from app.outbox.worker import Worker
 
 DEMO_REGISTRY = Path(__file__).parent / "municipalities" / "demo_gv100ad.txt"
-JOBS_EVERY_SECONDS = 300.0
 
 log = logging.getLogger("allmende.demo")
 
@@ -60,23 +57,19 @@ def prepare(
 
 class Delivery(threading.Thread):
     """The demo's worker: delivers the outbox (mails go to the log and to /dev/mails) and
-    runs the periodic jobs in a thread of the serving process, so `make run` needs nothing
-    else running. Production runs `allmende worker` instead."""
+    runs the periodic jobs (app.worker's schedule) in a thread of the serving process, so
+    `make run` needs nothing else running. Production runs `allmende worker` instead."""
 
-    def __init__(self, worker: Worker, poll_seconds: float) -> None:
+    def __init__(self, worker: workers.Schedule, poll_seconds: float) -> None:
         super().__init__(name="demo-delivery", daemon=True)
         self.worker = worker
         self.poll_seconds = poll_seconds
         self.stopping = threading.Event()
 
     def run(self) -> None:
-        last_jobs: float | None = None
         while not self.stopping.is_set():
             try:
-                if last_jobs is None or time.monotonic() - last_jobs >= JOBS_EVERY_SECONDS:
-                    last_jobs = time.monotonic()
-                    self.worker.run_jobs()
-                if self.worker.deliver_due() == 0:
+                if self.worker.tick() == 0:
                     self.stopping.wait(self.poll_seconds)
             except Exception:  # the demo keeps serving; the next round tries again
                 log.exception("demo delivery failed")

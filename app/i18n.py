@@ -13,6 +13,7 @@ from contextvars import ContextVar
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_time
@@ -21,7 +22,9 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
-from app.core.clock import BERLIN
+# Dates and times are shown in Germany's wall-clock time (the same zone as core.clock.BERLIN;
+# i18n is below core, which translates its messages with it, so it names the zone itself).
+BERLIN = ZoneInfo("Europe/Berlin")
 
 LOCALES = ("de", "en")
 DEFAULT_LOCALE = "de"

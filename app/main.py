@@ -18,6 +18,7 @@ from app.account import privacy_routes
 from app.account import routes as account_routes
 from app.admin import routes as admin_routes
 from app.auth import routes as auth_routes
+from app.auth.deps import LoginRequired
 from app.auth.oidc import ProviderRegistry
 from app.comments import routes as comment_routes
 from app.config import Settings, get_settings
@@ -27,12 +28,11 @@ from app.export import admin_routes as export_admin_routes
 from app.export import api as export_api
 from app.export import public_routes as export_public_routes
 from app.export import routes as export_routes
-from app.membership import profile_routes
 from app.membership import routes as membership_routes
 from app.moderation import routes as moderation_routes
-from app.municipalities import routes as municipality_routes
 from app.notifications import routes as notification_routes
 from app.outbox import dev_routes as dev_mail_routes
+from app.pages import municipality_routes, profile_routes
 from app.reports import routes as report_routes
 from app.search import routes as search_routes
 from app.vorhaben import routes as vorhaben_routes
@@ -83,7 +83,7 @@ def create_app(
     app.state.session_factory = session_factory or make_session_factory(engine)
     app.state.oidc = ProviderRegistry(settings, transport=oidc_transport)
 
-    errors.install(app)
+    errors.install(app, login_required=LoginRequired)
     # The busiest pages first: a request is matched against the routes in this order
     # (no path is answered by two routes, tests/test_routes.py).
     app.include_router(vorhaben_routes.router)

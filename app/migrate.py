@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -9,10 +11,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.core.errors import CommandError
 from app.db import refresh_statistics
-from app.web.templating import ROOT
 
-MIGRATIONS_DIR = ROOT / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def alembic_config(url: str) -> Config:
@@ -46,6 +48,16 @@ def is_up_to_date(bind: Engine | Connection) -> bool:
         return current_revisions(bind) == head_revisions(str(bind.engine.url))
     except SQLAlchemyError:
         return False
+
+
+def require_migrated(engine: Engine) -> None:
+    """Refuse to work on a database that is unreachable or not at the head revision."""
+    with engine.connect() as connection:
+        connection.exec_driver_sql("SELECT 1")
+    if not is_up_to_date(engine):
+        raise CommandError(
+            "the database is not migrated to the current version; run `allmende db upgrade`"
+        )
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

@@ -43,10 +43,10 @@ from app.export import service as publications
 from app.export.models import FeedEntry, Publication, PublicationState
 from app.membership.models import Account, AccountState, Role
 from app.outbox.models import Channel, DeliveryState, OutboxMessage
-from app.outbox.worker import Worker
 from app.seed import seed
 from app.seed.publications import seed_publications
 from app.vorhaben.models import Vorhaben
+from app.worker import delivery as webhook_worker
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 from bench import harness as load
@@ -300,7 +300,7 @@ def fan_out(args: argparse.Namespace, url: str) -> FanOut:
         changed = _release_changes(sessions, settings, moderator_id, args.changes)
         release_seconds = time.perf_counter() - started
         out(f"  released {changed:,} new versions in {release_seconds:.1f} s")
-        worker = Worker(settings, sessions, jobs=[("none", lambda db, settings: 0)])
+        worker = webhook_worker(settings, sessions)
         started = time.perf_counter()
         deliveries = worker.deliver_due(channel=Channel.WEBHOOK)
         deliver_seconds = time.perf_counter() - started

@@ -1,4 +1,7 @@
-"""Typed domain errors. Services raise them; each surface renders them its own way."""
+"""Typed domain errors. Services raise them; each surface renders them its own way.
+
+CommandError is the command line's own: what `allmende` prints as one line before it exits
+non-zero. It lives here so code the CLI calls (a registry import) need not import the CLI."""
 
 from __future__ import annotations
 
@@ -65,3 +68,7 @@ class ValidationFailed(DomainError):
     def __init__(self, errors: dict[str, str], message: str | None = None) -> None:
         super().__init__(message)
         self.errors = errors
+
+
+class CommandError(Exception):
+    """A user mistake or an unmet precondition on the command line; the message is one line."""

@@ -228,7 +228,7 @@ def member_list(
     )
 
 
-def _member_page(
+def member_page(
     request: Request,
     db: DbSession,
     account_id: int,
@@ -237,6 +237,8 @@ def _member_page(
     reason: str = "",
     status_code: int = 200,
 ) -> Response:
+    """One account's moderation page (also re-shown by the admin's erasure, account.privacy_routes,
+    when its form is incomplete)."""
     account = accounts.get(db, account_id)
     return render(
         request,
@@ -264,7 +266,7 @@ def member_detail(
 ) -> Response:
     """One account: state, application, actions."""
     _nav(request)
-    return _member_page(request, db, account_id)
+    return member_page(request, db, account_id)
 
 
 @router.post("/members/{account_id:id}/suspend")
@@ -305,7 +307,7 @@ def _state_change(
     try:
         account = change(db, request.app.state.settings, moderator, account_id, reason)
     except ValidationFailed as error:
-        return _member_page(
+        return member_page(
             request, db, account_id, errors=error.errors, reason=reason, status_code=422
         )
     response = RedirectResponse(f"/moderation/members/{account_id}", status_code=303)
@@ -331,7 +333,7 @@ def member_role(
     try:
         account = accounts.set_role(db, request.app.state.settings, admin, account_id, role, reason)
     except ValidationFailed as error:
-        return _member_page(request, db, account_id, errors=error.errors, status_code=422)
+        return member_page(request, db, account_id, errors=error.errors, status_code=422)
     response = RedirectResponse(f"/moderation/members/{account_id}", status_code=303)
     flash(
         request,

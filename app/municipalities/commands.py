@@ -7,7 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from app.core.errors import CommandError
 from app.db import make_session_factory, unit_of_work
+from app.migrate import require_migrated
 from app.municipalities import gv100ad, service
 from app.municipalities.models import Level
 
@@ -20,8 +22,6 @@ def import_file(
     deactivate_missing: bool = True,
 ) -> int:
     """Parse the whole file first, then import it; print per-level and total counts."""
-    from app.cli import CommandError, require_migrated
-
     try:
         records = gv100ad.read_file(path)
     except gv100ad.GV100ADError as error:

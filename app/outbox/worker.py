@@ -1,4 +1,4 @@
-"""`allmende worker`: deliver the outbox (mails, webhooks) and run the periodic jobs.
+"""Delivering the outbox (mails, webhooks); `allmende worker` (app.worker) runs it.
 
 Delivery is at least once: a row is leased, delivered outside any transaction, then marked.
 A worker that dies mid-delivery leaves a lease that expires, and another worker retries.
@@ -7,15 +7,16 @@ A mail is rendered when it is queued and may leave much later (after an outage, 
 later). One that says what it is "about" passes the mail check just before it is sent: the
 check, given by the entry level (app.worker), tells whether its receiver may still see all
 of that; if not, the mail is dropped. The outbox itself knows nothing of what a mail is about.
+Webhooks are sent by the sender the entry level gives (the export's delivery), which records
+its own outcome. Which periodic jobs run when is the entry level's schedule, not the outbox's.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from sqlalchemy import Engine
@@ -30,9 +31,10 @@ from app.outbox.models import Channel
 
 log = logging.getLogger("allmende.worker")
 
-PeriodicJob = Callable[[Session, Settings], int]
 # Whether a mail about this may still go to its receiver (the payload's "about").
 MailCheck = Callable[[Session, Mapping[str, Any]], bool]
+# Sends one leased webhook row (id, payload, message key) and records its outcome itself.
+WebhookSender = Callable[[Settings, sessionmaker[Session], int, dict[str, object], str], None]
 
 
 # Rows claimed at once: at most one per free thread (so a lease of two minutes covers
@@ -53,15 +55,14 @@ class Worker:
     settings: Settings
     sessions: sessionmaker[Session]
     mailer: Mailer | None = None
-    jobs: list[tuple[str, PeriodicJob]] = field(default_factory=list)
     # Without a check, a mail that says what it is about is never sent (fail closed).
     mail_check: MailCheck | None = None
+    # Without a sender, a webhook row is retried later with backoff (as after a crash).
+    webhooks: WebhookSender | None = None
 
     def __post_init__(self) -> None:
         if self.mailer is None:
             self.mailer = mailer_for(self.settings)
-        if not self.jobs:
-            self.jobs = default_jobs()
 
     def parallelism(self) -> int:
         """How many webhooks go out at once. Sessions bound to one connection (not an
@@ -135,9 +136,9 @@ class Worker:
                     return
                 self.mailer.send(payload, key)
             else:
-                from app.export import delivery
-
-                delivery.deliver(self.settings, self.sessions, message_id, payload, key)
+                if self.webhooks is None:
+                    raise LookupError("no webhook sender configured")
+                self.webhooks(self.settings, self.sessions, message_id, payload, key)
                 return  # webhook delivery records its own outcome
         except MailError as error:
             attempts = previous_attempts + 1
@@ -195,42 +196,3 @@ class Worker:
                 service.mark_failed(db, message_id, reason, retry_at=retry_at)
         except Exception:  # the lease runs out and a later round retries
             log.error("recording the failure failed", extra={"outbox_id": message_id})
-
-    def run_jobs(self) -> dict[str, int]:
-        """Run each periodic job once in its own transaction."""
-        done: dict[str, int] = {}
-        for name, job in self.jobs:
-            try:
-                with unit_of_work(self.sessions) as db:
-                    done[name] = job(db, self.settings)
-            except Exception:
-                log.exception("periodic job failed", extra={"job": name})
-        log.info("periodic jobs done", extra={"jobs": done})
-        return done
-
-    def run_once(self, *, retry_now: bool = False) -> int:
-        """`--once`: run the jobs, then drain what is due."""
-        self.run_jobs()
-        return self.deliver_due(retry_now=retry_now)
-
-    def run_forever(self, *, poll_seconds: float = 5.0, jobs_every: float = 300.0) -> None:
-        last_jobs = 0.0
-        while True:
-            if time.monotonic() - last_jobs >= jobs_every:
-                self.run_jobs()
-                last_jobs = time.monotonic()
-            if self.deliver_due() == 0:
-                time.sleep(poll_seconds)
-
-
-def default_jobs() -> list[tuple[str, PeriodicJob]]:
-    """Jobs every worker runs periodically; each is idempotent across several workers."""
-    from app import maintenance
-    from app.membership import service as membership
-    from app.notifications import service as notifications
-
-    return [
-        ("application_reminders", membership.send_reminders),
-        ("notification_digests", notifications.send_digests),
-        ("maintenance", maintenance.job),
-    ]

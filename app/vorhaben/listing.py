@@ -281,6 +281,17 @@ def list_vorhaben(
     return Page(rows, next_cursor)
 
 
+def started_by(db: Session, reader: Reader, author_id: int, *, limit: int = 50) -> list[Card]:
+    """The Vorhaben an author started that the reader may see, latest activity first."""
+    return load_cards(
+        db,
+        select(Vorhaben)
+        .where(Vorhaben.author_id == author_id, visible_clause(reader))
+        .order_by(Vorhaben.last_activity_at.desc(), Vorhaben.id.desc())
+        .limit(limit),
+    )
+
+
 @dataclass(frozen=True)
 class FilterOptions:
     """The choices of the list filters that come from the database, as plain values."""

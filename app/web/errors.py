@@ -17,6 +17,7 @@ from app.core.errors import DomainError, RateLimited, ValidationFailed
 from app.i18n import N_
 from app.i18n import gettext as _
 from app.web import headers
+from app.web.templating import render
 
 log = logging.getLogger("allmende.web")
 
@@ -81,8 +82,6 @@ def error_response(
             body["error"]["errors"] = errors
         response = JSONResponse(body, status_code=status_code)
     else:
-        from app.web.templating import render
-
         try:
             response = render(
                 request,
@@ -132,7 +131,10 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
     return error_response(request, exc.status_code, exc.message, extra_headers=extra, errors=errors)
 
 
-async def _login_required(request: Request, exc: Exception) -> Response:
+async def redirect_to_login(request: Request, exc: Exception) -> Response:
+    """The handler for "sign in first" (auth's LoginRequired, which create_app registers
+    with it): a page sends the browser to the sign-in with its way back; the API answers
+    like any domain error."""
     if wants_json(request):
         return await _domain_error(request, exc)
     target = request.url.path
@@ -154,12 +156,12 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return error_response(request, 500)
 
 
-def install(app: FastAPI) -> None:
-    """Register the handlers on the app."""
+def install(app: FastAPI, *, login_required: type[DomainError] | None = None) -> None:
+    """Register the handlers on the app; an exception that asks for a sign-in (the shell
+    knows no auth: create_app passes auth's LoginRequired) redirects to /login."""
     app.add_exception_handler(StarletteHTTPException, _http_exception)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    from app.auth.deps import LoginRequired
-
-    app.add_exception_handler(LoginRequired, _login_required)
+    if login_required is not None:
+        app.add_exception_handler(login_required, redirect_to_login)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(Exception, _server_error)

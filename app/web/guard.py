@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app import i18n
 from app.config import Settings
 from app.web import csrf, wellformed
+from app.web.errors import error_response
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # Server-to-server endpoints that authenticate by other means (a signed logout token).
@@ -252,8 +253,6 @@ class RequestGuard:
     async def _refuse(
         self, scope: Scope, send: Send, status_code: int, detail: str | None = None
     ) -> None:
-        from app.web.errors import error_response
-
         # The page shows (and links back to) the address without what made it malformed.
         shown = {key: value for key, value in scope.items() if key != "raw_path"}
         shown.update(path=wellformed.printable(scope["path"]), query_string=b"")

@@ -56,15 +56,6 @@ def is_htmx(request: Request) -> bool:
     )
 
 
-def _stage_label(value: str) -> str:
-    from app.vorhaben.models import STAGE_LABELS, Stage
-
-    try:
-        return STAGE_LABELS[Stage(value)]
-    except ValueError:
-        return value
-
-
 # Template functions that translate, and how many of their first arguments are message ids.
 _TRANSLATORS = {"_": 1, "gettext": 1, "ngettext": 2}
 
@@ -158,7 +149,6 @@ def _build_environment() -> Environment:
     env.filters["day"] = i18n.format_day
     env.filters["instant"] = i18n.format_instant
     env.filters["number"] = i18n.format_number
-    env.filters["stage_label"] = _stage_label
     env.filters["translate"] = _translate
     return env
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.config import Settings
 from app.export import partners, withdrawal
 from app.outbox.models import Channel, DeliveryState, OutboxMessage
-from app.outbox.worker import Worker
+from app.worker import delivery as webhook_worker
 from tests import factories
 from tests.publishing import Scene, publish
 
@@ -75,7 +75,7 @@ def test_a_hanging_partner_does_not_hold_up_the_others(fresh_database_url: str) 
             publish(db, settings, scene)
             publish(db, settings, scene, title="Zweite Fassung")
             publish(db, settings, scene, title="Dritte Fassung")
-        worker = Worker(settings, sessions, jobs=[("none", lambda db, s: 0)])
+        worker = webhook_worker(settings, sessions)
         assert worker.parallelism() == 4
         assert worker.deliver_due(channel=Channel.WEBHOOK) == 6
         assert slow_saw_fast == [True, True, True]
@@ -94,7 +94,7 @@ def test_a_hanging_partner_does_not_hold_up_the_others(fresh_database_url: str) 
 def test_sessions_on_one_connection_deliver_one_at_a_time(
     settings: Settings, session_factory: sessionmaker[Session]
 ) -> None:
-    assert Worker(settings, session_factory, jobs=[]).parallelism() == 1
+    assert webhook_worker(settings, session_factory).parallelism() == 1
 
 
 def test_with_parallel_threads_each_project_arrives_in_order(fresh_database_url: str) -> None:
@@ -164,7 +164,7 @@ def test_with_parallel_threads_each_project_arrives_in_order(fresh_database_url:
             withdrawal.withdraw_by_owner(db, settings, scene.owner, scene.vorhaben.id)
             other_vorhaben = factories.vorhaben(db, scene.owner, "Zweites Vorhaben")
             second = publish(db, settings, Scene(scene.owner, scene.moderator, other_vorhaben))
-        worker = Worker(settings, sessions, jobs=[("none", lambda db, s: 0)])
+        worker = webhook_worker(settings, sessions)
         assert worker.deliver_due(channel=Channel.WEBHOOK) == 4
         assert [event for project, event in arrived if project == first.id] == [
             "project.published",

@@ -31,7 +31,7 @@ from app.core import clock
 from app.export import delivery, partners, withdrawal
 from app.export.models import WebhookEndpoint
 from app.outbox.models import Channel, DeliveryState, OutboxMessage
-from app.outbox.worker import Worker
+from app.worker import delivery as webhook_worker
 from tests import factories
 from tests.export.contract import check_item, check_tombstone
 from tests.publishing import Scene, publish
@@ -90,7 +90,7 @@ def settings_overrides() -> dict[str, object]:
 def _deliver(
     settings: Settings, session_factory: sessionmaker[Session], *, retry_now: bool = False
 ) -> int:
-    worker = Worker(settings, session_factory, jobs=[("none", lambda db, s: 0)])
+    worker = webhook_worker(settings, session_factory)
     return worker.deliver_due(retry_now=retry_now, channel=Channel.WEBHOOK)
 
 

@@ -12,7 +12,7 @@ from app.config import Settings
 from app.core import clock
 from app.outbox import service
 from app.outbox.mailer import LogMailer, MailError
-from app.outbox.models import DeliveryState, OutboxMessage
+from app.outbox.models import Channel, DeliveryState, OutboxMessage
 from app.outbox.worker import Worker
 from tests.outbox.conftest import Inbox
 
@@ -30,7 +30,7 @@ def test_mails_go_out_over_smtp_once(
 ) -> None:
     message = _queue(db)
     configured = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{inbox.port}"})
-    worker = Worker(configured, session_factory, jobs=[("none", lambda db, s: 0)])
+    worker = Worker(configured, session_factory)
     assert worker.deliver_due() == 1
     assert worker.deliver_due() == 0
     [received] = inbox.messages
@@ -48,18 +48,18 @@ def test_a_refused_recipient_gives_up_and_an_outage_retries_with_backoff(
     refused = _queue(db, "nobody@leipzig.de")
     inbox.refuse.add("nobody@leipzig.de")
     configured = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{inbox.port}"})
-    Worker(configured, session_factory, jobs=[("none", lambda db, s: 0)]).deliver_due()
+    Worker(configured, session_factory).deliver_due()
     db.refresh(refused)
     assert refused.state is DeliveryState.FAILED and "refused" in (refused.last_error or "")
 
     later = _queue(db)
     down = settings.model_copy(update={"smtp_url": "smtp://127.0.0.1:1"})
-    Worker(down, session_factory, jobs=[("none", lambda db, s: 0)]).deliver_due()
+    Worker(down, session_factory).deliver_due()
     db.refresh(later)
     assert later.state is DeliveryState.PENDING and later.attempts == 1
     assert later.next_attempt_at > clock.utcnow() + dt.timedelta(seconds=20)
     # Not due yet: nothing happens; --retry-now makes it due; the server is back.
-    up = Worker(configured, session_factory, jobs=[("none", lambda db, s: 0)])
+    up = Worker(configured, session_factory)
     assert up.deliver_due() == 0
     assert up.deliver_due(retry_now=True) == 1
     db.refresh(later)
@@ -91,7 +91,7 @@ def test_without_smtp_mails_are_logged(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     message = _queue(db)
-    worker = Worker(settings, session_factory, jobs=[("none", lambda db, s: 0)])
+    worker = Worker(settings, session_factory)
     assert isinstance(worker.mailer, LogMailer)
     with caplog.at_level("INFO", logger="allmende.mail"):
         worker.deliver_due()
@@ -131,7 +131,7 @@ def test_an_unexpected_sender_error_is_retried_and_does_not_stop_the_worker(
     broken = _queue(db, "bug@leipzig.de")
     fine = _queue(db, "lena@leipzig.de")
     mailer = _BrokenMailer()
-    worker = Worker(settings, session_factory, mailer=mailer, jobs=[("none", lambda db, s: 0)])
+    worker = Worker(settings, session_factory, mailer=mailer)
     with caplog.at_level("INFO"):
         assert worker.deliver_due() == 2  # the bad row did not end the round
     assert mailer.sent == ["lena@leipzig.de"]
@@ -171,9 +171,7 @@ def test_a_mail_about_something_leaves_only_if_the_mail_check_lets_it(
     allowed = _queue_about(db, "ok@leipzig.de", {"ok": True})
     refused = _queue_about(db, "no@leipzig.de", {"ok": False})
     mailer = _BrokenMailer()
-    Worker(
-        settings, session_factory, mailer=mailer, jobs=[("none", lambda db, s: 0)], mail_check=check
-    ).deliver_due()
+    Worker(settings, session_factory, mailer=mailer, mail_check=check).deliver_due()
     assert sorted(mailer.sent) == ["ok@leipzig.de", "plain@leipzig.de"]
     assert asked == [{"ok": True}, {"ok": False}]
     for row in (plain, allowed, refused):
@@ -189,8 +187,47 @@ def test_without_a_mail_check_a_mail_about_something_is_never_sent(
 ) -> None:
     unchecked = _queue_about(db, "none@leipzig.de", {"ok": True})
     mailer = _BrokenMailer()
-    Worker(settings, session_factory, mailer=mailer, jobs=[("none", lambda db, s: 0)]).deliver_due()
+    Worker(settings, session_factory, mailer=mailer).deliver_due()
     assert mailer.sent == []
     db.refresh(unchecked)
     assert unchecked.state is DeliveryState.DROPPED
     assert "no mail check" in (unchecked.last_error or "")
+
+
+def _queue_webhook(db: Session) -> OutboxMessage:
+    message = OutboxMessage(
+        channel=Channel.WEBHOOK, payload={"type": "project.updated"}, message_key="msg_1"
+    )
+    db.add(message)
+    db.flush()
+    return message
+
+
+def test_webhooks_go_to_the_sender_the_entry_level_gives(
+    db: Session, session_factory: sessionmaker[Session], settings: Settings
+) -> None:
+    message = _queue_webhook(db)
+    sent: list[tuple[int, dict[str, object], str]] = []
+
+    def sender(
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        message_id: int,
+        payload: dict[str, object],
+        key: str,
+    ) -> None:
+        sent.append((message_id, payload, key))
+
+    assert Worker(settings, session_factory, webhooks=sender).deliver_due() == 1
+    assert sent == [(message.id, {"type": "project.updated"}, "msg_1")]
+
+
+def test_without_a_sender_a_webhook_waits_for_a_retry(
+    db: Session, session_factory: sessionmaker[Session], settings: Settings
+) -> None:
+    message = _queue_webhook(db)
+    assert Worker(settings, session_factory).deliver_due() == 1
+    db.refresh(message)
+    assert message.state is DeliveryState.PENDING and message.attempts == 1
+    assert message.last_error == "unexpected error: LookupError"
+    assert message.next_attempt_at > clock.utcnow()

@@ -6,6 +6,11 @@ import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 
+from app.auth.deps import LoginRequired
+from app.config import Settings
+from app.core.errors import DomainError
+from app.web import errors
+
 pytestmark = pytest.mark.commits
 
 
@@ -49,3 +54,32 @@ def test_an_unexpected_error_renders_the_500_page(app: FastAPI) -> None:
     assert "Interner Fehler" in response.text
     assert "kaputt" not in response.text
     assert "content-security-policy" in response.headers
+
+
+def test_the_shell_redirects_to_the_sign_in_for_the_error_it_is_given(settings: Settings) -> None:
+    """web.errors knows no auth: create_app hands it the error that asks for a sign-in."""
+
+    class SignInFirst(DomainError):
+        status_code = 401
+
+    app = FastAPI()
+    app.state.settings = settings
+    errors.install(app, login_required=SignInFirst)
+
+    @app.get("/geheim")
+    def secret() -> None:
+        raise SignInFirst()
+
+    @app.get("/api/v1/geheim")
+    def secret_api() -> None:
+        raise SignInFirst()
+
+    with TestClient(app) as client:
+        page = client.get("/geheim?x=1", follow_redirects=False)
+        api = client.get("/api/v1/geheim")
+    assert page.status_code == 303 and page.headers["location"] == "/login?next=%2Fgeheim%3Fx%3D1"
+    assert api.status_code == 401 and api.json()["error"]["status"] == 401
+
+
+def test_the_app_registers_auth_s_sign_in_error(app: FastAPI) -> None:
+    assert app.exception_handlers[LoginRequired] is errors.redirect_to_login
