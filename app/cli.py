@@ -462,7 +462,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Before any command touches the database: a flush sorts the tables it writes by their
     # foreign keys across the whole metadata, and a model module nobody imported makes that
     # fail (NoReferencedTableError). The web app imports every model through its routers.
-    from app import models  # noqa: F401
+    # And the domains' reactions to each other (app.events), for every command; both are
+    # imported here as they load most of the app, which `allmende --help` does not need.
+    from app import models, wiring  # noqa: F401
+
+    wiring.wire()
 
     try:
         return _handler_for(args)(args, settings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import wiring
 from app.config import Settings
 from app.notifications import mail
 from app.outbox.mailer import Mailer
@@ -16,4 +17,5 @@ def build(
 ) -> Worker:
     """The worker `allmende worker` runs: a mail about trust-space content leaves only if
     its receiver may still see that content when it is sent."""
+    wiring.wire()  # jobs that change content publish events too
     return Worker(settings, sessions, mailer=mailer, mail_check=mail.still_meant_for)
