@@ -9,8 +9,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import Member
 from app.comments import views as comment_views
+from app.core.errors import Forbidden
 from app.core.ids import parse_id
 from app.i18n import gettext as _
+from app.membership import accounts
 from app.membership.models import Account
 from app.municipalities.picker import picker_context
 from app.search.similar import similar as similar_vorhaben
@@ -157,8 +159,6 @@ def delete_confirm(request: Request, vorhaben_id: int, member: Member, db: DbSes
     _nav(request)
     vorhaben = service.get(db, member, vorhaben_id)
     if not service.can_delete(member, vorhaben):
-        from app.core.errors import Forbidden
-
         raise Forbidden(_("Löschen können die Autorin oder der Autor und die Moderation."))
     return render(
         request, "vorhaben/delete.html", {"page_title": _("Vorhaben löschen"), "vorhaben": vorhaben}
@@ -180,8 +180,6 @@ def version_list(request: Request, vorhaben_id: int, member: Member, db: DbSessi
     _nav(request)
     vorhaben = service.get(db, member, vorhaben_id)
     rows = service.versions(db, vorhaben.id)
-    from app.membership import accounts
-
     names = accounts.names(db, {row.editor_id for row in rows if row.editor_id})
     return render(
         request,
