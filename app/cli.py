@@ -23,7 +23,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 # Every model module, before any command touches the database: a flush sorts the tables it
 # writes by their foreign keys across the whole metadata, and a model module nobody imported
 # makes that fail (NoReferencedTableError). The web app imports every model through its routers.
-from app import demo, maintenance, migrate, models  # noqa: F401
+from app import demo, maintenance, migrate, models, wiring  # noqa: F401
 from app import worker as workers
 from app.config import ConfigurationError, Settings, load_settings
 from app.core.errors import CommandError, DomainError
@@ -418,6 +418,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigurationError as error:
         print(f"allmende: {error}", file=sys.stderr)
         return 2
+    # The domains' reactions to each other (app.events), for every command.
+    wiring.wire()
+
     try:
         return _handler_for(args)(args, settings)
     except CommandError as error:

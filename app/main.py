@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, configure_mappers, sessionmaker
 
-from app import logging_setup
+from app import logging_setup, wiring
 from app.account import privacy_routes
 from app.account import routes as account_routes
 from app.admin import routes as admin_routes
@@ -58,6 +58,7 @@ def create_app(
     # Mappers are configured on first use; doing it here keeps it out of the request
     # threads, which would otherwise race each other at the first requests after a start.
     configure_mappers()
+    wiring.wire()  # the reactions between domains (app.events), before the first request
     owns_engine = session_factory is None
 
     @asynccontextmanager

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import maintenance
+from app import maintenance, wiring
 from app.config import Settings
 from app.db import unit_of_work
 from app.export import delivery as webhook_delivery
@@ -130,4 +130,5 @@ def build(
     jobs: Sequence[Job] = JOBS,
 ) -> Schedule:
     """The worker `allmende worker` (and the demo, in a thread) runs."""
+    wiring.wire()  # jobs that change content publish events too
     return Schedule(settings, sessions, delivery(settings, sessions, mailer=mailer), jobs)

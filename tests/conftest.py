@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import migrate
+from app import migrate, wiring
 from app.config import Settings, load_settings
 from app.core import clock
 from app.db import make_engine, make_session_factory
@@ -45,6 +45,9 @@ POSTGRES_URL = os.environ.get("ALLMENDE_TEST_POSTGRES_URL")
 DATABASES = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 _RUN_ID = uuid.uuid4().hex
+
+# Service-level tests take the reactions production takes (create_app wires them too).
+wiring.wire()
 
 
 def _postgres_admin_url() -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from app import events
 from app.account import preferences
 from app.audit import service as audit
 from app.audit.models import AuditEvent
@@ -304,9 +305,8 @@ def erase(
     db: Session, settings: Settings, account: Account, *, actor: Account, reason: str = ""
 ) -> None:
     """Erase a person: sessions and SSO links end, the profile is cleared, contributions
-    stay as "Ehemaliges Mitglied", public contacts are withdrawn in a new version."""
-    from app.export import erasure as publications
-
+    stay as "Ehemaliges Mitglied", public contacts are withdrawn in a new version (the
+    export reacts to AccountErased, app.wiring)."""
     if actor.id != account.id and not actor.is_admin:
         raise Forbidden(_("Konten anderer Personen löscht nur die Verwaltung."))
     if account.state is AccountState.ERASED:
@@ -314,7 +314,8 @@ def erase(
     account_id = account.id
     _forget_in_copies(db, account)
     sessions.end_all(db, account_id)
-    publications.republish_without(db, settings, account_id)
+    # While name and mail are still there: what was published about them is found by them.
+    events.publish(db, events.AccountErased(settings, account_id))
     for table in (Identity, Follow, Interest, Notification, VorhabenContact):
         db.execute(delete(table).where(table.account_id == account_id))
     db.execute(

@@ -7,10 +7,12 @@ instance.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 
 from app.auth import sessions
 from app.auth.access import auth_dependency
@@ -63,6 +65,17 @@ class NotAMember(Forbidden):
     )
 
 
+# Counts a member's page header shows (the unread notifications), by the name templates read
+# from request.state; given by the domains above at start-up (app.wiring), as auth imports
+# none of them.
+_header_counts: dict[str, Callable[[Session, Account], int]] = {}
+
+
+def count_in_header(name: str, count: Callable[[Session, Account], int]) -> None:
+    """Set request.state.<name> to count(db, account) when a member's account is loaded."""
+    _header_counts[name] = count
+
+
 def current_account(request: Request, db: DbSession) -> Account | None:
     """The signed-in account, or None. Also exposes it to templates."""
     if hasattr(request.state, "account"):
@@ -87,9 +100,8 @@ def current_account(request: Request, db: DbSession) -> Account | None:
     request.state.account = row.account
     request.state.viewer = Viewer.of(row.account)
     if row.account.is_member:
-        from app.notifications import service as notifications
-
-        request.state.unread_count = notifications.unread_count(db, row.account)
+        for name, count in _header_counts.items():
+            setattr(request.state, name, count(db, row.account))
     request.state.auth_session = row
     return row.account
 

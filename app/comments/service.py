@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload
 
+from app import events
 from app.audit import service as audit
 from app.comments.models import Comment, CommentRevision
 from app.config import Settings
@@ -14,7 +15,6 @@ from app.core.errors import Forbidden, NotFound, ValidationFailed
 from app.core.text import forbidden_character, normalize, too_long
 from app.i18n import gettext as _
 from app.membership.models import Account
-from app.search import index as search_index
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.models import Follow, Vorhaben
 from app.vorhaben.visibility import can_see_comment, require_visible_comment
@@ -59,9 +59,8 @@ def post(
     body: str,
     parent_id: int | None = None,
 ) -> Comment:
-    """Comment on a visible Vorhaben (or reply in a thread); the author follows it."""
-    from app.notifications import service as notifications
-
+    """Comment on a visible Vorhaben (or reply in a thread); the author follows it. The
+    search index and the notifications react to CommentPosted (app.wiring)."""
     vorhaben = vorhaben_service.get(db, author, vorhaben_id)
     if vorhaben.is_locked or vorhaben.is_hidden:
         raise Forbidden(_("Die Diskussion zu diesem Vorhaben ist geschlossen."))
@@ -90,8 +89,16 @@ def post(
     db.flush()
     vorhaben.comment_count = (vorhaben.comment_count or 0) + 1
     vorhaben_service.touch(vorhaben)
-    search_index.index_comment(db, comment)
-    notifications.commented(db, settings, vorhaben, comment, author, parent)
+    events.publish(
+        db,
+        events.CommentPosted(
+            settings=settings,
+            comment_id=comment.id,
+            vorhaben_id=vorhaben.id,
+            author_id=author.id,
+            parent_id=parent.id if parent else None,
+        ),
+    )
     return comment
 
 
@@ -122,7 +129,7 @@ def edit(db: Session, author: Account, comment_id: int, body: str) -> Comment:
     comment.body_html = markdown.render(text)
     comment.edited_at = utcnow()
     db.flush()
-    search_index.index_comment(db, comment)
+    events.publish(db, events.CommentChanged(comment.id))
     return comment
 
 
@@ -151,7 +158,7 @@ def delete(db: Session, actor: Account, comment_id: int, reason: str = "") -> Co
         )
     vorhaben.comment_count = max(0, (vorhaben.comment_count or 1) - 1)
     db.flush()
-    search_index.index_comment(db, comment)
+    events.publish(db, events.CommentChanged(comment.id))
     return comment
 
 

@@ -178,7 +178,7 @@ def followed_activity(
         .outerjoin(Account, Account.id == Comment.author_id)
         .where(
             visible_clause(member),
-            comment_visible_clause(member),
+            comment_visible_clause(member, Comment),
             Comment.deleted_at.is_(None),
             or_(Comment.author_id.is_(None), Comment.author_id != member.id),
             Comment.created_at >= since,

@@ -28,7 +28,15 @@ from app.notifications.models import (
     NotificationKind,
     NotificationSettings,
 )
-from app.vorhaben.models import STAGE_LABELS, Follow, Signal, Stage, Vorhaben
+from app.vorhaben.models import (
+    SIGNAL_LABELS,
+    STAGE_LABELS,
+    Follow,
+    Signal,
+    Stage,
+    Vorhaben,
+    VorhabenContact,
+)
 from app.vorhaben.visibility import can_see, comment_visible_clause, visible_clause
 
 DIGEST_HOUR = 7  # Europe/Berlin: digests leave in the morning
@@ -153,8 +161,6 @@ def signal_given(
 ) -> None:
     """The author, the contact persons and the colleagues (unless they opted out) hear of
     a cooperation signal."""
-    from app.vorhaben.models import VorhabenContact
-
     contacts = db.scalars(
         select(VorhabenContact.account_id).where(VorhabenContact.vorhaben_id == vorhaben.id)
     )
@@ -269,8 +275,6 @@ def page(db: Session, reader: Account, *, after: str | None = None, limit: int =
         rows = rows[:limit]
         last = rows[-1].Notification
         next_cursor = encode_keyset(last.created_at, last.id)
-    from app.vorhaben.models import SIGNAL_LABELS
-
     items = []
     for row in rows:
         actor = shown_name(row.display_name, row.state)

@@ -12,7 +12,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from app import events
 from app.audit import service as audit
+from app.audit.models import AuditEvent
+from app.comments import service as comments
 from app.comments.models import Comment
 from app.config import Settings
 from app.core.clock import utcnow
@@ -25,7 +28,6 @@ from app.membership import service as membership
 from app.membership.models import Account
 from app.notifications import mail
 from app.reports.models import Category, Report, ReportState, TargetType
-from app.search import index as search_index
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.models import Vorhaben
 from app.vorhaben.visibility import can_see, can_see_comment, moderator_reads, shared_with
@@ -149,8 +151,6 @@ def report(
 ) -> Report:
     """File a report (one per member and target); may hide the target automatically."""
     if target_type == TargetType.COMMENT.value:
-        from app.comments import service as comments
-
         comment, vorhaben = comments.get(db, reporter, target_id)
         target = Target(TargetType.COMMENT, vorhaben, comment)
     else:
@@ -240,13 +240,10 @@ def _hide(
     item.hidden_reason = reason
     item.review_requested_at = None
     if target.comment is not None:
-        search_index.index_comment(db, target.comment)
+        events.publish(db, events.CommentChanged(target.comment.id))
     else:
-        from app.export import withdrawal as publications
-
-        publications.vorhaben_going_away(
-            db, settings, target.vorhaben.id, actor, "Von der Moderation ausgeblendet."
-        )
+        why, actor_id = "Von der Moderation ausgeblendet.", actor.id if actor else None
+        events.publish(db, events.VorhabenGoingAway(settings, target.vorhaben.id, actor_id, why))
     audit.record(
         db,
         "content_hidden" if actor else "content_auto_hidden",
@@ -265,7 +262,7 @@ def _restore(db: Session, settings: Settings, target: Target, actor: Account, re
     item.hidden_reason = None
     item.review_requested_at = None
     if target.comment is not None:
-        search_index.index_comment(db, target.comment)
+        events.publish(db, events.CommentChanged(target.comment.id))
     audit.record(
         db,
         "content_restored",
@@ -495,8 +492,6 @@ def request_review(
 
 
 def _review_used(db: Session, target: Target) -> bool:
-    from app.audit.models import AuditEvent
-
     return bool(
         db.scalar(
             select(func.count())

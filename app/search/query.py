@@ -213,7 +213,7 @@ def _matching_comments(
         .where(
             Comment.id.in_(entries),
             Comment.deleted_at.is_(None),
-            comment_visible_clause(reader),
+            comment_visible_clause(reader, Comment),
         )
         .order_by(Comment.created_at)
     ):

@@ -7,6 +7,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from app import events
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import Forbidden, NotFound, ValidationFailed
@@ -38,9 +39,8 @@ def set_signal(
     *,
     on: bool,
 ) -> bool:
-    """Give (or take back) the account's municipality's signal; True if something changed."""
-    from app.notifications import service as notifications
-
+    """Give (or take back) the account's municipality's signal; True if something changed.
+    The notifications react to SignalGiven (app.wiring)."""
     if kind not in {value.value for value in SignalKind}:
         raise ValidationFailed({"kind": _("Unbekanntes Signal.")})
     vorhaben = vorhaben_service.get(db, account, vorhaben_id)
@@ -69,7 +69,7 @@ def set_signal(
     except IntegrityError:
         return False  # the municipality already gave this signal: one per municipality and kind
     vorhaben_service.touch(vorhaben)
-    notifications.signal_given(db, settings, vorhaben, signal, account)
+    events.publish(db, events.SignalGiven(settings, signal.id, vorhaben.id, account.id))
     return True
 
 

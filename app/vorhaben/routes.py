@@ -8,13 +8,22 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import Member
-from app.comments import views as comment_views
+from app.core.errors import Forbidden
 from app.core.ids import parse_id
 from app.i18n import gettext as _
+from app.membership import accounts
 from app.membership.models import Account
 from app.municipalities.picker import picker_context
-from app.search.similar import similar as similar_vorhaben
-from app.vorhaben import ai_record, cooperation, diff, forms, listing, routes_form, service
+from app.vorhaben import (
+    ai_record,
+    cooperation,
+    diff,
+    forms,
+    listing,
+    provided,
+    routes_form,
+    service,
+)
 from app.vorhaben.models import (
     AI_LABELS,
     SIGNAL_LABELS,
@@ -128,8 +137,8 @@ def detail_context(db: DbSession, member: Account, vorhaben_id: int) -> dict[str
         "can_signal": member.municipality_id not in (None, vorhaben.municipality_id),
         "can_acknowledge": service.can_edit(member, vorhaben),
         "following": cooperation.is_following(db, member.id, vorhaben.id),
-        **comment_views.thread_context(db, vorhaben.id),
-        "similar": similar_vorhaben(
+        **provided.discussion(db, vorhaben.id),
+        "similar": provided.similar(
             db,
             member,
             f"{vorhaben.title} {vorhaben.summary}",
@@ -157,8 +166,6 @@ def delete_confirm(request: Request, vorhaben_id: int, member: Member, db: DbSes
     _nav(request)
     vorhaben = service.get(db, member, vorhaben_id)
     if not service.can_delete(member, vorhaben):
-        from app.core.errors import Forbidden
-
         raise Forbidden(_("Löschen können die Autorin oder der Autor und die Moderation."))
     return render(
         request, "vorhaben/delete.html", {"page_title": _("Vorhaben löschen"), "vorhaben": vorhaben}
@@ -180,8 +187,6 @@ def version_list(request: Request, vorhaben_id: int, member: Member, db: DbSessi
     _nav(request)
     vorhaben = service.get(db, member, vorhaben_id)
     rows = service.versions(db, vorhaben.id)
-    from app.membership import accounts
-
     names = accounts.names(db, {row.editor_id for row in rows if row.editor_id})
     return render(
         request,

@@ -18,8 +18,7 @@ from app.i18n import gettext as _
 from app.membership.models import Account
 from app.municipalities.models import Municipality
 from app.municipalities.picker import picker_context
-from app.search.similar import similar as similar_vorhaben
-from app.vorhaben import ai_record, forms, listing, service, spdx, stages
+from app.vorhaben import ai_record, forms, listing, provided, service, spdx, stages
 from app.vorhaben.models import AI_LABELS, VISIBILITY_LABELS, Stage, Vorhaben
 from app.vorhaben.validation import LessonsWanted
 from app.web import routing
@@ -153,7 +152,7 @@ def _form_context(
             if entry.ags not in form.partner_municipalities
         ],
         "partner_chosen": chosen,
-        "similar": similar_vorhaben(
+        "similar": provided.similar(
             db,
             member,
             f"{form.title} {form.summary}",
@@ -263,7 +262,7 @@ def similar_fragment(
     exclude: Annotated[int | None, Query()] = None,
 ) -> Response:
     """Similar existing Vorhaben while the title and summary are typed (htmx)."""
-    found = similar_vorhaben(db, member, f"{title} {summary}", exclude_id=exclude)
+    found = provided.similar(db, member, f"{title} {summary}", exclude_id=exclude)
     return render(request, "vorhaben/_similar.html", {"similar": found})
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from app import events
 from app.audit import service as audit
 from app.config import Settings
 from app.core import markdown
@@ -16,7 +17,6 @@ from app.core.text import fold
 from app.i18n import gettext as _
 from app.membership.models import Account, AccountState
 from app.municipalities.models import Municipality
-from app.search import index as search_index
 from app.vorhaben import ai_record, forms, stages, validation
 from app.vorhaben.models import (
     Follow,
@@ -123,7 +123,7 @@ def _apply(db: Session, vorhaben: Vorhaben, checked: validation.Checked) -> None
     )
     ai_record.apply(db, vorhaben.id, data.ai_record)
     db.flush()
-    search_index.index_vorhaben(db, vorhaben, data.tags)
+    events.publish(db, events.VorhabenChanged(vorhaben.id, tuple(data.tags)))
 
 
 def snapshot(db: Session, vorhaben_id: int) -> dict[str, Any]:
@@ -228,8 +228,6 @@ def update(
     """Save an edit: a new version when anything changed; a stage change on the timeline.
 
     Everything is checked before the first write, so a refused edit changes nothing."""
-    from app.notifications import service as notifications
-
     vorhaben = get(db, editor, vorhaben_id)
     if not can_edit(editor, vorhaben):
         raise Forbidden(_("Bearbeiten können Mitglieder der Kommune, der das Vorhaben gehört."))
@@ -250,11 +248,15 @@ def update(
             validation.ask_for_lessons(data)
     before = snapshot(db, vorhaben.id)
     if data.visibility is Visibility.MUNICIPALITY and vorhaben.visibility is Visibility.MEMBERS:
-        from app.export import withdrawal as publications
-
         # Only Vorhaben all members see can be public: restricting it takes it back.
-        publications.vorhaben_going_away(
-            db, settings, vorhaben.id, editor, "Das Vorhaben ist jetzt nur für die eigene Kommune."
+        events.publish(
+            db,
+            events.VorhabenGoingAway(
+                settings,
+                vorhaben.id,
+                editor.id,
+                "Das Vorhaben ist jetzt nur für die eigene Kommune.",
+            ),
         )
     _apply(db, vorhaben, checked)
     if stage_changes:
@@ -269,7 +271,9 @@ def update(
     db.add(_version(vorhaben.id, vorhaben.version, editor.id, after))
     db.flush()
     if stage_changes:
-        notifications.stage_changed(db, settings, vorhaben, editor, previous_stage)
+        events.publish(
+            db, events.StageChanged(settings, vorhaben.id, editor.id, previous_stage.value)
+        )
     return vorhaben
 
 
@@ -280,12 +284,9 @@ def delete_vorhaben(
     vorhaben = get(db, actor, vorhaben_id)
     if not can_delete(actor, vorhaben):
         raise Forbidden(_("Löschen können die Autorin oder der Autor und die Moderation."))
-    from app.export import withdrawal as publications
-
     # Partners learn at once: a published Vorhaben leaves a tombstone in the feed.
-    publications.vorhaben_going_away(
-        db, settings, vorhaben.id, actor, "Das Vorhaben wurde gelöscht."
-    )
+    gone = events.VorhabenGoingAway(settings, vorhaben.id, actor.id, "Das Vorhaben wurde gelöscht.")
+    events.publish(db, gone)
     if actor.id != vorhaben.author_id:
         audit.record(
             db,

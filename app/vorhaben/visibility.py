@@ -12,7 +12,7 @@ an open report or a review, and audits it.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
@@ -23,9 +23,6 @@ from app.audit import service as audit
 from app.core.errors import NotFound
 from app.i18n import gettext as _
 from app.vorhaben.models import Visibility, Vorhaben
-
-if TYPE_CHECKING:
-    from app.comments.models import Comment
 
 
 class Reader(Protocol):
@@ -87,15 +84,15 @@ def shared_with(reader: Reader, vorhaben: Vorhaben) -> bool:
 
 
 def comment_visible_clause(
-    reader: Reader, comment: type[Comment] | AliasedClass[Comment] | None = None
+    reader: Reader, comment: type[Any] | AliasedClass[Any]
 ) -> ColumnElement[bool]:
-    """SQL condition on Comment (or an alias of it): hidden comments only for their author.
+    """SQL condition on the Comment entity (or an alias of it) that the caller passes in:
+    hidden comments only for their author. (Comments sit above Vorhaben, so this rule
+    names only the two columns it reads, `hidden_at` and `author_id`.)
 
     Combine it with visible_clause() on the comment's Vorhaben: this one only adds what
     moderation hid."""
-    from app.comments.models import Comment
-
-    entity: Any = comment if comment is not None else Comment
+    entity: Any = comment
     return or_(entity.hidden_at.is_(None), entity.author_id == reader.id)
 
 
@@ -114,7 +111,10 @@ def can_see_comment(reader: Reader, comment: LoadedComment) -> bool:
     return reader.is_member and (comment.hidden_at is None or comment.author_id == reader.id)
 
 
-def require_visible_comment(comment: Comment | None, reader: Reader) -> Comment:
+C = TypeVar("C", bound=LoadedComment)
+
+
+def require_visible_comment(comment: C | None, reader: Reader) -> C:
     """The comment, or 404 (a hidden comment does not admit it exists)."""
     if comment is None or not can_see_comment(reader, comment):
         raise NotFound(_("Diesen Kommentar gibt es nicht."))

@@ -1,0 +1,70 @@
+"""What the Vorhaben pages show from the domains above Vorhaben: the discussion (comments)
+and similar Vorhaben (search). Vorhaben imports neither; app.wiring hands their functions
+in at start-up (provide()), and the pages call them through here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+from app.vorhaben.listing import Card
+from app.vorhaben.visibility import Reader
+
+
+class SimilarFinder(Protocol):
+    """app.search.similar.similar: visible Vorhaben sharing the most telling words."""
+
+    def __call__(
+        self,
+        db: Session,
+        reader: Reader,
+        text: str,
+        *,
+        tags: Iterable[str] = (),
+        exclude_id: int | None = None,
+    ) -> tuple[Card, ...]: ...
+
+
+class Discussion(Protocol):
+    """app.comments.views.thread_context: what the thread template needs."""
+
+    def __call__(self, db: Session, vorhaben_id: int) -> dict[str, object]: ...
+
+
+@dataclass
+class _Provided:
+    similar: SimilarFinder | None = None
+    discussion: Discussion | None = None
+
+
+_provided = _Provided()
+
+
+def provide(*, similar: SimilarFinder, discussion: Discussion) -> None:
+    """Called by app.wiring.wire() (again: the same functions, nothing changes)."""
+    _provided.similar = similar
+    _provided.discussion = discussion
+
+
+def similar(
+    db: Session,
+    reader: Reader,
+    text: str,
+    *,
+    tags: Iterable[str] = (),
+    exclude_id: int | None = None,
+) -> tuple[Card, ...]:
+    """Similar Vorhaben for the detail page and the form's panel."""
+    if _provided.similar is None:
+        raise RuntimeError("app.wiring.wire() was not called: no similar-Vorhaben finder")
+    return _provided.similar(db, reader, text, tags=tags, exclude_id=exclude_id)
+
+
+def discussion(db: Session, vorhaben_id: int) -> dict[str, object]:
+    """The comment thread of the detail page."""
+    if _provided.discussion is None:
+        raise RuntimeError("app.wiring.wire() was not called: no discussion for Vorhaben pages")
+    return _provided.discussion(db, vorhaben_id)

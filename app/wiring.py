@@ -1,0 +1,27 @@
+"""Entry level: who reacts to what, and what lower layers show from higher ones. The
+reacting domains subscribe their handlers to the event hub (app.events); the unread badge
+is handed to the page header (auth), the discussion and similar Vorhaben to the Vorhaben
+pages. create_app, the CLI and the worker call wire() before any unit of work; calling it
+again changes nothing."""
+
+from __future__ import annotations
+
+from app.auth import deps as auth_deps
+from app.comments import views as comment_views
+from app.export import subscribers as export_subscribers
+from app.notifications import service as notifications
+from app.notifications import subscribers as notification_subscribers
+from app.search import similar
+from app.search import subscribers as search_subscribers
+from app.vorhaben import provided as vorhaben_pages
+
+
+def wire() -> None:
+    """Subscribe every reaction and hand in what the pages show (idempotent). The search
+    index hears of a comment before the notifications are made, as the comment service did
+    it in one piece before."""
+    search_subscribers.subscribe()
+    notification_subscribers.subscribe()
+    export_subscribers.subscribe()
+    auth_deps.count_in_header("unread_count", notifications.unread_count)
+    vorhaben_pages.provide(similar=similar.similar, discussion=comment_views.thread_context)
