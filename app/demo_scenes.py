@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.accounts.models import Account, AccountState, Identity
 from app.auth.dev import DEV_ISSUER, account_for
 from app.comments import service as comments
 from app.comments.models import Comment
@@ -26,12 +27,7 @@ from app.export.models import Partner
 from app.export.service import form_for
 from app.membership import domains
 from app.membership import service as membership
-from app.membership.models import (
-    Account,
-    AccountState,
-    Identity,
-    MunicipalityDomain,
-)
+from app.membership.models import MunicipalityDomain
 from app.outbox.models import Channel, DeliveryState, OutboxMessage
 from app.reports import service as reports
 from app.vorhaben.models import FieldOfAction, Interest, Vorhaben

@@ -1,5 +1,6 @@
 """Every model module, imported once so the metadata (and Alembic) sees all tables."""
 
+from app.accounts import models as accounts_models
 from app.audit import models as audit_models
 from app.auth import models as auth_models
 from app.comments import models as comments_models
@@ -14,6 +15,7 @@ from app.vorhaben import models as vorhaben_models
 from app.web import ratelimit as ratelimit_models
 
 __all__ = [
+    "accounts_models",
     "audit_models",
     "auth_models",
     "comments_models",

@@ -7,19 +7,21 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from app.core.clock import utcnow
-from app.i18n import N_
-from app.membership.models import (
+from app.accounts.models import (
     ACCOUNT_STATE_LABELS,
     ROLE_LABELS,
     Account,
     AccountState,
+    Identity,
+    Role,
+)
+from app.core.clock import utcnow
+from app.i18n import N_
+from app.membership.models import (
     Application,
     ApplicationEvent,
     ApplicationEventKind,
     ApplicationState,
-    Identity,
-    Role,
 )
 from app.municipalities import service as municipalities
 from app.municipalities.models import Municipality

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from fastapi import Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from app.accounts.models import Account
 from app.audit import service as audit
 from app.auth import dev, service, sessions
 from app.auth.deps import CurrentAccount
@@ -17,7 +18,6 @@ from app.core.errors import NotFound
 from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership import service as membership
-from app.membership.models import Account
 from app.web import csrf, ratelimit, routing
 from app.web.deps import WRITES, DbSession
 from app.web.safe_redirect import local_path

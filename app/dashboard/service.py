@@ -11,9 +11,9 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from app.accounts.models import Account, shown_name
 from app.comments.models import Comment
 from app.core.clock import utcnow
-from app.membership.models import Account, shown_name
 from app.municipalities.models import Municipality, distinct_name
 from app.vorhaben.listing import Card, load_cards
 from app.vorhaben.models import (

@@ -10,6 +10,7 @@ from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
+from app.accounts.models import Account
 from app.auth.deps import Member, Moderator
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.ids import parse_id
@@ -27,7 +28,6 @@ from app.export import (
 from app.export.models import CONSENT_STATE_LABELS, PublicationState, PublicationVersion
 from app.i18n import N_
 from app.i18n import gettext as _
-from app.membership.models import Account
 from app.vorhaben import listing
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.models import AI_LABELS, STAGE_LABELS, Stage

@@ -6,11 +6,11 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from app.accounts.models import AccountState
 from app.auth.deps import Member
 from app.core.errors import NotFound
 from app.i18n import gettext as _
 from app.membership import accounts
-from app.membership.models import AccountState
 from app.vorhaben.listing import load_cards
 from app.vorhaben.models import Vorhaben
 from app.vorhaben.visibility import visible_clause

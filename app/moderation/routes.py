@@ -9,6 +9,7 @@ from fastapi import Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
+from app.accounts.models import ACCOUNT_STATE_LABELS, ROLE_LABELS, Account
 from app.audit import labels as audit_labels
 from app.audit import service as audit
 from app.auth.deps import Admin, Moderator
@@ -18,12 +19,7 @@ from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership import accounts, claims, domains, service
 from app.membership import queue as applications
-from app.membership.models import (
-    ACCOUNT_STATE_LABELS,
-    APPLICATION_STATE_LABELS,
-    ROLE_LABELS,
-    Account,
-)
+from app.membership.models import APPLICATION_STATE_LABELS
 from app.moderation import overview as moderation_overview
 from app.municipalities.models import Level, Municipality
 from app.municipalities.picker import picker_context, runs_search

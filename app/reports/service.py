@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from app.accounts.models import Account
 from app.audit import service as audit
 from app.comments.models import Comment
 from app.config import Settings
@@ -22,7 +23,6 @@ from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership import accounts
 from app.membership import service as membership
-from app.membership.models import Account
 from app.notifications import mail
 from app.reports.models import Category, Report, ReportState, TargetType
 from app.search import index as search_index

@@ -7,11 +7,11 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.accounts.models import Account
 from app.auth.deps import Member
 from app.comments import views as comment_views
 from app.core.ids import parse_id
 from app.i18n import gettext as _
-from app.membership.models import Account
 from app.municipalities.picker import picker_context
 from app.search.similar import similar as similar_vorhaben
 from app.vorhaben import ai_record, cooperation, diff, forms, listing, routes_form, service

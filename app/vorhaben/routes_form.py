@@ -11,11 +11,11 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from starlette.datastructures import FormData
 
+from app.accounts.models import Account
 from app.auth.deps import Member
 from app.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from app.core.ids import parse_id
 from app.i18n import gettext as _
-from app.membership.models import Account
 from app.municipalities.models import Municipality
 from app.municipalities.picker import picker_context
 from app.search.similar import similar as similar_vorhaben

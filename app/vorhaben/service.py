@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from app.accounts.models import Account, AccountState
 from app.audit import service as audit
 from app.config import Settings
 from app.core import markdown
@@ -14,7 +15,6 @@ from app.core.clock import utcnow
 from app.core.errors import Conflict, Forbidden, NotFound
 from app.core.text import fold
 from app.i18n import gettext as _
-from app.membership.models import Account, AccountState
 from app.municipalities.models import Municipality
 from app.search import index as search_index
 from app.vorhaben import ai_record, forms, stages, validation

@@ -14,13 +14,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.account import privacy
+from app.accounts.models import Account, AccountState, Identity, MailMode
 from app.auth.models import AuthSession
 from app.comments import service as comments
 from app.config import Settings
 from app.core import clock
 from app.export import feed, partners
 from app.export.models import PublicationVersion
-from app.membership.models import Account, AccountState, Identity, MailMode
 from app.municipalities.models import Municipality
 from app.notifications import service as notifications
 from app.outbox.models import OutboxMessage

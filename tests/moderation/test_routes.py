@@ -7,8 +7,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts.models import AccountState, Role
 from app.audit.models import AuditEvent
-from app.membership.models import AccountState, Role
 from tests import factories
 
 pytestmark = pytest.mark.commits

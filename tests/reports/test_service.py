@@ -7,11 +7,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.accounts.models import Role
 from app.audit.models import AuditEvent
 from app.config import Settings
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.membership import accounts
-from app.membership.models import Role
 from app.municipalities.models import Municipality
 from app.outbox.models import OutboxMessage
 from app.reports import queue as report_queue
