@@ -16,7 +16,6 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Account, AccountState, Identity
-from app.auth.dev import DEV_ISSUER, account_for
 from app.comments import service as comments
 from app.comments.models import Comment
 from app.config import Settings
@@ -28,6 +27,7 @@ from app.export.service import form_for
 from app.membership import domains
 from app.membership import service as membership
 from app.membership.models import MunicipalityDomain
+from app.membership.personas import DEV_ISSUER, account_for
 from app.outbox.models import Channel, DeliveryState, OutboxMessage
 from app.reports import service as reports
 from app.vorhaben.models import FieldOfAction, Interest, Vorhaben

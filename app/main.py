@@ -27,8 +27,10 @@ from app.export import admin_routes as export_admin_routes
 from app.export import api as export_api
 from app.export import public_routes as export_public_routes
 from app.export import routes as export_routes
+from app.membership import dev_routes as dev_login_routes
 from app.membership import profile_routes
 from app.membership import routes as membership_routes
+from app.membership import service as membership_service
 from app.moderation import routes as moderation_routes
 from app.municipalities import routes as municipality_routes
 from app.notifications import routes as notification_routes
@@ -82,6 +84,8 @@ def create_app(
     app.state.engine = engine
     app.state.session_factory = session_factory or make_session_factory(engine)
     app.state.oidc = ProviderRegistry(settings, transport=oidc_transport)
+    # Where a non-member lands after signing in: membership knows, auth asks (see auth.routes).
+    app.state.applicant_landing = membership_service.landing_path
 
     errors.install(app)
     # The busiest pages first: a request is matched against the routes in this order
@@ -96,6 +100,7 @@ def create_app(
     app.include_router(profile_routes.router)
     app.include_router(pages.router)
     app.include_router(auth_routes.router)
+    app.include_router(dev_login_routes.router)
     app.include_router(membership_routes.router)
     app.include_router(account_routes.router)
     app.include_router(moderation_routes.router)

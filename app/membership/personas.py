@@ -1,4 +1,5 @@
-"""Development sign-in: seeded personas for every role, only with ALLMENDE_DEV_LOGIN=1."""
+"""Development personas: seeded accounts for every role (and an open application), used by the
+development sign-in (membership.dev_routes) and the demo."""
 
 from __future__ import annotations
 
