@@ -32,11 +32,11 @@ from app.membership import profile_routes
 from app.membership import routes as membership_routes
 from app.membership import service as membership_service
 from app.moderation import routes as moderation_routes
-from app.municipalities import routes as municipality_routes
 from app.notifications import routes as notification_routes
 from app.outbox import dev_routes as dev_mail_routes
 from app.reports import routes as report_routes
 from app.search import routes as search_routes
+from app.vorhaben import municipality_routes
 from app.vorhaben import routes as vorhaben_routes
 from app.vorhaben import routes_cooperation as cooperation_routes
 from app.web import errors, pages, templating

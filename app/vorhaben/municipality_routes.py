@@ -1,4 +1,6 @@
-"""Municipality pages inside the trust space: its Vorhaben, members, Kreis and Land."""
+"""Municipality pages inside the trust space: its Vorhaben, members, Kreis and Land.
+
+A Vorhaben listing, so it lives here: the registry (municipalities) imports no domain."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from fastapi.responses import Response
 from app.auth.deps import Member
 from app.core.errors import NotFound
 from app.i18n import gettext as _
-from app.municipalities import service
+from app.municipalities import service as municipalities
 from app.vorhaben import listing
 from app.vorhaben import service as vorhaben_service
 from app.web import routing
@@ -21,7 +23,7 @@ router = routing.router(include_in_schema=False)
 @router.get("/kommunen/{ags}")
 def municipality_page(request: Request, ags: str, member: Member, db: DbSession) -> Response:
     """A municipality with its visible Vorhaben and its members."""
-    municipality = service.get_by_ags(db, ags[:12])
+    municipality = municipalities.get_by_ags(db, ags[:12])
     if municipality is None:
         raise NotFound(_("Diese Kommune gibt es im Verzeichnis nicht."))
     page = listing.list_vorhaben(db, member, listing.VorhabenFilter(municipality=ags), limit=50)
