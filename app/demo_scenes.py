@@ -28,8 +28,8 @@ from app.membership import domains
 from app.membership import service as membership
 from app.membership.models import MunicipalityDomain
 from app.membership.personas import DEV_ISSUER, account_for
+from app.moderation import reports
 from app.outbox.models import Channel, DeliveryState, OutboxMessage
-from app.reports import service as reports
 from app.vorhaben.models import FieldOfAction, Interest, Vorhaben
 
 

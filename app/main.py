@@ -28,13 +28,14 @@ from app.export import api as export_api
 from app.export import public_routes as export_public_routes
 from app.export import routes as export_routes
 from app.membership import dev_routes as dev_login_routes
+from app.membership import moderation_routes as membership_moderation_routes
 from app.membership import profile_routes
 from app.membership import routes as membership_routes
 from app.membership import service as membership_service
+from app.moderation import audit_routes as moderation_audit_routes
 from app.moderation import routes as moderation_routes
 from app.notifications import routes as notification_routes
 from app.outbox import dev_routes as dev_mail_routes
-from app.reports import routes as report_routes
 from app.search import routes as search_routes
 from app.vorhaben import municipality_routes
 from app.vorhaben import routes as vorhaben_routes
@@ -103,13 +104,14 @@ def create_app(
     app.include_router(dev_login_routes.router)
     app.include_router(membership_routes.router)
     app.include_router(account_routes.router)
-    app.include_router(moderation_routes.router)
+    app.include_router(membership_moderation_routes.router)
+    app.include_router(moderation_audit_routes.router)
     app.include_router(admin_routes.router)
     app.include_router(export_routes.router)
     app.include_router(export_admin_routes.router)
     app.include_router(export_public_routes.router)
     app.include_router(export_api.router)
-    app.include_router(report_routes.router)
+    app.include_router(moderation_routes.router)
     app.include_router(privacy_routes.router)
     app.include_router(dev_mail_routes.router)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")

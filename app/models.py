@@ -6,10 +6,10 @@ from app.auth import models as auth_models
 from app.comments import models as comments_models
 from app.export import models as export_models
 from app.membership import models as membership_models
+from app.moderation import models as moderation_models
 from app.municipalities import models as municipalities_models
 from app.notifications import models as notifications_models
 from app.outbox import models as outbox_models
-from app.reports import models as reports_models
 from app.search import models as search_models
 from app.vorhaben import models as vorhaben_models
 from app.web import ratelimit as ratelimit_models
@@ -21,11 +21,11 @@ __all__ = [
     "comments_models",
     "export_models",
     "membership_models",
+    "moderation_models",
     "municipalities_models",
     "notifications_models",
     "outbox_models",
     "ratelimit_models",
-    "reports_models",
     "search_models",
     "vorhaben_models",
 ]

@@ -25,9 +25,9 @@ from app.core.errors import Forbidden
 from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership.models import Application, ApplicationEvent
+from app.moderation.models import Report
 from app.notifications.models import Notification
 from app.outbox.models import Channel, OutboxMessage
-from app.reports.models import Report
 from app.vorhaben.models import (
     Follow,
     Interest,

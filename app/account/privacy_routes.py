@@ -16,6 +16,7 @@ from app.core.text import normalize
 from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership import accounts
+from app.membership.moderation_routes import member_page
 from app.municipalities.models import Municipality
 from app.web import csrf, routing
 from app.web.deps import DbSession
@@ -162,11 +163,9 @@ def erase_by_admin(
     erase_reason: Annotated[str, Form()] = "",
 ) -> Response:
     """An admin erases an account on the person's request (audited with the reason)."""
-    from app.moderation.routes import _member_page
-
     person = accounts.get(db, account_id)
     if not erase_reason.strip():
-        return _member_page(
+        return member_page(
             request,
             db,
             account_id,

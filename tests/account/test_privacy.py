@@ -21,10 +21,10 @@ from app.config import Settings
 from app.core import clock
 from app.export import feed, partners
 from app.export.models import PublicationVersion
+from app.moderation import reports
 from app.municipalities.models import Municipality
 from app.notifications import service as notifications
 from app.outbox.models import OutboxMessage
-from app.reports import service as reports
 from app.search import query
 from app.vorhaben import cooperation
 from app.vorhaben import service as vorhaben_service

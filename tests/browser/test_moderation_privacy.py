@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.comments.models import Comment
 from app.core import clock
 from app.membership.personas import account_for
-from app.reports import service as reports
+from app.moderation import reports
 from app.vorhaben.models import Vorhaben
 from tests.browser.conftest import LiveServer, assert_accessible, persona_context
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import AccountState, Role
 from app.config import Settings
 from app.export import service as publications
-from app.reports import service as reports
+from app.moderation import reports
 from tests import factories
 from tests.publishing import form_of, make_scene
 

@@ -26,9 +26,9 @@ from app.config import Settings
 from app.core import clock
 from app.core.clock import BERLIN
 from app.membership import accounts
+from app.moderation import reports
 from app.notifications import service as notifications
 from app.outbox.models import DeliveryState, OutboxMessage
-from app.reports import service as reports
 from app.vorhaben import cooperation
 from app.vorhaben import service as vorhaben_service
 from tests import factories

@@ -27,10 +27,10 @@ from app.export.models import Partner, Publication, WebhookEndpoint
 from app.membership import accounts
 from app.membership import service as membership
 from app.membership.models import Application
+from app.moderation import reports
 from app.municipalities.models import Municipality
 from app.notifications import service as notifications
 from app.outbox.models import OutboxMessage
-from app.reports import service as reports
 from app.vorhaben import cooperation
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.forms import VorhabenForm

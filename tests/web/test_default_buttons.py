@@ -38,7 +38,7 @@ from app.export import partners
 from app.export import service as publications
 from app.membership import domains
 from app.membership import service as membership
-from app.reports import service as reports
+from app.moderation import reports
 from app.vorhaben import cooperation
 from app.web import templating
 from tests import factories

@@ -30,8 +30,8 @@ from app.accounts.models import Account, Role
 from app.admin import taxonomy
 from app.auth.access import RouteInfo, iter_routes
 from app.config import Settings
+from app.moderation import reports
 from app.outbox.models import OutboxMessage
-from app.reports import service as reports
 from tests import factories
 from tests.web.hostile import (
     EVALUATED,

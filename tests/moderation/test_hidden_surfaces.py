@@ -19,10 +19,10 @@ from app.accounts.models import Account, MailMode
 from app.config import Settings
 from app.core import clock
 from app.export import feed, partners
+from app.moderation import reports as service
 from app.municipalities.models import Municipality
 from app.notifications import service as notifications
 from app.outbox.models import OutboxMessage
-from app.reports import service
 from app.search import query
 from app.search.similar import similar
 from app.vorhaben import cooperation
