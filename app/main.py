@@ -24,7 +24,7 @@ from app.config import Settings, get_settings
 from app.dashboard import routes as dashboard_routes
 from app.db import engine_from_settings, make_session_factory
 from app.export import admin_routes as export_admin_routes
-from app.export import api as export_api
+from app.export import api_routes as export_api
 from app.export import public_routes as export_public_routes
 from app.export import routes as export_routes
 from app.membership import dev_routes as dev_login_routes
@@ -37,10 +37,10 @@ from app.moderation import routes as moderation_routes
 from app.notifications import routes as notification_routes
 from app.outbox import dev_routes as dev_mail_routes
 from app.search import routes as search_routes
-from app.vorhaben import municipality_routes
+from app.vorhaben import cooperation_routes, municipality_routes
 from app.vorhaben import routes as vorhaben_routes
-from app.vorhaben import routes_cooperation as cooperation_routes
-from app.web import errors, pages, templating
+from app.web import errors, templating
+from app.web import routes as shell_routes
 from app.web.guard import RequestGuard
 from app.web.headers import SecurityHeadersMiddleware
 from app.web.static import CachedStaticFiles
@@ -99,7 +99,7 @@ def create_app(
     app.include_router(notification_routes.router)
     app.include_router(municipality_routes.router)
     app.include_router(profile_routes.router)
-    app.include_router(pages.router)
+    app.include_router(shell_routes.router)
     app.include_router(auth_routes.router)
     app.include_router(dev_login_routes.router)
     app.include_router(membership_routes.router)

@@ -28,7 +28,7 @@ from app.export import (
 from app.export.models import CONSENT_STATE_LABELS, PublicationState, PublicationVersion
 from app.i18n import N_
 from app.i18n import gettext as _
-from app.vorhaben import listing
+from app.vorhaben import repository
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.models import AI_LABELS, STAGE_LABELS, Stage
 from app.vorhaben.spdx import LICENSES
@@ -161,7 +161,7 @@ def _page(
             "other_contact": contact if contact is not None and contact.id != member.id else None,
             "stage_options": [(stage.value, _(label)) for stage, label in STAGE_LABELS.items()],
             "field_options": [
-                (str(entry.id), _(entry.label)) for entry in listing.fields_of_action(db)
+                (str(entry.id), _(entry.label)) for entry in repository.fields_of_action(db)
             ],
             "ai_options": [(key.value, _(label)) for key, label in AI_LABELS.items()],
             "license_options": [(key, f"{_(label)} ({key})") for key, label in LICENSES],

@@ -11,8 +11,8 @@ from app.auth.deps import Member
 from app.core.errors import NotFound
 from app.i18n import gettext as _
 from app.membership import accounts
-from app.vorhaben.listing import load_cards
 from app.vorhaben.models import Vorhaben
+from app.vorhaben.repository import load_cards
 from app.vorhaben.visibility import visible_clause
 from app.web import routing
 from app.web.deps import DbSession

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import Member, Moderator
 from app.comments import service as comments
+from app.comments import threads as comment_threads
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.i18n import N_
 from app.i18n import gettext as _
@@ -271,14 +272,12 @@ def _decision_page(
     reason: str = "",
     status_code: int = 200,
 ) -> Response:
-    from app.comments import views as comment_views
-
     request.state.nav = "moderation"
     target = reports.for_moderator(db, moderator, target_type, target_id)
     # The discussion around it only where the moderator may read it as a member; in it,
     # hidden comments only as the members' rule allows, and the reported one.
     context_visible = can_see(moderator, target.vorhaben)
-    thread = comment_views.thread(db, target.vorhaben.id).threads if context_visible else ()
+    thread = comment_threads.thread(db, target.vorhaben.id).threads if context_visible else ()
     return render(
         request,
         "reports/decide.html",

@@ -28,8 +28,8 @@ from app.outbox.models import OutboxMessage
 from app.search import query
 from app.vorhaben import cooperation
 from app.vorhaben import service as vorhaben_service
-from app.vorhaben.listing import VorhabenFilter
 from app.vorhaben.models import VorhabenVersion
+from app.vorhaben.repository import VorhabenFilter
 from tests import factories
 from tests.publishing import Scene, publish
 

@@ -27,8 +27,8 @@ from app.search import query
 from app.search.similar import similar
 from app.vorhaben import cooperation
 from app.vorhaben import service as vorhaben_service
-from app.vorhaben.listing import VorhabenFilter, list_vorhaben
 from app.vorhaben.models import Vorhaben
+from app.vorhaben.repository import VorhabenFilter, list_vorhaben
 from tests import factories
 from tests.publishing import Scene, publish
 

@@ -16,8 +16,8 @@ from app.export import schemas
 from app.export.models import FeedCounter, FeedEntry, Publication, PublicationVersion
 from app.search.models import EntryKind, SearchEntry
 from app.search.query import search
-from app.vorhaben.listing import VorhabenFilter
 from app.vorhaben.models import Visibility, Vorhaben
+from app.vorhaben.repository import VorhabenFilter
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

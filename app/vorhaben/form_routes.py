@@ -19,7 +19,7 @@ from app.i18n import gettext as _
 from app.municipalities.models import Municipality
 from app.municipalities.picker import picker_context
 from app.search.similar import similar as similar_vorhaben
-from app.vorhaben import ai_record, forms, listing, service, spdx, stages
+from app.vorhaben import ai_record, forms, repository, service, spdx, stages
 from app.vorhaben.models import AI_LABELS, VISIBILITY_LABELS, Stage, Vorhaben
 from app.vorhaben.validation import LessonsWanted
 from app.web import routing
@@ -132,7 +132,7 @@ def _form_context(
         "labels": {key: _(value) for key, value in forms.LABELS.items()},
         "stage_options": [(stage.value, _(stage.label)) for stage in stage_choices],
         "field_options": [
-            (str(entry.id), _(entry.label)) for entry in listing.fields_of_action(db)
+            (str(entry.id), _(entry.label)) for entry in repository.fields_of_action(db)
         ],
         "visibility_options": [(key.value, _(label)) for key, label in VISIBILITY_LABELS.items()],
         "ai_options": [(key.value, _(label)) for key, label in AI_LABELS.items()],
