@@ -29,7 +29,6 @@ from app.export import public_routes as export_public_routes
 from app.export import routes as export_routes
 from app.membership import dev_routes as dev_login_routes
 from app.membership import moderation_routes as membership_moderation_routes
-from app.membership import profile_routes
 from app.membership import routes as membership_routes
 from app.membership import service as membership_service
 from app.moderation import audit_routes as moderation_audit_routes
@@ -37,7 +36,7 @@ from app.moderation import routes as moderation_routes
 from app.notifications import routes as notification_routes
 from app.outbox import dev_routes as dev_mail_routes
 from app.search import routes as search_routes
-from app.vorhaben import cooperation_routes, municipality_routes
+from app.vorhaben import cooperation_routes, municipality_routes, profile_routes
 from app.vorhaben import routes as vorhaben_routes
 from app.web import errors, templating
 from app.web import routes as shell_routes

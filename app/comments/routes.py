@@ -15,6 +15,7 @@ from app.core.ids import parse_id
 from app.i18n import gettext as _
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.models import Vorhaben
+from app.vorhaben.routes import detail_context
 from app.vorhaben.visibility import can_see_comment
 from app.web import routing
 from app.web.deps import DbSession
@@ -71,8 +72,6 @@ def post_comment(
             return _thread_fragment(
                 request, db, member, vorhaben_id, body=body, errors=error.errors, status_code=422
             )
-        from app.vorhaben.routes import detail_context
-
         context = detail_context(db, member, vorhaben_id)
         context.update(comment_body=body, comment_errors=error.errors)
         request.state.nav = "vorhaben"

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
 from starlette.datastructures import FormData, UploadFile
 
 from app.accounts.models import Account
@@ -30,6 +31,7 @@ from app.i18n import N_
 from app.i18n import gettext as _
 from app.vorhaben import repository
 from app.vorhaben import service as vorhaben_service
+from app.vorhaben.diff import changes
 from app.vorhaben.models import AI_LABELS, STAGE_LABELS, Stage
 from app.vorhaben.spdx import LICENSES
 from app.vorhaben.visibility import moderator_reads
@@ -312,10 +314,6 @@ def _review_page(
     withdraw_reason: str = "",
     status_code: int = 200,
 ) -> Response:
-    from sqlalchemy import select
-
-    from app.vorhaben.diff import changes
-
     publication = service.get(db, publication_id)
     current = db.scalars(
         select(PublicationVersion)

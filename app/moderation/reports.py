@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import Account
 from app.audit import service as audit
+from app.audit.models import AuditEvent
+from app.comments import service as comments
 from app.comments.models import Comment
 from app.config import Settings
 from app.core.clock import utcnow
@@ -78,8 +80,6 @@ def report(
 ) -> Report:
     """File a report (one per member and target); may hide the target automatically."""
     if target_type == TargetType.COMMENT.value:
-        from app.comments import service as comments
-
         comment, vorhaben = comments.get(db, reporter, target_id)
         target = Target(TargetType.COMMENT, vorhaben, comment)
     else:
@@ -424,8 +424,6 @@ def request_review(
 
 
 def _review_used(db: Session, target: Target) -> bool:
-    from app.audit.models import AuditEvent
-
     return bool(
         db.scalar(
             select(func.count())

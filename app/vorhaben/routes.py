@@ -10,8 +10,10 @@ from fastapi.responses import RedirectResponse, Response
 from app.accounts.models import Account
 from app.auth.deps import Member
 from app.comments import threads as comment_threads
+from app.core.errors import Forbidden
 from app.core.ids import parse_id
 from app.i18n import gettext as _
+from app.membership import accounts
 from app.municipalities.picker import picker_context
 from app.search.similar import similar as similar_vorhaben
 from app.vorhaben import ai_record, cooperation, diff, form_routes, forms, repository, service
@@ -157,8 +159,6 @@ def delete_confirm(request: Request, vorhaben_id: int, member: Member, db: DbSes
     _nav(request)
     vorhaben = service.get(db, member, vorhaben_id)
     if not service.can_delete(member, vorhaben):
-        from app.core.errors import Forbidden
-
         raise Forbidden(_("Löschen können die Autorin oder der Autor und die Moderation."))
     return render(
         request, "vorhaben/delete.html", {"page_title": _("Vorhaben löschen"), "vorhaben": vorhaben}
@@ -180,8 +180,6 @@ def version_list(request: Request, vorhaben_id: int, member: Member, db: DbSessi
     _nav(request)
     vorhaben = service.get(db, member, vorhaben_id)
     rows = service.versions(db, vorhaben.id)
-    from app.membership import accounts
-
     names = accounts.names(db, {row.editor_id for row in rows if row.editor_id})
     return render(
         request,

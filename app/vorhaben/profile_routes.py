@@ -1,19 +1,18 @@
-"""Member profiles: who works where on what (visible to members only)."""
+"""Member profiles: who works where on what (visible to members only).
+
+A Vorhaben listing beside the person, so it lives here: membership imports no Vorhaben."""
 
 from __future__ import annotations
 
 from fastapi import Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from app.accounts.models import AccountState
 from app.auth.deps import Member
 from app.core.errors import NotFound
 from app.i18n import gettext as _
 from app.membership import accounts
-from app.vorhaben.models import Vorhaben
-from app.vorhaben.repository import load_cards
-from app.vorhaben.visibility import visible_clause
+from app.vorhaben import repository
 from app.web import routing
 from app.web.deps import DbSession
 from app.web.templating import render
@@ -27,13 +26,7 @@ def profile(request: Request, account_id: int, member: Member, db: DbSession) ->
     person = accounts.get(db, account_id)
     if person.state is not AccountState.APPROVED:
         raise NotFound(_("Dieses Mitglied gibt es nicht (mehr)."))
-    started = load_cards(
-        db,
-        select(Vorhaben)
-        .where(Vorhaben.author_id == person.id, visible_clause(member))
-        .order_by(Vorhaben.last_activity_at.desc(), Vorhaben.id.desc())
-        .limit(50),
-    )
+    started = repository.started_by(db, member, person.id)
     return render(
         request,
         "membership/profile.html",
