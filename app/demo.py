@@ -11,9 +11,9 @@ from sqlalchemy import Engine
 
 from app import demo_content, demo_scenes, migrate
 from app import worker as workers
-from app.auth import dev
 from app.config import Settings
 from app.db import make_session_factory, unit_of_work
+from app.membership import personas
 from app.municipalities import commands as municipality_commands
 
 DEMO_REGISTRY = Path(__file__).parent / "municipalities" / "demo_gv100ad.txt"
@@ -44,10 +44,10 @@ def prepare(
     else:
         municipality_commands.import_file(DEMO_REGISTRY, engine, out, deactivate_missing=False)
     with unit_of_work(make_session_factory(engine)) as db:
-        dev.seed_personas(db)
+        personas.seed_personas(db)
         loaded = demo_content.load(db, settings)
         scenes = demo_scenes.load(db, settings, demo_content.content())
-        total = len(dev.listing(db))
+        total = len(personas.listing(db))
     out(f"{total} demo personas ready: sign in at {settings.base_url}/dev/login (README.md)")
     if loaded:
         out(f"{loaded} demo Vorhaben with comments and signals loaded")

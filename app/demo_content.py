@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.auth.dev import DEV_ISSUER, account_for
+from app.accounts.models import Account, AccountState, Identity, MailMode
 from app.comments import service as comments
 from app.config import Settings
 from app.core.clock import utcnow
-from app.membership.models import Account, AccountState, Identity, MailMode
+from app.membership.personas import DEV_ISSUER, account_for
 from app.municipalities import service as municipalities
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.forms import VorhabenForm

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.auth.dev import DEV_ISSUER, account_for
+from app.accounts.models import Account, AccountState, Identity
 from app.comments import service as comments
 from app.comments.models import Comment
 from app.config import Settings
@@ -26,14 +26,10 @@ from app.export.models import Partner
 from app.export.service import form_for
 from app.membership import domains
 from app.membership import service as membership
-from app.membership.models import (
-    Account,
-    AccountState,
-    Identity,
-    MunicipalityDomain,
-)
+from app.membership.models import MunicipalityDomain
+from app.membership.personas import DEV_ISSUER, account_for
+from app.moderation import reports
 from app.outbox.models import Channel, DeliveryState, OutboxMessage
-from app.reports import service as reports
 from app.vorhaben.models import FieldOfAction, Interest, Vorhaben
 
 

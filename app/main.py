@@ -25,19 +25,22 @@ from app.config import Settings, get_settings
 from app.dashboard import routes as dashboard_routes
 from app.db import engine_from_settings, make_session_factory
 from app.export import admin_routes as export_admin_routes
-from app.export import api as export_api
+from app.export import api_routes as export_api
 from app.export import public_routes as export_public_routes
 from app.export import routes as export_routes
+from app.membership import dev_routes as dev_login_routes
+from app.membership import moderation_routes as membership_moderation_routes
 from app.membership import routes as membership_routes
+from app.membership import service as membership_service
+from app.moderation import audit_routes as moderation_audit_routes
 from app.moderation import routes as moderation_routes
 from app.notifications import routes as notification_routes
 from app.outbox import dev_routes as dev_mail_routes
-from app.pages import municipality_routes, profile_routes
-from app.reports import routes as report_routes
 from app.search import routes as search_routes
+from app.vorhaben import cooperation_routes, municipality_routes, profile_routes
 from app.vorhaben import routes as vorhaben_routes
-from app.vorhaben import routes_cooperation as cooperation_routes
-from app.web import errors, pages, templating
+from app.web import errors, templating
+from app.web import routes as shell_routes
 from app.web.guard import RequestGuard
 from app.web.headers import SecurityHeadersMiddleware
 from app.web.static import CachedStaticFiles
@@ -83,6 +86,8 @@ def create_app(
     app.state.engine = engine
     app.state.session_factory = session_factory or make_session_factory(engine)
     app.state.oidc = ProviderRegistry(settings, transport=oidc_transport)
+    # Where a non-member lands after signing in: membership knows, auth asks (see auth.routes).
+    app.state.applicant_landing = membership_service.landing_path
 
     errors.install(app, login_required=LoginRequired)
     # The busiest pages first: a request is matched against the routes in this order
@@ -95,17 +100,19 @@ def create_app(
     app.include_router(notification_routes.router)
     app.include_router(municipality_routes.router)
     app.include_router(profile_routes.router)
-    app.include_router(pages.router)
+    app.include_router(shell_routes.router)
     app.include_router(auth_routes.router)
+    app.include_router(dev_login_routes.router)
     app.include_router(membership_routes.router)
     app.include_router(account_routes.router)
-    app.include_router(moderation_routes.router)
+    app.include_router(membership_moderation_routes.router)
+    app.include_router(moderation_audit_routes.router)
     app.include_router(admin_routes.router)
     app.include_router(export_routes.router)
     app.include_router(export_admin_routes.router)
     app.include_router(export_public_routes.router)
     app.include_router(export_api.router)
-    app.include_router(report_routes.router)
+    app.include_router(moderation_routes.router)
     app.include_router(privacy_routes.router)
     app.include_router(dev_mail_routes.router)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")

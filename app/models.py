@@ -1,29 +1,31 @@
 """Every model module, imported once so the metadata (and Alembic) sees all tables."""
 
+from app.accounts import models as accounts_models
 from app.audit import models as audit_models
 from app.auth import models as auth_models
 from app.comments import models as comments_models
 from app.export import models as export_models
 from app.membership import models as membership_models
+from app.moderation import models as moderation_models
 from app.municipalities import models as municipalities_models
 from app.notifications import models as notifications_models
 from app.outbox import models as outbox_models
-from app.reports import models as reports_models
 from app.search import models as search_models
 from app.vorhaben import models as vorhaben_models
 from app.web import ratelimit as ratelimit_models
 
 __all__ = [
+    "accounts_models",
     "audit_models",
     "auth_models",
     "comments_models",
     "export_models",
     "membership_models",
+    "moderation_models",
     "municipalities_models",
     "notifications_models",
     "outbox_models",
     "ratelimit_models",
-    "reports_models",
     "search_models",
     "vorhaben_models",
 ]

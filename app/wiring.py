@@ -7,7 +7,7 @@ again changes nothing."""
 from __future__ import annotations
 
 from app.auth import deps as auth_deps
-from app.comments import views as comment_views
+from app.comments import threads as comment_threads
 from app.export import subscribers as export_subscribers
 from app.notifications import service as notifications
 from app.notifications import subscribers as notification_subscribers
@@ -24,4 +24,4 @@ def wire() -> None:
     notification_subscribers.subscribe()
     export_subscribers.subscribe()
     auth_deps.count_in_header("unread_count", notifications.unread_count)
-    vorhaben_pages.provide(similar=similar.similar, discussion=comment_views.thread_context)
+    vorhaben_pages.provide(similar=similar.similar, discussion=comment_threads.thread_context)

@@ -24,10 +24,10 @@ import httpx2
 from sqlalchemy import Engine, select, text
 
 from app import migrate
+from app.accounts.models import Account
 from app.auth import sessions
 from app.config import Settings
 from app.db import make_engine, make_session_factory, unit_of_work
-from app.membership.models import Account
 from app.seed import seed
 from app.web.csrf import csrf_cookie_name, session_cookie_name
 

@@ -36,12 +36,12 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import migrate
+from app.accounts.models import Account, AccountState, Role
 from app.config import Settings
 from app.db import make_engine, make_session_factory, unit_of_work
 from app.export import partners
 from app.export import service as publications
 from app.export.models import FeedEntry, Publication, PublicationState
-from app.membership.models import Account, AccountState, Role
 from app.outbox.models import Channel, DeliveryState, OutboxMessage
 from app.seed import seed
 from app.seed.publications import seed_publications

@@ -34,10 +34,10 @@ from urllib.parse import quote
 import httpx2
 from sqlalchemy import select, text
 
+from app.accounts.models import Account
 from app.auth import sessions
 from app.config import Settings
 from app.db import make_engine, make_session_factory, unit_of_work
-from app.membership.models import Account
 from app.web.csrf import csrf_cookie_name, session_cookie_name
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script

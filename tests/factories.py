@@ -10,21 +10,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts.models import Account, AccountState, Identity, Role
 from app.auth import sessions
 from app.comments.models import Comment
 from app.config import Settings, load_settings
 from app.core.clock import utcnow
 from app.core.errors import ValidationFailed
 from app.core.text import fold_words
-from app.membership.models import (
-    Account,
-    AccountState,
-    Application,
-    ApplicationEvent,
-    ApplicationEventKind,
-    Identity,
-    Role,
-)
+from app.membership.models import Application, ApplicationEvent, ApplicationEventKind
 from app.municipalities.models import (
     Gemeinde,
     Gemeindeverband,

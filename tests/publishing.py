@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from app.accounts.models import Account
 from app.config import Settings
 from app.export import service
 from app.export.forms import PublicationForm
 from app.export.models import Publication
-from app.membership.models import Account
 from app.vorhaben.models import Vorhaben
 from tests import factories
 

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import demo_content, demo_scenes
-from app.auth import dev
-from app.auth.dev import account_for
 from app.config import Settings
 from app.demo import DEMO_REGISTRY
+from app.membership import personas
+from app.membership.personas import account_for
 from app.municipalities import gv100ad
 from app.municipalities import service as municipalities
 from app.outbox.models import Channel, DeliveryState, OutboxMessage
@@ -21,7 +21,7 @@ from tests import factories
 @pytest.fixture
 def demo_db(db: Session, settings: Settings) -> Session:
     municipalities.import_registry(db, gv100ad.read_file(DEMO_REGISTRY), deactivate_missing=False)
-    dev.seed_personas(db)
+    personas.seed_personas(db)
     assert demo_content.load(db, settings) > 0
     assert demo_scenes.load(db, settings, demo_content.content())
     db.flush()
@@ -67,7 +67,7 @@ def test_every_area_of_the_product_has_demo_content(client: TestClient, demo_db:
     status = client.get("/membership/status").text
     assert "privaten Mail-Adresse" in status and "Antwort senden" in status
 
-    for entry in dev.listing(demo_db):
+    for entry in personas.listing(demo_db):
         assert entry.description, entry.key
 
 

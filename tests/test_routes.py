@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 from starlette.routing import Mount
 
+from app.accounts.models import AccountState
 from app.auth.access import APPLICANT_ROUTES, PUBLIC_ROUTES, RouteInfo, iter_routes
-from app.membership.models import AccountState
 from tests import factories
 
 pytestmark = pytest.mark.commits

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from app.accounts.models import Account, MailMode
 from app.core.errors import ValidationFailed
 from app.core.ids import parse_id
 from app.i18n import gettext as _
-from app.membership.models import Account, MailMode
 from app.notifications.models import (
     MUNICIPALITY_COMMENTS_DEFAULT,
     MUNICIPALITY_SIGNALS_DEFAULT,

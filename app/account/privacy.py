@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app import events
 from app.account import preferences
+from app.accounts.models import FORMER_MEMBER, Account, AccountState, Identity, MailMode, Role
 from app.audit import service as audit
 from app.audit.models import AuditEvent
 from app.auth import sessions
@@ -24,19 +25,10 @@ from app.core.clock import utcnow
 from app.core.errors import Forbidden
 from app.i18n import N_
 from app.i18n import gettext as _
-from app.membership.models import (
-    FORMER_MEMBER,
-    Account,
-    AccountState,
-    Application,
-    ApplicationEvent,
-    Identity,
-    MailMode,
-    Role,
-)
+from app.membership.models import Application, ApplicationEvent
+from app.moderation.models import Report
 from app.notifications.models import Notification
 from app.outbox.models import Channel, OutboxMessage
-from app.reports.models import Report
 from app.vorhaben.models import (
     Follow,
     Interest,

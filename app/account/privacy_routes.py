@@ -16,7 +16,7 @@ from app.core.text import normalize
 from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership import accounts
-from app.moderation.routes import member_page
+from app.membership.moderation_routes import member_page
 from app.municipalities.models import Municipality
 from app.web import csrf, routing
 from app.web.deps import DbSession

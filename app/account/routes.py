@@ -15,7 +15,7 @@ from app.auth.models import AuthSession
 from app.core.errors import NotFound
 from app.i18n import gettext as _
 from app.municipalities.models import Municipality
-from app.vorhaben import listing
+from app.vorhaben import repository
 from app.web import routing
 from app.web.deps import DbSession
 from app.web.flash import flash
@@ -45,7 +45,7 @@ def account_page(request: Request, account: Member, db: DbSession) -> Response:
             "sessions": active,
             "devices": {row.id: devices.describe(row.user_agent) for row in active},
             "current_session_id": _current_session_id(request),
-            "fields": listing.fields_of_action(db),
+            "fields": repository.fields_of_action(db),
             "interests": preferences.interests_of(db, account.id),
             "notification_settings": preferences.settings_of(db, account.id),
         },

@@ -12,7 +12,7 @@ from app.auth.deps import Admin
 from app.core.errors import ValidationFailed
 from app.core.ids import parse_id
 from app.i18n import gettext as _
-from app.vorhaben import listing
+from app.vorhaben import repository
 from app.web import routing
 from app.web.deps import DbSession
 from app.web.flash import flash
@@ -42,7 +42,7 @@ def _fields_page(
         "admin/fields.html",
         {
             "page_title": _("Handlungsfelder"),
-            "fields": listing.fields_of_action(db, active_only=False),
+            "fields": repository.fields_of_action(db, active_only=False),
             "errors": errors or {},
             "label": label,
             "labels": {"label": _("Bezeichnung")},

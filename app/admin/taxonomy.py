@@ -7,11 +7,11 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.accounts.models import Account
 from app.audit import service as audit
 from app.core.errors import NotFound, ValidationFailed
 from app.core.text import clean_line, fold, forbidden_character, too_long
 from app.i18n import gettext as _
-from app.membership.models import Account
 from app.vorhaben.models import FieldOfAction
 
 

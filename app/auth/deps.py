@@ -14,13 +14,13 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from app.accounts.models import Account, AccountState
 from app.auth import sessions
 from app.auth.access import auth_dependency
 from app.core.errors import DomainError, Forbidden
 from app.db import separate_write
 from app.i18n import N_
 from app.i18n import gettext as _
-from app.membership.models import Account, AccountState
 from app.web import csrf
 from app.web.deps import DbSession
 

@@ -1,23 +1,25 @@
-"""Sign-in pages: providers, the OIDC callback, logout, back-channel logout, dev sign-in."""
+"""Sign-in pages: providers, the OIDC callback, logout, back-channel logout.
+
+The development sign-in (seeded personas) lives in membership.dev_routes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
+from app.accounts.models import Account
 from app.audit import service as audit
-from app.auth import dev, service, sessions
+from app.auth import service
+from app.auth.cookies import cookie_flags, end_previous_session, start_session
 from app.auth.deps import CurrentAccount
 from app.auth.oidc import OIDCError, ProviderRegistry
-from app.core.clock import utcnow
-from app.core.errors import NotFound
 from app.i18n import N_
 from app.i18n import gettext as _
-from app.membership import service as membership
-from app.membership.models import Account
 from app.web import csrf, ratelimit, routing
 from app.web.deps import WRITES, DbSession
 from app.web.safe_redirect import local_path
@@ -42,6 +44,10 @@ FAILURE_MESSAGES = {
 # Pages a signed-in account that is not (yet) a member may be sent to after signing in
 # (its data-protection rights); every other `next` leads non-members to their application.
 APPLICANT_NEXT_PATHS = frozenset({"/konto/daten"})
+# Where a signed-in account that is not (yet) a member belongs: membership decides (it knows
+# the application); create_app hands its answer in as app.state.applicant_landing, since
+# auth sits below membership and does not import it.
+ApplicantLanding = Callable[[Session, Account], str]
 DEFAULT_FAILURE = N_(
     "Die Anmeldung konnte nicht abgeschlossen werden. Das passiert zum Beispiel, wenn der "
     "Anmeldelink schon benutzt wurde, abgelaufen ist oder in einem anderen Browser geöffnet "
@@ -54,10 +60,6 @@ def _registry(request: Request) -> ProviderRegistry:
     return registry
 
 
-def _cookie_flags(request: Request) -> dict[str, object]:
-    return {"httponly": True, "samesite": "lax", "secure": request.app.state.settings.https}
-
-
 def _failure_page(request: Request, error: OIDCError, provider: str) -> Response:
     message = _(FAILURE_MESSAGES.get(error.reason, DEFAULT_FAILURE))
     response = render(
@@ -66,7 +68,7 @@ def _failure_page(request: Request, error: OIDCError, provider: str) -> Response
         {"page_title": _("Anmeldung fehlgeschlagen"), "message": message, "provider": provider},
         status_code=400,
     )
-    response.delete_cookie(LOGIN_COOKIE, path="/auth/callback", **_cookie_flags(request))  # type: ignore[arg-type]
+    response.delete_cookie(LOGIN_COOKIE, path="/auth/callback", **cookie_flags(request))  # type: ignore[arg-type]
     return response
 
 
@@ -145,41 +147,16 @@ def login_start(
         started.browser_secret,
         max_age=600,
         path="/auth/callback",
-        **_cookie_flags(request),  # type: ignore[arg-type]
+        **cookie_flags(request),  # type: ignore[arg-type]
     )
     return response
 
 
-def _start_session(request: Request, response: Response, token: str) -> None:
-    settings = request.app.state.settings
-    response.set_cookie(
-        csrf.session_cookie_name(settings),
-        token,
-        max_age=settings.session_max_age_seconds,
-        path="/",
-        **_cookie_flags(request),  # type: ignore[arg-type]
-    )
-    # A new CSRF binding for the new session.
-    response.set_cookie(
-        csrf.csrf_cookie_name(settings),
-        csrf.new_cookie_value(),
-        path="/",
-        **_cookie_flags(request),  # type: ignore[arg-type]
-    )
-
-
-def _landing(db: DbSession, account: Account, next_path: str) -> str:
+def _landing(request: Request, db: DbSession, account: Account, next_path: str) -> str:
     if account.is_member or next_path in APPLICANT_NEXT_PATHS:
         return next_path
-    return membership.landing_path(db, account)
-
-
-def _end_previous_session(request: Request, db: DbSession) -> None:
-    """A new sign-in in this browser replaces its old session (re-authentication, or
-    another account): the old one would otherwise linger in "my sessions" until it expires."""
-    token = request.cookies.get(csrf.session_cookie_name(request.app.state.settings))
-    if token:
-        sessions.end_by_token(db, token)
+    landing: ApplicantLanding = request.app.state.applicant_landing
+    return landing(db, account)
 
 
 @router.get("/auth/callback/{provider}", dependencies=[WRITES])
@@ -203,12 +180,12 @@ def login_callback(request: Request, provider: str, db: DbSession) -> Response:
     except OIDCError as error:
         service.record_failure(db, provider, error)
         return _failure_page(request, error, provider)
-    _end_previous_session(request, db)
+    end_previous_session(request, db)
     response = RedirectResponse(
-        _landing(db, signed_in.account, signed_in.next_path), status_code=303
+        _landing(request, db, signed_in.account, signed_in.next_path), status_code=303
     )
-    _start_session(request, response, signed_in.session.token)
-    response.delete_cookie(LOGIN_COOKIE, path="/auth/callback", **_cookie_flags(request))  # type: ignore[arg-type]
+    start_session(request, response, signed_in.session.token)
+    response.delete_cookie(LOGIN_COOKIE, path="/auth/callback", **cookie_flags(request))  # type: ignore[arg-type]
     return response
 
 
@@ -223,12 +200,12 @@ def logout(request: Request, db: DbSession) -> Response:
         if found is not None:
             target = found.end_session_url(ended.id_token) or target
     response = RedirectResponse(target, status_code=303)
-    response.delete_cookie(csrf.session_cookie_name(settings), path="/", **_cookie_flags(request))  # type: ignore[arg-type]
+    response.delete_cookie(csrf.session_cookie_name(settings), path="/", **cookie_flags(request))  # type: ignore[arg-type]
     response.set_cookie(
         csrf.csrf_cookie_name(settings),
         csrf.new_cookie_value(),
         path="/",
-        **_cookie_flags(request),  # type: ignore[arg-type]
+        **cookie_flags(request),  # type: ignore[arg-type]
     )
     return response
 
@@ -258,60 +235,3 @@ def backchannel_logout(
         )
         return JSONResponse({"error": "invalid_request"}, status_code=400, headers=headers)
     return JSONResponse({}, status_code=200, headers=headers)
-
-
-# -- development sign-in -------------------------------------------------------------------
-
-
-def _require_dev(request: Request) -> None:
-    settings = request.app.state.settings
-    # load_settings() already refuses this combination; settings built another way must
-    # not open a door around the identity provider either.
-    if not settings.dev_login or settings.is_production:
-        raise NotFound
-
-
-@router.get("/dev/login")
-def dev_login_page(request: Request, db: DbSession) -> Response:
-    """Pick a seeded persona (development only)."""
-    _require_dev(request)
-    return render(
-        request,
-        "auth/dev_login.html",
-        {"page_title": _("Anmelden als Testperson"), "personas": dev.listing(db)},
-    )
-
-
-@router.post("/dev/login")
-def dev_login(
-    request: Request, db: DbSession, persona: Annotated[str, Form(max_length=40)] = ""
-) -> Response:
-    """Sign in as a persona without an identity provider (development only)."""
-    _require_dev(request)
-    if dev.persona(persona) is not None and dev.account_for(db, persona) is None:
-        dev.seed_personas(db)
-    account = dev.account_for(db, persona) if persona else None
-    if account is None:
-        return render(
-            request,
-            "auth/dev_login.html",
-            {
-                "page_title": _("Anmelden als Testperson"),
-                "personas": dev.listing(db),
-                "error": _("Bitte wählen Sie eine Testperson."),
-            },
-            status_code=422,
-        )
-    new_session = sessions.create(
-        db,
-        request.app.state.settings,
-        account,
-        provider=None,
-        auth_time=utcnow(),  # the person just chose a persona: a fresh sign-in
-        user_agent=request.headers.get("user-agent"),
-    )
-    audit.record(db, "dev_login", actor_id=account.id, subject_id=account.id)
-    _end_previous_session(request, db)
-    response = RedirectResponse(_landing(db, account, "/"), status_code=303)
-    _start_session(request, response, new_session.token)
-    return response

@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from app.accounts.models import Account, AccountState, Identity
 from app.audit import service as audit
 from app.auth import sessions
 from app.auth.models import AuthSession, LoginAttempt, UsedToken
@@ -20,7 +21,6 @@ from app.auth.oidc import OIDCError, Provider
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.text import forbidden_character
-from app.membership.models import Account, AccountState, Identity
 from app.web.safe_redirect import local_path
 
 ATTEMPT_LIFETIME = dt.timedelta(minutes=10)

@@ -11,10 +11,10 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.accounts.models import Account
 from app.auth.models import AuthSession
 from app.config import Settings
 from app.core.clock import utcnow
-from app.membership.models import Account
 
 # How often last_seen_at is written: often enough for the idle timeout, rarely enough that
 # reading a page does not turn into a write every time.

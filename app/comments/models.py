@@ -7,9 +7,9 @@ import datetime as dt
 from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.accounts.models import Account
 from app.core.clock import utcnow
 from app.db import Base
-from app.membership.models import Account
 
 
 class Comment(Base):

@@ -8,7 +8,7 @@ from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import Member
-from app.comments import service, views
+from app.comments import service, threads
 from app.comments.models import Comment
 from app.core.errors import ValidationFailed
 from app.core.ids import parse_id
@@ -44,7 +44,7 @@ def _thread_fragment(
         "comments/_thread.html",
         {
             "vorhaben": vorhaben,
-            **views.thread_context(db, vorhaben.id),
+            **threads.thread_context(db, vorhaben.id),
             "comment_body": body,
             "comment_errors": errors or {},
             "focus_comment": focus,
@@ -112,7 +112,7 @@ def _comment_fragment(request: Request, comment: Comment) -> Response:
         request,
         "comments/_comment.html",
         {
-            "c": views.CommentView.of(comment),
+            "c": threads.CommentView.of(comment),
             "focus_comment": comment.id,
             "can_see_comment": can_see_comment,
         },

@@ -6,6 +6,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from app import events
+from app.accounts.models import Account
 from app.audit import service as audit
 from app.comments.models import Comment, CommentRevision
 from app.config import Settings
@@ -14,7 +15,6 @@ from app.core.clock import utcnow
 from app.core.errors import Forbidden, NotFound, ValidationFailed
 from app.core.text import forbidden_character, normalize, too_long
 from app.i18n import gettext as _
-from app.membership.models import Account
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.models import Follow, Vorhaben
 from app.vorhaben.visibility import can_see_comment, require_visible_comment

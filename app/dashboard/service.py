@@ -11,11 +11,10 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from app.accounts.models import Account, shown_name
 from app.comments.models import Comment
 from app.core.clock import utcnow
-from app.membership.models import Account, shown_name
 from app.municipalities.models import Municipality, distinct_name
-from app.vorhaben.listing import Card, load_cards
 from app.vorhaben.models import (
     SIGNAL_LABELS,
     STAGE_LABELS,
@@ -28,6 +27,7 @@ from app.vorhaben.models import (
     Vorhaben,
     VorhabenField,
 )
+from app.vorhaben.repository import Card, load_cards
 from app.vorhaben.visibility import comment_visible_clause, visible_clause
 
 RECENT = dt.timedelta(days=90)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from app.accounts.models import Account
 from app.core.clock import utcnow
-from app.membership.models import Account
 from app.vorhaben.models import Follow, Interest, Vorhaben
 
 NEW_FOR = dt.timedelta(days=30)

@@ -7,11 +7,11 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from app.accounts.models import Account
 from app.config import Settings
 from app.export import contact, feed, serializer
 from app.export.models import Publication, PublicationVersion
 from app.export.service import lock
-from app.membership.models import Account
 
 
 def _versions_naming(db: Session, person: Account) -> list[PublicationVersion]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from app.accounts.models import Account
 from app.config import Settings
 from app.export.models import Publication
 from app.membership import service as membership
-from app.membership.models import Account
 from app.notifications import mail
 from app.vorhaben.models import Vorhaben
 

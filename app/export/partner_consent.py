@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from app.accounts.models import Account
 from app.audit import service as audit
 from app.config import Settings
 from app.core.clock import utcnow
@@ -19,7 +20,6 @@ from app.core.errors import Forbidden, NotFound, ValidationFailed
 from app.export import feed, live
 from app.export.models import ConsentState, PartnerConsent, Publication
 from app.i18n import gettext as _
-from app.membership.models import Account
 from app.municipalities.models import Municipality
 from app.notifications import mail
 from app.vorhaben import service as vorhaben_service

@@ -12,11 +12,11 @@ from app import i18n
 from app.core.clock import utcnow
 from app.core.errors import NotFound
 from app.export import atom, audience, feed, images
-from app.export.api import OpenAccess, PartnerAccess
+from app.export.api_routes import OpenAccess, PartnerAccess
 from app.export.serializer import rfc3339
 from app.i18n import N_
 from app.i18n import gettext as _
-from app.vorhaben import listing
+from app.vorhaben import repository
 from app.vorhaben.models import STAGE_LABELS, Stage
 from app.web import routing
 from app.web.deps import DbSession
@@ -28,7 +28,9 @@ GONE = N_("Nicht mehr verfügbar")
 
 def field_labels(db: Session) -> dict[str, str]:
     """Fields of action by slug, in the reader's language (items carry slugs)."""
-    return {entry.slug: _(entry.label) for entry in listing.fields_of_action(db, active_only=False)}
+    return {
+        entry.slug: _(entry.label) for entry in repository.fields_of_action(db, active_only=False)
+    }
 
 
 def json_ld(item: dict[str, Any], base_url: str) -> dict[str, Any]:

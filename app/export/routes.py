@@ -8,8 +8,10 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
 from starlette.datastructures import FormData, UploadFile
 
+from app.accounts.models import Account
 from app.auth.deps import Member, Moderator
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.ids import parse_id
@@ -27,9 +29,9 @@ from app.export import (
 from app.export.models import CONSENT_STATE_LABELS, PublicationState, PublicationVersion
 from app.i18n import N_
 from app.i18n import gettext as _
-from app.membership.models import Account
-from app.vorhaben import listing
+from app.vorhaben import repository
 from app.vorhaben import service as vorhaben_service
+from app.vorhaben.diff import changes
 from app.vorhaben.models import AI_LABELS, STAGE_LABELS, Stage
 from app.vorhaben.spdx import LICENSES
 from app.vorhaben.visibility import moderator_reads
@@ -161,7 +163,7 @@ def _page(
             "other_contact": contact if contact is not None and contact.id != member.id else None,
             "stage_options": [(stage.value, _(label)) for stage, label in STAGE_LABELS.items()],
             "field_options": [
-                (str(entry.id), _(entry.label)) for entry in listing.fields_of_action(db)
+                (str(entry.id), _(entry.label)) for entry in repository.fields_of_action(db)
             ],
             "ai_options": [(key.value, _(label)) for key, label in AI_LABELS.items()],
             "license_options": [(key, f"{_(label)} ({key})") for key, label in LICENSES],
@@ -312,10 +314,6 @@ def _review_page(
     withdraw_reason: str = "",
     status_code: int = 200,
 ) -> Response:
-    from sqlalchemy import select
-
-    from app.vorhaben.diff import changes
-
     publication = service.get(db, publication_id)
     current = db.scalars(
         select(PublicationVersion)

@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from app.accounts.models import Account, AccountState
 from app.config import Settings
 from app.core import markdown
 from app.export import schemas, vocabularies
 from app.export.models import ConsentState, PartnerConsent, Publication, PublicationImage
-from app.membership.models import Account, AccountState
 from app.municipalities.models import Municipality
 
 

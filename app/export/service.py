@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.accounts.models import Account
 from app.audit import service as audit
 from app.config import Settings
 from app.core.clock import utcnow
@@ -39,7 +40,6 @@ from app.export import (
 )
 from app.export.models import Publication, PublicationState, PublicationVersion
 from app.i18n import gettext as _
-from app.membership.models import Account
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben import validation
 from app.vorhaben.models import AI_RECORD_TEXTS, FieldOfAction, Visibility, Vorhaben

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from app import events
+from app.accounts.models import Account
 from app.export import erasure, withdrawal
-from app.membership.models import Account
 
 
 def vorhaben_going_away(db: Session, event: events.VorhabenGoingAway) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import i18n
+from app.accounts.models import Account
 from app.audit import service as audit
 from app.config import Settings
 from app.core.errors import NotFound, ValidationFailed
@@ -21,7 +22,6 @@ from app.export import code_lists, schemas
 from app.export.models import FieldMapping, StageMapping
 from app.i18n import N_
 from app.i18n import gettext as _
-from app.membership.models import Account
 from app.vorhaben.models import (
     AI_LABELS,
     AI_RISK_LABELS,

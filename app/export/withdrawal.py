@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from app.accounts.models import Account
 from app.audit import service as audit
 from app.config import Settings
 from app.core.clock import utcnow
@@ -21,7 +22,6 @@ from app.export.service import (
     vorhaben_of,
 )
 from app.i18n import gettext as _
-from app.membership.models import Account
 
 
 def withdraw(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from app.accounts.models import Account, AccountState, Role, shown_name
 from app.audit import service as audit
 from app.auth import sessions
 from app.config import Settings
@@ -14,7 +15,6 @@ from app.core.fields import reason_text
 from app.core.ids import parse_id
 from app.i18n import gettext as _
 from app.membership import mails
-from app.membership.models import Account, AccountState, Role, shown_name
 from app.municipalities.models import Municipality
 
 

@@ -8,10 +8,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from app.accounts.models import Account, AccountState
 from app.audit import service as audit
 from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.i18n import gettext as _
-from app.membership.models import Account, AccountState, Application, MunicipalityDomain
+from app.membership.models import Application, MunicipalityDomain
 from app.municipalities import service as municipalities
 from app.municipalities.models import Municipality
 

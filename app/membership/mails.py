@@ -6,8 +6,9 @@ from collections.abc import Iterable, Sequence
 
 from sqlalchemy.orm import Session
 
+from app.accounts.models import Account
 from app.config import Settings
-from app.membership.models import Account, Application
+from app.membership.models import Application
 from app.municipalities.models import Municipality
 from app.notifications import mail
 

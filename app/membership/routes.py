@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.accounts.models import AccountState
 from app.auth.deps import SignedIn
 from app.core.errors import InvalidTransition, ValidationFailed
 from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership import service
-from app.membership.models import AccountState
 from app.municipalities.picker import picker_context, runs_search
 from app.web import routing
 from app.web.deps import DbSession

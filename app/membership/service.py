@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from app.accounts.models import Account, AccountState, Identity, Role
 from app.audit import service as audit
 from app.auth import sessions
 from app.config import Settings
@@ -17,15 +18,11 @@ from app.core.fields import REASON_MAX, check_text, checked_text, reason_text
 from app.i18n import gettext as _
 from app.membership import mails
 from app.membership.models import (
-    Account,
-    AccountState,
     Application,
     ApplicationEvent,
     ApplicationEventKind,
     ApplicationState,
-    Identity,
     MunicipalityDomain,
-    Role,
 )
 from app.municipalities import service as municipalities
 from app.municipalities.models import Municipality

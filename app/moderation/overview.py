@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.export.models import Publication, PublicationState
 from app.membership.models import Application, ApplicationState
-from app.reports.models import Report, ReportState
+from app.moderation.models import Report, ReportState
 
 
 @dataclass(frozen=True)

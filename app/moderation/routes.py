@@ -1,63 +1,221 @@
-"""Moderation: the application queue and decisions, members, mail domains, the audit log."""
+"""Reporting content (members), the moderators' overview, the report queue and decisions
+(moderators), and the author's one request for a review of hidden content."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
-from fastapi import Form, Query, Request
+from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 
-from app.audit import labels as audit_labels
-from app.audit import service as audit
-from app.auth.deps import Admin, Moderator
-from app.core.errors import ValidationFailed
-from app.core.ids import parse_id
+from app.auth.deps import Member, Moderator
+from app.comments import service as comments
+from app.comments import threads as comment_threads
+from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.i18n import N_
 from app.i18n import gettext as _
-from app.membership import accounts, claims, domains, service
-from app.membership import queue as applications
-from app.membership.models import (
-    ACCOUNT_STATE_LABELS,
-    APPLICATION_STATE_LABELS,
-    ROLE_LABELS,
-    Account,
-)
 from app.moderation import overview as moderation_overview
-from app.municipalities.models import Level, Municipality
-from app.municipalities.picker import picker_context, runs_search
+from app.moderation import queue as report_queue
+from app.moderation import reports
+from app.moderation.models import CATEGORY_LABELS, TargetType
+from app.moderation.targets import Target, load_target, readable
+from app.vorhaben import service as vorhaben_service
+from app.vorhaben.visibility import can_see, can_see_comment
 from app.web import routing
 from app.web.deps import DbSession
 from app.web.flash import flash
 from app.web.templating import render
 
-router = routing.router(prefix="/moderation", include_in_schema=False)
+router = routing.router(include_in_schema=False)
 
-DECISION_LABELS = {
-    "approve": N_("Freischalten"),
-    "request_info": N_("Rückfrage stellen"),
-    "decline": N_("Ablehnen"),
+KINDS = {"vorhaben": TargetType.VORHABEN.value, "kommentare": TargetType.COMMENT.value}
+LABELS = {
+    "category": N_("Grund"),
+    "text": N_("Erläuterung"),
+    "reason": N_("Begründung"),
+    "action": N_("Maßnahme"),
+}
+ACTION_LABELS = {
+    "dismiss": N_("Meldungen zurückweisen (Beitrag bleibt)"),
+    "hide": N_("Ausblenden"),
+    "restore": N_("Wieder einblenden"),
+    "lock": N_("Diskussion schließen"),
+    "unlock": N_("Diskussion wieder öffnen"),
+    "suspend": N_("Autorin/Autor sperren und Beitrag ausblenden"),
 }
 
 
-def _nav(request: Request) -> None:
-    request.state.nav = "moderation"
+def _target_type(kind: str) -> str:
+    if kind not in KINDS:
+        raise NotFound
+    return KINDS[kind]
 
 
-def _laender(db: DbSession) -> list[tuple[int, str]]:
-    rows = db.execute(
-        select(Municipality.id, Municipality.name)
-        .where(Municipality.level == Level.LAND)
-        .order_by(Municipality.ags)
+def _back(target: Target) -> str:
+    anchor = f"#kommentar-{target.comment.id}" if target.comment is not None else ""
+    return f"/vorhaben/{target.vorhaben.id}{anchor}"
+
+
+def _report_page(
+    request: Request,
+    db: DbSession,
+    member: Member,
+    kind: str,
+    target_id: int,
+    *,
+    category: str = "",
+    text: str = "",
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    target_type = _target_type(kind)
+    if target_type == TargetType.COMMENT.value:
+        comment, vorhaben = comments.get(db, member, target_id)
+        target = Target(TargetType.COMMENT, vorhaben, comment)
+    else:
+        target = Target(TargetType.VORHABEN, vorhaben_service.get(db, member, target_id), None)
+    return render(
+        request,
+        "reports/form.html",
+        {
+            "page_title": _("Beitrag melden"),
+            "target": target,
+            "kind": kind,
+            "category_options": [(key.value, _(label)) for key, label in CATEGORY_LABELS.items()],
+            "category": category,
+            "text": text,
+            "errors": errors or {},
+            "labels": {key: _(value) for key, value in LABELS.items()},
+            "back": _back(target),
+        },
+        status_code=status_code,
     )
-    return [(row.id, row.name) for row in rows]
 
 
-@router.get("")
+def _report_form(
+    request: Request, kind: str, target_id: int, member: Member, db: DbSession
+) -> Response:
+    return _report_page(request, db, member, kind, target_id)
+
+
+def _report(
+    request: Request,
+    kind: str,
+    target_id: int,
+    member: Member,
+    db: DbSession,
+    category: str,
+    text: str,
+) -> Response:
+    try:
+        filed = reports.report(
+            db, request.app.state.settings, member, _target_type(kind), target_id, category, text
+        )
+    except ValidationFailed as error:
+        return _report_page(
+            request,
+            db,
+            member,
+            kind,
+            target_id,
+            category=category,
+            text=text,
+            errors=error.errors,
+            status_code=422,
+        )
+    target = load_target(db, filed.target_type.value, filed.target_id)
+    response = RedirectResponse(_back(target), status_code=303)
+    flash(request, response, _("Danke! Die Moderation sieht sich das an."))
+    return response
+
+
+def _request_review(
+    request: Request, kind: str, target_id: int, member: Member, db: DbSession, text: str
+) -> Response:
+    target = reports.request_review(
+        db, request.app.state.settings, member, _target_type(kind), target_id, text
+    )
+    response = RedirectResponse(_back(target), status_code=303)
+    flash(request, response, _("Ihre Bitte um Überprüfung ist bei der Moderation."))
+    return response
+
+
+@router.get("/vorhaben/{target_id:id}/melden")
+def report_vorhaben_form(
+    request: Request, target_id: int, member: Member, db: DbSession
+) -> Response:
+    """The report form for a Vorhaben."""
+    return _report_form(request, "vorhaben", target_id, member, db)
+
+
+@router.post("/vorhaben/{target_id:id}/melden")
+def report_vorhaben(
+    request: Request,
+    target_id: int,
+    member: Member,
+    db: DbSession,
+    category: Annotated[str, Form()] = "",
+    text: Annotated[str, Form()] = "",
+) -> Response:
+    """Report a Vorhaben to the moderators."""
+    return _report(request, "vorhaben", target_id, member, db, category, text)
+
+
+@router.get("/kommentare/{target_id:id}/melden")
+def report_comment_form(
+    request: Request, target_id: int, member: Member, db: DbSession
+) -> Response:
+    """The report form for a comment."""
+    return _report_form(request, "kommentare", target_id, member, db)
+
+
+@router.post("/kommentare/{target_id:id}/melden")
+def report_comment(
+    request: Request,
+    target_id: int,
+    member: Member,
+    db: DbSession,
+    category: Annotated[str, Form()] = "",
+    text: Annotated[str, Form()] = "",
+) -> Response:
+    """Report a comment to the moderators."""
+    return _report(request, "kommentare", target_id, member, db, category, text)
+
+
+@router.post("/vorhaben/{target_id:id}/ueberpruefung")
+def review_vorhaben(
+    request: Request,
+    target_id: int,
+    member: Member,
+    db: DbSession,
+    text: Annotated[str, Form()] = "",
+) -> Response:
+    """The author asks once for a second look at a hidden Vorhaben."""
+    return _request_review(request, "vorhaben", target_id, member, db, text)
+
+
+@router.post("/kommentare/{target_id:id}/ueberpruefung")
+def review_comment(
+    request: Request,
+    target_id: int,
+    member: Member,
+    db: DbSession,
+    text: Annotated[str, Form()] = "",
+) -> Response:
+    """The author asks once for a second look at a hidden comment."""
+    return _request_review(request, "kommentare", target_id, member, db, text)
+
+
+# -- moderators --------------------------------------------------------------------------------
+
+
+# -- the moderators' overview and the report queue --------------------------------------
+
+
+@router.get("/moderation")
 def overview(request: Request, moderator: Moderator, db: DbSession) -> Response:
     """What waits for the moderators, queue by queue."""
-    _nav(request)
+    request.state.nav = "moderation"
     return render(
         request,
         "moderation/overview.html",
@@ -65,498 +223,124 @@ def overview(request: Request, moderator: Moderator, db: DbSession) -> Response:
     )
 
 
-# -- applications ----------------------------------------------------------------------------
-
-
-@router.get("/applications")
-def application_queue(
-    request: Request,
-    moderator: Moderator,
-    db: DbSession,
-    state: str = "open",
-    land: Annotated[str, Query(max_length=12)] = "",
-    older_than: Annotated[str, Query(max_length=4)] = "",
-    after: Annotated[str | None, Query(max_length=200)] = None,
-) -> Response:
-    """The queue of applications with filters by state, Land and age."""
-    _nav(request)
-    filters = applications.QueueFilter(
-        state=state,
-        land_id=parse_id(land),
-        older_than_days=parse_id(older_than),
-    )
-    page = applications.queue(db, filters, after=after)
-    facts = {application.id: service.review_facts(db, application) for application in page.items}
-    return render(
-        request,
-        "moderation/applications.html",
-        {
-            "page_title": _("Mitgliedsanträge"),
-            "page": page,
-            "filters": filters,
-            "laender": _laender(db),
-            "state_options": [
-                ("open", _("Offen")),
-                *[(key.value, _(label)) for key, label in APPLICATION_STATE_LABELS.items()],
-                ("all", _("Alle")),
-            ],
-            "facts": facts,
-            "now": dt.datetime.now(dt.UTC),
-        },
-    )
-
-
-def _application_page(
-    request: Request,
-    db: DbSession,
-    application_id: int,
-    *,
-    decision: str = "",
-    reason: str = "",
-    errors: dict[str, str] | None = None,
-    status_code: int = 200,
-) -> Response:
-    application = service.get_application(db, application_id)
-    return render(
-        request,
-        "moderation/application.html",
-        {
-            "page_title": _("Antrag von %(name)s", name=application.account.display_name),
-            "application": application,
-            "claims": claims.describe(application.claims or {}),
-            "domain_owner": domains.owner_of(db, application.email_domain),
-            "same_domain": domains.members_with_domain(
-                db, application.municipality_id, application.email_domain
-            ),
-            "earlier": applications.earlier_applications(db, application),
-            "facts": service.review_facts(db, application),
-            "decision_options": [(key, _(label)) for key, label in DECISION_LABELS.items()],
-            "decision": decision,
-            "reason": reason,
-            "errors": errors or {},
-            "labels": {"decision": _("Entscheidung"), "reason": _("Begründung")},
-        },
-        status_code=status_code,
-    )
-
-
-@router.get("/applications/{application_id:id}")
-def application_detail(
-    request: Request, application_id: int, moderator: Moderator, db: DbSession
-) -> Response:
-    """One application: claims, mail domain, earlier applications, history, decision."""
-    _nav(request)
-    return _application_page(request, db, application_id)
-
-
-@router.post("/applications/{application_id:id}")
-def application_decide(
-    request: Request,
-    application_id: int,
-    moderator: Moderator,
-    db: DbSession,
-    decision: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
-) -> Response:
-    """Approve, decline or request more information (each with a reason)."""
-    _nav(request)
-    try:
-        application = service.decide(
-            db, request.app.state.settings, moderator, application_id, decision, reason
+@router.get("/moderation/reports")
+def queue(request: Request, moderator: Moderator, db: DbSession, state: str = "open") -> Response:
+    """Reported content, oldest first, and hidden content whose authors asked for review."""
+    request.state.nav = "moderation"
+    entries = report_queue.queue(db, state=state)
+    targets = {
+        (entry.target_type.value, entry.target_id): load_target(
+            db, entry.target_type.value, entry.target_id
         )
-    except ValidationFailed as error:
-        return _application_page(
-            request,
-            db,
-            application_id,
-            decision=decision,
-            reason=reason,
-            errors=error.errors,
-            status_code=422,
-        )
-    response = RedirectResponse("/moderation/applications", status_code=303)
-    flash(
-        request,
-        response,
-        _(
-            "Entscheidung gespeichert: %(who)s – %(what)s",
-            who=application.account.display_name,
-            what=_(DECISION_LABELS[decision]),
-        ),
-    )
-    return response
-
-
-@router.post("/applications/{application_id:id}/domain")
-def application_confirm_domain(
-    request: Request, application_id: int, moderator: Moderator, db: DbSession
-) -> Response:
-    """Confirm the application's mail domain for its municipality in one click."""
-    entry = domains.confirm_for_application(db, moderator, application_id)
-    response = RedirectResponse(f"/moderation/applications/{application_id}", status_code=303)
-    flash(request, response, _("Domain %(domain)s bestätigt.", domain=entry.domain))
-    return response
-
-
-# -- members -----------------------------------------------------------------------------------
-
-
-@router.get("/members")
-def member_list(
-    request: Request,
-    moderator: Moderator,
-    db: DbSession,
-    q: Annotated[str, Query(max_length=200)] = "",
-    state: str = "",
-) -> Response:
-    """All accounts, searchable by name and mail."""
-    _nav(request)
+        for entry in entries
+    }
+    reviews = report_queue.review_requests(db)
+    # A title shows only where the moderator may read it as a member; restricted content
+    # is read on its decision page, where the view is audited, and only while a report or
+    # a request for review is open.
+    shown: dict[tuple[str, int], bool] = {}
+    linked: dict[tuple[str, int], bool] = {}
+    for target in [*targets.values(), *reviews]:
+        key = (target.type.value, target.id)
+        shown[key] = readable(moderator, target)
+        linked[key] = shown[key] or reports.grant(db, target) is not None
     return render(
         request,
-        "moderation/members.html",
+        "reports/queue.html",
         {
-            "page_title": _("Mitglieder"),
-            "members": accounts.directory(db, query=q, state=state),
-            "q": q,
+            "page_title": _("Meldungen"),
+            "entries": entries,
+            "targets": targets,
+            "reviews": reviews,
+            "shown": shown,
+            "linked": linked,
             "state": state,
-            "state_options": [
-                (key.value, _(label))
-                for key, label in ACCOUNT_STATE_LABELS.items()
-                if key.value != "erased"
-            ],
+            "category_labels": {key.value: _(label) for key, label in CATEGORY_LABELS.items()},
         },
     )
 
 
-def member_page(
+def _decision_page(
     request: Request,
     db: DbSession,
-    account_id: int,
+    moderator: Moderator,
+    target_type: str,
+    target_id: int,
     *,
     errors: dict[str, str] | None = None,
+    action: str = "",
     reason: str = "",
     status_code: int = 200,
 ) -> Response:
-    """One account's moderation page (also re-shown by the admin's erasure, account.privacy_routes,
-    when its form is incomplete)."""
-    account = accounts.get(db, account_id)
+    request.state.nav = "moderation"
+    target = reports.for_moderator(db, moderator, target_type, target_id)
+    # The discussion around it only where the moderator may read it as a member; in it,
+    # hidden comments only as the members' rule allows, and the reported one.
+    context_visible = can_see(moderator, target.vorhaben)
+    thread = comment_threads.thread(db, target.vorhaben.id).threads if context_visible else ()
     return render(
         request,
-        "moderation/member.html",
+        "reports/decide.html",
         {
-            "page_title": account.display_name,
-            "member": account,
-            "application": service.latest_application(db, account.id),
-            "role_options": [(key.value, _(label)) for key, label in ROLE_LABELS.items()],
+            "page_title": _("Meldung prüfen"),
+            "target": target,
+            "restricted": not readable(moderator, target),
+            "context_visible": context_visible,
+            "reader": moderator,
+            "can_see_comment": can_see_comment,
+            "revisions": report_queue.earlier_wordings(db, target),
+            "reports": report_queue.reports_on(db, target),
+            "thread": thread,
+            "own": target.author_id == moderator.id,
+            "action_options": [(key, _(label)) for key, label in ACTION_LABELS.items()],
             "errors": errors or {},
+            "action": action if action in reports.ACTIONS else "",
             "reason": reason,
-            "labels": {
-                "reason": _("Begründung"),
-                "role": _("Rolle"),
-                "erase_reason": _("Anfrage und Begründung"),
-            },
+            "labels": {key: _(value) for key, value in LABELS.items()},
+            "category_labels": {key.value: _(label) for key, label in CATEGORY_LABELS.items()},
         },
         status_code=status_code,
     )
 
 
-@router.get("/members/{account_id:id}")
-def member_detail(
-    request: Request, account_id: int, moderator: Moderator, db: DbSession
+@router.get("/moderation/reports/{target_type}/{target_id:id}")
+def decision_page(
+    request: Request, target_type: str, target_id: int, moderator: Moderator, db: DbSession
 ) -> Response:
-    """One account: state, application, actions."""
-    _nav(request)
-    return member_page(request, db, account_id)
+    """The reported content in its context, the reports, and the possible measures."""
+    return _decision_page(request, db, moderator, target_type, target_id)
 
 
-@router.post("/members/{account_id:id}/suspend")
-def member_suspend(
+@router.post("/moderation/reports/{target_type}/{target_id:id}")
+def decide(
     request: Request,
-    account_id: int,
+    target_type: str,
+    target_id: int,
     moderator: Moderator,
     db: DbSession,
-    reason: Annotated[str, Form()] = "",
-) -> Response:
-    """Suspend a member (ends all their sessions at once)."""
-    return _state_change(request, db, moderator, account_id, reason, suspend=True)
-
-
-@router.post("/members/{account_id:id}/reinstate")
-def member_reinstate(
-    request: Request,
-    account_id: int,
-    moderator: Moderator,
-    db: DbSession,
-    reason: Annotated[str, Form()] = "",
-) -> Response:
-    """Lift a suspension."""
-    return _state_change(request, db, moderator, account_id, reason, suspend=False)
-
-
-def _state_change(
-    request: Request,
-    db: DbSession,
-    moderator: Account,
-    account_id: int,
-    reason: str,
-    *,
-    suspend: bool,
-) -> Response:
-    _nav(request)
-    change = accounts.suspend if suspend else accounts.reinstate
-    try:
-        account = change(db, request.app.state.settings, moderator, account_id, reason)
-    except ValidationFailed as error:
-        return member_page(
-            request, db, account_id, errors=error.errors, reason=reason, status_code=422
-        )
-    response = RedirectResponse(f"/moderation/members/{account_id}", status_code=303)
-    name = account.display_name
-    if suspend:
-        flash(request, response, _("%(name)s ist gesperrt.", name=name))
-    else:
-        flash(request, response, _("%(name)s ist wieder freigeschaltet.", name=name))
-    return response
-
-
-@router.post("/members/{account_id:id}/role")
-def member_role(
-    request: Request,
-    account_id: int,
-    admin: Admin,
-    db: DbSession,
-    role: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
-) -> Response:
-    """Grant or revoke moderator or admin rights (admins only)."""
-    _nav(request)
-    try:
-        account = accounts.set_role(db, request.app.state.settings, admin, account_id, role, reason)
-    except ValidationFailed as error:
-        return member_page(request, db, account_id, errors=error.errors, status_code=422)
-    response = RedirectResponse(f"/moderation/members/{account_id}", status_code=303)
-    flash(
-        request,
-        response,
-        _("Rolle von %(name)s: %(role)s", name=account.display_name, role=_(account.role_label)),
-    )
-    return response
-
-
-# -- verified mail domains ---------------------------------------------------------------------
-
-
-def _domains_page(
-    request: Request,
-    db: DbSession,
-    *,
-    errors: dict[str, str] | None = None,
-    domain: str = "",
-    municipality_ags: str = "",
-    q: str = "",
-    status_code: int = 200,
-    searched: bool = False,
-) -> Response:
-    return render(
-        request,
-        "moderation/domains.html",
-        {
-            "page_title": _("Bestätigte E-Mail-Domains"),
-            "domains": domains.listing(db),
-            "errors": errors or {},
-            "domain": domain,
-            "labels": {"domain": _("Domain"), "municipality_ags": _("Kommune")},
-            "picker_url": "/moderation/domains/municipalities",
-            **picker_context(db, q, municipality_ags),
-            "searched": searched,
-        },
-        status_code=status_code,
-    )
-
-
-@router.get("/domains")
-def domain_list(
-    request: Request,
-    moderator: Moderator,
-    db: DbSession,
-    q: Annotated[str, Query(max_length=200)] = "",
-    municipality_ags: Annotated[str, Query(max_length=12)] = "",
-    domain: Annotated[str, Query(max_length=253)] = "",
-) -> Response:
-    """Verified domains, and the form to add one."""
-    _nav(request)
-    return _domains_page(request, db, q=q, municipality_ags=municipality_ags, domain=domain)
-
-
-@router.get("/domains/municipalities")
-def domain_municipality_results(
-    request: Request,
-    moderator: Moderator,
-    db: DbSession,
-    q: Annotated[str, Query(max_length=200)] = "",
-    municipality_ags: Annotated[str, Query(max_length=12)] = "",
-) -> Response:
-    """Municipality search results for the domain form (htmx fragment)."""
-    return render(
-        request, "membership/_municipality_results.html", picker_context(db, q, municipality_ags)
-    )
-
-
-@router.post("/domains")
-def domain_add(
-    request: Request,
-    moderator: Moderator,
-    db: DbSession,
-    municipality_ags: Annotated[str, Form()] = "",
-    domain: Annotated[str, Form()] = "",
-    q: Annotated[str, Form()] = "",
     action: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
 ) -> Response:
-    """Verify a mail domain for a municipality, or run the municipality search (no JS)."""
-    _nav(request)
-    if runs_search(action, q, municipality_ags):
-        return _domains_page(
+    """Dismiss, hide, restore, lock or unlock, or suspend the author (audited, author told)."""
+    try:
+        reports.decide(
+            db, request.app.state.settings, moderator, target_type, target_id, action, reason
+        )
+    except (ValidationFailed, Conflict, Forbidden) as error:
+        # The page comes back with the measure and the reason as typed.
+        return _decision_page(
             request,
             db,
-            domain=domain[:253],
-            municipality_ags=municipality_ags[:12],
-            q=q[:200],
-            searched=True,
+            moderator,
+            target_type,
+            target_id,
+            errors=error.errors
+            if isinstance(error, ValidationFailed)
+            else {"action": error.message},
+            action=action,
+            reason=reason,
+            status_code=error.status_code,
         )
-    try:
-        entry = domains.add(db, moderator, municipality_ags, domain)
-    except ValidationFailed as error:
-        return _domains_page(
-            request,
-            db,
-            errors=error.errors,
-            domain=domain,
-            municipality_ags=municipality_ags,
-            q=q,
-            status_code=422,
-        )
-    response = RedirectResponse("/moderation/domains", status_code=303)
-    flash(request, response, _("Domain %(domain)s bestätigt.", domain=entry.domain))
+    response = RedirectResponse("/moderation/reports", status_code=303)
+    flash(request, response, _("Entscheidung gespeichert: %(what)s", what=_(ACTION_LABELS[action])))
     return response
-
-
-@router.post("/domains/{domain_id:id}/delete")
-def domain_remove(
-    request: Request, domain_id: int, moderator: Moderator, db: DbSession
-) -> Response:
-    """Withdraw a domain verification."""
-    domains.remove(db, moderator, domain_id)
-    response = RedirectResponse("/moderation/domains", status_code=303)
-    flash(request, response, _("Die Domain ist nicht mehr bestätigt."))
-    return response
-
-
-# -- audit log ---------------------------------------------------------------------------------
-
-
-def _date(value: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def _people(db: DbSession, text: str) -> tuple[int | None, tuple[int, ...] | None]:
-    """A person filter of the log: an account number, or a name or mail to look up."""
-    text = text.strip()
-    if not text:
-        return None, None
-    if text.isdigit():
-        return parse_id(text), None
-    return None, tuple(account.id for account in accounts.directory(db, query=text))
-
-
-@router.get("/audit")
-def audit_log(
-    request: Request,
-    moderator: Moderator,
-    db: DbSession,
-    action: Annotated[str, Query(max_length=60)] = "",
-    actor: Annotated[str, Query(max_length=200)] = "",
-    subject: Annotated[str, Query(max_length=200)] = "",
-    since: Annotated[str, Query(max_length=10)] = "",
-    until: Annotated[str, Query(max_length=10)] = "",
-    after: Annotated[str | None, Query(max_length=200)] = None,
-) -> Response:
-    """Every recorded decision and security event, filterable, in words."""
-    _nav(request)
-    actor_id, actor_ids = _people(db, actor)
-    subject_id, subject_ids = _people(db, subject)
-    filters = audit.AuditFilter(
-        action=action,
-        actor_id=actor_id,
-        subject_id=subject_id,
-        since=_date(since),
-        until=_date(until),
-        actor_ids=actor_ids,
-        subject_ids=subject_ids,
-    )
-    page = audit.search(db, filters, after=after)
-    people_ids = {event.actor_id for event in page.items} | {
-        event.subject_id for event in page.items
-    }
-    people_ids |= {
-        int(event.object_id)
-        for event in page.items
-        if event.object_type == "account" and event.object_id and event.object_id.isdigit()
-    }
-    names = accounts.names(db, {pid for pid in people_ids if pid})
-    places = {
-        row.ags: row.display_name
-        for row in db.scalars(
-            select(Municipality).where(
-                Municipality.ags.in_(
-                    {
-                        event.object_id
-                        for event in page.items
-                        if event.object_type == "municipality" and event.object_id
-                    }
-                )
-            )
-        )
-    }
-    return render(
-        request,
-        "moderation/audit.html",
-        {
-            "page_title": _("Protokoll"),
-            "page": page,
-            "filters": filters,
-            "actions": [(name, audit_labels.action_label(name)) for name in audit.actions(db)],
-            "names": names,
-            "entries": [
-                audit_labels.Entry(
-                    event,
-                    audit_labels.action_label(event.action),
-                    audit_labels.target_of(
-                        event.object_type,
-                        event.object_id,
-                        account_names=names,
-                        municipality_names=places,
-                    ),
-                    audit_labels.describe_details(event.details or {}),
-                )
-                for event in page.items
-            ],
-            "nobody": [
-                label
-                for label, ids in (
-                    (_("Handelnde Person"), actor_ids),
-                    (_("Betroffene Person"), subject_ids),
-                )
-                if ids == ()
-            ],
-            "query": {
-                "action": action,
-                "actor": actor,
-                "subject": subject,
-                "since": since,
-                "until": until,
-            },
-        },
-    )

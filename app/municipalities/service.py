@@ -278,6 +278,24 @@ def get(session: Session, municipality_id: int) -> Municipality | None:
     ).one_or_none()
 
 
+def laender(session: Session) -> list[tuple[int, str]]:
+    """Every Land as (id, name), in key order (a filter of the application queue)."""
+    rows = session.execute(
+        select(Municipality.id, Municipality.name)
+        .where(Municipality.level == Level.LAND)
+        .order_by(Municipality.ags)
+    )
+    return [(row.id, row.name) for row in rows]
+
+
+def display_names(session: Session, keys: set[str]) -> dict[str, str]:
+    """The shown name of each registry entry with one of these keys (AGS)."""
+    return {
+        row.ags: row.display_name
+        for row in session.scalars(select(Municipality).where(Municipality.ags.in_(keys)))
+    }
+
+
 def _selectable() -> Any:
     """Entries a member can name as their own: no statistical units and no duplicates.
 

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import i18n
+from app.accounts.models import Account
 from app.comments.models import Comment
 from app.config import Settings
-from app.membership.models import Account
 from app.outbox import service as outbox
 from app.vorhaben.models import Vorhaben
 from app.vorhaben.visibility import can_see, can_see_comment, shared_with

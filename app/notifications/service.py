@@ -13,12 +13,12 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
+from app.accounts.models import Account, AccountState, MailMode, shown_name
 from app.comments.models import Comment
 from app.config import Settings
 from app.core.clock import BERLIN, utcnow
 from app.core.markdown import plain_text
 from app.core.pagination import Page, decode_keyset, encode_keyset
-from app.membership.models import Account, AccountState, MailMode, shown_name
 from app.municipalities.models import Municipality, distinct_name
 from app.notifications import mail
 from app.notifications.models import (

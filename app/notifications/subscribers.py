@@ -9,8 +9,8 @@ from typing import TypeVar
 from sqlalchemy.orm import Session
 
 from app import events
+from app.accounts.models import Account
 from app.comments.models import Comment
-from app.membership.models import Account
 from app.notifications import service
 from app.vorhaben.models import Signal, Stage, Vorhaben
 

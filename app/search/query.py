@@ -24,8 +24,8 @@ from app.core.markdown import plain_text
 from app.core.text import fold_words
 from app.search import highlight
 from app.search.models import EntryKind, SearchEntry
-from app.vorhaben.listing import Card, VorhabenFilter, apply_filters, load_cards
 from app.vorhaben.models import Vorhaben
+from app.vorhaben.repository import Card, VorhabenFilter, apply_filters, load_cards
 from app.vorhaben.visibility import Reader, comment_visible_clause, visible_clause
 
 MIN_TERM = 3

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from app.auth.deps import Member
 from app.i18n import gettext as _
 from app.search import query
-from app.vorhaben import listing
+from app.vorhaben import repository
 from app.vorhaben.routes import Filters, filter_context
 from app.web import routing
 from app.web.deps import DbSession
@@ -32,7 +32,7 @@ def search_page(
     """Ranked hits with highlighted excerpts; htmx refreshes the results (and the filter
     parts that depend on others)."""
     request.state.nav = "suche"
-    filters = listing.consistent(db, filters)
+    filters = repository.consistent(db, filters)
     result = query.search(db, member, q, filters, page=page)
     titles, excerpts = query.marked(db, result)
     context = {

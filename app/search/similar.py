@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from app.core.text import fold, fold_words
 from app.search.models import VorhabenTerm
-from app.vorhaben.listing import Card, load_cards
 from app.vorhaben.models import Vorhaben
+from app.vorhaben.repository import Card, load_cards
 from app.vorhaben.visibility import Reader, restricted_count, visible_clause
 
 MIN_LENGTH = 4

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from app.membership.models import AccountState, MailMode, Role
+from app.accounts.models import AccountState, MailMode, Role
 from app.seed import dbtools, vocab
 from app.seed.context import Context
 from app.seed.text import slugify

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from app.accounts.models import AccountState
 from app.config import Settings
 from app.export import serializer
 from app.export.models import (
@@ -26,7 +27,6 @@ from app.export.models import (
     PublicationState,
     PublicationVersion,
 )
-from app.membership.models import AccountState
 from app.vorhaben.models import Visibility, Vorhaben
 
 BATCH = 1_000

@@ -8,11 +8,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from app import events
+from app.accounts.models import Account
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import Forbidden, NotFound, ValidationFailed
 from app.i18n import gettext as _
-from app.membership.models import Account
 from app.municipalities.models import Municipality
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.models import Follow, Signal, SignalKind

@@ -8,8 +8,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from app.accounts.models import FORMER_MEMBER
 from app.i18n import N_, gettext
-from app.membership.models import FORMER_MEMBER
 from app.vorhaben.models import AI_LABELS, AI_RISK_LABELS, STAGE_LABELS, VISIBILITY_LABELS
 
 # Snapshot fields that hold an enum value: shown by their (translated) label.

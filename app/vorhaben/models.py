@@ -20,10 +20,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.accounts.models import Account
 from app.core.clock import utcnow
 from app.db import Base, str_enum
 from app.i18n import N_
-from app.membership.models import Account
 from app.municipalities.models import Municipality
 
 

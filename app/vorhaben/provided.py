@@ -10,7 +10,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from app.vorhaben.listing import Card
+from app.vorhaben.repository import Card
 from app.vorhaben.visibility import Reader
 
 
@@ -29,7 +29,7 @@ class SimilarFinder(Protocol):
 
 
 class Discussion(Protocol):
-    """app.comments.views.thread_context: what the thread template needs."""
+    """app.comments.threads.thread_context: what the thread template needs."""
 
     def __call__(self, db: Session, vorhaben_id: int) -> dict[str, object]: ...
 

@@ -7,21 +7,21 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.accounts.models import Account
 from app.auth.deps import Member
 from app.core.errors import Forbidden
 from app.core.ids import parse_id
 from app.i18n import gettext as _
 from app.membership import accounts
-from app.membership.models import Account
 from app.municipalities.picker import picker_context
 from app.vorhaben import (
     ai_record,
     cooperation,
     diff,
+    form_routes,
     forms,
-    listing,
     provided,
-    routes_form,
+    repository,
     service,
 )
 from app.vorhaben.models import (
@@ -42,14 +42,14 @@ def _nav(request: Request) -> None:
 
 
 def filter_context(
-    db: DbSession, filters: listing.VorhabenFilter, kommune: str = ""
+    db: DbSession, filters: repository.VorhabenFilter, kommune: str = ""
 ) -> dict[str, Any]:
     """Options of the list filters (shared with search); `kommune` searches municipalities
     for the municipality filter (the chosen one stays on top)."""
-    options = listing.filter_options(db)
+    options = repository.filter_options(db)
     kreise: tuple[tuple[int, str], ...] = ()
     if (land_id := parse_id(filters.land)) is not None:
-        kreise = listing.kreise_of(db, land_id)
+        kreise = repository.kreise_of(db, land_id)
     picker = picker_context(db, kommune[:200], filters.municipality[:12])
     return {
         "filters": filters,
@@ -62,7 +62,7 @@ def filter_context(
         "ai_options": [(key.value, _(label)) for key, label in AI_LABELS.items()],
         "ai_risk_options": [
             *ai_record.risk_options(),
-            (listing.AI_UNASSESSED, _("KI ohne Einschätzung")),
+            (repository.AI_UNASSESSED, _("KI ohne Einschätzung")),
         ],
     }
 
@@ -77,14 +77,14 @@ async def filter_params(  # a coroutine: no thread hand-over for parsing a query
     ai: Annotated[str, Query(max_length=20)] = "",
     open_source: Annotated[str, Query(max_length=1)] = "",
     ai_risk: Annotated[str, Query(max_length=20)] = "",
-) -> listing.VorhabenFilter:
+) -> repository.VorhabenFilter:
     """The list filters from the query string (shared with search)."""
-    return listing.VorhabenFilter(
+    return repository.VorhabenFilter(
         stage, field, land, kreis, municipality, partners, ai, open_source, ai_risk
     )
 
 
-Filters = Annotated[listing.VorhabenFilter, Depends(filter_params)]
+Filters = Annotated[repository.VorhabenFilter, Depends(filter_params)]
 
 
 @router.get("/vorhaben")
@@ -105,12 +105,12 @@ def vorhaben_list(
         return render(
             request, "vorhaben/_municipality_choices.html", filter_context(db, filters, kommune)
         )
-    sort = sort if sort in listing.SORTS else "activity"
-    filters = listing.consistent(db, filters)
+    sort = sort if sort in repository.SORTS else "activity"
+    filters = repository.consistent(db, filters)
 
     def list_context() -> dict[str, Any]:
         return {
-            "page": listing.list_vorhaben(db, member, filters, sort=sort, after=after),
+            "page": repository.list_vorhaben(db, member, filters, sort=sort, after=after),
             "sort": sort,
             **filter_context(db, filters, kommune),
         }
@@ -224,5 +224,5 @@ def version_diff(
     )
 
 
-# The form routes live in routes_form; they are served under this router.
-router.include_router(routes_form.router)
+# The form routes live in form_routes; they are served under this router.
+router.include_router(form_routes.router)

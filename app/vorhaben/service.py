@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app import events
+from app.accounts.models import Account, AccountState
 from app.audit import service as audit
 from app.config import Settings
 from app.core import markdown
@@ -15,7 +16,6 @@ from app.core.clock import utcnow
 from app.core.errors import Conflict, Forbidden, NotFound
 from app.core.text import fold
 from app.i18n import gettext as _
-from app.membership.models import Account, AccountState
 from app.municipalities.models import Municipality
 from app.vorhaben import ai_record, forms, stages, validation
 from app.vorhaben.models import (

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from app.accounts.models import Account
 from app.audit import service as audit
 from app.core.errors import ValidationFailed
 from app.i18n import gettext as _
-from app.membership.models import Account
 from app.vorhaben.models import STAGE_TRANSITIONS, Stage, StageChange, Transition, Vorhaben
 
 

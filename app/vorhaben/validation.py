@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts.models import Account, AccountState
 from app.core.errors import ValidationFailed
 from app.core.ids import parse_id
 from app.i18n import gettext as _
-from app.membership.models import Account, AccountState
 from app.municipalities import service as municipalities
 from app.municipalities.models import Municipality
 from app.vorhaben import forms

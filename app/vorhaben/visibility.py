@@ -97,7 +97,7 @@ def comment_visible_clause(
 
 
 class LoadedComment(Protocol):
-    """A comment as loaded: the ORM object or its snapshot (app.comments.views)."""
+    """A comment as loaded: the ORM object or its snapshot (app.comments.threads)."""
 
     @property
     def author_id(self) -> int | None: ...

@@ -14,22 +14,22 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.account import privacy
+from app.accounts.models import Account, AccountState, Identity, MailMode
 from app.auth.models import AuthSession
 from app.comments import service as comments
 from app.config import Settings
 from app.core import clock
 from app.export import feed, partners
 from app.export.models import PublicationVersion
-from app.membership.models import Account, AccountState, Identity, MailMode
+from app.moderation import reports
 from app.municipalities.models import Municipality
 from app.notifications import service as notifications
 from app.outbox.models import OutboxMessage
-from app.reports import service as reports
 from app.search import query
 from app.vorhaben import cooperation
 from app.vorhaben import service as vorhaben_service
-from app.vorhaben.listing import VorhabenFilter
 from app.vorhaben.models import VorhabenVersion
+from app.vorhaben.repository import VorhabenFilter
 from tests import factories
 from tests.publishing import Scene, publish
 

@@ -59,7 +59,7 @@ class TestWhenEnabled:
     def test_each_persona_says_its_role_and_municipality(
         self, client: TestClient, db: Session
     ) -> None:
-        from app.auth.dev import seed_personas
+        from app.membership.personas import seed_personas
 
         factories.municipality(db, "Leipzig, Stadt", ags="14713000")
         factories.municipality(db, "Köln, Stadt", ags="05315000")

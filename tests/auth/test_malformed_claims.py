@@ -15,11 +15,11 @@ from pydantic import SecretStr
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.accounts.models import Identity
 from app.audit.models import AuditEvent
 from app.auth.oidc import BACKCHANNEL_EVENT
 from app.config import Settings
 from app.main import create_app
-from app.membership.models import Identity
 from tests.auth.conftest import MockIdP
 
 

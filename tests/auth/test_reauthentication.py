@@ -15,10 +15,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts.models import Account, AccountState
 from app.audit.models import AuditEvent
 from app.auth.models import AuthSession
 from app.core.clock import utcnow
-from app.membership.models import Account, AccountState
 from tests import factories
 from tests.auth.conftest import MockIdP, query_of
 

@@ -11,12 +11,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event, update
 from sqlalchemy.engine import Connection
 
+from app.accounts.models import Account, AccountState, Role
 from app.auth import sessions
 from app.config import Settings
 from app.core import clock
 from app.core.clock import utcnow
 from app.db import unit_of_work
-from app.membership.models import Account, AccountState, Role
 from app.web import csrf
 from tests import factories
 from tests.conftest import Process

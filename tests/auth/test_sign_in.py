@@ -11,11 +11,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.accounts.models import Account, AccountState, Identity
 from app.audit.models import AuditEvent
 from app.auth.models import AuthSession
 from app.config import Settings
 from app.main import create_app
-from app.membership.models import Account, AccountState, Identity
 from tests import factories
 from tests.auth.conftest import CLIENT_ID, MockIdP, query_of
 

@@ -29,15 +29,15 @@ from playwright.sync_api import (
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.accounts.models import Account
 from app.auth import sessions
-from app.auth.dev import account_for, seed_personas
 from app.config import Settings, load_settings
 from app.core.clock import utcnow
 from app.db import make_engine, make_session_factory
 from app.demo import DEMO_REGISTRY
 from app.demo_content import load as load_demo
 from app.main import create_app
-from app.membership.models import Account
+from app.membership.personas import account_for, seed_personas
 from app.municipalities import gv100ad
 from app.municipalities import service as municipalities
 from app.web import csrf

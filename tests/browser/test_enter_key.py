@@ -18,9 +18,10 @@ import pytest
 from playwright.sync_api import Browser, Page, Request, Response, expect
 from sqlalchemy import select
 
-from app.auth.dev import account_for
+from app.accounts.models import Account, AccountState
 from app.export.models import Publication
-from app.membership.models import Account, AccountState, Application
+from app.membership.models import Application
+from app.membership.personas import account_for
 from app.municipalities import service as municipalities
 from app.vorhaben.models import Vorhaben
 from tests import factories

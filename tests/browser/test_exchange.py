@@ -7,7 +7,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from app.membership.models import Account
+from app.accounts.models import Account
 from app.vorhaben.models import Vorhaben
 from tests.browser.conftest import LiveServer, assert_accessible
 

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from app.auth.dev import seed_personas
+from app.accounts.models import Account, AccountState, Role
 from app.demo import DEMO_REGISTRY
-from app.membership.models import Account, AccountState, Role
+from app.membership.personas import seed_personas
 from app.municipalities import gv100ad
 from app.municipalities import service as municipalities
 from tests.browser.conftest import LiveServer, assert_accessible, signed_in_context

@@ -10,10 +10,10 @@ import datetime as dt
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from app.auth.dev import account_for
 from app.comments.models import Comment
 from app.core import clock
-from app.reports import service as reports
+from app.membership.personas import account_for
+from app.moderation import reports
 from app.vorhaben.models import Vorhaben
 from tests.browser.conftest import LiveServer, assert_accessible, persona_context
 

@@ -18,11 +18,11 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from standardwebhooks import Webhook
 
+from app.accounts.models import Account, AccountState, Role
 from app.config import Settings
 from app.db import make_engine
 from app.export import partners
 from app.export.models import WebhookEndpoint
-from app.membership.models import Account, AccountState, Role
 from app.municipalities.models import Level, Municipality
 from app.outbox import service as outbox
 from app.outbox.models import Channel, DeliveryState, OutboxMessage

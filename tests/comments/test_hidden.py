@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from app.reports import service as reports
+from app.moderation import reports
 from tests import factories
 
 pytestmark = pytest.mark.commits

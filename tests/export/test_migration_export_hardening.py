@@ -12,13 +12,13 @@ from alembic import command
 from sqlalchemy.orm import Session
 
 from app import migrate
+from app.accounts.models import Account
 from app.audit import service as audit
 from app.audit.models import AuditEvent
 from app.config import load_settings
 from app.db import make_engine
 from app.export import feed, withdrawal
 from app.export.serializer import rfc3339
-from app.membership.models import Account
 from tests.export.migration import before_export_hardening
 from tests.publishing import make_scene, publish
 

@@ -9,13 +9,13 @@ import threading
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from app.accounts.models import Account
 from app.config import load_settings
 from app.db import make_engine, make_session_factory, unit_of_work
 from app.export import service, withdrawal
 from app.export.forms import PublicationForm
 from app.export.models import FeedEntry, Publication
 from app.main import create_app
-from app.membership.models import Account
 from app.vorhaben.models import Vorhaben
 from tests import factories
 from tests.conftest import TEST_SECRET

@@ -15,8 +15,8 @@ from app.core.clock import utcnow
 from app.core.errors import Forbidden, InvalidTransition, ValidationFailed
 from app.export import feed, service, withdrawal
 from app.export.models import Publication, PublicationState
+from app.moderation import reports
 from app.outbox.models import Channel, OutboxMessage
-from app.reports import service as reports
 from app.vorhaben import service as vorhaben_service
 from tests import factories
 from tests.export.contract import check_tombstone

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from app.accounts.models import Account, AccountState, Identity, Role
 from app.cli import main
 from app.db import make_engine, make_session_factory, unit_of_work
-from app.membership.models import Account, AccountState, Identity, Role
 
 
 @pytest.fixture

@@ -13,19 +13,17 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.accounts.models import Account, AccountState, Role
 from app.audit.models import AuditEvent
 from app.config import Settings, load_settings
 from app.core.errors import InvalidTransition
 from app.db import make_engine, make_session_factory, unit_of_work
 from app.membership import service
 from app.membership.models import (
-    Account,
-    AccountState,
     Application,
     ApplicationEvent,
     ApplicationEventKind,
     ApplicationState,
-    Role,
 )
 from app.outbox.models import OutboxMessage
 from tests import factories

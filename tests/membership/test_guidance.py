@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.account import preferences
+from app.accounts.models import AccountState, Role
 from app.config import Settings
 from app.core import clock
 from app.membership import service as membership
-from app.membership.models import AccountState, Role
 from app.outbox.models import OutboxMessage
 from app.vorhaben import cooperation
 from tests import factories

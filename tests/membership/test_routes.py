@@ -6,9 +6,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app.accounts.models import AccountState
 from app.config import Settings
 from app.membership import service
-from app.membership.models import AccountState
 from tests import factories
 
 pytestmark = pytest.mark.commits

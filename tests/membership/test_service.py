@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.accounts.models import AccountState, Role
 from app.audit.models import AuditEvent
 from app.auth import sessions
 from app.auth.models import AuthSession
@@ -19,12 +20,10 @@ from app.core.pagination import Page
 from app.membership import accounts, domains, service
 from app.membership import queue as applications
 from app.membership.models import (
-    AccountState,
     Application,
     ApplicationEventKind,
     ApplicationState,
     MunicipalityDomain,
-    Role,
 )
 from app.outbox.models import OutboxMessage
 from tests import factories

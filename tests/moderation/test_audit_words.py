@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app.accounts.models import AccountState, Role
 from app.audit.labels import ACTION_LABELS, describe_details
-from app.membership.models import AccountState, Role
 from tests import factories
 
 APP = Path(__file__).resolve().parent.parent.parent / "app"

@@ -9,10 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app.accounts.models import AccountState, Role
 from app.config import Settings
 from app.export import service as publications
-from app.membership.models import AccountState, Role
-from app.reports import service as reports
+from app.moderation import reports
 from tests import factories
 from tests.publishing import form_of, make_scene
 

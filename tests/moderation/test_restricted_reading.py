@@ -18,8 +18,8 @@ from app.audit.models import AuditEvent
 from app.comments import service as comments
 from app.config import Settings
 from app.export import service as publications
+from app.moderation import reports
 from app.outbox.models import OutboxMessage
-from app.reports import service as reports
 from tests import factories
 from tests.export.forms import form_fields
 from tests.publishing import Scene, form_of, make_scene

@@ -1,224 +1,138 @@
-"""The moderators' pages: queue, decisions, members, domains, audit log."""
+"""The report form and the moderators' queue, end to end through the pages."""
 
 from __future__ import annotations
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.audit.models import AuditEvent
-from app.membership.models import AccountState, Role
 from tests import factories
 
 pytestmark = pytest.mark.commits
 
 
-@pytest.fixture
-def moderator(client: TestClient, db: Session) -> factories.Account:
-    person = factories.account(db, "Mara Moser", role=Role.MODERATOR)
-    factories.login(client, db, person)
-    return person
-
-
-def test_queue_shows_claims_domain_state_and_filters(
-    client: TestClient, db: Session, moderator: factories.Account
+def test_a_moderator_handles_a_report_end_to_end(
+    client: TestClient, app: FastAPI, db: Session
 ) -> None:
-    applicant = factories.account(
-        db, "Alice Anders", state=AccountState.PENDING, email="alice@kiel.de"
-    )
-    application = factories.application(db, applicant)
-    page = client.get("/moderation/applications")
-    assert page.status_code == 200
-    assert "Alice Anders" in page.text and "kiel.de" in page.text
-    assert "Alice Anders" not in client.get("/moderation/applications?state=approved").text
-    assert client.get("/moderation/applications?land=abc&older_than=x").status_code == 200
-    assert client.get("/moderation/applications?after=%%%").status_code == 400
-    detail = client.get(f"/moderation/applications/{application.id}")
-    assert "alice@kiel.de" in detail.text
-    assert "nicht für diese Kommune bestätigt" in detail.text
-
-
-def _row(html: str, name: str) -> str:
-    """The queue's table row of one applicant."""
-    rows = [row for row in html.split("<tr>") if name in row]
-    assert len(rows) == 1, name
-    return rows[0].split("</tr>")[0]
-
-
-@pytest.mark.parametrize(
-    ("domain_on_municipality", "email_verified", "domain_fact", "address_fact"),
-    [
-        (True, True, "Domain der Kommune", "Adresse vom Identitätsdienst bestätigt"),
-        (True, False, "Domain der Kommune", "Adresse nicht vom Identitätsdienst bestätigt"),
-        (False, True, "Domain nicht bestätigt", "Adresse vom Identitätsdienst bestätigt"),
-        (False, False, "Domain nicht bestätigt", "Adresse nicht vom Identitätsdienst bestätigt"),
-    ],
-)
-def test_queue_and_review_show_both_facts_auto_approval_needs(
-    client: TestClient,
-    db: Session,
-    moderator: factories.Account,
-    domain_on_municipality: bool,
-    email_verified: bool,
-    domain_fact: str,
-    address_fact: str,
-) -> None:
-    """A verified domain alone is not enough: only a provider-verified address in it says
-    the person really has a mailbox there (the rule auto-approval follows)."""
-    from app.membership import domains
-
-    kiel = factories.municipality(db, "Kiel")
-    if domain_on_municipality:
-        domains.add(db, moderator, kiel.ags, "kiel.de")
-    applicant = factories.account(
-        db, "Alice Anders", state=AccountState.PENDING, email="alice@kiel.de"
-    )
-    application = factories.application(db, applicant, kiel)
-    application.claims = {"email": "alice@kiel.de", "email_verified": email_verified}
-    db.flush()
-    row = _row(client.get("/moderation/applications").text, "Alice Anders")
-    assert domain_fact in row and address_fact in row
-    detail = client.get(f"/moderation/applications/{application.id}").text
-    expected_domain = (
-        "für diese Kommune bestätigt</strong>"
-        if domain_on_municipality
-        else "nicht für diese Kommune bestätigt"
-    )
-    assert expected_domain in detail
-    expected_address = (
-        "vom Identitätsdienst bestätigt</dd>"
-        if email_verified
-        else "<strong>nicht vom Identitätsdienst bestätigt</strong>"
-    )
-    assert expected_address in detail
-
-
-def test_deciding_without_reason_keeps_the_form(
-    client: TestClient, db: Session, moderator: factories.Account
-) -> None:
-    application = factories.application(db, factories.account(db, state=AccountState.PENDING))
-    token = factories.csrf_token(client, "/moderation")
-    response = client.post(
-        f"/moderation/applications/{application.id}",
-        data={"csrf_token": token, "decision": "decline", "reason": ""},
-    )
-    assert response.status_code == 422
-    assert "Begründung" in response.text and 'href="#field-reason"' in response.text
-    bogus = client.post(
-        f"/moderation/applications/{application.id}",
-        data={"csrf_token": token, "decision": "delete", "reason": "x"},
-    )
-    assert bogus.status_code == 422
+    author = factories.account(db, "Anja")
+    vorhaben = factories.vorhaben(db, author, "Fragwürdiges Angebot")
+    comment = factories.comment(db, author, vorhaben, "Rufen Sie 0800 an!")
+    reporter = factories.account(db, "Ria")
+    factories.login(client, db, reporter)
+    form = client.get(f"/kommentare/{comment.id}/melden")
+    assert form.status_code == 200 and "Rufen Sie 0800 an!" in form.text
+    token = factories.csrf_token(client, f"/kommentare/{comment.id}/melden")
     missing = client.post(
-        "/moderation/applications/999999", data={"csrf_token": token, "decision": "approve"}
+        f"/kommentare/{comment.id}/melden", data={"csrf_token": token, "text": "Werbung!"}
     )
-    assert missing.status_code == 404
+    assert missing.status_code == 422 and "Werbung!" in missing.text
+    filed = client.post(
+        f"/kommentare/{comment.id}/melden",
+        data={"csrf_token": token, "category": "spam", "text": "Werbung!"},
+    )
+    assert filed.status_code == 303 and filed.headers["location"].endswith(
+        f"#kommentar-{comment.id}"
+    )
 
-
-def test_a_decision_on_a_decided_application_is_a_conflict(
-    client: TestClient, db: Session, moderator: factories.Account
-) -> None:
-    application = factories.application(db, factories.account(db, state=AccountState.PENDING))
-    token = factories.csrf_token(client, "/moderation")
-    url = f"/moderation/applications/{application.id}"
-    assert client.post(url, data={"csrf_token": token, "decision": "approve"}).status_code == 303
-    again = client.post(url, data={"csrf_token": token, "decision": "decline", "reason": "x"})
+    moderator = factories.account(db, "Mara", role=factories.Role.MODERATOR)
+    with TestClient(app, follow_redirects=False) as mod:
+        factories.login(mod, db, moderator)
+        queue = mod.get("/moderation/reports").text
+        assert "Fragwürdiges Angebot" in queue and "Werbung oder Spam" in queue
+        detail = mod.get(f"/moderation/reports/comment/{comment.id}").text
+        assert "Rufen Sie 0800 an!" in detail and "Werbung!" in detail
+        mod_token = factories.csrf_token(mod, "/moderation")
+        no_reason = mod.post(
+            f"/moderation/reports/comment/{comment.id}",
+            data={"csrf_token": mod_token, "action": "hide"},
+        )
+        assert no_reason.status_code == 422
+        hidden = mod.post(
+            f"/moderation/reports/comment/{comment.id}",
+            data={"csrf_token": mod_token, "action": "hide", "reason": "Werbung ist nicht erlaubt"},
+        )
+        assert hidden.status_code == 303
+    page = client.get(f"/vorhaben/{vorhaben.id}").text
+    assert "Rufen Sie 0800 an!" not in page  # a generated AGS may hold "0800"
+    factories.login(client, db, author)
+    own = client.get(f"/vorhaben/{vorhaben.id}").text
+    assert "0800" in own and "Werbung ist nicht erlaubt" in own
+    token = factories.csrf_token(client, f"/vorhaben/{vorhaben.id}")
+    asked = client.post(
+        f"/kommentare/{comment.id}/ueberpruefung",
+        data={"csrf_token": token, "text": "War ein Versehen"},
+    )
+    assert asked.status_code == 303
+    again = client.post(f"/kommentare/{comment.id}/ueberpruefung", data={"csrf_token": token})
     assert again.status_code == 409
 
 
-def test_suspending_a_member_applies_to_their_open_session_at_once(
-    client: TestClient, app: object, db: Session, moderator: factories.Account
+def test_members_cannot_reach_the_queue(client: TestClient, db: Session) -> None:
+    factories.login(client, db, factories.account(db))
+    assert client.get("/moderation/reports").status_code == 403
+
+
+def test_a_bad_category_comes_back_with_the_text_and_an_error_at_the_field(
+    client: TestClient, db: Session
 ) -> None:
-    member = factories.account(db, "Sam")
-    with TestClient(app, follow_redirects=False) as member_client:  # type: ignore[arg-type]
-        factories.login(member_client, db, member)
-        assert member_client.get("/konto").status_code == 200
-        token = factories.csrf_token(client, "/moderation")
-        response = client.post(
-            f"/moderation/members/{member.id}/suspend", data={"csrf_token": token, "reason": "Spam"}
-        )
-        assert response.status_code == 303
-        # The session is gone: the next request is anonymous.
-        after = member_client.get("/konto")
-        assert after.status_code == 303 and after.headers["location"].startswith("/login")
-    assert "gesperrt" in client.get(f"/moderation/members/{member.id}").text
+    vorhaben = factories.vorhaben(db, factories.account(db), "Ein Vorhaben")
+    factories.login(client, db, factories.account(db))
+    path = f"/vorhaben/{vorhaben.id}/melden"
+    token = factories.csrf_token(client, path)
+    for category, text in (
+        ("x" * 5000, "Mein ausführlicher Grund"),  # far longer than any category
+        ("spam\u202e", "Mit Steuerzeichen im Grund"),
+        ("spam", "Zu lang " + "x" * 2001),
+    ):
+        page = client.post(path, data={"csrf_token": token, "category": category, "text": text})
+        assert page.status_code == 422, category[:10]
+        assert f'<form method="post" action="{path}"' in page.text  # the form, not an error page
+        assert text[:2000] in page.text
+        if category == "spam":
+            assert 'id="error-text"' in page.text
+            assert 'value="spam" checked' in page.text  # the chosen category stays chosen
+        else:
+            assert 'id="error-category"' in page.text
+    from app.moderation.models import Report
+
+    assert db.scalars(select(Report)).all() == []
 
 
-def test_role_changes_need_an_admin(
-    client: TestClient, app: object, db: Session, moderator: factories.Account
+def test_a_refused_decision_keeps_the_measure_and_the_reason(
+    client: TestClient, db: Session
 ) -> None:
-    member = factories.account(db, "Rolf")
-    token = factories.csrf_token(client, "/moderation")
-    denied = client.post(
-        f"/moderation/members/{member.id}/role", data={"csrf_token": token, "role": "moderator"}
-    )
-    assert denied.status_code == 403
-    admin = factories.account(db, role=Role.ADMIN)
-    with TestClient(app, follow_redirects=False) as admin_client:  # type: ignore[arg-type]
-        factories.login(admin_client, db, admin)
-        token = factories.csrf_token(admin_client, "/moderation")
-        granted = admin_client.post(
-            f"/moderation/members/{member.id}/role", data={"csrf_token": token, "role": "moderator"}
-        )
-        assert granted.status_code == 303
-    db.refresh(member)
-    assert member.role is Role.MODERATOR
-
-
-def test_domains_page_adds_and_removes(
-    client: TestClient, db: Session, moderator: factories.Account
-) -> None:
-    kiel = factories.municipality(db, "Kiel")
-    token = factories.csrf_token(client, "/moderation/domains")
-    bad = client.post(
-        "/moderation/domains",
-        data={"csrf_token": token, "domain": "kiel de", "municipality_ags": ""},
-    )
-    assert bad.status_code == 422 and 'value="kiel de"' in bad.text
-    ok = client.post(
-        "/moderation/domains",
-        data={"csrf_token": token, "domain": "kiel.de", "municipality_ags": kiel.ags},
-    )
-    assert ok.status_code == 303
-    assert "kiel.de" in client.get("/moderation/domains").text
-
-
-def test_the_domain_forms_municipality_search_is_a_post_that_keeps_the_domain(
-    client: TestClient, db: Session, moderator: factories.Account
-) -> None:
-    """Its search button, or Enter in the search field with no municipality chosen: the
-    results, the domain as typed, the CSRF token out of the URL, nothing confirmed."""
-    from app.membership import domains
-
-    factories.municipality(db, "Kiel", ags="01002000")
-    token = factories.csrf_token(client, "/moderation/domains")
-    for action in ("search", ""):
+    vorhaben = factories.vorhaben(db, factories.account(db), "Sichtbares Vorhaben")
+    moderator = factories.account(db, role=factories.Role.MODERATOR)
+    factories.login(client, db, moderator)
+    path = f"/moderation/reports/vorhaben/{vorhaben.id}"
+    token = factories.csrf_token(client, path)
+    for action, status in (("restore", 422), ("x" * 500, 422)):
         page = client.post(
-            "/moderation/domains",
-            data={"csrf_token": token, "domain": "kiel.de", "q": "Kiel", "action": action},
+            path, data={"csrf_token": token, "action": action, "reason": "Meine Notiz 42"}
         )
-        assert page.status_code == 200
-        assert 'value="01002000" autofocus' in page.text and 'value="kiel.de"' in page.text
-        assert "Bitte korrigieren Sie Folgendes" not in page.text
-        assert 'formmethod="get"' not in page.text
-    assert domains.listing(db) == []
+        assert page.status_code == status
+        assert "Meine Notiz 42" in page.text and 'id="error-action"' in page.text
+    assert (
+        'value="restore" checked'
+        in client.post(path, data={"csrf_token": token, "action": "restore", "reason": "x"}).text
+    )
 
 
-def test_audit_log_lists_and_filters_decisions(
-    client: TestClient, db: Session, moderator: factories.Account
+def test_a_moderator_cannot_decide_about_own_content_through_the_page(
+    client: TestClient, db: Session
 ) -> None:
-    application = factories.application(
-        db, factories.account(db, "Ann", state=AccountState.PENDING)
+    moderator = factories.account(
+        db, role=factories.Role.MODERATOR, municipality=factories.municipality(db, "Modstadt")
     )
-    token = factories.csrf_token(client, "/moderation")
-    client.post(
-        f"/moderation/applications/{application.id}",
-        data={"csrf_token": token, "decision": "decline", "reason": "Keine Kommune"},
-    )
-    log = client.get("/moderation/audit?action=application_declined")
-    assert "Keine Kommune" in log.text and "Mara Moser" in log.text and "Ann" in log.text
-    assert "Keine Kommune" not in client.get("/moderation/audit?action=role_changed").text
-    assert client.get("/moderation/audit?since=not-a-date&actor=x").status_code == 200
-    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "application_declined")).one()
-    assert event.actor_id == moderator.id and event.reason == "Keine Kommune"
+    own = factories.vorhaben(db, moderator, "Mein eigenes Vorhaben")
+    factories.login(client, db, moderator)
+    path = f"/moderation/reports/vorhaben/{own.id}"
+    page = client.get(path)
+    assert "Das ist Ihr eigener Beitrag" in page.text and 'name="action"' not in page.text
+    token = factories.csrf_token(client, path)
+    refused = client.post(path, data={"csrf_token": token, "action": "hide", "reason": "Ich"})
+    assert refused.status_code == 403
+    db.refresh(own)
+    assert own.hidden_at is None

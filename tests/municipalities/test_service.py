@@ -166,3 +166,18 @@ def test_the_real_registry_imports_with_the_official_counts(db: Session) -> None
     }
     again = service.import_registry(db, records)
     assert again.total == service.Counts(unchanged=16000)
+
+
+def test_laender_and_display_names_read_the_registry(db: Session) -> None:
+    """The lookups the moderation pages use (the Land filter, the audit log's places)."""
+    service.import_registry(db, _demo_records())
+    laender = service.laender(db)
+    assert ("Bayern" in dict(laender).values()) and len(laender) == len(dict(laender))
+    bayern = service.get_by_ags(db, "09")
+    assert bayern is not None and (bayern.id, bayern.name) in laender
+    muenchen = service.get_by_ags(db, "09162000")
+    assert muenchen is not None
+    assert service.display_names(db, {"09162000", "99999999"}) == {
+        "09162000": muenchen.display_name
+    }
+    assert service.display_names(db, set()) == {}

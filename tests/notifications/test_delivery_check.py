@@ -20,15 +20,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import worker as workers
 from app.account import privacy
+from app.accounts.models import MailMode
 from app.comments import service as comments
 from app.config import Settings
 from app.core import clock
 from app.core.clock import BERLIN
 from app.membership import accounts
-from app.membership.models import MailMode
+from app.moderation import reports
 from app.notifications import service as notifications
 from app.outbox.models import DeliveryState, OutboxMessage
-from app.reports import service as reports
 from app.vorhaben import cooperation
 from app.vorhaben import service as vorhaben_service
 from tests import factories

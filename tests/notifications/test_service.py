@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.accounts.models import Account, MailMode
 from app.comments.models import Comment
 from app.config import Settings
 from app.core import clock
 from app.core.clock import utcnow
 from app.db import unit_of_work
-from app.membership.models import Account, MailMode
 from app.notifications import service
 from app.notifications.models import Notification, NotificationKind
 from app.outbox.models import OutboxMessage

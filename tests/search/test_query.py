@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.search import highlight, query
-from app.vorhaben.listing import VorhabenFilter
+from app.vorhaben.repository import VorhabenFilter
 from tests import factories
 
 

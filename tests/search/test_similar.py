@@ -13,7 +13,7 @@ from app.search import similar as module
 from app.search.models import VorhabenTerm
 from app.search.similar import similar, terms_of
 from app.vorhaben import service
-from app.vorhaben.listing import Card
+from app.vorhaben.repository import Card
 from tests import factories
 
 

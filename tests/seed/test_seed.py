@@ -8,16 +8,16 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.accounts.models import Account, AccountState
 from app.cli import main
 from app.db import make_engine, make_session_factory, unit_of_work
 from app.demo import DEMO_REGISTRY
 from app.export import schemas
 from app.export.models import FeedCounter, FeedEntry, Publication, PublicationVersion
-from app.membership.models import Account, AccountState
 from app.search.models import EntryKind, SearchEntry
 from app.search.query import search
-from app.vorhaben.listing import VorhabenFilter
 from app.vorhaben.models import Visibility, Vorhaben
+from app.vorhaben.repository import VorhabenFilter
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -12,8 +12,8 @@ from app.config import Settings
 from app.vorhaben import service
 from app.vorhaben.ai_record import AIRecordForm
 from app.vorhaben.forms import VorhabenForm
-from app.vorhaben.listing import AI_UNASSESSED, VorhabenFilter, list_vorhaben
 from app.vorhaben.models import AIRecord, AIRiskClass, Vorhaben
+from app.vorhaben.repository import AI_UNASSESSED, VorhabenFilter, list_vorhaben
 from tests import factories
 
 RECORD = {

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.vorhaben import service
 from app.vorhaben.forms import VorhabenForm
-from app.vorhaben.listing import VorhabenFilter, consistent, list_vorhaben
+from app.vorhaben.repository import VorhabenFilter, consistent, list_vorhaben
 from tests import factories
 
 pytestmark = pytest.mark.commits

@@ -18,11 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.account import preferences
+from app.accounts.models import MailMode
 from app.comments.models import Comment
 from app.config import Settings
 from app.core import clock
 from app.dashboard import service as dashboard
-from app.membership.models import MailMode
 from app.notifications import service as notifications
 from app.notifications.models import Notification
 from app.outbox.models import OutboxMessage

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts.models import Account, AccountState, Identity, MailMode, Role
 from app.admin import taxonomy
 from app.auth import sessions
 from app.comments import service as comments
@@ -25,18 +26,11 @@ from app.export.forms import PublicationForm
 from app.export.models import Partner, Publication, WebhookEndpoint
 from app.membership import accounts
 from app.membership import service as membership
-from app.membership.models import (
-    Account,
-    AccountState,
-    Application,
-    Identity,
-    MailMode,
-    Role,
-)
+from app.membership.models import Application
+from app.moderation import reports
 from app.municipalities.models import Municipality
 from app.notifications import service as notifications
 from app.outbox.models import OutboxMessage
-from app.reports import service as reports
 from app.vorhaben import cooperation
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.forms import VorhabenForm

@@ -31,14 +31,14 @@ from fastapi.testclient import TestClient
 from jinja2 import Template
 from sqlalchemy.orm import Session
 
+from app.accounts.models import Account, AccountState, Role
 from app.auth.access import iter_routes
 from app.config import Settings
 from app.export import partners
 from app.export import service as publications
 from app.membership import domains
 from app.membership import service as membership
-from app.membership.models import Account, AccountState, Role
-from app.reports import service as reports
+from app.moderation import reports
 from app.vorhaben import cooperation
 from app.web import templating
 from tests import factories

@@ -19,8 +19,8 @@ from fastapi.dependencies.models import Dependant
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app.accounts.models import Role
 from app.auth.access import RouteInfo, iter_routes
-from app.membership.models import Role
 from tests import factories
 
 pytestmark = pytest.mark.commits
@@ -119,7 +119,7 @@ def _path(route: RouteInfo, filled: dict[str, int]) -> str:
 def test_no_route_answers_odd_input_with_a_server_error(
     client: TestClient, app: FastAPI, db: Session, filled: dict[str, int]
 ) -> None:
-    from app.membership.models import Account
+    from app.accounts.models import Account
 
     factories.login(client, db, db.get_one(Account, filled["admin"]))
     token = factories.csrf_token(client, "/")

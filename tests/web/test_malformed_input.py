@@ -19,9 +19,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app.accounts.models import Role
 from app.auth import sessions
 from app.auth.access import RouteInfo, iter_routes
-from app.membership.models import Role
 from app.web import csrf, flash
 from app.web.errors import JSON_PREFIXES
 from tests import factories

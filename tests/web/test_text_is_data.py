@@ -26,12 +26,12 @@ from httpx2 import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.accounts.models import Account, Role
 from app.admin import taxonomy
 from app.auth.access import RouteInfo, iter_routes
 from app.config import Settings
-from app.membership.models import Account, Role
+from app.moderation import reports
 from app.outbox.models import OutboxMessage
-from app.reports import service as reports
 from tests import factories
 from tests.web.hostile import (
     EVALUATED,

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.comments.models import Comment, CommentRevision
-from app.reports.models import Report, ReportState, TargetType
-from app.reports.service import Target
+from app.moderation.models import Report, ReportState, TargetType
+from app.moderation.targets import Target
 from app.vorhaben.models import Vorhaben
 
 

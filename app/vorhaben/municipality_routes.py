@@ -1,4 +1,6 @@
-"""Municipality pages inside the trust space: its Vorhaben, members, Kreis and Land."""
+"""Municipality pages inside the trust space: its Vorhaben, members, Kreis and Land.
+
+A Vorhaben listing, so it lives here: the registry (municipalities) imports no domain."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from app.auth.deps import Member
 from app.core.errors import NotFound
 from app.i18n import gettext as _
 from app.municipalities import service as municipalities
-from app.vorhaben import listing
+from app.vorhaben import repository
 from app.vorhaben import service as vorhaben_service
 from app.web import routing
 from app.web.deps import DbSession
@@ -24,7 +26,9 @@ def municipality_page(request: Request, ags: str, member: Member, db: DbSession)
     municipality = municipalities.get_by_ags(db, ags[:12])
     if municipality is None:
         raise NotFound(_("Diese Kommune gibt es im Verzeichnis nicht."))
-    page = listing.list_vorhaben(db, member, listing.VorhabenFilter(municipality=ags), limit=50)
+    page = repository.list_vorhaben(
+        db, member, repository.VorhabenFilter(municipality=ags), limit=50
+    )
     return render(
         request,
         "municipalities/detail.html",

@@ -11,14 +11,14 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from starlette.datastructures import FormData
 
+from app.accounts.models import Account
 from app.auth.deps import Member
 from app.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from app.core.ids import parse_id
 from app.i18n import gettext as _
-from app.membership.models import Account
 from app.municipalities.models import Municipality
 from app.municipalities.picker import picker_context
-from app.vorhaben import ai_record, forms, listing, provided, service, spdx, stages
+from app.vorhaben import ai_record, forms, provided, repository, service, spdx, stages
 from app.vorhaben.models import AI_LABELS, VISIBILITY_LABELS, Stage, Vorhaben
 from app.vorhaben.validation import LessonsWanted
 from app.web import routing
@@ -131,7 +131,7 @@ def _form_context(
         "labels": {key: _(value) for key, value in forms.LABELS.items()},
         "stage_options": [(stage.value, _(stage.label)) for stage in stage_choices],
         "field_options": [
-            (str(entry.id), _(entry.label)) for entry in listing.fields_of_action(db)
+            (str(entry.id), _(entry.label)) for entry in repository.fields_of_action(db)
         ],
         "visibility_options": [(key.value, _(label)) for key, label in VISIBILITY_LABELS.items()],
         "ai_options": [(key.value, _(label)) for key, label in AI_LABELS.items()],

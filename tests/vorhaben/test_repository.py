@@ -7,8 +7,8 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from app.core import clock
-from app.vorhaben.listing import VorhabenFilter, list_vorhaben
 from app.vorhaben.models import Vorhaben
+from app.vorhaben.repository import VorhabenFilter, list_vorhaben
 from tests import factories
 
 

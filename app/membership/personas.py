@@ -1,4 +1,5 @@
-"""Development sign-in: seeded personas for every role, only with ALLMENDE_DEV_LOGIN=1."""
+"""Development personas: seeded accounts for every role (and an open application), used by the
+development sign-in (membership.dev_routes) and the demo."""
 
 from __future__ import annotations
 
@@ -7,19 +8,21 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from app.core.clock import utcnow
-from app.i18n import N_
-from app.membership.models import (
+from app.accounts.models import (
     ACCOUNT_STATE_LABELS,
     ROLE_LABELS,
     Account,
     AccountState,
+    Identity,
+    Role,
+)
+from app.core.clock import utcnow
+from app.i18n import N_
+from app.membership.models import (
     Application,
     ApplicationEvent,
     ApplicationEventKind,
     ApplicationState,
-    Identity,
-    Role,
 )
 from app.municipalities import service as municipalities
 from app.municipalities.models import Municipality

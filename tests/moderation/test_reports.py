@@ -7,16 +7,16 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.accounts.models import Role
 from app.audit.models import AuditEvent
 from app.config import Settings
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.membership import accounts
-from app.membership.models import Role
+from app.moderation import queue as report_queue
+from app.moderation import reports as service
+from app.moderation.models import Report, ReportState
 from app.municipalities.models import Municipality
 from app.outbox.models import OutboxMessage
-from app.reports import queue as report_queue
-from app.reports import service
-from app.reports.models import Report, ReportState
 from app.vorhaben.models import Visibility
 from tests import factories
 

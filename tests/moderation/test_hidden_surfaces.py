@@ -15,20 +15,20 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.accounts.models import Account, MailMode
 from app.config import Settings
 from app.core import clock
 from app.export import feed, partners
-from app.membership.models import Account, MailMode
+from app.moderation import reports as service
 from app.municipalities.models import Municipality
 from app.notifications import service as notifications
 from app.outbox.models import OutboxMessage
-from app.reports import service
 from app.search import query
 from app.search.similar import similar
 from app.vorhaben import cooperation
 from app.vorhaben import service as vorhaben_service
-from app.vorhaben.listing import VorhabenFilter, list_vorhaben
 from app.vorhaben.models import Vorhaben
+from app.vorhaben.repository import VorhabenFilter, list_vorhaben
 from tests import factories
 from tests.publishing import Scene, publish
 

@@ -208,6 +208,17 @@ def load_cards(db: Session, query: Select[Any], *, description: bool = False) ->
     return cards
 
 
+def started_by(db: Session, reader: Reader, author_id: int, *, limit: int = 50) -> list[Card]:
+    """The Vorhaben an author started that the reader may see, latest activity first."""
+    return load_cards(
+        db,
+        select(Vorhaben)
+        .where(Vorhaben.author_id == author_id, visible_clause(reader))
+        .order_by(Vorhaben.last_activity_at.desc(), Vorhaben.id.desc())
+        .limit(limit),
+    )
+
+
 def apply_filters(db: Session, query: Select[Any], filters: VorhabenFilter) -> Select[Any]:
     """Narrow a select over Vorhaben by the list filters (unknown values are ignored)."""
     if filters.stage in {stage.value for stage in Stage}:
@@ -279,17 +290,6 @@ def list_vorhaben(
         value = last.created_at if sort == "newest" else last.last_activity_at
         next_cursor = encode_keyset(value, last.id)
     return Page(rows, next_cursor)
-
-
-def started_by(db: Session, reader: Reader, author_id: int, *, limit: int = 50) -> list[Card]:
-    """The Vorhaben an author started that the reader may see, latest activity first."""
-    return load_cards(
-        db,
-        select(Vorhaben)
-        .where(Vorhaben.author_id == author_id, visible_clause(reader))
-        .order_by(Vorhaben.last_activity_at.desc(), Vorhaben.id.desc())
-        .limit(limit),
-    )
 
 
 @dataclass(frozen=True)

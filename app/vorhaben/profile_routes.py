@@ -1,16 +1,18 @@
-"""Member profiles: who works where on what (visible to members only)."""
+"""Member profiles: who works where on what (visible to members only).
+
+A Vorhaben listing beside the person, so it lives here: membership imports no Vorhaben."""
 
 from __future__ import annotations
 
 from fastapi import Request
 from fastapi.responses import Response
 
+from app.accounts.models import AccountState
 from app.auth.deps import Member
 from app.core.errors import NotFound
 from app.i18n import gettext as _
 from app.membership import accounts
-from app.membership.models import AccountState
-from app.vorhaben import listing
+from app.vorhaben import repository
 from app.web import routing
 from app.web.deps import DbSession
 from app.web.templating import render
@@ -24,7 +26,7 @@ def profile(request: Request, account_id: int, member: Member, db: DbSession) ->
     person = accounts.get(db, account_id)
     if person.state is not AccountState.APPROVED:
         raise NotFound(_("Dieses Mitglied gibt es nicht (mehr)."))
-    started = listing.started_by(db, member, person.id, limit=50)
+    started = repository.started_by(db, member, person.id)
     return render(
         request,
         "membership/profile.html",

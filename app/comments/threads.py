@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from app.accounts.models import AccountState
 from app.comments.models import Comment
-from app.membership.models import AccountState
 from app.vorhaben.visibility import can_see_comment
 
 

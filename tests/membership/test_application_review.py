@@ -8,9 +8,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts.models import AccountState, Role
 from app.audit.models import AuditEvent
 from app.config import Settings
-from app.membership.models import AccountState, MunicipalityDomain, Role
+from app.membership.models import MunicipalityDomain
 from tests import factories
 
 

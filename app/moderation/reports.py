@@ -6,13 +6,12 @@ nobody moderates their own content."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from app import events
+from app.accounts.models import Account
 from app.audit import service as audit
 from app.audit.models import AuditEvent
 from app.comments import service as comments
@@ -25,12 +24,12 @@ from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership import accounts
 from app.membership import service as membership
-from app.membership.models import Account
+from app.moderation.models import Category, Report, ReportState, TargetType
+from app.moderation.targets import Target, load_target, readable
 from app.notifications import mail
-from app.reports.models import Category, Report, ReportState, TargetType
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.models import Vorhaben
-from app.vorhaben.visibility import can_see, can_see_comment, moderator_reads, shared_with
+from app.vorhaben.visibility import moderator_reads, shared_with
 
 ACTIONS = ("dismiss", "hide", "restore", "lock", "unlock", "suspend")
 TEXT_MAX = 2000
@@ -40,76 +39,6 @@ AUTO_HIDE_REASON = N_(
     "Vorläufig ausgeblendet: Mitglieder mehrerer Kommunen haben den Beitrag gemeldet. "
     "Die Moderation entscheidet."
 )
-
-
-@dataclass
-class Target:
-    """A reported Vorhaben or comment, with the Vorhaben it belongs to."""
-
-    type: TargetType
-    vorhaben: Vorhaben
-    comment: Comment | None
-
-    @property
-    def id(self) -> int:
-        return self.comment.id if self.comment is not None else self.vorhaben.id
-
-    @property
-    def author_id(self) -> int | None:
-        return self.comment.author_id if self.comment is not None else self.vorhaben.author_id
-
-    @property
-    def hidden(self) -> bool:
-        item = self.comment if self.comment is not None else self.vorhaben
-        return item.hidden_at is not None
-
-    @property
-    def hidden_reason(self) -> str | None:
-        item = self.comment if self.comment is not None else self.vorhaben
-        return item.hidden_reason
-
-    @property
-    def review_requested(self) -> bool:
-        item = self.comment if self.comment is not None else self.vorhaben
-        return item.review_requested_at is not None
-
-
-def load_target(db: Session, target_type: str, target_id: int) -> Target:
-    """The target without any visibility filter: for the service's own decisions, never to
-    show it (moderators read through for_moderator())."""
-    if target_type == TargetType.COMMENT.value:
-        comment = db.scalars(
-            select(Comment).where(Comment.id == target_id).options(joinedload(Comment.author))
-        ).one_or_none()
-        if comment is None:
-            raise NotFound(_("Diesen Kommentar gibt es nicht."))
-        vorhaben = db.get(Vorhaben, comment.vorhaben_id)
-        if vorhaben is None:
-            raise NotFound
-        return Target(TargetType.COMMENT, vorhaben, comment)
-    if target_type == TargetType.VORHABEN.value:
-        vorhaben = (
-            db.scalars(
-                select(Vorhaben)
-                .where(Vorhaben.id == target_id)
-                .options(*vorhaben_service.detail_options())
-            )
-            .unique()
-            .one_or_none()
-        )
-        if vorhaben is None:
-            raise NotFound(_("Dieses Vorhaben gibt es nicht."))
-        return Target(TargetType.VORHABEN, vorhaben, None)
-    raise NotFound
-
-
-def readable(reader: Account, target: Target) -> bool:
-    """Whether the reader may see the target as any member would (a deleted comment's
-    words are nobody's to read)."""
-    if not can_see(reader, target.vorhaben):
-        return False
-    comment = target.comment
-    return comment is None or (not comment.is_deleted and can_see_comment(reader, comment))
 
 
 def grant(db: Session, target: Target) -> str | None:
