@@ -24,7 +24,7 @@ from app.config import Settings
 from app.db import unit_of_work
 from app.export import delivery as webhook_delivery
 from app.membership import service as membership
-from app.notifications import mail
+from app.notifications import delivery_check
 from app.notifications import service as notifications
 from app.outbox.mailer import Mailer
 from app.outbox.worker import Worker
@@ -117,7 +117,7 @@ def delivery(
         settings,
         sessions,
         mailer=mailer,
-        mail_check=mail.still_meant_for,
+        mail_check=delivery_check.still_meant_for,
         webhooks=webhook_delivery.deliver,
     )
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import Account, AccountState, Identity, Role
 from app.auth import sessions
+from app.comments import service as comment_service
 from app.comments.models import Comment
 from app.config import Settings, load_settings
 from app.core.clock import utcnow
@@ -28,7 +29,9 @@ from app.municipalities.models import (
     Regierungsbezirk,
     Region,
 )
-from app.vorhaben.models import Follow, Vorhaben
+from app.vorhaben import service as vorhaben_service
+from app.vorhaben.forms import VorhabenForm
+from app.vorhaben.models import FieldOfAction, Follow, Vorhaben
 from app.web import csrf
 
 __all__ = [
@@ -218,9 +221,6 @@ def vorhaben(
     settings: Settings | None = None,
 ) -> Vorhaben:
     """A Vorhaben created through the service (so versions, index and follows exist)."""
-    from app.vorhaben import service as vorhaben_service
-    from app.vorhaben.forms import VorhabenForm
-    from app.vorhaben.models import FieldOfAction
 
     field_ids = []
     for slug in fields or []:
@@ -246,7 +246,6 @@ def comment(
     body: str = "Spannend!",
     parent: Comment | None = None,
 ) -> Comment:
-    from app.comments import service as comment_service
 
     return comment_service.post(
         db, load_settings(env="test"), author, on.id, body, parent.id if parent else None

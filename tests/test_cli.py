@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from app.config import load_settings
+from app.outbox.mailer import mailer_for
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -100,8 +102,6 @@ def test_a_malformed_smtp_url_stops_the_worker_before_it_starts(
     ],
 )
 def test_good_smtp_urls_give_a_working_mailer(value: str, mailer: str) -> None:
-    from app.config import load_settings
-    from app.outbox.mailer import mailer_for
 
     built = mailer_for(load_settings(env="test", smtp_url=value))
     assert type(built).__name__ == mailer

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app import cli, demo
+from app import cli, demo, migrate
 from app.config import Settings, load_settings
 from app.db import make_engine, make_session_factory, unit_of_work
 from app.outbox import service as outbox
@@ -142,7 +142,6 @@ def delivery_settings(tmp_path: Path) -> Settings:
         env="development", database_url=f"sqlite:///{tmp_path / 'mail.db'}", dev_login=True
     )
     engine = make_engine(settings.database_url)
-    from app import migrate
 
     migrate.upgrade(engine)
     engine.dispose()

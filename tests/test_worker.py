@@ -12,7 +12,7 @@ from app import maintenance, worker
 from app.config import Settings
 from app.export import delivery as webhook_delivery
 from app.membership import service as membership
-from app.notifications import mail
+from app.notifications import delivery_check
 from app.notifications import service as notifications
 from app.outbox import service as outbox
 
@@ -30,7 +30,7 @@ def test_delivery_is_wired_with_the_mail_check_and_the_webhook_sender(
     settings: Settings, session_factory: sessionmaker[Session]
 ) -> None:
     built = worker.build(settings, session_factory)
-    assert built.outbox.mail_check is mail.still_meant_for
+    assert built.outbox.mail_check is delivery_check.still_meant_for
     assert built.outbox.webhooks is webhook_delivery.deliver
     assert built.jobs == worker.JOBS
 

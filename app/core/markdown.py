@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 from functools import cache
 
 import nh3
@@ -74,7 +75,6 @@ def sanitize(html: str) -> str:
 def plain_text(source: str, limit: int | None = None) -> str:
     """The words of a Markdown text without markup (for excerpts and feeds)."""
     text = nh3.clean(_parser().render(source), tags=set())
-    import html as html_module
 
     words = " ".join(html_module.unescape(text).split())
     if limit is not None and len(words) > limit:

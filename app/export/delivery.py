@@ -24,7 +24,7 @@ from app.config import Settings
 from app.core.clock import utcnow
 from app.core.ids import is_number
 from app.db import unit_of_work
-from app.export import webhooks
+from app.export import partners, urls, webhooks
 from app.export.models import WebhookEndpoint
 from app.outbox import service as outbox
 from app.outbox.models import OutboxMessage
@@ -196,7 +196,7 @@ def deliver(
         error, response = f"refused: {refused}", None
     except httpx2.HTTPError as failure:
         # httpx names the URL in some errors; its query may hold the partner's token.
-        error = webhooks.without_url_secrets(f"{type(failure).__name__}: {failure}")[:500]
+        error = urls.without_url_secrets(f"{type(failure).__name__}: {failure}")[:500]
         response = None
     if response is not None and 200 <= response.status_code < 300:
         with unit_of_work(sessions) as db:
@@ -243,6 +243,4 @@ def _record(
         if disable is None and now - endpoint.failing_since > DISABLE_AFTER:
             disable = "Seit mehr als 48 Stunden schlägt jede Zustellung fehl."
         if disable and endpoint.active:
-            from app.export import partners
-
             partners.disable_endpoint(db, settings, endpoint, disable)

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from app.config import Settings
@@ -236,7 +236,6 @@ def latest(db: Session, *, offset: int, limit: int, reader: Reader = PUBLIC) -> 
 
 def count(db: Session, *, limit: int, reader: Reader = PUBLIC) -> int:
     """How many projects the reader sees, counting at most `limit` (cheap when bounded)."""
-    from sqlalchemy import func, literal
 
     rows = select(literal(1)).select_from(FeedEntry).where(readers.readable(reader)).limit(limit)
     return db.scalar(select(func.count()).select_from(rows.subquery())) or 0

@@ -8,7 +8,7 @@ from app.accounts.models import Account
 from app.config import Settings
 from app.export.models import Publication
 from app.membership import service as membership
-from app.notifications import mail
+from app.outbox import mail
 from app.vorhaben.models import Vorhaben
 
 

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
 from app.db import Base, str_enum
-from app.export import webhooks
+from app.export import urls
 from app.i18n import N_
 from app.municipalities.models import Municipality
 
@@ -235,7 +235,7 @@ class WebhookEndpoint(Base):
     @property
     def shown_url(self) -> str:
         """The address up to its path: only the admin who typed it sees the rest, once."""
-        return webhooks.shown_url(self.url)
+        return urls.shown_url(self.url)
 
 
 class FieldMapping(Base):

@@ -21,7 +21,7 @@ from app.export import feed, live
 from app.export.models import ConsentState, PartnerConsent, Publication
 from app.i18n import gettext as _
 from app.municipalities.models import Municipality
-from app.notifications import mail
+from app.outbox import mail
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.models import Vorhaben
 from app.vorhaben.visibility import can_see

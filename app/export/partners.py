@@ -16,10 +16,10 @@ from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import NotFound, ValidationFailed
 from app.core.text import clean_line, forbidden_character
-from app.export import webhooks
+from app.export import urls, webhooks
 from app.export.models import Partner, PartnerKey, WebhookEndpoint
 from app.i18n import gettext as _
-from app.notifications import mail
+from app.outbox import mail
 from app.outbox.models import Channel, DeliveryState, OutboxMessage
 
 KEY_PREFIX = "alm_"
@@ -234,7 +234,7 @@ def add_webhook(
         object_type="webhook_endpoint",
         object_id=endpoint.id,
         partner=partner.name,
-        url=webhooks.shown_url(address),
+        url=urls.shown_url(address),
     )
     return endpoint, secret
 

@@ -27,6 +27,7 @@ from app.audit import service as audit
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from app.core.fields import reason_text
 from app.export import (
     audience,
     contact,
@@ -464,7 +465,6 @@ def decide(
 
     `revision` is the draft revision the moderator saw; if the owners saved since, the
     decision is refused, so nothing unseen goes out."""
-    from app.core.fields import reason_text
 
     if decision not in {"release", "decline"}:
         raise ValidationFailed({"decision": _("Bitte wählen Sie Freigeben oder Ablehnen.")})

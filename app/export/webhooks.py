@@ -10,46 +10,22 @@ import hashlib
 import hmac
 import ipaddress
 import json
-import re
 import secrets
 import socket
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.core.clock import utcnow
+from app.export.models import WebhookEndpoint
 from app.i18n import gettext as _
 from app.outbox.models import Channel, OutboxMessage
 
 EVENTS = ("project.published", "project.updated", "project.withdrawn")
 ROTATION_OVERLAP = dt.timedelta(hours=24)
-
-
-def shown_url(url: str) -> str:
-    """A webhook URL as it may be shown after the admin typed it: scheme://host/path, a
-    query or fragment only as "?…" (it may hold the partner's token), no userinfo."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return "…"
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = host if port is None else f"{host}:{port}"
-    hidden = "?…" if parts.query or parts.fragment else ""
-    return urlunsplit((parts.scheme, netloc, parts.path, "", "")) + hidden
-
-
-_URL = re.compile(r"""[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'"<>]+""")
-
-
-def without_url_secrets(text: str) -> str:
-    """Text (an error message) with every URL in it cut down to shown_url()."""
-    return _URL.sub(lambda match: shown_url(match.group(0)), text)
 
 
 class UnsafeTarget(ValueError):
@@ -156,7 +132,6 @@ def active_secrets(endpoint: Any) -> list[str]:
 
 def active_endpoints(db: Session) -> list[tuple[int, int]]:
     """(endpoint id, partner id) of every endpoint that receives deliveries."""
-    from app.export.models import WebhookEndpoint
 
     return [
         (row.id, row.partner_id)

@@ -11,6 +11,7 @@ from app.audit import service as audit
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import InvalidTransition, NotFound
+from app.core.fields import reason_text
 from app.export import feed, mails, serializer
 from app.export.models import Publication, PublicationState
 from app.export.service import (
@@ -90,7 +91,6 @@ def withdraw_by_moderator(
     db: Session, settings: Settings, moderator: Account, publication_id: str, reason: str
 ) -> Publication:
     """A moderator takes a publication back: a reason is required, audited and mailed."""
-    from app.core.fields import reason_text
 
     text = reason_text(
         reason, missing=_("Bitte geben Sie an, warum Sie die Veröffentlichung zurückziehen.")

@@ -10,7 +10,7 @@ from app.accounts.models import Account
 from app.config import Settings
 from app.membership.models import Application
 from app.municipalities.models import Municipality
-from app.notifications import mail
+from app.outbox import mail
 
 
 def application_received(

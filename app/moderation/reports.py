@@ -26,7 +26,7 @@ from app.membership import accounts
 from app.membership import service as membership
 from app.moderation.models import Category, Report, ReportState, TargetType
 from app.moderation.targets import Target, load_target, readable
-from app.notifications import mail
+from app.outbox import mail
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.models import Vorhaben
 from app.vorhaben.visibility import moderator_reads, shared_with

@@ -1,7 +1,7 @@
 """Notifications: who hears of a comment, a reply, a signal or a stage change, in the app
 and by mail (immediately or in a daily digest). Every receiver is checked against the
 visibility rule when the notification is made, whenever it is shown, when it is mailed, and
-again when the mail leaves (app.notifications.mail.still_meant_for)."""
+again when the mail leaves (app.notifications.delivery_check.still_meant_for)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from app.core.clock import BERLIN, utcnow
 from app.core.markdown import plain_text
 from app.core.pagination import Page, decode_keyset, encode_keyset
 from app.municipalities.models import Municipality, distinct_name
-from app.notifications import mail
 from app.notifications.models import (
     MUNICIPALITY_COMMENTS_DEFAULT,
     MUNICIPALITY_SIGNALS_DEFAULT,
@@ -28,6 +27,7 @@ from app.notifications.models import (
     NotificationKind,
     NotificationSettings,
 )
+from app.outbox import mail
 from app.vorhaben.models import (
     SIGNAL_LABELS,
     STAGE_LABELS,

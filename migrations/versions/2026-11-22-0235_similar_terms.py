@@ -40,7 +40,7 @@ def upgrade() -> None:
 
 def _backfill() -> None:
     """The words of every existing Vorhaben, computed as the application computes them."""
-    from app.search.similar import terms_of
+    from app.search.similar import terms_of  # noqa: PLC0415 - needs the app only when run
 
     bind = op.get_bind()
     tags: dict[int, list[str]] = {}

@@ -21,6 +21,7 @@ from app.config import Settings
 from app.core import clock
 from app.export import feed, partners
 from app.export.models import PublicationVersion
+from app.membership import accounts
 from app.moderation import reports
 from app.municipalities.models import Municipality
 from app.notifications import service as notifications
@@ -59,7 +60,6 @@ def test_the_export_holds_my_data_and_no_one_elses(
     factories.comment(db, me, theirs, "Mein Kommentar bei Otto")
     factories.comment(db, other, mine, "Ottos Kommentar bei mir")
     cooperation.set_signal(db, settings, me, theirs.id, "reuse", on=True)
-    from app.membership import accounts
 
     accounts.suspend(db, settings, moderator, me.id, "Zum Test")
     accounts.reinstate(db, settings, moderator, me.id, "Geklärt")

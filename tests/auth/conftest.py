@@ -44,7 +44,7 @@ def mock_idp() -> Iterator[MockIdP]:
     with warnings.catch_warnings():
         # The mock (test-only) still imports the deprecated authlib.jose.
         warnings.simplefilter("ignore", DeprecationWarning)
-        from oidc_provider_mock import User, run_server_in_thread
+        from oidc_provider_mock import User, run_server_in_thread  # noqa: PLC0415 - warning
 
     users = [
         User(

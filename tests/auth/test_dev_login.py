@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.audit.models import AuditEvent
 from app.config import ConfigurationError, Settings, load_settings
 from app.main import create_app
+from app.membership.personas import seed_personas
 from tests import factories
 from tests.conftest import TEST_SECRET
 
@@ -59,7 +60,6 @@ class TestWhenEnabled:
     def test_each_persona_says_its_role_and_municipality(
         self, client: TestClient, db: Session
     ) -> None:
-        from app.membership.personas import seed_personas
 
         factories.municipality(db, "Leipzig, Stadt", ags="14713000")
         factories.municipality(db, "Köln, Stadt", ags="05315000")

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import httpx2
 import pytest
 from fastapi.testclient import TestClient
+from oidc_provider_mock import _storage
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,7 +32,6 @@ EXPORT = "/konto/daten/export.json"
 def provider_auth_time(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
     """Make the in-process mock provider report an authentication `seconds_ago` (left
     alone, it reports the moment it issues the token)."""
-    from oidc_provider_mock import _storage
 
     def set_age(seconds_ago: int) -> None:
         monkeypatch.setattr(

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.account import privacy
 from app.accounts.models import Account, AccountState, Identity
 from app.audit.models import AuditEvent
 from app.auth.models import AuthSession
@@ -258,7 +259,6 @@ def test_csp_allows_the_logout_form_to_reach_the_provider(
 def test_after_erasure_the_same_identity_starts_as_a_new_application(
     client: TestClient, mock_idp: MockIdP, db: Session, settings: Settings
 ) -> None:
-    from app.account import privacy
 
     mock_idp.sign_in(client, "alice")
     first = db.scalars(select(Identity).where(Identity.subject == "alice")).one()

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app.comments import service as comments
 from app.config import Settings
 from app.moderation import reports
 from tests import factories
@@ -35,7 +36,6 @@ def scene(db: Session, settings: Settings) -> Scene:
     member = factories.account(db, "Mona Member")
     moderator = factories.account(db, "Moritz Moderator", role=factories.Role.MODERATOR)
     comment = factories.comment(db, author, vorhaben, EARLIER)
-    from app.comments import service as comments
 
     comments.edit(db, author, comment.id, WORDING)
     return Scene(author, member, moderator, comment)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from app.core.clock import utcnow
@@ -52,7 +54,6 @@ def test_a_tampered_keyset_cursor_is_a_bad_cursor(values: list[object]) -> None:
 
 
 def test_infinity_and_deep_nesting_are_bad_cursors() -> None:
-    import base64
 
     for raw in (b'["2024-01-01T00:00:00+00:00",Infinity]', b"[" * 100_000):
         cursor = base64.urlsafe_b64encode(raw).decode()

@@ -11,6 +11,7 @@ from app.account import preferences
 from app.config import Settings
 from app.dashboard import service
 from app.vorhaben import cooperation
+from app.vorhaben import service as vorhaben_service
 from app.vorhaben.models import FieldOfAction
 from tests import factories
 
@@ -64,7 +65,6 @@ def test_municipality_and_profile_pages(client: TestClient, db: Session) -> None
 
 
 def _stage(db: Session, settings: Settings, who: factories.Account, vorhaben_id: int) -> None:
-    from app.vorhaben import service as vorhaben_service
 
     form = vorhaben_service.form_from(vorhaben_service.get(db, who, vorhaben_id))
     form.stage = "konzept"

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.core.errors import ValidationFailed
-from app.export import partners, webhooks
+from app.export import partners, urls, webhooks
 
 
 @pytest.fixture
@@ -83,8 +83,6 @@ def test_production_refuses_plain_http_webhooks(db: Session, settings: Settings)
     ],
 )
 def test_a_webhook_url_is_shown_without_its_secrets(url: str, shown: str) -> None:
-    assert webhooks.shown_url(url) == shown
+    assert urls.shown_url(url) == shown
     error = f"ConnectError: could not reach '{url}' (refused)"
-    assert (
-        webhooks.without_url_secrets(error) == f"ConnectError: could not reach '{shown}' (refused)"
-    )
+    assert urls.without_url_secrets(error) == f"ConnectError: could not reach '{shown}' (refused)"

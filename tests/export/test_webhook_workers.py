@@ -13,21 +13,19 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.config import Settings
+from app.config import Settings, load_settings
+from app.db import make_engine, make_session_factory, unit_of_work
 from app.export import partners, withdrawal
 from app.outbox.models import Channel, DeliveryState, OutboxMessage
 from app.worker import delivery as webhook_worker
 from tests import factories
-from tests.publishing import Scene, publish
+from tests.conftest import TEST_SECRET
+from tests.publishing import Scene, make_scene, publish
 
 
 def test_a_hanging_partner_does_not_hold_up_the_others(fresh_database_url: str) -> None:
     """Webhooks go out in parallel threads: while one partner does not answer, deliveries
     to another partner arrive, and afterwards every message is delivered exactly once."""
-    from app.config import load_settings
-    from app.db import make_engine, make_session_factory, unit_of_work
-    from tests.conftest import TEST_SECRET
-    from tests.publishing import make_scene
 
     settings = load_settings(
         env="test",
@@ -100,10 +98,6 @@ def test_sessions_on_one_connection_deliver_one_at_a_time(
 def test_with_parallel_threads_each_project_arrives_in_order(fresh_database_url: str) -> None:
     """Four delivery threads, one endpoint: a project's published, updated and withdrawn
     arrive one after another, in that order, while another project goes out alongside."""
-    from app.config import load_settings
-    from app.db import make_engine, make_session_factory, unit_of_work
-    from tests.conftest import TEST_SECRET
-    from tests.publishing import make_scene
 
     settings = load_settings(
         env="test",

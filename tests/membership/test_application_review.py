@@ -11,8 +11,11 @@ from sqlalchemy.orm import Session
 from app.accounts.models import AccountState, Role
 from app.audit.models import AuditEvent
 from app.config import Settings
+from app.export import service as publications
+from app.membership import domains
 from app.membership.models import MunicipalityDomain
 from tests import factories
+from tests.publishing import form_of, make_scene
 
 
 @pytest.fixture
@@ -93,7 +96,6 @@ def test_colleagues_with_the_same_domain_and_a_one_click_confirmation(
 def test_a_domain_of_another_municipality_is_not_offered(
     client: TestClient, db: Session, moderator: factories.Account
 ) -> None:
-    from app.membership import domains
 
     koeln, application_id = _koeln(db)
     other = factories.municipality(db, "Anderswo")
@@ -122,8 +124,6 @@ def test_only_moderators_confirm_domains(client: TestClient, db: Session) -> Non
 def test_the_publication_review_offers_withdrawal_only_for_what_is_public(
     client: TestClient, db: Session, settings: Settings
 ) -> None:
-    from app.export import service as publications
-    from tests.publishing import form_of, make_scene
 
     scene = make_scene(db)
     first = publications.submit(db, settings, scene.owner, scene.vorhaben.id, form_of(db, scene))

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import AccountState, Role
 from app.audit.models import AuditEvent
+from app.membership import domains
 from tests import factories
 
 pytestmark = pytest.mark.commits
@@ -66,7 +67,6 @@ def test_queue_and_review_show_both_facts_auto_approval_needs(
 ) -> None:
     """A verified domain alone is not enough: only a provider-verified address in it says
     the person really has a mailbox there (the rule auto-approval follows)."""
-    from app.membership import domains
 
     kiel = factories.municipality(db, "Kiel")
     if domain_on_municipality:
@@ -189,7 +189,6 @@ def test_the_domain_forms_municipality_search_is_a_post_that_keeps_the_domain(
 ) -> None:
     """Its search button, or Enter in the search field with no municipality chosen: the
     results, the domain as typed, the CSRF token out of the URL, nothing confirmed."""
-    from app.membership import domains
 
     factories.municipality(db, "Kiel", ags="01002000")
     token = factories.csrf_token(client, "/moderation/domains")

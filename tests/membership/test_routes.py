@@ -126,7 +126,6 @@ def test_status_page_shows_the_question_and_takes_the_answer(
     person = _applicant(client, db)
     application = factories.application(db, person)
     moderator = factories.account(db, role=factories.Role.MODERATOR)
-    from app.membership import service
 
     service.decide(
         db,

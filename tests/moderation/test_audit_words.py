@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import AccountState, Role
 from app.audit.labels import ACTION_LABELS, describe_details
+from app.membership import domains
 from tests import factories
 
 APP = Path(__file__).resolve().parent.parent.parent / "app"
@@ -139,7 +140,6 @@ def test_the_log_speaks_german_and_finds_people_by_name(
 def test_domain_changes_name_the_municipality(
     client: TestClient, db: Session, moderator: factories.Account
 ) -> None:
-    from app.membership import domains
 
     town = factories.municipality(db, "Domänenstadt, Stadt")
     entry = domains.add(db, moderator, town.ags, "domaenenstadt.example")

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.moderation.models import Report
 from tests import factories
 
 pytestmark = pytest.mark.commits
@@ -95,7 +96,6 @@ def test_a_bad_category_comes_back_with_the_text_and_an_error_at_the_field(
             assert 'value="spam" checked' in page.text  # the chosen category stays chosen
         else:
             assert 'id="error-category"' in page.text
-    from app.moderation.models import Report
 
     assert db.scalars(select(Report)).all() == []
 

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.notifications.models import Notification
 from tests import factories
 
 pytestmark = pytest.mark.commits
@@ -40,11 +43,6 @@ def test_preferences_change_mail_mode_and_interests(client: TestClient, db: Sess
 
 
 def test_the_list_pages_by_keyset_without_gaps(client: TestClient, db: Session) -> None:
-    import datetime as dt
-
-    from sqlalchemy import select
-
-    from app.notifications.models import Notification
 
     owner = factories.account(db, "Olga")
     vorhaben = factories.vorhaben(db, owner, "Vielgefragt")

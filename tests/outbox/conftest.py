@@ -61,7 +61,7 @@ def _free_port() -> int:
 def smtp_server() -> Iterator[Inbox]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        from aiosmtpd.controller import Controller
+        from aiosmtpd.controller import Controller  # noqa: PLC0415 - its DeprecationWarning
 
     inbox = Inbox(port=_free_port())
     controller = Controller(_Handler(inbox), hostname="127.0.0.1", port=inbox.port)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
+from app.comments import service as comments
 from app.config import Settings
 from app.search import highlight, query
+from app.vorhaben import service
 from app.vorhaben.repository import VorhabenFilter
 from tests import factories
 
@@ -113,8 +115,6 @@ def test_results_page(db: Session, reader: factories.Account) -> None:
 def test_the_index_follows_edits_and_deletions(
     db: Session, settings: Settings, reader: factories.Account
 ) -> None:
-    from app.comments import service as comments
-    from app.vorhaben import service
 
     author = factories.account(db)
     vorhaben = factories.vorhaben(db, author, "Radwegeplanung")

@@ -10,6 +10,7 @@ check cannot pass because the field was simply not rendered.
 
 from __future__ import annotations
 
+import json
 from html.parser import HTMLParser
 
 # Where an attacker's htmx attribute would post (see the issue's reproduction).
@@ -127,7 +128,6 @@ def unguarded_prose(html: str) -> list[str]:
 
 def htmx_config(html: str) -> dict[str, object] | None:
     """The page's <meta name="htmx-config">, parsed (None if it has none)."""
-    import json
 
     for tag, attrs in _parse(html).tags:
         values = dict(attrs)

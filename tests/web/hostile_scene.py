@@ -34,7 +34,7 @@ from app.outbox.models import OutboxMessage
 from app.vorhaben import cooperation
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.forms import VorhabenForm
-from app.vorhaben.models import Vorhaben
+from app.vorhaben.models import Signal, Vorhaben
 from tests import factories
 from tests.web.hostile import hostile
 
@@ -248,7 +248,6 @@ def _path_values(
     edited_id: int,
 ) -> dict[str, list[str]]:
     """Values for each path parameter of the app's routes: the objects of this world."""
-    from app.vorhaben.models import Signal
 
     signals = db.scalars(select(Signal.id).where(Signal.vorhaben_id == world.vorhaben.id)).all()
     deliveries = db.scalars(

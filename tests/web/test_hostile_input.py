@@ -19,8 +19,9 @@ from fastapi.dependencies.models import Dependant
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app.accounts.models import Role
+from app.accounts.models import Account, Role
 from app.auth.access import RouteInfo, iter_routes
+from app.web.safe_redirect import local_path
 from tests import factories
 
 pytestmark = pytest.mark.commits
@@ -119,7 +120,6 @@ def _path(route: RouteInfo, filled: dict[str, int]) -> str:
 def test_no_route_answers_odd_input_with_a_server_error(
     client: TestClient, app: FastAPI, db: Session, filled: dict[str, int]
 ) -> None:
-    from app.accounts.models import Account
 
     factories.login(client, db, db.get_one(Account, filled["admin"]))
     token = factories.csrf_token(client, "/")
@@ -165,7 +165,6 @@ def test_ids_beyond_the_database_are_not_found(client: TestClient, db: Session, 
 
 def test_a_very_long_next_path_is_ignored(client: TestClient) -> None:
     """The target is stored with the sign-in attempt (2,000 characters at most)."""
-    from app.web.safe_redirect import local_path
 
     assert local_path("/" + "x" * 2100) == "/"
     assert local_path("/vorhaben?q=ok") == "/vorhaben?q=ok"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import anyio.to_thread
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -88,7 +89,6 @@ def test_language_switch_keeps_the_page_and_only_local_targets(client: TestClien
 
 
 def test_request_threads_follow_the_setting(tmp_path: Path) -> None:
-    import anyio.to_thread
 
     url = f"sqlite:///{tmp_path / 'threads.db'}"
     app = create_app(load_settings(env="test", database_url=url, request_threads=3))

@@ -21,6 +21,8 @@ from markupsafe import Markup
 
 from app import i18n
 from app.core import markdown
+from app.search import highlight
+from app.vorhaben import diff
 from app.web import templating
 from app.web.templating import ROOT, environment
 from tests.web.hostile import EVALUATED, findings, hostile, text_of
@@ -271,8 +273,6 @@ def test_markup_is_built_only_from_literal_markup() -> None:
 
 
 def test_markup_helpers_escape_what_goes_into_them() -> None:
-    from app.search import highlight
-    from app.vorhaben import diff
 
     marked = highlight.mark('<b data-hostile="m">Müll</b>', ["mull"])
     assert marked == Markup("&lt;b data-hostile=&#34;m&#34;&gt;<mark>Müll</mark>&lt;/b&gt;")

@@ -1,28 +1,38 @@
 """Mails rendered from templates (subject, text, HTML) in the receiver's language,
 then written to the outbox in the caller's transaction.
 
-A mail that shows trust-space content says what it is about (About): the worker asks
-still_meant_for() just before sending, so a mail rendered while its receiver could see a
-Vorhaben or comment does not leave after that changed (hidden, deleted, restricted to
-another municipality, the receiver suspended or erased)."""
+A mail that shows trust-space content says what it is about (About): just before sending,
+the worker asks the check the entry level gave it (app.notifications.delivery_check), so a
+mail rendered while its receiver could see a Vorhaben or comment does not leave after that
+changed (hidden, deleted, restricted to another municipality, the receiver suspended or
+erased). This module knows no domain: receivers are anything with an id, a mail address and
+a locale."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import i18n
-from app.accounts.models import Account
-from app.comments.models import Comment
 from app.config import Settings
 from app.outbox import service as outbox
-from app.vorhaben.models import Vorhaben
-from app.vorhaben.visibility import can_see, can_see_comment, shared_with
 from app.web.templating import render_string
+
+
+class Receiver(Protocol):
+    """Who a mail goes to (an account)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def email(self) -> str | None: ...
+
+    @property
+    def locale(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -94,7 +104,7 @@ def send(
 def send_each(
     db: Session,
     settings: Settings,
-    receivers: Iterable[Account],
+    receivers: Iterable[Receiver],
     *,
     name: str,
     context: dict[str, Any],
@@ -111,27 +121,3 @@ def send_each(
             context={"receiver": receiver, **context},
             about=(receiver.id, about) if about is not None else None,
         )
-
-
-def still_meant_for(db: Session, about: Mapping[str, Any]) -> bool:
-    """Whether a queued mail may still leave: its receiver is an approved member who may
-    still see everything it is about (the worker's mail check, wired in app.worker)."""
-    receiver = db.get(Account, about.get("account"))
-    if receiver is None or not receiver.is_member:
-        return False
-    comment_ids = {int(key) for key in about.get("comments", ())}
-    comments = list(db.scalars(select(Comment).where(Comment.id.in_(comment_ids))))
-    if len(comments) != len(comment_ids) or any(
-        comment.is_deleted or not can_see_comment(receiver, comment) for comment in comments
-    ):
-        return False
-    # A comment is only readable on a Vorhaben the receiver may see.
-    seen = {int(key) for key in about.get("vorhaben", ())} | {c.vorhaben_id for c in comments}
-    shared = {int(key) for key in about.get("shared", ())}
-    loaded = {
-        vorhaben.id: vorhaben
-        for vorhaben in db.scalars(select(Vorhaben).where(Vorhaben.id.in_(seen | shared)))
-    }
-    return all(key in loaded and can_see(receiver, loaded[key]) for key in seen) and all(
-        key in loaded and shared_with(receiver, loaded[key]) for key in shared
-    )
