@@ -1,0 +1,1 @@
+"""Membership: applications, approval, mail domains and the moderators' decisions on members."""

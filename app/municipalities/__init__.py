@@ -1,0 +1,1 @@
+"""The municipality registry: Destatis GV100AD import, names, Länder and Kreise."""
