@@ -20,7 +20,7 @@ from app.comments import service as comments
 from app.comments.models import Comment
 from app.config import Settings
 from app.core.clock import utcnow
-from app.export import partners, withdrawal
+from app.export import partners, review, withdrawal
 from app.export import service as export_service
 from app.export.models import Partner
 from app.export.service import form_for
@@ -151,7 +151,7 @@ def _publications(
         form.contact_consent = bool(entry["consent"])
         publication = export_service.submit(db, settings, owner, vorhaben.id, form)
         if entry["state"] in {"published", "withdrawn"} and settings.publication_review:
-            export_service.decide(db, settings, moderator, publication.id, "release", "")
+            review.decide(db, settings, moderator, publication.id, "release", "")
         if entry["state"] == "withdrawn":
             withdrawal.withdraw_by_owner(db, settings, owner, vorhaben.id)
         added = True

@@ -39,7 +39,7 @@ from app import migrate
 from app.accounts.models import Account, AccountState, Role
 from app.config import Settings
 from app.db import make_engine, make_session_factory, unit_of_work
-from app.export import partners
+from app.export import partners, review
 from app.export import service as publications
 from app.export.models import FeedEntry, Publication, PublicationState
 from app.outbox.models import Channel, DeliveryState, OutboxMessage
@@ -362,7 +362,7 @@ def _release_changes(
             form = publications.form_for(db, vorhaben, current, member)
             form.summary = (form.summary[:440] + f" (Stand {time.strftime('%H:%M:%S')})")[:500]
             publications.submit(db, settings, member, vorhaben.id, form)
-            publications.decide(db, settings, moderator, publication_id, "release", "")
+            review.decide(db, settings, moderator, publication_id, "release", "")
     return len(rows)
 
 

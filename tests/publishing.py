@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import Account
 from app.config import Settings
-from app.export import service
+from app.export import review, service
 from app.export.forms import PublicationForm
 from app.export.models import Publication
 from app.vorhaben.models import Vorhaben
@@ -55,7 +55,7 @@ def publish(
     form.contact_consent = consent
     publication = service.submit(db, settings, scene.owner, scene.vorhaben.id, form)
     if publication.state.value == "submitted":
-        publication = service.decide(db, settings, scene.moderator, publication.id, "release", "")
+        publication = review.decide(db, settings, scene.moderator, publication.id, "release", "")
     return publication
 
 

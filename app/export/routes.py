@@ -26,6 +26,7 @@ from app.export import (
     vocabularies,
     withdrawal,
 )
+from app.export import review as publication_review
 from app.export.models import CONSENT_STATE_LABELS, PublicationState, PublicationVersion
 from app.i18n import N_
 from app.i18n import gettext as _
@@ -298,7 +299,7 @@ def publication_queue(request: Request, moderator: Moderator, db: DbSession) -> 
     return render(
         request,
         "export/queue.html",
-        {"page_title": _("Veröffentlichungen prüfen"), "waiting": service.queue(db)},
+        {"page_title": _("Veröffentlichungen prüfen"), "waiting": publication_review.queue(db)},
     )
 
 
@@ -377,7 +378,7 @@ def _review_page(
             "image_src": f"/veroeffentlichungen/{publication.id}/entwurfsbild"
             if submitted and publication.image_sha256
             else None,
-            "self_review": service.self_review(moderator, publication, vorhaben),
+            "self_review": publication_review.self_review(moderator, publication, vorhaben),
             "can_withdraw": service.can_withdraw(publication),
         },
         status_code=status_code,
@@ -407,7 +408,7 @@ def decide(
     with 409 and the page shows the current one."""
     request.state.nav = "moderation"
     try:
-        publication = service.decide(
+        publication = publication_review.decide(
             db,
             request.app.state.settings,
             moderator,

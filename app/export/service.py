@@ -26,8 +26,7 @@ from app.accounts.models import Account
 from app.audit import service as audit
 from app.config import Settings
 from app.core.clock import utcnow
-from app.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
-from app.core.fields import reason_text
+from app.core.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from app.export import (
     audience,
     contact,
@@ -57,7 +56,7 @@ TRANSITIONS: dict[tuple[PublicationState, str], PublicationState] = {
 }
 
 
-def _transition(publication: Publication, verb: str) -> PublicationState:
+def transition(publication: Publication, verb: str) -> PublicationState:
     target = TRANSITIONS.get((publication.state, verb))
     if target is None:
         raise InvalidTransition(
@@ -382,10 +381,10 @@ def submit(
 ) -> Publication:
     """Save and submit for review (or release at once when review is switched off)."""
     vorhaben = editable_vorhaben(db, member, vorhaben_id)
-    if problem := _not_publishable(vorhaben):
+    if problem := not_publishable(vorhaben):
         raise ValidationFailed({"visibility": problem})
     publication = save(db, settings, member, vorhaben_id, form)
-    publication.state = _transition(publication, "submit")
+    publication.state = transition(publication, "submit")
     publication.submitted_at = utcnow()
     publication.submitted_by_id = member.id
     publication.decision_reason = None
@@ -399,13 +398,13 @@ def submit(
         vorhaben_id=vorhaben.id,
     )
     if not settings.publication_review:
-        return _release(db, settings, publication, None, "")
+        return release(db, settings, publication, None, "")
     mails.submitted(db, settings, publication)
     db.flush()
     return publication
 
 
-def _not_publishable(vorhaben: Vorhaben | None) -> str | None:
+def not_publishable(vorhaben: Vorhaben | None) -> str | None:
     """Why this Vorhaben cannot go public now (None if it can)."""
     if vorhaben is None:
         return _("Das Vorhaben gibt es nicht mehr.")
@@ -422,18 +421,6 @@ def _not_publishable(vorhaben: Vorhaben | None) -> str | None:
     return None
 
 
-def self_review(moderator: Account, publication: Publication, vorhaben: Vorhaben | None) -> bool:
-    """Whether a moderator would release their own municipality's or their own work."""
-    return (
-        (
-            moderator.municipality_id is not None
-            and moderator.municipality_id == publication.municipality_id
-        )
-        or publication.submitted_by_id == moderator.id
-        or (vorhaben is not None and vorhaben.author_id == moderator.id)
-    )
-
-
 def vorhaben_of(db: Session, publication: Publication) -> Vorhaben | None:
     """The Vorhaben behind a publication (None once deleted)."""
     if publication.vorhaben_id is None:
@@ -441,79 +428,15 @@ def vorhaben_of(db: Session, publication: Publication) -> Vorhaben | None:
     return db.get(Vorhaben, publication.vorhaben_id)
 
 
-def queue(db: Session) -> list[Publication]:
-    """Submissions waiting for a moderator, oldest first."""
-    return list(
-        db.scalars(
-            select(Publication)
-            .where(Publication.state == PublicationState.SUBMITTED)
-            .order_by(Publication.submitted_at)
-        )
-    )
-
-
-def decide(
-    db: Session,
-    settings: Settings,
-    moderator: Account,
-    publication_id: str,
-    decision: str,
-    reason: str,
-    revision: int | None = None,
-) -> Publication:
-    """Release or decline a submission (audited, mailed to the submitter).
-
-    `revision` is the draft revision the moderator saw; if the owners saved since, the
-    decision is refused, so nothing unseen goes out."""
-
-    if decision not in {"release", "decline"}:
-        raise ValidationFailed({"decision": _("Bitte wählen Sie Freigeben oder Ablehnen.")})
-    text = reason_text(reason, required=decision == "decline")
-    publication = lock(db, publication_id)
-    if revision is not None and revision != publication.draft_revision:
-        raise Conflict(
-            _(
-                "Die Einreichung wurde geändert, während Sie sie geprüft haben. Bitte laden "
-                "Sie die Seite neu und prüfen Sie die aktuelle Fassung."
-            )
-        )
-    if decision == "release":
-        if self_review(moderator, publication, vorhaben_of(db, publication)):
-            raise Forbidden(
-                _(
-                    "Einreichungen Ihrer eigenen Kommune oder Ihre eigenen geben Sie nicht "
-                    "selbst frei; das übernimmt eine andere Person aus der Moderation."
-                )
-            )
-        return _release(db, settings, publication, moderator, text)
-    publication.state = _transition(
-        publication, "decline_change" if publication.live else "decline"
-    )
-    publication.last_decision = "decline"
-    publication.decision_reason = text
-    publication.decided_by_id, publication.decided_at = moderator.id, utcnow()
-    audit.record(
-        db,
-        "publication_declined",
-        actor_id=moderator.id,
-        object_type="publication",
-        object_id=publication.id,
-        reason=text,
-    )
-    mails.decided(db, settings, publication, "decline", text)
-    db.flush()
-    return publication
-
-
-def _release(
+def release(
     db: Session,
     settings: Settings,
     publication: Publication,
     moderator: Account | None,
     reason: str,
 ) -> Publication:
-    target = _transition(publication, "release")
-    if problem := _not_publishable(vorhaben_of(db, publication)):
+    target = transition(publication, "release")
+    if problem := not_publishable(vorhaben_of(db, publication)):
         raise InvalidTransition(problem)
     publication.state = target
     was_live = publication.live

@@ -13,6 +13,9 @@ from app.core.text import fold
 # character, and a text uses few distinct characters.
 _fold_char = lru_cache(maxsize=4096)(fold)
 
+# Literal markup only; format() escapes the text that goes into it.
+MARKED = Markup("<mark>{}</mark>")
+
 
 def _folded_with_map(text: str) -> tuple[str, list[int]]:
     """The folded text, and for each folded character the index in the original."""
@@ -51,7 +54,7 @@ def mark(text: str, terms: list[str]) -> Markup:
     cursor = 0
     for start, end in _spans(text, terms):
         out.append(text[cursor:start])
-        out.append(Markup("<mark>{}</mark>").format(text[start:end]))
+        out.append(MARKED.format(text[start:end]))
         cursor = end
     out.append(text[cursor:])
     return Markup("").join(out)

@@ -38,6 +38,11 @@ class Change:
     after: Markup
 
 
+# Literal markup only; format() escapes the words that go into it.
+DELETED = Markup("<del>{}</del>")
+INSERTED = Markup("<ins>{}</ins>")
+
+
 def _as_text(value: Any, field: str = "") -> str:
     if value is None:
         return ""
@@ -78,9 +83,9 @@ def _render(before: str, after: str) -> tuple[Markup, Markup]:
             right.append(_shown(added))
             continue
         if removed:
-            left.append(Markup("<del>{}</del>").format(_shown(removed)))
+            left.append(DELETED.format(_shown(removed)))
         if added:
-            right.append(Markup("<ins>{}</ins>").format(_shown(added)))
+            right.append(INSERTED.format(_shown(added)))
     return Markup(" ").join(left), Markup(" ").join(right)
 
 

@@ -15,7 +15,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from app.export import partners, service
+from app.export import partners, review, service
 from app.vorhaben.models import AIRecord, AIRiskClass, AIUse, FieldOfAction, VorhabenPartner
 from tests import factories
 from tests.browser.conftest import LiveServer, assert_accessible, signed_in_context
@@ -66,7 +66,7 @@ def scene(live_server: LiveServer) -> Scene:
             db, made.owner, vorhaben.id, "upload", picture.getvalue(), "Das Rathaus"
         )
         publication = service.submit(db, settings, made.owner, vorhaben.id, form_of(db, made))
-        service.decide(db, settings, made.moderator, publication.id, "release", "")
+        review.decide(db, settings, made.moderator, publication.id, "release", "")
         admin = factories.account(db, "Ada Admin", role=factories.Role.ADMIN)
         field_id = db.scalars(select(FieldOfAction.id).limit(1)).one()
         found = Scene(publication.id, vorhaben.id, made.owner.id, neighbour.id, admin.id, field_id)

@@ -1,6 +1,8 @@
 """The feed's field list as ../shared/CONTRACT.md words it (the "A project item:" and
 "A tombstone:" bullets), to compare with the repository's own JSON Schema (docs/schema/)
 where that file exists beside the repository. ALLMENDE_TEST_CONTRACT names another copy.
+The tests that read it skip when it is absent (tests/export/test_schema.py: a fresh clone
+with nothing beside it tests itself against docs/schema/ alone).
 
 The contract names the nested keys of `municipality`, `links` and `open_source` in
 parentheses, the allowed values of `uses_ai`, the form of `url`, and fixed values after

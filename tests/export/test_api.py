@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings, load_settings
 from app.core import clock
-from app.export import feed, partners, service, withdrawal
+from app.export import feed, partners, review, service, withdrawal
 from app.export.models import PartnerKey
 from tests import factories
 from tests.export.contract import check_item, check_tombstone
@@ -67,7 +67,7 @@ def test_a_project_appears_once_at_its_latest_change(
     form = form_of(db, scene)
     form.title = "Neuer Titel"
     service.submit(db, settings, scene.owner, scene.vorhaben.id, form)
-    service.decide(db, settings, scene.moderator, first.id, "release", "")
+    review.decide(db, settings, scene.moderator, first.id, "release", "")
     everything = client.get("/api/v1/projects").json()["items"]
     assert [item["id"] for item in everything] == [*others, first.id]
     changed = client.get("/api/v1/projects", params={"since": cursor}).json()["items"]

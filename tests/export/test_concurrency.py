@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.config import Settings, load_settings
 from app.core.errors import InvalidTransition
 from app.db import make_engine, make_session_factory, unit_of_work
-from app.export import serializer, service
+from app.export import review, serializer, service
 from app.export.models import Publication, PublicationVersion
 from app.vorhaben import service as vorhaben_service
 from tests.conftest import TEST_SECRET
@@ -85,7 +85,7 @@ def test_two_releases_at_once_make_one_version(
     def release(db: Session) -> None:
         moderator = db.get(type(scene.moderator), moderator_id)
         assert moderator is not None
-        service.decide(db, settings, moderator, publication_id, "release", "")
+        review.decide(db, settings, moderator, publication_id, "release", "")
 
     assert _side_by_side(sessions, release) == ["409", "ok"]
     with unit_of_work(sessions) as db:

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from app.export import service
+from app.export import review, service
 from app.export.models import Publication
 from app.vorhaben.models import AIRecord, AIRiskClass, AIUse
 from tests import factories
@@ -73,7 +73,7 @@ def test_the_form_starts_from_the_vorhaben_and_the_owner_publishes_it_all(
     publication = service.of_vorhaben(db, scene.vorhaben.id)
     assert publication is not None
     factories.login(client, db, scene.moderator)
-    review = client.get(f"/moderation/publications/{publication.id}").text
+    review_page = client.get(f"/moderation/publications/{publication.id}").text
     for shown in (
         "Früh mit dem <strong>Bauamt</strong> reden.",
         "Modellprojekte Smart Cities",
@@ -84,8 +84,8 @@ def test_the_form_starts_from_the_vorhaben_and_the_owner_publishes_it_all(
         "Hohes Risiko – Anhang III",
         "Sucht Partnerkommunen",
     ):
-        assert shown in review, shown
-    service.decide(db, settings, scene.moderator, publication.id, "release", "")
+        assert shown in review_page, shown
+    review.decide(db, settings, scene.moderator, publication.id, "release", "")
 
     item = client.get(f"/api/v1/projects/{publication.id}").json()
     check_item(item, "http://testserver")

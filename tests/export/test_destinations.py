@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
 from app.config import Settings
-from app.export import erasure, partners, service, withdrawal
+from app.export import erasure, partners, review, service, withdrawal
 from app.export.models import Partner
 from app.outbox.models import Channel, OutboxMessage
 from tests import factories
@@ -68,7 +68,7 @@ def _release(
         form.destinations, form.destination_public = "chosen", public
         form.destination_partners = [str(platform.partner.id) for platform in to]
     publication = service.submit(db, settings, scene.owner, scene.vorhaben.id, form)
-    service.decide(db, settings, scene.moderator, publication.id, "release", "")
+    review.decide(db, settings, scene.moderator, publication.id, "release", "")
     return publication.id
 
 
@@ -196,7 +196,7 @@ def test_a_destination_taken_away_reads_a_tombstone_at_once(
     service.save(db, settings, scene.owner, scene.vorhaben.id, form)
     assert _feed(client, dropped.headers)[project]["deleted"] is True
     service.submit(db, settings, scene.owner, scene.vorhaben.id, form)
-    service.decide(db, settings, scene.moderator, project, "release", "")
+    review.decide(db, settings, scene.moderator, project, "release", "")
     assert _feed(client, dropped.headers)[project]["deleted"] is False
     assert _hooks(db, dropped)[-1]["type"] == "project.published"
     assert _hooks(db, kept)[-1]["type"] == "project.updated"
@@ -283,7 +283,7 @@ def test_a_partner_filters_its_feed(
     form = form_of(db, other_scene)
     form.uses_ai = "weak_ai"
     chatbot = service.submit(db, settings, scene.owner, other.id, form).id
-    service.decide(db, settings, scene.moderator, chatbot, "release", "")
+    review.decide(db, settings, scene.moderator, chatbot, "release", "")
 
     def items(**params: Any) -> dict[str, dict[str, Any]]:
         response = client.get("/api/v1/projects", params=params, headers=platform.headers)
@@ -333,7 +333,7 @@ def test_the_image_of_a_partner_only_project_needs_the_partners_key(
     Image.new("RGB", (20, 10), (10, 20, 30)).save(picture, "PNG")
     service.change_image(db, scene.owner, scene.vorhaben.id, "upload", picture.getvalue(), "Plan")
     project = service.submit(db, settings, scene.owner, scene.vorhaben.id, form_of(db, scene)).id
-    service.decide(db, settings, scene.moderator, project, "release", "")
+    review.decide(db, settings, scene.moderator, project, "release", "")
     item = client.get(f"/api/v1/projects/{project}", headers=chosen.headers).json()
     url = item["image"]["url"].removeprefix("http://testserver")
     served = client.get(url, headers=chosen.headers)

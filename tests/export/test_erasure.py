@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.account import privacy
 from app.config import Settings
-from app.export import feed, partners, service
+from app.export import feed, partners, review, service
 from app.export.models import PublicationVersion
 from app.outbox.models import Channel, OutboxMessage
 from tests import factories
@@ -104,7 +104,7 @@ def test_erasing_a_former_contact_leaves_the_colleague_and_scrubs_history(
     form = service.form_for(db, scene.vorhaben, publication, colleague)
     form.contact_consent = True
     service.submit(db, settings, colleague, scene.vorhaben.id, form)
-    service.decide(db, settings, scene.moderator, publication.id, "release", "")
+    review.decide(db, settings, scene.moderator, publication.id, "release", "")
     admin = factories.account(db, role=factories.Role.ADMIN)
     privacy.erase(db, settings, scene.owner, actor=admin)
     db.flush()

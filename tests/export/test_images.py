@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.core.errors import ValidationFailed
-from app.export import images, service, withdrawal
+from app.export import images, review, service, withdrawal
 from app.export.images import MAX_SIDE
 from tests import factories
 from tests.export.contract import check_item
@@ -81,10 +81,12 @@ def test_an_image_is_reencoded_without_metadata_and_public_only_when_released(
     factories.login(client, db, factories.account(db, "Otto Anderswo"))
     assert client.get(f"/veroeffentlichungen/{publication.id}/entwurfsbild").status_code == 404
     factories.login(client, db, scene.moderator)
-    review = client.get(f"/moderation/publications/{publication.id}").text
-    assert f'src="/veroeffentlichungen/{publication.id}/entwurfsbild" alt="Ein Rathaus"' in review
+    review_page = client.get(f"/moderation/publications/{publication.id}").text
+    assert (
+        f'src="/veroeffentlichungen/{publication.id}/entwurfsbild" alt="Ein Rathaus"' in review_page
+    )
     assert client.get(f"/veroeffentlichungen/{publication.id}/entwurfsbild").status_code == 200
-    service.decide(db, settings, scene.moderator, publication.id, "release", "")
+    review.decide(db, settings, scene.moderator, publication.id, "release", "")
 
     item = client.get(f"/api/v1/projects/{publication.id}").json()
     check_item(item, "http://testserver")

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from app.export import feed, partner_consent, partners, service
+from app.export import feed, partner_consent, partners, review, service
 from app.export.models import PartnerConsent, Publication, PublicationState
 from app.outbox.models import Channel, OutboxMessage
 from app.vorhaben.models import VorhabenPartner
@@ -79,7 +79,7 @@ def test_after_a_declined_change_the_owner_can_withdraw_from_the_page(
     form = form_of(db, scene)
     form.title = "Zweite Fassung"
     service.submit(db, settings, scene.owner, scene.vorhaben.id, form)
-    service.decide(db, settings, scene.moderator, publication.id, "decline", "Zu früh")
+    review.decide(db, settings, scene.moderator, publication.id, "decline", "Zu früh")
     factories.login(client, db, scene.owner)
     url = f"/vorhaben/{scene.vorhaben.id}/publication"
     page = client.get(url).text
@@ -188,7 +188,7 @@ def test_the_preview_is_the_public_page(
     ):
         assert part in preview, part
     service.submit(db, settings, scene.owner, scene.vorhaben.id, form_of(db, scene))
-    service.decide(db, settings, scene.moderator, publication.id, "release", "")
+    review.decide(db, settings, scene.moderator, publication.id, "release", "")
     public = client.get(f"/p/{publication.id}").text
 
     def facts(html: str) -> str:

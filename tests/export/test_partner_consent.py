@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
 from app.config import Settings
-from app.export import feed, partners, service
+from app.export import feed, partners, review, service
 from app.export.models import ConsentState, PartnerConsent, PublicationVersion
 from app.outbox.models import Channel, OutboxMessage
 from app.vorhaben.models import VorhabenPartner
@@ -36,7 +36,7 @@ def _publish_naming(
     form = form_of(db, scene)
     form.partner_municipalities = [partner.ags]
     publication = service.submit(db, settings, scene.owner, scene.vorhaben.id, form)
-    service.decide(db, settings, scene.moderator, publication.id, "release", "")
+    review.decide(db, settings, scene.moderator, publication.id, "release", "")
     return publication.id
 
 
@@ -120,7 +120,7 @@ def test_revoking_takes_the_partner_off_the_live_version_at_once(
     form = form_of(db, scene)
     form.contact_consent = True
     publication = service.submit(db, settings, scene.owner, scene.vorhaben.id, form)
-    service.decide(db, settings, scene.moderator, publication.id, "release", "")
+    review.decide(db, settings, scene.moderator, publication.id, "release", "")
     before = feed.get(db, publication_id)
     assert before is not None and _named(db, publication_id) == [partner.ags]
     version = before.item["version"]

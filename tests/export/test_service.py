@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.audit.models import AuditEvent
 from app.config import Settings
 from app.core.errors import Forbidden, InvalidTransition, ValidationFailed
-from app.export import erasure, feed, service, withdrawal
+from app.export import erasure, feed, review, service, withdrawal
 from app.export.models import PublicationState
 from app.outbox.models import OutboxMessage
 from app.vorhaben import service as vorhaben_service
@@ -42,7 +42,7 @@ def test_submit_then_release_makes_version_one(
     publication = service.submit(db, settings, scene.owner, scene.vorhaben.id, form)
     assert publication.state is PublicationState.SUBMITTED
     assert feed.get(db, publication.id) is None  # partners never see an unreleased edit
-    released = service.decide(db, settings, scene.moderator, publication.id, "release", "Gut")
+    released = review.decide(db, settings, scene.moderator, publication.id, "release", "Gut")
     entry = feed.get(db, released.id)
     assert entry is not None and not entry.deleted
     item = entry.item
@@ -66,7 +66,7 @@ def test_an_edit_of_a_live_publication_waits_for_release(
     service.submit(db, settings, scene.owner, scene.vorhaben.id, form)
     live = feed.get(db, publication.id)
     assert live is not None and live.item["title"] == "Erste Fassung"
-    service.decide(db, settings, scene.moderator, publication.id, "release", "")
+    review.decide(db, settings, scene.moderator, publication.id, "release", "")
     updated = feed.get(db, publication.id)
     assert updated is not None and updated.item["title"] == "Zweite Fassung"
     assert updated.item["version"] == 2 and updated.item["created"] == live.item["created"]
@@ -77,14 +77,14 @@ def test_decline_returns_the_draft_with_a_reason(
 ) -> None:
     publication = service.submit(db, settings, scene.owner, scene.vorhaben.id, form_of(db, scene))
     with pytest.raises(ValidationFailed):
-        service.decide(db, settings, scene.moderator, publication.id, "decline", "")
-    service.decide(db, settings, scene.moderator, publication.id, "decline", "Zu intern")
+        review.decide(db, settings, scene.moderator, publication.id, "decline", "")
+    review.decide(db, settings, scene.moderator, publication.id, "decline", "Zu intern")
     assert publication.state is PublicationState.DRAFT
     assert publication.decision_reason == "Zu intern"
     subjects = [row.payload["subject"] for row in db.scalars(select(OutboxMessage))]
     assert any("Nicht freigegeben" in subject for subject in subjects)
     with pytest.raises(InvalidTransition):
-        service.decide(db, settings, scene.moderator, publication.id, "release", "")
+        review.decide(db, settings, scene.moderator, publication.id, "release", "")
 
 
 def test_withdrawal_leaves_a_tombstone_and_republishing_keeps_the_id(

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.core.errors import ValidationFailed
 from app.core.text import clean_line, normalize
-from app.export import feed, partner_consent, partners, service, withdrawal
+from app.export import feed, partner_consent, partners, review, service, withdrawal
 from app.export.models import PartnerConsent
 from app.outbox.models import Channel, OutboxMessage
 from app.vorhaben import spdx
@@ -249,7 +249,7 @@ def _scenario(
         picture = _png_naming(owner_name)
         service.change_image(db, owner, vorhaben.id, "upload", picture, public["image_alt"])
     publication = service.submit(db, settings, owner, vorhaben.id, form)
-    service.decide(db, settings, moderator, publication.id, "release", "")
+    review.decide(db, settings, moderator, publication.id, "release", "")
     agreed = with_partner and public["partner_agrees"]
     if agreed:
         # A member of the partner municipality consents to be named.
@@ -260,7 +260,7 @@ def _scenario(
     theirs = service.form_for(db, vorhaben, publication, colleague)
     theirs.summary = summary + " (ergänzt)"
     service.submit(db, settings, colleague, vorhaben.id, theirs)
-    service.decide(db, settings, moderator, publication.id, "release", "")
+    review.decide(db, settings, moderator, publication.id, "release", "")
 
     # A Vorhaben only its municipality sees is refused, and a second one is withdrawn.
     restricted = factories.vorhaben(
@@ -277,7 +277,7 @@ def _scenario(
     gone = factories.vorhaben(db, owner, "Bald zurückgezogen")
     gone_scene = Scene(owner, moderator, gone)
     first = service.submit(db, settings, owner, gone.id, form_of(db, gone_scene))
-    service.decide(db, settings, moderator, first.id, "release", "")
+    review.decide(db, settings, moderator, first.id, "release", "")
     withdrawal.withdraw_by_owner(db, settings, owner, gone.id)
     db.flush()
 

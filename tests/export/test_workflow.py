@@ -13,7 +13,7 @@ from app.audit.models import AuditEvent
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import Forbidden, InvalidTransition, ValidationFailed
-from app.export import feed, service, withdrawal
+from app.export import feed, review, service, withdrawal
 from app.export.models import Publication, PublicationState
 from app.moderation import reports
 from app.outbox.models import Channel, OutboxMessage
@@ -35,7 +35,7 @@ def _decline_a_change(db: Session, settings: Settings, scene: Scene) -> Publicat
     form = form_of(db, scene)
     form.title = "Zweite Fassung"
     service.submit(db, settings, scene.owner, scene.vorhaben.id, form)
-    service.decide(db, settings, scene.moderator, publication.id, "decline", "Noch nicht")
+    review.decide(db, settings, scene.moderator, publication.id, "decline", "Noch nicht")
     return publication
 
 
@@ -57,7 +57,7 @@ def test_a_declined_change_keeps_the_live_version_and_the_draft(
     ]
     assert "Öffentlich bleibt die bisherige Version" in mail["text"]
     service.submit(db, settings, scene.owner, scene.vorhaben.id, form_of(db, scene))
-    service.decide(db, settings, scene.moderator, publication.id, "release", "")
+    review.decide(db, settings, scene.moderator, publication.id, "release", "")
     entry = feed.get(db, publication.id)
     assert entry is not None and entry.item["title"] == "Zweite Fassung"
     assert entry.item["version"] == 2
@@ -111,9 +111,9 @@ def test_a_waiting_submission_leaves_the_queue_with_its_vorhaben(
     db: Session, settings: Settings, scene: Scene
 ) -> None:
     publication = service.submit(db, settings, scene.owner, scene.vorhaben.id, form_of(db, scene))
-    assert service.queue(db) == [publication]
+    assert review.queue(db) == [publication]
     _hide(db, settings, scene)
-    assert service.queue(db) == []
+    assert review.queue(db) == []
     assert feed.get(db, publication.id) is None  # never published: nothing to tombstone
 
 
@@ -124,7 +124,7 @@ def test_a_hidden_vorhaben_cannot_be_submitted_or_released(
     scene.vorhaben.hidden_at = utcnow()  # hidden after it was submitted
     db.flush()
     with pytest.raises(InvalidTransition, match="ausgeblendet"):
-        service.decide(db, settings, scene.moderator, publication.id, "release", "")
+        review.decide(db, settings, scene.moderator, publication.id, "release", "")
     assert feed.get(db, publication.id) is None
     # Hidden the way moderators do it (hidden, it would not be theirs to decide on again).
     scene.vorhaben.hidden_at = None
@@ -196,7 +196,7 @@ def test_moderators_do_not_release_their_own_municipality(
     )
     publication = service.submit(db, settings, scene.owner, scene.vorhaben.id, form_of(db, scene))
     with pytest.raises(Forbidden, match="eigenen Kommune"):
-        service.decide(db, settings, own, publication.id, "release", "")
+        review.decide(db, settings, own, publication.id, "release", "")
     assert publication.state is PublicationState.SUBMITTED and feed.get(db, publication.id) is None
-    service.decide(db, settings, scene.moderator, publication.id, "release", "")
+    review.decide(db, settings, scene.moderator, publication.id, "release", "")
     assert publication.live

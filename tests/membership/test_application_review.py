@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import AccountState, Role
 from app.audit.models import AuditEvent
 from app.config import Settings
+from app.export import review
 from app.export import service as publications
 from app.membership import domains
 from app.membership.models import MunicipalityDomain
@@ -134,6 +135,6 @@ def test_the_publication_review_offers_withdrawal_only_for_what_is_public(
     assert "/withdraw" not in page
     assert 'value="decline"' in page  # a first submission is declined, not withdrawn
 
-    publications.decide(db, settings, scene.moderator, first.id, "release", "")
+    review.decide(db, settings, scene.moderator, first.id, "release", "")
     live = client.get(f"/moderation/publications/{first.id}").text
     assert "Öffentliche Version zurückziehen" in live

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.audit.models import AuditEvent
 from app.comments import service as comments
 from app.config import Settings
+from app.export import review
 from app.export import service as publications
 from app.moderation import reports
 from app.outbox.models import OutboxMessage
@@ -216,7 +217,7 @@ def test_publication_review_shows_only_the_submitted_publications_content(
         assert _views(db, scene.moderator) == [("publication", publication.id)]
 
         other = factories.account(db, role=factories.Role.MODERATOR)
-        publications.decide(db, settings, other, publication.id, "release", "")
+        review.decide(db, settings, other, publication.id, "release", "")
         change = form_of(db, scene)
         change.title = "Nächste Fassung des Titels"
         publications.save(db, settings, scene.owner, scene.vorhaben.id, change)

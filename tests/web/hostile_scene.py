@@ -20,7 +20,7 @@ from app.auth import sessions
 from app.comments import service as comments
 from app.config import Settings
 from app.core import clock
-from app.export import partners, withdrawal
+from app.export import partners, review, withdrawal
 from app.export import service as publications
 from app.export.forms import PublicationForm
 from app.export.models import Partner, Publication, WebhookEndpoint
@@ -171,14 +171,14 @@ def build(db: Session, settings: Settings) -> World:
     publication = publications.submit(
         db, settings, author, vorhaben.id, _publication_form(db, author, vorhaben)
     )
-    publications.decide(db, settings, moderator, publication.id, "decline", hostile("pdecline"))
+    review.decide(db, settings, moderator, publication.id, "decline", hostile("pdecline"))
     publications.submit(db, settings, author, vorhaben.id, _publication_form(db, author, vorhaben))
-    publications.decide(db, settings, moderator, publication.id, "release", hostile("prelease"))
+    review.decide(db, settings, moderator, publication.id, "release", hostile("prelease"))
     third = vorhaben_service.create(db, settings, author, _form())
     withdrawn = publications.submit(
         db, settings, author, third.id, _publication_form(db, author, third)
     )
-    publications.decide(db, settings, moderator, withdrawn.id, "release", "")
+    review.decide(db, settings, moderator, withdrawn.id, "release", "")
     withdrawal.withdraw_by_moderator(db, settings, moderator, withdrawn.id, hostile("pwithdraw"))
     # What a partner's server answered, kept as the delivery's error.
     for row in db.scalars(
