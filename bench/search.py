@@ -32,12 +32,38 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 from bench import exchange
 from bench import harness as load
 
-TERMS = (
-    "strategie digitalisierung bürgerportal onlinezugangsgesetz ozg e-akte schule kita "
-    "breitband glasfaser radweg parken abfall müll wlan sensor klimaschutz energie "
-    "verkehr bürgerbeteiligung daten plattform app verwaltung dokumentenmanagement "
-    "ki it bauantrag formular schulen"
-).split()
+TERMS = [
+    "strategie",
+    "digitalisierung",
+    "bürgerportal",
+    "onlinezugangsgesetz",
+    "ozg",
+    "e-akte",
+    "schule",
+    "kita",
+    "breitband",
+    "glasfaser",
+    "radweg",
+    "parken",
+    "abfall",
+    "müll",
+    "wlan",
+    "sensor",
+    "klimaschutz",
+    "energie",
+    "verkehr",
+    "bürgerbeteiligung",
+    "daten",
+    "plattform",
+    "app",
+    "verwaltung",
+    "dokumentenmanagement",
+    "ki",
+    "it",
+    "bauantrag",
+    "formular",
+    "schulen",
+]
 PAIRS = [
     "digitalisierung schule",
     "bürgerportal app",
@@ -78,7 +104,7 @@ def out(line: str) -> None:
 
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def member_id(engine: Engine) -> int:
