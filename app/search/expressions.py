@@ -55,8 +55,15 @@ def tsquery(query: Query) -> str:
 
 
 def ts_any(terms: Sequence[Term], *, broader: bool = True) -> str:
-    """Any of the terms (for a tier of candidates, or the excluded terms)."""
+    """Any of the terms (the excluded terms)."""
     return " | ".join(_ts_term(term, broader=broader) for term in terms)
+
+
+def ts_title(query: Query) -> str:
+    """Any term or phrase (the first tier of candidates: a hit in the title)."""
+    return " | ".join(
+        [_ts_term(term) for term in query.terms] + [_ts_phrase(p) for p in query.phrases]
+    )
 
 
 # -- SQLite: FTS5 MATCH ---------------------------------------------------------------------
@@ -87,7 +94,12 @@ def fts_match(query: Query) -> str:
     return text
 
 
-def fts_any(terms: Sequence[Term], *, broader: bool = True, column: str = "") -> str:
-    """Any of the terms, optionally only in one column."""
-    text = "(" + " OR ".join(_fts_term(term, broader=broader) for term in terms) + ")"
-    return f"{{{column}}} : {text}" if column else text
+def fts_any(terms: Sequence[Term], *, broader: bool = True) -> str:
+    """Any of the terms (the excluded terms)."""
+    return "(" + " OR ".join(_fts_term(term, broader=broader) for term in terms) + ")"
+
+
+def fts_title(query: Query) -> str:
+    """Any term or phrase, in the title column only (the first tier of candidates)."""
+    parts = [_fts_term(term) for term in query.terms] + [_fts_phrase(p) for p in query.phrases]
+    return "{tokens_a} : (" + " OR ".join(parts) + ")"

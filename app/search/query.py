@@ -131,10 +131,10 @@ def _matches(db: Session, query: Query) -> ColumnElement[bool]:
 def _title_matches(db: Session, query: Query) -> ColumnElement[bool]:
     """search_entries rows whose title has any term (combined with _matches)."""
     if _sqlite(db):
-        column_filter = expressions.fts_any(query.terms, column="tokens_a")
-        return SearchEntry.id.in_(_fts_ids(f"{expressions.fts_match(query)} AND {column_filter}"))
+        title = expressions.fts_title(query)
+        return SearchEntry.id.in_(_fts_ids(f"{expressions.fts_match(query)} AND {title}"))
     return func.to_tsvector(_SIMPLE, SearchEntry.tokens_a).op("@@")(
-        func.to_tsquery(_SIMPLE, bindparam(None, expressions.ts_any(query.terms)))
+        func.to_tsquery(_SIMPLE, bindparam(None, expressions.ts_title(query)))
     )
 
 
