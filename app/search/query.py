@@ -18,6 +18,7 @@ candidates' own text, so what a reader sees cannot depend on text they may not s
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +33,6 @@ from sqlalchemy import (
     literal_column,
     select,
     table,
-    union_all,
 )
 from sqlalchemy.orm import Session
 
@@ -71,7 +71,7 @@ class _Hit:
     vorhaben_id: int
     score: float = 0.0
     own_text: bool = False
-    comment_id: int | None = None  # the oldest matching comment among the candidates
+    comment_entry: int | None = None  # the oldest matching comment's entry, if any
 
 
 def search(
@@ -105,7 +105,7 @@ def search(
     }
     cards = [loaded[hit.vorhaben_id] for hit in shown if hit.vorhaben_id in loaded]
     comments = _comments(
-        db, reader, [hit.comment_id for hit in shown if not hit.own_text and hit.comment_id]
+        db, reader, [hit.comment_entry for hit in shown if not hit.own_text and hit.comment_entry]
     )
     return SearchResult(cards, total, page, pages, marks(text, query), comments, more)
 
@@ -119,23 +119,75 @@ def marks(text: str, query: Query) -> list[str]:
     return sorted(words, key=lambda word: (-len(word), word))
 
 
-def _matches(db: Session, query: Query) -> ColumnElement[bool]:
-    """search_entries rows that match the whole query."""
-    if _sqlite(db):
-        return SearchEntry.id.in_(_fts_ids(expressions.fts_match(query)))
-    return literal_column("search_entries.search_vector").op("@@")(
-        func.to_tsquery(_SIMPLE, bindparam(None, expressions.tsquery(query)))
-    )
+class Scope(enum.Enum):
+    """Which entries a lookup reads."""
+
+    TITLE = "title"  # Vorhaben with a term (or phrase) in the title
+    OWN = "own"  # Vorhaben, by their own text
+    COMMENT = "comment"  # comments
+    ALL = "all"
 
 
-def _title_matches(db: Session, query: Query) -> ColumnElement[bool]:
-    """search_entries rows whose title has any term (combined with _matches)."""
+_KIND = {Scope.TITLE: EntryKind.VORHABEN, Scope.OWN: EntryKind.VORHABEN}
+_KIND[Scope.COMMENT] = EntryKind.COMMENT
+# SQLite: a Vorhaben's entry has only the columns a to c, a comment's only d; a column
+# filter lets FTS5 itself skip the other kind.
+_FTS_COLUMNS = {
+    Scope.TITLE: "{tokens_a tokens_b tokens_c}",
+    Scope.OWN: "{tokens_a tokens_b tokens_c}",
+    Scope.COMMENT: "{tokens_d}",
+}
+
+
+def _entries(
+    db: Session,
+    reader: Reader,
+    query: Query,
+    filters: VorhabenFilter,
+    scope: Scope,
+    *columns: Any,
+) -> Select[Any]:
+    """The matching search entries of Vorhaben the reader may see (filters applied),
+    newest first. SQLite reads them from FTS5 in descending rowid order, so a LIMIT stops
+    the lookup early; PostgreSQL finds them by the GIN index."""
     if _sqlite(db):
-        title = expressions.fts_title(query)
-        return SearchEntry.id.in_(_fts_ids(f"{expressions.fts_match(query)} AND {title}"))
-    return func.to_tsvector(_SIMPLE, SearchEntry.tokens_a).op("@@")(
-        func.to_tsquery(_SIMPLE, bindparam(None, expressions.ts_title(query)))
+        match = expressions.fts_match(query)
+        if scope in _FTS_COLUMNS:
+            match = f"{_FTS_COLUMNS[scope]} : ({match})"
+        if scope is Scope.TITLE:
+            match = f"{match} AND {expressions.fts_title(query)}"
+        statement = (
+            select(*columns)
+            .select_from(_FTS)
+            .join(SearchEntry, SearchEntry.id == _FTS.c.rowid)
+            .where(literal_column("search_fts").op("MATCH")(bindparam(None, match)))
+            .order_by(_FTS.c.rowid.desc())
+        )
+    else:
+        statement = (
+            select(*columns)
+            .where(
+                literal_column("search_entries.search_vector").op("@@")(
+                    func.to_tsquery(_SIMPLE, bindparam(None, expressions.tsquery(query)))
+                )
+            )
+            .order_by(SearchEntry.id.desc())
+        )
+        if scope is Scope.TITLE:
+            statement = statement.where(
+                func.to_tsvector(_SIMPLE, SearchEntry.tokens_a).op("@@")(
+                    func.to_tsquery(_SIMPLE, bindparam(None, expressions.ts_title(query)))
+                )
+            )
+    if scope in _KIND:
+        statement = statement.where(SearchEntry.kind == _KIND[scope])
+    statement = statement.join(Vorhaben, Vorhaben.id == SearchEntry.vorhaben_id).where(
+        visible_clause(reader)
     )
+    excluded = _excluded_vorhaben(db, query)
+    if excluded is not None:
+        statement = statement.where(excluded)
+    return apply_filters(db, statement, filters)
 
 
 def _fts_ids(match: str) -> Select[Any]:
@@ -151,66 +203,61 @@ def _excluded_vorhaben(db: Session, query: Query) -> ColumnElement[bool] | None:
     if _sqlite(db):
         own = _fts_ids(expressions.fts_any(query.excluded, broader=False))
         having = select(_ENTRY.c.vorhaben_id).where(_ENTRY.c.id.in_(own))
-    else:
-        vector: ColumnElement[Any] = literal_column("x.search_vector")
-        tsquery = func.to_tsquery(
-            _SIMPLE, bindparam(None, expressions.ts_any(query.excluded, broader=False))
-        )
-        inner = _ENTRY.alias("x")
-        having = select(inner.c.vorhaben_id).where(vector.op("@@")(tsquery))
-        return SearchEntry.vorhaben_id.not_in(having.where(inner.c.kind == EntryKind.VORHABEN))
-    return SearchEntry.vorhaben_id.not_in(having.where(_ENTRY.c.kind == EntryKind.VORHABEN))
-
-
-def _visible_entries(
-    db: Session, reader: Reader, query: Query, filters: VorhabenFilter, *columns: Any
-) -> Select[Any]:
-    statement = (
-        select(*columns)
-        .join(Vorhaben, Vorhaben.id == SearchEntry.vorhaben_id)
-        .where(_matches(db, query), visible_clause(reader))
+        return SearchEntry.vorhaben_id.not_in(having.where(_ENTRY.c.kind == EntryKind.VORHABEN))
+    vector: ColumnElement[Any] = literal_column("x.search_vector")
+    tsquery = func.to_tsquery(
+        _SIMPLE, bindparam(None, expressions.ts_any(query.excluded, broader=False))
     )
-    excluded = _excluded_vorhaben(db, query)
-    if excluded is not None:
-        statement = statement.where(excluded)
-    return apply_filters(db, statement, filters)
+    inner = _ENTRY.alias("x")
+    having = select(inner.c.vorhaben_id).where(vector.op("@@")(tsquery))
+    return SearchEntry.vorhaben_id.not_in(having.where(inner.c.kind == EntryKind.VORHABEN))
 
 
 def _ranked(
     db: Session, reader: Reader, query: Query, filters: VorhabenFilter
 ) -> tuple[list[_Hit], bool]:
     """The candidates ranked, a Vorhaben by its best entry; and whether a tier was full
-    (then there may be more hits than candidates)."""
-    columns = [
-        SearchEntry.id,
-        SearchEntry.vorhaben_id,
-        SearchEntry.kind,
-        SearchEntry.ref_id,
-        *(getattr(SearchEntry, name) for name in COLUMNS),
-    ]
-    base = _visible_entries(db, reader, query, filters, *columns)
-    tiers = [
-        base.where(SearchEntry.kind == EntryKind.VORHABEN, _title_matches(db, query)),
-        base.where(SearchEntry.kind == EntryKind.VORHABEN),
-        base.where(SearchEntry.kind == EntryKind.COMMENT),
-    ]
-    limited = [
-        tier.order_by(SearchEntry.id.desc()).limit(CANDIDATES).subquery().select() for tier in tiers
-    ]
-    rows = db.execute(union_all(*limited)).all()
+    (then there may be more hits than candidates).
+
+    The tiers fill CANDIDATES places in turn (newest first within each): Vorhaben with a
+    hit in the title, other Vorhaben whose own text matches, then comments. Then the
+    tokens of the chosen entries are read for the ranking."""
+    chosen: dict[int, Any] = {}
+    saturated = False
+    for scope in (Scope.TITLE, Scope.OWN, Scope.COMMENT):
+        room = CANDIDATES - len(chosen)
+        if room <= 0:
+            break
+        statement = _entries(
+            db,
+            reader,
+            query,
+            filters,
+            scope,
+            SearchEntry.id,
+            SearchEntry.vorhaben_id,
+            SearchEntry.kind,
+        )
+        # The title tier's entries come again in the next one: ask for that many more.
+        overlap = len(chosen) if scope is Scope.OWN else 0
+        rows = db.execute(statement.limit(room + overlap)).all()
+        saturated = saturated or len(rows) >= room + overlap
+        for row in rows:
+            if len(chosen) < CANDIDATES:
+                chosen.setdefault(int(row.id), row)
     scorer = Scorer(query)
     hits: dict[int, _Hit] = {}
-    per_tier: dict[str, set[int]] = {}
-    for row in rows:
-        per_tier.setdefault(str(row.kind), set()).add(int(row.id))
+    columns = [getattr(SearchEntry, name) for name in COLUMNS]
+    for entry_id, *tokens in db.execute(
+        select(SearchEntry.id, *columns).where(SearchEntry.id.in_(list(chosen)))
+    ):
+        row = chosen[entry_id]
         hit = hits.get(row.vorhaben_id) or hits.setdefault(row.vorhaben_id, _Hit(row.vorhaben_id))
-        score = scorer.score({name: getattr(row, name) for name in COLUMNS})
-        hit.score = max(hit.score, score)
+        hit.score = max(hit.score, scorer.score(tokens))
         if row.kind == EntryKind.VORHABEN:
             hit.own_text = True
-        elif hit.comment_id is None or row.ref_id < hit.comment_id:
-            hit.comment_id = int(row.ref_id)
-    saturated = any(len(ids) >= CANDIDATES for ids in per_tier.values())
+        elif hit.comment_entry is None or entry_id < hit.comment_entry:
+            hit.comment_entry = entry_id
     ranked = sorted(hits.values(), key=lambda hit: (-hit.score, -hit.vorhaben_id))
     return ranked, saturated
 
@@ -218,7 +265,8 @@ def _ranked(
 def _count(db: Session, reader: Reader, query: Query, filters: VorhabenFilter) -> int:
     """Visible matching Vorhaben, counted up to LIMIT + 1."""
     found = (
-        _visible_entries(db, reader, query, filters, SearchEntry.vorhaben_id)
+        _entries(db, reader, query, filters, Scope.ALL, SearchEntry.vorhaben_id)
+        .order_by(None)
         .distinct()
         .limit(LIMIT + 1)
         .subquery()
@@ -226,14 +274,15 @@ def _count(db: Session, reader: Reader, query: Query, filters: VorhabenFilter) -
     return int(db.scalar(select(func.count()).select_from(found)) or 0)
 
 
-def _comments(db: Session, reader: Reader, ids: Sequence[int]) -> dict[int, Comment]:
-    """The comments shown for hits found only in a comment (undeleted, visible)."""
-    if not ids:
+def _comments(db: Session, reader: Reader, entries: Sequence[int]) -> dict[int, Comment]:
+    """The comments shown for hits found only in a comment (undeleted, visible), by the
+    ids of their search entries."""
+    if not entries:
         return {}
     found: dict[int, Comment] = {}
     for comment in db.scalars(
         select(Comment).where(
-            Comment.id.in_(ids),
+            Comment.id.in_(select(SearchEntry.ref_id).where(SearchEntry.id.in_(entries))),
             Comment.deleted_at.is_(None),
             comment_visible_clause(reader, Comment),
         )

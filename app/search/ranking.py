@@ -16,9 +16,9 @@ test_restricted_statistics.py).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
-from app.search.querymodel import Alternative, Query, Term
+from app.search.querymodel import Alternative, Query
 
 COLUMNS = ("tokens_a", "tokens_b", "tokens_c", "tokens_d")
 WEIGHTS: Mapping[str, float] = {
@@ -42,46 +42,51 @@ BROADER = 0.5
 
 
 class Scorer:
-    """Scores entries (their token text per column) for one query."""
+    """Scores entries (their token text per column, in COLUMNS order) for one query."""
 
     def __init__(self, query: Query) -> None:
-        self.query = query
-        self._needles = {token: f" {token} " for token in query.tokens}
-        for term in query.terms:
-            for alternative in term.broader:
-                for token in alternative:
-                    self._needles.setdefault(token, f" {token} ")
+        tokens: dict[str, int] = {}
 
-    def score(self, columns: Mapping[str, str]) -> float:
-        padded = {name: f" {text} " for name, text in columns.items() if text}
-        norms = {
-            name: max(1.0, 1 - B + B * (text.count(" ") - 1) / TYPICAL[name])
-            for name, text in padded.items()
-        }
-        cache: dict[str, float] = {}
+        def indices(alternative: Alternative) -> tuple[int, ...]:
+            return tuple(tokens.setdefault(token, len(tokens)) for token in alternative)
 
-        def token(value: str) -> float:
-            found = cache.get(value)
-            if found is None:
-                needle = self._needles.get(value) or f" {value} "
-                weighted = sum(
-                    WEIGHTS[name] * text.count(needle) / norms[name]
-                    for name, text in padded.items()
-                )
-                found = cache[value] = weighted / (K1 + weighted)
-            return found
+        self._terms = [
+            [
+                *(
+                    (1.0 if index == 0 else OTHER_ALTERNATIVE, indices(alternative))
+                    for index, alternative in enumerate(term.alternatives)
+                ),
+                *((BROADER, indices(alternative)) for alternative in term.broader),
+            ]
+            for term in query.terms
+        ]
+        self._phrases = [indices(phrase.tokens) for phrase in query.phrases if phrase.tokens]
+        # A token between spaces; a word repeated back to back shares a space with itself
+        # and counts once per pair (rare, and cheaper than re-spacing every text).
+        self._needles = [f" {token} " for token in tokens]
+        self._columns = [(WEIGHTS[name], TYPICAL[name]) for name in COLUMNS]
 
-        def alternative(tokens: Alternative) -> float:
-            return min((token(value) for value in tokens), default=0.0)
-
-        def term(item: Term) -> float:
+    def score(self, columns: Sequence[str]) -> float:
+        fields: list[tuple[str, float]] = []
+        for (weight, typical), text in zip(self._columns, columns, strict=True):
+            if text:
+                norm = 1 - B + B * (text.count(" ") + 1) / typical
+                fields.append((f" {text} ", weight / max(1.0, norm)))
+        saturated: list[float] = []
+        for needle in self._needles:
+            weighted = 0.0
+            for padded, factor in fields:
+                found = padded.count(needle)
+                if found:
+                    weighted += factor * found
+            saturated.append(weighted / (K1 + weighted))
+        total = 0.0
+        for alternatives in self._terms:
             best = 0.0
-            for index, tokens in enumerate(item.alternatives):
-                best = max(best, alternative(tokens) * (1.0 if index == 0 else OTHER_ALTERNATIVE))
-            for tokens in item.broader:
-                best = max(best, alternative(tokens) * BROADER)
-            return best
-
-        return sum(term(item) for item in self.query.terms) + sum(
-            alternative(phrase.tokens) for phrase in self.query.phrases
-        )
+            for weight, indices in alternatives:
+                value = weight * min(saturated[index] for index in indices)
+                best = max(best, value)
+            total += best
+        for indices in self._phrases:
+            total += min(saturated[index] for index in indices)
+        return total
