@@ -48,7 +48,10 @@ from app.vorhaben.models import Vorhaben
 from app.vorhaben.repository import Card, VorhabenFilter, apply_filters, load_cards
 from app.vorhaben.visibility import Reader, comment_visible_clause, visible_clause
 
-CANDIDATES = 1_000  # entries per tier of candidates
+# Entries ranked per search, filled tier by tier. 500 rather than 1,000: ranking reads
+# each candidate's tokens, and 1,000 doubled the latency of common words (bench/search.py,
+# docs/search.md) while pages beyond the 25th are rarely read.
+CANDIDATES = 500
 LIMIT = 1_000  # hits counted; beyond, "mehr als 1.000 Treffer"
 _SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")
 _FTS = table("search_fts", column("rowid"))
