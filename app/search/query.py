@@ -131,8 +131,11 @@ class Scope(enum.Enum):
     ALL = "all"
 
 
-_KIND = {Scope.TITLE: EntryKind.VORHABEN, Scope.OWN: EntryKind.VORHABEN}
-_KIND[Scope.COMMENT] = EntryKind.COMMENT
+_KIND = {
+    Scope.TITLE: EntryKind.VORHABEN,
+    Scope.OWN: EntryKind.VORHABEN,
+    Scope.COMMENT: EntryKind.COMMENT,
+}
 # SQLite: a Vorhaben's entry has only the columns a to c, a comment's only d; a column
 # filter lets FTS5 itself skip the other kind.
 _FTS_COLUMNS = {
