@@ -9,6 +9,8 @@ from markupsafe import Markup
 
 from app.core.text import fold
 
+# Shorter terms are marked only as whole words: "IT" in "IT-Sicherheit", not in "mit".
+WHOLE_WORD_BELOW = 4
 # fold() of one character, remembered: an excerpt folds a whole description character by
 # character, and a text uses few distinct characters.
 _fold_char = lru_cache(maxsize=4096)(fold)
@@ -35,7 +37,8 @@ def _spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
         start = folded.find(term)
         while start != -1 and term:
             end = start + len(term)
-            spans.append((origin[start], origin[end - 1] + 1))
+            if len(term) >= WHOLE_WORD_BELOW or _is_word(folded, start, end):
+                spans.append((origin[start], origin[end - 1] + 1))
             start = folded.find(term, end)
     spans.sort()
     merged: list[tuple[int, int]] = []
@@ -45,6 +48,13 @@ def _spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
+
+
+def _is_word(folded: str, start: int, end: int) -> bool:
+    """Whether folded[start:end] stands alone (not inside a longer word)."""
+    before = folded[start - 1] if start > 0 else " "
+    after = folded[end] if end < len(folded) else " "
+    return not before.isalnum() and not after.isalnum()
 
 
 def mark(text: str, terms: list[str]) -> Markup:

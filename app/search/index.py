@@ -1,51 +1,99 @@
-"""Keeping the search index current, inside the transaction that changes the content."""
+"""Keeping the search index current, inside the transaction that changes the content.
+
+A search entry holds the analyzer's tokens (app.search.analyzer) of one Vorhaben's own
+text or of one comment, one column per ranking weight:
+
+- `tokens_a`: the title;
+- `tokens_b`: tags, fields of action and the summary;
+- `tokens_c`: the description and the lessons learned;
+- `tokens_d`: a comment.
+
+Each column is the tokens joined by spaces. PostgreSQL builds a weighted `tsvector` from
+them (a generated column with a GIN index), SQLite an FTS5 table over the four columns
+(kept by triggers); see the migration 2026-12-07-0100_word_index.py.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.comments.models import Comment
-from app.core.text import fold_words
 from app.search import similar
+from app.search.analyzer import DEFAULT_ANALYZER, Analyzer
 from app.search.models import EntryKind, SearchEntry
-from app.vorhaben.models import Vorhaben
+from app.vorhaben.models import FieldOfAction, Vorhaben, VorhabenField
+
+Columns = dict[str, str]
 
 
-def _upsert(
-    db: Session, kind: EntryKind, ref_id: int, vorhaben_id: int, title: str, content: str
-) -> None:
+def joined(analyzer: Analyzer, *texts: str) -> str:
+    """The tokens of the texts, in order, as one column's stored text."""
+    return " ".join(token for text in texts if text for token in analyzer.analyze(text))
+
+
+def vorhaben_columns(
+    *,
+    title: str,
+    summary: str,
+    description: str,
+    lessons_learned: str,
+    tags: Iterable[str],
+    fields: Iterable[str],
+    analyzer: Analyzer = DEFAULT_ANALYZER,
+) -> Columns:
+    """The stored token columns of a Vorhaben's own text."""
+    labels = " ; ".join([*tags, *fields])
+    return {
+        "tokens_a": joined(analyzer, title),
+        "tokens_b": joined(analyzer, labels, summary),
+        "tokens_c": joined(analyzer, description, lessons_learned),
+        "tokens_d": "",
+    }
+
+
+def comment_columns(body: str, analyzer: Analyzer = DEFAULT_ANALYZER) -> Columns:
+    """The stored token columns of a comment."""
+    return {"tokens_a": "", "tokens_b": "", "tokens_c": "", "tokens_d": joined(analyzer, body)}
+
+
+def _upsert(db: Session, kind: EntryKind, ref_id: int, vorhaben_id: int, columns: Columns) -> None:
     entry = db.scalars(
         select(SearchEntry).where(SearchEntry.kind == kind, SearchEntry.ref_id == ref_id)
     ).one_or_none()
     if entry is None:
-        db.add(
-            SearchEntry(
-                kind=kind, ref_id=ref_id, vorhaben_id=vorhaben_id, title=title, content=content
-            )
+        db.add(SearchEntry(kind=kind, ref_id=ref_id, vorhaben_id=vorhaben_id, **columns))
+        return
+    for name, value in columns.items():
+        if getattr(entry, name) != value:
+            setattr(entry, name, value)
+
+
+def field_labels(db: Session, vorhaben_id: int) -> list[str]:
+    """The labels of a Vorhaben's fields of action (by id: the seed writes them alike)."""
+    return list(
+        db.scalars(
+            select(FieldOfAction.label)
+            .join(VorhabenField, VorhabenField.field_id == FieldOfAction.id)
+            .where(VorhabenField.vorhaben_id == vorhaben_id)
+            .order_by(FieldOfAction.id)
         )
-    else:
-        entry.title = title
-        entry.content = content
-
-
-def vorhaben_text(vorhaben: Vorhaben, tags: list[str]) -> tuple[str, str]:
-    """Folded title and content of a Vorhaben (content includes the title)."""
-    title = fold_words(vorhaben.title)
-    parts = [
-        vorhaben.title,
-        vorhaben.summary,
-        vorhaben.description,
-        " ".join(tags),
-        vorhaben.lessons_learned,
-    ]
-    return title, fold_words(" ".join(part for part in parts if part))
+    )
 
 
 def index_vorhaben(db: Session, vorhaben: Vorhaben, tags: list[str]) -> None:
     """(Re)index a Vorhaben's own text, and its words for similar Vorhaben."""
-    title, content = vorhaben_text(vorhaben, tags)
-    _upsert(db, EntryKind.VORHABEN, vorhaben.id, vorhaben.id, title, content)
+    columns = vorhaben_columns(
+        title=vorhaben.title,
+        summary=vorhaben.summary,
+        description=vorhaben.description,
+        lessons_learned=vorhaben.lessons_learned,
+        tags=tags,
+        fields=field_labels(db, vorhaben.id),
+    )
+    _upsert(db, EntryKind.VORHABEN, vorhaben.id, vorhaben.id, columns)
     similar.store_terms(
         db, vorhaben.id, similar.terms_of(f"{vorhaben.title} {vorhaben.summary}", tags)
     )
@@ -56,7 +104,7 @@ def index_comment(db: Session, comment: Comment) -> None:
     if comment.is_deleted or comment.hidden_at is not None:
         remove_comment(db, comment.id)
         return
-    _upsert(db, EntryKind.COMMENT, comment.id, comment.vorhaben_id, "", fold_words(comment.body))
+    _upsert(db, EntryKind.COMMENT, comment.id, comment.vorhaben_id, comment_columns(comment.body))
 
 
 def remove_comment(db: Session, comment_id: int) -> None:

@@ -1,7 +1,9 @@
-"""The search index: one row per Vorhaben and per comment, text folded for German.
+"""The search index: one row per Vorhaben and per comment, the analyzer's tokens per
+ranking weight (app.search.index).
 
-SQLite mirrors it into an FTS5 trigram table by triggers; PostgreSQL indexes it with
-pg_trgm GIN indexes. Services write these rows in the same transaction as the content.
+SQLite mirrors the token columns into an FTS5 table (unicode61) by triggers; PostgreSQL
+keeps a generated, weighted `tsvector` column with a GIN index. Services write these rows
+in the same transaction as the content.
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ class EntryKind(enum.StrEnum):
 
 class SearchEntry(Base):
     __tablename__ = "search_entries"
-    # The database-specific indexes (FTS5 table and triggers on SQLite, pg_trgm GIN indexes
-    # on PostgreSQL) live in the migration only; migrations/env.py keeps them out of drift
-    # checks.
+    # The database-specific parts (FTS5 table and triggers on SQLite; the generated
+    # `search_vector` column and the GIN indexes on PostgreSQL) live in the migration only;
+    # migrations/env.py keeps them out of drift checks.
     __table_args__ = (
         UniqueConstraint("kind", "ref_id"),
         # The entries of one Vorhaben by kind: its matching comments in a search.
@@ -34,8 +36,12 @@ class SearchEntry(Base):
     vorhaben_id: Mapped[int] = mapped_column(ForeignKey("vorhaben.id", ondelete="CASCADE"))
     kind: Mapped[EntryKind] = mapped_column(str_enum(EntryKind, "search_entry_kind", length=10))
     ref_id: Mapped[int] = mapped_column(Integer)
-    title: Mapped[str] = mapped_column(Text, default="")
-    content: Mapped[str] = mapped_column(Text, default="")
+    # The analyzer's tokens joined by spaces: title (weight A); tags, fields of action and
+    # summary (B); description and lessons learned (C); a comment (D).
+    tokens_a: Mapped[str] = mapped_column(Text, default="")
+    tokens_b: Mapped[str] = mapped_column(Text, default="")
+    tokens_c: Mapped[str] = mapped_column(Text, default="")
+    tokens_d: Mapped[str] = mapped_column(Text, default="")
 
 
 class VorhabenTerm(Base):

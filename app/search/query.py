@@ -1,82 +1,61 @@
-"""Search and similar-Vorhaben queries, each database with its own machinery.
+"""Search over the word-level index, the same plan on both databases.
 
-Text is folded the same way on both sides (Müll → mull, Straße → strasse), and terms match
-anywhere inside words, so "Strategie" finds "Digitalisierungsstrategie":
-SQLite uses an FTS5 trigram index, PostgreSQL pg_trgm GIN indexes with LIKE.
+1. The query is analyzed (app.search.analyzer: stems, compound parts, synonyms, phrases,
+   exclusions) and translated (app.search.expressions) into an FTS5 MATCH (SQLite) or a
+   tsquery against the weighted tsvector (PostgreSQL).
+2. Candidates, each tier the newest CANDIDATES entries a cheap index lookup finds among the
+   Vorhaben the reader may see (filters applied): Vorhaben with a term in the title,
+   Vorhaben whose own text matches, comments that match.
+3. The candidates are ranked in Python by their own tokens (app.search.ranking: field
+   weights title > tags and summary > description > comments, no statistics over other
+   documents), a Vorhaben by its best entry; the page is cut from that list.
+4. The number of hits is exact up to LIMIT and shown as "mehr als 1.000" beyond it.
 
-Both rank a hit by its own text alone (terms in the title, the Vorhaben's text above its
-comments), never by statistics over the whole index such as FTS5's bm25: those count the
-text of Vorhaben the reader may not see, and the order of the hits would tell whether
-another municipality's internal Vorhaben uses a word (issue 15).
+Every limit is applied after the visibility rule, and the ranking reads only the
+candidates' own text, so what a reader sees cannot depend on text they may not see
+(issue 15; tests/search/test_restricted_statistics.py).
 """
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import Float, Integer, Subquery, bindparam, func, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+)
 from sqlalchemy.orm import Session
 
 from app.comments.models import Comment
 from app.core.markdown import plain_text
 from app.core.text import fold_words
-from app.search import highlight
+from app.search import expressions, highlight
+from app.search.analyzer import DEFAULT_ANALYZER
 from app.search.models import EntryKind, SearchEntry
+from app.search.querymodel import Query
+from app.search.ranking import COLUMNS, Scorer
 from app.vorhaben.models import Vorhaben
 from app.vorhaben.repository import Card, VorhabenFilter, apply_filters, load_cards
 from app.vorhaben.visibility import Reader, comment_visible_clause, visible_clause
 
-MIN_TERM = 3
-MAX_TERMS = 8
-
-
-def terms_of(query: str) -> list[str]:
-    """The distinct folded terms of a query (at least 3 characters each, at most 8)."""
-    seen: list[str] = []
-    for word in fold_words(query).replace("_", " ").split():
-        if len(word) >= MIN_TERM and word not in seen:
-            seen.append(word)
-    return seen[:MAX_TERMS]
-
-
-def _fts_phrase(term: str) -> str:
-    return '"' + term.replace('"', "") + '"'
-
-
-def _hits(db: Session, terms: list[str]) -> Subquery:
-    """(vorhaben_id, score) of the Vorhaben whose text or comments contain every term;
-    higher is better. The score of an entry depends on that entry alone."""
-    params: dict[str, Any] = {}
-    title_boost = []
-    for index, term in enumerate(terms):
-        params[f"t{index}"] = f"%{term}%"
-        title_boost.append(f"(CASE WHEN e.title LIKE :t{index} THEN 3 ELSE 0 END)")
-    # Title matches first, then a Vorhaben's own text above its comments.
-    score = (
-        "max("
-        + " + ".join(title_boost)
-        + " + (CASE WHEN e.kind = 'vorhaben' THEN 1 ELSE 0 END)) AS score "
-    )
-    if db.get_bind().dialect.name == "sqlite":
-        params["match"] = " AND ".join(_fts_phrase(term) for term in terms)
-        matching = "e.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :match)"
-    else:
-        matching = " AND ".join(f"e.content LIKE :t{index}" for index in range(len(terms)))
-    # Only fixed SQL fragments are joined here; every value is a bound parameter.
-    statement = text(
-        "SELECT e.vorhaben_id AS vorhaben_id, "
-        + score
-        + "FROM search_entries e WHERE "
-        + matching
-        + " GROUP BY e.vorhaben_id"
-    )
-    return (
-        statement.bindparams(*(bindparam(key, value) for key, value in params.items()))
-        .columns(vorhaben_id=Integer, score=Float)
-        .subquery("hits")
-    )
+# Entries ranked per search, filled tier by tier. 500 rather than 1,000: ranking reads
+# each candidate's tokens, and 1,000 doubled the latency of common words (bench/search.py,
+# docs/search.md) while pages beyond the 25th are rarely read.
+CANDIDATES = 500
+LIMIT = 1_000  # hits counted; beyond, "mehr als 1.000 Treffer"
+_SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")
+_FTS = table("search_fts", column("rowid"))
+_ENTRY = table("search_entries", column("id"), column("kind"), column("vorhaben_id"))
 
 
 @dataclass(frozen=True)
@@ -85,41 +64,241 @@ class SearchResult:
     total: int
     page: int
     pages: int
-    terms: list[str]
-    comments: dict[int, Comment]  # the best matching comment of a hit, when its text did not
+    terms: list[str]  # what to mark in titles and excerpts (folded)
+    comments: dict[int, Comment]  # the first matching comment of a hit, when its text did not
+    more: bool = False  # more than `total` hits (counted up to LIMIT)
 
 
-@dataclass(frozen=True)
-class Ranked:
-    """A page of hits, the same for everyone of one audience (so it can be shared)."""
-
-    cards: tuple[Card, ...]
-    own_text: frozenset[int]  # hits whose own text holds every term (not only a comment)
-    total: int
-    page: int
-    pages: int
+@dataclass
+class _Hit:
+    vorhaben_id: int
+    score: float = 0.0
+    own_text: bool = False
+    comment_entry: int | None = None  # the oldest matching comment's entry, if any
 
 
 def search(
     db: Session,
     reader: Reader,
-    query: str,
+    text: str,
     filters: VorhabenFilter,
     *,
     page: int = 1,
     per_page: int = 20,
 ) -> SearchResult:
-    """Visible Vorhaben whose text or comments contain every term, best first."""
-    terms = terms_of(query)
-    if not terms:
+    """Visible Vorhaben whose own text or one of whose comments matches, best first."""
+    query = DEFAULT_ANALYZER.analyze_query(text)
+    if query.is_empty:
         return SearchResult([], 0, 1, 0, [], {})
-    ranked = _ranked(db, reader, terms, filters, page=page, per_page=per_page)
-    comments = _matching_comments(
-        db, reader, terms, [card.id for card in ranked.cards if card.id not in ranked.own_text]
+    hits, saturated = _ranked(db, reader, query, filters)
+    total, more = len(hits), False
+    if saturated:
+        counted = _count(db, reader, query, filters)
+        total, more = min(counted, LIMIT), counted > LIMIT
+    pages = max(1, -(-len(hits) // per_page))
+    page = min(max(1, page), pages)
+    shown = hits[(page - 1) * per_page : page * per_page]
+    loaded = {
+        card.id: card
+        for card in load_cards(
+            db,
+            select(Vorhaben).where(Vorhaben.id.in_([hit.vorhaben_id for hit in shown])),
+            description=True,
+        )
+    }
+    cards = [loaded[hit.vorhaben_id] for hit in shown if hit.vorhaben_id in loaded]
+    comments = _comments(
+        db, reader, [hit.comment_entry for hit in shown if not hit.own_text and hit.comment_entry]
     )
-    return SearchResult(
-        list(ranked.cards), ranked.total, ranked.page, ranked.pages, terms, comments
+    return SearchResult(cards, total, page, pages, marks(text, query), comments, more)
+
+
+def marks(text: str, query: Query) -> list[str]:
+    """The folded strings to mark: the words as typed and the tokens they match (stems,
+    parts, synonyms), longest first."""
+    words = {word for term in query.terms for word in fold_words(term.text).split()}
+    words.update(word for phrase in query.phrases for word in fold_words(phrase.text).split())
+    words.update(query.tokens)
+    return sorted(words, key=lambda word: (-len(word), word))
+
+
+class Scope(enum.Enum):
+    """Which entries a lookup reads."""
+
+    TITLE = "title"  # Vorhaben with a term (or phrase) in the title
+    OWN = "own"  # Vorhaben, by their own text
+    COMMENT = "comment"  # comments
+    ALL = "all"
+
+
+_KIND = {
+    Scope.TITLE: EntryKind.VORHABEN,
+    Scope.OWN: EntryKind.VORHABEN,
+    Scope.COMMENT: EntryKind.COMMENT,
+}
+# SQLite: a Vorhaben's entry has only the columns a to c, a comment's only d; a column
+# filter lets FTS5 itself skip the other kind.
+_FTS_COLUMNS = {
+    Scope.TITLE: "{tokens_a tokens_b tokens_c}",
+    Scope.OWN: "{tokens_a tokens_b tokens_c}",
+    Scope.COMMENT: "{tokens_d}",
+}
+
+
+def _entries(
+    db: Session,
+    reader: Reader,
+    query: Query,
+    filters: VorhabenFilter,
+    scope: Scope,
+    *columns: Any,
+) -> Select[Any]:
+    """The matching search entries of Vorhaben the reader may see (filters applied),
+    newest first. SQLite reads them from FTS5 in descending rowid order, so a LIMIT stops
+    the lookup early; PostgreSQL finds them by the GIN index."""
+    if _sqlite(db):
+        match = expressions.fts_match(query)
+        if scope in _FTS_COLUMNS:
+            match = f"{_FTS_COLUMNS[scope]} : ({match})"
+        if scope is Scope.TITLE:
+            match = f"{match} AND {expressions.fts_title(query)}"
+        statement = (
+            select(*columns)
+            .select_from(_FTS)
+            .join(SearchEntry, SearchEntry.id == _FTS.c.rowid)
+            .where(literal_column("search_fts").op("MATCH")(bindparam(None, match)))
+            .order_by(_FTS.c.rowid.desc())
+        )
+    else:
+        statement = (
+            select(*columns)
+            .where(
+                literal_column("search_entries.search_vector").op("@@")(
+                    func.to_tsquery(_SIMPLE, bindparam(None, expressions.tsquery(query)))
+                )
+            )
+            .order_by(SearchEntry.id.desc())
+        )
+        if scope is Scope.TITLE:
+            statement = statement.where(
+                func.to_tsvector(_SIMPLE, SearchEntry.tokens_a).op("@@")(
+                    func.to_tsquery(_SIMPLE, bindparam(None, expressions.ts_title(query)))
+                )
+            )
+    if scope in _KIND:
+        statement = statement.where(SearchEntry.kind == _KIND[scope])
+    statement = statement.join(Vorhaben, Vorhaben.id == SearchEntry.vorhaben_id).where(
+        visible_clause(reader)
     )
+    excluded = _excluded_vorhaben(db, query)
+    if excluded is not None:
+        statement = statement.where(excluded)
+    return apply_filters(db, statement, filters)
+
+
+def _fts_ids(match: str) -> Select[Any]:
+    return select(_FTS.c.rowid).where(
+        literal_column("search_fts").op("MATCH")(bindparam(None, match))
+    )
+
+
+def _excluded_vorhaben(db: Session, query: Query) -> ColumnElement[bool] | None:
+    """Vorhaben whose own text has an excluded term drop out, whatever their comments say."""
+    if not query.excluded:
+        return None
+    if _sqlite(db):
+        own = _fts_ids(expressions.fts_any(query.excluded, broader=False))
+        having = select(_ENTRY.c.vorhaben_id).where(_ENTRY.c.id.in_(own))
+        return SearchEntry.vorhaben_id.not_in(having.where(_ENTRY.c.kind == EntryKind.VORHABEN))
+    vector: ColumnElement[Any] = literal_column("x.search_vector")
+    tsquery = func.to_tsquery(
+        _SIMPLE, bindparam(None, expressions.ts_any(query.excluded, broader=False))
+    )
+    inner = _ENTRY.alias("x")
+    having = select(inner.c.vorhaben_id).where(vector.op("@@")(tsquery))
+    return SearchEntry.vorhaben_id.not_in(having.where(inner.c.kind == EntryKind.VORHABEN))
+
+
+def _ranked(
+    db: Session, reader: Reader, query: Query, filters: VorhabenFilter
+) -> tuple[list[_Hit], bool]:
+    """The candidates ranked, a Vorhaben by its best entry; and whether a tier was full
+    (then there may be more hits than candidates).
+
+    The tiers fill CANDIDATES places in turn (newest first within each): Vorhaben with a
+    hit in the title, other Vorhaben whose own text matches, then comments. Then the
+    tokens of the chosen entries are read for the ranking."""
+    chosen: dict[int, Any] = {}
+    saturated = False
+    for scope in (Scope.TITLE, Scope.OWN, Scope.COMMENT):
+        room = CANDIDATES - len(chosen)
+        if room <= 0:
+            break
+        statement = _entries(
+            db,
+            reader,
+            query,
+            filters,
+            scope,
+            SearchEntry.id,
+            SearchEntry.vorhaben_id,
+            SearchEntry.kind,
+        )
+        # The title tier's entries come again in the next one: ask for that many more.
+        overlap = len(chosen) if scope is Scope.OWN else 0
+        rows = db.execute(statement.limit(room + overlap)).all()
+        saturated = saturated or len(rows) >= room + overlap
+        for row in rows:
+            if len(chosen) < CANDIDATES:
+                chosen.setdefault(int(row.id), row)
+    scorer = Scorer(query)
+    hits: dict[int, _Hit] = {}
+    columns = [getattr(SearchEntry, name) for name in COLUMNS]
+    for entry_id, *tokens in db.execute(
+        select(SearchEntry.id, *columns).where(SearchEntry.id.in_(list(chosen)))
+    ):
+        row = chosen[entry_id]
+        hit = hits.get(row.vorhaben_id) or hits.setdefault(row.vorhaben_id, _Hit(row.vorhaben_id))
+        hit.score = max(hit.score, scorer.score(tokens))
+        if row.kind == EntryKind.VORHABEN:
+            hit.own_text = True
+        elif hit.comment_entry is None or entry_id < hit.comment_entry:
+            hit.comment_entry = entry_id
+    ranked = sorted(hits.values(), key=lambda hit: (-hit.score, -hit.vorhaben_id))
+    return ranked, saturated
+
+
+def _count(db: Session, reader: Reader, query: Query, filters: VorhabenFilter) -> int:
+    """Visible matching Vorhaben, counted up to LIMIT + 1."""
+    found = (
+        _entries(db, reader, query, filters, Scope.ALL, SearchEntry.vorhaben_id)
+        .order_by(None)
+        .distinct()
+        .limit(LIMIT + 1)
+        .subquery()
+    )
+    return int(db.scalar(select(func.count()).select_from(found)) or 0)
+
+
+def _comments(db: Session, reader: Reader, entries: Sequence[int]) -> dict[int, Comment]:
+    """The comments shown for hits found only in a comment (undeleted, visible), by the
+    ids of their search entries."""
+    if not entries:
+        return {}
+    found: dict[int, Comment] = {}
+    for comment in db.scalars(
+        select(Comment).where(
+            Comment.id.in_(select(SearchEntry.ref_id).where(SearchEntry.id.in_(entries))),
+            Comment.deleted_at.is_(None),
+            comment_visible_clause(reader, Comment),
+        )
+    ):
+        found[comment.vorhaben_id] = comment
+    return found
+
+
+def _sqlite(db: Session) -> bool:
+    return db.get_bind().dialect.name == "sqlite"
 
 
 def marked(db: Session, result: SearchResult) -> tuple[dict[int, Markup], dict[int, Markup | None]]:
@@ -142,80 +321,3 @@ def _excerpt(plain: str, markdown: str, terms: tuple[str, ...]) -> Markup | None
     # Excerpts show words, not Markdown: "## Hintergrund" or "**fett**" in a hit list
     # reads as noise.
     return highlight.excerpt(f"{plain} {plain_text(markdown)}".strip(), list(terms))
-
-
-def _ranked(
-    db: Session,
-    reader: Reader,
-    terms: list[str],
-    filters: VorhabenFilter,
-    *,
-    page: int,
-    per_page: int,
-) -> Ranked:
-    """One page of the ranked hits (the last one when asked beyond it)."""
-    hits = _hits(db, terms)
-    matching = apply_filters(
-        db,
-        select(Vorhaben.id, hits.c.score, func.count().over().label("total"))
-        .join(hits, hits.c.vorhaben_id == Vorhaben.id)
-        .where(visible_clause(reader)),
-        filters,
-    )
-    # One pass: the page and, with every row, the number of all hits.
-    page = max(1, page)
-    ranked = db.execute(
-        matching.order_by(hits.c.score.desc(), Vorhaben.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    if not ranked and page > 1:  # beyond the last page: show the last one
-        total = db.scalar(select(func.count()).select_from(matching.subquery())) or 0
-        page = max(1, -(-total // per_page))
-        ranked = db.execute(
-            matching.order_by(hits.c.score.desc(), Vorhaben.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        ).all()
-    total = int(ranked[0].total) if ranked else 0
-    pages = max(1, -(-total // per_page))
-    ids = [row.id for row in ranked]
-    loaded = {
-        card.id: card
-        for card in load_cards(db, select(Vorhaben).where(Vorhaben.id.in_(ids)), description=True)
-    }
-    cards = tuple(loaded[item] for item in ids if item in loaded)
-    own_text = frozenset(
-        card.id
-        for card in cards
-        if all(
-            term in fold_words(f"{card.title} {card.summary} {card.description}") for term in terms
-        )
-    )
-    return Ranked(cards, own_text, total, page, pages)
-
-
-def _matching_comments(
-    db: Session, reader: Reader, terms: list[str], vorhaben_ids: list[int]
-) -> dict[int, Comment]:
-    """The first (oldest) matching, undeleted comment the reader may see of each of these
-    (visible) Vorhaben."""
-    if not vorhaben_ids:
-        return {}
-    entries = select(SearchEntry.ref_id).where(
-        SearchEntry.kind == EntryKind.COMMENT, SearchEntry.vorhaben_id.in_(vorhaben_ids)
-    )
-    for term in terms:
-        entries = entries.where(SearchEntry.content.contains(term, autoescape=True))
-    found: dict[int, Comment] = {}
-    for comment in db.scalars(
-        select(Comment)
-        .where(
-            Comment.id.in_(entries),
-            Comment.deleted_at.is_(None),
-            comment_visible_clause(reader, Comment),
-        )
-        .order_by(Comment.created_at)
-    ):
-        found.setdefault(comment.vorhaben_id, comment)
-    return found

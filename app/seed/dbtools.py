@@ -1,7 +1,7 @@
 """Database-specific parts of the bulk load: ids, search index machinery, sequences.
 
-The trigger and index statements are copies of the exchange migration's
-(migrations/versions/2026-11-22-0045_exchange.py); they must stay identical.
+The search index's statements are app.search.bulk's, which the migration that creates
+them uses too.
 """
 
 from __future__ import annotations
@@ -11,45 +11,8 @@ from typing import Any
 from sqlalchemy import Connection, Table, func, insert, select, text
 
 from app.db import Base, refresh_statistics
+from app.search import bulk
 
-SQLITE_TRIGGERS = (
-    (
-        "search_fts_insert",
-        "CREATE TRIGGER search_fts_insert AFTER INSERT ON search_entries BEGIN "
-        "INSERT INTO search_fts(rowid, title, content) "
-        "VALUES (new.id, new.title, new.content); END",
-    ),
-    (
-        "search_fts_delete",
-        "CREATE TRIGGER search_fts_delete AFTER DELETE ON search_entries BEGIN "
-        "INSERT INTO search_fts(search_fts, rowid, title, content) "
-        "VALUES ('delete', old.id, old.title, old.content); END",
-    ),
-    (
-        "search_fts_update",
-        "CREATE TRIGGER search_fts_update AFTER UPDATE ON search_entries BEGIN "
-        "INSERT INTO search_fts(search_fts, rowid, title, content) "
-        "VALUES ('delete', old.id, old.title, old.content); "
-        "INSERT INTO search_fts(rowid, title, content) "
-        "VALUES (new.id, new.title, new.content); END",
-    ),
-)
-POSTGRES_INDEXES = (
-    (
-        "ix_search_entries_title_trgm",
-        "CREATE INDEX ix_search_entries_title_trgm ON search_entries "
-        "USING gin (title gin_trgm_ops)",
-    ),
-    (
-        "ix_search_entries_content_trgm",
-        "CREATE INDEX ix_search_entries_content_trgm ON search_entries "
-        "USING gin (content gin_trgm_ops)",
-    ),
-)
-# FTS5 settings (stored in the index) for the bulk load, and its defaults to return to.
-FTS_BULK = {"automerge": 0, "crisismerge": 2000, "hashsize": 256 * 2**20}
-FTS_DEFAULTS = {"automerge": 4, "crisismerge": 16, "hashsize": 2**20}
-FTS_CHUNK = 100_000
 # Tables whose ids the seed allocates itself.
 ID_TABLES = (
     "accounts",
@@ -97,71 +60,18 @@ def write(connection: Connection, *groups: tuple[str, list[dict[str, Any]]]) -> 
 
 
 def suspend_search_index(connection: Connection) -> None:
-    """Drop the per-row search machinery (FTS5 triggers, pg_trgm indexes) for the load."""
-    names = SQLITE_TRIGGERS if is_sqlite(connection) else POSTGRES_INDEXES
-    kind = "TRIGGER" if is_sqlite(connection) else "INDEX"
-    for name, _sql in names:
-        connection.exec_driver_sql(f"DROP {kind} IF EXISTS {name}")
-    connection.commit()
+    """Drop the per-row search machinery (FTS5 triggers, GIN indexes) for the load."""
+    bulk.suspend(connection)
 
 
 def restore_search_index(connection: Connection) -> None:
     """Recreate what suspend_search_index() dropped and index every row."""
-    if is_sqlite(connection):
-        _fill_fts(connection)
-        for name, sql in SQLITE_TRIGGERS:
-            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
-            connection.exec_driver_sql(sql)
-    else:
-        connection.exec_driver_sql("SET maintenance_work_mem TO '1GB'")
-        for name, sql in POSTGRES_INDEXES:
-            connection.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
-            connection.exec_driver_sql(sql)
-        connection.exec_driver_sql("RESET maintenance_work_mem")
-    connection.commit()
-
-
-def _fill_fts(connection: Connection) -> None:
-    """Index all search entries in FTS5 in chunks, each its own transaction, without the
-    merges FTS5 does while writing; merge once at the end and restore its defaults. One
-    'rebuild' over a million entries, merging as it went, ran for more than half an hour;
-    this takes about two minutes.
-    """
-
-    def configure(values: dict[str, int]) -> None:
-        for key, value in values.items():  # fixed keys and integers only
-            connection.exec_driver_sql(
-                f"INSERT INTO search_fts(search_fts, rank) VALUES('{key}', {int(value)})"
-            )
-
-    configure(FTS_BULK)
-    connection.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES('delete-all')")
-    connection.commit()
-    last = int(connection.scalar(text("SELECT coalesce(max(id), 0) FROM search_entries")) or 0)
-    for first in range(0, last, FTS_CHUNK):
-        connection.execute(
-            text(
-                "INSERT INTO search_fts(rowid, title, content) SELECT id, title, content "
-                "FROM search_entries WHERE id > :first AND id <= :last"
-            ),
-            {"first": first, "last": first + FTS_CHUNK},
-        )
-        connection.commit()
-    # Merge the segments into one now: left alone, the next ordinary write would merge them
-    # (51 s for a comment at a million entries). Move the load out of the WAL first; the
-    # merge reading through a WAL of a gigabyte took many minutes instead of half a minute.
-    checkpoint(connection)
-    connection.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES('optimize')")
-    configure(FTS_DEFAULTS)
-    connection.commit()
-    checkpoint(connection)
+    bulk.restore(connection)
 
 
 def checkpoint(connection: Connection) -> None:
     """SQLite: copy the WAL into the database file and empty it (outside a transaction)."""
-    connection.commit()
-    raw = connection.connection.driver_connection
-    raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+    bulk.checkpoint(connection)
 
 
 def finish(connection: Connection) -> None:

@@ -82,8 +82,10 @@ def seed_comments(ctx: Context, pools: Pools, planned: list[Planned]) -> dict[st
                     "vorhaben_id": plan.id,
                     "kind": EntryKind.COMMENT,
                     "ref_id": comment_id,
-                    "title": "",
-                    "content": body.folded,
+                    "tokens_a": "",
+                    "tokens_b": "",
+                    "tokens_c": "",
+                    "tokens_d": body.tokens,
                 }
             )
             if len(comments) >= ctx.batch_size:

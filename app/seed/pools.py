@@ -1,7 +1,7 @@
-"""Pools of generated texts, rendered and folded once and reused for many rows.
+"""Pools of generated texts, rendered and analyzed once and reused for many rows.
 
-Rendering Markdown and folding text for search are the slow parts of making a row; a pool
-of a few thousand distinct texts per kind keeps a million comments affordable.
+Rendering Markdown and analyzing text for search are the slow parts of making a row; a
+pool of a few thousand distinct texts per kind keeps a million comments affordable.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ import random
 from dataclasses import dataclass
 
 from app.core import markdown
-from app.core.text import fold_words
+from app.search.analyzer import DEFAULT_ANALYZER
+from app.search.index import joined
 from app.seed import text
 from app.seed.topics import TOPICS
 
@@ -19,11 +20,11 @@ from app.seed.topics import TOPICS
 class Rendered:
     source: str
     html: str
-    folded: str  # fold_words(source), as the search index stores it
+    tokens: str  # the analyzer's tokens of source, as the search index stores them
 
 
 def _rendered(source: str) -> Rendered:
-    return Rendered(source, markdown.render(source), fold_words(source))
+    return Rendered(source, markdown.render(source), joined(DEFAULT_ANALYZER, source))
 
 
 @dataclass(frozen=True)

@@ -7,15 +7,16 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from app.core.text import fold, fold_words
-from app.search.index import vorhaben_text
+from app.core.text import fold
+from app.search.analyzer import DEFAULT_ANALYZER
+from app.search.index import joined, vorhaben_columns
 from app.search.models import EntryKind
 from app.search.similar import terms_of
 from app.seed import dbtools, text, vocab
 from app.seed.context import Context, Owner
 from app.seed.pools import Pools, Rendered
 from app.seed.topics import TOPICS, Topic
-from app.vorhaben.models import AIUse, SignalKind, Stage, Visibility, Vorhaben
+from app.vorhaben.models import AIUse, SignalKind, Stage, Visibility
 
 STAGES = tuple(Stage)
 STAGE_WEIGHTS = (22, 22, 10, 20, 16, 6, 4)  # idee … eingestellt
@@ -184,16 +185,20 @@ def _vorhaben_row(
     return row, planned, owner, _tags(ctx, topic), _fields(ctx, topic), description, lessons
 
 
-def _check_search_text(row: dict[str, Any], tags: list[str], title: str, content: str) -> None:
-    """The pooled folding must equal what the application's indexer would store."""
-    probe = Vorhaben(
+def _check_search_tokens(
+    row: dict[str, Any], tags: list[str], fields: list[str], columns: dict[str, str]
+) -> None:
+    """The pooled analysis must equal what the application's indexer would store."""
+    expected = vorhaben_columns(
         title=row["title"],
         summary=row["summary"],
         description=row["description"],
         lessons_learned=row["lessons_learned"],
+        tags=tags,
+        fields=fields,
     )
-    if vorhaben_text(probe, tags) != (title, content):
-        raise AssertionError(f"search text of Vorhaben {row['id']} differs from the indexer's")
+    if expected != columns:
+        raise AssertionError(f"search tokens of Vorhaben {row['id']} differ from the indexer's")
 
 
 def seed_vorhaben(
@@ -276,21 +281,23 @@ def seed_vorhaben(
                 {"account_id": author, "vorhaben_id": vorhaben_id, "created_at": created}
             )
         pending["signals"] += _signals(ctx, plan, owner.id)
-        title = fold_words(row["title"])
-        parts = [title, fold_words(row["summary"]), description.folded, fold_words(" ".join(tags))]
-        if lessons is not None:
-            parts.append(lessons.folded)
-        content = " ".join(part for part in parts if part)
+        labels = [ctx.field_labels[field_id] for field_id in sorted(field_ids)]
+        body = [description.tokens, lessons.tokens if lessons is not None else ""]
+        columns = {
+            "tokens_a": joined(DEFAULT_ANALYZER, row["title"]),
+            "tokens_b": joined(DEFAULT_ANALYZER, " ; ".join([*tags, *labels]), row["summary"]),
+            "tokens_c": " ".join(part for part in body if part),
+            "tokens_d": "",
+        }
         if index % 1000 == 0:
-            _check_search_text(row, tags, title, content)
+            _check_search_tokens(row, tags, labels, columns)
         pending["search_entries"].append(
             {
                 "id": ctx.next_id("search_entries"),
                 "vorhaben_id": vorhaben_id,
                 "kind": EntryKind.VORHABEN,
                 "ref_id": vorhaben_id,
-                "title": title,
-                "content": content,
+                **columns,
             }
         )
         pending["vorhaben_terms"] += [

@@ -14,6 +14,8 @@ from app.db import make_engine, make_session_factory, unit_of_work
 from app.demo import DEMO_REGISTRY
 from app.export import schemas
 from app.export.models import FeedCounter, FeedEntry, Publication, PublicationVersion
+from app.search.analyzer import DEFAULT_ANALYZER
+from app.search.index import joined
 from app.search.models import EntryKind, SearchEntry
 from app.search.query import search
 from app.vorhaben.models import Visibility, Vorhaben
@@ -96,7 +98,7 @@ def _assert_searchable(db: Session) -> None:
             SearchEntry.kind == EntryKind.VORHABEN, SearchEntry.ref_id == first.id
         )
     ).one()
-    entry.title, entry.content = "zaunkonigzahlung", "zaunkonigzahlung im stadtpark"
+    entry.tokens_a = joined(DEFAULT_ANALYZER, "Zaunkönigzählung im Stadtpark")
     db.flush()
     found = search(db, reader, "Zaunkönigzählung", VorhabenFilter())
     assert [hit.id for hit in found.vorhaben] == [first.id]

@@ -1,0 +1,245 @@
+"""The database-specific structures of the search index, and building them in bulk.
+
+SQLite: an FTS5 table `search_fts` over the four token columns of `search_entries`
+(external content, `unicode61`, no trigram), kept current by triggers. PostgreSQL: the
+generated column `search_vector` (the weighted tsvector of the token columns, 'simple'
+configuration: the tokens are already analyzed) with a GIN index, and a GIN index over the
+title's tokens alone (the first tier of candidates, app.search.query).
+
+The migration that creates them (2026-12-07-0100_word_index.py) and the seed use the same
+statements from here. `suspend` and `restore` drop the per-row machinery for a bulk load
+and build the index once at the end; `reindex` recomputes every entry's tokens with the
+analyzer (after a change of the lexicon, see Analyzer.fingerprint).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from sqlalchemy import Connection, text
+
+from app.search.analyzer import DEFAULT_ANALYZER, Analyzer
+from app.search.index import comment_columns, vorhaben_columns
+
+COLUMNS = ("tokens_a", "tokens_b", "tokens_c", "tokens_d")
+_LIST = ", ".join(COLUMNS)
+
+SQLITE_TABLE = (
+    "CREATE VIRTUAL TABLE search_fts USING fts5(tokens_a, tokens_b, tokens_c, tokens_d, "
+    "content='search_entries', content_rowid='id', tokenize='unicode61', columnsize=0)"
+)
+SQLITE_TRIGGERS = (
+    (
+        "search_fts_insert",
+        "CREATE TRIGGER search_fts_insert AFTER INSERT ON search_entries BEGIN "
+        "INSERT INTO search_fts(rowid, tokens_a, tokens_b, tokens_c, tokens_d) "
+        "VALUES (new.id, new.tokens_a, new.tokens_b, new.tokens_c, new.tokens_d); END",
+    ),
+    (
+        "search_fts_delete",
+        "CREATE TRIGGER search_fts_delete AFTER DELETE ON search_entries BEGIN "
+        "INSERT INTO search_fts(search_fts, rowid, tokens_a, tokens_b, tokens_c, tokens_d) "
+        "VALUES ('delete', old.id, old.tokens_a, old.tokens_b, old.tokens_c, old.tokens_d); END",
+    ),
+    (
+        "search_fts_update",
+        "CREATE TRIGGER search_fts_update "
+        "AFTER UPDATE OF tokens_a, tokens_b, tokens_c, tokens_d ON search_entries BEGIN "
+        "INSERT INTO search_fts(search_fts, rowid, tokens_a, tokens_b, tokens_c, tokens_d) "
+        "VALUES ('delete', old.id, old.tokens_a, old.tokens_b, old.tokens_c, old.tokens_d); "
+        "INSERT INTO search_fts(rowid, tokens_a, tokens_b, tokens_c, tokens_d) "
+        "VALUES (new.id, new.tokens_a, new.tokens_b, new.tokens_c, new.tokens_d); END",
+    ),
+)
+POSTGRES_VECTOR = (
+    "ALTER TABLE search_entries ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ("
+    "setweight(to_tsvector('simple'::regconfig, tokens_a), 'A') || "
+    "setweight(to_tsvector('simple'::regconfig, tokens_b), 'B') || "
+    "setweight(to_tsvector('simple'::regconfig, tokens_c), 'C') || "
+    "setweight(to_tsvector('simple'::regconfig, tokens_d), 'D')) STORED"
+)
+POSTGRES_INDEXES = (
+    (
+        "ix_search_entries_vector",
+        "CREATE INDEX ix_search_entries_vector ON search_entries USING gin (search_vector)",
+    ),
+    (
+        "ix_search_entries_title_vector",
+        "CREATE INDEX ix_search_entries_title_vector ON search_entries "
+        "USING gin (to_tsvector('simple'::regconfig, tokens_a))",
+    ),
+)
+# FTS5 settings (stored in the index) for the bulk load, and its defaults to return to.
+FTS_BULK = {"automerge": 0, "crisismerge": 2000, "hashsize": 256 * 2**20}
+FTS_DEFAULTS = {"automerge": 4, "crisismerge": 16, "hashsize": 2**20}
+FTS_CHUNK = 100_000
+REINDEX_BATCH = 5_000
+
+
+def is_sqlite(connection: Connection) -> bool:
+    return connection.dialect.name == "sqlite"
+
+
+def create(connection: Connection) -> None:
+    """Create the index structures over an existing `search_entries` (filled or not)."""
+    if is_sqlite(connection):
+        connection.exec_driver_sql(SQLITE_TABLE)
+    else:
+        connection.exec_driver_sql(POSTGRES_VECTOR)
+    restore(connection, commit=False)
+
+
+def drop(connection: Connection) -> None:
+    """Remove the index structures (the token columns stay)."""
+    suspend(connection, commit=False)
+    if is_sqlite(connection):
+        connection.exec_driver_sql("DROP TABLE IF EXISTS search_fts")
+    else:
+        connection.exec_driver_sql("ALTER TABLE search_entries DROP COLUMN IF EXISTS search_vector")
+
+
+def suspend(connection: Connection, *, commit: bool = True) -> None:
+    """Drop the per-row machinery (FTS5 triggers, GIN indexes) for a bulk load."""
+    names = SQLITE_TRIGGERS if is_sqlite(connection) else POSTGRES_INDEXES
+    kind = "TRIGGER" if is_sqlite(connection) else "INDEX"
+    for name, _sql in names:
+        connection.exec_driver_sql(f"DROP {kind} IF EXISTS {name}")
+    if commit:
+        connection.commit()
+
+
+def restore(connection: Connection, *, commit: bool = True) -> None:
+    """Recreate what suspend() dropped and index every row. Without commit (inside a
+    migration's transaction), SQLite fills the FTS5 table in one statement."""
+    if is_sqlite(connection):
+        if commit:
+            _fill_fts(connection)
+        else:
+            connection.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES('rebuild')")
+        for name, sql in SQLITE_TRIGGERS:
+            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+            connection.exec_driver_sql(sql)
+    else:
+        connection.exec_driver_sql("SET LOCAL maintenance_work_mem TO '1GB'")
+        for name, sql in POSTGRES_INDEXES:
+            connection.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+            connection.exec_driver_sql(sql)
+    if commit:
+        connection.commit()
+
+
+def _fill_fts(connection: Connection) -> None:
+    """Index all search entries in FTS5 in chunks, each its own transaction, without the
+    merges FTS5 does while writing; merge once at the end and restore its defaults."""
+
+    def configure(values: dict[str, int]) -> None:
+        for key, value in values.items():  # fixed keys and integers only
+            connection.exec_driver_sql(
+                f"INSERT INTO search_fts(search_fts, rank) VALUES('{key}', {int(value)})"
+            )
+
+    configure(FTS_BULK)
+    connection.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES('delete-all')")
+    connection.commit()
+    last = int(connection.scalar(text("SELECT coalesce(max(id), 0) FROM search_entries")) or 0)
+    for first in range(0, last, FTS_CHUNK):
+        connection.execute(
+            text(
+                f"INSERT INTO search_fts(rowid, {_LIST}) SELECT id, {_LIST} "  # noqa: S608
+                "FROM search_entries WHERE id > :first AND id <= :last"
+            ),
+            {"first": first, "last": first + FTS_CHUNK},
+        )
+        connection.commit()
+    # Merge the segments into one now: left alone, the next ordinary write would merge them.
+    checkpoint(connection)
+    connection.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES('optimize')")
+    configure(FTS_DEFAULTS)
+    connection.commit()
+    checkpoint(connection)
+
+
+def checkpoint(connection: Connection) -> None:
+    """SQLite: copy the WAL into the database file and empty it (outside a transaction)."""
+    connection.commit()
+    raw = connection.connection.driver_connection
+    raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+
+
+def reindex(
+    connection: Connection,
+    *,
+    analyzer: Analyzer = DEFAULT_ANALYZER,
+    out: Callable[[str], None] = lambda line: None,
+    commit: bool = True,
+) -> int:
+    """Recompute the token columns of every entry from the content; returns the number
+    of entries. Run between suspend() and restore() for speed (the caller's choice)."""
+    started = time.perf_counter()
+    tags: dict[int, list[str]] = {}
+    for vorhaben_id, tag in connection.execute(
+        text("SELECT vorhaben_id, tag FROM vorhaben_tags ORDER BY vorhaben_id, tag")
+    ):
+        tags.setdefault(vorhaben_id, []).append(tag)
+    fields: dict[int, list[str]] = {}
+    for vorhaben_id, label in connection.execute(
+        text(
+            "SELECT vf.vorhaben_id, f.label FROM vorhaben_fields vf "
+            "JOIN fields_of_action f ON f.id = vf.field_id ORDER BY f.id"
+        )
+    ):
+        fields.setdefault(vorhaben_id, []).append(label)
+    update = text(
+        "UPDATE search_entries SET tokens_a = :tokens_a, tokens_b = :tokens_b, "
+        "tokens_c = :tokens_c, tokens_d = :tokens_d WHERE kind = :kind AND ref_id = :ref_id"
+    )
+    done = 0
+    rows: list[dict[str, object]] = []
+
+    def flush() -> None:
+        nonlocal done
+        if rows:
+            connection.execute(update, rows)
+            done += len(rows)
+            rows.clear()
+            if commit:
+                connection.commit()
+
+    for row in connection.execute(
+        text("SELECT id, title, summary, description, lessons_learned FROM vorhaben ORDER BY id")
+    ).all():
+        columns = vorhaben_columns(
+            title=row.title,
+            summary=row.summary,
+            description=row.description,
+            lessons_learned=row.lessons_learned or "",
+            tags=tags.get(row.id, []),
+            fields=fields.get(row.id, []),
+            analyzer=analyzer,
+        )
+        rows.append({**columns, "kind": "vorhaben", "ref_id": row.id})
+        if len(rows) >= REINDEX_BATCH:
+            flush()
+    flush()
+    last = 0
+    while True:
+        batch = connection.execute(
+            text(
+                "SELECT e.id AS entry_id, e.ref_id AS id, c.body AS body FROM search_entries e "
+                "JOIN comments c ON c.id = e.ref_id WHERE e.kind = 'comment' AND e.id > :last "
+                "ORDER BY e.id LIMIT :size"
+            ),
+            {"last": last, "size": REINDEX_BATCH},
+        ).all()
+        if not batch:
+            break
+        rows.extend(
+            {**comment_columns(row.body, analyzer), "kind": "comment", "ref_id": row.id}
+            for row in batch
+        )
+        last = int(batch[-1].entry_id)
+        flush()
+        if done % 100_000 < REINDEX_BATCH:
+            out(f"  reindexed {done:,} entries ({time.perf_counter() - started:.0f} s)")
+    return done
