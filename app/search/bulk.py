@@ -6,7 +6,7 @@ generated column `search_vector` (the weighted tsvector of the token columns, 's
 configuration: the tokens are already analyzed) with a GIN index, and a GIN index over the
 title's tokens alone (the first tier of candidates, app.search.query).
 
-The migration that creates them (2026-12-07-0100_word_index.py) and the seed use the same
+The migration that creates them (2026-12-06-0500_word_index.py) and the seed use the same
 statements from here. `suspend` and `restore` drop the per-row machinery for a bulk load
 and build the index once at the end; `reindex` recomputes every entry's tokens with the
 analyzer (after a change of the lexicon, see Analyzer.fingerprint).

@@ -10,7 +10,7 @@ text or of one comment, one column per ranking weight:
 
 Each column is the tokens joined by spaces. PostgreSQL builds a weighted `tsvector` from
 them (a generated column with a GIN index), SQLite an FTS5 table over the four columns
-(kept by triggers); see the migration 2026-12-07-0100_word_index.py.
+(kept by triggers); see the migration 2026-12-06-0500_word_index.py.
 """
 
 from __future__ import annotations
