@@ -138,13 +138,6 @@ def detail_context(db: DbSession, member: Account, vorhaben_id: int) -> dict[str
         "can_acknowledge": service.can_edit(member, vorhaben),
         "following": cooperation.is_following(db, member.id, vorhaben.id),
         **provided.discussion(db, vorhaben.id),
-        "similar": provided.similar(
-            db,
-            member,
-            f"{vorhaben.title} {vorhaben.summary}",
-            tags=vorhaben.tag_names,
-            exclude_id=vorhaben.id,
-        ),
         "can_edit": service.can_edit(member, vorhaben),
         "can_delete": service.can_delete(member, vorhaben),
         "comment_body": "",
@@ -155,9 +148,35 @@ def detail_context(db: DbSession, member: Account, vorhaben_id: int) -> dict[str
 
 @router.get("/vorhaben/{vorhaben_id:id}")
 def detail(request: Request, vorhaben_id: int, member: Member, db: DbSession) -> Response:
-    """A Vorhaben with its timeline, signals, comments and similar Vorhaben."""
+    """A Vorhaben with its timeline, signals and comments; the similar Vorhaben follow."""
     _nav(request)
     return render(request, "vorhaben/detail.html", detail_context(db, member, vorhaben_id))
+
+
+@router.get("/vorhaben/{vorhaben_id:id}/aehnlich")
+def similar(request: Request, vorhaben_id: int, member: Member, db: DbSession) -> Response:
+    """The similar Vorhaben of a Vorhaben: the detail page loads them after itself (htmx);
+    without JavaScript its link leads to them as a page of their own."""
+    _nav(request)
+    vorhaben = service.get_for_page(db, member, vorhaben_id)
+    found = provided.similar(
+        db,
+        member,
+        f"{vorhaben.title} {vorhaben.summary}",
+        tags=vorhaben.tag_names,
+        exclude_id=vorhaben.id,
+    )
+    if is_htmx(request):
+        return render(request, "vorhaben/_similar.html", {"similar": found})
+    return render(
+        request,
+        "vorhaben/similar.html",
+        {
+            "page_title": _("Ähnliche Vorhaben: %(title)s", title=vorhaben.title),
+            "vorhaben": vorhaben,
+            "similar": found,
+        },
+    )
 
 
 @router.get("/vorhaben/{vorhaben_id:id}/loeschen")
