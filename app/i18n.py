@@ -184,7 +184,7 @@ def _compiled(locale: str, kind: str) -> Callable[[dt.date], str] | None:
     template = pattern.format
 
     def apply(moment: dt.date) -> str:
-        return template % {name: field(moment, data) for name, field in fields}
+        return str(template % {name: field(moment, data) for name, field in fields})
 
     return apply
 
