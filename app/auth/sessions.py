@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import ColumnElement, delete, select, update
+from sqlalchemy.orm import Session, contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import Account
@@ -72,14 +74,24 @@ def lookup(db: Session, settings: Settings, token: str) -> AuthSession | None:
 
     Read from the database on every request, never from a cache: an ended session and a
     changed role or state take effect at the very next request, on every app instance."""
-    row = db.scalars(
-        select(AuthSession)
+    found = lookup_with(db, settings, token, ())
+    return found[0] if found is not None else None
+
+
+def lookup_with(
+    db: Session, settings: Settings, token: str, columns: Sequence[ColumnElement[Any]]
+) -> tuple[AuthSession, tuple[Any, ...]] | None:
+    """lookup(), and in the same statement the values of `columns` (subqueries that may
+    refer to the session's account, `accounts`): what every page's header counts."""
+    row = db.execute(
+        select(AuthSession, *columns)
+        .join(Account, Account.id == AuthSession.account_id)
         .where(AuthSession.token_hash == hash_token(token))
-        .options(joinedload(AuthSession.account))
+        .options(contains_eager(AuthSession.account))
     ).one_or_none()
-    if row is None or not _alive(row, settings):
+    if row is None or not _alive(row[0], settings):
         return None
-    return row
+    return row[0], tuple(row[1:])
 
 
 def _alive(row: AuthSession, settings: Settings) -> bool:

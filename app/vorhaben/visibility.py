@@ -12,6 +12,7 @@ an open report or a review, and audits it.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
@@ -36,6 +37,18 @@ class Reader(Protocol):
 
     @property
     def municipality_id(self) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class ReaderColumns:
+    """A reader named by columns of an enclosing query instead of values: the same rules
+    then build a correlated subquery that counts for whichever account that query loads
+    (the page header's unread count, read with the session). Counts as a member: the
+    caller uses the result for members only."""
+
+    id: Any
+    municipality_id: Any
+    is_member: bool = True
 
 
 def visible_clause(reader: Reader) -> ColumnElement[bool]:
