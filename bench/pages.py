@@ -40,6 +40,9 @@ from app.web import templating
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 from bench import exchange
 
+# Transaction control is not counted (SQLite's BEGIN DEFERRED is a statement of its own).
+TRANSACTION = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
 
 class StatementLog:
     """The SQL statements an engine runs while `recording()` is open."""
@@ -50,7 +53,7 @@ class StatementLog:
         event.listen(engine, "before_cursor_execute", self._seen)
 
     def _seen(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if self._on:
+        if self._on and not statement.startswith(TRANSACTION):
             self.statements.append(statement)
 
     @contextmanager

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Integer, Select, String, exists, literal_column, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from app.core.ids import parse_id
@@ -163,22 +163,13 @@ def load_cards(db: Session, query: Select[Any], *, description: bool = False) ->
     ).all()
     if not rows:
         return []
-    ids = [row.id for row in rows]
     fields: dict[int, list[CardField]] = {}
-    for vorhaben_id, slug, label in db.execute(
-        select(VorhabenField.vorhaben_id, FieldOfAction.slug, FieldOfAction.label)
-        .join(FieldOfAction, FieldOfAction.id == VorhabenField.field_id)
-        .where(VorhabenField.vorhaben_id.in_(ids))
-        .order_by(FieldOfAction.position, FieldOfAction.id)
-    ):
-        fields.setdefault(vorhaben_id, []).append(CardField(slug, label))
     tags: dict[int, list[CardTag]] = {}
-    for vorhaben_id, tag in db.execute(
-        select(VorhabenTag.vorhaben_id, VorhabenTag.tag)
-        .where(VorhabenTag.vorhaben_id.in_(ids))
-        .order_by(VorhabenTag.tag)
-    ):
-        tags.setdefault(vorhaben_id, []).append(CardTag(tag))
+    for vorhaben_id, is_field, text, label in db.execute(_facets([row.id for row in rows])):
+        if is_field:
+            fields.setdefault(vorhaben_id, []).append(CardField(text, label))
+        else:
+            tags.setdefault(vorhaben_id, []).append(CardTag(text))
     cards = []
     for row in rows:
         land = None
@@ -206,6 +197,30 @@ def load_cards(db: Session, query: Select[Any], *, description: bool = False) ->
             )
         )
     return cards
+
+
+def _facets(ids: list[int]) -> Select[Any]:
+    """The fields of action (in taxonomy order) and tags (by tag) of these Vorhaben in one
+    statement: (vorhaben_id, is_field, slug or tag, label)."""
+    one, zero = literal_column("1", Integer), literal_column("0", Integer)
+    both = union_all(
+        select(
+            VorhabenField.vorhaben_id.label("vorhaben_id"),
+            one.label("is_field"),
+            FieldOfAction.slug.label("text"),
+            FieldOfAction.label.label("label"),
+            FieldOfAction.position.label("position"),
+            FieldOfAction.id.label("key"),
+        )
+        .join(FieldOfAction, FieldOfAction.id == VorhabenField.field_id)
+        .where(VorhabenField.vorhaben_id.in_(ids)),
+        select(VorhabenTag.vorhaben_id, zero, VorhabenTag.tag, VorhabenTag.tag, zero, zero).where(
+            VorhabenTag.vorhaben_id.in_(ids)
+        ),
+    ).subquery("facets")
+    return select(both.c.vorhaben_id, both.c.is_field, both.c.text, both.c.label).order_by(
+        both.c.is_field, both.c.position, both.c.key, both.c.text
+    )
 
 
 def started_by(db: Session, reader: Reader, author_id: int, *, limit: int = 50) -> list[Card]:
@@ -301,16 +316,34 @@ class FilterOptions:
 
 
 def filter_options(db: Session) -> FilterOptions:
-    """The Länder and the active fields of action (the same for every reader)."""
-
-    laender = db.execute(
-        select(Municipality.id, Municipality.name)
-        .where(Municipality.level == Level.LAND)
-        .order_by(Municipality.ags)
-    )
+    """The Länder and the active fields of action (the same for every reader), in one
+    statement."""
+    nothing = literal_column("NULL", String)
+    laender = select(
+        literal_column("0", Integer).label("is_field"),
+        Municipality.id.label("land_id"),
+        nothing.label("slug"),
+        Municipality.name.label("label"),
+        literal_column("0", Integer).label("position"),
+        Municipality.ags.label("sort"),
+    ).where(Municipality.level == Level.LAND)
+    fields = select(
+        literal_column("1", Integer),
+        literal_column("NULL", Integer),
+        FieldOfAction.slug,
+        FieldOfAction.label,
+        FieldOfAction.position,
+        FieldOfAction.label,
+    ).where(FieldOfAction.active.is_(True))
+    both = union_all(laender, fields).subquery("options")
+    rows = db.execute(
+        select(both.c.is_field, both.c.land_id, both.c.slug, both.c.label).order_by(
+            both.c.is_field, both.c.position, both.c.sort
+        )
+    ).all()
     return FilterOptions(
-        laender=tuple((row.id, row.name) for row in laender),
-        fields=tuple((entry.slug, entry.label) for entry in fields_of_action(db)),
+        laender=tuple((row.land_id, row.label) for row in rows if not row.is_field),
+        fields=tuple((row.slug, row.label) for row in rows if row.is_field),
     )
 
 
