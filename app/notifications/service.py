@@ -204,7 +204,7 @@ def _comment_visible(reader: Reader) -> Any:
     unreadable = (
         select(comment.id)
         .where(comment.id == Notification.comment_id, ~comment_visible_clause(reader, comment))
-        .correlate(Notification)
+        .correlate_except(comment)  # the notification, and the reader's row if it is one
         .exists()
     )
     return or_(Notification.comment_id.is_(None), ~unreadable)

@@ -151,52 +151,68 @@ class Card:
 
 def load_cards(db: Session, query: Select[Any], *, description: bool = False) -> list[Card]:
     """The cards of a select over Vorhaben (its conditions, order and limit are kept; the
-    caller brings the visibility rule), with municipality, Land, fields and tags in three
-    queries. `description` adds the long text (search matches in it)."""
+    caller brings the visibility rule), with municipality and Land, then fields and tags in
+    a second statement. `description` adds the long text (search matches in it)."""
+    return load_card_lists(db, [query], description=description)[0]
+
+
+def load_card_lists(
+    db: Session, queries: list[Select[Any]], *, description: bool = False
+) -> list[list[Card]]:
+    """load_cards() for several selects (a page with more than one list): one statement
+    for each list, and one for the fields and tags of all of them."""
     columns: list[Any] = [*_CARD_COLUMNS, *_PLACE_COLUMNS, *_LAND_COLUMNS]
     if description:
         columns.append(Vorhaben.description)
-    rows = db.execute(
-        query.with_only_columns(*columns, maintain_column_froms=True)
-        .join_from(Vorhaben, _PLACE, _PLACE_JOIN)
-        .outerjoin(_LAND, _LAND_JOIN)
-    ).all()
-    if not rows:
-        return []
+    lists = [
+        db.execute(
+            query.with_only_columns(*columns, maintain_column_froms=True)
+            .join_from(Vorhaben, _PLACE, _PLACE_JOIN)
+            .outerjoin(_LAND, _LAND_JOIN)
+        ).all()
+        for query in queries
+    ]
+    ids = sorted({row.id for rows in lists for row in rows})
     fields: dict[int, list[CardField]] = {}
     tags: dict[int, list[CardTag]] = {}
-    for vorhaben_id, is_field, text, label in db.execute(_facets([row.id for row in rows])):
-        if is_field:
-            fields.setdefault(vorhaben_id, []).append(CardField(text, label))
-        else:
-            tags.setdefault(vorhaben_id, []).append(CardTag(text))
-    cards = []
-    for row in rows:
-        land = None
-        if row.land_id is not None:
-            land = CardPlace(row.land_id, row.land_ags or "", row.land_name or "")
-        cards.append(
-            Card(
-                id=row.id,
-                title=row.title,
-                summary=row.summary,
-                stage=row.stage,
-                visibility=row.visibility,
-                municipality_id=row.municipality_id,
-                author_id=row.author_id,
-                looking_for_partners=row.looking_for_partners,
-                created_at=row.created_at,
-                last_activity_at=row.last_activity_at,
-                hidden_at=row.hidden_at,
-                municipality=CardPlace(
-                    row.municipality_id, row.ags, row.name, land, row.level, row.kind_code
-                ),
-                fields=tuple(fields.get(row.id, ())),
-                tags=tuple(tags.get(row.id, ())),
-                description=(row.description or "") if description else "",
-            )
-        )
-    return cards
+    if ids:
+        for vorhaben_id, is_field, text, label in db.execute(_facets(ids)):
+            if is_field:
+                fields.setdefault(vorhaben_id, []).append(CardField(text, label))
+            else:
+                tags.setdefault(vorhaben_id, []).append(CardTag(text))
+    return [[_card(row, fields, tags, description=description) for row in rows] for rows in lists]
+
+
+def _card(
+    row: Any,
+    fields: dict[int, list[CardField]],
+    tags: dict[int, list[CardTag]],
+    *,
+    description: bool,
+) -> Card:
+    land = None
+    if row.land_id is not None:
+        land = CardPlace(row.land_id, row.land_ags or "", row.land_name or "")
+    return Card(
+        id=row.id,
+        title=row.title,
+        summary=row.summary,
+        stage=row.stage,
+        visibility=row.visibility,
+        municipality_id=row.municipality_id,
+        author_id=row.author_id,
+        looking_for_partners=row.looking_for_partners,
+        created_at=row.created_at,
+        last_activity_at=row.last_activity_at,
+        hidden_at=row.hidden_at,
+        municipality=CardPlace(
+            row.municipality_id, row.ags, row.name, land, row.level, row.kind_code
+        ),
+        fields=tuple(fields.get(row.id, ())),
+        tags=tuple(tags.get(row.id, ())),
+        description=(row.description or "") if description else "",
+    )
 
 
 def _facets(ids: list[int]) -> Select[Any]:
