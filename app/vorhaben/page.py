@@ -10,7 +10,17 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, literal_column, select, type_coerce, union_all
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    literal_column,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 
 from app.accounts.models import Account, AccountState
@@ -253,9 +263,11 @@ def _none(kind: Any = String) -> Any:
     return literal_column("NULL", kind)
 
 
-def _related(db: Session, vorhaben_id: int) -> dict[str, Any]:
-    """Stage changes, fields, tags, partners and contacts of a Vorhaben in one statement;
-    each in the order its relationship (or service.timeline) gives."""
+def _related_statement() -> Select[Any]:
+    """Stage changes, fields, tags, partners and contacts of the Vorhaben `:vorhaben_id`
+    in one statement; each in the order its relationship (or service.timeline) gives.
+    Built once: composing it again for every page cost more than running it."""
+    vorhaben_id = bindparam("vorhaben_id", type_=Integer)
     # Columns: kind, key (an id), text, extra text, number, level, moment, sort text. The
     # first select gives the union its column types (the stage as plain text).
     steps = select(
@@ -322,11 +334,17 @@ def _related(db: Session, vorhaben_id: int) -> dict[str, Any]:
     )
     both = union_all(steps, fields, tags, partners, contacts).subquery("related")
     c = both.c
-    rows = db.execute(
-        select(c.kind, c.key, c.text, c.extra, c.number, c.level, c.moment).order_by(
-            c.kind, c.moment, c.number, c.sort, c.key
-        )
-    ).all()
+    return select(c.kind, c.key, c.text, c.extra, c.number, c.level, c.moment).order_by(
+        c.kind, c.moment, c.number, c.sort, c.key
+    )
+
+
+_RELATED = _related_statement()
+
+
+def _related(db: Session, vorhaben_id: int) -> dict[str, Any]:
+    """What _RELATED finds for a Vorhaben, by the names of VorhabenPage."""
+    rows = db.execute(_RELATED, {"vorhaben_id": vorhaben_id}).all()
     found: dict[str, list[Any]] = {
         "timeline": [],
         "fields": [],

@@ -6,7 +6,16 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Select, String, exists, literal_column, select, union_all
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    bindparam,
+    exists,
+    literal_column,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 
 from app.core.ids import parse_id
@@ -176,7 +185,7 @@ def load_card_lists(
     fields: dict[int, list[CardField]] = {}
     tags: dict[int, list[CardTag]] = {}
     if ids:
-        for vorhaben_id, is_field, text, label in db.execute(_facets(ids)):
+        for vorhaben_id, is_field, text, label in db.execute(_FACETS, {"ids": ids}):
             if is_field:
                 fields.setdefault(vorhaben_id, []).append(CardField(text, label))
             else:
@@ -215,9 +224,10 @@ def _card(
     )
 
 
-def _facets(ids: list[int]) -> Select[Any]:
-    """The fields of action (in taxonomy order) and tags (by tag) of these Vorhaben in one
-    statement: (vorhaben_id, is_field, slug or tag, label)."""
+def _facets_statement() -> Select[Any]:
+    """The fields of action (in taxonomy order) and tags (by tag) of the Vorhaben `:ids`
+    in one statement: (vorhaben_id, is_field, slug or tag, label). Built once."""
+    ids = bindparam("ids", expanding=True, type_=Integer)
     one, zero = literal_column("1", Integer), literal_column("0", Integer)
     both = union_all(
         select(
@@ -237,6 +247,9 @@ def _facets(ids: list[int]) -> Select[Any]:
     return select(both.c.vorhaben_id, both.c.is_field, both.c.text, both.c.label).order_by(
         both.c.is_field, both.c.position, both.c.key, both.c.text
     )
+
+
+_FACETS = _facets_statement()
 
 
 def started_by(db: Session, reader: Reader, author_id: int, *, limit: int = 50) -> list[Card]:
@@ -331,9 +344,9 @@ class FilterOptions:
     fields: tuple[tuple[str, str], ...]  # slug, untranslated label, in taxonomy order
 
 
-def filter_options(db: Session) -> FilterOptions:
-    """The Länder and the active fields of action (the same for every reader), in one
-    statement."""
+def _options_statement() -> Select[Any]:
+    """The Länder (by AGS) and the active fields of action (in taxonomy order), one
+    statement: (is_field, land_id, slug, label). Built once."""
     nothing = literal_column("NULL", String)
     laender = select(
         literal_column("0", Integer).label("is_field"),
@@ -352,11 +365,18 @@ def filter_options(db: Session) -> FilterOptions:
         FieldOfAction.label,
     ).where(FieldOfAction.active.is_(True))
     both = union_all(laender, fields).subquery("options")
-    rows = db.execute(
-        select(both.c.is_field, both.c.land_id, both.c.slug, both.c.label).order_by(
-            both.c.is_field, both.c.position, both.c.sort
-        )
-    ).all()
+    return select(both.c.is_field, both.c.land_id, both.c.slug, both.c.label).order_by(
+        both.c.is_field, both.c.position, both.c.sort
+    )
+
+
+_OPTIONS = _options_statement()
+
+
+def filter_options(db: Session) -> FilterOptions:
+    """The Länder and the active fields of action (the same for every reader), in one
+    statement."""
+    rows = db.execute(_OPTIONS).all()
     return FilterOptions(
         laender=tuple((row.land_id, row.label) for row in rows if not row.is_field),
         fields=tuple((row.slug, row.label) for row in rows if row.is_field),
