@@ -7,8 +7,9 @@
 Uses the database exchange.py seeds (run it with --seed-only first). For each page kind
 (the list, a filtered list, a Vorhaben page with about 50 comments, the dashboard) it
 reports the first request in the process (cold: nothing compiled or cached yet), the
-median of `--repeat` more (wall clock and this process's CPU time), and for the Vorhaben page the median over as many different
-Vorhaben with 40-60 comments (each read once: what real traffic meets), together with the
+median of `--repeat` more (wall clock and this process's CPU time), and for the Vorhaben
+page the median over as many different Vorhaben with 40-60 comments (each read once: what
+real traffic meets), together with the
 SQL statements each request ran (counted with SQLAlchemy's cursor events). The app runs in
 this thread (its worker-thread hand-overs are made inline), so `--profile KIND` shows a
 whole request in cProfile; `--sql KIND` prints the statements of one request.
@@ -126,7 +127,6 @@ async def _measure(
     async with httpx.AsyncClient(
         transport=transport, base_url="http://bench", headers={"Cookie": cookie}
     ) as client:
-
         cpu: list[float] = []
 
         async def get(path: str) -> tuple[float, int]:

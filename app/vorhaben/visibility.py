@@ -41,10 +41,12 @@ class Reader(Protocol):
 
 @dataclass(frozen=True)
 class ReaderColumns:
-    """A reader named by columns of an enclosing query instead of values: the same rules
-    then build a correlated subquery that counts for whichever account that query loads
-    (the page header's unread count, read with the session). Counts as a member: the
-    caller uses the result for members only."""
+    """A reader named by SQL expressions instead of values: columns of an enclosing query
+    (a correlated subquery that counts for whichever account that query loads, as the page
+    header's unread count read with the session) or bound parameters (a statement built
+    once, the reader's values given when it runs; a municipality of None binds NULL, which
+    matches nothing, as false() does). Counts as a member: the caller asks only for
+    members."""
 
     id: Any
     municipality_id: Any
