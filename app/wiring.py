@@ -23,5 +23,5 @@ def wire() -> None:
     search_subscribers.subscribe()
     notification_subscribers.subscribe()
     export_subscribers.subscribe()
-    auth_deps.count_in_header("unread_count", notifications.unread_count)
+    auth_deps.count_in_header("unread_count", notifications.unread_count_column())
     vorhaben_pages.provide(similar=similar.similar, discussion=comment_threads.thread_context)

@@ -11,12 +11,15 @@ import re
 from functools import cache
 from pathlib import Path
 
+from babel import dates as babel_dates
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_keywords, parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from app.i18n import (
+    BERLIN,
+    LOCALES,
     format_day,
     format_instant,
     format_when,
@@ -153,6 +156,28 @@ def test_one_date_format_everywhere_in_local_time() -> None:
         assert format_instant("kein Datum") == ""
     with using_locale("en"):
         assert format_when(summer) == "Aug 1, 2026, 12:05\u202fAM"
+
+
+def test_the_compiled_date_formats_say_what_babel_says() -> None:
+    """format_day and format_when fill the CLDR patterns themselves (Babel interprets them
+    on every call): the same text for every month, day, hour and minute, in each locale."""
+    moments = [
+        dt.datetime(year, month, day, hour, minute, tzinfo=dt.UTC)
+        for year in (2025, 2026)
+        for month in range(1, 13)
+        for day in (1, 9, 10, 28)
+        for hour in range(24)
+        for minute in (0, 5, 59)
+    ]
+    for locale in LOCALES:
+        with using_locale(locale):
+            for moment in moments:
+                local = moment.astimezone(BERLIN)
+                day = babel_dates.format_date(local.date(), format="medium", locale=locale)
+                time = babel_dates.format_time(local, format="short", tzinfo=BERLIN, locale=locale)
+                assert format_day(moment) == day
+                assert format_day(local.date()) == day
+                assert format_when(moment) == f"{day}, {time}"
 
 
 def test_templates_ask_for_no_other_date_format() -> None:

@@ -7,12 +7,11 @@ instance.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement
 
 from app.accounts.models import Account, AccountState
 from app.auth import sessions
@@ -67,12 +66,13 @@ class NotAMember(Forbidden):
 
 # Counts a member's page header shows (the unread notifications), by the name templates read
 # from request.state; given by the domains above at start-up (app.wiring), as auth imports
-# none of them.
-_header_counts: dict[str, Callable[[Session, Account], int]] = {}
+# none of them. Each is a column (a subquery that may refer to the account, `accounts`), so
+# it is read in the session lookup's statement.
+_header_counts: dict[str, ColumnElement[int]] = {}
 
 
-def count_in_header(name: str, count: Callable[[Session, Account], int]) -> None:
-    """Set request.state.<name> to count(db, account) when a member's account is loaded."""
+def count_in_header(name: str, count: ColumnElement[int]) -> None:
+    """Set request.state.<name> to the value of `count` when a member's account is loaded."""
     _header_counts[name] = count
 
 
@@ -87,10 +87,11 @@ def current_account(request: Request, db: DbSession) -> Account | None:
     token = request.cookies.get(csrf.session_cookie_name(settings))
     if not token:
         return None
-    row = sessions.lookup(db, settings, token)
-    if row is None or row.account.state is AccountState.ERASED:
+    found = sessions.lookup_with(db, settings, token, tuple(_header_counts.values()))
+    if found is None or found[0].account.state is AccountState.ERASED:
         request.state.clear_session_cookie = True
         return None
+    row, header_values = found
     if sessions.needs_touch(row):
         # The request reads so far (on SQLite without a lock): the activity is a short
         # write of its own on the same connection, never a second connection that would
@@ -100,8 +101,8 @@ def current_account(request: Request, db: DbSession) -> Account | None:
     request.state.account = row.account
     request.state.viewer = Viewer.of(row.account)
     if row.account.is_member:
-        for name, count in _header_counts.items():
-            setattr(request.state, name, count(db, row.account))
+        for name, count in zip(_header_counts, header_values, strict=True):
+            setattr(request.state, name, count or 0)
     request.state.auth_session = row
     return row.account
 

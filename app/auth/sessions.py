@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import ColumnElement, Select, String, bindparam, delete, select, update
+from sqlalchemy.orm import Session, contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import Account
@@ -72,14 +74,38 @@ def lookup(db: Session, settings: Settings, token: str) -> AuthSession | None:
 
     Read from the database on every request, never from a cache: an ended session and a
     changed role or state take effect at the very next request, on every app instance."""
-    row = db.scalars(
-        select(AuthSession)
-        .where(AuthSession.token_hash == hash_token(token))
-        .options(joinedload(AuthSession.account))
-    ).one_or_none()
-    if row is None or not _alive(row, settings):
+    found = lookup_with(db, settings, token, ())
+    return found[0] if found is not None else None
+
+
+def lookup_with(
+    db: Session, settings: Settings, token: str, columns: Sequence[ColumnElement[Any]]
+) -> tuple[AuthSession, tuple[Any, ...]] | None:
+    """lookup(), and in the same statement the values of `columns` (subqueries that may
+    refer to the session's account, `accounts`): what every page's header counts."""
+    statement = _lookup_statement(tuple(columns))
+    row = db.execute(statement, {"token_hash": hash_token(token)}).one_or_none()
+    if row is None or not _alive(row[0], settings):
         return None
-    return row
+    return row[0], tuple(row[1:])
+
+
+# The lookup's statement for each tuple of columns (by identity: the same on every request).
+_statements: dict[tuple[int, ...], tuple[tuple[ColumnElement[Any], ...], Select[Any]]] = {}
+
+
+def _lookup_statement(columns: tuple[ColumnElement[Any], ...]) -> Select[Any]:
+    """The lookup's statement, built once for the columns."""
+    key = tuple(id(column) for column in columns)
+    if key not in _statements:  # (the columns are kept, so their ids stay theirs)
+        statement = (
+            select(AuthSession, *columns)
+            .join(Account, Account.id == AuthSession.account_id)
+            .where(AuthSession.token_hash == bindparam("token_hash", type_=String))
+            .options(contains_eager(AuthSession.account))
+        )
+        _statements[key] = (columns, statement)
+    return _statements[key][1]
 
 
 def _alive(row: AuthSession, settings: Settings) -> bool:

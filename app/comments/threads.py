@@ -6,9 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
-from app.accounts.models import AccountState
+from app.accounts.models import Account, AccountState
 from app.comments.models import Comment
 from app.vorhaben.visibility import can_see_comment
 
@@ -57,6 +57,26 @@ class CommentView:
         )
 
 
+# Read as plain rows: building the ORM objects of a long thread cost more than the query.
+_COLUMNS = (
+    Comment.id,
+    Comment.parent_id,
+    Comment.author_id,
+    Comment.created_at,
+    Comment.edited_at,
+    Comment.body_html,
+    Comment.deleted_at,
+    Comment.hidden_at,
+    Comment.hidden_reason,
+    Comment.review_requested_at,
+)
+
+
+def _name(display_name: str | None, state: AccountState | None) -> str | None:
+    """The author's name; None for a former member (erased, or the account is gone)."""
+    return display_name if state is not None and state is not AccountState.ERASED else None
+
+
 Threads = tuple[tuple[CommentView, tuple[CommentView, ...]], ...]
 
 
@@ -70,13 +90,28 @@ def thread(db: Session, vorhaben_id: int) -> Thread:
     """The discussion of a Vorhaben (the caller checked that the reader may see it); hidden
     comments are in it, the template shows them through can_see_comment()."""
 
-    rows = db.scalars(
-        select(Comment)
+    rows = db.execute(
+        select(*_COLUMNS, Account.display_name, Account.state)
+        .outerjoin(Account, Account.id == Comment.author_id)
         .where(Comment.vorhaben_id == vorhaben_id)
-        .options(joinedload(Comment.author))
         .order_by(Comment.created_at, Comment.id)
     )
-    views = [CommentView.of(row) for row in rows]
+    views = [
+        CommentView(
+            row.id,
+            row.parent_id,
+            row.author_id,
+            _name(row.display_name, row.state),
+            row.created_at,
+            row.edited_at,
+            row.body_html,
+            row.deleted_at,
+            row.hidden_at,
+            row.hidden_reason,
+            row.review_requested_at,
+        )
+        for row in rows
+    ]
     replies: dict[int, list[CommentView]] = {}
     for view in views:
         if view.parent_id is not None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from app.accounts.models import Account, shown_name
 from app.comments.models import Comment
@@ -27,7 +27,7 @@ from app.vorhaben.models import (
     Vorhaben,
     VorhabenField,
 )
-from app.vorhaben.repository import Card, load_cards
+from app.vorhaben.repository import Card, load_card_lists
 from app.vorhaben.visibility import comment_visible_clause, visible_clause
 
 RECENT = dt.timedelta(days=90)
@@ -105,14 +105,15 @@ def build(db: Session, member: Account, *, limit: int = 6) -> Dashboard:
 def _build(db: Session, member: Account, since: dt.datetime, limit: int) -> Dashboard:
     land = None
     if member.municipality_id is not None:
-        land_id = db.scalar(
-            select(Municipality.land_id).where(Municipality.id == member.municipality_id)
-        )
-        land = db.get(Municipality, land_id) if land_id else None
-    new_in_land: list[Card] = []
+        home = aliased(Municipality, name="home")
+        land = db.execute(
+            select(Municipality.id, Municipality.name)
+            .join(home, home.land_id == Municipality.id)
+            .where(home.id == member.municipality_id)
+        ).one_or_none()
+    queries = []
     if land is not None:
-        new_in_land = load_cards(
-            db,
+        queries.append(
             select(Vorhaben)
             .join(Municipality, Municipality.id == Vorhaben.municipality_id)
             .where(
@@ -121,7 +122,7 @@ def _build(db: Session, member: Account, since: dt.datetime, limit: int) -> Dash
                 Vorhaben.created_at >= since,
             )
             .order_by(Vorhaben.created_at.desc(), Vorhaben.id.desc())
-            .limit(limit),
+            .limit(limit)
         )
     interests = list(
         db.scalars(
@@ -131,10 +132,8 @@ def _build(db: Session, member: Account, since: dt.datetime, limit: int) -> Dash
             .order_by(FieldOfAction.position)
         )
     )
-    in_my_fields: list[Card] = []
     if interests:
-        in_my_fields = load_cards(
-            db,
+        queries.append(
             select(Vorhaben)
             .where(
                 visible_clause(member),
@@ -144,8 +143,11 @@ def _build(db: Session, member: Account, since: dt.datetime, limit: int) -> Dash
                 ),
             )
             .order_by(Vorhaben.last_activity_at.desc(), Vorhaben.id.desc())
-            .limit(limit),
+            .limit(limit)
         )
+    found = load_card_lists(db, queries)  # their fields and tags in one statement
+    new_in_land: list[Card] = found.pop(0) if land is not None else []
+    in_my_fields: list[Card] = found.pop(0) if interests else []
     open_signals, open_count = _open_signals(db, member, limit * 2)
     return Dashboard(
         land_name=land.name if land else None,

@@ -30,17 +30,14 @@ def first_steps(db: Session, member: Account) -> FirstSteps | None:
     """The steps of a member approved in the last 30 days (None when all are taken)."""
     if member.approved_at is None or member.approved_at < utcnow() - NEW_FOR:
         return None
-    steps = FirstSteps(
-        chose_fields=bool(db.scalar(select(exists().where(Interest.account_id == member.id)))),
-        follows_others=bool(
-            db.scalar(
-                select(
-                    exists()
-                    .where(Follow.account_id == member.id, Follow.vorhaben_id == Vorhaben.id)
-                    .where(Vorhaben.author_id.is_distinct_from(member.id))
-                )
-            )
-        ),
-        shared_one=bool(db.scalar(select(exists().where(Vorhaben.author_id == member.id)))),
-    )
+    chose_fields, follows_others, shared_one = db.execute(
+        select(
+            exists().where(Interest.account_id == member.id),
+            exists()
+            .where(Follow.account_id == member.id, Follow.vorhaben_id == Vorhaben.id)
+            .where(Vorhaben.author_id.is_distinct_from(member.id)),
+            exists().where(Vorhaben.author_id == member.id),
+        )
+    ).one()  # one statement for the three
+    steps = FirstSteps(bool(chose_fields), bool(follows_others), bool(shared_one))
     return None if steps.all_taken else steps

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ScalarSelect, Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from app.accounts.models import Account, AccountState, MailMode, shown_name
@@ -37,7 +37,13 @@ from app.vorhaben.models import (
     Vorhaben,
     VorhabenContact,
 )
-from app.vorhaben.visibility import can_see, comment_visible_clause, visible_clause
+from app.vorhaben.visibility import (
+    Reader,
+    ReaderColumns,
+    can_see,
+    comment_visible_clause,
+    visible_clause,
+)
 
 DIGEST_HOUR = 7  # Europe/Berlin: digests leave in the morning
 
@@ -189,7 +195,7 @@ def stage_changed(
 _NOTIFIED_COMMENT = aliased(Comment, name="notified_comment")
 
 
-def _comment_visible(reader: Account) -> Any:
+def _comment_visible(reader: Reader) -> Any:
     """Notifications about a comment the moderators hid disappear with it (the choke
     point's comment rule, applied to the notification's comment)."""
     # Correlated, so each notification looks up its own comment by key; a NOT IN over all
@@ -198,28 +204,36 @@ def _comment_visible(reader: Account) -> Any:
     unreadable = (
         select(comment.id)
         .where(comment.id == Notification.comment_id, ~comment_visible_clause(reader, comment))
-        .correlate(Notification)
+        .correlate_except(comment)  # the notification, and the reader's row if it is one
         .exists()
     )
     return or_(Notification.comment_id.is_(None), ~unreadable)
 
 
+def _unread(reader: Reader) -> Select[int]:
+    return (
+        select(func.count())
+        .select_from(Notification)
+        .join(Vorhaben, Vorhaben.id == Notification.vorhaben_id)
+        .where(
+            Notification.account_id == reader.id,
+            Notification.read_at.is_(None),
+            visible_clause(reader),
+            _comment_visible(reader),
+        )
+    )
+
+
 def unread_count(db: Session, reader: Account) -> int:
     """Unread notifications about Vorhaben the reader (still) may see (every page's header)."""
-    return (
-        db.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .join(Vorhaben, Vorhaben.id == Notification.vorhaben_id)
-            .where(
-                Notification.account_id == reader.id,
-                Notification.read_at.is_(None),
-                visible_clause(reader),
-                _comment_visible(reader),
-            )
-        )
-        or 0
-    )
+    return db.scalar(_unread(reader)) or 0
+
+
+def unread_count_column() -> ScalarSelect[int]:
+    """unread_count() as a column of a query that loads an account (`accounts`): the page
+    header's count comes with the session lookup, in the same statement."""
+    reader = ReaderColumns(Account.id, Account.municipality_id)
+    return _unread(reader).correlate(Account).scalar_subquery()
 
 
 @dataclass(frozen=True)

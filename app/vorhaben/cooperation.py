@@ -3,9 +3,12 @@ and following a Vorhaben."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from app import events
 from app.accounts.models import Account
@@ -16,18 +19,51 @@ from app.i18n import gettext as _
 from app.municipalities.models import Municipality
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.models import Follow, Signal, SignalKind
+from app.vorhaben.repository import CardPlace
 
 
-def signals_of(db: Session, vorhaben_id: int) -> list[Signal]:
-    """The signals on a Vorhaben with the municipalities behind them."""
-    return list(
-        db.scalars(
-            select(Signal)
-            .where(Signal.vorhaben_id == vorhaben_id)
-            .options(joinedload(Signal.municipality).joinedload(Municipality.land))
-            .order_by(Signal.kind, Signal.created_at)
+@dataclass(frozen=True, slots=True)
+class SignalView:
+    """What the cooperation panel shows of a signal."""
+
+    id: int
+    kind: SignalKind
+    municipality_id: int
+    municipality: CardPlace
+    acknowledged_at: dt.datetime | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.acknowledged_at is None
+
+
+def signals_of(db: Session, vorhaben_id: int) -> list[SignalView]:
+    """The signals on a Vorhaben with the municipalities behind them (plain rows)."""
+    rows = db.execute(
+        select(
+            Signal.id,
+            Signal.kind,
+            Signal.municipality_id,
+            Signal.acknowledged_at,
+            Municipality.ags,
+            Municipality.name,
+            Municipality.level,
+            Municipality.kind_code,
         )
+        .join(Municipality, Municipality.id == Signal.municipality_id)
+        .where(Signal.vorhaben_id == vorhaben_id)
+        .order_by(Signal.kind, Signal.created_at, Signal.id)
     )
+    return [
+        SignalView(
+            row.id,
+            row.kind,
+            row.municipality_id,
+            CardPlace(row.municipality_id, row.ags, row.name, None, row.level, row.kind_code),
+            row.acknowledged_at,
+        )
+        for row in rows
+    ]
 
 
 def set_signal(

@@ -6,7 +6,16 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    bindparam,
+    exists,
+    literal_column,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 
 from app.core.ids import parse_id
@@ -151,61 +160,96 @@ class Card:
 
 def load_cards(db: Session, query: Select[Any], *, description: bool = False) -> list[Card]:
     """The cards of a select over Vorhaben (its conditions, order and limit are kept; the
-    caller brings the visibility rule), with municipality, Land, fields and tags in three
-    queries. `description` adds the long text (search matches in it)."""
+    caller brings the visibility rule), with municipality and Land, then fields and tags in
+    a second statement. `description` adds the long text (search matches in it)."""
+    return load_card_lists(db, [query], description=description)[0]
+
+
+def load_card_lists(
+    db: Session, queries: list[Select[Any]], *, description: bool = False
+) -> list[list[Card]]:
+    """load_cards() for several selects (a page with more than one list): one statement
+    for each list, and one for the fields and tags of all of them."""
     columns: list[Any] = [*_CARD_COLUMNS, *_PLACE_COLUMNS, *_LAND_COLUMNS]
     if description:
         columns.append(Vorhaben.description)
-    rows = db.execute(
-        query.with_only_columns(*columns, maintain_column_froms=True)
-        .join_from(Vorhaben, _PLACE, _PLACE_JOIN)
-        .outerjoin(_LAND, _LAND_JOIN)
-    ).all()
-    if not rows:
-        return []
-    ids = [row.id for row in rows]
+    lists = [
+        db.execute(
+            query.with_only_columns(*columns, maintain_column_froms=True)
+            .join_from(Vorhaben, _PLACE, _PLACE_JOIN)
+            .outerjoin(_LAND, _LAND_JOIN)
+        ).all()
+        for query in queries
+    ]
+    ids = sorted({row.id for rows in lists for row in rows})
     fields: dict[int, list[CardField]] = {}
-    for vorhaben_id, slug, label in db.execute(
-        select(VorhabenField.vorhaben_id, FieldOfAction.slug, FieldOfAction.label)
-        .join(FieldOfAction, FieldOfAction.id == VorhabenField.field_id)
-        .where(VorhabenField.vorhaben_id.in_(ids))
-        .order_by(FieldOfAction.position, FieldOfAction.id)
-    ):
-        fields.setdefault(vorhaben_id, []).append(CardField(slug, label))
     tags: dict[int, list[CardTag]] = {}
-    for vorhaben_id, tag in db.execute(
-        select(VorhabenTag.vorhaben_id, VorhabenTag.tag)
-        .where(VorhabenTag.vorhaben_id.in_(ids))
-        .order_by(VorhabenTag.tag)
-    ):
-        tags.setdefault(vorhaben_id, []).append(CardTag(tag))
-    cards = []
-    for row in rows:
-        land = None
-        if row.land_id is not None:
-            land = CardPlace(row.land_id, row.land_ags or "", row.land_name or "")
-        cards.append(
-            Card(
-                id=row.id,
-                title=row.title,
-                summary=row.summary,
-                stage=row.stage,
-                visibility=row.visibility,
-                municipality_id=row.municipality_id,
-                author_id=row.author_id,
-                looking_for_partners=row.looking_for_partners,
-                created_at=row.created_at,
-                last_activity_at=row.last_activity_at,
-                hidden_at=row.hidden_at,
-                municipality=CardPlace(
-                    row.municipality_id, row.ags, row.name, land, row.level, row.kind_code
-                ),
-                fields=tuple(fields.get(row.id, ())),
-                tags=tuple(tags.get(row.id, ())),
-                description=(row.description or "") if description else "",
-            )
+    if ids:
+        for vorhaben_id, is_field, text, label in db.execute(_FACETS, {"ids": ids}):
+            if is_field:
+                fields.setdefault(vorhaben_id, []).append(CardField(text, label))
+            else:
+                tags.setdefault(vorhaben_id, []).append(CardTag(text))
+    return [[_card(row, fields, tags, description=description) for row in rows] for rows in lists]
+
+
+def _card(
+    row: Any,
+    fields: dict[int, list[CardField]],
+    tags: dict[int, list[CardTag]],
+    *,
+    description: bool,
+) -> Card:
+    land = None
+    if row.land_id is not None:
+        land = CardPlace(row.land_id, row.land_ags or "", row.land_name or "")
+    return Card(
+        id=row.id,
+        title=row.title,
+        summary=row.summary,
+        stage=row.stage,
+        visibility=row.visibility,
+        municipality_id=row.municipality_id,
+        author_id=row.author_id,
+        looking_for_partners=row.looking_for_partners,
+        created_at=row.created_at,
+        last_activity_at=row.last_activity_at,
+        hidden_at=row.hidden_at,
+        municipality=CardPlace(
+            row.municipality_id, row.ags, row.name, land, row.level, row.kind_code
+        ),
+        fields=tuple(fields.get(row.id, ())),
+        tags=tuple(tags.get(row.id, ())),
+        description=(row.description or "") if description else "",
+    )
+
+
+def _facets_statement() -> Select[Any]:
+    """The fields of action (in taxonomy order) and tags (by tag) of the Vorhaben `:ids`
+    in one statement: (vorhaben_id, is_field, slug or tag, label). Built once."""
+    ids = bindparam("ids", expanding=True, type_=Integer)
+    one, zero = literal_column("1", Integer), literal_column("0", Integer)
+    both = union_all(
+        select(
+            VorhabenField.vorhaben_id.label("vorhaben_id"),
+            one.label("is_field"),
+            FieldOfAction.slug.label("text"),
+            FieldOfAction.label.label("label"),
+            FieldOfAction.position.label("position"),
+            FieldOfAction.id.label("key"),
         )
-    return cards
+        .join(FieldOfAction, FieldOfAction.id == VorhabenField.field_id)
+        .where(VorhabenField.vorhaben_id.in_(ids)),
+        select(VorhabenTag.vorhaben_id, zero, VorhabenTag.tag, VorhabenTag.tag, zero, zero).where(
+            VorhabenTag.vorhaben_id.in_(ids)
+        ),
+    ).subquery("facets")
+    return select(both.c.vorhaben_id, both.c.is_field, both.c.text, both.c.label).order_by(
+        both.c.is_field, both.c.position, both.c.key, both.c.text
+    )
+
+
+_FACETS = _facets_statement()
 
 
 def started_by(db: Session, reader: Reader, author_id: int, *, limit: int = 50) -> list[Card]:
@@ -300,17 +344,42 @@ class FilterOptions:
     fields: tuple[tuple[str, str], ...]  # slug, untranslated label, in taxonomy order
 
 
-def filter_options(db: Session) -> FilterOptions:
-    """The Länder and the active fields of action (the same for every reader)."""
-
-    laender = db.execute(
-        select(Municipality.id, Municipality.name)
-        .where(Municipality.level == Level.LAND)
-        .order_by(Municipality.ags)
+def _options_statement() -> Select[Any]:
+    """The Länder (by AGS) and the active fields of action (in taxonomy order), one
+    statement: (is_field, land_id, slug, label). Built once."""
+    nothing = literal_column("NULL", String)
+    laender = select(
+        literal_column("0", Integer).label("is_field"),
+        Municipality.id.label("land_id"),
+        nothing.label("slug"),
+        Municipality.name.label("label"),
+        literal_column("0", Integer).label("position"),
+        Municipality.ags.label("sort"),
+    ).where(Municipality.level == Level.LAND)
+    fields = select(
+        literal_column("1", Integer),
+        literal_column("NULL", Integer),
+        FieldOfAction.slug,
+        FieldOfAction.label,
+        FieldOfAction.position,
+        FieldOfAction.label,
+    ).where(FieldOfAction.active.is_(True))
+    both = union_all(laender, fields).subquery("options")
+    return select(both.c.is_field, both.c.land_id, both.c.slug, both.c.label).order_by(
+        both.c.is_field, both.c.position, both.c.sort
     )
+
+
+_OPTIONS = _options_statement()
+
+
+def filter_options(db: Session) -> FilterOptions:
+    """The Länder and the active fields of action (the same for every reader), in one
+    statement."""
+    rows = db.execute(_OPTIONS).all()
     return FilterOptions(
-        laender=tuple((row.id, row.name) for row in laender),
-        fields=tuple((entry.slug, entry.label) for entry in fields_of_action(db)),
+        laender=tuple((row.land_id, row.label) for row in rows if not row.is_field),
+        fields=tuple((row.slug, row.label) for row in rows if row.is_field),
     )
 
 

@@ -20,6 +20,7 @@ from app.vorhaben import (
     diff,
     form_routes,
     forms,
+    page,
     provided,
     repository,
     service,
@@ -122,7 +123,7 @@ def vorhaben_list(
 
 def detail_context(db: DbSession, member: Account, vorhaben_id: int) -> dict[str, Any]:
     """Everything the detail page shows (also used to re-render it with a comment error)."""
-    vorhaben = service.get_for_page(db, member, vorhaben_id)
+    vorhaben = page.load(db, member, vorhaben_id)
     signals = cooperation.signals_of(db, vorhaben.id)
     own_signals = {
         signal.kind.value for signal in signals if signal.municipality_id == member.municipality_id
@@ -130,21 +131,14 @@ def detail_context(db: DbSession, member: Account, vorhaben_id: int) -> dict[str
     return {
         "page_title": vorhaben.title,
         "vorhaben": vorhaben,
-        "timeline": service.timeline(db, vorhaben.id),
+        "timeline": vorhaben.timeline,
         "signals": signals,
         "signal_kinds": list(SIGNAL_LABELS.items()),
         "own_signals": own_signals,
         "can_signal": member.municipality_id not in (None, vorhaben.municipality_id),
         "can_acknowledge": service.can_edit(member, vorhaben),
-        "following": cooperation.is_following(db, member.id, vorhaben.id),
+        "following": vorhaben.following,
         **provided.discussion(db, vorhaben.id),
-        "similar": provided.similar(
-            db,
-            member,
-            f"{vorhaben.title} {vorhaben.summary}",
-            tags=vorhaben.tag_names,
-            exclude_id=vorhaben.id,
-        ),
         "can_edit": service.can_edit(member, vorhaben),
         "can_delete": service.can_delete(member, vorhaben),
         "comment_body": "",
@@ -155,9 +149,35 @@ def detail_context(db: DbSession, member: Account, vorhaben_id: int) -> dict[str
 
 @router.get("/vorhaben/{vorhaben_id:id}")
 def detail(request: Request, vorhaben_id: int, member: Member, db: DbSession) -> Response:
-    """A Vorhaben with its timeline, signals, comments and similar Vorhaben."""
+    """A Vorhaben with its timeline, signals and comments; the similar Vorhaben follow."""
     _nav(request)
     return render(request, "vorhaben/detail.html", detail_context(db, member, vorhaben_id))
+
+
+@router.get("/vorhaben/{vorhaben_id:id}/aehnlich")
+def similar(request: Request, vorhaben_id: int, member: Member, db: DbSession) -> Response:
+    """The similar Vorhaben of a Vorhaben: the detail page loads them after itself (htmx);
+    without JavaScript its link leads to them as a page of their own."""
+    _nav(request)
+    vorhaben = page.load(db, member, vorhaben_id)
+    found = provided.similar(
+        db,
+        member,
+        f"{vorhaben.title} {vorhaben.summary}",
+        tags=vorhaben.tag_names,
+        exclude_id=vorhaben.id,
+    )
+    if is_htmx(request):
+        return render(request, "vorhaben/_similar.html", {"similar": found})
+    return render(
+        request,
+        "vorhaben/similar.html",
+        {
+            "page_title": _("Ähnliche Vorhaben: %(title)s", title=vorhaben.title),
+            "vorhaben": vorhaben,
+            "similar": found,
+        },
+    )
 
 
 @router.get("/vorhaben/{vorhaben_id:id}/loeschen")

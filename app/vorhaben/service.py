@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -33,7 +33,17 @@ from app.vorhaben.models import (
 from app.vorhaben.visibility import Reader, require_visible
 
 
-def can_edit(account: Reader, vorhaben: Vorhaben) -> bool:
+class Owned(Protocol):
+    """A Vorhaben as the permission checks read it (the ORM object or a page's rows)."""
+
+    @property
+    def municipality_id(self) -> int: ...
+
+    @property
+    def author_id(self) -> int | None: ...
+
+
+def can_edit(account: Reader, vorhaben: Owned) -> bool:
     """Members of the owning municipality edit its Vorhaben."""
     return (
         account.is_member
@@ -42,7 +52,7 @@ def can_edit(account: Reader, vorhaben: Vorhaben) -> bool:
     )
 
 
-def can_delete(account: Account, vorhaben: Vorhaben) -> bool:
+def can_delete(account: Account, vorhaben: Owned) -> bool:
     """The author and the moderators delete."""
     return account.is_member and (account.id == vorhaben.author_id or account.is_moderator)
 
@@ -69,16 +79,6 @@ def get(db: Session, reader: Reader, vorhaben_id: int) -> Vorhaben:
             .options(*detail_options())
             .execution_options(populate_existing=True)
         )
-        .unique()
-        .one_or_none()
-    )
-    return require_visible(vorhaben, reader)
-
-
-def get_for_page(db: Session, reader: Reader, vorhaben_id: int) -> Vorhaben:
-    """get() for reading pages (what the session already holds is not loaded again)."""
-    vorhaben = (
-        db.scalars(select(Vorhaben).where(Vorhaben.id == vorhaben_id).options(*detail_options()))
         .unique()
         .one_or_none()
     )

@@ -12,6 +12,7 @@ an open report or a review, and audits it.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
@@ -36,6 +37,20 @@ class Reader(Protocol):
 
     @property
     def municipality_id(self) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class ReaderColumns:
+    """A reader named by SQL expressions instead of values: columns of an enclosing query
+    (a correlated subquery that counts for whichever account that query loads, as the page
+    header's unread count read with the session) or bound parameters (a statement built
+    once, the reader's values given when it runs; a municipality of None binds NULL, which
+    matches nothing, as false() does). Counts as a member: the caller asks only for
+    members."""
+
+    id: Any
+    municipality_id: Any
+    is_member: bool = True
 
 
 def visible_clause(reader: Reader) -> ColumnElement[bool]:

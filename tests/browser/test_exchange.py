@@ -86,6 +86,9 @@ def test_keyboard_only_create_comment_and_signal(member_page: Page, demo: LiveSe
         assert kiel_app is not None
         kiel_id = kiel_app.id
     page.goto(f"{demo.url}/vorhaben/{kiel_id}")
+    # The similar Vorhaben load once their panel is in view (the new one is among them).
+    page.locator("#similar").scroll_into_view_if_needed()
+    expect(page.locator("#similar")).to_contain_text("Digitale Müllabfuhr-Termine per App")
     reuse = page.locator("#cooperation form", has=page.locator("input[value=reuse]"))
     reuse.get_by_role("button", name="Nachnutzung anmelden").focus()
     page.keyboard.press("Enter")
@@ -115,5 +118,9 @@ def test_everything_works_without_javascript(
     # Commenting follows the Vorhaben; unfollowing works as a plain form too.
     page.get_by_role("button", name="Sie folgen – nicht mehr folgen").click()
     expect(page.get_by_role("button", name="Folgen", exact=True)).to_be_visible()
+    # The similar Vorhaben, which the page loads after itself with JavaScript, are a link.
+    page.get_by_role("link", name="Ähnliche Vorhaben anzeigen").click()
+    expect(page.locator("h1")).to_contain_text("Ähnliche Vorhaben: ")
+    expect(page.locator("main .card").first).to_be_visible()
     with demo.session() as db:
         assert db.scalars(select(Account).where(Account.display_name == "Lena Lindner")).one()

@@ -108,6 +108,12 @@ def _neighbour(db: Session, of: Account, name: str) -> Account:
     return factories.account(db, name, municipality=town)
 
 
+def _badge(html: str) -> int:
+    """The unread count in the page header (0 without the badge)."""
+    found = re.search(r'class="badge-count"><span class="visually-hidden">\(</span>(\d+)', html)
+    return int(found.group(1)) if found else 0
+
+
 def test_a_hidden_vorhaben_leaves_every_surface(
     client: TestClient, db: Session, settings: Settings, scene: Scene
 ) -> None:
@@ -144,6 +150,7 @@ def test_a_hidden_vorhaben_leaves_every_surface(
     digest = _digest(db, settings, reader)
     assert len(digest) == 1 and TITLE in digest[0] and "Stadtbibliothek" in digest[0]
     factories.login(client, db, reader)
+    assert _badge(client.get("/vorhaben").text) == 2  # the header counts with the rule
     assert client.get(f"/vorhaben/{vorhaben.id}").status_code == 200
     for page in pages:
         assert _links_to(client.get(page).text, vorhaben), page
@@ -171,6 +178,7 @@ def test_a_hidden_vorhaben_leaves_every_surface(
     digest = _digest(db, settings, reader, keep=True)
     assert len(digest) == 1 and TITLE not in digest[0] and "Stadtbibliothek" in digest[0]
     assert client.get(f"/vorhaben/{vorhaben.id}").status_code == 404
+    assert _badge(client.get("/vorhaben").text) == 1
     for page in pages:
         html = client.get(page).text
         assert not _links_to(html, vorhaben) and TITLE not in html, page
@@ -213,6 +221,7 @@ def test_a_hidden_comment_leaves_threads_search_notifications_and_digests(
     digest = _digest(db, settings, owner)
     assert len(digest) == 1 and "Parkhaus" in digest[0]
     factories.login(client, db, owner)
+    assert _badge(client.get("/vorhaben").text) == 1
     assert "Quokka" in client.get(f"/vorhaben/{vorhaben.id}").text
     assert "Quokka" in client.get("/benachrichtigungen").text
     # (The search page repeats the query in its field: the hit is its link to the Vorhaben.)
@@ -226,6 +235,7 @@ def test_a_hidden_comment_leaves_threads_search_notifications_and_digests(
     assert _digest(db, settings, owner) == []
     page = client.get(f"/vorhaben/{vorhaben.id}").text
     assert "Quokka" not in page and "von der Moderation ausgeblendet" in page
+    assert _badge(page) == 0
     assert "Quokka" not in client.get("/benachrichtigungen").text
     assert not _links_to(client.get("/suche?q=Quokka").text, vorhaben)
     # Its author still sees it, with the reason.

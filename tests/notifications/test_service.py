@@ -166,3 +166,42 @@ def test_the_unread_count_follows_changes_made_by_another_process(
         assert reader is not None
         service.mark_read(db, reader)
     assert _unread(one, owner.id) == 0
+
+
+def test_the_header_count_read_with_the_session_says_what_unread_count_says(
+    db: Session,
+) -> None:
+    """The page header's count is a subquery of the session lookup, written once against
+    the account's columns (service.unread_count_column): for each account it must count
+    what unread_count() counts with the account's values, the author of a hidden comment
+    included (the rule lets the author see it), and nobody else's row may leak in."""
+    town = factories.municipality(db, "Zählstadt")
+    owner = factories.account(db, "Olga", municipality=town)
+    colleague = factories.account(db, "Carla", municipality=town)
+    outsider = factories.account(db, "Otto")
+    shared = factories.vorhaben(db, owner, "Für alle")
+    restricted = factories.vorhaben(db, owner, "Nur Zählstadt", visibility="municipality")
+    hidden = factories.comment(db, colleague, shared, "Ausgeblendet")
+    hidden.hidden_at = utcnow()
+    plain = factories.comment(db, outsider, shared, "Sichtbar")
+    db.execute(update(Notification).values(read_at=utcnow()))  # only the rows made here
+    for account in (owner, colleague, outsider):
+        for vorhaben, comment in ((shared, hidden), (shared, plain), (restricted, None)):
+            db.add(
+                Notification(
+                    account_id=account.id,
+                    kind=NotificationKind.COMMENT if comment else NotificationKind.STAGE,
+                    vorhaben_id=vorhaben.id,
+                    comment_id=comment.id if comment else None,
+                )
+            )
+    db.flush()
+    column = service.unread_count_column()
+    counts = {
+        account.display_name: (
+            service.unread_count(db, account),
+            db.scalar(select(column).where(Account.id == account.id)),
+        )
+        for account in (owner, colleague, outsider)
+    }
+    assert counts == {"Olga": (2, 2), "Carla": (3, 3), "Otto": (1, 1)}

@@ -149,6 +149,26 @@ def test_another_municipality_sees_it_on_no_page(
     _no_leak(form.text.replace('value="Quartiersgarage Nordstadt"', ""), "the new form")
 
 
+def test_the_similar_panel_of_a_vorhaben_page_keeps_to_the_reader(
+    client: TestClient, db: Session, setting: Scene
+) -> None:
+    """The detail page loads its similar Vorhaben afterwards (htmx, or a page of their own
+    without JavaScript): the secret twin is among them for its municipality only."""
+    path = f"/vorhaben/{setting.open.id}/aehnlich"
+    factories.login(client, db, setting.colleague)
+    fragment = client.get(path, headers={"HX-Request": "true"}).text
+    page = client.get(path).text
+    assert SECRET in fragment and SECRET in page  # the control
+    assert "<html" not in fragment and "<h1>Ähnliche Vorhaben: " in page
+    factories.login(client, db, setting.outsider)
+    detail = client.get(f"/vorhaben/{setting.open.id}").text
+    assert f'hx-get="{path}"' in detail and f'href="{path}"' in detail
+    for headers in ({"HX-Request": "true"}, {}):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 200
+        _no_leak(response.text, path)
+
+
 def test_another_municipality_cannot_reach_it_by_address(
     client: TestClient, db: Session, setting: Scene
 ) -> None:
@@ -160,6 +180,7 @@ def test_another_municipality_cannot_reach_it_by_address(
         ("/vorhaben/{}", 200),
         ("/vorhaben/{}/versionen", 200),
         ("/vorhaben/{}/versionen/1", 200),
+        ("/vorhaben/{}/aehnlich", 200),
         ("/vorhaben/{}/melden", 200),
         ("/vorhaben/{}/publication", 200),
         ("/vorhaben/{}/bearbeiten", 403),

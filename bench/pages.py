@@ -1,0 +1,179 @@
+"""Where a page's time goes: one client, in process, no server and no network.
+
+    .venv/bin/python bench/pages.py --db sqlite --quick                 # the table
+    .venv/bin/python bench/pages.py --db sqlite --quick --profile vorhaben
+    .venv/bin/python bench/pages.py --db sqlite --quick --sql dashboard
+
+Uses the database exchange.py seeds (run it with --seed-only first). For each page kind
+(the list, a filtered list, a Vorhaben page with about 50 comments, the dashboard) it
+reports the first request in the process (cold: nothing compiled or cached yet), the
+median of `--repeat` more (wall clock and this process's CPU time), and for the Vorhaben
+page the median over as many different Vorhaben with 40-60 comments (each read once: what
+real traffic meets), together with the
+SQL statements each request ran (counted with SQLAlchemy's cursor events). The app runs in
+this thread (its worker-thread hand-overs are made inline), so `--profile KIND` shows a
+whole request in cProfile; `--sql KIND` prints the statements of one request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import pstats
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+import httpx
+from sqlalchemy import Engine, event, text
+
+from app.config import Settings
+from app.db import make_engine
+from app.main import create_app
+from app.web import templating
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
+from bench import exchange
+
+# Transaction control is not counted (SQLite's BEGIN DEFERRED is a statement of its own).
+TRANSACTION = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
+class StatementLog:
+    """The SQL statements an engine runs while `recording()` is open."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.statements: list[str] = []
+        self._on = False
+        event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if self._on and not statement.startswith(TRANSACTION):
+            self.statements.append(statement)
+
+    @contextmanager
+    def recording(self) -> Iterator[list[str]]:
+        self.statements = []
+        self._on = True
+        try:
+            yield self.statements
+        finally:
+            self._on = False
+
+
+async def _inline(func: Callable[..., Any], *args: Any, **_kwargs: Any) -> Any:
+    return func(*args)
+
+
+def run_inline() -> None:
+    """Run what the app hands to worker threads in the calling thread (for cProfile)."""
+    anyio.to_thread.run_sync = _inline  # type: ignore[assignment]
+
+
+def pages(url: str, settings: Settings, fixture: exchange.Fixture) -> dict[str, list[str]]:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        others = connection.scalars(
+            text(
+                "SELECT id FROM vorhaben WHERE comment_count BETWEEN 40 AND 60 "
+                "AND visibility = 'members' AND hidden_at IS NULL ORDER BY id LIMIT 40"
+            )
+        ).all()
+        field = connection.scalar(text("SELECT slug FROM fields_of_action ORDER BY id LIMIT 1"))
+    engine.dispose()
+    return {
+        "list": ["/vorhaben"],
+        "filtered": [f"/vorhaben?field={field}&sort=newest"],
+        "vorhaben": [f"/vorhaben/{fixture.vorhaben_id}"],
+        "vorhaben, other ids": [f"/vorhaben/{i}" for i in others if i != fixture.vorhaben_id],
+        "dashboard": ["/"],
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), required=True)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--profile", metavar="KIND", help="cProfile this page kind")
+    parser.add_argument("--sql", metavar="KIND", help="print one request's statements")
+    parser.add_argument("--top", type=int, default=45, help="cProfile rows")
+    args = parser.parse_args(argv)
+    seeded = exchange.parse_args(["--db", args.db, "--skip-seed", *(["--quick"] * args.quick)])
+    url = exchange.prepare(seeded)
+    settings = Settings(
+        database_url=url, env="development", secret_key=exchange.SECRET, log_level="WARNING"
+    )
+    fixture = exchange.fixture(url, settings)
+    paths = pages(url, settings, fixture)
+    run_inline()
+    engine = make_engine(url)
+    app = create_app(settings, engine=engine)
+    log = StatementLog(engine)
+    templating.precompile()  # as `allmende serve` does at start
+    asyncio.run(_measure(app, fixture.cookie, paths, log, args))
+
+
+async def _measure(
+    app: Any, cookie: str, paths: dict[str, list[str]], log: StatementLog, args: Any
+) -> None:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://bench", headers={"Cookie": cookie}
+    ) as client:
+        cpu: list[float] = []
+
+        async def get(path: str) -> tuple[float, int]:
+            with log.recording() as statements:
+                started, cpu_started = time.perf_counter(), time.process_time()
+                response = await client.get(path)
+                elapsed = (time.perf_counter() - started) * 1000
+                cpu.append((time.process_time() - cpu_started) * 1000)
+            if response.status_code != 200:
+                raise RuntimeError(f"{path}: {response.status_code}")
+            return elapsed, len(statements)
+
+        if args.sql:
+            await get(paths[args.sql][0])
+            with log.recording() as statements:
+                await client.get(paths[args.sql][0])
+            for number, statement in enumerate(statements, 1):
+                print(f"-- {number}\n{statement}\n")
+            return
+        if args.profile:
+            await _profiled(lambda: get(paths[args.profile][0]), args)
+            return
+        # CPU time is this process's own: on a shared machine it varies less than the clock.
+        print("| page | cold ms | warm ms (median) | warm CPU ms (median) | statements |")
+        print("|---|---:|---:|---:|---:|")
+        for kind, urls in paths.items():
+            cold, count = await get(urls[0])
+            cpu.clear()
+            if len(urls) > 1:
+                timings = [(await get(path))[0] for path in urls[1:]]
+            else:
+                timings = [(await get(urls[0]))[0] for _ in range(args.repeat)]
+            warm, warm_cpu = statistics.median(timings), statistics.median(cpu)
+            print(f"| {kind} | {cold:.1f} | {warm:.1f} | {warm_cpu:.1f} | {count} |")
+
+
+async def _profiled(request: Callable[[], Awaitable[tuple[float, int]]], args: Any) -> None:
+    await request()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(args.repeat):
+        await request()
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(args.top)
+    stats.sort_stats("tottime").print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()
