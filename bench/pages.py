@@ -35,8 +35,7 @@ from sqlalchemy import Engine, event, text
 
 from app.config import Settings
 from app.db import make_engine
-from app.main import create_app
-from app.web import templating
+from app.main import create_app, settle_heap
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 from bench import exchange
@@ -116,7 +115,7 @@ def main(argv: list[str] | None = None) -> None:
     engine = make_engine(url)
     app = create_app(settings, engine=engine)
     log = StatementLog(engine)
-    templating.precompile()  # as `allmende serve` does at start
+    settle_heap()  # as `allmende serve` does at start
     asyncio.run(_measure(app, fixture.cookie, paths, log, args))
 
 
