@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy import Select, cast, exists, func, literal, null, or_, select, union_all
+from sqlalchemy.orm import Session, aliased
 
 from app.accounts.models import Account, shown_name
 from app.comments.models import Comment
@@ -103,14 +103,7 @@ def build(db: Session, member: Account, *, limit: int = 6) -> Dashboard:
 
 
 def _build(db: Session, member: Account, since: dt.datetime, limit: int) -> Dashboard:
-    land = None
-    if member.municipality_id is not None:
-        home = aliased(Municipality, name="home")
-        land = db.execute(
-            select(Municipality.id, Municipality.name)
-            .join(home, home.land_id == Municipality.id)
-            .where(home.id == member.municipality_id)
-        ).one_or_none()
+    land, interests = _land_and_interests(db, member)
     queries = []
     if land is not None:
         queries.append(
@@ -118,20 +111,12 @@ def _build(db: Session, member: Account, since: dt.datetime, limit: int) -> Dash
             .join(Municipality, Municipality.id == Vorhaben.municipality_id)
             .where(
                 visible_clause(member),
-                Municipality.land_id == land.id,
+                Municipality.land_id == land[0],
                 Vorhaben.created_at >= since,
             )
             .order_by(Vorhaben.created_at.desc(), Vorhaben.id.desc())
             .limit(limit)
         )
-    interests = list(
-        db.scalars(
-            select(FieldOfAction)
-            .join(Interest, Interest.field_id == FieldOfAction.id)
-            .where(Interest.account_id == member.id)
-            .order_by(FieldOfAction.position)
-        )
-    )
     if interests:
         queries.append(
             select(Vorhaben)
@@ -139,7 +124,7 @@ def _build(db: Session, member: Account, since: dt.datetime, limit: int) -> Dash
                 visible_clause(member),
                 exists().where(
                     VorhabenField.vorhaben_id == Vorhaben.id,
-                    VorhabenField.field_id.in_([entry.id for entry in interests]),
+                    VorhabenField.field_id.in_([field_id for field_id, _label in interests]),
                 ),
             )
             .order_by(Vorhaben.last_activity_at.desc(), Vorhaben.id.desc())
@@ -148,33 +133,111 @@ def _build(db: Session, member: Account, since: dt.datetime, limit: int) -> Dash
     found = load_card_lists(db, queries)  # their fields and tags in one statement
     new_in_land: list[Card] = found.pop(0) if land is not None else []
     in_my_fields: list[Card] = found.pop(0) if interests else []
-    open_signals, open_count = _open_signals(db, member, limit * 2)
+    activity, open_signals, open_count = news(db, member, since, limit=limit * 2)
     return Dashboard(
-        land_name=land.name if land else None,
+        land_name=land[1] if land else None,
         new_in_land=tuple(new_in_land),
-        interests=tuple(entry.label for entry in interests),
+        interests=tuple(label for _id, label in interests),
         in_my_fields=tuple(in_my_fields),
-        followed_activity=tuple(followed_activity(db, member, since, limit=limit * 2)),
+        followed_activity=tuple(activity),
         open_signals=tuple(open_signals),
         open_signal_count=open_count,
     )
 
 
-def followed_activity(
-    db: Session, member: Account, since: dt.datetime, *, limit: int
-) -> list[Activity]:
-    """Comments, stage changes and signals by others on the Vorhaben the member follows,
-    newest first."""
-    followed = (Follow.vorhaben_id == Vorhaben.id) & (Follow.account_id == member.id)
-    comments = db.execute(
+def _land_and_interests(
+    db: Session, member: Account
+) -> tuple[tuple[int, str] | None, list[tuple[int, str]]]:
+    """The Land of the member's municipality (id, name) and their fields of action (id,
+    label, in their order), in one statement."""
+    home = aliased(Municipality, name="home")
+    land = (
         select(
-            Comment.id,
-            Comment.created_at,
-            Vorhaben.id.label("vorhaben_id"),
-            Vorhaben.title,
-            Account.display_name,
-            Account.state,
+            literal(0).label("is_field"),
+            Municipality.id.label("id"),
+            Municipality.name.label("label"),
+            literal(0).label("position"),
         )
+        .join(home, home.land_id == Municipality.id)
+        .where(home.id == (member.municipality_id if member.municipality_id is not None else -1))
+    )
+    fields = (
+        select(literal(1), FieldOfAction.id, FieldOfAction.label, FieldOfAction.position)
+        .join(Interest, Interest.field_id == FieldOfAction.id)
+        .where(Interest.account_id == member.id)
+    )
+    both = union_all(land, fields).subquery("land_and_fields")
+    rows = db.execute(select(*both.c).order_by(both.c.is_field, both.c.position)).all()
+    found_land = next(((row.id, row.label) for row in rows if not row.is_field), None)
+    return found_land, [(row.id, row.label) for row in rows if row.is_field]
+
+
+def news(
+    db: Session, member: Account, since: dt.datetime, *, limit: int
+) -> tuple[list[Activity], list[OpenSignal], int]:
+    """What happened on the Vorhaben the member follows (comments, stage changes and
+    signals by others, newest first), and the open signals for their municipality with
+    their count: one statement, a branch for each, told apart by `kind`."""
+    rows = db.execute(_news_statement(member, since, limit)).all()
+    found: list[Activity] = []
+    signals: list[OpenSignal] = []
+    count = 0
+    for row in rows:
+        if row.kind == "open":
+            signals.append(
+                OpenSignal(
+                    row.row_id,
+                    row.signal_kind,
+                    row.place_ags,
+                    distinct_name(row.place_name, row.place_level, row.place_kind_code),
+                    row.vorhaben_id,
+                    row.title,
+                )
+            )
+            count = row.total
+        elif row.kind == "comment":
+            who = shown_name(row.person, row.person_state)
+            found.append(
+                Activity(
+                    "comment", row.at, row.vorhaben_id, row.title, who, "",
+                    f"#kommentar-{row.row_id}",
+                )
+            )  # fmt: skip
+        elif row.kind == "stage":
+            who = shown_name(row.person, row.person_state)
+            what = STAGE_LABELS[row.stage]
+            found.append(
+                Activity("stage", row.at, row.vorhaben_id, row.title, who, what, "#timeline-title")
+            )
+        else:
+            who = distinct_name(row.place_name, row.place_level, row.place_kind_code)
+            what = SIGNAL_LABELS[row.signal_kind]
+            found.append(
+                Activity("signal", row.at, row.vorhaben_id, row.title, who, what, "#zusammenarbeit")
+            )
+    # Merged newest first; at the same moment a comment before a stage change before a
+    # signal (a stable sort of the kinds in that order).
+    found.sort(key=lambda entry: _KIND_ORDER[entry.kind])
+    found.sort(key=lambda entry: entry.at, reverse=True)
+    return found[:limit], signals, count
+
+
+def _news_statement(member: Account, since: dt.datetime, limit: int) -> Select[Any]:
+    followed = (Follow.vorhaben_id == Vorhaben.id) & (Follow.account_id == member.id)
+    own_town = member.municipality_id if member.municipality_id is not None else -1
+
+    def row(kind: str, at: Any, row_id: Any, **present: Any) -> list[Any]:
+        """The columns of one branch: the shared ones, then what it has (NULL elsewhere)."""
+        columns = [literal(kind).label("kind"), at.label("at"), row_id.label("row_id")]
+        columns += [Vorhaben.id.label("vorhaben_id"), Vorhaben.title.label("title")]
+        for name, column in _NEWS_COLUMNS.items():
+            value = present.get(name)
+            columns.append((value if value is not None else cast(null(), column.type)).label(name))
+        return columns
+
+    comments = (
+        select(*row("comment", Comment.created_at, Comment.id, person=Account.display_name,
+                    person_state=Account.state))
         .join(Vorhaben, Vorhaben.id == Comment.vorhaben_id)
         .join(Follow, followed)
         .outerjoin(Account, Account.id == Comment.author_id)
@@ -187,16 +250,10 @@ def followed_activity(
         )
         .order_by(Comment.created_at.desc())
         .limit(limit)
-    ).all()
-    steps = db.execute(
-        select(
-            StageChange.created_at,
-            StageChange.to_stage,
-            Vorhaben.id.label("vorhaben_id"),
-            Vorhaben.title,
-            Account.display_name,
-            Account.state,
-        )
+    )  # fmt: skip
+    steps = (
+        select(*row("stage", StageChange.created_at, StageChange.id, person=Account.display_name,
+                    person_state=Account.state, stage=StageChange.to_stage))
         .join(Vorhaben, Vorhaben.id == StageChange.vorhaben_id)
         .join(Follow, followed)
         .outerjoin(Account, Account.id == StageChange.actor_id)
@@ -208,18 +265,14 @@ def followed_activity(
         )
         .order_by(StageChange.created_at.desc())
         .limit(limit)
-    ).all()
-    own_town = member.municipality_id if member.municipality_id is not None else -1
-    signals = db.execute(
-        select(
-            Signal.created_at,
-            Signal.kind,
-            Vorhaben.id.label("vorhaben_id"),
-            Vorhaben.title,
-            Municipality.name,
-            Municipality.level,
-            Municipality.kind_code,
-        )
+    )  # fmt: skip
+    place = {
+        "place_name": Municipality.name,
+        "place_level": Municipality.level,
+        "place_kind_code": Municipality.kind_code,
+    }
+    signals = (
+        select(*row("signal", Signal.created_at, Signal.id, signal_kind=Signal.kind, **place))
         .join(Vorhaben, Vorhaben.id == Signal.vorhaben_id)
         .join(Follow, followed)
         .join(Municipality, Municipality.id == Signal.municipality_id)
@@ -230,91 +283,45 @@ def followed_activity(
         )
         .order_by(Signal.created_at.desc())
         .limit(limit)
-    ).all()
-    found = [
-        *(
-            Activity(
-                "comment",
-                row.created_at,
-                row.vorhaben_id,
-                row.title,
-                shown_name(row.display_name, row.state),
-                "",
-                f"#kommentar-{row.id}",
-            )
-            for row in comments
-        ),
-        *(
-            Activity(
-                "stage",
-                row.created_at,
-                row.vorhaben_id,
-                row.title,
-                shown_name(row.display_name, row.state),
-                STAGE_LABELS[row.to_stage],
-                "#timeline-title",
-            )
-            for row in steps
-        ),
-        *(
-            Activity(
-                "signal",
-                row.created_at,
-                row.vorhaben_id,
-                row.title,
-                distinct_name(row.name, row.level, row.kind_code),
-                SIGNAL_LABELS[row.kind],
-                "#zusammenarbeit",
-            )
-            for row in signals
-        ),
-    ]
-    found.sort(key=lambda entry: entry.at, reverse=True)
-    return found[:limit]
-
-
-def _open_signals(db: Session, member: Account, limit: int) -> tuple[list[OpenSignal], int]:
-    """Signals on the member's municipality's Vorhaben that nobody there has marked as seen
-    (however old: an unanswered offer to cooperate does not expire by itself)."""
-    if member.municipality_id is None:
-        return [], 0
-    conditions = (
-        Vorhaben.municipality_id == member.municipality_id,
-        visible_clause(member),
-        Signal.acknowledged_at.is_(None),
     )
-    rows = db.execute(
-        select(Signal, Vorhaben.id, Vorhaben.title)
-        .join(Vorhaben, Vorhaben.id == Signal.vorhaben_id)
-        .where(*conditions)
-        .options(
-            joinedload(Signal.municipality).load_only(
-                Municipality.name, Municipality.ags, Municipality.level, Municipality.kind_code
+    branches = [comments, steps, signals]
+    if member.municipality_id is not None:
+        # Signals on the member's municipality's Vorhaben that nobody there has marked as
+        # seen (however old: an unanswered offer to cooperate does not expire by itself),
+        # with how many there are in all (the window counts before the limit).
+        total = func.count().over()
+        branches.append(
+            select(*row("open", Signal.created_at, Signal.id, signal_kind=Signal.kind,
+                        place_ags=Municipality.ags, total=total, **place))
+            .join(Vorhaben, Vorhaben.id == Signal.vorhaben_id)
+            .outerjoin(Municipality, Municipality.id == Signal.municipality_id)
+            .where(
+                Vorhaben.municipality_id == member.municipality_id,
+                visible_clause(member),
+                Signal.acknowledged_at.is_(None),
             )
-        )
-        .order_by(Signal.created_at.desc(), Signal.id.desc())
-        .limit(limit)
-    ).all()
-    count = len(rows)
-    if count == limit:
-        count = (
-            db.scalar(
-                select(func.count())
-                .select_from(Signal)
-                .join(Vorhaben, Vorhaben.id == Signal.vorhaben_id)
-                .where(*conditions)
-            )
-            or 0
-        )
-    found = [
-        OpenSignal(
-            row.Signal.id,
-            row.Signal.kind,
-            row.Signal.municipality.ags,
-            row.Signal.municipality.display_name,
-            row.id,
-            row.title,
-        )
-        for row in rows
-    ]
-    return found, count
+            .order_by(Signal.created_at.desc(), Signal.id.desc())
+            .limit(limit)
+        )  # fmt: skip
+    # Each branch keeps its own order and limit in a subquery of its own.
+    parts = [select(*branch.subquery().c) for branch in branches]
+    everything = union_all(*parts).subquery("news")
+    return select(*everything.c).order_by(
+        everything.c.kind, everything.c.at.desc(), everything.c.row_id.desc()
+    )
+
+
+_KIND_ORDER = {"comment": 0, "stage": 1, "signal": 2}
+
+# The columns only some branches of the news statement have (typed NULL in the others).
+_NEWS_COLUMNS: dict[str, Any] = {
+    "person": Account.display_name,
+    "person_state": Account.state,
+    "stage": StageChange.to_stage,
+    "signal_kind": Signal.kind,
+    "place_ags": Municipality.ags,
+    "place_name": Municipality.name,
+    "place_level": Municipality.level,
+    "place_kind_code": Municipality.kind_code,
+    "total": Comment.id,  # an integer
+}

@@ -164,3 +164,15 @@ def test_signals_and_followed_activity_are_grouped_by_vorhaben(
     assert followed.count("Park+Ride-Belegung") == 1
     assert followed.count("Signal von") == 3
     assert followed.count("Kommentar von") == 3
+
+
+def test_open_signals_beyond_the_list_are_counted(db: Session, settings: Settings) -> None:
+    owner = factories.account(db, "Olga Owner")
+    vorhaben = factories.vorhaben(db, owner, "Gemeinsame Beschaffung")
+    for name in ("Partnerau", "Zweitdorf", "Drittstadt"):
+        partner = factories.account(db, name, municipality=factories.municipality(db, name))
+        cooperation.set_signal(db, settings, partner, vorhaben.id, "doing_too", on=True)
+    board = service.build(db, owner, limit=1)  # lists two of them
+    assert len(board.open_signals) == 2
+    assert board.open_signal_count == 3
+    assert service.build(db, owner).open_signal_count == 3
