@@ -7,7 +7,6 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import SignedIn
 from app.dashboard import service as dashboard_service
-from app.dashboard import welcome
 from app.i18n import gettext as _
 from app.membership import service as membership
 from app.web import routing
@@ -23,12 +22,9 @@ def dashboard(request: Request, account: SignedIn, db: DbSession) -> Response:
     if not account.is_member:
         return RedirectResponse(membership.landing_path(db, account), status_code=303)
     request.state.nav = "home"
+    board = dashboard_service.build(db, account)
     return render(
         request,
         "dashboard/dashboard.html",
-        {
-            "page_title": _("Übersicht"),
-            "board": dashboard_service.build(db, account),
-            "first_steps": welcome.first_steps(db, account),
-        },
+        {"page_title": _("Übersicht"), "board": board, "first_steps": board.first_steps},
     )

@@ -8,12 +8,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, cast, exists, func, literal, null, or_, select, union_all
+from sqlalchemy import (
+    Select,
+    String,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 
 from app.accounts.models import Account, shown_name
 from app.comments.models import Comment
 from app.core.clock import utcnow
+from app.dashboard import welcome
 from app.municipalities.models import Municipality, distinct_name
 from app.vorhaben.models import (
     SIGNAL_LABELS,
@@ -87,6 +100,7 @@ class Dashboard:
     followed_activity: tuple[Activity, ...]
     open_signals: tuple[OpenSignal, ...]
     open_signal_count: int
+    first_steps: welcome.FirstSteps | None  # for a new member (None when all are taken)
 
     @property
     def followed_groups(self) -> list[Group[Activity]]:
@@ -103,7 +117,7 @@ def build(db: Session, member: Account, *, limit: int = 6) -> Dashboard:
 
 
 def _build(db: Session, member: Account, since: dt.datetime, limit: int) -> Dashboard:
-    land, interests = _land_and_interests(db, member)
+    land, interests, first_steps = _member_facts(db, member)
     queries = []
     if land is not None:
         queries.append(
@@ -142,18 +156,20 @@ def _build(db: Session, member: Account, since: dt.datetime, limit: int) -> Dash
         followed_activity=tuple(activity),
         open_signals=tuple(open_signals),
         open_signal_count=open_count,
+        first_steps=first_steps,
     )
 
 
-def _land_and_interests(
+def _member_facts(
     db: Session, member: Account
-) -> tuple[tuple[int, str] | None, list[tuple[int, str]]]:
-    """The Land of the member's municipality (id, name) and their fields of action (id,
-    label, in their order), in one statement."""
+) -> tuple[tuple[int, str] | None, list[tuple[int, str]], welcome.FirstSteps | None]:
+    """The Land of the member's municipality (id, name), their fields of action (id, label,
+    in their order) and, for a new member, the first steps: in one statement, a branch for
+    each told apart by `part` (0 the Land, 1 a field, 2 the steps taken)."""
     home = aliased(Municipality, name="home")
     land = (
         select(
-            literal(0).label("is_field"),
+            literal(0).label("part"),
             Municipality.id.label("id"),
             Municipality.name.label("label"),
             literal(0).label("position"),
@@ -166,10 +182,25 @@ def _land_and_interests(
         .join(Interest, Interest.field_id == FieldOfAction.id)
         .where(Interest.account_id == member.id)
     )
-    both = union_all(land, fields).subquery("land_and_fields")
-    rows = db.execute(select(*both.c).order_by(both.c.is_field, both.c.position)).all()
-    found_land = next(((row.id, row.label) for row in rows if not row.is_field), None)
-    return found_land, [(row.id, row.label) for row in rows if row.is_field]
+    parts = [land, fields]
+    if welcome.is_new(member):
+        follows_others, shared_one = (
+            case((taken, 1), else_=0) for taken in welcome.steps_taken(member)
+        )
+        parts.append(select(literal(2), follows_others, cast(null(), String), shared_one))
+    facts = union_all(*parts).subquery("facts")
+    rows = db.execute(select(*facts.c).order_by(facts.c.part, facts.c.position)).all()
+    found_land = next(((row.id, row.label) for row in rows if row.part == 0), None)
+    interests = [(row.id, row.label) for row in rows if row.part == 1]
+    steps = next(
+        (
+            welcome.steps(bool(interests), bool(row.id), bool(row.position))
+            for row in rows
+            if row.part == 2
+        ),
+        None,
+    )
+    return found_land, interests, steps
 
 
 def news(

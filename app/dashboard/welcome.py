@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, exists
 
 from app.accounts.models import Account
 from app.core.clock import utcnow
-from app.vorhaben.models import Follow, Interest, Vorhaben
+from app.vorhaben.models import Follow, Vorhaben
 
 NEW_FOR = dt.timedelta(days=30)
 
@@ -26,18 +25,23 @@ class FirstSteps:
         return self.chose_fields and self.follows_others and self.shared_one
 
 
-def first_steps(db: Session, member: Account) -> FirstSteps | None:
-    """The steps of a member approved in the last 30 days (None when all are taken)."""
-    if member.approved_at is None or member.approved_at < utcnow() - NEW_FOR:
-        return None
-    chose_fields, follows_others, shared_one = db.execute(
-        select(
-            exists().where(Interest.account_id == member.id),
-            exists()
-            .where(Follow.account_id == member.id, Follow.vorhaben_id == Vorhaben.id)
-            .where(Vorhaben.author_id.is_distinct_from(member.id)),
-            exists().where(Vorhaben.author_id == member.id),
-        )
-    ).one()  # one statement for the three
-    steps = FirstSteps(bool(chose_fields), bool(follows_others), bool(shared_one))
-    return None if steps.all_taken else steps
+def is_new(member: Account) -> bool:
+    """Whether the member was approved in the last 30 days (and so gets first steps)."""
+    return member.approved_at is not None and member.approved_at >= utcnow() - NEW_FOR
+
+
+def steps_taken(member: Account) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """SQL conditions: the member follows a Vorhaben of others; they shared one. (Whether
+    they chose fields the dashboard knows from the fields it reads anyway.)"""
+    follows_others = (
+        exists()
+        .where(Follow.account_id == member.id, Follow.vorhaben_id == Vorhaben.id)
+        .where(Vorhaben.author_id.is_distinct_from(member.id))
+    )
+    return follows_others, exists().where(Vorhaben.author_id == member.id)
+
+
+def steps(chose_fields: bool, follows_others: bool, shared_one: bool) -> FirstSteps | None:
+    """The first steps of a new member (None when all are taken)."""
+    found = FirstSteps(chose_fields, follows_others, shared_one)
+    return None if found.all_taken else found
