@@ -4,13 +4,16 @@ open signals for their municipality."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
+    Integer,
     Select,
     String,
+    bindparam,
     case,
     cast,
     exists,
@@ -41,7 +44,7 @@ from app.vorhaben.models import (
     VorhabenField,
 )
 from app.vorhaben.repository import Card, load_card_lists
-from app.vorhaben.visibility import comment_visible_clause, visible_clause
+from app.vorhaben.visibility import ReaderColumns, comment_visible_clause, visible_clause
 
 RECENT = dt.timedelta(days=90)
 T = TypeVar("T")
@@ -166,30 +169,8 @@ def _member_facts(
     """The Land of the member's municipality (id, name), their fields of action (id, label,
     in their order) and, for a new member, the first steps: in one statement, a branch for
     each told apart by `part` (0 the Land, 1 a field, 2 the steps taken)."""
-    home = aliased(Municipality, name="home")
-    land = (
-        select(
-            literal(0).label("part"),
-            Municipality.id.label("id"),
-            Municipality.name.label("label"),
-            literal(0).label("position"),
-        )
-        .join(home, home.land_id == Municipality.id)
-        .where(home.id == (member.municipality_id if member.municipality_id is not None else -1))
-    )
-    fields = (
-        select(literal(1), FieldOfAction.id, FieldOfAction.label, FieldOfAction.position)
-        .join(Interest, Interest.field_id == FieldOfAction.id)
-        .where(Interest.account_id == member.id)
-    )
-    parts = [land, fields]
-    if welcome.is_new(member):
-        follows_others, shared_one = (
-            case((taken, 1), else_=0) for taken in welcome.steps_taken(member)
-        )
-        parts.append(select(literal(2), follows_others, cast(null(), String), shared_one))
-    facts = union_all(*parts).subquery("facts")
-    rows = db.execute(select(*facts.c).order_by(facts.c.part, facts.c.position)).all()
+    bound = {"reader_id": member.id, "reader_municipality_id": member.municipality_id}
+    rows = db.execute(_facts_statement(welcome.is_new(member)), bound).all()
     found_land = next(((row.id, row.label) for row in rows if row.part == 0), None)
     interests = [(row.id, row.label) for row in rows if row.part == 1]
     steps = next(
@@ -203,13 +184,48 @@ def _member_facts(
     return found_land, interests, steps
 
 
+@functools.cache
+def _facts_statement(with_steps: bool) -> Select[Any]:
+    """The statement of _member_facts(), built once (with or without the first steps)."""
+    home = aliased(Municipality, name="home")
+    land = (
+        select(
+            literal(0).label("part"),
+            Municipality.id.label("id"),
+            Municipality.name.label("label"),
+            literal(0).label("position"),
+        )
+        .join(home, home.land_id == Municipality.id)
+        .where(home.id == _READER.municipality_id)  # NULL (no municipality) matches nothing
+    )
+    fields = (
+        select(literal(1), FieldOfAction.id, FieldOfAction.label, FieldOfAction.position)
+        .join(Interest, Interest.field_id == FieldOfAction.id)
+        .where(Interest.account_id == _READER.id)
+    )
+    parts = [land, fields]
+    if with_steps:
+        follows_others, shared_one = (
+            case((taken, 1), else_=0) for taken in welcome.steps_taken(_READER.id)
+        )
+        parts.append(select(literal(2), follows_others, cast(null(), String), shared_one))
+    facts = union_all(*parts).subquery("facts")
+    return select(*facts.c).order_by(facts.c.part, facts.c.position)
+
+
 def news(
     db: Session, member: Account, since: dt.datetime, *, limit: int
 ) -> tuple[list[Activity], list[OpenSignal], int]:
     """What happened on the Vorhaben the member follows (comments, stage changes and
     signals by others, newest first), and the open signals for their municipality with
     their count: one statement, a branch for each, told apart by `kind`."""
-    rows = db.execute(_news_statement(member, since, limit)).all()
+    bound = {
+        "reader_id": member.id,
+        "reader_municipality_id": member.municipality_id,
+        "own_town": member.municipality_id if member.municipality_id is not None else -1,
+        "since": since,
+    }
+    rows = db.execute(_news_statement(limit), bound).all()
     found: list[Activity] = []
     signals: list[OpenSignal] = []
     count = 0
@@ -253,9 +269,13 @@ def news(
     return found[:limit], signals, count
 
 
-def _news_statement(member: Account, since: dt.datetime, limit: int) -> Select[Any]:
+@functools.cache
+def _news_statement(limit: int) -> Select[Any]:
+    """The statement of news(), built once: the member's values are bound when it runs."""
+    member = _READER
     followed = (Follow.vorhaben_id == Vorhaben.id) & (Follow.account_id == member.id)
-    own_town = member.municipality_id if member.municipality_id is not None else -1
+    own_town = bindparam("own_town", type_=Integer)
+    since = bindparam("since", type_=Comment.created_at.type)
 
     def row(kind: str, at: Any, row_id: Any, **present: Any) -> list[Any]:
         """The columns of one branch: the shared ones, then what it has (NULL elsewhere)."""
@@ -315,25 +335,27 @@ def _news_statement(member: Account, since: dt.datetime, limit: int) -> Select[A
         .order_by(Signal.created_at.desc())
         .limit(limit)
     )
-    branches = [comments, steps, signals]
-    if member.municipality_id is not None:
-        # Signals on the member's municipality's Vorhaben that nobody there has marked as
-        # seen (however old: an unanswered offer to cooperate does not expire by itself),
-        # with how many there are in all (the window counts before the limit).
-        total = func.count().over()
-        branches.append(
-            select(*row("open", Signal.created_at, Signal.id, signal_kind=Signal.kind,
-                        place_ags=Municipality.ags, total=total, **place))
-            .join(Vorhaben, Vorhaben.id == Signal.vorhaben_id)
-            .outerjoin(Municipality, Municipality.id == Signal.municipality_id)
-            .where(
-                Vorhaben.municipality_id == member.municipality_id,
-                visible_clause(member),
-                Signal.acknowledged_at.is_(None),
-            )
-            .order_by(Signal.created_at.desc(), Signal.id.desc())
-            .limit(limit)
-        )  # fmt: skip
+    # Signals on the member's municipality's Vorhaben that nobody there has marked as
+    # seen (however old: an unanswered offer to cooperate does not expire by itself),
+    # with how many there are in all (the window counts before the limit). Without a
+    # municipality (NULL) there are none.
+    total = func.count().over()
+    branches = [
+        comments,
+        steps,
+        signals,
+        select(*row("open", Signal.created_at, Signal.id, signal_kind=Signal.kind,
+                    place_ags=Municipality.ags, total=total, **place))
+        .join(Vorhaben, Vorhaben.id == Signal.vorhaben_id)
+        .outerjoin(Municipality, Municipality.id == Signal.municipality_id)
+        .where(
+            Vorhaben.municipality_id == member.municipality_id,
+            visible_clause(member),
+            Signal.acknowledged_at.is_(None),
+        )
+        .order_by(Signal.created_at.desc(), Signal.id.desc())
+        .limit(limit),
+    ]  # fmt: skip
     # Each branch keeps its own order and limit in a subquery of its own.
     parts = [select(*branch.subquery().c) for branch in branches]
     everything = union_all(*parts).subquery("news")
@@ -342,6 +364,10 @@ def _news_statement(member: Account, since: dt.datetime, limit: int) -> Select[A
     )
 
 
+# The reader of the dashboard's statements, their values bound when they run.
+_READER = ReaderColumns(
+    bindparam("reader_id", type_=Integer), bindparam("reader_municipality_id", type_=Integer)
+)
 _KIND_ORDER = {"comment": 0, "stage": 1, "signal": 2}
 
 # The columns only some branches of the news statement have (typed NULL in the others).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, exists
 
@@ -30,15 +31,16 @@ def is_new(member: Account) -> bool:
     return member.approved_at is not None and member.approved_at >= utcnow() - NEW_FOR
 
 
-def steps_taken(member: Account) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
-    """SQL conditions: the member follows a Vorhaben of others; they shared one. (Whether
-    they chose fields the dashboard knows from the fields it reads anyway.)"""
+def steps_taken(member_id: Any) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """SQL conditions: the member (their id, or an expression for it) follows a Vorhaben
+    of others; they shared one. (Whether they chose fields the dashboard knows from the
+    fields it reads anyway.)"""
     follows_others = (
         exists()
-        .where(Follow.account_id == member.id, Follow.vorhaben_id == Vorhaben.id)
-        .where(Vorhaben.author_id.is_distinct_from(member.id))
+        .where(Follow.account_id == member_id, Follow.vorhaben_id == Vorhaben.id)
+        .where(Vorhaben.author_id.is_distinct_from(member_id))
     )
-    return follows_others, exists().where(Vorhaben.author_id == member.id)
+    return follows_others, exists().where(Vorhaben.author_id == member_id)
 
 
 def steps(chose_fields: bool, follows_others: bool, shared_one: bool) -> FirstSteps | None:
