@@ -43,7 +43,7 @@ from app.vorhaben.models import (
     Vorhaben,
     VorhabenField,
 )
-from app.vorhaben.repository import Card, load_card_lists
+from app.vorhaben.repository import Card, card_select, run_card_selects
 from app.vorhaben.visibility import ReaderColumns, comment_visible_clause, visible_clause
 
 RECENT = dt.timedelta(days=90)
@@ -121,33 +121,14 @@ def build(db: Session, member: Account, *, limit: int = 6) -> Dashboard:
 
 def _build(db: Session, member: Account, since: dt.datetime, limit: int) -> Dashboard:
     land, interests, first_steps = _member_facts(db, member)
-    queries = []
+    bound = {"reader_id": member.id, "reader_municipality_id": member.municipality_id}
+    statements: list[tuple[Select[Any], dict[str, Any]]] = []
     if land is not None:
-        queries.append(
-            select(Vorhaben)
-            .join(Municipality, Municipality.id == Vorhaben.municipality_id)
-            .where(
-                visible_clause(member),
-                Municipality.land_id == land[0],
-                Vorhaben.created_at >= since,
-            )
-            .order_by(Vorhaben.created_at.desc(), Vorhaben.id.desc())
-            .limit(limit)
-        )
+        statements.append((_new_in_land(limit), {**bound, "land_id": land[0], "since": since}))
     if interests:
-        queries.append(
-            select(Vorhaben)
-            .where(
-                visible_clause(member),
-                exists().where(
-                    VorhabenField.vorhaben_id == Vorhaben.id,
-                    VorhabenField.field_id.in_([field_id for field_id, _label in interests]),
-                ),
-            )
-            .order_by(Vorhaben.last_activity_at.desc(), Vorhaben.id.desc())
-            .limit(limit)
-        )
-    found = load_card_lists(db, queries)  # their fields and tags in one statement
+        field_ids = [field_id for field_id, _label in interests]
+        statements.append((_in_fields(limit), {**bound, "field_ids": field_ids}))
+    found = run_card_selects(db, statements)  # their fields and tags in one statement
     new_in_land: list[Card] = found.pop(0) if land is not None else []
     in_my_fields: list[Card] = found.pop(0) if interests else []
     activity, open_signals, open_count = news(db, member, since, limit=limit * 2)
@@ -182,6 +163,39 @@ def _member_facts(
         None,
     )
     return found_land, interests, steps
+
+
+@functools.cache
+def _new_in_land(limit: int) -> Select[Any]:
+    """The newest Vorhaben in the Land `:land_id` since `:since` (cards), built once."""
+    return card_select(
+        select(Vorhaben)
+        .join(Municipality, Municipality.id == Vorhaben.municipality_id)
+        .where(
+            visible_clause(_READER),
+            Municipality.land_id == bindparam("land_id", type_=Integer),
+            Vorhaben.created_at >= bindparam("since", type_=Vorhaben.created_at.type),
+        )
+        .order_by(Vorhaben.created_at.desc(), Vorhaben.id.desc())
+        .limit(limit)
+    )
+
+
+@functools.cache
+def _in_fields(limit: int) -> Select[Any]:
+    """The Vorhaben last active in the fields `:field_ids` (cards), built once."""
+    return card_select(
+        select(Vorhaben)
+        .where(
+            visible_clause(_READER),
+            exists().where(
+                VorhabenField.vorhaben_id == Vorhaben.id,
+                VorhabenField.field_id.in_(bindparam("field_ids", expanding=True)),
+            ),
+        )
+        .order_by(Vorhaben.last_activity_at.desc(), Vorhaben.id.desc())
+        .limit(limit)
+    )
 
 
 @functools.cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -170,17 +171,34 @@ def load_card_lists(
 ) -> list[list[Card]]:
     """load_cards() for several selects (a page with more than one list): one statement
     for each list, and one for the fields and tags of all of them."""
+    statements: list[tuple[Select[Any], Mapping[str, Any]]] = [
+        (card_select(query, description=description), {}) for query in queries
+    ]
+    return run_card_selects(db, statements, description=description)
+
+
+def card_select(query: Select[Any], *, description: bool = False) -> Select[Any]:
+    """The statement load_cards() runs for a select over Vorhaben: a page whose selects
+    take bound parameters builds it once and runs it with run_card_selects()."""
     columns: list[Any] = [*_CARD_COLUMNS, *_PLACE_COLUMNS, *_LAND_COLUMNS]
     if description:
         columns.append(Vorhaben.description)
-    lists = [
-        db.execute(
-            query.with_only_columns(*columns, maintain_column_froms=True)
-            .join_from(Vorhaben, _PLACE, _PLACE_JOIN)
-            .outerjoin(_LAND, _LAND_JOIN)
-        ).all()
-        for query in queries
-    ]
+    return (
+        query.with_only_columns(*columns, maintain_column_froms=True)
+        .join_from(Vorhaben, _PLACE, _PLACE_JOIN)
+        .outerjoin(_LAND, _LAND_JOIN)
+    )
+
+
+def run_card_selects(
+    db: Session,
+    statements: Sequence[tuple[Select[Any], Mapping[str, Any]]],
+    *,
+    description: bool = False,
+) -> list[list[Card]]:
+    """The cards of card_select() statements, each run with its parameters; then the
+    fields and tags of all of them in one statement."""
+    lists = [db.execute(statement, params).all() for statement, params in statements]
     ids = sorted({row.id for rows in lists for row in rows})
     fields: dict[int, list[CardField]] = {}
     tags: dict[int, list[CardTag]] = {}
