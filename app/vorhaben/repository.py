@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Integer,
     Select,
     String,
@@ -34,7 +36,7 @@ from app.vorhaben.models import (
     VorhabenField,
     VorhabenTag,
 )
-from app.vorhaben.visibility import Reader, visible_clause
+from app.vorhaben.visibility import Reader, ReaderColumns, visible_clause
 
 SORTS = ("activity", "newest")
 # The AI-risk filter value for Vorhaben that use AI without a risk class in their record.
@@ -283,49 +285,88 @@ def started_by(db: Session, reader: Reader, author_id: int, *, limit: int = 50) 
 
 def apply_filters(db: Session, query: Select[Any], filters: VorhabenFilter) -> Select[Any]:
     """Narrow a select over Vorhaben by the list filters (unknown values are ignored)."""
+    values = _filter_values(filters)
+    return query.where(*_filter_conditions(tuple(values), values))
+
+
+def _filter_values(filters: VorhabenFilter) -> dict[str, Any]:
+    """The filters that apply, by the name of their condition, with their values."""
+    values: dict[str, Any] = {}
     if filters.stage in {stage.value for stage in Stage}:
-        query = query.where(Vorhaben.stage == Stage(filters.stage))
+        values["f_stage"] = Stage(filters.stage)
     if filters.field:
-        query = query.where(
+        values["f_field"] = filters.field
+    if (land_id := parse_id(filters.land)) is not None:
+        values["f_land"] = land_id
+    if (kreis_id := parse_id(filters.kreis)) is not None:
+        values["f_kreis"] = kreis_id
+    if filters.municipality:
+        values["f_municipality"] = filters.municipality
+    if filters.partners == "1":
+        values["f_partners"] = True
+    if filters.ai in {value.value for value in AIUse}:
+        values["f_ai"] = AIUse(filters.ai)
+    if filters.open_source == "1":
+        values["f_open_source"] = True
+    if filters.ai_risk in {value.value for value in AIRiskClass}:
+        values["f_ai_risk"] = AIRiskClass(filters.ai_risk)
+    elif filters.ai_risk == AI_UNASSESSED:
+        values["f_unassessed"] = True
+    return values
+
+
+def _filter_conditions(
+    names: tuple[str, ...], values: Mapping[str, Any] | None = None
+) -> list[ColumnElement[bool]]:
+    """The conditions of the filters `names`: with their `values`, or (None) with bound
+    parameters of those names, to be given when the statement runs."""
+
+    def value(name: str) -> Any:
+        if values is None:
+            return bindparam(name)
+        return bindparam(name, values[name], unique=True)  # composable with others
+
+    conditions: list[ColumnElement[bool]] = []
+    if "f_stage" in names:
+        conditions.append(Vorhaben.stage == value("f_stage"))
+    if "f_field" in names:
+        conditions.append(
             exists()
             .where(VorhabenField.vorhaben_id == Vorhaben.id)
             .where(VorhabenField.field_id == FieldOfAction.id)
-            .where(FieldOfAction.slug == filters.field)
+            .where(FieldOfAction.slug == value("f_field"))
         )
     owner = select(Municipality.id)
-    if (land_id := parse_id(filters.land)) is not None:
-        query = query.where(
-            Vorhaben.municipality_id.in_(owner.where(Municipality.land_id == land_id))
-        )
-    if (kreis_id := parse_id(filters.kreis)) is not None:
-        query = query.where(
-            Vorhaben.municipality_id.in_(owner.where(Municipality.kreis_id == kreis_id))
-        )
-    if filters.municipality:
-        query = query.where(
-            Vorhaben.municipality_id.in_(owner.where(Municipality.ags == filters.municipality))
-        )
-    if filters.partners == "1":
-        query = query.where(Vorhaben.looking_for_partners.is_(True))
-    if filters.ai in {value.value for value in AIUse}:
-        query = query.where(Vorhaben.uses_ai == AIUse(filters.ai))
-    if filters.open_source == "1":
-        query = query.where(Vorhaben.open_source.is_(True))
-    if filters.ai_risk in {value.value for value in AIRiskClass}:
-        query = query.where(
+    if "f_land" in names:
+        land = owner.where(Municipality.land_id == value("f_land"))
+        conditions.append(Vorhaben.municipality_id.in_(land))
+    if "f_kreis" in names:
+        kreis = owner.where(Municipality.kreis_id == value("f_kreis"))
+        conditions.append(Vorhaben.municipality_id.in_(kreis))
+    if "f_municipality" in names:
+        place = owner.where(Municipality.ags == value("f_municipality"))
+        conditions.append(Vorhaben.municipality_id.in_(place))
+    if "f_partners" in names:
+        conditions.append(Vorhaben.looking_for_partners.is_(True))
+    if "f_ai" in names:
+        conditions.append(Vorhaben.uses_ai == value("f_ai"))
+    if "f_open_source" in names:
+        conditions.append(Vorhaben.open_source.is_(True))
+    if "f_ai_risk" in names:
+        conditions += [
             Vorhaben.uses_ai != AIUse.NONE,
             exists()
             .where(AIRecord.vorhaben_id == Vorhaben.id)
-            .where(AIRecord.risk_class == AIRiskClass(filters.ai_risk)),
-        )
-    elif filters.ai_risk == AI_UNASSESSED:
-        query = query.where(
+            .where(AIRecord.risk_class == value("f_ai_risk")),
+        ]
+    elif "f_unassessed" in names:
+        conditions += [
             Vorhaben.uses_ai != AIUse.NONE,
             ~exists()
             .where(AIRecord.vorhaben_id == Vorhaben.id)
             .where(AIRecord.risk_class.is_not(None)),
-        )
-    return query
+        ]
+    return conditions
 
 
 def list_vorhaben(
@@ -338,13 +379,19 @@ def list_vorhaben(
     limit: int = 20,
 ) -> Page[Card]:
     """A page of visible Vorhaben, newest activity (or newest) first."""
-    column = Vorhaben.created_at if sort == "newest" else Vorhaben.last_activity_at
-    query = apply_filters(db, select(Vorhaben).where(visible_clause(reader)), filters)
+    values = _filter_values(filters)
     cursor = decode_keyset(after)
+    params: dict[str, Any] = {
+        **values,
+        "reader_id": reader.id,
+        "reader_municipality_id": reader.municipality_id,
+    }
     if cursor is not None:
-        stamp, last_id = cursor
-        query = query.where((column < stamp) | ((column == stamp) & (Vorhaben.id < last_id)))
-    rows = load_cards(db, query.order_by(column.desc(), Vorhaben.id.desc()).limit(limit + 1))
+        params["after_stamp"], params["after_id"] = cursor
+    statement = _list_statement(
+        reader.is_member, tuple(values), sort == "newest", cursor is not None, limit + 1
+    )
+    rows = run_card_selects(db, [(statement, params)])[0]
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -352,6 +399,26 @@ def list_vorhaben(
         value = last.created_at if sort == "newest" else last.last_activity_at
         next_cursor = encode_keyset(value, last.id)
     return Page(rows, next_cursor)
+
+
+@functools.lru_cache(maxsize=256)
+def _list_statement(
+    member: bool, filters: tuple[str, ...], newest: bool, after: bool, limit: int
+) -> Select[Any]:
+    """The cards statement of list_vorhaben() for one shape of the list (which filters,
+    which order, whether after a cursor), built once; the values are bound when it runs."""
+    reader = ReaderColumns(
+        bindparam("reader_id", type_=Integer),
+        bindparam("reader_municipality_id", type_=Integer),
+        is_member=member,
+    )
+    column = Vorhaben.created_at if newest else Vorhaben.last_activity_at
+    query = select(Vorhaben).where(visible_clause(reader), *_filter_conditions(filters))
+    if after:
+        stamp = bindparam("after_stamp", type_=column.type)
+        last_id = bindparam("after_id", type_=Integer)
+        query = query.where((column < stamp) | ((column == stamp) & (Vorhaben.id < last_id)))
+    return card_select(query.order_by(column.desc(), Vorhaben.id.desc()).limit(limit))
 
 
 @dataclass(frozen=True)
