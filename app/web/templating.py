@@ -6,6 +6,7 @@ One template serves the full page and the htmx fragment: pages extend `layout`, 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from functools import cache
 from pathlib import Path
@@ -103,10 +104,20 @@ class _Environment(Environment):
 @pass_eval_context
 def _gettext(eval_ctx: EvalContext, message: str, **variables: Any) -> str:
     """The template's _(): a literal message id, translated, with escaped values."""
-    text = i18n.gettext(message)
     if eval_ctx.autoescape:
-        return markupsafe.escape(text) % variables if variables else markupsafe.escape(text)
+        escaped = _escaped_translation(i18n.get_locale(), message)
+        return escaped % variables if variables else escaped
+    text = i18n.gettext(message)
     return text % variables if variables else text
+
+
+# A page asks for a few hundred texts; the message ids are literals of the templates (checked
+# as they are compiled) and the catalogues are loaded once, so each locale's escaped
+# translation of each is looked up once per process.
+@functools.cache
+def _escaped_translation(locale: str, message: str) -> markupsafe.Markup:
+    with i18n.using_locale(locale):
+        return markupsafe.escape(i18n.gettext(message))
 
 
 @pass_eval_context
