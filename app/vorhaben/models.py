@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from sqlalchemy import (
     JSON,
@@ -143,7 +144,62 @@ class FieldOfAction(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class Vorhaben(Base):
+class _Tagged(Protocol):
+    @property
+    def tag(self) -> str: ...
+
+
+class _Shown(Protocol):
+    """What the shared words of a Vorhaben are computed from."""
+
+    @property
+    def stage(self) -> Stage: ...
+
+    @property
+    def hidden_at(self) -> dt.datetime | None: ...
+
+    @property
+    def locked_at(self) -> dt.datetime | None: ...
+
+    @property
+    def uses_ai(self) -> AIUse: ...
+
+    @property
+    def tags(self) -> Sequence[_Tagged]: ...
+
+
+class ShownVorhaben:
+    """The words and states pages show of a Vorhaben, the same for the ORM entity and the
+    page's plain rows (app.vorhaben.page.VorhabenPage)."""
+
+    __slots__ = ()
+
+    @property
+    def stage_label(self: _Shown) -> str:
+        return STAGE_LABELS[self.stage]
+
+    @property
+    def is_hidden(self: _Shown) -> bool:
+        return self.hidden_at is not None
+
+    @property
+    def is_locked(self: _Shown) -> bool:
+        return self.locked_at is not None
+
+    @property
+    def ai_label(self: _Shown) -> str:
+        return AI_LABELS[self.uses_ai]
+
+    @property
+    def tag_names(self: _Shown) -> list[str]:
+        return [tag.tag for tag in self.tags]
+
+    @property
+    def uses_any_ai(self: _Shown) -> bool:
+        return self.uses_ai is not AIUse.NONE
+
+
+class Vorhaben(ShownVorhaben, Base):
     """An idea or project of a municipality, from a vague idea to a finished (or failed) one."""
 
     __tablename__ = "vorhaben"
@@ -206,30 +262,6 @@ class Vorhaben(Base):
     ai_record: Mapped[AIRecord | None] = relationship(
         lazy="raise", cascade="all, delete-orphan", passive_deletes=True
     )
-
-    @property
-    def stage_label(self) -> str:
-        return STAGE_LABELS[self.stage]
-
-    @property
-    def is_hidden(self) -> bool:
-        return self.hidden_at is not None
-
-    @property
-    def is_locked(self) -> bool:
-        return self.locked_at is not None
-
-    @property
-    def ai_label(self) -> str:
-        return AI_LABELS[self.uses_ai]
-
-    @property
-    def tag_names(self) -> list[str]:
-        return [tag.tag for tag in self.tags]
-
-    @property
-    def uses_any_ai(self) -> bool:
-        return self.uses_ai is not AIUse.NONE
 
 
 class VorhabenField(Base):

@@ -28,7 +28,6 @@ from app.core.errors import NotFound
 from app.i18n import gettext as _
 from app.municipalities.models import Level, Municipality
 from app.vorhaben.models import (
-    AI_LABELS,
     AI_RECORD_TEXTS,
     AI_RISK_LABELS,
     STAGE_LABELS,
@@ -37,6 +36,7 @@ from app.vorhaben.models import (
     AIUse,
     FieldOfAction,
     Follow,
+    ShownVorhaben,
     Stage,
     StageChange,
     Visibility,
@@ -95,7 +95,7 @@ class Record:
 
 
 @dataclass(frozen=True, slots=True)
-class VorhabenPage:
+class VorhabenPage(ShownVorhaben):
     """The attributes of Vorhaben the page reads, with its related rows."""
 
     id: int
@@ -131,30 +131,6 @@ class VorhabenPage:
     partners: tuple[CardPlace, ...] = ()
     contacts: tuple[Person, ...] = ()
     timeline: tuple[Step, ...] = ()
-
-    @property
-    def stage_label(self) -> str:
-        return STAGE_LABELS[self.stage]
-
-    @property
-    def is_hidden(self) -> bool:
-        return self.hidden_at is not None
-
-    @property
-    def is_locked(self) -> bool:
-        return self.locked_at is not None
-
-    @property
-    def ai_label(self) -> str:
-        return AI_LABELS[self.uses_ai]
-
-    @property
-    def tag_names(self) -> list[str]:
-        return [tag.tag for tag in self.tags]
-
-    @property
-    def uses_any_ai(self) -> bool:
-        return self.uses_ai is not AIUse.NONE
 
 
 _PLACE = aliased(Municipality, name="page_place")
