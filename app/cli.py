@@ -36,7 +36,7 @@ from app.municipalities.models import Municipality
 from app.seed import seed
 from app.seed.publications import seed_publications
 
-__all__ = ["CommandError", "main", "require_migrated"]
+__all__ = ["main"]
 
 
 Handler = Callable[[argparse.Namespace, Settings], int]
