@@ -242,6 +242,7 @@ def target_of(
     links = {
         "application": "/moderation/applications/{}",
         "vorhaben": "/vorhaben/{}",
+        "comment": "/kommentare/{}",  # leads to the page of its discussion that holds it
         "publication": "/moderation/publications/{}",
         "partner": "/admin/partners/{}",
         "webhook_endpoint": "/admin/webhooks/{}",

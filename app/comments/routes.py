@@ -1,18 +1,20 @@
-"""Comments: post and reply (htmx swaps the thread; a plain POST redirects), edit, delete."""
+"""Comments: the older pages of a discussion, post and reply (htmx swaps the thread; a plain
+POST redirects), edit, delete."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Form, Request
+from fastapi import Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import Member
-from app.comments import service, threads
+from app.comments import links, service, threads
 from app.comments.models import Comment
-from app.core.errors import ValidationFailed
+from app.core.errors import NotFound, ValidationFailed
 from app.core.ids import parse_id
 from app.i18n import gettext as _
+from app.vorhaben import page
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.models import Vorhaben
 from app.vorhaben.routes import detail_context
@@ -35,22 +37,74 @@ def _thread_fragment(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
     focus: int | None = None,
+    holding: int | None = None,
 ) -> Response:
-    """The thread; after a new comment (focus), also the follow button, which commenting
-    turned (out of band)."""
-    vorhaben = vorhaben_service.get(db, member, vorhaben_id)
+    """The thread: the newest page, or the page that holds the comment `holding` (a reply
+    or a deletion far back in a long discussion stays in sight); after a new comment
+    (focus), also the follow button, which commenting turned (out of band)."""
+    vorhaben = page.discussed(db, member, vorhaben_id)
+    until = links.until_of(db, holding) if holding is not None else None
     return render(
         request,
         "comments/_thread.html",
         {
             "vorhaben": vorhaben,
-            **threads.thread_context(db, vorhaben.id),
+            **threads.thread_context(db, vorhaben.id, until),
             "comment_body": body,
             "comment_errors": errors or {},
             "focus_comment": focus,
             "refresh_follow": focus is not None,
         },
         status_code=status_code,
+    )
+
+
+@router.get("/vorhaben/{vorhaben_id:id}/kommentare")
+def older(
+    request: Request,
+    vorhaben_id: int,
+    member: Member,
+    db: DbSession,
+    bis: Annotated[str, Query(max_length=20)] = "",
+) -> Response:
+    """A page of the discussion, the threads up to and including that of the top-level
+    comment `bis`: the Vorhaben page loads it in place of its "older comments" control
+    (htmx); without JavaScript, and for links to an older comment, a page of its own."""
+    request.state.nav = "vorhaben"
+    vorhaben = page.discussed(db, member, vorhaben_id)
+    until = parse_id(bis)
+    if until is None:  # the newest page is the Vorhaben page's own
+        return RedirectResponse(f"/vorhaben/{vorhaben.id}#kommentare", status_code=303)
+    if is_htmx(request):
+        shown = threads.page(db, vorhaben.id, until)
+        if not shown.threads:
+            raise NotFound(_("Diese Kommentare gibt es nicht."))
+        return render(
+            request,
+            "comments/_threads.html",
+            {
+                "vorhaben": vorhaben,
+                "threads": shown.threads,
+                "older_url": threads.page_url(vorhaben.id, shown.older) if shown.older else None,
+                "can_see_comment": can_see_comment,
+                # The newest thread loaded takes the focus: it sits where the control was.
+                "focus_comment": shown.threads[-1][0].id,
+            },
+        )
+    context = threads.thread_context(db, vorhaben.id, until)
+    if not context["threads"]:
+        raise NotFound(_("Diese Kommentare gibt es nicht."))
+    return render(
+        request,
+        "comments/page.html",
+        {
+            "page_title": _("Diskussion: %(title)s", title=vorhaben.title),
+            "vorhaben": vorhaben,
+            **context,
+            "comment_body": "",
+            "comment_errors": {},
+            "focus_comment": None,
+        },
     )
 
 
@@ -77,12 +131,15 @@ def post_comment(
         request.state.nav = "vorhaben"
         return render(request, "vorhaben/detail.html", context, status_code=422)
     if is_htmx(request):
-        return _thread_fragment(request, db, member, vorhaben_id, focus=comment.id)
-    return RedirectResponse(f"/vorhaben/{vorhaben_id}#kommentar-{comment.id}", status_code=303)
+        return _thread_fragment(
+            request, db, member, vorhaben_id, focus=comment.id, holding=comment.id
+        )
+    return RedirectResponse(links.url(db, comment.id), status_code=303)
 
 
 def _edit_page(
     request: Request,
+    db: DbSession,
     comment: Comment,
     vorhaben: Vorhaben,
     body: str,
@@ -102,6 +159,7 @@ def _edit_page(
             "body": body,
             "errors": errors or {},
             "inline": inline,
+            "comment_url": links.url(db, comment.id),
         },
         status_code=status_code,
     )
@@ -122,17 +180,17 @@ def _comment_fragment(request: Request, comment: Comment) -> Response:
 @router.get("/kommentare/{comment_id:id}")
 def show(request: Request, comment_id: int, member: Member, db: DbSession) -> Response:
     """One comment: its fragment for htmx (an edit cancelled), else its place in the thread."""
-    comment, vorhaben = service.get(db, member, comment_id)
+    comment, _vorhaben = service.get(db, member, comment_id)
     if is_htmx(request):
         return _comment_fragment(request, comment)
-    return RedirectResponse(f"/vorhaben/{vorhaben.id}#kommentar-{comment.id}", status_code=303)
+    return RedirectResponse(links.url(db, comment.id), status_code=303)
 
 
 @router.get("/kommentare/{comment_id:id}/bearbeiten")
 def edit_form(request: Request, comment_id: int, member: Member, db: DbSession) -> Response:
     """The edit form (in place with htmx, or as a page)."""
     comment, vorhaben = service.editable(db, member, comment_id)
-    return _edit_page(request, comment, vorhaben, comment.body)
+    return _edit_page(request, db, comment, vorhaben, comment.body)
 
 
 @router.post("/kommentare/{comment_id:id}/bearbeiten")
@@ -148,12 +206,10 @@ def edit(
         comment = service.edit(db, member, comment_id, body)
     except ValidationFailed as error:
         comment, vorhaben = service.get(db, member, comment_id)
-        return _edit_page(request, comment, vorhaben, body, error.errors, status_code=422)
+        return _edit_page(request, db, comment, vorhaben, body, error.errors, status_code=422)
     if is_htmx(request):
         return _comment_fragment(request, comment)
-    return RedirectResponse(
-        f"/vorhaben/{comment.vorhaben_id}#kommentar-{comment.id}", status_code=303
-    )
+    return RedirectResponse(links.url(db, comment.id), status_code=303)
 
 
 @router.post("/kommentare/{comment_id:id}/loeschen")
@@ -167,10 +223,8 @@ def delete(
     """Delete a comment (author or moderator); a marker stays in the thread."""
     comment = service.delete(db, member, comment_id, reason)
     if is_htmx(request):
-        return _thread_fragment(request, db, member, comment.vorhaben_id)
-    response = RedirectResponse(
-        f"/vorhaben/{comment.vorhaben_id}#kommentar-{comment.id}", status_code=303
-    )
+        return _thread_fragment(request, db, member, comment.vorhaben_id, holding=comment.id)
+    response = RedirectResponse(links.url(db, comment.id), status_code=303)
     flash(request, response, _("Der Kommentar wurde gelöscht."))
     return response
 
@@ -188,5 +242,6 @@ def history(request: Request, comment_id: int, member: Member, db: DbSession) ->
             "comment": comment,
             "vorhaben": vorhaben,
             "revisions": revisions,
+            "comment_url": links.url(db, comment.id),
         },
     )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from app.accounts.models import Account, AccountState
 from app.comments.models import Comment
@@ -71,6 +73,10 @@ _COLUMNS = (
     Comment.review_requested_at,
 )
 
+# A page holds this many threads (a top-level comment with all its replies: a reply never
+# leaves its parent), the newest page first on the Vorhaben page.
+PAGE_THREADS = 50
+
 
 def _name(display_name: str | None, state: AccountState | None) -> str | None:
     """The author's name; None for a former member (erased, or the account is gone)."""
@@ -84,19 +90,12 @@ Threads = tuple[tuple[CommentView, tuple[CommentView, ...]], ...]
 class Thread:
     threads: Threads  # top-level comments, oldest first, each with its replies
     author_ids: frozenset[int]
+    # The newest thread of the page before this one (its `bis` cursor), if there is one.
+    older: int | None = None
 
 
-def thread(db: Session, vorhaben_id: int) -> Thread:
-    """The discussion of a Vorhaben (the caller checked that the reader may see it); hidden
-    comments are in it, the template shows them through can_see_comment()."""
-
-    rows = db.execute(
-        select(*_COLUMNS, Account.display_name, Account.state)
-        .outerjoin(Account, Account.id == Comment.author_id)
-        .where(Comment.vorhaben_id == vorhaben_id)
-        .order_by(Comment.created_at, Comment.id)
-    )
-    views = [
+def _views(rows: Iterable[Any]) -> list[CommentView]:
+    return [
         CommentView(
             row.id,
             row.parent_id,
@@ -112,7 +111,41 @@ def thread(db: Session, vorhaben_id: int) -> Thread:
         )
         for row in rows
     ]
+
+
+def _threads(views: list[CommentView]) -> Thread:
+    """Comments ordered by time, grouped into threads of a top-level comment and its replies.
+    More than PAGE_THREADS threads: the oldest one only names the page before."""
     replies: dict[int, list[CommentView]] = {}
+    for view in views:
+        if view.parent_id is not None:
+            replies.setdefault(view.parent_id, []).append(view)
+    tops = [view for view in views if view.parent_id is None]
+    older = None
+    if len(tops) > PAGE_THREADS:
+        older = tops[-PAGE_THREADS - 1].id
+        tops = tops[-PAGE_THREADS:]
+    threads = tuple((top, tuple(replies.get(top.id, ()))) for top in tops)
+    authors = frozenset(
+        view.author_id
+        for top, answers in threads
+        for view in (top, *answers)
+        if view.author_id is not None
+    )
+    return Thread(threads, authors, older)
+
+
+def thread(db: Session, vorhaben_id: int) -> Thread:
+    """The whole discussion of a Vorhaben (the caller checked that the reader may see it);
+    hidden comments are in it, the template shows them through can_see_comment()."""
+    rows = db.execute(
+        select(*_COLUMNS, Account.display_name, Account.state)
+        .outerjoin(Account, Account.id == Comment.author_id)
+        .where(Comment.vorhaben_id == vorhaben_id)
+        .order_by(Comment.created_at, Comment.id)
+    )
+    replies: dict[int, list[CommentView]] = {}
+    views = _views(rows)
     for view in views:
         if view.parent_id is not None:
             replies.setdefault(view.parent_id, []).append(view)
@@ -123,7 +156,106 @@ def thread(db: Session, vorhaben_id: int) -> Thread:
     return Thread(threads, authors)
 
 
-def thread_context(db: Session, vorhaben_id: int) -> dict[str, object]:
-    """What the thread template needs: the threads, and the rule that decides which hidden
-    comments it shows (the choke point's, not a copy in the template)."""
-    return {"threads": thread(db, vorhaben_id).threads, "can_see_comment": can_see_comment}
+def _before_or_at(comment: Any, cursor: Any) -> ColumnElement[bool]:
+    """`comment` comes no later than `cursor` in the order of the discussion (time, id)."""
+    return or_(
+        comment.created_at < cursor.created_at,
+        and_(comment.created_at == cursor.created_at, comment.id <= cursor.id),
+    )
+
+
+def _page_statement(*, until: bool) -> Select[Any]:
+    """The threads of one page of `:vorhaben_id`: the PAGE_THREADS newest (with `until`:
+    the newest up to and including the top-level comment `:until`), and one more, which
+    names the page before. Keyset paging over the index (vorhaben_id, created_at): a page
+    deep in a long thread costs what the first one does. Built once, the values bound."""
+    vorhaben_id = bindparam("vorhaben_id", type_=Integer)
+    top = aliased(Comment, name="page_top")
+    tops = select(top.id).where(top.vorhaben_id == vorhaben_id, top.parent_id.is_(None))
+    if until:
+        cursor = aliased(Comment, name="page_cursor")
+        tops = tops.join(
+            cursor,
+            and_(
+                cursor.id == bindparam("until", type_=Integer),
+                cursor.vorhaben_id == vorhaben_id,
+                cursor.parent_id.is_(None),
+            ),
+        ).where(_before_or_at(top, cursor))
+    chosen = (
+        tops.order_by(top.created_at.desc(), top.id.desc()).limit(PAGE_THREADS + 1).cte("chosen")
+    )
+    in_page = select(chosen.c.id)
+    columns: list[Any] = [*_COLUMNS, Account.display_name, Account.state]
+    return (
+        select(*columns)
+        .outerjoin(Account, Account.id == Comment.author_id)
+        .where(
+            Comment.vorhaben_id == vorhaben_id,
+            or_(Comment.id.in_(in_page), Comment.parent_id.in_(in_page)),
+        )
+        .order_by(Comment.created_at, Comment.id)
+    )
+
+
+_LATEST = _page_statement(until=False)
+_UNTIL = _page_statement(until=True)
+
+
+def page(db: Session, vorhaben_id: int, until: int | None = None) -> Thread:
+    """One page of the discussion of a Vorhaben (the caller checked that the reader may see
+    it): its newest PAGE_THREADS threads, or those up to and including the thread of the
+    top-level comment `until`. Hidden comments are in it, as in thread()."""
+    if until is None:
+        rows = db.execute(_LATEST, {"vorhaben_id": vorhaben_id})
+    else:
+        rows = db.execute(_UNTIL, {"vorhaben_id": vorhaben_id, "until": until})
+    return _threads(_views(rows))
+
+
+_NEWER = aliased(Comment, name="newer")
+_AFTER = aliased(Comment, name="after")
+
+
+def newer(db: Session, vorhaben_id: int, until: int) -> tuple[bool, int | None]:
+    """Whether threads newer than the one of `until` exist, and the `bis` cursor of the page
+    that follows it (None: the newest page, on the Vorhaben page itself)."""
+    ids = db.scalars(
+        select(_NEWER.id)
+        .join(_AFTER, and_(_AFTER.id == until, _AFTER.vorhaben_id == vorhaben_id))
+        .where(
+            _NEWER.vorhaben_id == vorhaben_id,
+            _NEWER.parent_id.is_(None),
+            ~_before_or_at(_NEWER, _AFTER),
+        )
+        .order_by(_NEWER.created_at, _NEWER.id)
+        .limit(PAGE_THREADS + 1)
+    ).all()
+    if not ids:
+        return False, None
+    return True, ids[PAGE_THREADS - 1] if len(ids) > PAGE_THREADS else None
+
+
+def page_url(vorhaben_id: int, until: int | None) -> str:
+    """The address of a page of the discussion: the newest is on the Vorhaben page."""
+    if until is None:
+        return f"/vorhaben/{vorhaben_id}"
+    return f"/vorhaben/{vorhaben_id}/kommentare?bis={until}"
+
+
+def thread_context(db: Session, vorhaben_id: int, until: int | None = None) -> dict[str, object]:
+    """What the thread template needs: a page of threads (the newest, or the one ending with
+    the thread of `until`), the addresses of the pages before and after it, and the rule
+    that decides which hidden comments it shows (the choke point's, not a copy)."""
+    shown = page(db, vorhaben_id, until)
+    newer_url = None
+    if until is not None:
+        exists, cursor = newer(db, vorhaben_id, until)
+        if exists:
+            newer_url = f"{page_url(vorhaben_id, cursor)}#kommentare"
+    return {
+        "threads": shown.threads,
+        "older_url": page_url(vorhaben_id, shown.older) if shown.older is not None else None,
+        "newer_url": newer_url,
+        "can_see_comment": can_see_comment,
+    }

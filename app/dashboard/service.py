@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from app.accounts.models import Account, shown_name
+from app.comments import links as comment_links
 from app.comments.models import Comment
 from app.core.clock import utcnow
 from app.dashboard import welcome
@@ -60,7 +61,7 @@ class Activity:
     vorhaben_title: str
     who: str  # shown_name() of a member, or the signalling municipality's name
     what: str  # the new stage's or the signal's label, untranslated ("" for a comment)
-    anchor: str  # where on the Vorhaben page it is
+    href: str  # where it is: the Vorhaben page, or the page of its discussion that holds it
 
 
 @dataclass(frozen=True)
@@ -261,20 +262,36 @@ def news(
             found.append(
                 Activity(
                     "comment", row.at, row.vorhaben_id, row.title, who, "",
-                    f"#kommentar-{row.row_id}",
+                    comment_links.address(row.vorhaben_id, row.row_id, row.page_until),
                 )
             )  # fmt: skip
         elif row.kind == "stage":
             who = shown_name(row.person, row.person_state)
             what = STAGE_LABELS[row.stage]
             found.append(
-                Activity("stage", row.at, row.vorhaben_id, row.title, who, what, "#timeline-title")
+                Activity(
+                    "stage",
+                    row.at,
+                    row.vorhaben_id,
+                    row.title,
+                    who,
+                    what,
+                    f"/vorhaben/{row.vorhaben_id}#timeline-title",
+                )
             )
         else:
             who = distinct_name(row.place_name, row.place_level, row.place_kind_code)
             what = SIGNAL_LABELS[row.signal_kind]
             found.append(
-                Activity("signal", row.at, row.vorhaben_id, row.title, who, what, "#zusammenarbeit")
+                Activity(
+                    "signal",
+                    row.at,
+                    row.vorhaben_id,
+                    row.title,
+                    who,
+                    what,
+                    f"/vorhaben/{row.vorhaben_id}#zusammenarbeit",
+                )
             )
     # Merged newest first; at the same moment a comment before a stage change before a
     # signal (a stable sort of the kinds in that order).
@@ -302,7 +319,8 @@ def _news_statement(limit: int) -> Select[Any]:
 
     comments = (
         select(*row("comment", Comment.created_at, Comment.id, person=Account.display_name,
-                    person_state=Account.state))
+                    person_state=Account.state,
+                    page_until=comment_links.until_column(Comment)))
         .join(Vorhaben, Vorhaben.id == Comment.vorhaben_id)
         .join(Follow, followed)
         .outerjoin(Account, Account.id == Comment.author_id)
@@ -395,4 +413,5 @@ _NEWS_COLUMNS: dict[str, Any] = {
     "place_level": Municipality.level,
     "place_kind_code": Municipality.kind_code,
     "total": Comment.id,  # an integer
+    "page_until": Comment.id,  # a comment's page of its discussion (comment_links)
 }

@@ -14,6 +14,7 @@ from app import events
 from app.accounts.models import Account
 from app.audit import service as audit
 from app.audit.models import AuditEvent
+from app.comments import links as comment_links
 from app.comments import service as comments
 from app.comments.models import Comment
 from app.config import Settings
@@ -204,6 +205,14 @@ def _restore(db: Session, settings: Settings, target: Target, actor: Account, re
     _tell_author(db, settings, target, "restored", reason)
 
 
+def _path(target: Target) -> str:
+    """Where the author finds the content: a comment by its lasting address, which leads to
+    the page of its discussion that holds it when the mail is read."""
+    if target.comment is not None:
+        return comment_links.permanent(target.comment.id)
+    return f"/vorhaben/{target.vorhaben.id}"
+
+
 def _tell_author(db: Session, settings: Settings, target: Target, change: str, reason: str) -> None:
     author = db.get(Account, target.author_id) if target.author_id else None
     if author is None or not author.is_member:
@@ -214,7 +223,7 @@ def _tell_author(db: Session, settings: Settings, target: Target, change: str, r
         to=author.email,
         locale=author.locale,
         name=f"content_{change}",
-        context={"receiver": author, "target": target, "reason": reason},
+        context={"receiver": author, "target": target, "reason": reason, "path": _path(target)},
         about=(author.id, _about(target)),
     )
 

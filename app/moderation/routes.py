@@ -9,6 +9,7 @@ from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import Member, Moderator
+from app.comments import links as comment_links
 from app.comments import service as comments
 from app.comments import threads as comment_threads
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -51,9 +52,11 @@ def _target_type(kind: str) -> str:
     return KINDS[kind]
 
 
-def _back(target: Target) -> str:
-    anchor = f"#kommentar-{target.comment.id}" if target.comment is not None else ""
-    return f"/vorhaben/{target.vorhaben.id}{anchor}"
+def _back(db: DbSession, target: Target) -> str:
+    """Where the reported content is: a comment on the page of its discussion that holds it."""
+    if target.comment is not None:
+        return comment_links.url(db, target.comment.id)
+    return f"/vorhaben/{target.vorhaben.id}"
 
 
 def _report_page(
@@ -86,7 +89,7 @@ def _report_page(
             "text": text,
             "errors": errors or {},
             "labels": {key: _(value) for key, value in LABELS.items()},
-            "back": _back(target),
+            "back": _back(db, target),
         },
         status_code=status_code,
     )
@@ -124,7 +127,7 @@ def _report(
             status_code=422,
         )
     target = load_target(db, filed.target_type.value, filed.target_id)
-    response = RedirectResponse(_back(target), status_code=303)
+    response = RedirectResponse(_back(db, target), status_code=303)
     flash(request, response, _("Danke! Die Moderation sieht sich das an."))
     return response
 
@@ -135,7 +138,7 @@ def _request_review(
     target = reports.request_review(
         db, request.app.state.settings, member, _target_type(kind), target_id, text
     )
-    response = RedirectResponse(_back(target), status_code=303)
+    response = RedirectResponse(_back(db, target), status_code=303)
     flash(request, response, _("Ihre Bitte um Überprüfung ist bei der Moderation."))
     return response
 

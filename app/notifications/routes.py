@@ -8,6 +8,7 @@ from fastapi import Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import Member
+from app.comments import links as comment_links
 from app.i18n import gettext as _
 from app.notifications import service
 from app.web import routing
@@ -36,6 +37,15 @@ def notification_list(
         {
             "page_title": _("Benachrichtigungen"),
             "items": page.items,
+            # Each comment on the page of its discussion that holds it (one statement).
+            "comment_urls": comment_links.urls(
+                db,
+                (
+                    item.notification.comment_id
+                    for item in page.items
+                    if item.notification.comment_id is not None
+                ),
+            ),
             "next_cursor": page.next_cursor,
             "first_page": after is None,
         },

@@ -14,6 +14,7 @@ from sqlalchemy import ScalarSelect, Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from app.accounts.models import Account, AccountState, MailMode, shown_name
+from app.comments import links as comment_links
 from app.comments.models import Comment
 from app.config import Settings
 from app.core.clock import BERLIN, utcnow
@@ -126,6 +127,11 @@ def _notify(
                     "signal": signal,
                     "signalling": signalling.display_name if signalling else "",
                     "stage": STAGE_LABELS[vorhaben.stage] if stage else "",
+                    # A comment by its lasting address: it leads to the page of the
+                    # discussion that holds the comment when the mail is read.
+                    "path": comment_links.permanent(comment.id)
+                    if comment
+                    else f"/vorhaben/{vorhaben.id}",
                 },
                 about=(
                     receiver.id,

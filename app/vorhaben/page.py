@@ -362,3 +362,51 @@ def _related(db: Session, vorhaben_id: int) -> dict[str, Any]:
         else:
             found["contacts"].append(Person(key, text, AccountState(level), extra))
     return {name: tuple(values) for name, values in found.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Discussed:
+    """What a page of the discussion shows of its Vorhaben (app.comments)."""
+
+    id: int
+    title: str
+    hidden_at: dt.datetime | None
+    locked_at: dt.datetime | None
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+
+def _discussed_statement() -> Select[Any]:
+    reader = ReaderColumns(
+        bindparam("reader_id", type_=Integer),
+        bindparam("reader_municipality_id", type_=Integer),
+    )
+    columns: list[Any] = [Vorhaben.id, Vorhaben.title, Vorhaben.hidden_at, Vorhaben.locked_at]
+    return select(*columns).where(
+        Vorhaben.id == bindparam("vorhaben_id", type_=Integer), visible_clause(reader)
+    )
+
+
+_DISCUSSED = _discussed_statement()
+
+
+def discussed(db: Session, reader: Reader, vorhaben_id: int) -> Discussed:
+    """The Vorhaben of a discussion page, if the reader may see it (404 if not), in one
+    statement: an older page of comments needs no more of it."""
+    row = None
+    if reader.is_member:
+        bound = {
+            "vorhaben_id": vorhaben_id,
+            "reader_id": reader.id,
+            "reader_municipality_id": reader.municipality_id,
+        }
+        row = db.execute(_DISCUSSED, bound).one_or_none()
+    if row is None:
+        raise NotFound(_("Dieses Vorhaben gibt es nicht oder Sie können es nicht sehen."))
+    return Discussed(row.id, row.title, row.hidden_at, row.locked_at)

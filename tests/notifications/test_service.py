@@ -47,12 +47,13 @@ def test_followers_hear_of_comments_thread_authors_of_replies(db: Session) -> No
     asker = factories.account(db, "Asta")
     vorhaben = factories.vorhaben(db, owner, "Bürgerportal")
     question = factories.comment(db, asker, vorhaben, "Welche Software?")
-    factories.comment(db, owner, vorhaben, "Ein Open-Source-Portal.", parent=question)
+    answer = factories.comment(db, owner, vorhaben, "Ein Open-Source-Portal.", parent=question)
     assert _kinds(db, owner) == [NotificationKind.COMMENT]
     assert _kinds(db, asker) == [NotificationKind.REPLY]
     [mail] = _mails_to(db, asker)
     assert "Antwort" in mail["subject"] and "Open-Source-Portal" in mail["text"]
-    assert f"/vorhaben/{vorhaben.id}" in mail["text"]
+    # The lasting address of the reply: it finds the page of the discussion that holds it.
+    assert f"/kommentare/{answer.id}" in mail["text"]
 
 
 def test_owners_hear_of_signals_and_followers_of_stage_changes(

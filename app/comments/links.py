@@ -1,0 +1,85 @@
+"""Where a comment is: the address of the page of the discussion that holds it, with its
+anchor. The Vorhaben page shows only the newest threads (app.comments.threads.page), so
+every link to a single comment (redirects after writing, notifications, the dashboard,
+moderation, the permanent address /kommentare/{id} that mails, search and the audit log
+use) asks here instead of writing `/vorhaben/{id}#kommentar-{n}` itself."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from app.comments.models import Comment
+from app.comments.threads import PAGE_THREADS, page_url
+
+
+def address(vorhaben_id: int, comment_id: int, until: int | None) -> str:
+    """The address of a comment on the page `until` (see until_column) of its discussion."""
+    return f"{page_url(vorhaben_id, until)}#kommentar-{comment_id}"
+
+
+def until_column(comment: Any) -> Any:
+    """SQL: the `bis` cursor of the page that holds `comment` (the Comment entity or an
+    alias of it, of the enclosing query): its thread's top-level comment, or NULL when that
+    thread is among the PAGE_THREADS newest, on the Vorhaben page. A correlated subquery
+    that walks at most PAGE_THREADS newer threads over the index (vorhaben_id, created_at),
+    so a comment deep in a long discussion costs no more than a new one."""
+    top = aliased(Comment, name="located_top")
+    later = aliased(Comment, name="located_later")
+    pushed_off = (
+        select(later.id)
+        .where(
+            later.vorhaben_id == top.vorhaben_id,
+            later.parent_id.is_(None),
+            or_(
+                later.created_at > top.created_at,
+                and_(later.created_at == top.created_at, later.id > top.id),
+            ),
+        )
+        .order_by(later.created_at, later.id)
+        .offset(PAGE_THREADS - 1)
+        .limit(1)
+        .exists()
+    )
+    return (
+        select(top.id)
+        .where(top.id == func.coalesce(comment.parent_id, comment.id), pushed_off)
+        .scalar_subquery()
+    )
+
+
+_LOCATED = aliased(Comment, name="located")
+_PLACES = select(_LOCATED.id, _LOCATED.vorhaben_id, until_column(_LOCATED)).where(
+    _LOCATED.id.in_(bindparam("ids", expanding=True))
+)
+
+
+def urls(db: Session, comment_ids: Iterable[int]) -> dict[int, str]:
+    """The address of each comment, anchor included (one statement; unknown ids are left
+    out). Says nothing about who may see them: the pages they lead to decide that."""
+    ids = sorted(set(comment_ids))
+    if not ids:
+        return {}
+    rows = db.execute(_PLACES, {"ids": ids}).all()
+    return {key: address(vorhaben_id, key, until) for key, vorhaben_id, until in rows}
+
+
+def until_of(db: Session, comment_id: int) -> int | None:
+    """The `bis` cursor of the page that holds a comment (None: the Vorhaben page)."""
+    row = db.execute(_PLACES, {"ids": [comment_id]}).first()
+    return row[2] if row is not None else None
+
+
+def url(db: Session, comment_id: int) -> str:
+    """The address of one comment, anchor included."""
+    return urls(db, (comment_id,)).get(comment_id) or permanent(comment_id)
+
+
+def permanent(comment_id: int) -> str:
+    """The address that finds the comment when it is followed (mails, search, the audit
+    log): it redirects to url(), so it still holds after newer threads have pushed the
+    comment off the page it was on."""
+    return f"/kommentare/{comment_id}"
