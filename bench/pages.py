@@ -85,12 +85,29 @@ def pages(url: str, settings: Settings, fixture: exchange.Fixture) -> dict[str, 
             )
         ).all()
         field = connection.scalar(text("SELECT slug FROM fields_of_action ORDER BY id LIMIT 1"))
+        # The most discussed Vorhaben (about 600 comments in the seeded databases), and the
+        # cursor of the second page of its discussion (the 51st newest thread).
+        longest = connection.scalar(
+            text(
+                "SELECT id FROM vorhaben WHERE visibility = 'members' AND hidden_at IS NULL "
+                "ORDER BY comment_count DESC, id LIMIT 1"
+            )
+        )
+        older = connection.scalar(
+            text(
+                "SELECT id FROM comments WHERE vorhaben_id = :id AND parent_id IS NULL "
+                "ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET 50"
+            ),
+            {"id": longest},
+        )
     engine.dispose()
     return {
         "list": ["/vorhaben"],
         "filtered": [f"/vorhaben?field={field}&sort=newest"],
         "vorhaben": [f"/vorhaben/{fixture.vorhaben_id}"],
         "vorhaben, other ids": [f"/vorhaben/{i}" for i in others if i != fixture.vorhaben_id],
+        "vorhaben, longest discussion": [f"/vorhaben/{longest}"],
+        "its older comments": [f"/vorhaben/{longest}/kommentare?bis={older}"],
         "dashboard": ["/"],
     }
 
@@ -131,7 +148,9 @@ async def _measure(
         async def get(path: str) -> tuple[float, int]:
             with log.recording() as statements:
                 started, cpu_started = time.perf_counter(), time.process_time()
-                response = await client.get(path)
+                # The older comments as the Vorhaben page loads them (htmx).
+                headers = {"HX-Request": "true"} if "/kommentare?" in path else {}
+                response = await client.get(path, headers=headers)
                 elapsed = (time.perf_counter() - started) * 1000
                 cpu.append((time.process_time() - cpu_started) * 1000)
             if response.status_code != 200:

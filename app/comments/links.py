@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.comments.models import Comment
-from app.comments.threads import PAGE_THREADS, page_url
+from app.comments.threads import PAGE_THREADS, later_than, page_url
 
 
 def address(vorhaben_id: int, comment_id: int, until: int | None) -> str:
@@ -21,12 +21,14 @@ def address(vorhaben_id: int, comment_id: int, until: int | None) -> str:
     return f"{page_url(vorhaben_id, until)}#kommentar-{comment_id}"
 
 
-def until_column(comment: Any) -> Any:
-    """SQL: the `bis` cursor of the page that holds `comment` (the Comment entity or an
-    alias of it, of the enclosing query): its thread's top-level comment, or NULL when that
-    thread is among the PAGE_THREADS newest, on the Vorhaben page. A correlated subquery
-    that walks at most PAGE_THREADS newer threads over the index (vorhaben_id, created_at),
-    so a comment deep in a long discussion costs no more than a new one."""
+def until_column(comment_id: Any) -> Any:
+    """SQL: the `bis` cursor of the page that holds the comment `comment_id` (a column of
+    the enclosing query): its thread's top-level comment, or NULL when that thread is among
+    the PAGE_THREADS newest, on the Vorhaben page. A correlated subquery that walks at most
+    PAGE_THREADS newer threads over the index (vorhaben_id, created_at), so a comment deep
+    in a long discussion costs no more than a new one; put it where it runs for the rows
+    shown only (after their limit)."""
+    located = aliased(Comment, name="located")
     top = aliased(Comment, name="located_top")
     later = aliased(Comment, name="located_later")
     pushed_off = (
@@ -34,10 +36,7 @@ def until_column(comment: Any) -> Any:
         .where(
             later.vorhaben_id == top.vorhaben_id,
             later.parent_id.is_(None),
-            or_(
-                later.created_at > top.created_at,
-                and_(later.created_at == top.created_at, later.id > top.id),
-            ),
+            later_than(later, top),
         )
         .order_by(later.created_at, later.id)
         .offset(PAGE_THREADS - 1)
@@ -46,14 +45,14 @@ def until_column(comment: Any) -> Any:
     )
     return (
         select(top.id)
-        .where(top.id == func.coalesce(comment.parent_id, comment.id), pushed_off)
+        .join(located, top.id == func.coalesce(located.parent_id, located.id))
+        .where(located.id == comment_id, pushed_off)
         .scalar_subquery()
     )
 
 
-_LOCATED = aliased(Comment, name="located")
-_PLACES = select(_LOCATED.id, _LOCATED.vorhaben_id, until_column(_LOCATED)).where(
-    _LOCATED.id.in_(bindparam("ids", expanding=True))
+_PLACES = select(Comment.id, Comment.vorhaben_id, until_column(Comment.id)).where(
+    Comment.id.in_(bindparam("ids", expanding=True))
 )
 
 

@@ -156,11 +156,25 @@ def thread(db: Session, vorhaben_id: int) -> Thread:
     return Thread(threads, authors)
 
 
+def later_than(comment: Any, cursor: Any) -> ColumnElement[bool]:
+    """`comment` comes after `cursor` in the order of the discussion (time, id)."""
+    return and_(
+        comment.created_at >= cursor.created_at,  # the range the index seeks to
+        or_(
+            comment.created_at > cursor.created_at,
+            and_(comment.created_at == cursor.created_at, comment.id > cursor.id),
+        ),
+    )
+
+
 def _before_or_at(comment: Any, cursor: Any) -> ColumnElement[bool]:
     """`comment` comes no later than `cursor` in the order of the discussion (time, id)."""
-    return or_(
-        comment.created_at < cursor.created_at,
-        and_(comment.created_at == cursor.created_at, comment.id <= cursor.id),
+    return and_(
+        comment.created_at <= cursor.created_at,  # the range the index seeks to
+        or_(
+            comment.created_at < cursor.created_at,
+            and_(comment.created_at == cursor.created_at, comment.id <= cursor.id),
+        ),
     )
 
 
@@ -226,7 +240,7 @@ def newer(db: Session, vorhaben_id: int, until: int) -> tuple[bool, int | None]:
         .where(
             _NEWER.vorhaben_id == vorhaben_id,
             _NEWER.parent_id.is_(None),
-            ~_before_or_at(_NEWER, _AFTER),
+            later_than(_NEWER, _AFTER),
         )
         .order_by(_NEWER.created_at, _NEWER.id)
         .limit(PAGE_THREADS + 1)

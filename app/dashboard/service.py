@@ -319,8 +319,7 @@ def _news_statement(limit: int) -> Select[Any]:
 
     comments = (
         select(*row("comment", Comment.created_at, Comment.id, person=Account.display_name,
-                    person_state=Account.state,
-                    page_until=comment_links.until_column(Comment)))
+                    person_state=Account.state))
         .join(Vorhaben, Vorhaben.id == Comment.vorhaben_id)
         .join(Follow, followed)
         .outerjoin(Account, Account.id == Comment.author_id)
@@ -388,8 +387,14 @@ def _news_statement(limit: int) -> Select[Any]:
         .order_by(Signal.created_at.desc(), Signal.id.desc())
         .limit(limit),
     ]  # fmt: skip
-    # Each branch keeps its own order and limit in a subquery of its own.
+    # Each branch keeps its own order and limit in a subquery of its own. Where a comment
+    # is in its discussion is found for the comments kept only (their page, comment_links).
     parts = [select(*branch.subquery().c) for branch in branches]
+    kept = branches[0].subquery()
+    parts[0] = select(
+        *(column for column in kept.c if column.key != "page_until"),
+        comment_links.until_column(kept.c.row_id).label("page_until"),
+    )
     everything = union_all(*parts).subquery("news")
     return select(*everything.c).order_by(
         everything.c.kind, everything.c.at.desc(), everything.c.row_id.desc()
