@@ -100,3 +100,26 @@ def test_statements_per_page(
         response = client.get(path)
     assert response.status_code == 200, path
     assert len(statements) <= most, "\n\n".join(statements)
+
+
+def test_statements_of_an_older_page_of_comments(
+    client: TestClient, db: Session, engine: Engine
+) -> None:
+    """The older comments of a long discussion, as the Vorhaben page loads them (htmx) and as
+    a page of their own: the session, the Vorhaben (with the visibility rule), its threads
+    (and, for the page, whether newer ones follow); as many however deep in the discussion."""
+    me = factories.account(db, "Zoe Zähler")
+    talker = factories.account(db, "Carl Kollege")
+    vorhaben = factories.vorhaben(db, talker, "Lange Diskussion")
+    tops = [factories.comment(db, talker, vorhaben, f"Beitrag {number}") for number in range(60)]
+    for top in tops[::7]:
+        factories.comment(db, me, vorhaben, "Antwort", parent=top)
+    db.flush()
+    factories.login(client, db, me)
+    path = f"/vorhaben/{vorhaben.id}/kommentare?bis={tops[9].id}"
+    for headers, most in (({"HX-Request": "true"}, 3), ({}, 4)):
+        client.get(path, headers=headers)
+        with counting(engine) as statements:
+            response = client.get(path, headers=headers)
+        assert response.status_code == 200 and 'id="kommentar-' in response.text
+        assert len(statements) <= most, "\n\n".join(statements)
