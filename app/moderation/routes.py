@@ -280,7 +280,11 @@ def _decision_page(
     # The discussion around it only where the moderator may read it as a member; in it,
     # hidden comments only as the members' rule allows, and the reported one.
     context_visible = can_see(moderator, target.vorhaben)
-    thread = comment_threads.thread(db, target.vorhaben.id).threads if context_visible else ()
+    # Of a long discussion the page that holds the reported comment (or the newest).
+    thread: comment_threads.Threads = ()
+    if context_visible:
+        until = comment_links.until_of(db, target.comment.id) if target.comment else None
+        thread = comment_threads.page(db, target.vorhaben.id, until).threads
     return render(
         request,
         "reports/decide.html",

@@ -236,8 +236,11 @@ def test_reports_search_and_the_audit_log_lead_to_an_old_comment(
     _lands(client, f"/kommentare/{old.id}", old.id)
 
     moderator = factories.account(db, "Moritz Moderator", role=factories.Role.MODERATOR)
-    reports.decide(db, settings, moderator, "comment", old.id, "hide", "Werbung")
     factories.login(client, db, moderator)
+    # The decision page shows the discussion around it: the page that holds it.
+    decide = client.get(f"/moderation/reports/comment/{old.id}").text
+    assert "<p>Beitrag 3</p>" in decide and "<p>Beitrag 119</p>" not in decide
+    reports.decide(db, settings, moderator, "comment", old.id, "hide", "Werbung")
     audit = client.get("/moderation/audit").text
     assert f'href="/kommentare/{old.id}"' in audit
     # Hidden: only its author follows the link to it.
