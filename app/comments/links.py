@@ -38,8 +38,7 @@ def until_column(comment_id: Any) -> Any:
             later.parent_id.is_(None),
             later_than(later, top),
         )
-        .order_by(later.created_at, later.id)
-        .offset(PAGE_THREADS - 1)
+        .offset(PAGE_THREADS - 1)  # whether PAGE_THREADS exist: no order needed
         .limit(1)
         .exists()
     )

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from app.accounts.models import Account, AccountState
@@ -201,15 +201,16 @@ def _page_statement(*, until: bool) -> Select[Any]:
     )
     in_page = select(chosen.c.id)
     columns: list[Any] = [*_COLUMNS, Account.display_name, Account.state]
-    return (
-        select(*columns)
-        .outerjoin(Account, Account.id == Comment.author_id)
-        .where(
-            Comment.vorhaben_id == vorhaben_id,
-            or_(Comment.id.in_(in_page), Comment.parent_id.in_(in_page)),
-        )
-        .order_by(Comment.created_at, Comment.id)
-    )
+
+    def comments(which: ColumnElement[bool]) -> Select[Any]:
+        return select(*columns).outerjoin(Account, Account.id == Comment.author_id).where(which)
+
+    # The threads' top-level comments by primary key, their replies by parent: the rest of
+    # a long discussion is not read.
+    both = union_all(
+        comments(Comment.id.in_(in_page)), comments(Comment.parent_id.in_(in_page))
+    ).subquery("page")
+    return select(*both.c).order_by(both.c.created_at, both.c.id)
 
 
 _LATEST = _page_statement(until=False)
