@@ -135,27 +135,6 @@ def _threads(views: list[CommentView]) -> Thread:
     return Thread(threads, authors, older)
 
 
-def thread(db: Session, vorhaben_id: int) -> Thread:
-    """The whole discussion of a Vorhaben (the caller checked that the reader may see it);
-    hidden comments are in it, the template shows them through can_see_comment()."""
-    rows = db.execute(
-        select(*_COLUMNS, Account.display_name, Account.state)
-        .outerjoin(Account, Account.id == Comment.author_id)
-        .where(Comment.vorhaben_id == vorhaben_id)
-        .order_by(Comment.created_at, Comment.id)
-    )
-    replies: dict[int, list[CommentView]] = {}
-    views = _views(rows)
-    for view in views:
-        if view.parent_id is not None:
-            replies.setdefault(view.parent_id, []).append(view)
-    threads = tuple(
-        (view, tuple(replies.get(view.id, ()))) for view in views if view.parent_id is None
-    )
-    authors = frozenset(view.author_id for view in views if view.author_id is not None)
-    return Thread(threads, authors)
-
-
 def later_than(comment: Any, cursor: Any) -> ColumnElement[bool]:
     """`comment` comes after `cursor` in the order of the discussion (time, id)."""
     return and_(
@@ -220,7 +199,8 @@ _UNTIL = _page_statement(until=True)
 def page(db: Session, vorhaben_id: int, until: int | None = None) -> Thread:
     """One page of the discussion of a Vorhaben (the caller checked that the reader may see
     it): its newest PAGE_THREADS threads, or those up to and including the thread of the
-    top-level comment `until`. Hidden comments are in it, as in thread()."""
+    top-level comment `until`. Hidden comments are in it: the template shows them through
+    can_see_comment()."""
     if until is None:
         rows = db.execute(_LATEST, {"vorhaben_id": vorhaben_id})
     else:

@@ -30,7 +30,7 @@ def test_replies_stay_one_level_deep(
     reply = factories.comment(db, author, vorhaben, "Antwort", parent=top)
     reply_to_reply = factories.comment(db, other, vorhaben, "Nachfrage", parent=reply)
     assert reply.parent_id == top.id and reply_to_reply.parent_id == top.id
-    [(thread_top, replies)] = threads.thread(db, vorhaben.id).threads
+    [(thread_top, replies)] = threads.page(db, vorhaben.id).threads
     assert thread_top.id == top.id and [r.id for r in replies] == [reply.id, reply_to_reply.id]
     assert vorhaben.comment_count == 3
     assert db.get(Follow, (other.id, vorhaben.id)) is not None  # commenting follows
@@ -73,7 +73,7 @@ def test_delete_by_author_or_moderator_leaves_a_marker(
         service.delete(db, other, first.id)
     service.delete(db, author, first.id)
     service.delete(db, moderator, second.id, "Beleidigend")
-    tops = [top for top, _replies in threads.thread(db, vorhaben.id).threads]
+    tops = [top for top, _replies in threads.page(db, vorhaben.id).threads]
     assert all(top.is_deleted and top.body_html == "" for top in tops)
     assert vorhaben.comment_count == 0
     # The wording is kept for the record; moderator deletions are audited.
