@@ -75,25 +75,15 @@ def older(
     until = parse_id(bis)
     if until is None:  # the newest page is the Vorhaben page's own
         return RedirectResponse(f"/vorhaben/{vorhaben.id}#kommentare", status_code=303)
-    if is_htmx(request):
-        shown = threads.page(db, vorhaben.id, until)
-        if not shown.threads:
-            raise NotFound(_("Diese Kommentare gibt es nicht."))
-        return render(
-            request,
-            "comments/_threads.html",
-            {
-                "vorhaben": vorhaben,
-                "threads": shown.threads,
-                "older_url": threads.page_url(vorhaben.id, shown.older) if shown.older else None,
-                "can_see_comment": can_see_comment,
-                # The newest thread loaded takes the focus: it sits where the control was.
-                "focus_comment": shown.threads[-1][0].id,
-            },
-        )
-    context = threads.thread_context(db, vorhaben.id, until)
-    if not context["threads"]:
+    inline = is_htmx(request)
+    context = threads.thread_context(db, vorhaben.id, until, newer=not inline)
+    shown = context["threads"]
+    if not shown:
         raise NotFound(_("Diese Kommentare gibt es nicht."))
+    if inline:
+        # The newest thread loaded takes the focus: it sits where the control was.
+        context.update(vorhaben=vorhaben, focus_comment=shown[-1][0].id)
+        return render(request, "comments/_threads.html", context)
     return render(
         request,
         "comments/page.html",

@@ -212,7 +212,7 @@ _NEWER = aliased(Comment, name="newer")
 _AFTER = aliased(Comment, name="after")
 
 
-def newer(db: Session, vorhaben_id: int, until: int) -> tuple[bool, int | None]:
+def newer_page(db: Session, vorhaben_id: int, until: int) -> tuple[bool, int | None]:
     """Whether threads newer than the one of `until` exist, and the `bis` cursor of the page
     that follows it (None: the newest page, on the Vorhaben page itself)."""
     ids = db.scalars(
@@ -238,14 +238,17 @@ def page_url(vorhaben_id: int, until: int | None) -> str:
     return f"/vorhaben/{vorhaben_id}/kommentare?bis={until}"
 
 
-def thread_context(db: Session, vorhaben_id: int, until: int | None = None) -> dict[str, object]:
+def thread_context(
+    db: Session, vorhaben_id: int, until: int | None = None, *, newer: bool = True
+) -> dict[str, Any]:
     """What the thread template needs: a page of threads (the newest, or the one ending with
-    the thread of `until`), the addresses of the pages before and after it, and the rule
-    that decides which hidden comments it shows (the choke point's, not a copy)."""
+    the thread of `until`), the addresses of the pages before and (unless not `newer`, as
+    where htmx puts a page before the ones shown) after it, and the rule that decides which
+    hidden comments it shows (the choke point's, not a copy)."""
     shown = page(db, vorhaben_id, until)
     newer_url = None
-    if until is not None:
-        exists, cursor = newer(db, vorhaben_id, until)
+    if until is not None and newer:
+        exists, cursor = newer_page(db, vorhaben_id, until)
         if exists:
             newer_url = f"{page_url(vorhaben_id, cursor)}#kommentare"
     return {
