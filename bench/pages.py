@@ -9,7 +9,8 @@ Uses the database exchange.py seeds (run it with --seed-only first). For each pa
 reports the first request in the process (cold: nothing compiled or cached yet), the
 median of `--repeat` more (wall clock and this process's CPU time), and for the Vorhaben
 page the median over as many different Vorhaben with 40-60 comments (each read once: what
-real traffic meets), together with the
+real traffic meets), then the Vorhaben with the longest discussion and the second page of its
+comments as htmx loads it, together with the
 SQL statements each request ran (counted with SQLAlchemy's cursor events). The app runs in
 this thread (its worker-thread hand-overs are made inline), so `--profile KIND` shows a
 whole request in cProfile; `--sql KIND` prints the statements of one request.
