@@ -104,6 +104,11 @@ class Settings(BaseSettings):
     webhook_concurrency: int = Field(default=8, ge=1, le=64)
     request_threads: int = Field(default=4, ge=1, le=200)
     max_body_bytes: int = Field(default=2_097_152, ge=1024)
+    # Attachments (app.attachments): limits per file and per Vorhaben (its own files and
+    # those of its comments), and the directory they are kept in.
+    attachment_max_file_bytes: int = Field(default=20_000_000, ge=1024)
+    attachment_max_vorhaben_bytes: int = Field(default=100_000_000, ge=1024)
+    attachment_dir: str = "var/attachments"
     feed_rate_limit_per_key: int = Field(default=600, ge=1)
     feed_rate_limit_per_address: int = Field(default=120, ge=1)
     login_rate_limit_per_address: int = Field(default=60, ge=1)

@@ -6,6 +6,7 @@ again changes nothing."""
 
 from __future__ import annotations
 
+from app.attachments import views as attachment_views
 from app.auth import deps as auth_deps
 from app.comments import threads as comment_threads
 from app.export import subscribers as export_subscribers
@@ -24,4 +25,8 @@ def wire() -> None:
     notification_subscribers.subscribe()
     export_subscribers.subscribe()
     auth_deps.count_in_header("unread_count", notifications.unread_count_column())
-    vorhaben_pages.provide(similar=similar.similar, discussion=comment_threads.thread_context)
+    vorhaben_pages.provide(
+        similar=similar.similar,
+        discussion=comment_threads.thread_context,
+        attachments=attachment_views.page_context,
+    )

@@ -7,6 +7,9 @@ from typing import Annotated
 from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.attachments import routes as attachment_routes
+from app.attachments import service as attachments
+from app.attachments import views as attachment_views
 from app.auth.deps import Member
 from app.comments import service, threads
 from app.comments.models import Comment
@@ -49,6 +52,7 @@ def _thread_fragment(
             "comment_errors": errors or {},
             "focus_comment": focus,
             "refresh_follow": focus is not None,
+            **attachment_views.page_context(db, vorhaben.id),
         },
         status_code=status_code,
     )
@@ -62,12 +66,26 @@ def post_comment(
     db: DbSession,
     body: Annotated[str, Form()] = "",
     parent_id: Annotated[str, Form(max_length=20)] = "",
+    datei: attachment_routes.Upload = None,
 ) -> Response:
-    """Post a comment or a reply; errors come back next to the field with the text kept."""
+    """Post a comment or a reply, with a file if one was chosen; errors come back next to
+    the field with the text kept (the file is checked before the comment is written)."""
     parent = parse_id(parent_id)
+    settings = request.app.state.settings
+    posted = False
     try:
-        comment = service.post(db, request.app.state.settings, member, vorhaben_id, body, parent)
+        upload = attachment_routes.chosen(datei)
+        checked = (
+            attachments.check(settings, upload.filename or "", upload.file) if upload else None
+        )
+        comment = service.post(db, settings, member, vorhaben_id, body, parent)
+        posted = True
+        if checked is not None:
+            vorhaben = vorhaben_service.get(db, member, vorhaben_id)
+            attachments.store(db, settings, checked, vorhaben, member, comment_id=comment.id)
     except ValidationFailed as error:
+        if posted:  # the file did not fit: the comment is not kept without it
+            db.rollback()
         if is_htmx(request):
             return _thread_fragment(
                 request, db, member, vorhaben_id, body=body, errors=error.errors, status_code=422
@@ -165,7 +183,7 @@ def delete(
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Delete a comment (author or moderator); a marker stays in the thread."""
-    comment = service.delete(db, member, comment_id, reason)
+    comment = service.delete(db, member, comment_id, reason, settings=request.app.state.settings)
     if is_htmx(request):
         return _thread_fragment(request, db, member, comment.vorhaben_id)
     response = RedirectResponse(
