@@ -109,6 +109,8 @@ class Settings(BaseSettings):
     attachment_max_file_bytes: int = Field(default=20_000_000, ge=1024)
     attachment_max_vorhaben_bytes: int = Field(default=100_000_000, ge=1024)
     attachment_dir: str = "var/attachments"
+    # ClamAV's daemon: a Unix socket path or tcp://host:port; unset, nothing is scanned.
+    clamd_socket: str | None = None
     feed_rate_limit_per_key: int = Field(default=600, ge=1)
     feed_rate_limit_per_address: int = Field(default=120, ge=1)
     login_rate_limit_per_address: int = Field(default=60, ge=1)

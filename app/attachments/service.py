@@ -17,7 +17,7 @@ from sqlalchemy import column, delete, func, select, table
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Account
-from app.attachments import kinds, names, preview, storage
+from app.attachments import kinds, names, preview, scan, storage
 from app.attachments.kinds import Kind, refuse
 from app.attachments.models import Attachment
 from app.audit import service as audit
@@ -65,6 +65,7 @@ def check(settings: Settings, filename: str, file: BinaryIO) -> Checked:
     if size == 0:
         raise refuse(_("Die Datei ist leer."))
     kind = kinds.detect(file, size)
+    scan.check(settings.clamd_socket, file)
     file.seek(0)
     return Checked(file, names.for_kind(filename, kind), kind, size, digest.hexdigest())
 

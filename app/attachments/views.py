@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import Account, AccountState
 from app.attachments.kinds import KINDS
 from app.attachments.models import Attachment
-from app.attachments.service import megabytes
+from app.i18n import format_megabytes, format_number
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +31,13 @@ class AttachmentView:
 class Listing:
     own: tuple[AttachmentView, ...] = ()
     by_comment: dict[int, tuple[AttachmentView, ...]] = field(default_factory=dict)
+
+
+def size_text(size: int) -> str:
+    """A file's size for people: kB below 0.1 MB, else MB."""
+    if size < 100_000:
+        return f"{format_number(max(1, round(size / 1000)))} kB"
+    return f"{format_megabytes(size)} MB"
 
 
 def of_vorhaben(db: Session, vorhaben_id: int) -> Listing:
@@ -63,7 +70,7 @@ def of_vorhaben(db: Session, vorhaben_id: int) -> Listing:
             comment_id=row.comment_id,
             name=row.display_name,
             kind_label=KINDS[row.kind].label,
-            size_text=megabytes(row.size),
+            size_text=size_text(row.size),
             is_image=row.preview_key is not None,
             uploader_id=row.uploader_id,
             uploader_name=row.uploader_name if named else None,

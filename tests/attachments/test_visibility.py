@@ -129,6 +129,8 @@ def test_an_erased_uploader_is_a_former_member_and_the_file_stays(
     owner = factories.account(db, "Erika Erased")
     vorhaben = factories.vorhaben(db, owner, "Bleibt")
     attachment = _attach(db, settings, owner, vorhaben.id)
+    mine = privacy.export(db, owner)["attachments"]
+    assert [(a["id"], a["name"], a["kind"]) for a in mine] == [(attachment.id, "Plan.png", "png")]
     privacy.erase(db, settings, owner, actor=owner)
     factories.login(client, db, factories.account(db))
     page = client.get(f"/vorhaben/{vorhaben.id}").text

@@ -83,7 +83,7 @@ PAGES = {
     "list by field": ("/vorhaben?field=abfall&stage=idee", 4),
     "list by municipality": ("/vorhaben?municipality={home}", 5),
     "list by Land": ("/vorhaben?land={land}", 5),
-    "Vorhaben page": ("/vorhaben/{vorhaben}", 5),
+    "Vorhaben page": ("/vorhaben/{vorhaben}", 6),  # 6th: its attachments (app.attachments)
     "its similar Vorhaben": ("/vorhaben/{vorhaben}/aehnlich", 11),  # loaded after the page
     "dashboard": ("/", 6),
 }
