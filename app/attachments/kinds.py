@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 import puremagic
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from app.core.errors import ValidationFailed
 from app.i18n import N_
@@ -119,7 +119,7 @@ def detect(file: BinaryIO, size: int) -> Kind:
     file.seek(0)
     try:
         matches = puremagic.magic_string(head)
-    except puremagic.PureError:
+    except (puremagic.PureError, ValueError):
         matches = []
     mime_types = {match.mime_type for match in matches if match.offset >= 0}
     if "image/svg+xml" in mime_types or head.lstrip()[:1] == b"<":
@@ -154,7 +154,7 @@ def _image(file: BinaryIO) -> str:
                 probe.verify()
     except ValidationFailed:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+    except Exception:  # a decoder failing on hostile input is a refusal
         raise refuse(_("Das Bild ist beschädigt oder kein Bild.")) from None
     finally:
         file.seek(0)
@@ -196,7 +196,7 @@ def _office(file: BinaryIO, size: int) -> str:
                 return found.pop()
     except ValidationFailed:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+    except Exception:  # broken, encrypted or oddly compressed: a refusal
         raise broken from None
     finally:
         file.seek(0)

@@ -37,13 +37,14 @@ _comments = table(
 
 @dataclass(frozen=True)
 class Checked:
-    """An upload that passed the checks that need no database."""
+    """An upload that passed the checks that need no database (with an image's preview)."""
 
     file: BinaryIO
     name: str
     kind: Kind
     size: int
     sha256: str
+    preview: bytes | None = None
 
 
 megabytes = format_megabytes
@@ -66,8 +67,15 @@ def check(settings: Settings, filename: str, file: BinaryIO) -> Checked:
         raise refuse(_("Die Datei ist leer."))
     kind = kinds.detect(file, size)
     scan.check(settings.clamd_socket, file)
+    shown = None
+    if kind.image:
+        try:
+            shown, _media_type = preview.render(file)
+        except Exception:  # verified, yet undecodable: a refusal, not a 500
+            raise refuse(_("Das Bild ist beschädigt oder kein Bild.")) from None
     file.seek(0)
-    return Checked(file, names.for_kind(filename, kind), kind, size, digest.hexdigest())
+    name = names.for_kind(filename, kind)
+    return Checked(file, name, kind, size, digest.hexdigest(), shown)
 
 
 def usage(db: Session, vorhaben_id: int) -> int:
@@ -105,10 +113,9 @@ def store(
     key = storage.new_key()
     files.put(key, checked.file)
     preview_key = None
-    if checked.kind.image:
-        data, _media_type = preview.render(checked.file)
+    if checked.preview is not None:
         preview_key = storage.new_key()
-        files.put(preview_key, io.BytesIO(data))
+        files.put(preview_key, io.BytesIO(checked.preview))
     attachment = Attachment(
         vorhaben_id=vorhaben.id,
         comment_id=comment_id,

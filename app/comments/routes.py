@@ -125,7 +125,7 @@ def _edit_page(
     )
 
 
-def _comment_fragment(request: Request, comment: Comment) -> Response:
+def _comment_fragment(request: Request, db: DbSession, comment: Comment) -> Response:
     return render(
         request,
         "comments/_comment.html",
@@ -133,6 +133,7 @@ def _comment_fragment(request: Request, comment: Comment) -> Response:
             "c": threads.CommentView.of(comment),
             "focus_comment": comment.id,
             "can_see_comment": can_see_comment,
+            **attachment_views.page_context(db, comment.vorhaben_id),
         },
     )
 
@@ -142,7 +143,7 @@ def show(request: Request, comment_id: int, member: Member, db: DbSession) -> Re
     """One comment: its fragment for htmx (an edit cancelled), else its place in the thread."""
     comment, vorhaben = service.get(db, member, comment_id)
     if is_htmx(request):
-        return _comment_fragment(request, comment)
+        return _comment_fragment(request, db, comment)
     return RedirectResponse(f"/vorhaben/{vorhaben.id}#kommentar-{comment.id}", status_code=303)
 
 
@@ -168,7 +169,7 @@ def edit(
         comment, vorhaben = service.get(db, member, comment_id)
         return _edit_page(request, comment, vorhaben, body, error.errors, status_code=422)
     if is_htmx(request):
-        return _comment_fragment(request, comment)
+        return _comment_fragment(request, db, comment)
     return RedirectResponse(
         f"/vorhaben/{comment.vorhaben_id}#kommentar-{comment.id}", status_code=303
     )

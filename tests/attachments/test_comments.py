@@ -116,3 +116,18 @@ def test_a_file_over_the_vorhaben_total_undoes_the_comment(client: TestClient, d
     assert "Teil 2 bitte behalten</textarea>" in response.text
     assert [c.body for c in db.scalars(select(Comment))] == ["Teil 1"]
     assert len(db.scalars(select(Attachment)).all()) == 1
+
+
+def test_editing_a_comment_in_place_keeps_its_file_in_view(client: TestClient, db: Session) -> None:
+    vorhaben_id = _member_on_vorhaben(client, db)
+    _post(client, vorhaben_id, "Erste Fassung", ("LV.pdf", samples.PDF))
+    comment = db.scalars(select(Comment)).one()
+    token = factories.csrf_token(client, f"/vorhaben/{vorhaben_id}")
+    response = client.post(
+        f"/kommentare/{comment.id}/bearbeiten",
+        data={"csrf_token": token, "body": "Zweite Fassung"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert "Zweite Fassung" in response.text and "LV.pdf" in response.text
+    assert "LV.pdf" in client.get(f"/kommentare/{comment.id}", headers={"HX-Request": "true"}).text

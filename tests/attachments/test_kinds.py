@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from PIL import Image
 
 from app.attachments import kinds, names
+from app.attachments import service as attachments
+from app.config import load_settings
 from app.core.errors import ValidationFailed
 from tests.attachments import samples
 
@@ -119,3 +127,46 @@ def test_content_disposition_follows_rfc_6266() -> None:
         'attachment; filename="_bersicht _M_rz__ 2026.pdf"; '
         "filename*=UTF-8''%C3%9Cbersicht%20%22M%C3%A4rz%22%3B%202026.pdf"
     )
+
+
+def _outcome(data: bytes) -> str:
+    """The kind, or "refused: <fields>"; anything else escapes and fails the test."""
+    try:
+        return _detect(data)
+    except ValidationFailed as refused:
+        return "refused: " + ", ".join(refused.errors)
+
+
+_PREFIXES = [b"", b"%PDF-", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF89a", b"RIFF\0\0\0\0WEBP"]
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(prefix=st.sampled_from(_PREFIXES), rest=st.binary(max_size=2000))
+def test_any_bytes_are_a_kind_or_a_refusal_never_a_crash(prefix: bytes, rest: bytes) -> None:
+    assert _outcome(prefix + rest) in {*kinds.KINDS, "refused: datei"}
+
+
+@hypothesis_settings(max_examples=100, deadline=None)
+@given(cut=st.integers(min_value=4, max_value=400), flip=st.integers(min_value=0, max_value=399))
+def test_damaged_office_documents_and_images_are_refused_or_recognised(cut: int, flip: int) -> None:
+    for _name, data, _media_type in samples.EVERY_KIND.values():
+        damaged = bytearray(data[:cut] + data[cut + 1 :])
+        damaged[flip % len(damaged)] ^= 0xFF
+        assert _outcome(bytes(damaged)) in {*kinds.KINDS, "refused: datei"}
+
+
+def test_an_image_that_verifies_but_does_not_decode_is_refused() -> None:
+    png = bytearray(samples.image("PNG", (300, 300)))
+    # Garble the compressed pixels but keep the chunk's checksum right: verify() checks the
+    # structure and passes, only decoding the pixels fails.
+    chunk = png.index(b"IDAT")
+    length = struct.unpack(">I", png[chunk - 4 : chunk])[0]
+    png[chunk + 4 : chunk + 24] = b"\xff" * 20
+    struct.pack_into(">I", png, chunk + 4 + length, zlib.crc32(png[chunk : chunk + 4 + length]))
+    with Image.open(io.BytesIO(bytes(png))) as probe:
+        probe.verify()  # passes
+    assert _detect(bytes(png)) == "png"  # so it is the preview that refuses it
+    settings = load_settings(env="test")
+    with pytest.raises(ValidationFailed) as refused:
+        attachments.check(settings, "kaputt.png", io.BytesIO(bytes(png)))
+    assert "beschädigt" in refused.value.errors["datei"]
