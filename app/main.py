@@ -18,6 +18,7 @@ from app.account import privacy_routes
 from app.account import routes as account_routes
 from app.admin import routes as admin_routes
 from app.attachments import routes as attachment_routes
+from app.attachments import storage as attachment_storage
 from app.auth import routes as auth_routes
 from app.auth.deps import LoginRequired
 from app.auth.oidc import ProviderRegistry
@@ -63,6 +64,7 @@ def create_app(
     # threads, which would otherwise race each other at the first requests after a start.
     configure_mappers()
     wiring.wire()  # the reactions between domains (app.events), before the first request
+    attachment_storage.from_settings(settings)  # an unusable storage stops the start here
     owns_engine = session_factory is None
 
     @asynccontextmanager

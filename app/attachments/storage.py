@@ -1,9 +1,8 @@
 """Where attachment files are kept: one small interface, a local directory by default.
 
 The database holds only a random key per file (never the uploader's file name, so no name
-can reach a path). A larger operator would add an S3-compatible backend with the same
-four methods, written with boto3 (`put_object`, `get_object` streamed by its `Body`,
-`delete_object`, `list_objects_v2`); it is not built yet (docs/attachments.md).
+can reach a path). An S3-compatible object store is the option for a larger operator
+(app.attachments.s3, with boto3; ALLMENDE_ATTACHMENT_STORAGE=s3).
 
 Files are written before the transaction that records them commits and deleted only after
 the transaction that forgets them has committed (delete_after_commit): a rollback can leave
@@ -18,17 +17,17 @@ import re
 import secrets
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from app.config import Settings
+from app.config import ConfigurationError, Settings
 
 CHUNK = 64 * 1024
-_KEY = re.compile(r"[0-9a-f]{32}")
+KEY_PATTERN = re.compile(r"[0-9a-f]{32}")
 
 
 def new_key() -> str:
@@ -58,7 +57,7 @@ class LocalStorage:
         self.root = root
 
     def _path(self, key: str) -> Path:
-        if not _KEY.fullmatch(key):
+        if not KEY_PATTERN.fullmatch(key):
             raise ValueError("not a storage key")
         return self.root / key[:2] / key
 
@@ -90,13 +89,30 @@ class LocalStorage:
         if not self.root.is_dir():
             return
         for path in self.root.glob("*/*"):
-            if _KEY.fullmatch(path.name) and path.stat().st_mtime < older_than:
+            if KEY_PATTERN.fullmatch(path.name) and path.stat().st_mtime < older_than:
                 yield path.name
 
 
+# Backends beside the local one, registered by the entry level when their library is
+# installed (app.wiring: "s3" with boto3, from allmende[s3]).
+_backends: dict[str, Callable[[Settings], Storage]] = {}
+
+
+def register(name: str, factory: Callable[[Settings], Storage]) -> None:
+    _backends[name] = factory
+
+
 def from_settings(settings: Settings) -> Storage:
-    """The configured storage."""
-    return LocalStorage(Path(settings.attachment_dir))
+    """The configured storage (ConfigurationError if its library is not installed)."""
+    if settings.attachment_storage == "local":
+        return LocalStorage(Path(settings.attachment_dir))
+    factory = _backends.get(settings.attachment_storage)
+    if factory is None:
+        raise ConfigurationError(
+            f"ALLMENDE_ATTACHMENT_STORAGE={settings.attachment_storage} needs its library: "
+            "pip install 'allmende[s3]'"
+        )
+    return factory(settings)
 
 
 def delete_after_commit(db: Session, storage: Storage, keys: Iterable[str]) -> None:
