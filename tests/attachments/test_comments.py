@@ -131,3 +131,20 @@ def test_editing_a_comment_in_place_keeps_its_file_in_view(client: TestClient, d
     assert response.status_code == 200
     assert "Zweite Fassung" in response.text and "LV.pdf" in response.text
     assert "LV.pdf" in client.get(f"/kommentare/{comment.id}", headers={"HX-Request": "true"}).text
+
+
+def test_a_reply_carries_a_file_too(client: TestClient, db: Session) -> None:
+    vorhaben_id = _member_on_vorhaben(client, db)
+    _post(client, vorhaben_id, "Frage", None)
+    top = db.scalars(select(Comment)).one()
+    page = client.get(f"/vorhaben/{vorhaben_id}").text
+    assert f'id="field-datei-antwort-{top.id}"' in page
+    token = factories.csrf_token(client, f"/vorhaben/{vorhaben_id}")
+    response = client.post(
+        f"/vorhaben/{vorhaben_id}/comments",
+        data={"csrf_token": token, "body": "Antwort mit Tabelle", "parent_id": str(top.id)},
+        files={"datei": ("Zahlen.csv", samples.CSV, "text/csv")},
+    )
+    assert response.status_code == 303
+    reply = db.scalars(select(Comment).where(Comment.parent_id == top.id)).one()
+    assert db.scalars(select(Attachment)).one().comment_id == reply.id
