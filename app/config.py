@@ -104,6 +104,18 @@ class Settings(BaseSettings):
     webhook_concurrency: int = Field(default=8, ge=1, le=64)
     request_threads: int = Field(default=4, ge=1, le=200)
     max_body_bytes: int = Field(default=2_097_152, ge=1024)
+    # Attachments (app.attachments): limits per file and per Vorhaben (its own files and
+    # those of its comments), and where they are kept: a directory, or an S3 bucket.
+    attachment_max_file_bytes: int = Field(default=20_000_000, ge=1024)
+    attachment_max_vorhaben_bytes: int = Field(default=100_000_000, ge=1024)
+    attachment_storage: Literal["local", "s3"] = "local"
+    attachment_dir: str = "var/attachments"
+    attachment_s3_bucket: str | None = None
+    attachment_s3_prefix: str = "attachments/"
+    attachment_s3_endpoint_url: str | None = None
+    attachment_s3_region: str | None = None
+    # ClamAV's daemon: a Unix socket path or tcp://host:port; unset, nothing is scanned.
+    clamd_socket: str | None = None
     feed_rate_limit_per_key: int = Field(default=600, ge=1)
     feed_rate_limit_per_address: int = Field(default=120, ge=1)
     login_rate_limit_per_address: int = Field(default=60, ge=1)
@@ -276,6 +288,10 @@ def load_settings(**overrides: Any) -> Settings:
     names = [provider.name for provider in settings.providers()]
     if len(names) != len(set(names)):
         raise ConfigurationError("two OIDC providers share a name; every name must be unique")
+    if settings.attachment_storage == "s3" and not settings.attachment_s3_bucket:
+        raise ConfigurationError(
+            "ALLMENDE_ATTACHMENT_S3_BUCKET must name the bucket for ALLMENDE_ATTACHMENT_STORAGE=s3"
+        )
     if settings.is_production:
         problems = settings.production_problems()
         if problems:

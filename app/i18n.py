@@ -212,6 +212,12 @@ def format_number(value: int | float | None) -> str:
     return format_decimal(value, locale=get_locale())
 
 
+def format_megabytes(size: int) -> str:
+    """A size in bytes as MB for people (1,5 in German; one decimal below 10 MB)."""
+    value = size / 1_000_000
+    return format_number(round(value, 1) if value < 10 else round(value))
+
+
 def language_name(locale: str) -> str:
     """The name of a locale in itself (Deutsch, English)."""
     return Locale.parse(locale).get_display_name(locale) or locale

@@ -17,6 +17,8 @@ from app import logging_setup, wiring
 from app.account import privacy_routes
 from app.account import routes as account_routes
 from app.admin import routes as admin_routes
+from app.attachments import routes as attachment_routes
+from app.attachments import storage as attachment_storage
 from app.auth import routes as auth_routes
 from app.auth.deps import LoginRequired
 from app.auth.oidc import ProviderRegistry
@@ -62,6 +64,7 @@ def create_app(
     # threads, which would otherwise race each other at the first requests after a start.
     configure_mappers()
     wiring.wire()  # the reactions between domains (app.events), before the first request
+    attachment_storage.from_settings(settings)  # an unusable storage stops the start here
     owns_engine = session_factory is None
 
     @asynccontextmanager
@@ -96,6 +99,7 @@ def create_app(
     app.include_router(dashboard_routes.router)
     app.include_router(search_routes.router)
     app.include_router(comment_routes.router)
+    app.include_router(attachment_routes.router)
     app.include_router(cooperation_routes.router)
     app.include_router(notification_routes.router)
     app.include_router(municipality_routes.router)
@@ -118,7 +122,7 @@ def create_app(
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
 
     # Added last = runs first: headers wrap everything, the guard runs before any route.
-    app.add_middleware(RequestGuard, settings=settings)
+    app.add_middleware(RequestGuard, settings=settings, upload_paths=attachment_routes.UPLOAD_PATHS)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(logging_setup.AccessLogMiddleware)
     return app

@@ -10,7 +10,8 @@ Periods (settings), each counted from the moment the row stopped being useful:
 - security-log entries ALLMENDE_RETENTION_SECURITY_LOG_DAYS after they were written (the
   decision log is never deleted);
 - finished sign-in attempts, used logout-token ids and old rate counters as soon as they
-  expire.
+  expire;
+- stored attachment files no row points at (an hour after they were written).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import datetime as dt
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from app.attachments import service as attachments
 from app.audit.models import AuditEvent
 from app.auth.models import AuthSession, LoginAttempt, UsedToken
 from app.config import Settings
@@ -90,6 +92,8 @@ def run(db: Session, settings: Settings) -> dict[str, int]:
             )
         ),
         "rate_counters": ratelimit.prune(db),
+        # Files of attachments whose rows are gone (a deleted Vorhaben, a rolled-back upload).
+        "attachment_files": attachments.sweep(db, settings),
         "statistics_refreshed": int(refresh_statistics(db.connection())),
     }
 

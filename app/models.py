@@ -1,6 +1,7 @@
 """Every model module, imported once so the metadata (and Alembic) sees all tables."""
 
 from app.accounts import models as accounts_models
+from app.attachments import models as attachments_models
 from app.audit import models as audit_models
 from app.auth import models as auth_models
 from app.comments import models as comments_models
@@ -16,6 +17,7 @@ from app.web import ratelimit as ratelimit_models
 
 __all__ = [
     "accounts_models",
+    "attachments_models",
     "audit_models",
     "auth_models",
     "comments_models",

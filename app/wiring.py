@@ -6,6 +6,8 @@ again changes nothing."""
 
 from __future__ import annotations
 
+from app.attachments import storage as attachment_storage
+from app.attachments import views as attachment_views
 from app.auth import deps as auth_deps
 from app.comments import threads as comment_threads
 from app.export import subscribers as export_subscribers
@@ -24,4 +26,18 @@ def wire() -> None:
     notification_subscribers.subscribe()
     export_subscribers.subscribe()
     auth_deps.count_in_header("unread_count", notifications.unread_count_column())
-    vorhaben_pages.provide(similar=similar.similar, discussion=comment_threads.thread_context)
+    _optional_storage()
+    vorhaben_pages.provide(
+        similar=similar.similar,
+        discussion=comment_threads.thread_context,
+        attachments=attachment_views.page_context,
+    )
+
+
+def _optional_storage() -> None:
+    """The S3 backend of the attachment storage, where boto3 is installed (allmende[s3])."""
+    try:
+        from app.attachments import s3  # noqa: PLC0415 - optional: boto3 is an extra
+    except ImportError:
+        return
+    attachment_storage.register("s3", s3.S3Storage.from_settings)

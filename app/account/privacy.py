@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app import events
 from app.account import preferences
 from app.accounts.models import FORMER_MEMBER, Account, AccountState, Identity, MailMode, Role
+from app.attachments.models import Attachment
 from app.audit import service as audit
 from app.audit.models import AuditEvent
 from app.auth import sessions
@@ -173,6 +174,19 @@ def export(db: Session, account: Account) -> dict[str, Any]:
                 "earlier_versions": list(revisions),
             }
         )
+    data["attachments"] = [
+        {
+            "id": row.id,
+            "vorhaben_id": row.vorhaben_id,
+            "comment_id": row.comment_id,
+            "name": row.display_name,
+            "kind": row.kind,
+            "size": row.size,
+            "sha256": row.sha256,
+            "created_at": _iso(row.created_at),
+        }
+        for row in db.scalars(select(Attachment).where(Attachment.uploader_id == account.id))
+    ]
     data["signals"] = [
         {"vorhaben_id": row.vorhaben_id, "kind": row.kind.value, "created_at": _iso(row.created_at)}
         for row in db.scalars(select(Signal).where(Signal.account_id == account.id))
@@ -249,6 +263,7 @@ SUMMARY = (
     ("applications", N_("Mitgliedsanträge")),
     ("vorhaben", N_("Vorhaben, die Sie angelegt haben")),
     ("comments", N_("Kommentare")),
+    ("attachments", N_("Anhänge, die Sie hochgeladen haben")),
     ("signals", N_("Signale Ihrer Kommune, die Sie gesetzt haben")),
     ("follows", N_("Vorhaben, denen Sie folgen")),
     ("interests", N_("Handlungsfelder, die Sie interessieren")),

@@ -8,6 +8,9 @@ from typing import Annotated
 from fastapi import Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.attachments import routes as attachment_routes
+from app.attachments import service as attachments
+from app.attachments import views as attachment_views
 from app.auth.deps import Member
 from app.comments import links, service, threads
 from app.comments.models import Comment
@@ -54,6 +57,7 @@ def _thread_fragment(
             "comment_errors": errors or {},
             "focus_comment": focus,
             "refresh_follow": focus is not None,
+            **attachment_views.page_context(db, vorhaben.id),
         },
         status_code=status_code,
     )
@@ -80,6 +84,7 @@ def older(
     shown = context["threads"]
     if not shown:
         raise NotFound(_("Diese Kommentare gibt es nicht."))
+    context.update(attachment_views.page_context(db, vorhaben.id))
     if inline:
         # The newest thread loaded takes the focus: it sits where the control was.
         context.update(vorhaben=vorhaben, focus_comment=shown[-1][0].id)
@@ -106,12 +111,26 @@ def post_comment(
     db: DbSession,
     body: Annotated[str, Form()] = "",
     parent_id: Annotated[str, Form(max_length=20)] = "",
+    datei: attachment_routes.Upload = None,
 ) -> Response:
-    """Post a comment or a reply; errors come back next to the field with the text kept."""
+    """Post a comment or a reply, with a file if one was chosen; errors come back next to
+    the field with the text kept (the file is checked before the comment is written)."""
     parent = parse_id(parent_id)
+    settings = request.app.state.settings
+    posted = False
     try:
-        comment = service.post(db, request.app.state.settings, member, vorhaben_id, body, parent)
+        upload = attachment_routes.chosen(datei)
+        checked = (
+            attachments.check(settings, upload.filename or "", upload.file) if upload else None
+        )
+        comment = service.post(db, settings, member, vorhaben_id, body, parent)
+        posted = True
+        if checked is not None:
+            vorhaben = vorhaben_service.get(db, member, vorhaben_id)
+            attachments.store(db, settings, checked, vorhaben, member, comment_id=comment.id)
     except ValidationFailed as error:
+        if posted:  # the file did not fit: the comment is not kept without it
+            db.rollback()
         if is_htmx(request):
             return _thread_fragment(
                 request, db, member, vorhaben_id, body=body, errors=error.errors, status_code=422
@@ -155,7 +174,7 @@ def _edit_page(
     )
 
 
-def _comment_fragment(request: Request, comment: Comment) -> Response:
+def _comment_fragment(request: Request, db: DbSession, comment: Comment) -> Response:
     return render(
         request,
         "comments/_comment.html",
@@ -163,6 +182,7 @@ def _comment_fragment(request: Request, comment: Comment) -> Response:
             "c": threads.CommentView.of(comment),
             "focus_comment": comment.id,
             "can_see_comment": can_see_comment,
+            **attachment_views.page_context(db, comment.vorhaben_id),
         },
     )
 
@@ -172,7 +192,7 @@ def show(request: Request, comment_id: int, member: Member, db: DbSession) -> Re
     """One comment: its fragment for htmx (an edit cancelled), else its place in the thread."""
     comment, _vorhaben = service.get(db, member, comment_id)
     if is_htmx(request):
-        return _comment_fragment(request, comment)
+        return _comment_fragment(request, db, comment)
     return RedirectResponse(links.url(db, comment.id), status_code=303)
 
 
@@ -198,7 +218,7 @@ def edit(
         comment, vorhaben = service.get(db, member, comment_id)
         return _edit_page(request, db, comment, vorhaben, body, error.errors, status_code=422)
     if is_htmx(request):
-        return _comment_fragment(request, comment)
+        return _comment_fragment(request, db, comment)
     return RedirectResponse(links.url(db, comment.id), status_code=303)
 
 
@@ -211,7 +231,7 @@ def delete(
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Delete a comment (author or moderator); a marker stays in the thread."""
-    comment = service.delete(db, member, comment_id, reason)
+    comment = service.delete(db, member, comment_id, reason, settings=request.app.state.settings)
     if is_htmx(request):
         return _thread_fragment(request, db, member, comment.vorhaben_id, holding=comment.id)
     response = RedirectResponse(links.url(db, comment.id), status_code=303)

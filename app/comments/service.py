@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app import events
 from app.accounts.models import Account
+from app.attachments import service as attachments
 from app.audit import service as audit
 from app.comments.models import Comment, CommentRevision
 from app.config import Settings
@@ -133,8 +134,16 @@ def edit(db: Session, author: Account, comment_id: int, body: str) -> Comment:
     return comment
 
 
-def delete(db: Session, actor: Account, comment_id: int, reason: str = "") -> Comment:
-    """Author or moderator deletes; the thread keeps a "deleted" marker."""
+def delete(
+    db: Session,
+    actor: Account,
+    comment_id: int,
+    reason: str = "",
+    *,
+    settings: Settings | None = None,
+) -> Comment:
+    """Author or moderator deletes; the thread keeps a "deleted" marker, the comment's files
+    go (their stored copies at once with `settings`, else by the maintenance sweep)."""
     comment, vorhaben = get(db, actor, comment_id, moderation=True)
     if comment.is_deleted:
         return comment
@@ -157,6 +166,7 @@ def delete(db: Session, actor: Account, comment_id: int, reason: str = "") -> Co
             vorhaben_id=vorhaben.id,
         )
     vorhaben.comment_count = max(0, (vorhaben.comment_count or 1) - 1)
+    attachments.delete_for_comment(db, settings, comment.id)
     db.flush()
     events.publish(db, events.CommentChanged(comment.id))
     return comment

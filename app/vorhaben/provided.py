@@ -1,6 +1,6 @@
-"""What the Vorhaben pages show from the domains above Vorhaben: the discussion (comments)
-and similar Vorhaben (search). Vorhaben imports neither; app.wiring hands their functions
-in at start-up (provide()), and the pages call them through here."""
+"""What the Vorhaben pages show from the domains above Vorhaben: the discussion (comments),
+the attachments and similar Vorhaben (search). Vorhaben imports none of them; app.wiring
+hands their functions in at start-up (provide()), and the pages call them through here."""
 
 from __future__ import annotations
 
@@ -34,19 +34,27 @@ class Discussion(Protocol):
     def __call__(self, db: Session, vorhaben_id: int) -> dict[str, object]: ...
 
 
+class Attachments(Protocol):
+    """app.attachments.views.page_context: the files of a Vorhaben and its comments."""
+
+    def __call__(self, db: Session, vorhaben_id: int) -> dict[str, object]: ...
+
+
 @dataclass
 class _Provided:
     similar: SimilarFinder | None = None
     discussion: Discussion | None = None
+    attachments: Attachments | None = None
 
 
 _provided = _Provided()
 
 
-def provide(*, similar: SimilarFinder, discussion: Discussion) -> None:
+def provide(*, similar: SimilarFinder, discussion: Discussion, attachments: Attachments) -> None:
     """Called by app.wiring.wire() (again: the same functions, nothing changes)."""
     _provided.similar = similar
     _provided.discussion = discussion
+    _provided.attachments = attachments
 
 
 def similar(
@@ -68,3 +76,10 @@ def discussion(db: Session, vorhaben_id: int) -> dict[str, object]:
     if _provided.discussion is None:
         raise RuntimeError("app.wiring.wire() was not called: no discussion for Vorhaben pages")
     return _provided.discussion(db, vorhaben_id)
+
+
+def attachments(db: Session, vorhaben_id: int) -> dict[str, object]:
+    """The attachments of the detail page (the Vorhaben's and its comments')."""
+    if _provided.attachments is None:
+        raise RuntimeError("app.wiring.wire() was not called: no attachments for Vorhaben pages")
+    return _provided.attachments(db, vorhaben_id)

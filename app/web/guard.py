@@ -9,6 +9,9 @@ guard against a NUL byte or text that is no UTF-8.
 
 from __future__ import annotations
 
+import re
+import tempfile
+from typing import IO
 from urllib.parse import parse_qs, urlsplit
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -37,11 +40,36 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
+# Room for the rest of a form that carries a file (a comment's text, the token, the parts'
+# headers) on top of the file limit.
+UPLOAD_OVERHEAD = 1024 * 1024
+# An upload's body is kept in memory up to this size, on disk beyond it.
+SPOOL_IN_MEMORY = 1024 * 1024
+CHUNK = 64 * 1024
+
+
 class RequestGuard:
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    def __init__(
+        self, app: ASGIApp, settings: Settings, upload_paths: re.Pattern[str] | None = None
+    ) -> None:
         self.app = app
         self.settings = settings
         self.own_origin = _origin(settings.base_url)
+        # POSTs of multipart forms to these paths may carry a file up to the attachment
+        # limit; their bodies are spooled to disk, never held in memory whole.
+        self.upload_paths = upload_paths
+        self.upload_limit = max(
+            settings.max_body_bytes, settings.attachment_max_file_bytes + UPLOAD_OVERHEAD
+        )
+
+    def _is_upload(self, scope: Scope, headers: Headers) -> bool:
+        media_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        return (
+            self.upload_paths is not None
+            and scope["method"] == "POST"
+            and media_type == "multipart/form-data"
+            and self.upload_paths.fullmatch(scope["path"]) is not None
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -74,18 +102,38 @@ class RequestGuard:
 
         send = self._with_cookies(send, new_cookie, state)
 
+        upload = self._is_upload(scope, headers)
+        limit = self.upload_limit if upload else self.settings.max_body_bytes
+        too_large = (
+            i18n.gettext(
+                "Die Datei ist zu groß: höchstens %(limit)s MB je Datei.",
+                limit=i18n.format_megabytes(self.settings.attachment_max_file_bytes),
+            )
+            if upload
+            else None
+        )
         length = headers.get("content-length")
         if length is not None:
             if not (length.isascii() and length.isdigit()):
                 await self._refuse(scope, send, 400, i18n.gettext("Ungültige Content-Length."))
                 return
             # More digits than any allowed size has are too large without converting them.
-            if len(length) > 18 or int(length) > self.settings.max_body_bytes:
-                await self._refuse(scope, send, 413)
+            if len(length) > 18 or int(length) > limit:
+                await self._refuse(scope, send, 413, too_large)
                 return
 
         if scope["method"] in SAFE_METHODS:
             await self.app(scope, self._limited(receive), send)
+            return
+
+        if upload:
+            with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
+                try:
+                    await self._spool_body(receive, spool, limit)
+                except BodyTooLarge:
+                    await self._refuse(scope, send, 413, too_large)
+                    return
+                await self._check_and_call(scope, send, headers, request, new_cookie, spool)
             return
 
         try:
@@ -93,6 +141,19 @@ class RequestGuard:
         except BodyTooLarge:
             await self._refuse(scope, send, 413)
             return
+        await self._check_and_call(scope, send, headers, request, new_cookie, body)
+
+    async def _check_and_call(
+        self,
+        scope: Scope,
+        send: Send,
+        headers: Headers,
+        request: Request,
+        new_cookie: str | None,
+        body: bytes | IO[bytes],
+    ) -> None:
+        """Same origin, a well-formed body and the CSRF token; then the app."""
+        binding = scope["state"]["csrf_binding"]
 
         if not self._same_origin(headers, request):
             await self._refuse(
@@ -126,6 +187,20 @@ class RequestGuard:
                 return
 
         await self.app(scope, self._replay(body), send)
+
+    async def _spool_body(self, receive: Receive, spool: IO[bytes], limit: int) -> None:
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:  # stops reading: the rest of the body is never received
+                raise BodyTooLarge
+            spool.write(chunk)
+            if not message.get("more_body", False):
+                break
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -165,11 +240,13 @@ class RequestGuard:
         return None
 
     async def _inspect_body(
-        self, scope: Scope, body: bytes, wants_token: bool
+        self, scope: Scope, body: bytes | IO[bytes], wants_token: bool
     ) -> tuple[str | None, bool]:
         """The CSRF token of a form body (if wanted), and whether the body is well formed."""
         content_type = Headers(scope=scope).get("content-type", "")
         media_type = content_type.split(";", 1)[0].strip().lower()
+        if not isinstance(body, bytes):  # an upload: only multipart comes spooled
+            return await self._inspect_multipart(scope, body)
         if media_type == "application/x-www-form-urlencoded":
             if wellformed.bad_urlencoded_form(body):
                 return None, False
@@ -182,21 +259,26 @@ class RequestGuard:
             found = values.get(csrf.FIELD)
             return (found[0] if found else None), True
         if media_type == "multipart/form-data":
-            request = Request(scope, self._replay(body))
-            try:
-                form = await request.form()
-            except Exception:  # malformed multipart: treated as "no token"
-                return None, True
-            try:
-                if wellformed.bad_form_fields(form.multi_items()):
-                    return None, False
-                value = form.get(csrf.FIELD)
-                return (value if isinstance(value, str) else None), True
-            finally:
-                await form.close()
+            return await self._inspect_multipart(scope, body)
         if wellformed.is_json(media_type):
             return None, not wellformed.bad_json(body)
         return None, True
+
+    async def _inspect_multipart(
+        self, scope: Scope, body: bytes | IO[bytes]
+    ) -> tuple[str | None, bool]:
+        request = Request(scope, self._replay(body))
+        try:
+            form = await request.form()
+        except Exception:  # malformed multipart: treated as "no token"
+            return None, True
+        try:
+            if wellformed.bad_form_fields(form.multi_items()):
+                return None, False
+            value = form.get(csrf.FIELD)
+            return (value if isinstance(value, str) else None), True
+        finally:
+            await form.close()
 
     def _limited(self, receive: Receive) -> Receive:
         """Count the body of a safe request too (a chunked GET body is still a body)."""
@@ -215,7 +297,9 @@ class RequestGuard:
         return limited
 
     @staticmethod
-    def _replay(body: bytes) -> Receive:
+    def _replay(body: bytes | IO[bytes]) -> Receive:
+        if not isinstance(body, bytes):
+            return RequestGuard._replay_spooled(body)
         sent = False
 
         async def replay() -> Message:
@@ -224,6 +308,25 @@ class RequestGuard:
                 sent = True
                 return {"type": "http.request", "body": body, "more_body": False}
             return {"type": "http.disconnect"}
+
+        return replay
+
+    @staticmethod
+    def _replay_spooled(spool: IO[bytes]) -> Receive:
+        """A spooled body, read again from its start in chunks (each reader its own pass)."""
+        position = 0
+        done = False
+
+        async def replay() -> Message:
+            nonlocal position, done
+            if done:
+                return {"type": "http.disconnect"}
+            spool.seek(position)
+            chunk = spool.read(CHUNK)
+            position += len(chunk)
+            more = len(chunk) == CHUNK
+            done = not more
+            return {"type": "http.request", "body": chunk, "more_body": more}
 
         return replay
 

@@ -17,12 +17,21 @@ def content_security_policy(form_action_origins: tuple[str, ...] = ()) -> str:
     )
 
 
+# For files members uploaded (app.attachments): nothing may load or run, even if a browser
+# were to render one; the sandbox gives it an origin of its own. Kept where a route set it.
+SANDBOX_POLICY = (
+    "default-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'none'; sandbox"
+)
+
+
 def apply(headers: MutableHeaders, request: Request) -> None:
     """Set the security headers (idempotent)."""
     state = request.app.state
     registry = getattr(state, "oidc", None)
     origins = registry.form_action_origins() if registry is not None else ()
-    headers["Content-Security-Policy"] = content_security_policy(origins)
+    if headers.get("content-security-policy") != SANDBOX_POLICY:
+        headers["Content-Security-Policy"] = content_security_policy(origins)
     headers["X-Content-Type-Options"] = "nosniff"
     headers["Referrer-Policy"] = "same-origin"
     headers["X-Frame-Options"] = "DENY"

@@ -160,6 +160,7 @@ def _build_environment() -> Environment:
     env.filters["day"] = i18n.format_day
     env.filters["instant"] = i18n.format_instant
     env.filters["number"] = i18n.format_number
+    env.filters["megabytes"] = i18n.format_megabytes
     env.filters["translate"] = _translate
     return env
 

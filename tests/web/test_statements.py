@@ -83,7 +83,7 @@ PAGES = {
     "list by field": ("/vorhaben?field=abfall&stage=idee", 4),
     "list by municipality": ("/vorhaben?municipality={home}", 5),
     "list by Land": ("/vorhaben?land={land}", 5),
-    "Vorhaben page": ("/vorhaben/{vorhaben}", 5),
+    "Vorhaben page": ("/vorhaben/{vorhaben}", 6),  # 6th: its attachments (app.attachments)
     "its similar Vorhaben": ("/vorhaben/{vorhaben}/aehnlich", 11),  # loaded after the page
     "dashboard": ("/", 6),
 }
@@ -107,7 +107,8 @@ def test_statements_of_an_older_page_of_comments(
 ) -> None:
     """The older comments of a long discussion, as the Vorhaben page loads them (htmx) and as
     a page of their own: the session, the Vorhaben (with the visibility rule), its threads
-    (and, for the page, whether newer ones follow); as many however deep in the discussion."""
+    (and, for the page, whether newer ones follow), the files of its comments; as many however
+    deep in the discussion."""
     me = factories.account(db, "Zoe Zähler")
     talker = factories.account(db, "Carl Kollege")
     vorhaben = factories.vorhaben(db, talker, "Lange Diskussion")
@@ -117,7 +118,7 @@ def test_statements_of_an_older_page_of_comments(
     db.flush()
     factories.login(client, db, me)
     path = f"/vorhaben/{vorhaben.id}/kommentare?bis={tops[9].id}"
-    for headers, most in (({"HX-Request": "true"}, 3), ({}, 4)):
+    for headers, most in (({"HX-Request": "true"}, 4), ({}, 5)):
         client.get(path, headers=headers)
         with counting(engine) as statements:
             response = client.get(path, headers=headers)

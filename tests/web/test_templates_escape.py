@@ -115,7 +115,7 @@ def hostile_environment() -> Any:
     # them in place made every later test in this process render with tolerant filters.
     env.filters = dict(environment.filters)
     env.globals = dict(environment.globals)
-    for name in ("when", "day", "number", "tojson", "translate"):
+    for name in ("when", "day", "number", "megabytes", "tojson", "translate"):
         if name in environment.filters:
             env.filters[name] = _tolerant(environment.filters[name])
     for name, function in (

@@ -1,0 +1,45 @@
+"""An attachment: a file kept outside the database (app.attachments.storage), its row here.
+
+Who owns it is said by real foreign keys, one column per kind of parent (an "exclusive
+arc"), not by an owner kind plus a loose id: the database then deletes the rows with their
+parent, and the visibility check is a plain join. `vorhaben_id` is the Vorhaben the file
+belongs to, directly or through one of its comments (`comment_id`): the scope of the limit
+per Vorhaben and of the visibility rule. Topics and messages will add a nullable column
+each (`topic_id`, `message_id`); `vorhaben_id` then becomes nullable, with a check that
+exactly one scope is set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.clock import utcnow
+from app.db import Base
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vorhaben_id: Mapped[int] = mapped_column(
+        ForeignKey("vorhaben.id", ondelete="CASCADE"), index=True
+    )
+    comment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    uploader_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), index=True
+    )
+    # Shown and offered as the download's name; cleaned (app.attachments.names), never a
+    # path on disk.
+    display_name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16))  # app.attachments.kinds.KINDS
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    # Random names in the storage; a preview only for images.
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
+    preview_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

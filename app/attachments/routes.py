@@ -1,0 +1,128 @@
+"""Attachments: upload to a Vorhaben, download, the preview of an image, delete.
+
+Files are only ever served after their parent's visibility check, as downloads
+(Content-Disposition: attachment), with nosniff and a sandbox CSP; only an image's
+re-encoded preview is shown inline.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import File, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
+
+from app.attachments import names, service, storage
+from app.attachments.kinds import FIELD, KINDS, refuse
+from app.auth.deps import Member
+from app.core.errors import NotFound, ValidationFailed
+from app.i18n import gettext as _
+from app.vorhaben.routes import detail_context
+from app.web import routing
+from app.web.deps import DbSession
+from app.web.flash import flash
+from app.web.headers import SANDBOX_POLICY
+from app.web.templating import render
+
+router = routing.router(include_in_schema=False)
+
+# The POSTs that carry a file: the request guard lets their bodies grow to the file limit
+# (app.main), spooled to disk instead of memory.
+UPLOAD_PATHS = re.compile(r"/vorhaben/[0-9]+/(anhaenge|comments)")
+
+Upload = Annotated[UploadFile | None, File(alias=FIELD)]
+
+
+def chosen(upload: UploadFile | None) -> UploadFile | None:
+    """The upload, or None when the form was sent without choosing a file."""
+    if upload is None or (not upload.filename and not upload.size):
+        return None
+    return upload
+
+
+@router.post("/vorhaben/{vorhaben_id:id}/anhaenge")
+def upload(
+    request: Request, vorhaben_id: int, member: Member, db: DbSession, datei: Upload = None
+) -> Response:
+    """Attach a file to a Vorhaben; an error comes back on the Vorhaben's page."""
+    settings = request.app.state.settings
+    file = chosen(datei)
+    try:
+        if file is None:
+            raise refuse(_("Bitte wählen Sie eine Datei aus."))
+        service.add_to_vorhaben(db, settings, member, vorhaben_id, file.filename or "", file.file)
+    except ValidationFailed as error:
+        context = detail_context(db, member, vorhaben_id)
+        context["attachment_errors"] = error.errors
+        request.state.nav = "vorhaben"
+        return render(request, "vorhaben/detail.html", context, status_code=422)
+    response = RedirectResponse(f"/vorhaben/{vorhaben_id}#anhaenge", status_code=303)
+    flash(request, response, _("Die Datei wurde angehängt."))
+    return response
+
+
+def _stream(files: storage.Storage, key: str) -> Iterator[bytes]:
+    try:
+        chunks = files.chunks(key)
+        first = next(chunks, b"")
+    except FileNotFoundError:
+        raise NotFound(_("Diesen Anhang gibt es nicht.")) from None
+
+    def rest() -> Iterator[bytes]:
+        yield first
+        yield from chunks
+
+    return rest()
+
+
+def _file_response(chunks: Iterator[bytes], media_type: str, disposition: str) -> Response:
+    return StreamingResponse(
+        chunks,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": disposition,
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": SANDBOX_POLICY,
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@router.get("/anhaenge/{attachment_id:id}")
+def download(request: Request, attachment_id: int, member: Member, db: DbSession) -> Response:
+    """The file, as a download, for whoever may see its parent."""
+    attachment, _vorhaben = service.readable(db, member, attachment_id)
+    kind = KINDS[attachment.kind]
+    files = storage.from_settings(request.app.state.settings)
+    return _file_response(
+        _stream(files, attachment.storage_key),
+        kind.media_type,
+        names.content_disposition("attachment", attachment.display_name),
+    )
+
+
+@router.get("/anhaenge/{attachment_id:id}/vorschau")
+def preview(request: Request, attachment_id: int, member: Member, db: DbSession) -> Response:
+    """The re-encoded preview of an image, shown inline (other kinds have none)."""
+    attachment, _vorhaben = service.readable(db, member, attachment_id)
+    if attachment.preview_key is None:
+        raise NotFound(_("Dieser Anhang hat keine Vorschau."))
+    files = storage.from_settings(request.app.state.settings)
+    media_type = "image/jpeg" if attachment.kind == "jpeg" else "image/png"
+    return _file_response(
+        _stream(files, attachment.preview_key),
+        media_type,
+        "inline",
+    )
+
+
+@router.post("/anhaenge/{attachment_id:id}/loeschen")
+def delete(request: Request, attachment_id: int, member: Member, db: DbSession) -> Response:
+    """Delete an attachment (uploader, editors of the Vorhaben for its own files, moderators)."""
+    attachment = service.delete_one(db, request.app.state.settings, member, attachment_id)
+    anchor = f"kommentar-{attachment.comment_id}" if attachment.comment_id else "anhaenge"
+    response = RedirectResponse(f"/vorhaben/{attachment.vorhaben_id}#{anchor}", status_code=303)
+    flash(request, response, _("Der Anhang wurde gelöscht."))
+    return response

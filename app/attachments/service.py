@@ -1,0 +1,229 @@
+"""Attachments: check an upload, store it, find it for a reader, delete it.
+
+A file is checked before anything is written (size, kind by content, the limit per
+Vorhaben); it is readable only through its parent's visibility (the Vorhaben by
+app.vorhaben.visibility, and for a comment's file that comment too): hiding the parent
+hides the file, deleting a comment deletes its files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from sqlalchemy import column, delete, func, select, table
+from sqlalchemy.orm import Session
+
+from app.accounts.models import Account
+from app.attachments import kinds, names, preview, scan, storage
+from app.attachments.kinds import Kind, refuse
+from app.attachments.models import Attachment
+from app.audit import service as audit
+from app.config import Settings
+from app.core.errors import Forbidden, NotFound
+from app.i18n import format_megabytes
+from app.i18n import gettext as _
+from app.vorhaben import service as vorhaben_service
+from app.vorhaben.models import Vorhaben
+from app.vorhaben.visibility import Reader, can_see_comment, require_visible
+
+# Comments sit above attachments: the three columns the visibility rule reads, by name.
+_comments = table(
+    "comments", column("id"), column("author_id"), column("hidden_at"), column("deleted_at")
+)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """An upload that passed the checks that need no database (with an image's preview)."""
+
+    file: BinaryIO
+    name: str
+    kind: Kind
+    size: int
+    sha256: str
+    preview: bytes | None = None
+
+
+megabytes = format_megabytes
+
+
+def check(settings: Settings, filename: str, file: BinaryIO) -> Checked:
+    """Measure, fingerprint and identify an upload (ValidationFailed says why not)."""
+    digest = hashlib.sha256()
+    size = 0
+    file.seek(0)
+    limit = settings.attachment_max_file_bytes
+    while chunk := file.read(storage.CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise refuse(
+                _("Die Datei ist zu groß: höchstens %(limit)s MB.", limit=megabytes(limit))
+            )
+        digest.update(chunk)
+    if size == 0:
+        raise refuse(_("Die Datei ist leer."))
+    kind = kinds.detect(file, size)
+    scan.check(settings.clamd_socket, file)
+    shown = None
+    if kind.image:
+        try:
+            shown, _media_type = preview.render(file)
+        except Exception:  # verified, yet undecodable: a refusal, not a 500
+            raise refuse(_("Das Bild ist beschädigt oder kein Bild.")) from None
+    file.seek(0)
+    name = names.for_kind(filename, kind)
+    return Checked(file, name, kind, size, digest.hexdigest(), shown)
+
+
+def usage(db: Session, vorhaben_id: int) -> int:
+    """The bytes a Vorhaben's attachments (its own and its comments') take."""
+    total = db.scalar(
+        select(func.sum(Attachment.size)).where(Attachment.vorhaben_id == vorhaben_id)
+    )
+    return int(total or 0)
+
+
+def store(
+    db: Session,
+    settings: Settings,
+    checked: Checked,
+    vorhaben: Vorhaben,
+    uploader: Account,
+    *,
+    comment_id: int | None = None,
+) -> Attachment:
+    """Keep a checked upload for a Vorhaben (or one of its comments), within its limit."""
+    # The Vorhaben's row is locked, so two uploads at once cannot both fit in the last space.
+    db.execute(select(Vorhaben.id).where(Vorhaben.id == vorhaben.id).with_for_update())
+    limit = settings.attachment_max_vorhaben_bytes
+    used = usage(db, vorhaben.id)
+    if used + checked.size > limit:
+        raise refuse(
+            _(
+                "Für dieses Vorhaben ist kein Platz mehr: Anhänge dürfen zusammen höchstens "
+                "%(limit)s MB groß sein, %(used)s MB sind belegt.",
+                limit=megabytes(limit),
+                used=megabytes(used),
+            )
+        )
+    files = storage.from_settings(settings)
+    key = storage.new_key()
+    files.put(key, checked.file)
+    preview_key = None
+    if checked.preview is not None:
+        preview_key = storage.new_key()
+        files.put(preview_key, io.BytesIO(checked.preview))
+    attachment = Attachment(
+        vorhaben_id=vorhaben.id,
+        comment_id=comment_id,
+        uploader_id=uploader.id,
+        display_name=checked.name,
+        kind=checked.kind.key,
+        size=checked.size,
+        sha256=checked.sha256,
+        storage_key=key,
+        preview_key=preview_key,
+    )
+    db.add(attachment)
+    db.flush()
+    return attachment
+
+
+def add_to_vorhaben(
+    db: Session,
+    settings: Settings,
+    member: Account,
+    vorhaben_id: int,
+    filename: str,
+    file: BinaryIO,
+) -> Attachment:
+    """Attach a file to a Vorhaben (those who may edit it)."""
+    # Checked before the first statement: on SQLite that takes the write lock.
+    checked = check(settings, filename, file)
+    vorhaben = require_visible(db.get(Vorhaben, vorhaben_id), member)
+    if not vorhaben_service.can_edit(member, vorhaben):
+        raise Forbidden(_("Dateien anhängen kann, wer das Vorhaben bearbeiten darf."))
+    return store(db, settings, checked, vorhaben, member)
+
+
+def readable(db: Session, reader: Reader, attachment_id: int) -> tuple[Attachment, Vorhaben]:
+    """An attachment whose parent the reader may see, with its Vorhaben (404 otherwise)."""
+    attachment = db.get(Attachment, attachment_id)
+    if attachment is None:
+        raise NotFound(_("Diesen Anhang gibt es nicht."))
+    vorhaben = require_visible(db.get(Vorhaben, attachment.vorhaben_id), reader)
+    if attachment.comment_id is not None:
+        comment = db.execute(
+            select(_comments).where(_comments.c.id == attachment.comment_id)
+        ).one_or_none()
+        if (
+            comment is None
+            or comment.deleted_at is not None
+            or not can_see_comment(reader, comment)
+        ):
+            raise NotFound(_("Diesen Anhang gibt es nicht."))
+    return attachment, vorhaben
+
+
+def may_delete(reader: Account, attachment: Attachment, vorhaben: Vorhaben) -> bool:
+    """The uploader, the moderators, and for a Vorhaben's own files whoever may edit it."""
+    return (
+        reader.id == attachment.uploader_id
+        or reader.is_moderator
+        or (attachment.comment_id is None and vorhaben_service.can_edit(reader, vorhaben))
+    )
+
+
+def delete_one(db: Session, settings: Settings, actor: Account, attachment_id: int) -> Attachment:
+    """Delete an attachment (see may_delete); a moderator's deletion is audited."""
+    attachment, vorhaben = readable(db, actor, attachment_id)
+    if not may_delete(actor, attachment, vorhaben):
+        raise Forbidden(_("Diesen Anhang können Sie nicht löschen."))
+    own_files = attachment.comment_id is None and vorhaben_service.can_edit(actor, vorhaben)
+    if actor.id != attachment.uploader_id and not own_files:  # a moderator's decision
+        audit.record(
+            db,
+            "attachment_deleted",
+            actor_id=actor.id,
+            object_type="attachment",
+            object_id=attachment.id,
+            subject_id=attachment.uploader_id,
+            vorhaben_id=vorhaben.id,
+            comment_id=attachment.comment_id,
+            name=attachment.display_name,
+        )
+    _forget(db, settings, [attachment])
+    return attachment
+
+
+def delete_for_comment(db: Session, settings: Settings | None, comment_id: int) -> None:
+    """A deleted comment takes its files with it (without settings, the stored copies are
+    left to the maintenance sweep)."""
+    _forget(
+        db,
+        settings,
+        list(db.scalars(select(Attachment).where(Attachment.comment_id == comment_id))),
+    )
+
+
+def _forget(db: Session, settings: Settings | None, attachments: list[Attachment]) -> None:
+    if not attachments:
+        return
+    keys = [key for a in attachments for key in (a.storage_key, a.preview_key) if key]
+    db.execute(delete(Attachment).where(Attachment.id.in_([a.id for a in attachments])))
+    for attachment in attachments:
+        db.expunge(attachment)
+    if settings is not None:
+        storage.delete_after_commit(db, storage.from_settings(settings), keys)
+
+
+def sweep(db: Session, settings: Settings) -> int:
+    """Delete stored files no attachment points at any more (maintenance)."""
+    known = set(db.scalars(select(Attachment.storage_key)))
+    known |= set(
+        db.scalars(select(Attachment.preview_key).where(Attachment.preview_key.is_not(None)))
+    )
+    return storage.sweep(storage.from_settings(settings), known)
