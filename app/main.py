@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, configure_mappers, sessionmaker
 
 from app import logging_setup, wiring
+from app.account import change_routes as account_change_routes
 from app.account import privacy_routes
 from app.account import routes as account_routes
 from app.admin import routes as admin_routes
@@ -28,6 +29,8 @@ from app.export import admin_routes as export_admin_routes
 from app.export import api_routes as export_api
 from app.export import public_routes as export_public_routes
 from app.export import routes as export_routes
+from app.membership import change_routes as membership_change_routes
+from app.membership import contact_routes as membership_contact_routes
 from app.membership import dev_routes as dev_login_routes
 from app.membership import moderation_routes as membership_moderation_routes
 from app.membership import routes as membership_routes
@@ -37,7 +40,7 @@ from app.moderation import routes as moderation_routes
 from app.notifications import routes as notification_routes
 from app.outbox import dev_routes as dev_mail_routes
 from app.search import routes as search_routes
-from app.vorhaben import cooperation_routes, municipality_routes, profile_routes
+from app.vorhaben import cooperation_routes, handover_routes, municipality_routes, profile_routes
 from app.vorhaben import routes as vorhaben_routes
 from app.web import errors, templating
 from app.web import routes as shell_routes
@@ -106,6 +109,14 @@ def create_app(
     app.include_router(membership_routes.router)
     app.include_router(account_routes.router)
     app.include_router(membership_moderation_routes.router)
+    # People changing jobs, local contact persons, handing a Vorhaben over (issue 19).
+    for extra in (
+        membership_change_routes.router,
+        membership_contact_routes.router,
+        account_change_routes.router,
+        handover_routes.router,
+    ):
+        app.include_router(extra)
     app.include_router(moderation_audit_routes.router)
     app.include_router(admin_routes.router)
     app.include_router(export_routes.router)
