@@ -60,7 +60,7 @@ def handover_post(
     vorhaben_id: int,
     member: Member,
     db: DbSession,
-    new_author: Annotated[str, Form(max_length=20)] = "",
+    new_author: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     """Hand the Vorhaben over; a failed form comes back with what was chosen and typed."""
