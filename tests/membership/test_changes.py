@@ -11,8 +11,11 @@ from httpx2 import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.account import privacy
 from app.accounts.models import Account, AccountState, Role
 from app.audit.models import AuditEvent
+from app.config import Settings
+from app.membership import changes
 from app.membership.models import ChangeState, MembershipChange
 from app.outbox.models import OutboxMessage
 from tests import factories
@@ -286,3 +289,22 @@ def test_who_may_not_reach_the_change_pages(client: TestClient, db: Session) -> 
     forged = client.post("/konto/wechsel", data={"position": "Gefälscht"})
     assert forged.status_code == 403
     assert db.scalars(select(MembershipChange)).all() == []
+
+
+def test_a_request_is_in_the_data_export_and_forgotten_on_erasure(
+    db: Session, settings: Settings
+) -> None:
+    member = factories.account(db, "Mia Mover")
+    member.local_contact = True
+    changes.request_change(
+        db, member, changes.ChangeForm(position="Amtsleitung", reason="Neue Stelle in Kiel")
+    )
+    [entry] = privacy.export(db, member)["membership_changes"]
+    assert entry["to_position"] == "Amtsleitung" and entry["reason"] == "Neue Stelle in Kiel"
+    privacy.erase(db, settings, member, actor=member)
+    db.flush()
+    db.expire_all()
+    [change] = db.scalars(select(MembershipChange)).all()
+    assert change.reason == "" and change.to_position is None and change.from_position is None
+    erased = db.get(Account, member.id)
+    assert erased is not None and not erased.local_contact
