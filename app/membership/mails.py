@@ -20,13 +20,16 @@ def application_received(
     applicant: Account,
     application: Application,
     municipality: Municipality,
+    *,
+    name: str = "application_received",
 ) -> None:
-    """Tell the moderators that an application arrived."""
+    """Tell the moderators (or the municipality's contact persons, with a link to their
+    own page of it) that an application arrived."""
     mail.send_each(
         db,
         settings,
         moderators,
-        name="application_received",
+        name=name,
         context={"applicant": applicant, "application": application, "municipality": municipality},
     )
 

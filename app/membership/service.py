@@ -108,6 +108,19 @@ def moderators(db: Session) -> list[Account]:
     )
 
 
+def local_contacts(db: Session, municipality_id: int) -> list[Account]:
+    """The approved contact persons of a municipality (told of applications from it)."""
+    return list(
+        db.scalars(
+            select(Account).where(
+                Account.state == AccountState.APPROVED,
+                Account.local_contact.is_(True),
+                Account.municipality_id == municipality_id,
+            )
+        )
+    )
+
+
 def identity_claims(db: Session, account_id: int) -> tuple[dict[str, object], bool, str | None]:
     identity = db.scalars(
         select(Identity)
@@ -289,6 +302,15 @@ def submit_application(
         mails.application_decided(db, settings, account, application, "approve", "")
     else:
         mails.application_received(db, settings, moderators(db), account, application, municipality)
+        mails.application_received(
+            db,
+            settings,
+            local_contacts(db, municipality.id),
+            account,
+            application,
+            municipality,
+            name="application_received_contact",
+        )
     db.flush()
     return application
 

@@ -75,6 +75,7 @@ def test_a_member_asks_a_moderator_approves_and_the_old_restricted_content_is_go
     assert SECRET in client.get(f"/vorhaben/{secret.id}").text
 
     factories.login(client, db, moderator)
+    assert "1 offener Wechsel" in client.get("/moderation").text
     queue = client.get("/moderation/wechsel").text
     assert "Mia Mover" in queue and "Lübeck" in queue
     [change] = db.scalars(select(MembershipChange)).all()

@@ -240,3 +240,27 @@ def test_who_may_not_reach_the_contact_pages(client: TestClient, db: Session, sc
     scene.contact.state = AccountState.SUSPENDED
     db.flush()
     assert client.get(paths[0]).status_code == 403
+
+
+def test_a_contact_is_told_of_a_new_application_from_their_municipality(
+    client: TestClient, db: Session, scene: Scene
+) -> None:
+    elsewhere = factories.account(db, "Lars Lübeck", municipality=scene.luebeck)
+    elsewhere.local_contact = True
+    newcomer = factories.account(db, "Nina Neu", state=AccountState.PENDING)
+    factories.login(client, db, newcomer)
+    token = factories.csrf_token(client, "/membership/apply")
+    filed = client.post(
+        "/membership/apply",
+        data={"csrf_token": token, "municipality_ags": scene.kiel.ags, "position": "CDO"},
+    )
+    assert filed.status_code == 303
+    application = db.scalars(select(Application).where(Application.account_id == newcomer.id)).one()
+    mails = {
+        row.payload["to"]: row.payload["text"]
+        for row in db.scalars(select(OutboxMessage))
+        if "Nina Neu" in row.payload["subject"]
+    }
+    assert f"/ansprechperson/antraege/{application.id}" in mails[scene.contact.email]
+    assert f"/moderation/applications/{application.id}" in mails[scene.moderator.email]
+    assert elsewhere.email not in mails
