@@ -5,15 +5,18 @@ central moderators see each such decision and can reverse it."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Account, AccountState, Role
 from app.audit.models import AuditEvent
+from app.auth.access import iter_routes
 from app.membership.models import Application, ApplicationState
 from app.outbox.models import OutboxMessage
 from tests import factories
@@ -264,3 +267,26 @@ def test_a_contact_is_told_of_a_new_application_from_their_municipality(
     assert f"/ansprechperson/antraege/{application.id}" in mails[scene.contact.email]
     assert f"/moderation/applications/{application.id}" in mails[scene.moderator.email]
     assert elsewhere.email not in mails
+
+
+def test_no_route_of_the_moderation_area_opens_to_a_contact(
+    client: TestClient, app: FastAPI, db: Session, scene: Scene
+) -> None:
+    """Every route under /moderation and /admin, each method, ids that exist: 403."""
+    factories.login(client, db, scene.contact)
+    token = factories.csrf_token(client, "/ansprechperson/antraege")
+    ids = str(scene.local.id)
+    walked = 0
+    for route in iter_routes(app):
+        if not route.path.startswith(("/moderation", "/admin")):
+            continue
+        path = re.sub(r"\{[^}]+\}", ids, route.path).replace("{target_type}", "comment")
+        if route.method == "GET":
+            status = client.get(path).status_code
+        else:
+            status = client.request(route.method, path, data={"csrf_token": token}).status_code
+        assert status == 403, (route.method, route.path, status)
+        walked += 1
+    assert walked > 30
+    db.expire_all()
+    assert db.get(Application, scene.local.id).state is ApplicationState.SUBMITTED  # type: ignore[union-attr]
