@@ -255,7 +255,14 @@ def member_contact(
             raise ValidationFailed({"contact_reason": _("Bitte wählen Sie eine Aktion.")})
     except ValidationFailed as error:
         errors = {"contact_reason": " ".join(error.errors.values())}
-        return member_page(request, db, account_id, errors=errors, status_code=422)
+        return member_page(
+            request,
+            db,
+            account_id,
+            errors=errors,
+            contact_reason=contact_reason,
+            status_code=422,
+        )
     response = RedirectResponse(f"/moderation/members/{account_id}", status_code=303)
     flash(request, response, message)
     return response

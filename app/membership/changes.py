@@ -100,7 +100,8 @@ def request_change(db: Session, account: Account, form: ChangeForm) -> Membershi
     if open_change(db, account.id) is not None:
         raise InvalidTransition(_("Sie haben bereits eine offene Änderung beantragt."))
     errors: dict[str, str] = {}
-    target = _municipality(db, errors, form.municipality_ags) if form.municipality_ags else None
+    ags = form.municipality_ags.strip()
+    target = _municipality(db, errors, ags) if ags else None
     if target is not None and target.id == account.municipality_id:
         target = None  # the same municipality: only the position changes
     position = check_text(errors, "position", form.position, limit=POSITION_MAX)

@@ -215,6 +215,7 @@ def member_page(
     *,
     errors: dict[str, str] | None = None,
     reason: str = "",
+    contact_reason: str = "",
     status_code: int = 200,
 ) -> Response:
     account = accounts.get(db, account_id)
@@ -228,8 +229,10 @@ def member_page(
             "role_options": [(key.value, _(label)) for key, label in ROLE_LABELS.items()],
             "errors": errors or {},
             "reason": reason,
+            "contact_reason": contact_reason,
             "labels": {
                 "reason": _("Begründung"),
+                "contact_reason": _("Anlass"),
                 "role": _("Rolle"),
                 "erase_reason": _("Anfrage und Begründung"),
             },

@@ -290,3 +290,18 @@ def test_no_route_of_the_moderation_area_opens_to_a_contact(
     assert walked > 30
     db.expire_all()
     assert db.get(Application, scene.local.id).state is ApplicationState.SUBMITTED  # type: ignore[union-attr]
+
+
+def test_a_refused_naming_keeps_what_was_typed(client: TestClient, db: Session) -> None:
+    member = factories.account(db, "Carla Contact")
+    moderator = factories.account(db, "Mara Moser", role=Role.MODERATOR)
+    factories.login(client, db, moderator)
+    token = factories.csrf_token(client, "/moderation")
+    refused = client.post(
+        f"/moderation/members/{member.id}/ansprechperson",
+        data={"csrf_token": token, "action": "name", "contact_reason": "Bitte\u202eumdrehen"},
+    )
+    assert refused.status_code == 422
+    assert "Bitte\u202eumdrehen" in refused.text or "Bitte&#8238;umdrehen" in refused.text
+    db.expire_all()
+    assert not db.get(Account, member.id).local_contact  # type: ignore[union-attr]
