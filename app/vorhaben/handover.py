@@ -9,10 +9,12 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.accounts.models import Account
 from app.audit import service as audit
+from app.config import Settings
 from app.core.errors import Forbidden, NotFound, ValidationFailed
 from app.core.fields import REASON_MAX, check_text
 from app.core.ids import parse_id
 from app.i18n import gettext as _
+from app.outbox import mail
 from app.vorhaben import service
 from app.vorhaben.models import Vorhaben
 from app.vorhaben.visibility import can_see, moderator_reads
@@ -61,7 +63,12 @@ def colleagues(db: Session, vorhaben: Vorhaben) -> list[Account]:
 
 
 def hand_over(
-    db: Session, actor: Account, vorhaben_id: int, new_author: str, reason: str
+    db: Session,
+    settings: Settings,
+    actor: Account,
+    vorhaben_id: int,
+    new_author: str,
+    reason: str,
 ) -> tuple[Vorhaben, Account]:
     """Make a colleague of the owning municipality the Vorhaben's author; audited."""
     vorhaben = load(db, actor, vorhaben_id, record=False)
@@ -86,6 +93,16 @@ def hand_over(
         previous_author_id=previous,
         new_account=chosen.id,
         title=vorhaben.title,
+    )
+    # The mail names the Vorhaben: it leaves only while the new author may still see it.
+    mail.send(
+        db,
+        settings,
+        to=chosen.email,
+        locale=chosen.locale,
+        name="vorhaben_handed_over",
+        context={"receiver": chosen, "vorhaben": vorhaben, "reason": text},
+        about=(chosen.id, mail.About(vorhaben=[vorhaben.id])),
     )
     db.flush()
     return vorhaben, chosen

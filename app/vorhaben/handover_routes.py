@@ -65,7 +65,9 @@ def handover_post(
 ) -> Response:
     """Hand the Vorhaben over; a failed form comes back with what was chosen and typed."""
     try:
-        vorhaben, chosen = handover.hand_over(db, member, vorhaben_id, new_author, reason)
+        vorhaben, chosen = handover.hand_over(
+            db, request.app.state.settings, member, vorhaben_id, new_author, reason
+        )
     except ValidationFailed as error:
         return _page(
             request,

@@ -13,6 +13,7 @@ from app.accounts.models import AccountState, Role
 from app.audit.models import AuditEvent
 from app.config import Settings
 from app.membership import changes
+from app.outbox.models import OutboxMessage
 from app.vorhaben.models import Vorhaben
 from tests import factories
 
@@ -60,6 +61,13 @@ def test_the_author_hands_a_vorhaben_to_a_colleague(client: TestClient, db: Sess
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "vorhaben_handed_over")).one()
     assert event.actor_id == author.id and event.subject_id == colleague.id
     assert event.details["previous_author_id"] == author.id and event.reason == "Wechsel"
+    [told] = [
+        row.payload
+        for row in db.scalars(select(OutboxMessage))
+        if row.payload.get("to") == colleague.email
+    ]
+    assert told["subject"] == "Ein Vorhaben wurde Ihnen übergeben" and SECRET in told["text"]
+    assert told["about"]["vorhaben"] == [vorhaben.id]  # checked again when it is sent
     # No longer the author: no second hand-over by them.
     assert client.get(path).status_code == 403
 
