@@ -305,3 +305,11 @@ def test_a_refused_naming_keeps_what_was_typed(client: TestClient, db: Session) 
     assert "Bitte\u202eumdrehen" in refused.text or "Bitte&#8238;umdrehen" in refused.text
     db.expire_all()
     assert not db.get(Account, member.id).local_contact  # type: ignore[union-attr]
+
+
+def test_every_contact_route_declares_the_contact_dependency(app: FastAPI) -> None:
+    routes = [route for route in iter_routes(app) if route.path.startswith("/ansprechperson")]
+    assert len(routes) == 3
+    for route in routes:
+        assert {"member", "contact"} <= route.levels, route
+        assert "moderator" not in route.levels, route
