@@ -9,11 +9,12 @@ from typing import Any
 
 import anyio.to_thread
 import httpx2
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, configure_mappers, sessionmaker
 
 from app import logging_setup, wiring
+from app.account import change_routes as account_change_routes
 from app.account import privacy_routes
 from app.account import routes as account_routes
 from app.admin import routes as admin_routes
@@ -30,6 +31,8 @@ from app.export import admin_routes as export_admin_routes
 from app.export import api_routes as export_api
 from app.export import public_routes as export_public_routes
 from app.export import routes as export_routes
+from app.membership import change_routes as membership_change_routes
+from app.membership import contact_routes as membership_contact_routes
 from app.membership import dev_routes as dev_login_routes
 from app.membership import moderation_routes as membership_moderation_routes
 from app.membership import routes as membership_routes
@@ -39,7 +42,7 @@ from app.moderation import routes as moderation_routes
 from app.notifications import routes as notification_routes
 from app.outbox import dev_routes as dev_mail_routes
 from app.search import routes as search_routes
-from app.vorhaben import cooperation_routes, municipality_routes, profile_routes
+from app.vorhaben import cooperation_routes, handover_routes, municipality_routes, profile_routes
 from app.vorhaben import routes as vorhaben_routes
 from app.web import errors, templating
 from app.web import routes as shell_routes
@@ -93,32 +96,8 @@ def create_app(
     app.state.applicant_landing = membership_service.landing_path
 
     errors.install(app, login_required=LoginRequired)
-    # The busiest pages first: a request is matched against the routes in this order
-    # (no path is answered by two routes, tests/test_routes.py).
-    app.include_router(vorhaben_routes.router)
-    app.include_router(dashboard_routes.router)
-    app.include_router(search_routes.router)
-    app.include_router(comment_routes.router)
-    app.include_router(attachment_routes.router)
-    app.include_router(cooperation_routes.router)
-    app.include_router(notification_routes.router)
-    app.include_router(municipality_routes.router)
-    app.include_router(profile_routes.router)
-    app.include_router(shell_routes.router)
-    app.include_router(auth_routes.router)
-    app.include_router(dev_login_routes.router)
-    app.include_router(membership_routes.router)
-    app.include_router(account_routes.router)
-    app.include_router(membership_moderation_routes.router)
-    app.include_router(moderation_audit_routes.router)
-    app.include_router(admin_routes.router)
-    app.include_router(export_routes.router)
-    app.include_router(export_admin_routes.router)
-    app.include_router(export_public_routes.router)
-    app.include_router(export_api.router)
-    app.include_router(moderation_routes.router)
-    app.include_router(privacy_routes.router)
-    app.include_router(dev_mail_routes.router)
+    for router in routers():
+        app.include_router(router)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
 
     # Added last = runs first: headers wrap everything, the guard runs before any route.
@@ -126,6 +105,41 @@ def create_app(
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(logging_setup.AccessLogMiddleware)
     return app
+
+
+def routers() -> tuple[APIRouter, ...]:
+    """Every router, the busiest pages first: a request is matched against the routes in
+    this order (no path is answered by two routes, tests/test_routes.py)."""
+    return (
+        vorhaben_routes.router,
+        dashboard_routes.router,
+        search_routes.router,
+        comment_routes.router,
+        attachment_routes.router,
+        cooperation_routes.router,
+        notification_routes.router,
+        municipality_routes.router,
+        profile_routes.router,
+        shell_routes.router,
+        auth_routes.router,
+        dev_login_routes.router,
+        membership_routes.router,
+        account_routes.router,
+        membership_moderation_routes.router,
+        membership_change_routes.router,
+        membership_contact_routes.router,
+        account_change_routes.router,
+        handover_routes.router,
+        moderation_audit_routes.router,
+        admin_routes.router,
+        export_routes.router,
+        export_admin_routes.router,
+        export_public_routes.router,
+        export_api.router,
+        moderation_routes.router,
+        privacy_routes.router,
+        dev_mail_routes.router,
+    )
 
 
 def settle_heap() -> None:

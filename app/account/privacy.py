@@ -26,7 +26,7 @@ from app.core.clock import utcnow
 from app.core.errors import Forbidden
 from app.i18n import N_
 from app.i18n import gettext as _
-from app.membership.models import Application, ApplicationEvent
+from app.membership.models import Application, ApplicationEvent, MembershipChange
 from app.moderation.models import Report
 from app.notifications.models import Notification
 from app.outbox.models import Channel, OutboxMessage
@@ -105,6 +105,24 @@ def export(db: Session, account: Account) -> dict[str, Any]:
             for row in db.scalars(select(AuthSession).where(AuthSession.account_id == account.id))
         ],
         "applications": [],
+        "membership_changes": [
+            {
+                "from_municipality_id": change.from_municipality_id,
+                "to_municipality_id": change.to_municipality_id,
+                "from_position": change.from_position,
+                "to_position": change.to_position,
+                "reason": change.reason,
+                "state": change.state.value,
+                "created_at": _iso(change.created_at),
+                "decided_at": _iso(change.decided_at),
+                "decision_reason": change.decision_reason,
+            }
+            for change in db.scalars(
+                select(MembershipChange)
+                .where(MembershipChange.account_id == account.id)
+                .order_by(MembershipChange.id)
+            )
+        ],
         "vorhaben": [],
         "comments": [],
         "signals": [],
@@ -261,6 +279,7 @@ SUMMARY = (
     ("identities", N_("Verknüpfungen mit Identitätsdiensten")),
     ("sessions", N_("Sitzungen (angemeldete Geräte)")),
     ("applications", N_("Mitgliedsanträge")),
+    ("membership_changes", N_("Beantragte Wechsel von Kommune oder Funktion")),
     ("vorhaben", N_("Vorhaben, die Sie angelegt haben")),
     ("comments", N_("Kommentare")),
     ("attachments", N_("Anhänge, die Sie hochgeladen haben")),
@@ -339,6 +358,11 @@ def erase(
         )
         .values(message="")
     )
+    db.execute(
+        update(MembershipChange)
+        .where(MembershipChange.account_id == account_id)
+        .values(from_position=None, to_position=None, reason="", decision_reason=None)
+    )
     db.execute(update(Report).where(Report.reporter_id == account_id).values(text=""))
     account.display_name = FORMER_MEMBER
     account.email = None
@@ -347,6 +371,7 @@ def erase(
     account.state = AccountState.ERASED
     account.state_reason = None
     account.role = Role.MEMBER
+    account.local_contact = False
     account.mail_mode = MailMode.OFF
     account.last_login_at = None
     # The minimal record that remains: that this account was erased, when, by whom.

@@ -14,6 +14,7 @@ from app.auth.deps import Member
 from app.auth.models import AuthSession
 from app.core.errors import NotFound
 from app.i18n import gettext as _
+from app.membership import changes
 from app.municipalities.models import Municipality
 from app.vorhaben import repository
 from app.web import routing
@@ -48,6 +49,7 @@ def account_page(request: Request, account: Member, db: DbSession) -> Response:
             "fields": repository.fields_of_action(db),
             "interests": preferences.interests_of(db, account.id),
             "notification_settings": preferences.settings_of(db, account.id),
+            "pending_change": changes.open_change(db, account.id),
         },
     )
 

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
@@ -88,6 +88,9 @@ class Account(Base):
     mail_mode: Mapped[MailMode] = mapped_column(
         str_enum(MailMode, "mail_mode"), default=MailMode.IMMEDIATE
     )
+    # Named by a moderator as the contact person ("Ansprechperson") of their municipality:
+    # may confirm or decline the applications from it. Ends with a change of municipality.
+    local_contact: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     approved_at: Mapped[dt.datetime | None]
@@ -102,6 +105,10 @@ class Account(Base):
     @property
     def is_moderator(self) -> bool:
         return self.is_member and self.role in (Role.MODERATOR, Role.ADMIN)
+
+    @property
+    def is_local_contact(self) -> bool:
+        return self.is_member and self.local_contact and self.municipality_id is not None
 
     @property
     def is_admin(self) -> bool:

@@ -32,9 +32,20 @@ ACTION_LABELS = {
     "role_changed": N_("Rolle geändert"),
     "domain_verified": N_("E-Mail-Domain bestätigt"),
     "domain_removed": N_("E-Mail-Domain entfernt"),
+    "application_approved_by_contact": N_("Antrag von der Ansprechperson der Kommune bestätigt"),
+    "application_declined_by_contact": N_("Antrag von der Ansprechperson der Kommune abgelehnt"),
+    "application_reopened": N_("Antrag wieder geöffnet"),
+    "local_contact_named": N_("Als Ansprechperson der Kommune benannt"),
+    "local_contact_revoked": N_("Als Ansprechperson der Kommune abberufen"),
+    "membership_change_requested": N_("Wechsel von Kommune oder Funktion beantragt"),
+    "membership_change_withdrawn": N_("Wechsel von Kommune oder Funktion zurückgezogen"),
+    "membership_change_approved": N_("Wechsel von Kommune oder Funktion angenommen"),
+    "membership_change_declined": N_("Wechsel von Kommune oder Funktion abgelehnt"),
+    "account_municipality_changed": N_("Kommune eines Mitglieds von der Moderation geändert"),
     # Content and moderation
     "vorhaben_stage_changed": N_("Phase geändert"),
     "vorhaben_deleted": N_("Vorhaben gelöscht"),
+    "vorhaben_handed_over": N_("Vorhaben an ein anderes Mitglied übergeben"),
     "comment_deleted": N_("Kommentar gelöscht"),
     "attachment_deleted": N_("Anhang gelöscht"),
     "restricted_content_viewed": N_("Geschützten Inhalt angesehen"),
@@ -77,6 +88,7 @@ ACTION_LABELS = {
 OBJECT_LABELS = {
     "account": N_("Konto"),
     "application": N_("Antrag"),
+    "membership_change": N_("Wechsel von Kommune oder Funktion"),
     "vorhaben": N_("Vorhaben"),
     "comment": N_("Kommentar"),
     "attachment": N_("Anhang"),
@@ -123,6 +135,8 @@ DETAIL_LABELS = {
     "previous": N_("Vorher"),
     "previous_role": N_("Vorherige Rolle"),
     "previous_state": N_("Vorheriger Stand"),
+    "previous_author_id": N_("Bisherige Autorin oder bisheriger Autor (Konto-Nr.)"),
+    "position": N_("Funktion"),
     "provider": N_("Anmeldedienst"),
     "review": N_("Von der Moderation geprüft"),
     "revoked": N_("Widerrufen"),
@@ -182,6 +196,8 @@ VALUE_LABELS = {
     "erasure": N_("Konto gelöscht"),
     "review_request": N_("Bitte um Überprüfung"),
     "publication_review": N_("Prüfung einer Veröffentlichung"),
+    "handover": N_("Übergabe eines Vorhabens"),
+    "municipality_changed": N_("Wechsel der Kommune"),
 }
 
 
@@ -244,6 +260,7 @@ def target_of(
         return Target(f"{kind_text} „{_(stage) if stage else key}“")
     links = {
         "application": "/moderation/applications/{}",
+        "membership_change": "/moderation/wechsel/{}",
         "vorhaben": "/vorhaben/{}",
         "comment": "/kommentare/{}",  # leads to the page of its discussion that holds it
         "publication": "/moderation/publications/{}",

@@ -35,6 +35,7 @@ class Viewer:
     is_moderator: bool
     is_admin: bool
     municipality_id: int | None
+    is_local_contact: bool = False
 
     @classmethod
     def of(cls, account: Account) -> Viewer:
@@ -45,6 +46,7 @@ class Viewer:
             account.is_moderator,
             account.is_admin,
             account.municipality_id,
+            account.is_local_contact,
         )
 
 
@@ -138,6 +140,15 @@ async def require_moderator(account: Annotated[Account, Depends(require_member)]
     return account
 
 
+@auth_dependency("contact")
+async def require_local_contact(account: Annotated[Account, Depends(require_member)]) -> Account:
+    """The contact person of a municipality (for its applications only; the routes check
+    that each application is from the contact's own municipality)."""
+    if not account.is_local_contact:
+        raise Forbidden(_("Dieser Bereich ist den Ansprechpersonen der Kommunen vorbehalten."))
+    return account
+
+
 @auth_dependency("admin")
 async def require_admin(account: Annotated[Account, Depends(require_member)]) -> Account:
     """A member with admin rights."""
@@ -150,3 +161,4 @@ SignedIn = Annotated[Account, Depends(require_account)]
 Member = Annotated[Account, Depends(require_member)]
 Moderator = Annotated[Account, Depends(require_moderator)]
 Admin = Annotated[Account, Depends(require_admin)]
+LocalContact = Annotated[Account, Depends(require_local_contact)]

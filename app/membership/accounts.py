@@ -52,7 +52,7 @@ def directory(db: Session, *, query: str = "", state: str = "", limit: int = 200
     return list(db.scalars(statement).unique())
 
 
-def _may_moderate(actor: Account, target: Account) -> None:
+def may_moderate(actor: Account, target: Account) -> None:
     if actor.id == target.id:
         raise Forbidden(_("Das eigene Konto können Sie hier nicht ändern."))
     if target.role is not Role.MEMBER and not actor.is_admin:
@@ -65,7 +65,7 @@ def suspend(
     """Suspend a member: all sessions end at once; audited and mailed."""
     text = reason_text(reason)
     account = get(db, account_id)
-    _may_moderate(actor, account)
+    may_moderate(actor, account)
     if account.state is not AccountState.APPROVED:
         raise InvalidTransition(_("Nur freigeschaltete Mitglieder können gesperrt werden."))
     account.state = AccountState.SUSPENDED
@@ -92,7 +92,7 @@ def reinstate(
     """Lift a suspension."""
     text = reason_text(reason)
     account = get(db, account_id)
-    _may_moderate(actor, account)
+    may_moderate(actor, account)
     if account.state is not AccountState.SUSPENDED:
         raise InvalidTransition(_("Dieses Konto ist nicht gesperrt."))
     account.state = AccountState.APPROVED

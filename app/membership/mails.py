@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import Account
 from app.config import Settings
-from app.membership.models import Application
+from app.membership.models import Application, MembershipChange
 from app.municipalities.models import Municipality
 from app.outbox import mail
 
@@ -20,13 +20,16 @@ def application_received(
     applicant: Account,
     application: Application,
     municipality: Municipality,
+    *,
+    name: str = "application_received",
 ) -> None:
-    """Tell the moderators that an application arrived."""
+    """Tell the moderators (or the municipality's contact persons, with a link to their
+    own page of it) that an application arrived."""
     mail.send_each(
         db,
         settings,
         moderators,
-        name="application_received",
+        name=name,
         context={"applicant": applicant, "application": application, "municipality": municipality},
     )
 
@@ -90,4 +93,38 @@ def account_changed(
         locale=account.locale,
         name=f"account_{change}",
         context={"receiver": account, "reason": reason},
+    )
+
+
+def change_decided(
+    db: Session,
+    settings: Settings,
+    account: Account,
+    change: MembershipChange,
+    decision: str,
+    reason: str,
+) -> None:
+    """Tell a member what the moderators decided about their change of municipality or
+    position."""
+    mail.send(
+        db,
+        settings,
+        to=account.email,
+        locale=account.locale,
+        name=f"membership_change_{decision}",
+        context={"receiver": account, "change": change, "reason": reason},
+    )
+
+
+def municipality_changed(
+    db: Session, settings: Settings, account: Account, municipality: Municipality, reason: str
+) -> None:
+    """Tell a member that a moderator changed their municipality."""
+    mail.send(
+        db,
+        settings,
+        to=account.email,
+        locale=account.locale,
+        name="account_municipality_changed",
+        context={"receiver": account, "municipality": municipality, "reason": reason},
     )

@@ -68,6 +68,7 @@ class Application(Base):
     reminded_at: Mapped[dt.datetime | None]
 
     account: Mapped[Account] = relationship(foreign_keys=[account_id], lazy="raise")
+    decided_by: Mapped[Account | None] = relationship(foreign_keys=[decided_by_id], lazy="raise")
     municipality: Mapped[Municipality] = relationship(lazy="raise")
     events: Mapped[list[ApplicationEvent]] = relationship(
         back_populates="application", lazy="raise", order_by="ApplicationEvent.id"
@@ -89,6 +90,9 @@ class ApplicationEventKind(enum.StrEnum):
     APPROVED = "approved"
     AUTO_APPROVED = "auto_approved"
     DECLINED = "declined"
+    CONTACT_APPROVED = "contact_approved"
+    CONTACT_DECLINED = "contact_declined"
+    REOPENED = "reopened"
 
 
 EVENT_LABELS = {
@@ -98,6 +102,9 @@ EVENT_LABELS = {
     ApplicationEventKind.APPROVED: N_("Freigeschaltet"),
     ApplicationEventKind.AUTO_APPROVED: N_("Automatisch freigeschaltet (bestätigte E-Mail-Domain)"),
     ApplicationEventKind.DECLINED: N_("Abgelehnt"),
+    ApplicationEventKind.CONTACT_APPROVED: N_("Von der Ansprechperson der Kommune bestätigt"),
+    ApplicationEventKind.CONTACT_DECLINED: N_("Von der Ansprechperson der Kommune abgelehnt"),
+    ApplicationEventKind.REOPENED: N_("Von der Moderation wieder geöffnet"),
 }
 
 
@@ -118,6 +125,7 @@ class ApplicationEvent(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     application: Mapped[Application] = relationship(back_populates="events", lazy="raise")
+    actor: Mapped[Account | None] = relationship(lazy="raise")
 
     @property
     def label(self) -> str:
@@ -140,3 +148,63 @@ class MunicipalityDomain(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     municipality: Mapped[Municipality] = relationship(lazy="raise")
+
+
+class ChangeState(enum.StrEnum):
+    OPEN = "open"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+CHANGE_STATE_LABELS = {
+    ChangeState.OPEN: N_("Offen"),
+    ChangeState.APPROVED: N_("Angenommen"),
+    ChangeState.DECLINED: N_("Abgelehnt"),
+    ChangeState.WITHDRAWN: N_("Zurückgezogen"),
+}
+
+
+class MembershipChange(Base):
+    """A member's request to change municipality and/or position ("people change jobs"):
+    what they had, what they ask for, and the moderators' decision."""
+
+    __tablename__ = "membership_changes"
+    __table_args__ = (Index("ix_membership_changes_state_created_at", "state", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    from_municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipalities.id"))
+    to_municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipalities.id"))
+    from_position: Mapped[str | None] = mapped_column(String(200))
+    # None: the position stays as it is.
+    to_position: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[ChangeState] = mapped_column(
+        str_enum(ChangeState, "membership_change_state"), default=ChangeState.OPEN
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[dt.datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+
+    account: Mapped[Account] = relationship(foreign_keys=[account_id], lazy="raise")
+    decided_by: Mapped[Account | None] = relationship(foreign_keys=[decided_by_id], lazy="raise")
+    from_municipality: Mapped[Municipality | None] = relationship(
+        foreign_keys=[from_municipality_id], lazy="raise"
+    )
+    to_municipality: Mapped[Municipality | None] = relationship(
+        foreign_keys=[to_municipality_id], lazy="raise"
+    )
+
+    @property
+    def state_label(self) -> str:
+        return CHANGE_STATE_LABELS[self.state]
+
+    @property
+    def is_open(self) -> bool:
+        return self.state is ChangeState.OPEN

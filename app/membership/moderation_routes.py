@@ -80,13 +80,14 @@ def application_queue(
     )
 
 
-def _application_page(
+def application_page(
     request: Request,
     db: DbSession,
     application_id: int,
     *,
     decision: str = "",
     reason: str = "",
+    reopen_reason: str = "",
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
@@ -107,8 +108,13 @@ def _application_page(
             "decision_options": [(key, _(label)) for key, label in DECISION_LABELS.items()],
             "decision": decision,
             "reason": reason,
+            "reopen_reason": reopen_reason,
             "errors": errors or {},
-            "labels": {"decision": _("Entscheidung"), "reason": _("Begründung")},
+            "labels": {
+                "decision": _("Entscheidung"),
+                "reason": _("Begründung"),
+                "reopen_reason": _("Begründung"),
+            },
         },
         status_code=status_code,
     )
@@ -120,7 +126,7 @@ def application_detail(
 ) -> Response:
     """One application: claims, mail domain, earlier applications, history, decision."""
     _nav(request)
-    return _application_page(request, db, application_id)
+    return application_page(request, db, application_id)
 
 
 @router.post("/applications/{application_id:id}")
@@ -139,7 +145,7 @@ def application_decide(
             db, request.app.state.settings, moderator, application_id, decision, reason
         )
     except ValidationFailed as error:
-        return _application_page(
+        return application_page(
             request,
             db,
             application_id,
@@ -209,6 +215,7 @@ def member_page(
     *,
     errors: dict[str, str] | None = None,
     reason: str = "",
+    contact_reason: str = "",
     status_code: int = 200,
 ) -> Response:
     account = accounts.get(db, account_id)
@@ -222,8 +229,10 @@ def member_page(
             "role_options": [(key.value, _(label)) for key, label in ROLE_LABELS.items()],
             "errors": errors or {},
             "reason": reason,
+            "contact_reason": contact_reason,
             "labels": {
                 "reason": _("Begründung"),
+                "contact_reason": _("Anlass"),
                 "role": _("Rolle"),
                 "erase_reason": _("Anfrage und Begründung"),
             },

@@ -38,6 +38,10 @@ TRANSITIONS: dict[tuple[ApplicationState, str], ApplicationState] = {
     (ApplicationState.NEEDS_INFO, "approve"): ApplicationState.APPROVED,
     (ApplicationState.NEEDS_INFO, "decline"): ApplicationState.DECLINED,
     (ApplicationState.NEEDS_INFO, "answer"): ApplicationState.SUBMITTED,
+    # The central moderation reverses a decision (a contact person's, say): the application
+    # is open again.
+    (ApplicationState.APPROVED, "reopen"): ApplicationState.SUBMITTED,
+    (ApplicationState.DECLINED, "reopen"): ApplicationState.SUBMITTED,
 }
 DECISIONS = ("approve", "decline", "request_info")
 
@@ -99,6 +103,19 @@ def moderators(db: Session) -> list[Account]:
             select(Account).where(
                 Account.state == AccountState.APPROVED,
                 Account.role.in_((Role.MODERATOR, Role.ADMIN)),
+            )
+        )
+    )
+
+
+def local_contacts(db: Session, municipality_id: int) -> list[Account]:
+    """The approved contact persons of a municipality (told of applications from it)."""
+    return list(
+        db.scalars(
+            select(Account).where(
+                Account.state == AccountState.APPROVED,
+                Account.local_contact.is_(True),
+                Account.municipality_id == municipality_id,
             )
         )
     )
@@ -285,6 +302,15 @@ def submit_application(
         mails.application_decided(db, settings, account, application, "approve", "")
     else:
         mails.application_received(db, settings, moderators(db), account, application, municipality)
+        mails.application_received(
+            db,
+            settings,
+            local_contacts(db, municipality.id),
+            account,
+            application,
+            municipality,
+            name="application_received_contact",
+        )
     db.flush()
     return application
 
@@ -334,9 +360,10 @@ def get_application(db: Session, application_id: int, *, lock: bool = False) -> 
         .where(Application.id == application_id)
         .options(
             joinedload(Application.account),
+            joinedload(Application.decided_by),
             joinedload(Application.municipality).joinedload(Municipality.land),
             joinedload(Application.municipality).joinedload(Municipality.kreis),
-            selectinload(Application.events),
+            selectinload(Application.events).joinedload(ApplicationEvent.actor),
         )
         .execution_options(populate_existing=True)
     )
@@ -355,8 +382,12 @@ def decide(
     application_id: int,
     decision: str,
     reason: str,
+    *,
+    as_contact: bool = False,
 ) -> Application:
-    """Approve, decline or ask for more information; audited and mailed to the applicant."""
+    """Approve, decline or ask for more information; audited and mailed to the applicant.
+    `as_contact`: decided by the municipality's contact person (the caller checked it may),
+    recorded as such so the central moderation sees it and can reverse it."""
     if decision not in DECISIONS:
         raise ValidationFailed({"decision": _("Bitte wählen Sie eine Entscheidung.")})
     text = reason_text(reason, required=decision != "approve")
@@ -375,6 +406,11 @@ def decide(
         "decline": ApplicationEventKind.DECLINED,
         "request_info": ApplicationEventKind.INFO_REQUESTED,
     }[decision]
+    if as_contact:
+        kind = {
+            "approve": ApplicationEventKind.CONTACT_APPROVED,
+            "decline": ApplicationEventKind.CONTACT_DECLINED,
+        }[decision]
     db.add(
         ApplicationEvent(
             application_id=application.id, actor_id=moderator.id, kind=kind, message=text
@@ -394,6 +430,11 @@ def decide(
         "decline": "application_declined",
         "request_info": "application_info_requested",
     }[decision]
+    if as_contact:
+        action = {
+            "approve": "application_approved_by_contact",
+            "decline": "application_declined_by_contact",
+        }[decision]
     facts = review_facts(db, application)
     audit.record(
         db,

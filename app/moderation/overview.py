@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.export.models import Publication, PublicationState
-from app.membership.models import Application, ApplicationState
+from app.membership.models import Application, ApplicationState, ChangeState, MembershipChange
 from app.moderation.models import Report, ReportState
 
 
@@ -17,6 +17,7 @@ class Waiting:
     applications: int
     reported: int  # contributions with open reports (several reports of one count once)
     publications: int
+    changes: int = 0  # requested changes of municipality or position
 
 
 def waiting(db: Session) -> Waiting:
@@ -39,4 +40,9 @@ def waiting(db: Session) -> Waiting:
         .select_from(Publication)
         .where(Publication.state == PublicationState.SUBMITTED)
     )
-    return Waiting(applications or 0, reported or 0, publications or 0)
+    changes = db.scalar(
+        select(func.count())
+        .select_from(MembershipChange)
+        .where(MembershipChange.state == ChangeState.OPEN)
+    )
+    return Waiting(applications or 0, reported or 0, publications or 0, changes or 0)

@@ -36,9 +36,11 @@ from app.auth.access import iter_routes
 from app.config import Settings
 from app.export import partners
 from app.export import service as publications
+from app.membership import changes as membership_changes
 from app.membership import domains
 from app.membership import service as membership
 from app.moderation import reports
+from app.municipalities.models import Municipality
 from app.vorhaben import cooperation
 from app.web import templating
 from tests import factories
@@ -254,6 +256,7 @@ class Everything:
     other: Account
     newcomer: Account
     asked: Account
+    contact: Account
     ids: dict[str, str]
 
 
@@ -289,6 +292,14 @@ def everything(db: Session, settings: Settings) -> Everything:
     endpoint, _secret = partners.add_webhook(db, settings, partner, "http://127.0.0.1:9/hook")
     kiel = factories.municipality(db, "Kiel", ags="01002000")
     domains.add(db, moderator, kiel.ags, "kiel.de")
+    # A contact person of the waiting applicant's municipality, and a requested change.
+    contact = factories.account(
+        db, "Konrad Kontakt", municipality=db.get(Municipality, waiting.municipality_id)
+    )
+    contact.local_contact = True
+    job = membership_changes.request_change(
+        db, other, membership_changes.ChangeForm(position="Amtsleitung")
+    )
     db.flush()
     return Everything(
         admin=admin,
@@ -297,7 +308,9 @@ def everything(db: Session, settings: Settings) -> Everything:
         other=other,
         newcomer=newcomer,
         asked=asked,
+        contact=contact,
         ids={
+            "change_id": str(job.id),
             "vorhaben_id": str(vorhaben.id),
             "number": "1",
             "comment_id": str(first.id),
@@ -382,6 +395,8 @@ def _visits(scene: Everything) -> list[tuple[Account, str, str, dict[str, str]]]
         (scene.moderator, "GET", f"/moderation/applications/{ids['application_id']}", {}),
         (scene.moderator, "POST", "/moderation/domains", {"q": "Kiel"}),
         (scene.admin, "GET", f"/moderation/members/{ids['account_id']}", {}),
+        (scene.contact, "GET", "/ansprechperson/antraege", {}),
+        (scene.contact, "GET", f"/ansprechperson/antraege/{ids['application_id']}", {}),
     ]
 
 
