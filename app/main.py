@@ -30,6 +30,7 @@ from app.export import public_routes as export_public_routes
 from app.export import routes as export_routes
 from app.membership import dev_routes as dev_login_routes
 from app.membership import moderation_routes as membership_moderation_routes
+from app.membership import organisation_routes
 from app.membership import routes as membership_routes
 from app.membership import service as membership_service
 from app.moderation import audit_routes as moderation_audit_routes
@@ -106,6 +107,7 @@ def create_app(
     app.include_router(membership_routes.router)
     app.include_router(account_routes.router)
     app.include_router(membership_moderation_routes.router)
+    app.include_router(organisation_routes.router)
     app.include_router(moderation_audit_routes.router)
     app.include_router(admin_routes.router)
     app.include_router(export_routes.router)

@@ -32,6 +32,8 @@ ACTION_LABELS = {
     "role_changed": N_("Rolle geändert"),
     "domain_verified": N_("E-Mail-Domain bestätigt"),
     "domain_removed": N_("E-Mail-Domain entfernt"),
+    "organisation_created": N_("Organisation angelegt"),
+    "organisation_changed": N_("Organisation geändert"),
     # Content and moderation
     "vorhaben_stage_changed": N_("Phase geändert"),
     "vorhaben_deleted": N_("Vorhaben gelöscht"),
@@ -89,12 +91,14 @@ OBJECT_LABELS = {
 }
 
 DETAIL_LABELS = {
+    "active": N_("Wählbar"),
     "after": N_("Nachher"),
     "all": N_("An alle Partnerplattformen"),
     "before": N_("Vorher"),
     "by": N_("Durch"),
     "bytes": N_("Größe in Bytes"),
     "cause": N_("Anlass"),
+    "country": N_("Staat"),
     "deliveries_given_up": N_("Aufgegebene Zustellungen"),
     "detail": N_("Grund"),
     "domain": N_("Domain"),
@@ -105,9 +109,11 @@ DETAIL_LABELS = {
     "forced": N_("Ohne bestätigte Adresse"),
     "from_stage": N_("Von Phase"),
     "grant": N_("Anlass des Zugriffs"),
+    "kind": N_("Art"),
     "key_id": N_("Schlüssel"),
     "keys": N_("Widerrufene Schlüssel"),
     "label": N_("Bezeichnung"),
+    "land_id": N_("Land Nr."),
     "message": N_("Nachricht"),
     "municipality": N_("Gemeindeschlüssel"),
     "municipality_id": N_("Kommune Nr."),
@@ -150,6 +156,7 @@ LISTED_VALUES = frozenset(
         "by",
         "grant",
         "cause",
+        "kind",
     }
 )
 VALUE_LABELS = {
@@ -179,6 +186,10 @@ VALUE_LABELS = {
     "erasure": N_("Konto gelöscht"),
     "review_request": N_("Bitte um Überprüfung"),
     "publication_review": N_("Prüfung einer Veröffentlichung"),
+    # Types of organisations (app.municipalities.models.OrganisationType)
+    "901": N_("Verband"),
+    "902": N_("Landesministerium"),
+    "903": N_("Kommune im Ausland"),
 }
 
 

@@ -40,6 +40,7 @@ from app.export import (
 )
 from app.export.models import Publication, PublicationState, PublicationVersion
 from app.i18n import gettext as _
+from app.municipalities import organisations
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben import validation
 from app.vorhaben.models import AI_RECORD_TEXTS, FieldOfAction, Visibility, Vorhaben
@@ -216,6 +217,8 @@ def save(
     takes the member off the live project at once, in a new version without a contact
     (the rest of the draft still waits for release)."""
     vorhaben = editable_vorhaben(db, member, vorhaben_id)
+    if problem := owner_outside_registry(db, vorhaben.municipality_id):
+        raise ValidationFailed({"visibility": problem})
     data, errors = forms.clean(
         form,
         validation.known_field_ids(db),
@@ -421,6 +424,21 @@ def not_publishable(vorhaben: Vorhaben | None) -> str | None:
     return None
 
 
+def owner_outside_registry(db: Session, municipality_id: int) -> str | None:
+    """Why a Vorhaben of an organisation cannot go public (None for a registry entry).
+
+    A feed item names its municipality by AGS, Land and registry level (CONTRACT.md,
+    schemas.MunicipalityRef); an organisation has none of them, so its Vorhaben stay in
+    the trust space until the contract knows organisations (docs/organisations.md)."""
+    if not organisations.is_organisation(db, municipality_id):
+        return None
+    return _(
+        "Vorhaben von Organisationen (Verbände, Landesministerien, Kommunen im Ausland) "
+        "können noch nicht veröffentlicht werden: Partnerplattformen erhalten Vorhaben nur "
+        "mit dem Gemeindeschlüssel einer deutschen Kommune."
+    )
+
+
 def vorhaben_of(db: Session, publication: Publication) -> Vorhaben | None:
     """The Vorhaben behind a publication (None once deleted)."""
     if publication.vorhaben_id is None:
@@ -437,6 +455,8 @@ def release(
 ) -> Publication:
     target = transition(publication, "release")
     if problem := not_publishable(vorhaben_of(db, publication)):
+        raise InvalidTransition(problem)
+    if problem := owner_outside_registry(db, publication.municipality_id):
         raise InvalidTransition(problem)
     publication.state = target
     was_live = publication.live

@@ -1,0 +1,31 @@
+"""Organisations beside the Destatis registry: every register entry gets a country
+(ISO 3166-1 alpha-2; the registry's are all `DE`). Organisations are rows of the level
+`organisation` with a key `org-N` and their type in `kind_code` (901 to 903); the level is
+a plain string column, so the new value needs no change of the schema.
+
+Revision ID: 0018
+Revises: 0015
+Create Date: 2026-12-06 07:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0018"
+down_revision: str | None = "0015"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("municipalities") as batch:
+        batch.add_column(
+            sa.Column("country", sa.String(length=2), server_default="DE", nullable=False)
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("municipalities") as batch:
+        batch.drop_column("country")
