@@ -69,3 +69,45 @@ def test_own_organisation_only_is_seen_by_colleagues_alone(client: TestClient, d
         assert "Offener Austausch" in _text(client, "/suche", q="Austausch")
         detail = client.get(f"/vorhaben/{open_one.id}").text
         assert "KGSt (Verband)" in detail
+
+
+def test_the_list_filters_by_organisation_and_partners_stay_registry_municipalities(
+    client: TestClient, db: Session
+) -> None:
+    kgst = factories.organisation(db, "KGSt")
+    author = factories.account(db, "Anna Autorin", municipality=kgst)
+    factories.vorhaben(db, author, "Kommunales Datenmanagement")
+    other = factories.account(db, "Otto Ort")
+    factories.vorhaben(db, other, "Digitale Bürgerdienste")
+    factories.municipality(db, "KGSt-Stadt")  # a registry entry of a similar name
+    factories.login(client, db, other)
+    filtered = _text(client, "/vorhaben", municipality=kgst.ags)
+    assert "Kommunales Datenmanagement" in filtered
+    assert "Digitale Bürgerdienste" not in filtered
+    picker = client.get("/vorhaben", params={"kommune": "KGSt"}).text
+    assert f'value="{kgst.ags}"' in picker and "Verband, Deutschland" in picker
+    token = factories.csrf_token(client, "/vorhaben/new")
+    searched = client.post(
+        "/vorhaben/new",
+        data={
+            "csrf_token": token,
+            "title": "Gemeinsam",
+            "stage": "idee",
+            "partner_q": "KGSt",
+            "action": "partner_search",
+        },
+    )
+    assert searched.status_code == 200
+    assert "KGSt-Stadt" in searched.text
+    assert f'value="{kgst.ags}"' not in searched.text
+    refused = client.post(
+        "/vorhaben/new",
+        data={
+            "csrf_token": token,
+            "title": "Gemeinsam",
+            "stage": "idee",
+            "partner_municipalities": kgst.ags,
+        },
+    )
+    assert refused.status_code == 422
+    assert "Bitte wählen Sie Kommunen aus dem Verzeichnis." in refused.text
