@@ -1,7 +1,9 @@
 """Organisations beside the Destatis registry: every register entry gets a country
 (ISO 3166-1 alpha-2; the registry's are all `DE`). Organisations are rows of the level
 `organisation` with a key `org-N` and their type in `kind_code` (901 to 903); the level is
-a plain string column, so the new value needs no change of the schema.
+a plain string column, so the new value needs no change of the schema. A downgrade keeps
+the organisations' rows (members and Vorhaben refer to them); code before this revision
+does not know their level, so delete or reassign them before running it.
 
 Revision ID: 0018
 Revises: 0015

@@ -26,6 +26,7 @@ def test_a_moderator_creates_and_edits_an_organisation(client: TestClient, db: S
     assert page.status_code == 200
     assert 'href="/moderation/organisationen" aria-current="page"' in page.text
     assert '<option value="AT">Österreich</option>' in page.text
+    assert 'href="/moderation/organisationen"' in client.get("/moderation").text
     token = factories.csrf_token(client, "/moderation/organisationen")
     created = client.post(
         "/moderation/organisationen",
