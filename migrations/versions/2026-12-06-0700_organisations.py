@@ -22,12 +22,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("municipalities") as batch:
-        batch.add_column(
-            sa.Column("country", sa.String(length=2), server_default="DE", nullable=False)
-        )
+    # Plain ALTER TABLE on both databases: a batch operation would rebuild the table on
+    # SQLite, which every member, Vorhaben and application refers to.
+    op.add_column(
+        "municipalities",
+        sa.Column("country", sa.String(length=2), server_default="DE", nullable=False),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("municipalities") as batch:
-        batch.drop_column("country")
+    op.drop_column("municipalities", "country")  # SQLite 3.35 and later drop it in place
