@@ -10,6 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Account, AccountState
+from app.config import Settings
+from app.membership import service
 from app.membership.models import Application
 from app.municipalities.models import Municipality, OrganisationType
 from tests import factories
@@ -108,3 +110,36 @@ def test_an_organisation_no_longer_offered_cannot_be_chosen(
     )
     assert refused.status_code == 422
     assert "Diese Kommune gibt es im Verzeichnis nicht." in refused.text
+
+
+def test_a_verified_domain_of_an_organisation_works_as_for_a_municipality(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
+    """The moderators verify the organisation's mail domain on the domains page (its picker
+    finds organisations); an applicant from that domain is then approved as ever."""
+    landkreistag = factories.organisation(db, "Deutscher Landkreistag")
+    moderator = factories.account(db, role=factories.Role.MODERATOR)
+    factories.login(client, db, moderator)
+    token = factories.csrf_token(client, "/moderation/domains")
+    search = client.get("/moderation/domains/municipalities", params={"q": "landkreistag"})
+    assert f'value="{landkreistag.ags}"' in search.text
+    added = client.post(
+        "/moderation/domains",
+        data={
+            "csrf_token": token,
+            "domain": "landkreistag.de",
+            "municipality_ags": landkreistag.ags,
+        },
+    )
+    assert added.status_code == 303
+    assert "Deutscher Landkreistag (Verband)" in client.get("/moderation/domains").text
+    applicant = factories.account(
+        db, state=AccountState.PENDING, email="referentin@landkreistag.de"
+    )
+    configured = settings.model_copy(update={"auto_approve_verified_domains": True})
+    application = service.submit_application(
+        db, configured, applicant, service.ApplicationForm(landkreistag.ags, "CDO", "")
+    )
+    assert application.domain_verified and application.auto_approved
+    assert applicant.state is AccountState.APPROVED
+    assert applicant.municipality_id == landkreistag.id
