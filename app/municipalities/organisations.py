@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.audit import service as audit
 from app.core.clock import utcnow
 from app.core.errors import NotFound, ValidationFailed
+from app.core.ids import parse_id
 from app.core.text import clean_line, fold_words, forbidden_character, too_long
 from app.i18n import country_codes
 from app.i18n import gettext as _
@@ -75,12 +76,11 @@ def country_options() -> list[tuple[str, str]]:
 
 
 def _land(db: Session, value: str) -> Municipality | None:
-    if not value.strip().isdigit():
+    land_id = parse_id(value)
+    if land_id is None:
         return None
     return db.scalars(
-        select(Municipality).where(
-            Municipality.id == int(value.strip()), Municipality.level == Level.LAND
-        )
+        select(Municipality).where(Municipality.id == land_id, Municipality.level == Level.LAND)
     ).one_or_none()
 
 

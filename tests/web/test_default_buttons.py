@@ -289,6 +289,7 @@ def everything(db: Session, settings: Settings) -> Everything:
     endpoint, _secret = partners.add_webhook(db, settings, partner, "http://127.0.0.1:9/hook")
     kiel = factories.municipality(db, "Kiel", ags="01002000")
     domains.add(db, moderator, kiel.ags, "kiel.de")
+    kgst = factories.organisation(db, "KGSt")
     db.flush()
     return Everything(
         admin=admin,
@@ -310,6 +311,7 @@ def everything(db: Session, settings: Settings) -> Everything:
             "endpoint_id": str(endpoint.id),
             "hidden_comment_id": str(hidden.id),
             "hidden_vorhaben_id": str(theirs.id),
+            "organisation_id": str(kgst.id),
         },
     )
 
