@@ -35,6 +35,8 @@ NAME_MAX = 200
 KEY_PREFIX = "org-"
 # Offered first in the form: the CDO network spans Germany, Austria and Switzerland.
 FIRST_COUNTRIES = ("DE", "AT", "CH")
+# The register's id column is a 32-bit integer (PostgreSQL refuses a larger parameter).
+MAX_ROW_ID = 2**31 - 1
 
 
 @dataclass
@@ -77,7 +79,7 @@ def country_options() -> list[tuple[str, str]]:
 
 def _land(db: Session, value: str) -> Municipality | None:
     land_id = parse_id(value)
-    if land_id is None:
+    if land_id is None or land_id > MAX_ROW_ID:
         return None
     return db.scalars(
         select(Municipality).where(Municipality.id == land_id, Municipality.level == Level.LAND)
@@ -191,6 +193,8 @@ def change(
 
 
 def get(db: Session, organisation_id: int) -> Municipality:
+    if not 0 < organisation_id <= MAX_ROW_ID:
+        raise NotFound()
     entry = db.scalars(
         select(Municipality)
         .where(Municipality.id == organisation_id, Municipality.level == Level.ORGANISATION)

@@ -84,6 +84,13 @@ def test_a_failed_form_keeps_what_was_typed(client: TestClient, db: Session) -> 
     db.refresh(entry)
     assert entry.name == "Landkreistag"
     assert client.get("/moderation/organisationen/999999").status_code == 404
+    # Beyond the database's integer (PostgreSQL's is 32 bits): not found, never a 500.
+    assert client.get("/moderation/organisationen/99999999999").status_code == 404
+    far = client.post(
+        "/moderation/organisationen/99999999999",
+        data={"csrf_token": token, "name": "X", "kind": "901", "country": "DE"},
+    )
+    assert far.status_code == 404
     # A registry entry is no organisation to edit here.
     town = factories.municipality(db, "Kiel")
     assert client.get(f"/moderation/organisationen/{town.id}").status_code == 404

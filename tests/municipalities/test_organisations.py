@@ -68,6 +68,7 @@ def test_a_municipality_abroad_names_its_country(db: Session) -> None:
         (OrganisationForm(name="Graz", kind="903", country="AT", land_id="abc"), "land_id"),
         (OrganisationForm(name="Amt", kind="902", country="DE", land_id="²"), "land_id"),
         (OrganisationForm(name="Amt", kind="902", country="DE", land_id="9" * 40), "land_id"),
+        (OrganisationForm(name="Amt", kind="902", country="DE", land_id="9" * 12), "land_id"),
     ],
 )
 def test_wrong_input_is_refused_per_field(db: Session, form: OrganisationForm, field: str) -> None:
