@@ -38,9 +38,9 @@ from app.export import (
     serializer,
     vocabularies,
 )
+from app.export.eligibility import owner_outside_registry
 from app.export.models import Publication, PublicationState, PublicationVersion
 from app.i18n import gettext as _
-from app.municipalities import organisations
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben import validation
 from app.vorhaben.models import AI_RECORD_TEXTS, FieldOfAction, Visibility, Vorhaben
@@ -422,21 +422,6 @@ def not_publishable(vorhaben: Vorhaben | None) -> str | None:
             "Teilen Sie es zuerst mit allen Mitgliedern."
         )
     return None
-
-
-def owner_outside_registry(db: Session, municipality_id: int) -> str | None:
-    """Why a Vorhaben of an organisation cannot go public (None for a registry entry).
-
-    A feed item names its municipality by AGS, Land and registry level (CONTRACT.md,
-    schemas.MunicipalityRef); an organisation has none of them, so its Vorhaben stay in
-    the trust space until the contract knows organisations (docs/organisations.md)."""
-    if not organisations.is_organisation(db, municipality_id):
-        return None
-    return _(
-        "Vorhaben von Organisationen (Verbände, Landesministerien, Kommunen im Ausland) "
-        "können noch nicht veröffentlicht werden: Partnerplattformen erhalten Vorhaben nur "
-        "mit dem Gemeindeschlüssel einer deutschen Kommune."
-    )
 
 
 def vorhaben_of(db: Session, publication: Publication) -> Vorhaben | None:

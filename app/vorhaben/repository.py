@@ -244,13 +244,7 @@ def _card(
         last_activity_at=row.last_activity_at,
         hidden_at=row.hidden_at,
         municipality=CardPlace(
-            row.municipality_id,
-            row.ags,
-            row.name,
-            land,
-            row.level,
-            row.kind_code,
-            row.country,
+            row.municipality_id, row.ags, row.name, land, row.level, row.kind_code, row.country
         ),
         fields=tuple(fields.get(row.id, ())),
         tags=tuple(tags.get(row.id, ())),
