@@ -15,8 +15,17 @@ from app.config import Settings
 from app.db import make_session_factory, unit_of_work
 from app.membership import personas
 from app.municipalities import commands as municipality_commands
+from app.municipalities import organisations
+from app.municipalities.models import OrganisationType
 
 DEMO_REGISTRY = Path(__file__).parent / "municipalities" / "demo_gv100ad.txt"
+# Members beyond the German registry (docs/organisations.md), for the picker to find.
+DEMO_ORGANISATIONS = (
+    ("KGSt", OrganisationType.VERBAND, "DE"),
+    ("Deutscher Landkreistag", OrganisationType.VERBAND, "DE"),
+    ("Stadt Wien", OrganisationType.KOMMUNE_AUSLAND, "AT"),
+    ("Stadt Zürich", OrganisationType.KOMMUNE_AUSLAND, "CH"),
+)
 
 log = logging.getLogger("allmende.demo")
 
@@ -44,6 +53,11 @@ def prepare(
     else:
         municipality_commands.import_file(DEMO_REGISTRY, engine, out, deactivate_missing=False)
     with unit_of_work(make_session_factory(engine)) as db:
+        known = {entry.name for entry in organisations.listing(db)}
+        for name, kind, country in DEMO_ORGANISATIONS:
+            if name not in known:
+                form = organisations.OrganisationForm(name, str(kind.value), country)
+                organisations.create(db, None, form)
         personas.seed_personas(db)
         loaded = demo_content.load(db, settings)
         scenes = demo_scenes.load(db, settings, demo_content.content())

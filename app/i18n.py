@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import unicodedata
 from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -221,3 +222,32 @@ def format_megabytes(size: int) -> str:
 def language_name(locale: str) -> str:
     """The name of a locale in itself (Deutsch, English)."""
     return Locale.parse(locale).get_display_name(locale) or locale
+
+
+# Two-letter territory codes of the CLDR that are not ISO 3166-1 countries.
+_NOT_COUNTRIES = frozenset({"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"})
+
+
+@cache
+def _territories(locale: str) -> dict[str, str]:
+    names = Locale.parse(locale).territories
+    return {
+        code: str(name)
+        for code, name in names.items()
+        if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+    }
+
+
+def territory_name(code: str) -> str:
+    """A country's name (ISO 3166-1 alpha-2) in the current locale; the code if unknown."""
+    return _territories(get_locale()).get(code.upper(), code)
+
+
+def country_codes() -> list[tuple[str, str]]:
+    """Every country as (code, name) in the current locale, ordered by name."""
+    names = _territories(get_locale())
+    return sorted(names.items(), key=lambda item: _sort_key(item[1]))
+
+
+def _sort_key(name: str) -> str:
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()

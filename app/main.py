@@ -35,6 +35,7 @@ from app.membership import change_routes as membership_change_routes
 from app.membership import contact_routes as membership_contact_routes
 from app.membership import dev_routes as dev_login_routes
 from app.membership import moderation_routes as membership_moderation_routes
+from app.membership import organisation_routes
 from app.membership import routes as membership_routes
 from app.membership import service as membership_service
 from app.moderation import audit_routes as moderation_audit_routes
@@ -126,6 +127,7 @@ def routers() -> tuple[APIRouter, ...]:
         membership_routes.router,
         account_routes.router,
         membership_moderation_routes.router,
+        organisation_routes.router,
         membership_change_routes.router,
         membership_contact_routes.router,
         account_change_routes.router,

@@ -19,6 +19,7 @@ from app.core.clock import utcnow
 from app.core.errors import ValidationFailed
 from app.core.text import fold_words
 from app.membership.models import Application, ApplicationEvent, ApplicationEventKind
+from app.municipalities import organisations
 from app.municipalities.models import (
     Gemeinde,
     Gemeindeverband,
@@ -26,6 +27,7 @@ from app.municipalities.models import (
     Land,
     Level,
     Municipality,
+    OrganisationType,
     Regierungsbezirk,
     Region,
 )
@@ -108,6 +110,27 @@ def municipality(
         entry.kreis_id = entry.id
     db.flush()
     return entry
+
+
+def organisation(
+    db: Session,
+    name: str = "KGSt",
+    *,
+    kind: OrganisationType = OrganisationType.VERBAND,
+    country: str = "DE",
+    land: Municipality | None = None,
+) -> Municipality:
+    """An organisation beside the registry, created as a moderator creates one."""
+    return organisations.create(
+        db,
+        None,
+        organisations.OrganisationForm(
+            name=name,
+            kind=str(kind.value),
+            country=country,
+            land_id=str(land.id) if land else "",
+        ),
+    )
 
 
 _people = itertools.count(1)

@@ -16,6 +16,8 @@ from sqlalchemy import select
 from app import cli, demo, migrate
 from app.config import Settings, load_settings
 from app.db import make_engine, make_session_factory, unit_of_work
+from app.municipalities import organisations
+from app.municipalities import service as municipalities
 from app.outbox import service as outbox
 from app.outbox.models import DeliveryState, OutboxMessage
 
@@ -181,3 +183,17 @@ def test_the_demo_delivers_mails_in_its_own_process(
         engine.dispose()
     assert not delivery.is_alive()
     assert any("lena@leipzig.example" in str(record.__dict__) for record in caplog.records)
+
+
+def test_the_demo_offers_its_organisations_once(demo_database: str) -> None:
+    """The demo's organisations (docs/organisations.md) are there after each start, once."""
+    settings = load_settings()
+    engine = make_engine(demo_database)
+    for _start in range(2):
+        demo.prepare(settings, engine, lambda line: None, registry=None)
+    with unit_of_work(make_session_factory(engine)) as db:
+        found = municipalities.search(db, "Wien")
+        names = sorted(entry.name for entry in organisations.listing(db))
+    assert names == sorted(name for name, _kind, _country in demo.DEMO_ORGANISATIONS)
+    assert "Stadt Wien (Kommune im Ausland, Österreich)" in [entry.display_name for entry in found]
+    engine.dispose()

@@ -42,6 +42,8 @@ ACTION_LABELS = {
     "membership_change_approved": N_("Wechsel von Kommune oder Funktion angenommen"),
     "membership_change_declined": N_("Wechsel von Kommune oder Funktion abgelehnt"),
     "account_municipality_changed": N_("Kommune eines Mitglieds von der Moderation geändert"),
+    "organisation_created": N_("Organisation angelegt"),
+    "organisation_changed": N_("Organisation geändert"),
     # Content and moderation
     "vorhaben_stage_changed": N_("Phase geändert"),
     "vorhaben_deleted": N_("Vorhaben gelöscht"),
@@ -103,6 +105,7 @@ OBJECT_LABELS = {
 }
 
 DETAIL_LABELS = {
+    "active": N_("Wählbar"),
     "after": N_("Nachher"),
     "all": N_("An alle Partnerplattformen"),
     "before": N_("Vorher"),
@@ -110,6 +113,7 @@ DETAIL_LABELS = {
     "bytes": N_("Größe in Bytes"),
     "cause": N_("Anlass"),
     "comment_id": N_("Kommentar Nr."),
+    "country": N_("Staat"),
     "deliveries_given_up": N_("Aufgegebene Zustellungen"),
     "detail": N_("Grund"),
     "domain": N_("Domain"),
@@ -120,9 +124,11 @@ DETAIL_LABELS = {
     "forced": N_("Ohne bestätigte Adresse"),
     "from_stage": N_("Von Phase"),
     "grant": N_("Anlass des Zugriffs"),
+    "kind": N_("Art"),
     "key_id": N_("Schlüssel"),
     "keys": N_("Widerrufene Schlüssel"),
     "label": N_("Bezeichnung"),
+    "land_id": N_("Land Nr."),
     "message": N_("Nachricht"),
     "municipality": N_("Gemeindeschlüssel"),
     "municipality_id": N_("Kommune Nr."),
@@ -167,6 +173,7 @@ LISTED_VALUES = frozenset(
         "by",
         "grant",
         "cause",
+        "kind",
     }
 )
 VALUE_LABELS = {
@@ -198,6 +205,10 @@ VALUE_LABELS = {
     "publication_review": N_("Prüfung einer Veröffentlichung"),
     "handover": N_("Übergabe eines Vorhabens"),
     "municipality_changed": N_("Wechsel der Kommune"),
+    # Types of organisations (app.municipalities.models.OrganisationType)
+    "901": N_("Verband"),
+    "902": N_("Landesministerium"),
+    "903": N_("Kommune im Ausland"),
 }
 
 

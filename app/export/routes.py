@@ -18,6 +18,7 @@ from app.core.ids import parse_id
 from app.export import (
     audience,
     consent_routes,
+    eligibility,
     forms,
     images,
     partner_consent,
@@ -160,6 +161,7 @@ def _page(
             "errors": errors or {},
             "labels": {key: _(value) for key, value in forms.LABELS.items()},
             "can_edit": vorhaben_service.can_edit(member, vorhaben),
+            "outside_registry": eligibility.owner_outside_registry(db, vorhaben.municipality_id),
             "can_withdraw": publication is not None and service.can_withdraw(publication),
             "other_contact": contact if contact is not None and contact.id != member.id else None,
             "stage_options": [(stage.value, _(label)) for stage, label in STAGE_LABELS.items()],

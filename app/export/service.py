@@ -38,6 +38,7 @@ from app.export import (
     serializer,
     vocabularies,
 )
+from app.export.eligibility import owner_outside_registry
 from app.export.models import Publication, PublicationState, PublicationVersion
 from app.i18n import gettext as _
 from app.vorhaben import service as vorhaben_service
@@ -216,6 +217,8 @@ def save(
     takes the member off the live project at once, in a new version without a contact
     (the rest of the draft still waits for release)."""
     vorhaben = editable_vorhaben(db, member, vorhaben_id)
+    if problem := owner_outside_registry(db, vorhaben.municipality_id):
+        raise ValidationFailed({"visibility": problem})
     data, errors = forms.clean(
         form,
         validation.known_field_ids(db),
@@ -437,6 +440,8 @@ def release(
 ) -> Publication:
     target = transition(publication, "release")
     if problem := not_publishable(vorhaben_of(db, publication)):
+        raise InvalidTransition(problem)
+    if problem := owner_outside_registry(db, publication.municipality_id):
         raise InvalidTransition(problem)
     publication.state = target
     was_live = publication.live

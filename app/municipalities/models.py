@@ -1,4 +1,6 @@
-"""The official registry of German territorial units (Destatis GV100AD) and mail domains."""
+"""The register of places members belong to: the official registry of German territorial
+units (Destatis GV100AD) and, beside it in the same table, the organisations moderators keep
+(associations, Land ministries, municipalities abroad; see docs/organisations.md)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
 from app.db import Base, str_enum
-from app.i18n import N_, gettext
+from app.i18n import N_, gettext, territory_name
 
 
 class Level(enum.StrEnum):
@@ -30,6 +32,8 @@ class Level(enum.StrEnum):
     KREIS = "kreis"
     GEMEINDEVERBAND = "gemeindeverband"
     GEMEINDE = "gemeinde"
+    # Not a GV100AD level: an organisation kept by the moderators (never touched by an import).
+    ORGANISATION = "organisation"
 
     @property
     def label(self) -> str:
@@ -43,10 +47,44 @@ LEVEL_LABELS = {
     Level.KREIS: N_("Kreis"),
     Level.GEMEINDEVERBAND: N_("Gemeindeverband"),
     Level.GEMEINDE: N_("Gemeinde"),
+    Level.ORGANISATION: N_("Organisation"),
 }
 
 # Levels a member can belong to (the others are statistical or historical units).
-MEMBER_LEVELS = (Level.LAND, Level.KREIS, Level.GEMEINDEVERBAND, Level.GEMEINDE)
+MEMBER_LEVELS = (
+    Level.LAND,
+    Level.KREIS,
+    Level.GEMEINDEVERBAND,
+    Level.GEMEINDE,
+    Level.ORGANISATION,
+)
+
+# The levels the Destatis registry (and so its import) consists of.
+REGISTRY_LEVELS = (
+    Level.LAND,
+    Level.REGIERUNGSBEZIRK,
+    Level.REGION,
+    Level.KREIS,
+    Level.GEMEINDEVERBAND,
+    Level.GEMEINDE,
+)
+
+# The country of every registry entry; organisations carry their own (ISO 3166-1 alpha-2).
+HOME_COUNTRY = "DE"
+
+
+class OrganisationType(enum.IntEnum):
+    """What kind of organisation an entry of the level `organisation` is. Stored in
+    `kind_code`, beside the GV100AD Textkennzeichen (two digits), so every page that names
+    an entry's kind (`kind_label`) names an organisation's type without a case of its own."""
+
+    VERBAND = 901
+    LANDESMINISTERIUM = 902
+    KOMMUNE_AUSLAND = 903
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self.value]
 
 
 class DigitalisationType(enum.StrEnum):
@@ -94,6 +132,9 @@ KIND_LABELS = {
     65: N_("Gemeindefreies Gebiet, bewohnt"),
     66: N_("Gemeindefreies Gebiet, unbewohnt"),
     67: N_("Große Kreisstadt"),
+    OrganisationType.VERBAND.value: N_("Verband"),
+    OrganisationType.LANDESMINISTERIUM.value: N_("Landesministerium"),
+    OrganisationType.KOMMUNE_AUSLAND.value: N_("Kommune im Ausland"),
 }
 
 
@@ -101,9 +142,22 @@ KIND_LABELS = {
 _KIND_WORDS = ("kreis", "region", "verband", "stadt", "gemeinde", "amt")
 
 
-def distinct_name(name: str, level: Level, kind_code: int | None) -> str:
+def country_name(code: str) -> str:
+    """A country's name in the reader's language (the code itself if unknown)."""
+    return territory_name(code)
+
+
+def distinct_name(
+    name: str, level: Level, kind_code: int | None, country: str = HOME_COUNTRY
+) -> str:
     """The name as lists show it: a Kreis or Gemeindeverband whose official name is that of
-    a town (the Landkreis `München` beside `München, Landeshauptstadt`) gets its kind."""
+    a town (the Landkreis `München` beside `München, Landeshauptstadt`) gets its kind, an
+    organisation its type and, abroad, its country (`Wien (Kommune im Ausland, Österreich)`)."""
+    if level == Level.ORGANISATION:
+        kind = gettext(KIND_LABELS.get(kind_code or 0) or LEVEL_LABELS[level])
+        if country and country != HOME_COUNTRY:
+            return f"{name} ({kind}, {country_name(country)})"
+        return f"{name} ({kind})"
     if level not in (Level.KREIS, Level.GEMEINDEVERBAND) or "," in name:
         return name
     # A verbandsfreie Gemeinde is the Gemeinde itself, under the same name.
@@ -120,6 +174,7 @@ class Municipality(Base):
 
     Keys: Land 2 digits, Regierungsbezirk 3, Region 4, Kreis 5, Gemeinde 8 (the AGS),
     Gemeindeverband 9 (Kreis + Verband). Gemeinden also carry their 12-digit ARS.
+    An organisation's key is `org-` and a number: never digits, so it can never meet an AGS.
     """
 
     __tablename__ = "municipalities"
@@ -147,6 +202,9 @@ class Municipality(Base):
     postcode_unique: Mapped[bool | None] = mapped_column(Boolean)
     gebietsstand: Mapped[dt.date] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    country: Mapped[str] = mapped_column(
+        String(2), default=HOME_COUNTRY, server_default=HOME_COUNTRY
+    )
     digitalisation_type: Mapped[DigitalisationType | None] = mapped_column(
         str_enum(DigitalisationType, "digitalisation_type", length=30)
     )
@@ -174,7 +232,15 @@ class Municipality(Base):
     @property
     def display_name(self) -> str:
         """The name, with its kind where the name alone could be a town's (distinct_name)."""
-        return distinct_name(self.name, self.level, self.kind_code)
+        return distinct_name(self.name, self.level, self.kind_code, self.country)
+
+    @property
+    def is_organisation(self) -> bool:
+        return self.level is Level.ORGANISATION
+
+    @property
+    def country_name(self) -> str:
+        return country_name(self.country)
 
     @property
     def short_name(self) -> str:
@@ -207,3 +273,10 @@ class Gemeindeverband(Municipality):
 
 class Gemeinde(Municipality):
     __mapper_args__ = {"polymorphic_identity": Level.GEMEINDE}  # noqa: RUF012
+
+
+class Organisation(Municipality):
+    """An association, a Land ministry or a municipality abroad: a row of the same register,
+    so membership, ownership of Vorhaben and "own municipality" work for it unchanged."""
+
+    __mapper_args__ = {"polymorphic_identity": Level.ORGANISATION}  # noqa: RUF012

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.core.clock import utcnow
 from app.core.text import fold_words
 from app.municipalities.gv100ad import GV100ADError, Record
-from app.municipalities.models import MEMBER_LEVELS, Level, Municipality
+from app.municipalities.models import MEMBER_LEVELS, REGISTRY_LEVELS, Level, Municipality
 
 TABLE: Table = Municipality.__table__  # type: ignore[assignment]
 
@@ -35,14 +35,7 @@ COMPARED = (
     "active",
 )
 
-IMPORT_ORDER = (
-    Level.LAND,
-    Level.REGIERUNGSBEZIRK,
-    Level.REGION,
-    Level.KREIS,
-    Level.GEMEINDEVERBAND,
-    Level.GEMEINDE,
-)
+IMPORT_ORDER = REGISTRY_LEVELS
 
 
 @dataclass
@@ -124,6 +117,9 @@ def import_registry(
                 TABLE.c.gebietsstand,
                 *(TABLE.c[column] for column in COMPARED),
             )
+            # Only the registry: the organisations moderators keep are no part of the file
+            # and are never updated or deactivated by an import.
+            .where(TABLE.c.level.in_([level.value for level in REGISTRY_LEVELS]))
         ).mappings()
     }
     ids = {ags: row["id"] for ags, row in existing.items()}

@@ -149,7 +149,8 @@ def _form_context(
         "partner_results": [
             entry
             for entry in partners["results"]  # type: ignore[attr-defined]
-            if entry.ags not in form.partner_municipalities
+            # Partners are registry municipalities: the feed names them by AGS.
+            if entry.ags not in form.partner_municipalities and not entry.is_organisation
         ],
         "partner_chosen": chosen,
         "similar": provided.similar(

@@ -172,6 +172,7 @@ _RELATED_COLUMNS = (
     _PLACE.land_id.label("place_land_id"),
     _PLACE.level.label("place_level"),
     _PLACE.kind_code.label("place_kind_code"),
+    _PLACE.country.label("place_country"),
     _LAND.ags.label("land_ags"),
     _LAND.name.label("land_name"),
     _AUTHOR.display_name.label("author_name"),
@@ -231,6 +232,7 @@ def load(db: Session, reader: Reader, vorhaben_id: int) -> VorhabenPage:
         land,
         row.place_level,
         row.place_kind_code,
+        row.place_country,
     )
     author = None
     if row.author_id is not None and row.author_name is not None:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.core.ids import parse_id
 from app.core.pagination import Page, decode_keyset, encode_keyset
-from app.municipalities.models import Level, Municipality, distinct_name
+from app.municipalities.models import HOME_COUNTRY, Level, Municipality, distinct_name
 from app.vorhaben.models import (
     STAGE_LABELS,
     AIRecord,
@@ -104,7 +104,14 @@ _CARD_COLUMNS = (
 # column instead of the alias's, which broke the query for the life of the process.
 _PLACE = aliased(Municipality, name="card_place")
 _LAND = aliased(Municipality, name="card_land")
-_PLACE_COLUMNS = (_PLACE.ags, _PLACE.name, _PLACE.land_id, _PLACE.level, _PLACE.kind_code)
+_PLACE_COLUMNS = (
+    _PLACE.ags,
+    _PLACE.name,
+    _PLACE.land_id,
+    _PLACE.level,
+    _PLACE.kind_code,
+    _PLACE.country,
+)
 _LAND_COLUMNS = (_LAND.ags.label("land_ags"), _LAND.name.label("land_name"))
 _PLACE_JOIN = _PLACE.id == Vorhaben.municipality_id
 _LAND_JOIN = _LAND.id == _PLACE.land_id
@@ -118,10 +125,11 @@ class CardPlace:
     land: CardPlace | None = None
     level: Level = Level.LAND
     kind_code: int | None = None
+    country: str = HOME_COUNTRY
 
     @property
     def display_name(self) -> str:
-        return distinct_name(self.name, self.level, self.kind_code)
+        return distinct_name(self.name, self.level, self.kind_code, self.country)
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +244,7 @@ def _card(
         last_activity_at=row.last_activity_at,
         hidden_at=row.hidden_at,
         municipality=CardPlace(
-            row.municipality_id, row.ags, row.name, land, row.level, row.kind_code
+            row.municipality_id, row.ags, row.name, land, row.level, row.kind_code, row.country
         ),
         fields=tuple(fields.get(row.id, ())),
         tags=tuple(tags.get(row.id, ())),

@@ -181,3 +181,29 @@ def test_application_works_without_javascript(browser: Browser, seeded: LiveServ
     page.locator("#field-position").press("Enter")
     expect(page).to_have_url(seeded.url + "/membership/status")
     context.close()
+
+
+def test_a_moderator_adds_an_organisation_and_an_applicant_finds_it(
+    applicant_page: Page, browser: Browser, seeded: LiveServer
+) -> None:
+    """docs/organisations.md: the organisation form and the picker, with axe on both."""
+    with seeded.session() as db:
+        moderator_id = next(a.id for a in seed_personas(db) if a.role is Role.MODERATOR)
+    moderator_context = signed_in_context(browser, seeded, moderator_id, provider="sso")
+    moderator = moderator_context.new_page()
+    moderator.goto(seeded.url + "/moderation/organisationen")
+    assert_accessible(moderator, "organisations")
+    moderator.get_by_label("Name").fill("Stadt Graz")
+    moderator.get_by_label("Art").select_option(label="Kommune im Ausland")
+    moderator.get_by_label("Staat").select_option("AT")
+    moderator.get_by_role("button", name="Anlegen").click()
+    expect(moderator.locator("h1")).to_have_text("Stadt Graz (Kommune im Ausland, Österreich)")
+    assert_accessible(moderator, "one organisation")
+    moderator_context.close()
+
+    page = applicant_page
+    page.goto(seeded.url + "/membership/apply")
+    page.locator("#municipality-q").type("Graz")
+    graz = page.locator("label.radio", has_text="Stadt Graz")
+    expect(graz).to_contain_text("Kommune im Ausland, Österreich")
+    assert_accessible(page, "application form with an organisation")

@@ -130,6 +130,7 @@ def test_on_a_desktop_filters_are_open_and_cooperation_is_beside_the_text(
                 "/moderation/publications",
                 "/moderation/audit",
                 "/moderation/domains",
+                "/moderation/organisationen",
             ],
         ),
         ("antrag", ["/membership/status", "/vorhaben"]),

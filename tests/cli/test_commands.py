@@ -23,7 +23,7 @@ from app.config import Settings
 from app.db import make_engine
 from app.export import partners
 from app.export.models import WebhookEndpoint
-from app.municipalities.models import Level, Municipality
+from app.municipalities.models import Level, Municipality, OrganisationType
 from app.outbox import service as outbox
 from app.outbox.models import Channel, DeliveryState, OutboxMessage
 from app.vorhaben.models import Vorhaben
@@ -134,6 +134,28 @@ def test_import_prints_the_totals_last_and_changes_nothing_the_second_time(
         )
     assert {"Oberschleißheim", "Dörnberg", "München", "München, Landeshauptstadt"} <= names
     assert gemeinden == 14
+
+
+def test_import_leaves_the_organisations_alone(allmende: Run, db: Session, engine: Engine) -> None:
+    """Organisations are no part of the file: an import never deactivates or changes them,
+    and its totals count only the registry."""
+    kgst = factories.organisation(db, "KGSt")
+    wien = factories.organisation(db, "Wien", kind=OrganisationType.KOMMUNE_AUSLAND, country="AT")
+    db.commit()
+    for _round in range(2):
+        done = allmende("municipalities", "import", str(EXCERPT))
+        assert done.code == 0, done.err
+        assert done.last_line.endswith("deactivated=0")
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(Municipality.ags, Municipality.name, Municipality.active, Municipality.country)
+            .where(Municipality.level == Level.ORGANISATION)
+            .order_by(Municipality.name)
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        (kgst.ags, "KGSt", True, "DE"),
+        (wien.ags, "Wien", True, "AT"),
+    ]
 
 
 def test_a_malformed_line_aborts_and_leaves_the_database_as_it_was(

@@ -300,6 +300,7 @@ def everything(db: Session, settings: Settings) -> Everything:
     job = membership_changes.request_change(
         db, other, membership_changes.ChangeForm(position="Amtsleitung")
     )
+    kgst = factories.organisation(db, "KGSt")
     db.flush()
     return Everything(
         admin=admin,
@@ -323,6 +324,7 @@ def everything(db: Session, settings: Settings) -> Everything:
             "endpoint_id": str(endpoint.id),
             "hidden_comment_id": str(hidden.id),
             "hidden_vorhaben_id": str(theirs.id),
+            "organisation_id": str(kgst.id),
         },
     )
 
