@@ -20,6 +20,7 @@ from app.admin import routes as admin_routes
 from app.auth import routes as auth_routes
 from app.auth.deps import LoginRequired
 from app.auth.oidc import ProviderRegistry
+from app.circle_pages import routes as circle_routes
 from app.comments import routes as comment_routes
 from app.config import Settings, get_settings
 from app.dashboard import routes as dashboard_routes
@@ -94,6 +95,7 @@ def create_app(
     # (no path is answered by two routes, tests/test_routes.py).
     app.include_router(vorhaben_routes.router)
     app.include_router(dashboard_routes.router)
+    app.include_router(circle_routes.router)
     app.include_router(search_routes.router)
     app.include_router(comment_routes.router)
     app.include_router(cooperation_routes.router)

@@ -3,6 +3,7 @@
 from app.accounts import models as accounts_models
 from app.audit import models as audit_models
 from app.auth import models as auth_models
+from app.circles import models as circles_models
 from app.comments import models as comments_models
 from app.export import models as export_models
 from app.membership import models as membership_models
@@ -18,6 +19,7 @@ __all__ = [
     "accounts_models",
     "audit_models",
     "auth_models",
+    "circles_models",
     "comments_models",
     "export_models",
     "membership_models",

@@ -71,6 +71,18 @@ ACTION_LABELS = {
     "webhook_enabled": N_("Webhook eingeschaltet"),
     "webhook_disabled": N_("Webhook abgeschaltet"),
     "webhook_redelivered": N_("Webhook erneut gesendet"),
+    # Circles (Kreise)
+    "circle_created": N_("Kreis angelegt"),
+    "circle_moderator_named": N_("Kreismoderation benannt"),
+    "circle_join_requested": N_("Aufnahme in einen Kreis erbeten"),
+    "circle_request_approved": N_("Aufnahme in einen Kreis bestätigt"),
+    "circle_request_declined": N_("Aufnahme in einen Kreis abgelehnt"),
+    "circle_member_invited": N_("In einen Kreis eingeladen"),
+    "circle_invitation_accepted": N_("Einladung in einen Kreis angenommen"),
+    "circle_invitation_declined": N_("Einladung in einen Kreis abgelehnt"),
+    "circle_left": N_("Kreis verlassen"),
+    "circle_member_removed": N_("Aus einem Kreis entfernt"),
+    "circle_role_changed": N_("Rolle in einem Kreis geändert"),
 }
 
 OBJECT_LABELS = {
@@ -86,6 +98,7 @@ OBJECT_LABELS = {
     "field_of_action": N_("Handlungsfeld"),
     "session": N_("Sitzung"),
     "stage": N_("Phase"),
+    "circle": N_("Kreis"),
 }
 
 DETAIL_LABELS = {
@@ -95,6 +108,8 @@ DETAIL_LABELS = {
     "by": N_("Durch"),
     "bytes": N_("Größe in Bytes"),
     "cause": N_("Anlass"),
+    "circle": N_("Kreis"),
+    "circle_role": N_("Rolle im Kreis"),
     "deliveries_given_up": N_("Aufgegebene Zustellungen"),
     "detail": N_("Grund"),
     "domain": N_("Domain"),
@@ -106,8 +121,10 @@ DETAIL_LABELS = {
     "from_stage": N_("Von Phase"),
     "grant": N_("Anlass des Zugriffs"),
     "key_id": N_("Schlüssel"),
+    "kind": N_("Art"),
     "keys": N_("Widerrufene Schlüssel"),
     "label": N_("Bezeichnung"),
+    "listed": N_("Für Mitglieder auffindbar"),
     "message": N_("Nachricht"),
     "municipality": N_("Gemeindeschlüssel"),
     "municipality_id": N_("Kommune Nr."),
@@ -150,6 +167,8 @@ LISTED_VALUES = frozenset(
         "by",
         "grant",
         "cause",
+        "circle_role",
+        "kind",
     }
 )
 VALUE_LABELS = {
@@ -179,6 +198,9 @@ VALUE_LABELS = {
     "erasure": N_("Konto gelöscht"),
     "review_request": N_("Bitte um Überprüfung"),
     "publication_review": N_("Prüfung einer Veröffentlichung"),
+    "network": N_("Netzwerk"),
+    "working_group": N_("Arbeitsgruppe"),
+    "region": N_("Region"),
 }
 
 
@@ -245,6 +267,7 @@ def target_of(
         "publication": "/moderation/publications/{}",
         "partner": "/admin/partners/{}",
         "webhook_endpoint": "/admin/webhooks/{}",
+        "circle": "/kreise/{}",
     }
     url = links[object_type].format(key) if object_type in links and key else None
     if object_type == "publication":
