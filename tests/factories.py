@@ -16,6 +16,7 @@ from app.circles.models import Circle, CircleKind, CircleMembership, CircleRole,
 from app.comments import service as comment_service
 from app.comments.models import Comment
 from app.config import Settings, load_settings
+from app.core import markdown
 from app.core.clock import utcnow
 from app.core.errors import ValidationFailed
 from app.core.text import fold_words
@@ -255,7 +256,13 @@ def circle(
 ) -> Circle:
     """A circle with active circle moderators and members (rows written directly: the
     service's workflow has tests of its own)."""
-    entry = Circle(name=name, description=description, kind=kind, listed=listed)
+    entry = Circle(
+        name=name,
+        description=description,
+        description_html=markdown.render(description),
+        kind=kind,
+        listed=listed,
+    )
     db.add(entry)
     db.flush()
     for role, people in ((CircleRole.MODERATOR, moderators), (CircleRole.MEMBER, members)):

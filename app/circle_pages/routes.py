@@ -16,12 +16,12 @@ from starlette.datastructures import FormData
 
 from app.accounts.models import Account
 from app.auth.deps import Member, Moderator
-from app.circle_pages import overview
 from app.circles import service as circles
 from app.circles.models import CIRCLE_KIND_LABELS, CircleRole, MembershipState
 from app.core.errors import Conflict, DomainError, ValidationFailed
 from app.core.ids import parse_id
 from app.i18n import gettext as _
+from app.vorhaben import circle_cards
 from app.web import routing
 from app.web.deps import DbSession
 from app.web.flash import Kind, flash
@@ -171,7 +171,7 @@ def circle_page(
     context: dict[str, object] = {"page_title": seen.circle.name, "seen": seen, "q": q}
     if seen.member:
         context |= {
-            "vorhaben": overview.vorhaben_of(db, member, circle_id),
+            "vorhaben": circle_cards.vorhaben_of(db, member, circle_id),
             "members": circles.members(db, circle_id, MembershipState.ACTIVE),
         }
     if seen.moderates:

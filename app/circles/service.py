@@ -91,17 +91,15 @@ def listing(db: Session, reader: Account) -> list[CircleEntry]:
         .where(or_(Circle.listed.is_(True), Circle.id.in_(own_ids)))
         .order_by(Circle.name, Circle.id)
     ).all()
-    counts: dict[int, int] = {
-        circle_id: count
-        for circle_id, count in db.execute(
-            select(CircleMembership.circle_id, func.count())
-            .where(
-                CircleMembership.circle_id.in_([c.id for c in circles]),
-                CircleMembership.state == MembershipState.ACTIVE,
-            )
-            .group_by(CircleMembership.circle_id)
+    counted = db.execute(
+        select(CircleMembership.circle_id, func.count())
+        .where(
+            CircleMembership.circle_id.in_([c.id for c in circles]),
+            CircleMembership.state == MembershipState.ACTIVE,
         )
-    }
+        .group_by(CircleMembership.circle_id)
+    )
+    counts: dict[int, int] = {row[0]: row[1] for row in counted}
     return [CircleEntry(c, mine.get(c.id), counts.get(c.id, 0)) for c in circles]
 
 
