@@ -98,7 +98,7 @@ OBJECT_LABELS = {
     "field_of_action": N_("Handlungsfeld"),
     "session": N_("Sitzung"),
     "stage": N_("Phase"),
-    "circle": N_("Kreis"),
+    "circle": N_("Kreis (Gruppe)"),
 }
 
 DETAIL_LABELS = {
@@ -108,7 +108,7 @@ DETAIL_LABELS = {
     "by": N_("Durch"),
     "bytes": N_("Größe in Bytes"),
     "cause": N_("Anlass"),
-    "circle": N_("Kreis"),
+    "circle": N_("Kreis (Gruppe)"),
     "circle_role": N_("Rolle im Kreis"),
     "deliveries_given_up": N_("Aufgegebene Zustellungen"),
     "detail": N_("Grund"),

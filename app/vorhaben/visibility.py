@@ -76,13 +76,15 @@ def visible_clause(reader: Reader) -> ColumnElement[bool]:
 
 
 def _shared_clause(reader: Reader, own: ColumnElement[bool]) -> ColumnElement[bool]:
+    # Each EXISTS reads its own table and correlates everything else: the Vorhaben, and the
+    # account of an enclosing query when the reader is named by its columns (ReaderColumns).
     partner = (
         exists()
         .where(
             VorhabenPartner.vorhaben_id == Vorhaben.id,
             VorhabenPartner.municipality_id == reader.municipality_id,
         )
-        .correlate(Vorhaben)
+        .correlate_except(VorhabenPartner)
         if reader.municipality_id is not None
         else false()
     )
@@ -93,7 +95,7 @@ def _shared_clause(reader: Reader, own: ColumnElement[bool]) -> ColumnElement[bo
             CircleMembership.account_id == reader.id,
             CircleMembership.state == MembershipState.ACTIVE,
         )
-        .correlate(Vorhaben)
+        .correlate_except(CircleMembership)
     )
     return or_(
         Vorhaben.visibility == Visibility.MEMBERS,

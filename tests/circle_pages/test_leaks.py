@@ -22,6 +22,7 @@ from app.comments.models import Comment
 from app.config import Settings
 from app.notifications.delivery_check import still_meant_for
 from app.notifications.models import Notification
+from app.notifications.service import unread_count_column
 from app.outbox.models import OutboxMessage
 from app.vorhaben import cooperation
 from app.vorhaben.models import FieldOfAction, Vorhaben
@@ -251,8 +252,17 @@ def test_notifications_and_mails_keep_to_the_circle(
         if m.payload["to"] == scene.insider.email and "Geheimplan" in str(m.payload)
     ]
     assert still_meant_for(db, queued.payload["about"])
+    # The page header's unread count, read as a column beside the account (the session
+    # lookup): it counts the circle's notification only while the insider is in it.
+    header = (
+        select(unread_count_column())
+        .select_from(factories.Account)
+        .where(factories.Account.id == scene.insider.id)
+    )
+    insider_count = db.scalar(header)
     circles.leave(db, scene.insider, db.get(factories.Circle, scene.circle_id))  # type: ignore[arg-type]
     assert not still_meant_for(db, queued.payload["about"])
+    assert db.scalar(header) == (insider_count or 0) - 1
 
 
 def test_a_vorhaben_for_partners_reaches_the_partner_town_and_no_third(
