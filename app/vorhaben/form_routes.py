@@ -234,9 +234,17 @@ def _refused(
 
 
 @router.get("/vorhaben/new")
-def new_form(request: Request, member: Member, db: DbSession) -> Response:
-    """An empty form for a new idea or project."""
-    return _form_page(request, db, member, forms.VorhabenForm())
+def new_form(
+    request: Request,
+    member: Member,
+    db: DbSession,
+    visibility: Annotated[str, Query(max_length=30)] = "",
+) -> Response:
+    """An empty form for a new idea or project (a circle's page preselects the circle)."""
+    form = forms.VorhabenForm()
+    if forms.parse_visibility(visibility) is not None:
+        form.visibility = visibility
+    return _form_page(request, db, member, form)
 
 
 @router.post("/vorhaben/new")

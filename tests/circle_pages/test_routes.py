@@ -100,8 +100,8 @@ def test_invite_accept_and_post_a_vorhaben_for_the_circle(client: TestClient, db
         follow_redirects=True,
     )
     assert joined.status_code == 200 and "Lea Lead" in joined.text
-    form = client.get("/vorhaben/new").text
-    assert f'value="circle:{circle.id}"' in form and "AG Open Data" in form
+    form = client.get(f"/vorhaben/new?visibility=circle:{circle.id}").text
+    assert f'value="circle:{circle.id}" checked' in form and "AG Open Data" in form
     created = client.post(
         "/vorhaben/new",
         data={
