@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 
 from app.accounts.models import Account
 from app.auth.deps import Member, Moderator
+from app.circles import mails as circle_mails
 from app.circles import service as circles
 from app.circles.models import CIRCLE_KIND_LABELS, CircleRole, MembershipState
 from app.core.errors import Conflict, DomainError, ValidationFailed
@@ -210,12 +211,22 @@ AccountId = Annotated[str, Form(max_length=20)]
 @router.post("/kreise/{circle_id:id}/anfrage")
 def request_to_join(request: Request, circle_id: int, member: Member, db: DbSession) -> Response:
     """Ask to join a listed circle."""
-    circle = circles.view(db, member, circle_id).circle
+    seen = circles.view(db, member, circle_id)
+    circle, invited = seen.circle, seen.invited
+    settings = request.app.state.settings
+
+    def ask() -> None:
+        circles.request_to_join(db, member, circle)
+        if not invited:  # (an invitation there is accepted instead: nothing to decide)
+            circle_mails.requested(db, settings, circle, member)
+
     return _attempt(
         request,
         circle_id,
-        _("Ihre Anfrage ist gestellt. Die Moderation des Kreises entscheidet."),
-        lambda: circles.request_to_join(db, member, circle),
+        _("Willkommen im Kreis.")
+        if invited
+        else _("Ihre Anfrage ist gestellt. Die Moderation des Kreises entscheidet."),
+        ask,
     )
 
 
@@ -263,12 +274,14 @@ def invite(
     invitee = parse_id(account_id)
     if invitee is None:
         return _back(request, circle_id, _("Bitte wählen Sie eine Person aus der Suche."), "error")
-    return _attempt(
-        request,
-        circle_id,
-        _("Die Einladung ist verschickt."),
-        lambda: circles.invite(db, member, circle, invitee),
-    )
+    settings = request.app.state.settings
+
+    def invite_and_tell() -> None:
+        row = circles.invite(db, member, circle, invitee)
+        if row.state is MembershipState.INVITED:  # (else a request of theirs was approved)
+            circle_mails.invited(db, settings, circle, member, invitee)
+
+    return _attempt(request, circle_id, _("Die Einladung ist verschickt."), invite_and_tell)
 
 
 @router.post("/kreise/{circle_id:id}/anfragen/{account_id:id}")

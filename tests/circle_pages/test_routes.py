@@ -5,6 +5,7 @@ leave. Every form is a plain POST behind CSRF."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -13,8 +14,17 @@ from sqlalchemy.orm import Session
 from app.audit.models import AuditEvent
 from app.circles import service as circles
 from app.circles.models import Circle
+from app.outbox.models import OutboxMessage
 from app.vorhaben.models import Visibility, Vorhaben
 from tests import factories
+
+
+def _mails_to(db: Session, person: factories.Account) -> list[dict[str, Any]]:
+    return [
+        message.payload
+        for message in db.scalars(select(OutboxMessage))
+        if message.payload["to"] == person.email
+    ]
 
 
 def _words(text: str) -> str:
@@ -88,6 +98,9 @@ def test_invite_accept_and_post_a_vorhaben_for_the_circle(client: TestClient, db
         follow_redirects=True,
     )
     assert invited.status_code == 200 and "Einladung ist verschickt" in invited.text
+    [mail] = _mails_to(db, guest)
+    assert mail["subject"] == "Einladung in den Kreis „AG Open Data“"
+    assert f"/kreise/{circle.id}" in mail["text"] and "Lea Lead" in mail["text"]
     factories.login(client, db, guest)
     assert "AG Open Data" in client.get("/").text  # the invitation on the dashboard
     page = client.get(f"/kreise/{circle.id}")
@@ -162,6 +175,9 @@ def test_join_request_on_a_listed_circle_and_its_approval(client: TestClient, db
     )
     assert asked.status_code == 200 and "Anfrage liegt der Moderation" in asked.text
     assert client.get(f"/vorhaben/{secret.id}").status_code == 404
+    [mail] = _mails_to(db, lead)
+    assert "Arne Anfrage bittet um Aufnahme" in mail["text"]
+    assert "Nordlicht" not in str(mail)
     factories.login(client, db, lead)
     page = client.get(f"/kreise/{circle.id}")
     assert "Arne Anfrage" in page.text
