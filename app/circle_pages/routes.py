@@ -17,6 +17,7 @@ from starlette.datastructures import FormData
 from app.accounts.models import Account
 from app.auth.deps import Member, Moderator
 from app.circles import mails as circle_mails
+from app.circles import repository as circle_repository
 from app.circles import service as circles
 from app.circles.models import CIRCLE_KIND_LABELS, CircleRole, MembershipState
 from app.core.errors import Conflict, DomainError, ValidationFailed
@@ -45,7 +46,7 @@ def _back(
 def circle_list(request: Request, member: Member, db: DbSession) -> Response:
     """Listed circles and the member's own (unlisted ones only to those in them)."""
     request.state.nav = "kreise"
-    entries = circles.listing(db, member)
+    entries = circle_repository.listing(db, member)
     states = {entry.circle.id: entry.mine.state if entry.mine else None for entry in entries}
     return render(
         request,
@@ -75,9 +76,9 @@ def _form_page(
     status_code: int = 200,
 ) -> Response:
     request.state.nav = "kreise"
-    found = circles.find_members(db, moderator_q) if moderator_q.strip() else []
+    found = circle_repository.find_members(db, moderator_q) if moderator_q.strip() else []
     chosen_ids = [i for value in form.moderators if (i := parse_id(value)) is not None]
-    chosen = circles.accounts_by_id(db, chosen_ids)
+    chosen = circle_repository.accounts_by_id(db, chosen_ids)
     return render(
         request,
         "circles/form.html",
@@ -168,19 +169,19 @@ def circle_page(
     """A circle's own space for its members; its name, description and a join request
     for others (404 for an unlisted one)."""
     request.state.nav = "kreise"
-    seen = circles.view(db, member, circle_id)
+    seen = circle_repository.view(db, member, circle_id)
     context: dict[str, object] = {"page_title": seen.circle.name, "seen": seen, "q": q}
     if seen.member:
         context |= {
             "vorhaben": circle_cards.vorhaben_of(db, member, circle_id),
-            "members": circles.members(db, circle_id, MembershipState.ACTIVE),
+            "members": circle_repository.members(db, circle_id, MembershipState.ACTIVE),
         }
     if seen.moderates:
-        found = circles.find_members(db, q) if q.strip() else []
+        found = circle_repository.find_members(db, q) if q.strip() else []
         context |= {
-            "requests": circles.members(db, circle_id, MembershipState.REQUESTED),
-            "invitations": circles.members(db, circle_id, MembershipState.INVITED),
-            "candidates": circles.without_members(db, circle_id, found),
+            "requests": circle_repository.members(db, circle_id, MembershipState.REQUESTED),
+            "invitations": circle_repository.members(db, circle_id, MembershipState.INVITED),
+            "candidates": circle_repository.without_members(db, circle_id, found),
             "searched": bool(q.strip()),
         }
     return render(request, "circles/detail.html", context)
@@ -211,7 +212,7 @@ AccountId = Annotated[str, Form(max_length=20)]
 @router.post("/kreise/{circle_id:id}/anfrage")
 def request_to_join(request: Request, circle_id: int, member: Member, db: DbSession) -> Response:
     """Ask to join a listed circle."""
-    seen = circles.view(db, member, circle_id)
+    seen = circle_repository.view(db, member, circle_id)
     circle, invited = seen.circle, seen.invited
     settings = request.app.state.settings
 
@@ -235,7 +236,7 @@ def answer_invitation(
     request: Request, circle_id: int, member: Member, db: DbSession, decision: Decision = ""
 ) -> Response:
     """Accept (`decision` = accept) or decline an invitation."""
-    circle = circles.view(db, member, circle_id).circle
+    circle = circle_repository.view(db, member, circle_id).circle
     if decision == "accept":
         return _attempt(
             request,
@@ -255,7 +256,7 @@ def answer_invitation(
 @router.post("/kreise/{circle_id:id}/verlassen")
 def leave(request: Request, circle_id: int, member: Member, db: DbSession) -> Response:
     """Leave the circle (or withdraw one's request)."""
-    circle = circles.view(db, member, circle_id).circle
+    circle = circle_repository.view(db, member, circle_id).circle
     return _attempt(
         request,
         circle_id,
@@ -270,7 +271,7 @@ def invite(
     request: Request, circle_id: int, member: Member, db: DbSession, account_id: AccountId = ""
 ) -> Response:
     """A circle moderator invites a member."""
-    circle = circles.view(db, member, circle_id).circle
+    circle = circle_repository.view(db, member, circle_id).circle
     invitee = parse_id(account_id)
     if invitee is None:
         return _back(request, circle_id, _("Bitte wählen Sie eine Person aus der Suche."), "error")
@@ -294,7 +295,7 @@ def decide_request(
     decision: Decision = "",
 ) -> Response:
     """A circle moderator approves (`decision` = approve) or declines a request."""
-    circle = circles.view(db, member, circle_id).circle
+    circle = circle_repository.view(db, member, circle_id).circle
     approve = decision == "approve"
     return _attempt(
         request,
@@ -315,7 +316,7 @@ def change_member(
 ) -> Response:
     """A circle moderator removes a member (`action` = remove) or sets their role
     (`moderator`, `member`)."""
-    circle = circles.view(db, member, circle_id).circle
+    circle = circle_repository.view(db, member, circle_id).circle
     if action in {role.value for role in CircleRole}:
         return _attempt(
             request,

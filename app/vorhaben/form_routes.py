@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 
 from app.accounts.models import Account
 from app.auth.deps import Member
-from app.circles import service as circles
+from app.circles import repository as circle_repository
 from app.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from app.core.ids import parse_id
 from app.i18n import gettext as _
@@ -175,7 +175,7 @@ def _visibility_options(db: DbSession, member: Account) -> list[tuple[str, str]]
             forms.visibility_value(Visibility.CIRCLE, circle.id),
             _("Nur der Kreis „%(name)s“", name=circle.name),
         )
-        for circle in circles.active_circles(db, member.id)
+        for circle in circle_repository.active_circles(db, member.id)
     ]
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Account, AccountState
-from app.circles import service as circles
+from app.circles import repository as circle_repository
 from app.core.errors import ValidationFailed
 from app.core.ids import parse_id
 from app.i18n import gettext as _
@@ -84,7 +84,7 @@ def check(db: Session, form: forms.VorhabenForm, owner_id: int, editor_id: int) 
     if (
         data is not None
         and data.visibility is Visibility.CIRCLE
-        and data.circle_id not in circles.active_circle_ids(db, editor_id)
+        and data.circle_id not in circle_repository.active_circle_ids(db, editor_id)
     ):
         errors["visibility"] = _("Bitte wählen Sie einen Kreis, dem Sie angehören.")
     partner_ags = [value.strip() for value in form.partner_municipalities if value.strip()]

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.account import preferences
+from app.circles import repository as circle_repository
 from app.circles import service as circles
 from app.comments.models import Comment
 from app.config import Settings
@@ -209,7 +210,7 @@ def test_a_member_outside_the_circle_sees_nothing_of_it(
         response = client.post(path, data={"csrf_token": token, **data}, follow_redirects=False)
         assert response.status_code == 404, path
         _no_leak(response.text, path)
-    assert circles.membership(db, scene.circle_id, outsider.id) is None
+    assert circle_repository.membership(db, scene.circle_id, outsider.id) is None
 
 
 @pytest.mark.parametrize("who", ["applicant", "anonymous"])

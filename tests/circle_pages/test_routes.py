@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
-from app.circles import service as circles
+from app.circles import repository as circle_repository
 from app.circles.models import Circle
 from app.outbox.models import OutboxMessage
 from app.vorhaben.models import Visibility, Vorhaben
@@ -65,7 +65,7 @@ def test_a_site_moderator_creates_a_circle_with_a_first_circle_moderator(
     circle_id = int(made.headers["location"].rsplit("/", 1)[1])
     circle = db.get(Circle, circle_id)
     assert circle is not None and not circle.listed  # the box was not ticked
-    row = circles.membership(db, circle_id, cdo.id)
+    row = circle_repository.membership(db, circle_id, cdo.id)
     assert row is not None and row.is_moderator
     # The site moderator is not in the circle: an unlisted circle is not theirs to read.
     assert client.get(f"/kreise/{circle_id}").status_code == 404
@@ -215,5 +215,5 @@ def test_the_last_circle_moderator_is_told_to_name_another_first(
         f"/kreise/{circle.id}/verlassen", data={"csrf_token": token}, follow_redirects=True
     )
     assert left.status_code == 200 and left.url.path == "/kreise"  # unlisted: back to the list
-    assert circles.membership(db, circle.id, lead.id) is None
+    assert circle_repository.membership(db, circle.id, lead.id) is None
     assert client.get(f"/kreise/{circle.id}").status_code == 404

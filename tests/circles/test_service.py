@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
+from app.circles import repository as circle_repository
 from app.circles import service as circles
 from app.circles.models import CircleMembership, CircleRole, MembershipState
 from app.config import Settings
@@ -47,7 +48,7 @@ def test_a_site_moderator_creates_a_circle_with_its_first_circle_moderators(
     assert circle.name == "CDO-Netzwerk" and not circle.listed
     assert "<strong>Rund 40</strong>" in circle.description_html
     assert "<script>" not in circle.description_html
-    row = circles.membership(db, circle.id, cdo.id)
+    row = circle_repository.membership(db, circle.id, cdo.id)
     assert row is not None and row.is_moderator
     assert _actions(db, circle.id) == [
         ("circle_created", None),
@@ -84,15 +85,15 @@ def test_request_approve_invite_accept_leave(db: Session) -> None:
     with pytest.raises(Forbidden):  # only the circle's moderation decides
         circles.decide_request(db, guest, circle, asker.id, approve=True)
     circles.decide_request(db, lead, circle, asker.id, approve=True)
-    assert circles.active_circle_ids(db, asker.id) == {circle.id}
+    assert circle_repository.active_circle_ids(db, asker.id) == {circle.id}
     with pytest.raises(Forbidden):  # a plain member does not invite
         circles.invite(db, asker, circle, guest.id)
     circles.invite(db, lead, circle, guest.id)
-    assert circles.active_circle_ids(db, guest.id) == set()  # not before accepting
+    assert circle_repository.active_circle_ids(db, guest.id) == set()  # not before accepting
     circles.accept_invitation(db, guest, circle)
-    assert circles.active_circle_ids(db, guest.id) == {circle.id}
+    assert circle_repository.active_circle_ids(db, guest.id) == {circle.id}
     circles.leave(db, guest, circle)
-    assert circles.membership(db, circle.id, guest.id) is None
+    assert circle_repository.membership(db, circle.id, guest.id) is None
     assert _actions(db, circle.id) == [
         ("circle_join_requested", asker.id),
         ("circle_request_approved", asker.id),
@@ -111,8 +112,8 @@ def test_declines_remove_the_row_and_are_audited(db: Session) -> None:
     circles.decide_request(db, lead, circle, asker.id, approve=False)
     circles.invite(db, lead, circle, guest.id)
     circles.decline_invitation(db, guest, circle)
-    assert circles.membership(db, circle.id, asker.id) is None
-    assert circles.membership(db, circle.id, guest.id) is None
+    assert circle_repository.membership(db, circle.id, asker.id) is None
+    assert circle_repository.membership(db, circle.id, guest.id) is None
     with pytest.raises(Conflict):
         circles.accept_invitation(db, guest, circle)
     assert [a for a, _ in _actions(db, circle.id)][-2:] == [
@@ -126,13 +127,13 @@ def test_an_unlisted_circle_takes_no_requests_and_hides_from_others(db: Session)
     other = factories.account(db)
     circle = factories.circle(db, "Geheimer Kreis", moderators=[lead], listed=False)
     with pytest.raises(NotFound):
-        circles.view(db, other, circle.id)
+        circle_repository.view(db, other, circle.id)
     with pytest.raises(NotFound):
         circles.request_to_join(db, other, circle)
-    assert all(entry.circle.id != circle.id for entry in circles.listing(db, other))
+    assert all(entry.circle.id != circle.id for entry in circle_repository.listing(db, other))
     circles.invite(db, lead, circle, other.id)
-    assert circles.view(db, other, circle.id).invited  # the invitee learns its name
-    assert any(entry.circle.id == circle.id for entry in circles.listing(db, other))
+    assert circle_repository.view(db, other, circle.id).invited  # the invitee learns its name
+    assert any(entry.circle.id == circle.id for entry in circle_repository.listing(db, other))
 
 
 def test_the_last_circle_moderator_cannot_leave_or_step_down(db: Session) -> None:
@@ -145,7 +146,7 @@ def test_the_last_circle_moderator_cannot_leave_or_step_down(db: Session) -> Non
         circles.set_role(db, lead, circle, lead.id, CircleRole.MEMBER)
     circles.set_role(db, lead, circle, member.id, CircleRole.MODERATOR)
     circles.leave(db, lead, circle)
-    row = circles.membership(db, circle.id, member.id)
+    row = circle_repository.membership(db, circle.id, member.id)
     assert row is not None and row.is_moderator
     assert ("circle_role_changed", member.id) in _actions(db, circle.id)
 
@@ -157,7 +158,7 @@ def test_a_circle_moderator_removes_a_member(db: Session) -> None:
     with pytest.raises(Forbidden):
         circles.remove(db, member, circle, lead.id)
     circles.remove(db, lead, circle, member.id)
-    assert circles.membership(db, circle.id, member.id) is None
+    assert circle_repository.membership(db, circle.id, member.id) is None
     assert ("circle_member_removed", member.id) in _actions(db, circle.id)
 
 
@@ -170,7 +171,7 @@ def test_membership_is_unique_per_circle_and_account(db: Session) -> None:
         with pytest.raises(IntegrityError):
             db.flush()
         savepoint.rollback()
-    assert circles.active_circle_ids(db, lead.id) == {circle.id}
+    assert circle_repository.active_circle_ids(db, lead.id) == {circle.id}
 
 
 def test_the_visibility_rule_follows_the_membership_at_once(
