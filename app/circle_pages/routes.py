@@ -8,11 +8,11 @@ description and a join request (CONTRACT)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Form, Query, Request
+from fastapi import Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.datastructures import FormData
 
 from app.accounts.models import Account
 from app.auth.deps import Member, Moderator
@@ -111,7 +111,21 @@ def _person(account: Account) -> str:
     )
 
 
-def _read_circle_form(data: FormData) -> tuple[circles.CircleForm, str, str, str]:
+@dataclass(frozen=True)
+class SubmittedCircle:
+    form: circles.CircleForm
+    action: str  # "create" or "search" (the member search)
+    query: str
+    query_shown: str  # the search whose results the form showed
+
+
+async def read_circle_form(request: Request) -> SubmittedCircle:
+    """Parse the posted creation form (a coroutine: the route itself stays in a thread)."""
+    try:
+        data = await request.form()
+    except Exception as error:  # a malformed multipart body
+        raise DomainError(_("Das Formular konnte nicht gelesen werden.")) from error
+
     def text(name: str) -> str:
         value = data.get(name)
         return value if isinstance(value, str) else ""
@@ -123,7 +137,9 @@ def _read_circle_form(data: FormData) -> tuple[circles.CircleForm, str, str, str
         listed=text("listed") in {"1", "on", "true"},
         moderators=[v for v in data.getlist("moderators") if isinstance(v, str)][:100],
     )
-    return form, text("action"), text("moderator_q")[:200], text("moderator_q_shown")[:200]
+    return SubmittedCircle(
+        form, text("action"), text("moderator_q")[:200], text("moderator_q_shown")[:200]
+    )
 
 
 @router.get("/kreise/neu")
@@ -133,14 +149,20 @@ def new_circle(request: Request, moderator: Moderator, db: DbSession) -> Respons
 
 
 @router.post("/kreise/neu")
-async def create_circle(request: Request, moderator: Moderator, db: DbSession) -> Response:
+def create_circle(
+    request: Request,
+    moderator: Moderator,
+    db: DbSession,
+    submitted: Annotated[SubmittedCircle, Depends(read_circle_form)],
+) -> Response:
     """Create a circle with its first circle moderators (303 to it); the member search
     re-renders the form with everything typed."""
-    try:
-        data = await request.form()
-    except Exception as error:  # a malformed multipart body
-        raise DomainError(_("Das Formular konnte nicht gelesen werden.")) from error
-    form, action, query, shown = _read_circle_form(data)
+    form, action, query, shown = (
+        submitted.form,
+        submitted.action,
+        submitted.query,
+        submitted.query_shown,
+    )
     # Enter in the search field presses the default button (create): a search typed but not
     # yet run is run, as the Vorhaben form's partner search does.
     if action == "search" or (query.strip() and query.strip() != shown.strip()):

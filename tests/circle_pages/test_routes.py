@@ -63,6 +63,12 @@ def test_a_site_moderator_creates_a_circle_with_a_first_circle_moderator(
     )
     assert made.status_code == 303
     circle_id = int(made.headers["location"].rsplit("/", 1)[1])
+    broken = client.post(
+        "/kreise/neu",
+        content=b'--zz\r\nContent-Disposition: form-data; name="name"\r\n\r\nX',
+        headers={"content-type": "multipart/form-data; boundary=zz", "X-CSRF-Token": token},
+    )
+    assert broken.status_code in {400, 422}  # a truncated body: a clear answer, no 500
     circle = db.get(Circle, circle_id)
     assert circle is not None and not circle.listed  # the box was not ticked
     row = circle_repository.membership(db, circle_id, cdo.id)
