@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Account, AccountState, Identity, MailMode
+from app.circles import service as circles
 from app.comments import service as comments
 from app.config import Settings
 from app.core.clock import utcnow
@@ -109,7 +110,88 @@ def load(db: Session, settings: Settings) -> int:
         vorhaben = vorhaben_service.create(db, settings, author, form)
         _backdate(db, vorhaben, seed, settings)
         created += 1
-    return created
+    return created + _circles(db, settings)
+
+
+CDO_NETWORK = (
+    "Rund 40 kommunale CDOs aus dem DACH-Raum tauschen sich hier vertraulich aus: über "
+    "Verhandlungen mit Anbietern, Personalfragen und Ideen, die noch nicht reif sind."
+)
+CONFIDENTIAL = {
+    "title": "Vertraulich: Erfahrungen aus Verhandlungen mit großen Cloud-Anbietern",
+    "summary": "Was wir bei Laufzeit, Exit-Klauseln und Datenstandort erreicht haben und "
+    "wo wir nachgeben mussten. Nur für das CDO-Netzwerk.",
+    "description": "## Stand\n\nDie Verhandlung läuft seit Frühjahr. Offene Punkte: "
+    "**Exit-Klausel** und Preisbindung über fünf Jahre.\n\n- Wer hat ähnliche Verträge?\n"
+    "- Wer teilt seine Vertragsmuster?",
+}
+
+
+def _circles(db: Session, settings: Settings) -> int:
+    """The demo's circles: the unlisted CDO-Netzwerk (Deniz Aydın and Lena Lindner moderate
+    it, Max Maier is invited) with a confidential Vorhaben, and the listed AG Open Data
+    (Jena; Jonas Krüger asks to join). Through the services, so the audit log tells it."""
+    staff = account_for(db, "moderatorin")
+    koeln, leipzig, *others = (
+        account_for(db, key) for key in ("koeln", "leipzig", "stuttgart", "kiel")
+    )
+    invitee, jena, asker = (account_for(db, key) for key in ("muenchen", "jena", "leipzig2"))
+    if staff is None or koeln is None or leipzig is None:
+        return 0
+    network = circles.create(
+        db,
+        staff,
+        circles.CircleForm(
+            name="CDO-Netzwerk",
+            description=CDO_NETWORK,
+            kind="network",
+            listed=False,
+            moderators=[str(koeln.id), str(leipzig.id)],
+        ),
+    )
+    for member in others:
+        if member is not None:
+            circles.invite(db, koeln, network, member.id)
+            circles.accept_invitation(db, member, network)
+    if invitee is not None:
+        circles.invite(db, koeln, network, invitee.id)
+    confidential = vorhaben_service.create(
+        db,
+        settings,
+        koeln,
+        VorhabenForm(
+            title=CONFIDENTIAL["title"],
+            summary=CONFIDENTIAL["summary"],
+            description=CONFIDENTIAL["description"],
+            stage="konzept",
+            visibility=f"circle:{network.id}",
+            tags="cloud",
+        ),
+    )
+    comments.post(
+        db,
+        settings,
+        leipzig,
+        confidential.id,
+        "Wir haben eine Exit-Klausel mit 18 Monaten Übergang durchgesetzt. Ich schicke das "
+        "Muster gern im Kreis herum.",
+    )
+    if jena is not None:
+        group = circles.create(
+            db,
+            staff,
+            circles.CircleForm(
+                name="AG Open Data",
+                description="Arbeitsgruppe für offene Daten: Musterlizenzen, Portale, "
+                "Schnittstellen.",
+                kind="working_group",
+                listed=True,
+                moderators=[str(jena.id)],
+            ),
+        )
+        if asker is not None:
+            circles.request_to_join(db, asker, group)
+    return 1
 
 
 def _backdate(db: Session, vorhaben: Vorhaben, seed: dict[str, Any], settings: Settings) -> None:

@@ -23,6 +23,7 @@ from app.attachments import storage as attachment_storage
 from app.auth import routes as auth_routes
 from app.auth.deps import LoginRequired
 from app.auth.oidc import ProviderRegistry
+from app.circle_pages import routes as circle_routes
 from app.comments import routes as comment_routes
 from app.config import Settings, get_settings
 from app.dashboard import routes as dashboard_routes
@@ -114,6 +115,7 @@ def routers() -> tuple[APIRouter, ...]:
     return (
         vorhaben_routes.router,
         dashboard_routes.router,
+        circle_routes.router,
         search_routes.router,
         comment_routes.router,
         attachment_routes.router,

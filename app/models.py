@@ -4,6 +4,7 @@ from app.accounts import models as accounts_models
 from app.attachments import models as attachments_models
 from app.audit import models as audit_models
 from app.auth import models as auth_models
+from app.circles import models as circles_models
 from app.comments import models as comments_models
 from app.export import models as export_models
 from app.membership import models as membership_models
@@ -20,6 +21,7 @@ __all__ = [
     "attachments_models",
     "audit_models",
     "auth_models",
+    "circles_models",
     "comments_models",
     "export_models",
     "membership_models",

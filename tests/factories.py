@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import Account, AccountState, Identity, Role
 from app.auth import sessions
+from app.circles.models import Circle, CircleKind, CircleMembership, CircleRole, MembershipState
 from app.comments import service as comment_service
 from app.comments.models import Comment
 from app.config import Settings, load_settings
+from app.core import markdown
 from app.core.clock import utcnow
 from app.core.errors import ValidationFailed
 from app.core.text import fold_words
@@ -39,6 +41,7 @@ from app.web import csrf
 __all__ = [
     "Account",
     "AccountState",
+    "Circle",
     "Comment",
     "Follow",
     "Level",
@@ -241,6 +244,7 @@ def vorhaben(
     tags: str = "",
     fields: list[str] | None = None,
     looking_for_partners: bool = False,
+    partners: list[str] | None = None,
     settings: Settings | None = None,
 ) -> Vorhaben:
     """A Vorhaben created through the service (so versions, index and follows exist)."""
@@ -258,8 +262,44 @@ def vorhaben(
         tags=tags,
         fields_of_action=field_ids,
         looking_for_partners=looking_for_partners,
+        partner_municipalities=partners or [],
     )
     return vorhaben_service.create(db, settings or load_settings(env="test"), author, form)
+
+
+def circle(
+    db: Session,
+    name: str = "CDO-Netzwerk",
+    *,
+    moderators: list[Account] | None = None,
+    members: list[Account] | None = None,
+    listed: bool = True,
+    kind: CircleKind = CircleKind.NETWORK,
+    description: str = "",
+) -> Circle:
+    """A circle with active circle moderators and members (rows written directly: the
+    service's workflow has tests of its own)."""
+    entry = Circle(
+        name=name,
+        description=description,
+        description_html=markdown.render(description),
+        kind=kind,
+        listed=listed,
+    )
+    db.add(entry)
+    db.flush()
+    for role, people in ((CircleRole.MODERATOR, moderators), (CircleRole.MEMBER, members)):
+        for person in people or []:
+            db.add(
+                CircleMembership(
+                    circle_id=entry.id,
+                    account_id=person.id,
+                    role=role,
+                    state=MembershipState.ACTIVE,
+                )
+            )
+    db.flush()
+    return entry
 
 
 def comment(

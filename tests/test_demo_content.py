@@ -63,6 +63,18 @@ def test_every_area_of_the_product_has_demo_content(client: TestClient, demo_db:
     fields_section = dashboard.split('id="fields-title"')[1].split("</section>")[0]
     assert 'class="cards"' in fields_section
 
+    # The CDO network: its confidential Vorhaben for its members, nothing of it for others.
+    _as(client, demo_db, "leipzig")
+    dashboard = client.get("/").text
+    assert "CDO-Netzwerk" in dashboard and "Verhandlungen mit großen Cloud-Anbietern" in dashboard
+    _as(client, demo_db, "muenchen")  # invited, not yet in
+    dashboard = client.get("/").text
+    assert "CDO-Netzwerk" in dashboard and "Cloud-Anbietern" not in dashboard
+    _as(client, demo_db, "jena")
+    assert "AG Open Data" in client.get("/kreise").text
+    assert ">CDO-Netzwerk</a>" not in client.get("/kreise").text
+    assert "Cloud-Anbietern" not in client.get("/suche?q=cloud").text
+
     _as(client, demo_db, "rueckfrage")
     status = client.get("/membership/status").text
     assert "privaten Mail-Adresse" in status and "Antwort senden" in status

@@ -20,6 +20,7 @@ from app.audit import service as audit
 from app.audit.models import AuditEvent
 from app.auth import sessions
 from app.auth.models import AuthSession
+from app.circles.models import Circle, CircleMembership
 from app.comments.models import Comment, CommentRevision
 from app.config import Settings
 from app.core.clock import utcnow
@@ -127,6 +128,7 @@ def export(db: Session, account: Account) -> dict[str, Any]:
         "comments": [],
         "signals": [],
         "follows": [],
+        "circles": [],
         "interests": list(
             db.scalars(select(Interest.field_id).where(Interest.account_id == account.id))
         ),
@@ -213,6 +215,20 @@ def export(db: Session, account: Account) -> dict[str, Any]:
         {"vorhaben_id": row.vorhaben_id, "since": _iso(row.created_at)}
         for row in db.scalars(select(Follow).where(Follow.account_id == account.id))
     ]
+    data["circles"] = [
+        {
+            "circle_id": row.circle_id,
+            "name": name,
+            "role": row.role.value,
+            "state": row.state.value,
+            "since": _iso(row.created_at),
+        }
+        for row, name in db.execute(
+            select(CircleMembership, Circle.name)
+            .join(Circle, Circle.id == CircleMembership.circle_id)
+            .where(CircleMembership.account_id == account.id)
+        )
+    ]
     data["notifications"] = [
         {
             "kind": row.kind.value,
@@ -285,6 +301,7 @@ SUMMARY = (
     ("attachments", N_("Anhänge, die Sie hochgeladen haben")),
     ("signals", N_("Signale Ihrer Kommune, die Sie gesetzt haben")),
     ("follows", N_("Vorhaben, denen Sie folgen")),
+    ("circles", N_("Ihre Kreise (auch Einladungen und Anfragen)")),
     ("interests", N_("Handlungsfelder, die Sie interessieren")),
     ("notifications", N_("Benachrichtigungen")),
     ("reports_filed", N_("Meldungen, die Sie eingereicht haben")),
@@ -342,7 +359,7 @@ def erase(
     sessions.end_all(db, account_id)
     # While name and mail are still there: what was published about them is found by them.
     events.publish(db, events.AccountErased(settings, account_id))
-    for table in (Identity, Follow, Interest, Notification, VorhabenContact):
+    for table in (Identity, Follow, Interest, Notification, VorhabenContact, CircleMembership):
         db.execute(delete(table).where(table.account_id == account_id))
     db.execute(
         update(Application)

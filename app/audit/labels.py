@@ -85,6 +85,18 @@ ACTION_LABELS = {
     "webhook_enabled": N_("Webhook eingeschaltet"),
     "webhook_disabled": N_("Webhook abgeschaltet"),
     "webhook_redelivered": N_("Webhook erneut gesendet"),
+    # Circles (Kreise)
+    "circle_created": N_("Kreis angelegt"),
+    "circle_moderator_named": N_("Kreismoderation benannt"),
+    "circle_join_requested": N_("Aufnahme in einen Kreis erbeten"),
+    "circle_request_approved": N_("Aufnahme in einen Kreis bestätigt"),
+    "circle_request_declined": N_("Aufnahme in einen Kreis abgelehnt"),
+    "circle_member_invited": N_("In einen Kreis eingeladen"),
+    "circle_invitation_accepted": N_("Einladung in einen Kreis angenommen"),
+    "circle_invitation_declined": N_("Einladung in einen Kreis abgelehnt"),
+    "circle_left": N_("Kreis verlassen"),
+    "circle_member_removed": N_("Aus einem Kreis entfernt"),
+    "circle_role_changed": N_("Rolle in einem Kreis geändert"),
 }
 
 OBJECT_LABELS = {
@@ -102,6 +114,7 @@ OBJECT_LABELS = {
     "field_of_action": N_("Handlungsfeld"),
     "session": N_("Sitzung"),
     "stage": N_("Phase"),
+    "circle": N_("Kreis (Gruppe)"),
 }
 
 DETAIL_LABELS = {
@@ -114,6 +127,8 @@ DETAIL_LABELS = {
     "cause": N_("Anlass"),
     "comment_id": N_("Kommentar Nr."),
     "country": N_("Staat"),
+    "circle": N_("Kreis (Gruppe)"),
+    "circle_role": N_("Rolle im Kreis"),
     "deliveries_given_up": N_("Aufgegebene Zustellungen"),
     "detail": N_("Grund"),
     "domain": N_("Domain"),
@@ -129,6 +144,7 @@ DETAIL_LABELS = {
     "keys": N_("Widerrufene Schlüssel"),
     "label": N_("Bezeichnung"),
     "land_id": N_("Land Nr."),
+    "listed": N_("Für Mitglieder auffindbar"),
     "message": N_("Nachricht"),
     "municipality": N_("Gemeindeschlüssel"),
     "municipality_id": N_("Kommune Nr."),
@@ -173,6 +189,7 @@ LISTED_VALUES = frozenset(
         "by",
         "grant",
         "cause",
+        "circle_role",
         "kind",
     }
 )
@@ -209,6 +226,9 @@ VALUE_LABELS = {
     "901": N_("Verband"),
     "902": N_("Landesministerium"),
     "903": N_("Kommune im Ausland"),
+    "network": N_("Netzwerk"),
+    "working_group": N_("Arbeitsgruppe"),
+    "region": N_("Region"),
 }
 
 
@@ -277,6 +297,7 @@ def target_of(
         "publication": "/moderation/publications/{}",
         "partner": "/admin/partners/{}",
         "webhook_endpoint": "/admin/webhooks/{}",
+        "circle": "/kreise/{}",
     }
     url = links[object_type].format(key) if object_type in links and key else None
     if object_type == "publication":

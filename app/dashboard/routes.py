@@ -9,6 +9,7 @@ from app.auth.deps import SignedIn
 from app.dashboard import service as dashboard_service
 from app.i18n import gettext as _
 from app.membership import service as membership
+from app.vorhaben import circle_cards
 from app.web import routing
 from app.web.deps import DbSession
 from app.web.templating import render
@@ -26,5 +27,10 @@ def dashboard(request: Request, account: SignedIn, db: DbSession) -> Response:
     return render(
         request,
         "dashboard/dashboard.html",
-        {"page_title": _("Übersicht"), "board": board, "first_steps": board.first_steps},
+        {
+            "page_title": _("Übersicht"),
+            "board": board,
+            "first_steps": board.first_steps,
+            "circles": circle_cards.my_circles(db, account),
+        },
     )

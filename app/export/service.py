@@ -418,8 +418,9 @@ def not_publishable(vorhaben: Vorhaben | None) -> str | None:
         )
     if vorhaben.visibility is not Visibility.MEMBERS:
         return _(
-            "Ein Vorhaben, das nur Ihre Kommune sieht, kann nicht veröffentlicht werden. "
-            "Teilen Sie es zuerst mit allen Mitgliedern."
+            "Ein Vorhaben, das nicht alle Mitglieder sehen (nur Ihre Kommune, Ihre "
+            "Partnerkommunen oder ein Kreis), kann nicht veröffentlicht werden. Teilen Sie es "
+            "zuerst mit allen Mitgliedern."
         )
     return None
 

@@ -13,13 +13,14 @@ from starlette.datastructures import FormData
 
 from app.accounts.models import Account
 from app.auth.deps import Member
+from app.circles import repository as circle_repository
 from app.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from app.core.ids import parse_id
 from app.i18n import gettext as _
 from app.municipalities.models import Municipality
 from app.municipalities.picker import picker_context
 from app.vorhaben import ai_record, forms, provided, repository, service, spdx, stages
-from app.vorhaben.models import AI_LABELS, VISIBILITY_LABELS, Stage, Vorhaben
+from app.vorhaben.models import AI_LABELS, VISIBILITY_LABELS, Stage, Visibility, Vorhaben
 from app.vorhaben.validation import LessonsWanted
 from app.web import routing
 from app.web.deps import DbSession
@@ -133,7 +134,7 @@ def _form_context(
         "field_options": [
             (str(entry.id), _(entry.label)) for entry in repository.fields_of_action(db)
         ],
-        "visibility_options": [(key.value, _(label)) for key, label in VISIBILITY_LABELS.items()],
+        "visibility_options": _visibility_options(db, member),
         "ai_options": [(key.value, _(label)) for key, label in AI_LABELS.items()],
         "ai_risk_options": ai_record.risk_options(),
         "ai_hints": {key: _(value) for key, value in ai_record.HINTS.items()},
@@ -161,6 +162,22 @@ def _form_context(
             exclude_id=vorhaben.id if vorhaben else None,
         ),
     }
+
+
+def _visibility_options(db: DbSession, member: Account) -> list[tuple[str, str]]:
+    """All members, the municipality, its partners, and each circle the member is in."""
+    plain = [
+        (key.value, _(label))
+        for key, label in VISIBILITY_LABELS.items()
+        if key in forms.PLAIN_VISIBILITY
+    ]
+    return plain + [
+        (
+            forms.visibility_value(Visibility.CIRCLE, circle.id),
+            _("Nur der Kreis „%(name)s“", name=circle.name),
+        )
+        for circle in circle_repository.active_circles(db, member.id)
+    ]
 
 
 def _form_page(
@@ -218,9 +235,17 @@ def _refused(
 
 
 @router.get("/vorhaben/new")
-def new_form(request: Request, member: Member, db: DbSession) -> Response:
-    """An empty form for a new idea or project."""
-    return _form_page(request, db, member, forms.VorhabenForm())
+def new_form(
+    request: Request,
+    member: Member,
+    db: DbSession,
+    visibility: Annotated[str, Query(max_length=30)] = "",
+) -> Response:
+    """An empty form for a new idea or project (a circle's page preselects the circle)."""
+    form = forms.VorhabenForm()
+    if forms.parse_visibility(visibility) is not None:
+        form.visibility = visibility
+    return _form_page(request, db, member, form)
 
 
 @router.post("/vorhaben/new")

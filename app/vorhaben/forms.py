@@ -90,6 +90,8 @@ class CleanVorhaben:
     looking_for_partners: bool
     uses_ai: AIUse
     open_source: bool
+    # The circle shared with (visibility "circle"); validation checks the author is in it.
+    circle_id: int | None
     license: str | None
     repository_url: str | None
     website_url: str | None
@@ -161,6 +163,27 @@ def split_tags(raw: str) -> list[str]:
     return list(seen.values())
 
 
+# The values the form posts (CONTRACT): these three, or "circle:{id}".
+PLAIN_VISIBILITY = frozenset({Visibility.MEMBERS, Visibility.MUNICIPALITY, Visibility.PARTNERS})
+CIRCLE_PREFIX = "circle:"
+
+
+def parse_visibility(raw: str) -> tuple[Visibility, int | None] | None:
+    """A posted visibility: a plain value, or a circle with its id; None for anything else."""
+    if raw in PLAIN_VISIBILITY:
+        return Visibility(raw), None
+    if raw.startswith(CIRCLE_PREFIX) and (circle_id := parse_id(raw[len(CIRCLE_PREFIX) :])):
+        return Visibility.CIRCLE, circle_id
+    return None
+
+
+def visibility_value(visibility: Visibility, circle_id: int | None) -> str:
+    """What the form posts for a stored visibility."""
+    if visibility is Visibility.CIRCLE and circle_id is not None:
+        return f"{CIRCLE_PREFIX}{circle_id}"
+    return visibility.value
+
+
 def clean(
     form: VorhabenForm, known_field_ids: set[int]
 ) -> tuple[CleanVorhaben | None, dict[str, str]]:
@@ -176,9 +199,8 @@ def clean(
     stage = Stage(form.stage) if form.stage in {s.value for s in Stage} else None
     if stage is None:
         errors["stage"] = _("Bitte wählen Sie eine Phase.")
-    visibility = (
-        Visibility(form.visibility) if form.visibility in {v.value for v in Visibility} else None
-    )
+    parsed = parse_visibility(form.visibility)
+    visibility, circle_id = parsed if parsed is not None else (None, None)
     if visibility is None:
         errors["visibility"] = _("Bitte wählen Sie, wer das Vorhaben sehen darf.")
     uses_ai = AIUse(form.uses_ai) if form.uses_ai in {a.value for a in AIUse} else None
@@ -233,6 +255,7 @@ def clean(
             stage=stage,
             field_ids=list(dict.fromkeys(field_ids)),
             visibility=visibility,
+            circle_id=circle_id,
             tags=tags,
             looking_for_partners=form.looking_for_partners,
             uses_ai=uses_ai,

@@ -109,11 +109,17 @@ STAGE_TRANSITIONS: dict[Stage, dict[Stage, Transition]] = {
 class Visibility(enum.StrEnum):
     MEMBERS = "members"
     MUNICIPALITY = "municipality"
+    # Its municipality and its named partner municipalities (vorhaben_partners).
+    PARTNERS = "partners"
+    # The active members of one circle (Vorhaben.circle_id).
+    CIRCLE = "circle"
 
 
 VISIBILITY_LABELS = {
     Visibility.MEMBERS: N_("Alle Mitglieder"),
     Visibility.MUNICIPALITY: N_("Nur meine Kommune"),
+    Visibility.PARTNERS: N_("Meine Kommune und die Partnerkommunen"),
+    Visibility.CIRCLE: N_("Ein Kreis"),
 }
 
 
@@ -220,6 +226,8 @@ class Vorhaben(ShownVorhaben, Base):
         str_enum(Visibility, "vorhaben_visibility"), default=Visibility.MEMBERS
     )
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
+    # The circle it is shared with when visibility is "circle" (else NULL).
+    circle_id: Mapped[int | None] = mapped_column(ForeignKey("circles.id"), index=True)
     author_id: Mapped[int | None] = mapped_column(
         ForeignKey("accounts.id", ondelete="SET NULL"), index=True
     )

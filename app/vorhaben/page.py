@@ -122,6 +122,7 @@ class VorhabenPage(ShownVorhaben):
     hidden_reason: str | None
     review_requested_at: dt.datetime | None
     locked_at: dt.datetime | None
+    circle_id: int | None
     municipality: CardPlace
     author: Person | None
     ai_record: Record | None
@@ -161,6 +162,7 @@ _COLUMNS = (
     Vorhaben.hidden_reason,
     Vorhaben.review_requested_at,
     Vorhaben.locked_at,
+    Vorhaben.circle_id,
 )
 _RECORD_COLUMNS = tuple(
     getattr(AIRecord, name).label(f"ai_{name}")

@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.models import Account
 from app.auth.deps import Member
+from app.circles.models import Circle
 from app.core.errors import Forbidden
 from app.core.ids import parse_id
 from app.i18n import gettext as _
@@ -136,6 +137,8 @@ def detail_context(db: DbSession, member: Account, vorhaben_id: int) -> dict[str
         "signal_kinds": list(SIGNAL_LABELS.items()),
         "own_signals": own_signals,
         "can_signal": member.municipality_id not in (None, vorhaben.municipality_id),
+        # Only a reader in the circle gets this far: its name may be shown.
+        "circle": db.get(Circle, vorhaben.circle_id) if vorhaben.circle_id else None,
         "can_acknowledge": service.can_edit(member, vorhaben),
         "following": vorhaben.following,
         **provided.discussion(db, vorhaben.id),

@@ -92,6 +92,7 @@ def _apply(db: Session, vorhaben: Vorhaben, checked: validation.Checked) -> None
     vorhaben.description = data.description
     vorhaben.description_html = markdown.render(data.description)
     vorhaben.visibility = data.visibility
+    vorhaben.circle_id = data.circle_id
     vorhaben.looking_for_partners = data.looking_for_partners
     vorhaben.uses_ai = data.uses_ai
     vorhaben.open_source = data.open_source
@@ -190,7 +191,7 @@ def create(
     Everything is checked before the first write, so a refused form leaves no trace."""
     if not author.is_member or author.municipality_id is None:
         raise Forbidden(_("Nur Mitglieder mit einer Kommune können Vorhaben anlegen."))
-    checked = validation.check(db, form, author.municipality_id)
+    checked = validation.check(db, form, author.municipality_id, author.id)
     data = checked.data
     if ask_for_lessons and data.stage.is_final and not data.lessons_learned:
         validation.ask_for_lessons(data)
@@ -238,7 +239,7 @@ def update(
                 "bitte prüfen Sie die aktuelle Fassung und speichern Sie erneut."
             )
         )
-    checked = validation.check(db, form, vorhaben.municipality_id)
+    checked = validation.check(db, form, vorhaben.municipality_id, editor.id)
     data = checked.data
     previous_stage = vorhaben.stage
     stage_changes = data.stage != previous_stage
@@ -247,7 +248,7 @@ def update(
         if ask_for_lessons and data.stage.is_final and not data.lessons_learned:
             validation.ask_for_lessons(data)
     before = snapshot(db, vorhaben.id)
-    if data.visibility is Visibility.MUNICIPALITY and vorhaben.visibility is Visibility.MEMBERS:
+    if data.visibility is not Visibility.MEMBERS and vorhaben.visibility is Visibility.MEMBERS:
         # Only Vorhaben all members see can be public: restricting it takes it back.
         events.publish(
             db,
@@ -255,7 +256,7 @@ def update(
                 settings,
                 vorhaben.id,
                 editor.id,
-                "Das Vorhaben ist jetzt nur für die eigene Kommune.",
+                "Das Vorhaben ist jetzt nicht mehr für alle Mitglieder sichtbar.",
             ),
         )
     _apply(db, vorhaben, checked)
@@ -310,7 +311,7 @@ def form_from(vorhaben: Vorhaben) -> forms.VorhabenForm:
         description=vorhaben.description,
         stage=vorhaben.stage.value,
         fields_of_action=[str(entry.id) for entry in vorhaben.fields],
-        visibility=vorhaben.visibility.value,
+        visibility=forms.visibility_value(vorhaben.visibility, vorhaben.circle_id),
         tags=", ".join(vorhaben.tag_names),
         looking_for_partners=vorhaben.looking_for_partners,
         uses_ai=vorhaben.uses_ai.value,

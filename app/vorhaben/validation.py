@@ -9,13 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Account, AccountState
+from app.circles import repository as circle_repository
 from app.core.errors import ValidationFailed
 from app.core.ids import parse_id
 from app.i18n import gettext as _
 from app.municipalities import service as municipalities
 from app.municipalities.models import Municipality
 from app.vorhaben import forms
-from app.vorhaben.models import FieldOfAction
+from app.vorhaben.models import FieldOfAction, Visibility
 
 
 def known_field_ids(db: Session) -> set[int]:
@@ -76,9 +77,16 @@ class Checked:
     contact_ids: list[int]
 
 
-def check(db: Session, form: forms.VorhabenForm, owner_id: int) -> Checked:
-    """Check the form, partners and contacts together, before anything is written."""
+def check(db: Session, form: forms.VorhabenForm, owner_id: int, editor_id: int) -> Checked:
+    """Check the form, partners, contacts and the circle together, before anything is
+    written (a circle only one the editor is an active member of)."""
     data, errors = forms.clean(form, known_field_ids(db))
+    if (
+        data is not None
+        and data.visibility is Visibility.CIRCLE
+        and data.circle_id not in circle_repository.active_circle_ids(db, editor_id)
+    ):
+        errors["visibility"] = _("Bitte wählen Sie einen Kreis, dem Sie angehören.")
     partner_ags = [value.strip() for value in form.partner_municipalities if value.strip()]
     contact_ids = [cid for value in form.contacts if (cid := parse_id(value)) is not None]
     partners = (

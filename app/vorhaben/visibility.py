@@ -4,7 +4,14 @@ Every read of Vorhaben, and of everything hanging off them (comments, signals, s
 similar-Vorhaben suggestions, notifications, mails), is limited by visible_clause(); reads of
 comments add comment_visible_clause() (or can_see_comment() for a loaded one). Nobody
 writes these filters inline: a Vorhaben restricted to its municipality never shows up for
-anyone else, anywhere, and a comment the moderators hid only for its author. Moderators
+anyone else, anywhere, and a comment the moderators hid only for its author.
+
+Who sees a Vorhaben by its visibility: `members` all members; `municipality` the members
+of its municipality; `partners` those and the members of its named partner municipalities;
+`circle` the active members of its circle (app.circles), and nobody else, its own
+municipality included. SQL names the partner and circle rows in EXISTS subqueries that run
+only for Vorhaben so restricted; a loaded Vorhaben so restricted is checked by one small
+statement (shared_with()), and the others by none. Moderators
 read through the same rule; moderator_reads() is the one exception to it, for the subject of
 an open report or a review, and audits it.
 """
@@ -15,15 +22,16 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.util import AliasedClass
 from sqlalchemy.sql import Select
 
 from app.audit import service as audit
+from app.circles.models import CircleMembership, MembershipState
 from app.core.errors import NotFound
 from app.i18n import gettext as _
-from app.vorhaben.models import Visibility, Vorhaben
+from app.vorhaben.models import Visibility, Vorhaben, VorhabenPartner
 
 
 class Reader(Protocol):
@@ -64,13 +72,44 @@ def visible_clause(reader: Reader) -> ColumnElement[bool]:
     )
     # Hidden by moderation: gone for everyone but its author (who sees the reason).
     not_hidden = or_(Vorhaben.hidden_at.is_(None), Vorhaben.author_id == reader.id)
-    return and_(or_(Vorhaben.visibility == Visibility.MEMBERS, own), not_hidden)
+    return and_(_shared_clause(reader, own), not_hidden)
+
+
+def _shared_clause(reader: Reader, own: ColumnElement[bool]) -> ColumnElement[bool]:
+    # Each EXISTS reads its own table and correlates everything else: the Vorhaben, and the
+    # account of an enclosing query when the reader is named by its columns (ReaderColumns).
+    partner = (
+        exists()
+        .where(
+            VorhabenPartner.vorhaben_id == Vorhaben.id,
+            VorhabenPartner.municipality_id == reader.municipality_id,
+        )
+        .correlate_except(VorhabenPartner)
+        if reader.municipality_id is not None
+        else false()
+    )
+    in_circle = (
+        exists()
+        .where(
+            CircleMembership.circle_id == Vorhaben.circle_id,
+            CircleMembership.account_id == reader.id,
+            CircleMembership.state == MembershipState.ACTIVE,
+        )
+        .correlate_except(CircleMembership)
+    )
+    return or_(
+        Vorhaben.visibility == Visibility.MEMBERS,
+        and_(Vorhaben.visibility.in_((Visibility.MUNICIPALITY, Visibility.PARTNERS)), own),
+        and_(Vorhaben.visibility == Visibility.PARTNERS, partner),
+        and_(Vorhaben.visibility == Visibility.CIRCLE, in_circle),
+    )
 
 
 def restricted_count(db: Session) -> int:
     """At least as many as the Vorhaben some member may not see (restricted to a
-    municipality, or hidden): a bound that statistics leaving those out can use without
-    checking every Vorhaben (app.search.similar). Counted by two index scans."""
+    municipality, its partners or a circle, or hidden): a bound that statistics leaving
+    those out can use without checking every Vorhaben (app.search.similar). Counted by two
+    index scans."""
     restricted = select(func.count()).where(Vorhaben.visibility != Visibility.MEMBERS)
     hidden = select(func.count()).where(Vorhaben.hidden_at.is_not(None))
     return sum(db.scalar(query.select_from(Vorhaben)) or 0 for query in (restricted, hidden))
@@ -89,12 +128,45 @@ def can_see(reader: Reader, vorhaben: Vorhaben) -> bool:
 
 
 def shared_with(reader: Reader, vorhaben: Vorhaben) -> bool:
-    """can_see() apart from moderation: whether the Vorhaben is shared with this reader's
-    municipality, hidden or not. Only for telling reporters how their report on it ended."""
+    """can_see() apart from moderation: whether the Vorhaben is shared with this reader,
+    hidden or not. A Vorhaben shared with partners or a circle is checked by one statement
+    in its session (none, or a detached one, shares it with nobody)."""
     if not reader.is_member:
         return False
-    return vorhaben.visibility is Visibility.MEMBERS or (
-        reader.municipality_id is not None and vorhaben.municipality_id == reader.municipality_id
+    visibility = vorhaben.visibility
+    if visibility is Visibility.MEMBERS:
+        return True
+    own = reader.municipality_id is not None and vorhaben.municipality_id == reader.municipality_id
+    if visibility is Visibility.MUNICIPALITY:
+        return own
+    if visibility is Visibility.PARTNERS and own:
+        return True
+    db = object_session(vorhaben)
+    if db is None:
+        return False
+    if visibility is Visibility.PARTNERS:
+        if reader.municipality_id is None:
+            return False
+        return bool(
+            db.scalar(
+                select(
+                    exists().where(
+                        VorhabenPartner.vorhaben_id == vorhaben.id,
+                        VorhabenPartner.municipality_id == reader.municipality_id,
+                    )
+                )
+            )
+        )
+    if visibility is Visibility.CIRCLE and vorhaben.circle_id is not None:
+        return bool(db.scalar(select(exists().where(*_active_in(reader.id, vorhaben.circle_id)))))
+    return False
+
+
+def _active_in(account_id: int, circle_id: int) -> tuple[ColumnElement[bool], ...]:
+    return (
+        CircleMembership.circle_id == circle_id,
+        CircleMembership.account_id == account_id,
+        CircleMembership.state == MembershipState.ACTIVE,
     )
 
 

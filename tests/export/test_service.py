@@ -109,12 +109,15 @@ def test_without_review_submitting_releases_at_once(
     assert publication.state is PublicationState.PUBLISHED and publication.live
 
 
+@pytest.mark.parametrize("restricted", ["municipality", "partners", "circle"])
 def test_only_shared_vorhaben_are_published_and_restricting_withdraws(
-    db: Session, settings: Settings, scene: Scene
+    db: Session, settings: Settings, scene: Scene, restricted: str
 ) -> None:
     publication = publish(db, settings, scene)
     form = vorhaben_service.form_from(vorhaben_service.get(db, scene.owner, scene.vorhaben.id))
-    form.visibility = "municipality"
+    form.visibility = restricted
+    if restricted == "circle":
+        form.visibility = f"circle:{factories.circle(db, moderators=[scene.owner]).id}"
     vorhaben_service.update(db, settings, scene.owner, scene.vorhaben.id, form)
     entry = feed.get(db, publication.id)
     assert entry is not None and entry.deleted

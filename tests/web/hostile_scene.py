@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from app.accounts.models import Account, AccountState, Identity, MailMode, Role
 from app.admin import taxonomy
 from app.auth import sessions
+from app.circles import mails as circle_mails
+from app.circles import service as circles
 from app.comments import service as comments
 from app.config import Settings
 from app.core import clock
@@ -56,7 +58,7 @@ MEMBER_FIELDS = (
 )  # fmt: skip
 MODERATOR_FIELDS = (
     "n-mod", "hidereason", "dismissal", "lockreason", "appinfo", "appdecline", "suspension",
-    "pdecline", "prelease", "pwithdraw",
+    "pdecline", "prelease", "pwithdraw", "cname", "cdesc",
 )  # fmt: skip
 ADMIN_FIELDS = (
     "n-admin", "fieldlabel", "partner", "pmail", "hookurl", "hookerror", "hookoff", "rolereason",
@@ -157,6 +159,24 @@ def build(db: Session, settings: Settings) -> World:
     reports.decide(db, settings, moderator, "comment", admin_note.id, "hide", hostile("hidereason"))
     reports.report(db, settings, reader, "vorhaben", vorhaben.id, "other", hostile("report"))
 
+    # A circle a site moderator named, with a Vorhaben in it, an invitation and a request.
+    circle = circles.create(
+        db,
+        moderator,
+        circles.CircleForm(
+            name=hostile("cname"),
+            description=f"## {hostile('cdesc')}",
+            kind="network",
+            listed=True,
+            moderators=[str(author.id)],
+        ),
+    )
+    circles.invite(db, author, circle, reader.id)
+    circle_mails.invited(db, settings, circle, author, reader.id)
+    circles.request_to_join(db, contact, circle)
+    circle_mails.requested(db, settings, circle, contact)
+    vorhaben_service.create(db, settings, author, _form(visibility=f"circle:{circle.id}"))
+
     hidden = vorhaben_service.create(db, settings, author, _form())
     reports.decide(db, settings, moderator, "vorhaben", hidden.id, "lock", hostile("lockreason"))
     reports.decide(db, settings, moderator, "vorhaben", hidden.id, "hide", hostile("hidereason"))
@@ -223,6 +243,7 @@ def build(db: Session, settings: Settings) -> World:
         endpoint=endpoint,
     )
     world.ids = _path_values(db, world, application, top.id, edited.id)
+    world.ids["circle_id"] = [str(circle.id)]
     return world
 
 

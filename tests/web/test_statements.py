@@ -85,7 +85,7 @@ PAGES = {
     "list by Land": ("/vorhaben?land={land}", 5),
     "Vorhaben page": ("/vorhaben/{vorhaben}", 6),  # 6th: its attachments (app.attachments)
     "its similar Vorhaben": ("/vorhaben/{vorhaben}/aehnlich", 11),  # loaded after the page
-    "dashboard": ("/", 6),
+    "dashboard": ("/", 7),  # the seventh: the member's circles and invitations (none here)
 }
 
 
