@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 
 import pytest
 
@@ -16,9 +17,26 @@ def test_what_is_not_a_short_ascii_number_is_no_id(value: str | None) -> None:
     assert parse_id(value) is None
 
 
-def test_ids_up_to_eighteen_digits_are_read() -> None:
+def test_ids_that_fit_the_id_columns_are_read() -> None:
     assert parse_id(" 42 ") == 42
-    assert parse_id("9" * 18) == 10**18 - 1 < MAX_ID
+    assert parse_id(str(MAX_ID)) == MAX_ID == 2**31 - 1
+    # Beyond PostgreSQL's 32-bit integer: no id (the database would refuse the parameter).
+    assert parse_id(str(MAX_ID + 1)) is None
+    assert parse_id("9" * 18) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["0", "7", "0000000042", "1999999999", "2147483639", "2147483647", "999999999"]
+)
+def test_the_path_convertor_matches_every_id_that_fits(text: str) -> None:
+    assert re.fullmatch(IdConvertor.regex, text)
+
+
+@pytest.mark.parametrize(
+    "text", ["2147483648", "2147483650", "2200000000", "9999999999", "21474836470", "9" * 18]
+)
+def test_the_path_convertor_matches_nothing_beyond_the_id_columns(text: str) -> None:
+    assert not re.fullmatch(IdConvertor.regex, text)
 
 
 def test_the_path_convertor_matches_what_fits_the_database() -> None:

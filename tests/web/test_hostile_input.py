@@ -154,6 +154,12 @@ def test_no_route_answers_odd_input_with_a_server_error(
         "/kommentare/100000000000000000000/verlauf",
         "/mitglieder/9223372036854775808",
         "/moderation/applications/99999999999999999999",
+        # Beyond the 32-bit id columns but within 64 bits: PostgreSQL refuses the parameter.
+        "/vorhaben/2147483648",
+        "/vorhaben/99999999999/kommentare?bis=1",
+        "/kommentare/99999999999/verlauf",
+        "/moderation/applications/99999999999",
+        "/mitglieder/999999999999999999",
     ],
 )
 def test_ids_beyond_the_database_are_not_found(client: TestClient, db: Session, path: str) -> None:
