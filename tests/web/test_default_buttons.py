@@ -301,6 +301,9 @@ def everything(db: Session, settings: Settings) -> Everything:
         db, other, membership_changes.ChangeForm(position="Amtsleitung")
     )
     kgst = factories.organisation(db, "KGSt")
+    # A circle the admin moderates (its page has the invite and member forms); the newcomer
+    # is outside it (the join request form).
+    circle = factories.circle(db, "AG Formulare", moderators=[admin], members=[owner])
     db.flush()
     return Everything(
         admin=admin,
@@ -325,6 +328,7 @@ def everything(db: Session, settings: Settings) -> Everything:
             "hidden_comment_id": str(hidden.id),
             "hidden_vorhaben_id": str(theirs.id),
             "organisation_id": str(kgst.id),
+            "circle_id": str(circle.id),
         },
     )
 
@@ -398,6 +402,7 @@ def _visits(scene: Everything) -> list[tuple[Account, str, str, dict[str, str]]]
         (scene.moderator, "POST", "/moderation/domains", {"q": "Kiel"}),
         (scene.admin, "GET", f"/moderation/members/{ids['account_id']}", {}),
         (scene.contact, "GET", "/ansprechperson/antraege", {}),
+        (scene.other, "GET", f"/kreise/{ids['circle_id']}", {}),
         (scene.contact, "GET", f"/ansprechperson/antraege/{ids['application_id']}", {}),
     ]
 
