@@ -24,4 +24,8 @@ def wire() -> None:
     notification_subscribers.subscribe()
     export_subscribers.subscribe()
     auth_deps.count_in_header("unread_count", notifications.unread_count_column())
-    vorhaben_pages.provide(similar=similar.similar, discussion=comment_threads.thread_context)
+    vorhaben_pages.provide(
+        similar=similar.similar,
+        similar_to=similar.similar_to,
+        discussion=comment_threads.thread_context,
+    )

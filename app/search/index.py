@@ -95,7 +95,14 @@ def index_vorhaben(db: Session, vorhaben: Vorhaben, tags: list[str]) -> None:
     )
     _upsert(db, EntryKind.VORHABEN, vorhaben.id, vorhaben.id, columns)
     similar.store_terms(
-        db, vorhaben.id, similar.terms_of(f"{vorhaben.title} {vorhaben.summary}", tags)
+        db,
+        vorhaben.id,
+        similar.stored_terms(
+            title=vorhaben.title,
+            summary=vorhaben.summary,
+            tags=tags,
+            description=vorhaben.description,
+        ),
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, str_enum
@@ -45,7 +45,9 @@ class SearchEntry(Base):
 
 
 class VorhabenTerm(Base):
-    """One significant word of one Vorhaben, for similar Vorhaben (app.search.similar)."""
+    """One telling token of one Vorhaben, for similar Vorhaben (app.search.similar), with the
+    weight of the most important field it occurs in (title 3, tags and summary 2,
+    description 1)."""
 
     __tablename__ = "vorhaben_terms"
     __table_args__ = (Index("ix_vorhaben_terms_vorhaben_id", "vorhaben_id"),)
@@ -54,3 +56,4 @@ class VorhabenTerm(Base):
     vorhaben_id: Mapped[int] = mapped_column(
         ForeignKey("vorhaben.id", ondelete="CASCADE"), primary_key=True
     )
+    weight: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")

@@ -11,7 +11,7 @@ from app.core.text import fold
 from app.search.analyzer import DEFAULT_ANALYZER
 from app.search.index import joined, vorhaben_columns
 from app.search.models import EntryKind
-from app.search.similar import terms_of
+from app.search.similar import stored_terms
 from app.seed import dbtools, text, vocab
 from app.seed.context import Context, Owner
 from app.seed.pools import Pools, Rendered
@@ -301,8 +301,13 @@ def seed_vorhaben(
             }
         )
         pending["vorhaben_terms"] += [
-            {"term": term, "vorhaben_id": vorhaben_id}
-            for term in terms_of(f"{row['title']} {row['summary']}", tags)
+            {"term": term, "vorhaben_id": vorhaben_id, "weight": weight}
+            for term, weight in stored_terms(
+                title=row["title"],
+                summary=row["summary"],
+                tags=tags,
+                description=row["description"],
+            ).items()
         ]
         if len(pending["vorhaben"]) >= chunk:
             flush()

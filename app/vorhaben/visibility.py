@@ -70,10 +70,12 @@ def visible_clause(reader: Reader) -> ColumnElement[bool]:
 def restricted_count(db: Session) -> int:
     """At least as many as the Vorhaben some member may not see (restricted to a
     municipality, or hidden): a bound that statistics leaving those out can use without
-    checking every Vorhaben (app.search.similar). Counted by two index scans."""
+    checking every Vorhaben (app.search.similar). Counted by two index scans, in one
+    statement."""
     restricted = select(func.count()).where(Vorhaben.visibility != Visibility.MEMBERS)
     hidden = select(func.count()).where(Vorhaben.hidden_at.is_not(None))
-    return sum(db.scalar(query.select_from(Vorhaben)) or 0 for query in (restricted, hidden))
+    counts = [query.select_from(Vorhaben).scalar_subquery() for query in (restricted, hidden)]
+    return int(db.scalar(select(counts[0] + counts[1])) or 0)
 
 
 def visible(reader: Reader) -> Select[Vorhaben]:
