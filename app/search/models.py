@@ -36,6 +36,10 @@ class SearchEntry(Base):
     vorhaben_id: Mapped[int] = mapped_column(ForeignKey("vorhaben.id", ondelete="CASCADE"))
     kind: Mapped[EntryKind] = mapped_column(str_enum(EntryKind, "search_entry_kind", length=10))
     ref_id: Mapped[int] = mapped_column(Integer)
+    # A copy of the Vorhaben's scope (app.vorhaben.visibility.scope_of), kept exact by the
+    # transaction that changes it, so that lookups need not join every Vorhaben. Unset, it
+    # is "unknown": restricted, the Vorhaben row decides (safe, only slower).
+    scope: Mapped[str] = mapped_column(String(20), default="unknown", server_default="unknown")
     # The analyzer's tokens joined by spaces: title (weight A); tags, fields of action and
     # summary (B); description and lessons learned (C); a comment (D).
     tokens_a: Mapped[str] = mapped_column(Text, default="")
@@ -57,3 +61,4 @@ class VorhabenTerm(Base):
         ForeignKey("vorhaben.id", ondelete="CASCADE"), primary_key=True
     )
     weight: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
+    scope: Mapped[str] = mapped_column(String(20), default="unknown", server_default="unknown")

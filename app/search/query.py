@@ -46,7 +46,12 @@ from app.search.querymodel import Query
 from app.search.ranking import COLUMNS, Scorer
 from app.vorhaben.models import Vorhaben
 from app.vorhaben.repository import Card, VorhabenFilter, apply_filters, load_cards
-from app.vorhaben.visibility import Reader, comment_visible_clause, visible_clause
+from app.vorhaben.visibility import (
+    Reader,
+    comment_visible_clause,
+    scoped_visible_clause,
+    visible_clause,
+)
 
 # Entries ranked per search, filled tier by tier. 500 rather than 1,000: ranking reads
 # each candidate's tokens, and 1,000 doubled the latency of common words (bench/search.py,
@@ -187,13 +192,19 @@ def _entries(
             )
     if scope in _KIND:
         statement = statement.where(SearchEntry.kind == _KIND[scope])
-    statement = statement.join(Vorhaben, Vorhaben.id == SearchEntry.vorhaben_id).where(
-        visible_clause(reader)
-    )
     excluded = _excluded_vorhaben(db, query)
     if excluded is not None:
         statement = statement.where(excluded)
-    return apply_filters(db, statement, filters)
+    if filters.active:
+        statement = statement.join(Vorhaben, Vorhaben.id == SearchEntry.vorhaben_id).where(
+            visible_clause(reader)
+        )
+        return apply_filters(db, statement, filters)
+    # Without filters the entry's copy of its Vorhaben's scope decides, inside the index
+    # lookup: only restricted entries ask their Vorhaben row.
+    return statement.where(
+        scoped_visible_clause(reader, SearchEntry.scope, SearchEntry.vorhaben_id)
+    )
 
 
 def _fts_ids(match: str) -> Select[Any]:

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import String, case, cast, delete, func, literal, select, union_all
+from sqlalchemy import String, case, cast, delete, func, insert, literal, select, union_all, update
 from sqlalchemy.orm import Session
 
 from app.municipalities.models import Municipality
@@ -37,7 +37,7 @@ from app.search.analyzer import DEFAULT_ANALYZER, Analyzer
 from app.search.models import VorhabenTerm
 from app.vorhaben.models import Vorhaben, VorhabenField, VorhabenTag
 from app.vorhaben.repository import Card, load_cards
-from app.vorhaben.visibility import Reader, restricted_count, visible_clause
+from app.vorhaben.visibility import Reader, scoped_visible_clause, visible_clause
 
 MAX_STORED = 80  # tokens kept per Vorhaben, the most important fields first
 MAX_TEXT = 20_000  # characters of a description that are analyzed
@@ -115,58 +115,63 @@ def stored_terms(
     return dict(list(terms.items())[:MAX_STORED])
 
 
-def store_terms(db: Session, vorhaben_id: int, terms: Mapping[str, int]) -> None:
-    """Replace the stored tokens of a Vorhaben (inside the transaction that changed it)."""
-    db.execute(delete(VorhabenTerm).where(VorhabenTerm.vorhaben_id == vorhaben_id))
-    db.add_all(
-        VorhabenTerm(term=term, vorhaben_id=vorhaben_id, weight=weight)
+def store_terms(db: Session, vorhaben_id: int, scope: str, terms: Mapping[str, int]) -> None:
+    """Bring the stored tokens of a Vorhaben to `terms` (inside the transaction that changed
+    it): only what differs is written, so an ordinary edit touches a few rows."""
+    stored = {
+        str(term): int(weight)
+        for term, weight in db.execute(
+            select(VorhabenTerm.term, VorhabenTerm.weight).where(
+                VorhabenTerm.vorhaben_id == vorhaben_id
+            )
+        )
+    }
+    gone = [term for term in stored if term not in terms]
+    if gone:
+        db.execute(
+            delete(VorhabenTerm)
+            .where(VorhabenTerm.vorhaben_id == vorhaben_id, VorhabenTerm.term.in_(gone))
+            .execution_options(synchronize_session=False)
+        )
+    for term, weight in terms.items():
+        if term in stored and stored[term] != weight:
+            db.execute(
+                update(VorhabenTerm)
+                .where(VorhabenTerm.vorhaben_id == vorhaben_id, VorhabenTerm.term == term)
+                .values(weight=weight)
+                .execution_options(synchronize_session=False)
+            )
+    new = [
+        {"term": term, "vorhaben_id": vorhaben_id, "weight": weight, "scope": scope}
         for term, weight in terms.items()
-    )
+        if term not in stored
+    ]
+    if new:
+        db.execute(insert(VorhabenTerm), new)
 
 
 def _counts(
-    db: Session,
-    terms: list[str],
-    exclude_id: int | None,
-    cap: int,
-    reader: Reader | None = None,
+    db: Session, reader: Reader, terms: list[str], exclude_id: int | None
 ) -> dict[str, int]:
-    """How many other Vorhaben use each token, counted up to `cap` (one statement): all of
-    them, or with `reader` those the reader may see (which reads each one's row)."""
+    """How many other Vorhaben the reader may see use each token, counted up to COMMON + 1
+    (one statement; the copied scope spares reading the Vorhaben rows of most)."""
     parts = []
     for term in terms:
-        uses = select(literal(1)).select_from(VorhabenTerm)
-        if reader is not None:
-            uses = uses.join(Vorhaben, Vorhaben.id == VorhabenTerm.vorhaben_id).where(
-                visible_clause(reader)
-            )
         capped = (
-            uses.where(VorhabenTerm.term == term, VorhabenTerm.vorhaben_id != (exclude_id or 0))
-            .limit(cap)
+            select(literal(1))
+            .select_from(VorhabenTerm)
+            .where(
+                VorhabenTerm.term == term,
+                VorhabenTerm.vorhaben_id != (exclude_id or 0),
+                scoped_visible_clause(reader, VorhabenTerm.scope, VorhabenTerm.vorhaben_id),
+            )
+            .limit(COMMON + 1)
             .subquery()
         )
         parts.append(
             select(literal(term).label("term"), func.count().label("uses")).select_from(capped)
         )
     return {row.term: int(row.uses) for row in db.execute(union_all(*parts))}
-
-
-def _frequencies(
-    db: Session, reader: Reader, terms: list[str], exclude_id: int | None
-) -> dict[str, int]:
-    """How many other Vorhaben the reader may see use each token, counted up to COMMON + 1.
-
-    Checking each use against the visibility rule reads the Vorhaben rows, so only tokens
-    that need it are checked: a token that more than COMMON + (all Vorhaben some member may
-    not see) use is used by more than COMMON Vorhaben the reader sees, whoever reads. The
-    result is the same as checking every use."""
-    bound = COMMON + restricted_count(db)
-    everyone = _counts(db, terms, exclude_id, bound + 1)
-    uses = {term: COMMON + 1 for term, count in everyone.items() if count > bound}
-    checked = [term for term, count in everyone.items() if 0 < count <= bound]
-    if checked:
-        uses.update(_counts(db, checked, exclude_id, COMMON + 1, reader))
-    return uses
 
 
 def similar(
@@ -242,7 +247,7 @@ def _similar(
     terms = list(asked)[:LOOKUP_TERMS]
     if not terms:
         return []
-    uses = _frequencies(db, reader, terms, exclude_id)
+    uses = _counts(db, reader, terms, exclude_id)
     shared = [term for term in terms if 0 < uses.get(term, 0) <= COMMON]
     if not shared:
         return []
@@ -263,11 +268,10 @@ def _similar(
         row.vorhaben_id: float(row.score)
         for row in db.execute(
             select(VorhabenTerm.vorhaben_id, score.label("score"))
-            .join(Vorhaben, Vorhaben.id == VorhabenTerm.vorhaben_id)
             .where(
                 VorhabenTerm.term.in_(list(weight)),
                 VorhabenTerm.vorhaben_id != (exclude_id or 0),
-                visible_clause(reader),
+                scoped_visible_clause(reader, VorhabenTerm.scope, VorhabenTerm.vorhaben_id),
             )
             .group_by(VorhabenTerm.vorhaben_id)
             .order_by(score.desc(), VorhabenTerm.vorhaben_id.desc())

@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import AliasedClass
 from sqlalchemy.sql import Select
@@ -67,15 +67,36 @@ def visible_clause(reader: Reader) -> ColumnElement[bool]:
     return and_(or_(Vorhaben.visibility == Visibility.MEMBERS, own), not_hidden)
 
 
-def restricted_count(db: Session) -> int:
-    """At least as many as the Vorhaben some member may not see (restricted to a
-    municipality, or hidden): a bound that statistics leaving those out can use without
-    checking every Vorhaben (app.search.similar). Counted by two index scans, in one
-    statement."""
-    restricted = select(func.count()).where(Vorhaben.visibility != Visibility.MEMBERS)
-    hidden = select(func.count()).where(Vorhaben.hidden_at.is_not(None))
-    counts = [query.select_from(Vorhaben).scalar_subquery() for query in (restricted, hidden)]
-    return int(db.scalar(select(counts[0] + counts[1])) or 0)
+# -- copies of a Vorhaben's scope on the rows that index it ------------------------------------
+#
+# Search entries (of a Vorhaben and of its comments) and the similar-Vorhaben terms carry a copy
+# of their Vorhaben's scope, kept exact by the transaction that changes the Vorhaben
+# (app.search.index), so that a lookup over many of them needs no join with Vorhaben: a row
+# whose scope is OPEN_SCOPE belongs to a Vorhaben every member may see; any other value means
+# "restricted: ask the Vorhaben row" (whatever the rule for it is, visible_clause() decides).
+
+OPEN_SCOPE = Visibility.MEMBERS.value
+HIDDEN_SCOPE = "hidden"
+
+
+def scope_of(visibility: Visibility, hidden_at: dt.datetime | None) -> str:
+    """The scope copied onto a Vorhaben's index rows: its visibility, or HIDDEN_SCOPE while
+    moderation hides it."""
+    return HIDDEN_SCOPE if hidden_at is not None else Visibility(visibility).value
+
+
+def scoped_visible_clause(reader: Reader, scope: Any, vorhaben_id: Any) -> ColumnElement[bool]:
+    """SQL condition on rows carrying a copy of their Vorhaben's scope (the columns `scope`
+    and `vorhaben_id` of the caller's table): the same rows as visible_clause() on their
+    Vorhaben, reading the Vorhaben rows only for the restricted ones (one subquery, the
+    restricted Vorhaben the reader may see)."""
+    if not reader.is_member:
+        return false()
+    restricted = select(Vorhaben.id).where(
+        or_(Vorhaben.visibility != Visibility.MEMBERS, Vorhaben.hidden_at.is_not(None)),
+        visible_clause(reader),
+    )
+    return or_(scope == OPEN_SCOPE, and_(scope != OPEN_SCOPE, vorhaben_id.in_(restricted)))
 
 
 def visible(reader: Reader) -> Select[Vorhaben]:
