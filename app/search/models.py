@@ -8,11 +8,13 @@ in the same transaction as the content.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 
 from sqlalchemy import ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.clock import utcnow
 from app.db import Base, str_enum
 
 
@@ -62,3 +64,15 @@ class VorhabenTerm(Base):
     )
     weight: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
     scope: Mapped[str] = mapped_column(String(20), default="unknown", server_default="unknown")
+
+
+class IndexState(Base):
+    """What the stored index (search entries and similar-Vorhaben terms) was built with:
+    one row, the fingerprint of the analyzer and of the terms (app.search.bulk.fingerprint).
+    A different fingerprint in the code means the index must be built again."""
+
+    __tablename__ = "search_index_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    built_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

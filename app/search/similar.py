@@ -33,12 +33,13 @@ from sqlalchemy import String, case, cast, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from app.municipalities.models import Municipality
-from app.search.analyzer import DEFAULT_ANALYZER, Analyzer
+from app.search.analyzer import DEFAULT_ANALYZER, MODIFIER, Analyzer
 from app.search.models import VorhabenTerm
 from app.vorhaben.models import Vorhaben, VorhabenField, VorhabenTag
 from app.vorhaben.repository import Card, load_cards
 from app.vorhaben.visibility import Reader, scoped_visible_clause, visible_clause
 
+VERSION = 1  # raise when a change here changes the stored terms (see FINGERPRINT)
 MAX_STORED = 80  # tokens kept per Vorhaben, the most important fields first
 MAX_TEXT = 20_000  # characters of a description that are analyzed
 LOOKUP_TERMS = 24  # tokens of a text whose frequency a lookup checks
@@ -64,6 +65,10 @@ def _domain_stopwords(analyzer: Analyzer) -> frozenset[str]:
 
 
 _STOP = _domain_stopwords(DEFAULT_ANALYZER)
+# Everything here that shapes the stored terms (the analyzer has a fingerprint of its own).
+FINGERPRINT = (
+    f"v{VERSION};{TITLE},{LABEL},{BODY};{MODIFIER};{MAX_STORED};{MAX_TEXT};{_STOPWORD_TEXT}"
+)
 
 
 @dataclass(frozen=True)
