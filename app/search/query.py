@@ -49,6 +49,7 @@ from app.vorhaben.repository import Card, VorhabenFilter, apply_filters, load_ca
 from app.vorhaben.visibility import (
     Reader,
     comment_visible_clause,
+    restricted_visible_ids,
     scoped_visible_clause,
     visible_clause,
 )
@@ -95,10 +96,13 @@ def search(
     query = DEFAULT_ANALYZER.analyze_query(text)
     if query.is_empty:
         return SearchResult([], 0, 1, 0, [], {})
-    hits, saturated = _ranked(db, reader, query, filters)
+    # Without filters the entries' copy of their Vorhaben's scope decides (no join with
+    # every visible Vorhaben); the restricted ones the reader may see are read once.
+    restricted = None if filters.active else restricted_visible_ids(db, reader)
+    hits, saturated = _ranked(db, reader, query, filters, restricted)
     total, more = len(hits), False
     if saturated:
-        counted = _count(db, reader, query, filters)
+        counted = _count(db, reader, query, filters, restricted)
         total, more = min(counted, LIMIT), counted > LIMIT
     pages = max(1, -(-len(hits) // per_page))
     page = min(max(1, page), pages)
@@ -155,6 +159,7 @@ def _entries(
     reader: Reader,
     query: Query,
     filters: VorhabenFilter,
+    restricted: Sequence[int] | None,
     scope: Scope,
     *columns: Any,
 ) -> Select[Any]:
@@ -195,15 +200,14 @@ def _entries(
     excluded = _excluded_vorhaben(db, query)
     if excluded is not None:
         statement = statement.where(excluded)
-    if filters.active:
+    if restricted is None:
         statement = statement.join(Vorhaben, Vorhaben.id == SearchEntry.vorhaben_id).where(
             visible_clause(reader)
         )
         return apply_filters(db, statement, filters)
-    # Without filters the entry's copy of its Vorhaben's scope decides, inside the index
-    # lookup: only restricted entries ask their Vorhaben row.
+    # The entry's copy of its Vorhaben's scope decides, inside the index lookup.
     return statement.where(
-        scoped_visible_clause(reader, SearchEntry.scope, SearchEntry.vorhaben_id)
+        scoped_visible_clause(reader, SearchEntry.scope, SearchEntry.vorhaben_id, restricted)
     )
 
 
@@ -231,7 +235,11 @@ def _excluded_vorhaben(db: Session, query: Query) -> ColumnElement[bool] | None:
 
 
 def _ranked(
-    db: Session, reader: Reader, query: Query, filters: VorhabenFilter
+    db: Session,
+    reader: Reader,
+    query: Query,
+    filters: VorhabenFilter,
+    restricted: Sequence[int] | None,
 ) -> tuple[list[_Hit], bool]:
     """The candidates ranked, a Vorhaben by its best entry; and whether a tier was full
     (then there may be more hits than candidates).
@@ -250,6 +258,7 @@ def _ranked(
             reader,
             query,
             filters,
+            restricted,
             scope,
             SearchEntry.id,
             SearchEntry.vorhaben_id,
@@ -279,10 +288,16 @@ def _ranked(
     return ranked, saturated
 
 
-def _count(db: Session, reader: Reader, query: Query, filters: VorhabenFilter) -> int:
+def _count(
+    db: Session,
+    reader: Reader,
+    query: Query,
+    filters: VorhabenFilter,
+    restricted: Sequence[int] | None,
+) -> int:
     """Visible matching Vorhaben, counted up to LIMIT + 1."""
     found = (
-        _entries(db, reader, query, filters, Scope.ALL, SearchEntry.vorhaben_id)
+        _entries(db, reader, query, filters, restricted, Scope.ALL, SearchEntry.vorhaben_id)
         .order_by(None)
         .distinct()
         .limit(LIMIT + 1)

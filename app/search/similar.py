@@ -25,7 +25,7 @@ test_restricted_statistics.py).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +37,12 @@ from app.search.analyzer import DEFAULT_ANALYZER, MODIFIER, Analyzer
 from app.search.models import VorhabenTerm
 from app.vorhaben.models import Vorhaben, VorhabenField, VorhabenTag
 from app.vorhaben.repository import Card, load_cards
-from app.vorhaben.visibility import Reader, scoped_visible_clause, visible_clause
+from app.vorhaben.visibility import (
+    Reader,
+    restricted_visible_ids,
+    scoped_visible_clause,
+    visible_clause,
+)
 
 VERSION = 1  # raise when a change here changes the stored terms (see FINGERPRINT)
 MAX_STORED = 80  # tokens kept per Vorhaben, the most important fields first
@@ -156,7 +161,11 @@ def store_terms(db: Session, vorhaben_id: int, scope: str, terms: Mapping[str, i
 
 
 def _counts(
-    db: Session, reader: Reader, terms: list[str], exclude_id: int | None
+    db: Session,
+    reader: Reader,
+    restricted: Sequence[int],
+    terms: list[str],
+    exclude_id: int | None,
 ) -> dict[str, int]:
     """How many other Vorhaben the reader may see use each token, counted up to COMMON + 1
     (one statement; the copied scope spares reading the Vorhaben rows of most)."""
@@ -168,7 +177,9 @@ def _counts(
             .where(
                 VorhabenTerm.term == term,
                 VorhabenTerm.vorhaben_id != (exclude_id or 0),
-                scoped_visible_clause(reader, VorhabenTerm.scope, VorhabenTerm.vorhaben_id),
+                scoped_visible_clause(
+                    reader, VorhabenTerm.scope, VorhabenTerm.vorhaben_id, restricted
+                ),
             )
             .limit(COMMON + 1)
             .subquery()
@@ -252,7 +263,8 @@ def _similar(
     terms = list(asked)[:LOOKUP_TERMS]
     if not terms:
         return []
-    uses = _counts(db, reader, terms, exclude_id)
+    restricted = restricted_visible_ids(db, reader)
+    uses = _counts(db, reader, restricted, terms, exclude_id)
     shared = [term for term in terms if 0 < uses.get(term, 0) <= COMMON]
     if not shared:
         return []
@@ -276,7 +288,9 @@ def _similar(
             .where(
                 VorhabenTerm.term.in_(list(weight)),
                 VorhabenTerm.vorhaben_id != (exclude_id or 0),
-                scoped_visible_clause(reader, VorhabenTerm.scope, VorhabenTerm.vorhaben_id),
+                scoped_visible_clause(
+                    reader, VorhabenTerm.scope, VorhabenTerm.vorhaben_id, restricted
+                ),
             )
             .group_by(VorhabenTerm.vorhaben_id)
             .order_by(score.desc(), VorhabenTerm.vorhaben_id.desc())

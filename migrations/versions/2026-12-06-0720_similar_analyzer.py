@@ -54,6 +54,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("term", "vorhaben_id", name=op.f("pk_vorhaben_terms")),
     )
     op.create_index("ix_vorhaben_terms_vorhaben_id", "vorhaben_terms", ["vorhaben_id"])
+    op.create_index(
+        "ix_vorhaben_terms_term_scope",
+        "vorhaben_terms",
+        ["term", "scope", "vorhaben_id", "weight"],
+    )
     op.create_table(
         "search_index_state",
         sa.Column("id", sa.Integer(), nullable=False),
