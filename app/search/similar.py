@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import String, case, cast, delete, func, insert, literal, select, union_all, update
@@ -110,11 +111,22 @@ def weighted_terms(
         (BODY, description[:MAX_TEXT]),
     ):
         if text:
-            for token, share in analyzer.similarity_weights(text, expand=expand).items():
-                if token not in _STOP and len(token) <= 60:
-                    weight = max(1, round(field_weight * share))
-                    found[token] = max(found.get(token, 0), weight)
+            for token, weight in _field_terms(analyzer, text, field_weight, expand):
+                found[token] = max(found.get(token, 0), weight)
     return found
+
+
+@lru_cache(maxsize=2_048)
+def _field_terms(
+    analyzer: Analyzer, text: str, field_weight: int, expand: bool
+) -> tuple[tuple[str, int], ...]:
+    """The weighted tokens of one field's text (cached: a page's panel analyzes the same
+    description on every view, the seed the same pooled texts)."""
+    return tuple(
+        (token, max(1, round(field_weight * share)))
+        for token, share in analyzer.similarity_weights(text, expand=expand).items()
+        if token not in _STOP and len(token) <= 60
+    )
 
 
 def stored_terms(
