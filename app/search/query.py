@@ -49,7 +49,6 @@ from app.vorhaben.repository import Card, VorhabenFilter, apply_filters, load_ca
 from app.vorhaben.visibility import (
     Reader,
     comment_visible_clause,
-    restricted_visible_ids,
     scoped_visible_clause,
     visible_clause,
 )
@@ -97,12 +96,12 @@ def search(
     if query.is_empty:
         return SearchResult([], 0, 1, 0, [], {})
     # Without filters the entries' copy of their Vorhaben's scope decides (no join with
-    # every visible Vorhaben); the restricted ones the reader may see are read once.
-    restricted = None if filters.active else restricted_visible_ids(db, reader)
-    hits, saturated = _ranked(db, reader, query, filters, restricted)
+    # every visible Vorhaben).
+    scoped = not filters.active
+    hits, saturated = _ranked(db, reader, query, filters, scoped=scoped)
     total, more = len(hits), False
     if saturated:
-        counted = _count(db, reader, query, filters, restricted)
+        counted = _count(db, reader, query, filters, scoped=scoped)
         total, more = min(counted, LIMIT), counted > LIMIT
     pages = max(1, -(-len(hits) // per_page))
     page = min(max(1, page), pages)
@@ -159,9 +158,9 @@ def _entries(
     reader: Reader,
     query: Query,
     filters: VorhabenFilter,
-    restricted: Sequence[int] | None,
     scope: Scope,
     *columns: Any,
+    scoped: bool = False,
 ) -> Select[Any]:
     """The matching search entries of Vorhaben the reader may see (filters applied),
     newest first. SQLite reads them from FTS5 in descending rowid order, so a LIMIT stops
@@ -200,14 +199,14 @@ def _entries(
     excluded = _excluded_vorhaben(db, query)
     if excluded is not None:
         statement = statement.where(excluded)
-    if restricted is None:
+    if not scoped:
         statement = statement.join(Vorhaben, Vorhaben.id == SearchEntry.vorhaben_id).where(
             visible_clause(reader)
         )
         return apply_filters(db, statement, filters)
     # The entry's copy of its Vorhaben's scope decides, inside the index lookup.
     return statement.where(
-        scoped_visible_clause(reader, SearchEntry.scope, SearchEntry.vorhaben_id, restricted)
+        scoped_visible_clause(reader, SearchEntry.scope, SearchEntry.vorhaben_id)
     )
 
 
@@ -239,7 +238,8 @@ def _ranked(
     reader: Reader,
     query: Query,
     filters: VorhabenFilter,
-    restricted: Sequence[int] | None,
+    *,
+    scoped: bool,
 ) -> tuple[list[_Hit], bool]:
     """The candidates ranked, a Vorhaben by its best entry; and whether a tier was full
     (then there may be more hits than candidates).
@@ -258,11 +258,11 @@ def _ranked(
             reader,
             query,
             filters,
-            restricted,
             scope,
             SearchEntry.id,
             SearchEntry.vorhaben_id,
             SearchEntry.kind,
+            scoped=scoped,
         )
         # The title tier's entries come again in the next one: ask for that many more.
         overlap = len(chosen) if scope is Scope.OWN else 0
@@ -293,11 +293,12 @@ def _count(
     reader: Reader,
     query: Query,
     filters: VorhabenFilter,
-    restricted: Sequence[int] | None,
+    *,
+    scoped: bool,
 ) -> int:
     """Visible matching Vorhaben, counted up to LIMIT + 1."""
     found = (
-        _entries(db, reader, query, filters, restricted, Scope.ALL, SearchEntry.vorhaben_id)
+        _entries(db, reader, query, filters, Scope.ALL, SearchEntry.vorhaben_id, scoped=scoped)
         .order_by(None)
         .distinct()
         .limit(LIMIT + 1)

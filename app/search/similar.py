@@ -25,12 +25,24 @@ test_restricted_statistics.py).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import String, case, cast, delete, func, insert, literal, select, union_all, update
+from sqlalchemy import (
+    String,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from app.municipalities.models import Municipality
@@ -40,7 +52,6 @@ from app.vorhaben.models import Vorhaben, VorhabenField, VorhabenTag
 from app.vorhaben.repository import Card, load_cards
 from app.vorhaben.visibility import (
     Reader,
-    restricted_visible_ids,
     scoped_visible_clause,
     visible_clause,
 )
@@ -104,14 +115,14 @@ def weighted_terms(
     important field first (numbers and domain stopwords dropped). With expand (for the
     text looked up, not the one stored) synonyms' tokens are added."""
     found: dict[str, int] = {}
-    for field_weight, text in (
+    for field_weight, written in (
         (TITLE, title),
         (LABEL, " ; ".join(tags)),
         (LABEL, summary),
         (BODY, description[:MAX_TEXT]),
     ):
-        if text:
-            for token, weight in _field_terms(analyzer, text, field_weight, expand):
+        if written:
+            for token, weight in _field_terms(analyzer, written, field_weight, expand):
                 found[token] = max(found.get(token, 0), weight)
     return found
 
@@ -175,7 +186,6 @@ def store_terms(db: Session, vorhaben_id: int, scope: str, terms: Mapping[str, i
 def _counts(
     db: Session,
     reader: Reader,
-    restricted: Sequence[int],
     terms: list[str],
     exclude_id: int | None,
 ) -> dict[str, int]:
@@ -189,9 +199,7 @@ def _counts(
             .where(
                 VorhabenTerm.term == term,
                 VorhabenTerm.vorhaben_id != (exclude_id or 0),
-                scoped_visible_clause(
-                    reader, VorhabenTerm.scope, VorhabenTerm.vorhaben_id, restricted
-                ),
+                scoped_visible_clause(reader, VorhabenTerm.scope, VorhabenTerm.vorhaben_id),
             )
             .limit(COMMON + 1)
             .subquery()
@@ -275,8 +283,12 @@ def _similar(
     terms = list(asked)[:LOOKUP_TERMS]
     if not terms:
         return []
-    restricted = restricted_visible_ids(db, reader)
-    uses = _counts(db, reader, restricted, terms, exclude_id)
+    if db.get_bind().dialect.name == "postgresql":
+        # The counts' estimated cost (24 capped scans) passes jit_above_cost, and compiling
+        # them took PostgreSQL ~400 ms, a hundred times the scans (bench/similar.py). Only
+        # for the rest of this transaction (one request).
+        db.execute(text("SET LOCAL jit = off"))
+    uses = _counts(db, reader, terms, exclude_id)
     shared = [term for term in terms if 0 < uses.get(term, 0) <= COMMON]
     if not shared:
         return []
@@ -300,9 +312,7 @@ def _similar(
             .where(
                 VorhabenTerm.term.in_(list(weight)),
                 VorhabenTerm.vorhaben_id != (exclude_id or 0),
-                scoped_visible_clause(
-                    reader, VorhabenTerm.scope, VorhabenTerm.vorhaben_id, restricted
-                ),
+                scoped_visible_clause(reader, VorhabenTerm.scope, VorhabenTerm.vorhaben_id),
             )
             .group_by(VorhabenTerm.vorhaben_id)
             .order_by(score.desc(), VorhabenTerm.vorhaben_id.desc())

@@ -12,7 +12,6 @@ an open report or a review, and audits it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -86,33 +85,17 @@ def scope_of(visibility: Visibility, hidden_at: dt.datetime | None) -> str:
     return HIDDEN_SCOPE if hidden_at is not None else Visibility(visibility).value
 
 
-def restricted_visible_ids(db: Session, reader: Reader) -> list[int]:
-    """The restricted Vorhaben (scope other than OPEN_SCOPE) this reader may see: their
-    municipality's internal ones, their own hidden ones, whatever else visible_clause()
-    admits. Read once per lookup, for scoped_visible_clause()."""
-    if not reader.is_member:
-        return []
-    return list(
-        db.scalars(
-            select(Vorhaben.id).where(
-                or_(Vorhaben.visibility != Visibility.MEMBERS, Vorhaben.hidden_at.is_not(None)),
-                visible_clause(reader),
-            )
-        )
-    )
-
-
-def scoped_visible_clause(
-    reader: Reader, scope: Any, vorhaben_id: Any, restricted_ids: Sequence[int]
-) -> ColumnElement[bool]:
+def scoped_visible_clause(reader: Reader, scope: Any, vorhaben_id: Any) -> ColumnElement[bool]:
     """SQL condition on rows carrying a copy of their Vorhaben's scope (the columns `scope`
     and `vorhaben_id` of the caller's table): the same rows as visible_clause() on their
-    Vorhaben, given restricted_visible_ids() of this reader. The condition reads no
-    Vorhaben row, so an index lookup over the rows can apply it."""
+    Vorhaben. An open row is decided by its own columns, inside the index lookup; only a
+    restricted one looks its Vorhaben up (by primary key, correlated)."""
     if not reader.is_member:
         return false()
-    restricted = vorhaben_id.in_(list(restricted_ids)) if restricted_ids else false()
-    return or_(scope == OPEN_SCOPE, and_(scope != OPEN_SCOPE, restricted))
+    # OFFSET 0 keeps PostgreSQL from turning the lookup into a hashed scan of every visible
+    # Vorhaben (run once per statement); a restricted row is rare, its lookup cheap.
+    row = select(Vorhaben.id).where(Vorhaben.id == vorhaben_id, visible_clause(reader)).offset(0)
+    return or_(scope == OPEN_SCOPE, and_(scope != OPEN_SCOPE, row.exists()))
 
 
 def visible(reader: Reader) -> Select[Vorhaben]:
