@@ -29,6 +29,7 @@ def wire() -> None:
     _optional_storage()
     vorhaben_pages.provide(
         similar=similar.similar,
+        similar_to=similar.similar_to,
         discussion=comment_threads.thread_context,
         attachments=attachment_views.page_context,
     )

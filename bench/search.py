@@ -210,6 +210,7 @@ def vacuum(engine: Engine) -> None:
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.exec_driver_sql("VACUUM ANALYZE search_entries")
+        connection.exec_driver_sql("VACUUM ANALYZE vorhaben_terms")
 
 
 def main() -> None:

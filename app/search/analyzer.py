@@ -46,6 +46,8 @@ MAX_PHRASE_TOKENS = 12
 MAX_EXCLUDED = 8
 MAX_ALTERNATIVES = 16
 MAX_SYNONYM_WORDS = 6
+MODIFIER = 0.5  # similarity weight of a compound's part other than its head
+SYNONYM = 0.8  # similarity weight of a synonym's token
 MIN_HEAD = 8  # letters of a compound's last part for it to match alone (Term.broader)
 
 # Field weights for ranking: title > tags and summary > description > comments.
@@ -184,6 +186,31 @@ class Analyzer:
                     for token in alternative:
                         found.setdefault(token, None)
         return [token for token in found if not token.isdigit()]
+
+    def similarity_weights(self, text: str, *, expand: bool = False) -> dict[str, float]:
+        """similarity_terms() with how much each token says about the text: a word and the
+        head of a compound (its last part) 1.0, a compound's other parts MODIFIER (the
+        "Bürger" of "Bürgerbeteiligung" and "Bürgerkonto" says less than their heads),
+        a synonym's tokens SYNONYM."""
+        found: dict[str, float] = {}
+
+        def add(token: str, weight: float) -> None:
+            if not token.isdigit() and found.get(token, 0.0) < weight:
+                found[token] = weight
+
+        analyzed = _analyzed(self, _words(text[:MAX_TEXT]))
+        for _, item in analyzed:
+            add(item.token, 1.0)
+            head = item.pieces[-1] if item.pieces else None
+            for part in item.parts:
+                add(part, 1.0 if part == head else MODIFIER)
+        if expand:
+            for term in self._terms(analyzed):
+                for alternative in term.alternatives[1:]:
+                    for token in alternative:
+                        if token not in found:  # a part of the word keeps its weight
+                            add(token, SYNONYM)
+        return found
 
     def _terms(self, analyzed: Sequence[tuple[str, Word]]) -> list[Term]:
         """Query terms of a run of words, multi-word synonyms recognised (longest first)."""

@@ -9,18 +9,24 @@ title's tokens alone (the first tier of candidates, app.search.query).
 The migration that creates them (2026-12-06-0500_word_index.py) and the seed use the same
 statements from here. `suspend` and `restore` drop the per-row machinery for a bulk load
 and build the index once at the end; `reindex` recomputes every entry's tokens with the
-analyzer (after a change of the lexicon, see Analyzer.fingerprint).
+analyzer (after a change of the lexicon, see Analyzer.fingerprint), `reindex_terms` the
+similar-Vorhaben terms; `rebuild` does all of it and records the fingerprint it was built
+with (`search_index_state`), `rebuild_if_changed` only when the code's differs (run by
+`allmende db upgrade`, and by `allmende search reindex`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, delete, insert, select, text
 
+from app.search import similar
 from app.search.analyzer import DEFAULT_ANALYZER, Analyzer
 from app.search.index import comment_columns, vorhaben_columns
+from app.search.models import IndexState, VorhabenTerm
 
 COLUMNS = ("tokens_a", "tokens_b", "tokens_c", "tokens_d")
 _LIST = ", ".join(COLUMNS)
@@ -177,11 +183,7 @@ def reindex(
     """Recompute the token columns of every entry from the content; returns the number
     of entries. Run between suspend() and restore() for speed (the caller's choice)."""
     started = time.perf_counter()
-    tags: dict[int, list[str]] = {}
-    for vorhaben_id, tag in connection.execute(
-        text("SELECT vorhaben_id, tag FROM vorhaben_tags ORDER BY vorhaben_id, tag")
-    ):
-        tags.setdefault(vorhaben_id, []).append(tag)
+    tags = _tags(connection)
     fields: dict[int, list[str]] = {}
     for vorhaben_id, label in connection.execute(
         text(
@@ -243,3 +245,99 @@ def reindex(
         if done % 100_000 < REINDEX_BATCH:
             out(f"  reindexed {done:,} entries ({time.perf_counter() - started:.0f} s)")
     return done
+
+
+def _tags(connection: Connection) -> dict[int, list[str]]:
+    tags: dict[int, list[str]] = {}
+    for vorhaben_id, tag in connection.execute(
+        text("SELECT vorhaben_id, tag FROM vorhaben_tags ORDER BY vorhaben_id, tag")
+    ):
+        tags.setdefault(vorhaben_id, []).append(tag)
+    return tags
+
+
+# The scope of a Vorhaben as app.vorhaben.visibility.scope_of computes it, in SQL.
+SCOPE_SQL = "CASE WHEN v.hidden_at IS NOT NULL THEN 'hidden' ELSE v.visibility END"
+
+
+def reindex_terms(connection: Connection, *, commit: bool = True) -> int:
+    """Compute the similar-Vorhaben terms of every Vorhaben again (app.search.similar);
+    returns the number of terms."""
+    tags = _tags(connection)
+    connection.execute(delete(VorhabenTerm))
+    done = 0
+    rows: list[dict[str, object]] = []
+
+    def flush() -> None:
+        nonlocal done
+        if rows:
+            connection.execute(insert(VorhabenTerm), rows)
+            done += len(rows)
+            rows.clear()
+            if commit:
+                connection.commit()
+
+    for vorhaben_id, title, summary, description, scope in connection.execute(
+        text(
+            f"SELECT v.id, v.title, v.summary, v.description, {SCOPE_SQL} "  # noqa: S608
+            "FROM vorhaben v ORDER BY v.id"
+        )
+    ).all():
+        found = similar.stored_terms(
+            title=title, summary=summary, tags=tags.get(vorhaben_id, []), description=description
+        )
+        rows.extend(
+            {"term": term, "vorhaben_id": vorhaben_id, "weight": weight, "scope": scope}
+            for term, weight in found.items()
+        )
+        if len(rows) >= REINDEX_BATCH:
+            flush()
+    flush()
+    return done
+
+
+def fingerprint(analyzer: Analyzer = DEFAULT_ANALYZER) -> str:
+    """What the stored index depends on: the analyzer's tokens and the similar-Vorhaben
+    terms. Synonyms are not part of it: both search and similar Vorhaben apply them to
+    what is looked up, never to what is stored, so editing them needs no rebuild."""
+    digest = hashlib.sha256(f"{analyzer.fingerprint}\n{similar.FINGERPRINT}".encode())
+    return digest.hexdigest()[:16]
+
+
+def stored_fingerprint(connection: Connection) -> str | None:
+    """The fingerprint the index was last built with (None: never recorded)."""
+    return connection.scalar(select(IndexState.fingerprint).where(IndexState.id == 1))
+
+
+def record_fingerprint(connection: Connection, value: str) -> None:
+    connection.execute(delete(IndexState))
+    connection.execute(insert(IndexState).values(id=1, fingerprint=value))
+
+
+def rebuild(connection: Connection, *, out: Callable[[str], None] = lambda line: None) -> int:
+    """Analyze everything again and build the index (each step commits); records the
+    fingerprint last. Returns the number of search entries."""
+    started = time.perf_counter()
+    suspend(connection)
+    entries = reindex(connection, out=out)
+    terms = reindex_terms(connection)
+    restore(connection)
+    record_fingerprint(connection, fingerprint())
+    connection.commit()
+    out(
+        f"search index rebuilt: {entries:,} entries, {terms:,} similar-Vorhaben terms "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    return entries
+
+
+def rebuild_if_changed(
+    connection: Connection, *, out: Callable[[str], None] = lambda line: None
+) -> bool:
+    """Rebuild when the index was built with another analyzer or other terms than the
+    code's (or it is not recorded); returns whether it did."""
+    if stored_fingerprint(connection) == fingerprint():
+        return False
+    out("the search index was built with another analyzer: rebuilding it")
+    rebuild(connection, out=out)
+    return True

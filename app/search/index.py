@@ -17,14 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from app.comments.models import Comment
 from app.search import similar
 from app.search.analyzer import DEFAULT_ANALYZER, Analyzer
-from app.search.models import EntryKind, SearchEntry
+from app.search.models import EntryKind, SearchEntry, VorhabenTerm
 from app.vorhaben.models import FieldOfAction, Vorhaben, VorhabenField
+from app.vorhaben.visibility import scope_of
 
 Columns = dict[str, str]
 
@@ -59,16 +60,33 @@ def comment_columns(body: str, analyzer: Analyzer = DEFAULT_ANALYZER) -> Columns
     return {"tokens_a": "", "tokens_b": "", "tokens_c": "", "tokens_d": joined(analyzer, body)}
 
 
-def _upsert(db: Session, kind: EntryKind, ref_id: int, vorhaben_id: int, columns: Columns) -> None:
+def _upsert(
+    db: Session, kind: EntryKind, ref_id: int, vorhaben_id: int, scope: str, columns: Columns
+) -> None:
     entry = db.scalars(
         select(SearchEntry).where(SearchEntry.kind == kind, SearchEntry.ref_id == ref_id)
     ).one_or_none()
     if entry is None:
-        db.add(SearchEntry(kind=kind, ref_id=ref_id, vorhaben_id=vorhaben_id, **columns))
+        db.add(
+            SearchEntry(kind=kind, ref_id=ref_id, vorhaben_id=vorhaben_id, scope=scope, **columns)
+        )
         return
-    for name, value in columns.items():
+    for name, value in {**columns, "scope": scope}.items():
         if getattr(entry, name) != value:
             setattr(entry, name, value)
+
+
+def update_scope(db: Session, vorhaben_id: int, scope: str) -> None:
+    """Copy a Vorhaben's new scope onto its index rows (search entries of it and of its
+    comments, similar-Vorhaben terms), in the transaction that changed it (also while
+    the session flushes, app.search.subscribers)."""
+    for model in (SearchEntry, VorhabenTerm):
+        db.execute(
+            update(model)
+            .where(model.vorhaben_id == vorhaben_id, model.scope != scope)
+            .values(scope=scope)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def field_labels(db: Session, vorhaben_id: int) -> list[str]:
@@ -93,9 +111,18 @@ def index_vorhaben(db: Session, vorhaben: Vorhaben, tags: list[str]) -> None:
         tags=tags,
         fields=field_labels(db, vorhaben.id),
     )
-    _upsert(db, EntryKind.VORHABEN, vorhaben.id, vorhaben.id, columns)
+    scope = scope_of(vorhaben.visibility, vorhaben.hidden_at)
+    _upsert(db, EntryKind.VORHABEN, vorhaben.id, vorhaben.id, scope, columns)
     similar.store_terms(
-        db, vorhaben.id, similar.terms_of(f"{vorhaben.title} {vorhaben.summary}", tags)
+        db,
+        vorhaben.id,
+        scope,
+        similar.stored_terms(
+            title=vorhaben.title,
+            summary=vorhaben.summary,
+            tags=tags,
+            description=vorhaben.description,
+        ),
     )
 
 
@@ -104,7 +131,12 @@ def index_comment(db: Session, comment: Comment) -> None:
     if comment.is_deleted or comment.hidden_at is not None:
         remove_comment(db, comment.id)
         return
-    _upsert(db, EntryKind.COMMENT, comment.id, comment.vorhaben_id, comment_columns(comment.body))
+    vorhaben = db.get(Vorhaben, comment.vorhaben_id)
+    # Without its Vorhaben (being deleted), "unknown" lets the Vorhaben row decide.
+    scope = scope_of(vorhaben.visibility, vorhaben.hidden_at) if vorhaben else "unknown"
+    _upsert(
+        db, EntryKind.COMMENT, comment.id, comment.vorhaben_id, scope, comment_columns(comment.body)
+    )
 
 
 def remove_comment(db: Session, comment_id: int) -> None:

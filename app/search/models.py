@@ -8,11 +8,13 @@ in the same transaction as the content.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.clock import utcnow
 from app.db import Base, str_enum
 
 
@@ -36,6 +38,10 @@ class SearchEntry(Base):
     vorhaben_id: Mapped[int] = mapped_column(ForeignKey("vorhaben.id", ondelete="CASCADE"))
     kind: Mapped[EntryKind] = mapped_column(str_enum(EntryKind, "search_entry_kind", length=10))
     ref_id: Mapped[int] = mapped_column(Integer)
+    # A copy of the Vorhaben's scope (app.vorhaben.visibility.scope_of), kept exact by the
+    # transaction that changes it, so that lookups need not join every Vorhaben. Unset, it
+    # is "unknown": restricted, the Vorhaben row decides (safe, only slower).
+    scope: Mapped[str] = mapped_column(String(20), default="unknown", server_default="unknown")
     # The analyzer's tokens joined by spaces: title (weight A); tags, fields of action and
     # summary (B); description and lessons learned (C); a comment (D).
     tokens_a: Mapped[str] = mapped_column(Text, default="")
@@ -45,12 +51,32 @@ class SearchEntry(Base):
 
 
 class VorhabenTerm(Base):
-    """One significant word of one Vorhaben, for similar Vorhaben (app.search.similar)."""
+    """One telling token of one Vorhaben, for similar Vorhaben (app.search.similar), with the
+    weight of the most important field it occurs in (title 3, tags and summary 2,
+    description 1)."""
 
     __tablename__ = "vorhaben_terms"
-    __table_args__ = (Index("ix_vorhaben_terms_vorhaben_id", "vorhaben_id"),)
+    __table_args__ = (
+        Index("ix_vorhaben_terms_vorhaben_id", "vorhaben_id"),
+        # Covers the lookups (how many use a token, the scores): no table row is read.
+        Index("ix_vorhaben_terms_term_scope", "term", "scope", "vorhaben_id", "weight"),
+    )
 
     term: Mapped[str] = mapped_column(String(60), primary_key=True)
     vorhaben_id: Mapped[int] = mapped_column(
         ForeignKey("vorhaben.id", ondelete="CASCADE"), primary_key=True
     )
+    weight: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
+    scope: Mapped[str] = mapped_column(String(20), default="unknown", server_default="unknown")
+
+
+class IndexState(Base):
+    """What the stored index (search entries and similar-Vorhaben terms) was built with:
+    one row, the fingerprint of the analyzer and of the terms (app.search.bulk.fingerprint).
+    A different fingerprint in the code means the index must be built again."""
+
+    __tablename__ = "search_index_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    built_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

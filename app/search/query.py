@@ -46,7 +46,12 @@ from app.search.querymodel import Query
 from app.search.ranking import COLUMNS, Scorer
 from app.vorhaben.models import Vorhaben
 from app.vorhaben.repository import Card, VorhabenFilter, apply_filters, load_cards
-from app.vorhaben.visibility import Reader, comment_visible_clause, visible_clause
+from app.vorhaben.visibility import (
+    Reader,
+    comment_visible_clause,
+    scoped_visible_clause,
+    visible_clause,
+)
 
 # Entries ranked per search, filled tier by tier. 500 rather than 1,000: ranking reads
 # each candidate's tokens, and 1,000 doubled the latency of common words (bench/search.py,
@@ -90,10 +95,13 @@ def search(
     query = DEFAULT_ANALYZER.analyze_query(text)
     if query.is_empty:
         return SearchResult([], 0, 1, 0, [], {})
-    hits, saturated = _ranked(db, reader, query, filters)
+    # Without filters the entries' copy of their Vorhaben's scope decides (no join with
+    # every visible Vorhaben).
+    scoped = not filters.active
+    hits, saturated = _ranked(db, reader, query, filters, scoped=scoped)
     total, more = len(hits), False
     if saturated:
-        counted = _count(db, reader, query, filters)
+        counted = _count(db, reader, query, filters, scoped=scoped)
         total, more = min(counted, LIMIT), counted > LIMIT
     pages = max(1, -(-len(hits) // per_page))
     page = min(max(1, page), pages)
@@ -152,6 +160,7 @@ def _entries(
     filters: VorhabenFilter,
     scope: Scope,
     *columns: Any,
+    scoped: bool = False,
 ) -> Select[Any]:
     """The matching search entries of Vorhaben the reader may see (filters applied),
     newest first. SQLite reads them from FTS5 in descending rowid order, so a LIMIT stops
@@ -187,13 +196,18 @@ def _entries(
             )
     if scope in _KIND:
         statement = statement.where(SearchEntry.kind == _KIND[scope])
-    statement = statement.join(Vorhaben, Vorhaben.id == SearchEntry.vorhaben_id).where(
-        visible_clause(reader)
-    )
     excluded = _excluded_vorhaben(db, query)
     if excluded is not None:
         statement = statement.where(excluded)
-    return apply_filters(db, statement, filters)
+    if not scoped:
+        statement = statement.join(Vorhaben, Vorhaben.id == SearchEntry.vorhaben_id).where(
+            visible_clause(reader)
+        )
+        return apply_filters(db, statement, filters)
+    # The entry's copy of its Vorhaben's scope decides, inside the index lookup.
+    return statement.where(
+        scoped_visible_clause(reader, SearchEntry.scope, SearchEntry.vorhaben_id)
+    )
 
 
 def _fts_ids(match: str) -> Select[Any]:
@@ -220,7 +234,12 @@ def _excluded_vorhaben(db: Session, query: Query) -> ColumnElement[bool] | None:
 
 
 def _ranked(
-    db: Session, reader: Reader, query: Query, filters: VorhabenFilter
+    db: Session,
+    reader: Reader,
+    query: Query,
+    filters: VorhabenFilter,
+    *,
+    scoped: bool,
 ) -> tuple[list[_Hit], bool]:
     """The candidates ranked, a Vorhaben by its best entry; and whether a tier was full
     (then there may be more hits than candidates).
@@ -243,6 +262,7 @@ def _ranked(
             SearchEntry.id,
             SearchEntry.vorhaben_id,
             SearchEntry.kind,
+            scoped=scoped,
         )
         # The title tier's entries come again in the next one: ask for that many more.
         overlap = len(chosen) if scope is Scope.OWN else 0
@@ -268,10 +288,17 @@ def _ranked(
     return ranked, saturated
 
 
-def _count(db: Session, reader: Reader, query: Query, filters: VorhabenFilter) -> int:
+def _count(
+    db: Session,
+    reader: Reader,
+    query: Query,
+    filters: VorhabenFilter,
+    *,
+    scoped: bool,
+) -> int:
     """Visible matching Vorhaben, counted up to LIMIT + 1."""
     found = (
-        _entries(db, reader, query, filters, Scope.ALL, SearchEntry.vorhaben_id)
+        _entries(db, reader, query, filters, Scope.ALL, SearchEntry.vorhaben_id, scoped=scoped)
         .order_by(None)
         .distinct()
         .limit(LIMIT + 1)

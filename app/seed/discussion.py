@@ -82,6 +82,7 @@ def seed_comments(ctx: Context, pools: Pools, planned: list[Planned]) -> dict[st
                     "vorhaben_id": plan.id,
                     "kind": EntryKind.COMMENT,
                     "ref_id": comment_id,
+                    "scope": plan.scope,
                     "tokens_a": "",
                     "tokens_b": "",
                     "tokens_c": "",

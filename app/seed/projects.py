@@ -11,7 +11,7 @@ from app.core.text import fold
 from app.search.analyzer import DEFAULT_ANALYZER
 from app.search.index import joined, vorhaben_columns
 from app.search.models import EntryKind
-from app.search.similar import terms_of
+from app.search.similar import stored_terms
 from app.seed import dbtools, text, vocab
 from app.seed.context import Context, Owner
 from app.seed.pools import Pools, Rendered
@@ -36,6 +36,7 @@ class Planned:
     created: dt.datetime
     last_activity: dt.datetime
     comments: int
+    scope: str  # copied onto its comments' search entries
 
 
 def plan_visibility(ctx: Context, count: int) -> list[Visibility]:
@@ -181,7 +182,7 @@ def _vorhaben_row(
         "updated_at": created,
         "last_activity_at": last,
     }
-    planned = Planned(vorhaben_id, topic_index, created, last, comments)
+    planned = Planned(vorhaben_id, topic_index, created, last, comments, visibility.value)
     return row, planned, owner, _tags(ctx, topic), _fields(ctx, topic), description, lessons
 
 
@@ -297,12 +298,18 @@ def seed_vorhaben(
                 "vorhaben_id": vorhaben_id,
                 "kind": EntryKind.VORHABEN,
                 "ref_id": vorhaben_id,
+                "scope": plan.scope,
                 **columns,
             }
         )
         pending["vorhaben_terms"] += [
-            {"term": term, "vorhaben_id": vorhaben_id}
-            for term in terms_of(f"{row['title']} {row['summary']}", tags)
+            {"term": term, "vorhaben_id": vorhaben_id, "weight": weight, "scope": plan.scope}
+            for term, weight in stored_terms(
+                title=row["title"],
+                summary=row["summary"],
+                tags=tags,
+                description=row["description"],
+            ).items()
         ]
         if len(pending["vorhaben"]) >= chunk:
             flush()

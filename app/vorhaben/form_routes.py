@@ -159,6 +159,8 @@ def _form_context(
             member,
             f"{form.title} {form.summary}",
             tags=forms.split_tags(form.tags),
+            field_ids=_ids(form.fields_of_action),
+            stage=form.stage or None,
             exclude_id=vorhaben.id if vorhaben else None,
         ),
     }
@@ -285,11 +287,28 @@ def similar_fragment(
     db: DbSession,
     title: Annotated[str, Query(max_length=400)] = "",
     summary: Annotated[str, Query(max_length=1000)] = "",
+    tags: Annotated[str, Query(max_length=1000)] = "",
+    fields_of_action: Annotated[list[str] | None, Query()] = None,
+    stage: Annotated[str, Query(max_length=40)] = "",
     exclude: Annotated[int | None, Query()] = None,
 ) -> Response:
-    """Similar existing Vorhaben while the title and summary are typed (htmx)."""
-    found = provided.similar(db, member, f"{title} {summary}", exclude_id=exclude)
+    """Similar existing Vorhaben while the title and summary are typed (htmx), with the
+    tags, fields of action and stage chosen so far."""
+    found = provided.similar(
+        db,
+        member,
+        f"{title} {summary}",
+        tags=forms.split_tags(tags),
+        field_ids=_ids(fields_of_action or []),
+        stage=stage or None,
+        exclude_id=exclude,
+    )
     return render(request, "vorhaben/_similar.html", {"similar": found})
+
+
+def _ids(raw: list[str]) -> list[int]:
+    """The ids among client text (anything else is left out)."""
+    return [found for value in raw[:50] if (found := parse_id(value)) is not None]
 
 
 @router.get("/vorhaben/{vorhaben_id:id}/bearbeiten")

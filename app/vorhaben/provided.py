@@ -15,7 +15,8 @@ from app.vorhaben.visibility import Reader
 
 
 class SimilarFinder(Protocol):
-    """app.search.similar.similar: visible Vorhaben sharing the most telling words."""
+    """app.search.similar.similar: visible Vorhaben most like a text (title and summary, as
+    typed) and what it is (fields of action, stage; the reader's municipality breaks ties)."""
 
     def __call__(
         self,
@@ -24,8 +25,17 @@ class SimilarFinder(Protocol):
         text: str,
         *,
         tags: Iterable[str] = (),
+        field_ids: Iterable[int] = (),
+        stage: str | None = None,
         exclude_id: int | None = None,
     ) -> tuple[Card, ...]: ...
+
+
+class SimilarToFinder(Protocol):
+    """app.search.similar.similar_to: visible Vorhaben most like a stored one (which the
+    caller has checked the reader may see)."""
+
+    def __call__(self, db: Session, reader: Reader, vorhaben_id: int) -> tuple[Card, ...]: ...
 
 
 class Discussion(Protocol):
@@ -43,6 +53,7 @@ class Attachments(Protocol):
 @dataclass
 class _Provided:
     similar: SimilarFinder | None = None
+    similar_to: SimilarToFinder | None = None
     discussion: Discussion | None = None
     attachments: Attachments | None = None
 
@@ -50,9 +61,16 @@ class _Provided:
 _provided = _Provided()
 
 
-def provide(*, similar: SimilarFinder, discussion: Discussion, attachments: Attachments) -> None:
+def provide(
+    *,
+    similar: SimilarFinder,
+    similar_to: SimilarToFinder,
+    discussion: Discussion,
+    attachments: Attachments,
+) -> None:
     """Called by app.wiring.wire() (again: the same functions, nothing changes)."""
     _provided.similar = similar
+    _provided.similar_to = similar_to
     _provided.discussion = discussion
     _provided.attachments = attachments
 
@@ -63,12 +81,23 @@ def similar(
     text: str,
     *,
     tags: Iterable[str] = (),
+    field_ids: Iterable[int] = (),
+    stage: str | None = None,
     exclude_id: int | None = None,
 ) -> tuple[Card, ...]:
-    """Similar Vorhaben for the detail page and the form's panel."""
+    """Similar Vorhaben for the form's panel, while typing."""
     if _provided.similar is None:
         raise RuntimeError("app.wiring.wire() was not called: no similar-Vorhaben finder")
-    return _provided.similar(db, reader, text, tags=tags, exclude_id=exclude_id)
+    return _provided.similar(
+        db, reader, text, tags=tags, field_ids=field_ids, stage=stage, exclude_id=exclude_id
+    )
+
+
+def similar_to(db: Session, reader: Reader, vorhaben_id: int) -> tuple[Card, ...]:
+    """Similar Vorhaben for the panel of a Vorhaben's page."""
+    if _provided.similar_to is None:
+        raise RuntimeError("app.wiring.wire() was not called: no similar-Vorhaben finder")
+    return _provided.similar_to(db, reader, vorhaben_id)
 
 
 def discussion(db: Session, vorhaben_id: int) -> dict[str, object]:

@@ -164,13 +164,7 @@ def similar(request: Request, vorhaben_id: int, member: Member, db: DbSession) -
     without JavaScript its link leads to them as a page of their own."""
     _nav(request)
     vorhaben = page.load(db, member, vorhaben_id)
-    found = provided.similar(
-        db,
-        member,
-        f"{vorhaben.title} {vorhaben.summary}",
-        tags=vorhaben.tag_names,
-        exclude_id=vorhaben.id,
-    )
+    found = provided.similar_to(db, member, vorhaben.id)
     if is_htmx(request):
         return render(request, "vorhaben/_similar.html", {"similar": found})
     return render(

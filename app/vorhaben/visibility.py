@@ -22,7 +22,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.util import AliasedClass
 from sqlalchemy.sql import Select
@@ -105,14 +105,35 @@ def _shared_clause(reader: Reader, own: ColumnElement[bool]) -> ColumnElement[bo
     )
 
 
-def restricted_count(db: Session) -> int:
-    """At least as many as the Vorhaben some member may not see (restricted to a
-    municipality, its partners or a circle, or hidden): a bound that statistics leaving
-    those out can use without checking every Vorhaben (app.search.similar). Counted by two
-    index scans."""
-    restricted = select(func.count()).where(Vorhaben.visibility != Visibility.MEMBERS)
-    hidden = select(func.count()).where(Vorhaben.hidden_at.is_not(None))
-    return sum(db.scalar(query.select_from(Vorhaben)) or 0 for query in (restricted, hidden))
+# -- copies of a Vorhaben's scope on the rows that index it ------------------------------------
+#
+# Search entries (of a Vorhaben and of its comments) and the similar-Vorhaben terms carry a copy
+# of their Vorhaben's scope, kept exact by the transaction that changes the Vorhaben
+# (app.search.index), so that a lookup over many of them needs no join with Vorhaben: a row
+# whose scope is OPEN_SCOPE belongs to a Vorhaben every member may see; any other value means
+# "restricted: ask the Vorhaben row" (whatever the rule for it is, visible_clause() decides).
+
+OPEN_SCOPE = Visibility.MEMBERS.value
+HIDDEN_SCOPE = "hidden"
+
+
+def scope_of(visibility: Visibility, hidden_at: dt.datetime | None) -> str:
+    """The scope copied onto a Vorhaben's index rows: its visibility, or HIDDEN_SCOPE while
+    moderation hides it."""
+    return HIDDEN_SCOPE if hidden_at is not None else Visibility(visibility).value
+
+
+def scoped_visible_clause(reader: Reader, scope: Any, vorhaben_id: Any) -> ColumnElement[bool]:
+    """SQL condition on rows carrying a copy of their Vorhaben's scope (the columns `scope`
+    and `vorhaben_id` of the caller's table): the same rows as visible_clause() on their
+    Vorhaben. An open row is decided by its own columns, inside the index lookup; only a
+    restricted one looks its Vorhaben up (by primary key, correlated)."""
+    if not reader.is_member:
+        return false()
+    # OFFSET 0 keeps PostgreSQL from turning the lookup into a hashed scan of every visible
+    # Vorhaben (run once per statement); a restricted row is rare, its lookup cheap.
+    row = select(Vorhaben.id).where(Vorhaben.id == vorhaben_id, visible_clause(reader)).offset(0)
+    return or_(scope == OPEN_SCOPE, and_(scope != OPEN_SCOPE, row.exists()))
 
 
 def visible(reader: Reader) -> Select[Vorhaben]:

@@ -15,8 +15,6 @@ down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-BATCH = 5_000
-
 
 def upgrade() -> None:
     op.create_table(
@@ -35,33 +33,8 @@ def upgrade() -> None:
     # Plain index statements: a batch copy of this table would lose SQLite's FTS triggers.
     op.drop_index("ix_search_entries_vorhaben_id", table_name="search_entries")
     op.create_index("ix_search_entries_vorhaben_id_kind", "search_entries", ["vorhaben_id", "kind"])
-    _backfill()
-
-
-def _backfill() -> None:
-    """The words of every existing Vorhaben, computed as the application computes them."""
-    from app.search.similar import terms_of  # noqa: PLC0415 - needs the app only when run
-
-    bind = op.get_bind()
-    tags: dict[int, list[str]] = {}
-    for vorhaben_id, tag in bind.execute(sa.text("SELECT vorhaben_id, tag FROM vorhaben_tags")):
-        tags.setdefault(vorhaben_id, []).append(tag)
-    terms = sa.table("vorhaben_terms", sa.column("term"), sa.column("vorhaben_id"))
-    rows: list[dict[str, object]] = []
-    for vorhaben_id, title, summary in bind.execute(
-        sa.text("SELECT id, title, summary FROM vorhaben ORDER BY id")
-    ):
-        rows += [
-            {"term": term, "vorhaben_id": vorhaben_id}
-            for term in terms_of(f"{title} {summary}", tags.get(vorhaben_id, []))
-        ]
-        if len(rows) >= BATCH:
-            bind.execute(terms.insert(), rows)
-            rows = []
-    if rows:
-        bind.execute(terms.insert(), rows)
-    if bind.dialect.name == "postgresql":
-        op.execute("ANALYZE vorhaben_terms")
+    # The terms of existing Vorhaben are filled by 2026-12-06-0720_similar_analyzer.py, with
+    # the analyzer that replaced this revision's word list.
 
 
 def downgrade() -> None:

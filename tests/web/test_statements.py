@@ -84,7 +84,9 @@ PAGES = {
     "list by municipality": ("/vorhaben?municipality={home}", 5),
     "list by Land": ("/vorhaben?land={land}", 5),
     "Vorhaben page": ("/vorhaben/{vorhaben}", 6),  # 6th: its attachments (app.attachments)
-    "its similar Vorhaben": ("/vorhaben/{vorhaben}/aehnlich", 11),  # loaded after the page
+    # Loaded after the page; its own text (with description, tags and fields of action) and
+    # the candidates' fields, stage and municipality for the ranking take one each.
+    "its similar Vorhaben": ("/vorhaben/{vorhaben}/aehnlich", 12),
     "dashboard": ("/", 7),  # the seventh: the member's circles and invitations (none here)
 }
 
