@@ -58,7 +58,7 @@ def parse_kind(value: str) -> AlertKind:
 
 
 def _id(key: str) -> int | None:
-    return int(key) if key.isdigit() and len(key) < 10 else None
+    return int(key) if key.isascii() and key.isdigit() and len(key) < 10 else None
 
 
 def _field(db: Session, key: str) -> FieldOfAction | None:
