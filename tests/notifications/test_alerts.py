@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import worker as workers
+from app.account import privacy
 from app.accounts.models import MailMode
 from app.config import Settings
 from app.core import clock
@@ -243,3 +244,16 @@ def test_what_one_can_follow_and_the_list_of_it(db: Session, place: Place) -> No
     alerts.unfollow(db, member, AlertKind.TAG, "open data")
     alerts.unfollow(db, member, AlertKind.TAG, "never followed")
     assert [item.kind for item in alerts.alerts_of(db, member)] == [AlertKind.KREIS]
+
+
+def test_alerts_are_in_the_data_export_and_gone_with_the_account(
+    db: Session, settings: Settings, place: Place
+) -> None:
+    member = factories.account(db, "Mia Mitglied")
+    alerts.follow(db, member, AlertKind.KREIS, str(place.kreis.id))
+    exported = privacy.export(db, member)["alerts"]
+    assert [(row["kind"], row["key"]) for row in exported] == [("kreis", str(place.kreis.id))]
+    privacy.erase(db, settings, member, actor=member)
+    assert alerts.alerts_of(db, member) == []
+    _new(db, place)
+    assert _kinds(db, member) == []
