@@ -77,23 +77,38 @@ def fan_out(db: Session, vorhaben: Vorhaben, actor_id: int, kind: NotificationKi
 
 def send_mails(db: Session, settings: Settings) -> int:
     """The worker's job: mail the alert notifications of members who chose immediate mails,
-    at most MAIL_BATCH a run, each only while the receiver may see its Vorhaben."""
+    at most MAIL_BATCH a run, each only while the receiver may see its Vorhaben.
+
+    Two steps, so that no plan joins every Vorhaben to every pending notification (which
+    PostgreSQL chose with the statistics of before a large fan-out): first the batch, by
+    the receivers' index on (account, created), then what of it may be mailed. Each alert
+    notification is looked at once: what the receiver may not see is not mailed, and not
+    looked at again."""
     now = utcnow()
+    batch = list(
+        db.scalars(
+            select(Notification.id)
+            .join(Account, Account.id == Notification.account_id)
+            .where(
+                Account.mail_mode == MailMode.IMMEDIATE,
+                Account.state == AccountState.APPROVED,
+                Notification.created_at >= now - MAIL_WINDOW,
+                Notification.kind.in_(ALERT_KINDS),
+                Notification.mailed_at.is_(None),
+            )
+            .order_by(Notification.id)
+            .limit(MAIL_BATCH)
+        )
+    )
+    if not batch:
+        return 0
     rows = db.execute(
         select(Notification, Account, Vorhaben, Municipality.name)
         .join(Account, Account.id == Notification.account_id)
         .join(Vorhaben, Vorhaben.id == Notification.vorhaben_id)
         .join(Municipality, Municipality.id == Vorhaben.municipality_id)
-        .where(
-            Notification.kind.in_(ALERT_KINDS),
-            Notification.mailed_at.is_(None),
-            Notification.created_at >= now - MAIL_WINDOW,
-            Account.mail_mode == MailMode.IMMEDIATE,
-            Account.state == AccountState.APPROVED,
-            visible_clause(_RECEIVER),
-        )
+        .where(Notification.id.in_(batch), visible_clause(_RECEIVER))
         .order_by(Notification.id)
-        .limit(MAIL_BATCH)
     ).all()
     for row in rows:
         notification, receiver, vorhaben = row.Notification, row.Account, row.Vorhaben
@@ -113,10 +128,5 @@ def send_mails(db: Session, settings: Settings) -> int:
             },
             about=(receiver.id, mail.About(vorhaben=[vorhaben.id])),
         )
-    if rows:
-        db.execute(
-            update(Notification)
-            .where(Notification.id.in_([row.Notification.id for row in rows]))
-            .values(mailed_at=now)
-        )
+    db.execute(update(Notification).where(Notification.id.in_(batch)).values(mailed_at=now))
     return len(rows)

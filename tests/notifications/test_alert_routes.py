@@ -152,3 +152,29 @@ def test_the_account_page_leads_to_the_alerts(client: TestClient, db: Session) -
     factories.login(client, db, member)
     assert f'href="{PAGE}"' in client.get("/konto").text
     assert f'href="{PAGE}"' in client.get("/benachrichtigungen").text
+
+
+def test_follow_a_tag_from_a_vorhaben_page(client: TestClient, db: Session) -> None:
+    owner = factories.account(db, "Olga")
+    vorhaben = factories.vorhaben(db, owner, "Geodaten", tags="GIS, Open Data")
+    member = factories.account(db)
+    factories.login(client, db, member)
+    page = client.get(f"/vorhaben/{vorhaben.id}").text
+    assert 'name="kind" value="tag"' in page and 'name="key" value="Open Data"' in page
+    token = factories.csrf_token(client, f"/vorhaben/{vorhaben.id}")
+    response = client.post(
+        PAGE,
+        data={
+            "csrf_token": token,
+            "kind": "tag",
+            "key": "Open Data",
+            "next": f"/vorhaben/{vorhaben.id}",
+        },
+    )
+    assert response.headers["location"] == f"/vorhaben/{vorhaben.id}"
+    assert _followed(db, member) == {(AlertKind.TAG, "open data")}
+    # The next Vorhaben with that tag, from anyone, reaches the member.
+    factories.vorhaben(db, factories.account(db), "Offene Daten", tags="open data")
+    assert "Neues Vorhaben in einem Thema, dem Sie folgen: „Offene Daten“." in (
+        client.get("/benachrichtigungen").text
+    )
