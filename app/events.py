@@ -53,6 +53,15 @@ class VorhabenChanged:
 
 
 @dataclass(frozen=True)
+class VorhabenCreated:
+    """A new Vorhaben was saved (after VorhabenChanged, with its fields, tags and stage)."""
+
+    settings: Settings
+    vorhaben_id: int
+    actor_id: int
+
+
+@dataclass(frozen=True)
 class StageChanged:
     """A saved edit moved a Vorhaben from `previous` (a Stage value) to its current stage."""
 

@@ -24,7 +24,7 @@ from app.config import Settings
 from app.db import unit_of_work
 from app.export import delivery as webhook_delivery
 from app.membership import service as membership
-from app.notifications import delivery_check
+from app.notifications import alert_fanout, delivery_check
 from app.notifications import service as notifications
 from app.outbox.mailer import Mailer
 from app.outbox.worker import Worker
@@ -43,12 +43,15 @@ class Job:
 
 
 JOBS_EVERY_SECONDS = 300.0
+ALERT_MAILS_EVERY_SECONDS = 30.0
 # How long the worker waits when nothing was due for delivery.
 POLL_SECONDS = 5.0
 
 JOBS: tuple[Job, ...] = (
     Job("application_reminders", JOBS_EVERY_SECONDS, membership.send_reminders),
     Job("notification_digests", JOBS_EVERY_SECONDS, notifications.send_digests),
+    # Immediate mails of alerts (app.notifications.alert_fanout), made in bounded batches.
+    Job("alert_mails", ALERT_MAILS_EVERY_SECONDS, alert_fanout.send_mails),
     Job("maintenance", JOBS_EVERY_SECONDS, maintenance.job),
 )
 

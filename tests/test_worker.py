@@ -12,7 +12,7 @@ from app import maintenance, worker
 from app.config import Settings
 from app.export import delivery as webhook_delivery
 from app.membership import service as membership
-from app.notifications import delivery_check
+from app.notifications import alert_fanout, delivery_check
 from app.notifications import service as notifications
 from app.outbox import service as outbox
 
@@ -21,9 +21,16 @@ def test_the_job_table_names_every_periodic_job() -> None:
     assert [(job.name, job.run) for job in worker.JOBS] == [
         ("application_reminders", membership.send_reminders),
         ("notification_digests", notifications.send_digests),
+        ("alert_mails", alert_fanout.send_mails),
         ("maintenance", maintenance.job),
     ]
-    assert all(job.every == worker.JOBS_EVERY_SECONDS for job in worker.JOBS)
+    # Immediate alert mails run more often than the rest: they are meant to be immediate.
+    assert {job.name: job.every for job in worker.JOBS} == {
+        "application_reminders": worker.JOBS_EVERY_SECONDS,
+        "notification_digests": worker.JOBS_EVERY_SECONDS,
+        "alert_mails": worker.ALERT_MAILS_EVERY_SECONDS,
+        "maintenance": worker.JOBS_EVERY_SECONDS,
+    }
 
 
 def test_delivery_is_wired_with_the_mail_check_and_the_webhook_sender(

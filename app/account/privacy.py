@@ -29,7 +29,7 @@ from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership.models import Application, ApplicationEvent, MembershipChange
 from app.moderation.models import Report
-from app.notifications.models import Notification
+from app.notifications.models import Alert, Notification
 from app.outbox.models import Channel, OutboxMessage
 from app.vorhaben.models import (
     Follow,
@@ -133,6 +133,10 @@ def export(db: Session, account: Account) -> dict[str, Any]:
             db.scalars(select(Interest.field_id).where(Interest.account_id == account.id))
         ),
         "notifications": [],
+        "alerts": [
+            {"kind": row.kind.value, "key": row.key, "created_at": _iso(row.created_at)}
+            for row in db.scalars(select(Alert).where(Alert.account_id == account.id))
+        ],
         "moderation": [],
         "audit_events": [],
     }
@@ -359,7 +363,15 @@ def erase(
     sessions.end_all(db, account_id)
     # While name and mail are still there: what was published about them is found by them.
     events.publish(db, events.AccountErased(settings, account_id))
-    for table in (Identity, Follow, Interest, Notification, VorhabenContact, CircleMembership):
+    for table in (
+        Identity,
+        Follow,
+        Interest,
+        Alert,
+        Notification,
+        VorhabenContact,
+        CircleMembership,
+    ):
         db.execute(delete(table).where(table.account_id == account_id))
     db.execute(
         update(Application)

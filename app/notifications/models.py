@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, ForeignKey, Index, false, true
+from sqlalchemy import Boolean, ForeignKey, Index, PrimaryKeyConstraint, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.clock import utcnow
@@ -17,6 +17,13 @@ class NotificationKind(enum.StrEnum):
     REPLY = "reply"
     SIGNAL = "signal"
     STAGE = "stage"
+    # From an alert (app.notifications.alerts): a new Vorhaben, or a stage change, in a
+    # field, tag, municipality, Land or Kreis the member follows.
+    ALERT_NEW = "alert_new"
+    ALERT_STAGE = "alert_stage"
+
+
+ALERT_KINDS = (NotificationKind.ALERT_NEW, NotificationKind.ALERT_STAGE)
 
 
 class Notification(Base):
@@ -64,3 +71,30 @@ class NotificationSettings(Base):
         Boolean, default=MUNICIPALITY_COMMENTS_DEFAULT, server_default=false()
     )
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class AlertKind(enum.StrEnum):
+    """What an alert follows; its key names one of them as text (so one table and one
+    index serve every kind, and a new kind, such as circles, needs no new column)."""
+
+    FIELD = "field"  # key: fields_of_action.id
+    TAG = "tag"  # key: the folded tag (vorhaben_tags.tag_folded)
+    MUNICIPALITY = "municipality"  # key: municipalities.id of the owning municipality
+    LAND = "land"  # key: municipalities.id of the Land
+    KREIS = "kreis"  # key: municipalities.id of the Kreis
+
+
+class Alert(Base):
+    """A member follows a kind of Vorhaben: they hear of new ones and of stage changes."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        PrimaryKeyConstraint("account_id", "kind", "key"),
+        # The fan-out looks up the followers of a Vorhaben's few (kind, key) pairs.
+        Index("ix_alerts_kind_key", "kind", "key"),
+    )
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    kind: Mapped[AlertKind] = mapped_column(str_enum(AlertKind, "alert_kind"))
+    key: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

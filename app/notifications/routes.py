@@ -10,13 +10,14 @@ from fastapi.responses import RedirectResponse, Response
 from app.auth.deps import Member
 from app.comments import links as comment_links
 from app.i18n import gettext as _
-from app.notifications import service
+from app.notifications import alert_routes, service
 from app.web import routing
 from app.web.deps import DbSession
 from app.web.flash import flash
 from app.web.templating import render
 
 router = routing.router(include_in_schema=False)
+router.include_router(alert_routes.router)  # the alerts page and the "Folgen" forms
 
 PER_PAGE = 50
 

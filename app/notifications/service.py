@@ -367,7 +367,12 @@ def send_digests(db: Session, settings: Settings) -> int:
         ).all()
         if rows:
             by_vorhaben: dict[int, tuple[Vorhaben, int]] = {}
+            # New Vorhaben in what the reader follows (alerts) are listed on their own.
+            new: dict[int, Vorhaben] = {}
             for row in rows:
+                if row.Notification.kind is NotificationKind.ALERT_NEW:
+                    new[row.Vorhaben.id] = row.Vorhaben
+                    continue
                 vorhaben, count = by_vorhaben.get(row.Vorhaben.id, (row.Vorhaben, 0))
                 by_vorhaben[vorhaben.id] = (vorhaben, count + 1)
             mail.send(
@@ -379,13 +384,14 @@ def send_digests(db: Session, settings: Settings) -> int:
                 context={
                     "receiver": reader,
                     "entries": list(by_vorhaben.values()),
+                    "new_vorhaben": list(new.values()),
                     "total": len(rows),
                 },
                 # The digest names each Vorhaben; its comments count towards what it lists.
                 about=(
                     reader.id,
                     mail.About(
-                        vorhaben=list(by_vorhaben),
+                        vorhaben=[*by_vorhaben, *(key for key in new if key not in by_vorhaben)],
                         comments=[
                             row.Notification.comment_id
                             for row in rows

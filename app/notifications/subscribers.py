@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from app import events
 from app.accounts.models import Account
 from app.comments.models import Comment
-from app.notifications import service
+from app.notifications import alert_fanout, service
+from app.notifications.models import NotificationKind
 from app.vorhaben.models import Signal, Stage, Vorhaben
 
 T = TypeVar("T")
@@ -59,7 +60,22 @@ def stage_changed(db: Session, event: events.StageChanged) -> None:
     )
 
 
+def vorhaben_created(db: Session, event: events.VorhabenCreated) -> None:
+    """Followers of its fields, tags and places hear of a new Vorhaben."""
+    vorhaben = _load(db, Vorhaben, event.vorhaben_id)
+    alert_fanout.fan_out(db, vorhaben, event.actor_id, NotificationKind.ALERT_NEW)
+
+
+def alert_stage_changed(db: Session, event: events.StageChanged) -> None:
+    """Followers of its fields, tags and places (who do not follow the Vorhaben itself)
+    hear that a Vorhaben moved to another stage."""
+    vorhaben = _load(db, Vorhaben, event.vorhaben_id)
+    alert_fanout.fan_out(db, vorhaben, event.actor_id, NotificationKind.ALERT_STAGE)
+
+
 def subscribe() -> None:
     events.subscribe(events.CommentPosted, comment_posted)
     events.subscribe(events.SignalGiven, signal_given)
     events.subscribe(events.StageChanged, stage_changed)
+    events.subscribe(events.StageChanged, alert_stage_changed)
+    events.subscribe(events.VorhabenCreated, vorhaben_created)

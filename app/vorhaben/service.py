@@ -213,6 +213,7 @@ def create(
     db.add(Follow(account_id=author.id, vorhaben_id=vorhaben.id))
     db.add(_version(vorhaben.id, 1, author.id, snapshot(db, vorhaben.id)))
     db.flush()
+    events.publish(db, events.VorhabenCreated(settings, vorhaben.id, author.id))
     return vorhaben
 
 

@@ -119,7 +119,15 @@ def test_on_a_desktop_filters_are_open_and_cooperation_is_beside_the_text(
     [
         (
             "muenchen",
-            ["/", "/suche?q=schule", "/benachrichtigungen", "/konto", "/konto/daten"],
+            [
+                "/",
+                "/suche?q=schule",
+                "/benachrichtigungen",
+                "/benachrichtigungen/themen",
+                "/vorhaben?field=abfall",
+                "/konto",
+                "/konto/daten",
+            ],
         ),
         (
             "moderatorin",

@@ -380,6 +380,7 @@ def _visits(scene: Everything) -> list[tuple[Account, str, str, dict[str, str]]]
         (scene.owner, "GET", "/", {}),
         (scene.owner, "GET", vorhaben, {}),
         (scene.owner, "GET", "/benachrichtigungen", {}),
+        (scene.owner, "POST", "/benachrichtigungen/themen", {"kind": "tag", "key": "gis"}),
         (scene.owner, "GET", f"{vorhaben}/bearbeiten", {}),
         (scene.owner, "GET", f"{vorhaben}/loeschen", {}),
         (scene.owner, "GET", f"{vorhaben}/publication", {}),
