@@ -386,6 +386,17 @@ class Signal(Base):
     acknowledged_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("accounts.id", ondelete="SET NULL")
     )
+    # A short note from the signalling municipality, and its own Vorhaben it points to;
+    # the owners answer it once (reply). Trust-space text: never exported.
+    note: Mapped[str | None] = mapped_column(Text)
+    linked_vorhaben_id: Mapped[int | None] = mapped_column(
+        ForeignKey("vorhaben.id", ondelete="SET NULL")
+    )
+    reply: Mapped[str | None] = mapped_column(Text)
+    replied_at: Mapped[dt.datetime | None]
+    replied_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL")
+    )
 
     municipality: Mapped[Municipality] = relationship(lazy="raise")
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import AliasedClass
 from sqlalchemy.sql import Select
 
+from app.accounts.models import Account, AccountState
 from app.audit import service as audit
 from app.core.errors import NotFound
 from app.i18n import gettext as _
@@ -65,6 +66,18 @@ def visible_clause(reader: Reader) -> ColumnElement[bool]:
     # Hidden by moderation: gone for everyone but its author (who sees the reason).
     not_hidden = or_(Vorhaben.hidden_at.is_(None), Vorhaben.author_id == reader.id)
     return and_(or_(Vorhaben.visibility == Visibility.MEMBERS, own), not_hidden)
+
+
+def readers_clause(vorhaben: Vorhaben) -> ColumnElement[bool]:
+    """SQL condition on Account: the approved members who may see this Vorhaben (can_see()
+    turned around, for lists of people such as the suggestions for a mention). Callers
+    still check each account with can_see() before they show or notify it."""
+    approved = Account.state == AccountState.APPROVED
+    if vorhaben.hidden_at is not None:
+        return and_(approved, Account.id == vorhaben.author_id)
+    if vorhaben.visibility is Visibility.MEMBERS:
+        return approved
+    return and_(approved, Account.municipality_id == vorhaben.municipality_id)
 
 
 def restricted_count(db: Session) -> int:
