@@ -73,13 +73,12 @@ def signals_of(db: Session, vorhaben_id: int, reader: Account | None = None) -> 
     linked_ids = {row.Signal.linked_vorhaben_id for row in rows} - {None}
     titles: dict[int, str] = {}
     if reader is not None and linked_ids:
-        titles = dict(
-            db.execute(
-                select(Vorhaben.id, Vorhaben.title).where(
-                    Vorhaben.id.in_(linked_ids), visible_clause(reader)
-                )
-            ).tuples()
+        found = db.execute(
+            select(Vorhaben.id, Vorhaben.title).where(
+                Vorhaben.id.in_(linked_ids), visible_clause(reader)
+            )
         )
+        titles = {row.id: row.title for row in found}
     views = []
     for row in rows:
         signal: Signal = row.Signal
@@ -111,14 +110,13 @@ def own_vorhaben(db: Session, account: Account) -> list[tuple[int, str]]:
     """The Vorhaben of the account's municipality it may see: what a signal can point to."""
     if account.municipality_id is None:
         return []
-    return list(
-        db.execute(
-            select(Vorhaben.id, Vorhaben.title)
-            .where(visible_clause(account), Vorhaben.municipality_id == account.municipality_id)
-            .order_by(Vorhaben.title, Vorhaben.id)
-            .limit(200)
-        ).tuples()
+    rows = db.execute(
+        select(Vorhaben.id, Vorhaben.title)
+        .where(visible_clause(account), Vorhaben.municipality_id == account.municipality_id)
+        .order_by(Vorhaben.title, Vorhaben.id)
+        .limit(200)
     )
+    return [(key, title) for key, title in rows]
 
 
 class Paneled(vorhaben_service.Owned, Protocol):
