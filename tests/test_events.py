@@ -98,8 +98,14 @@ def test_wiring_is_idempotent_and_complete() -> None:
         events.VorhabenChanged: (search_subscribers.vorhaben_changed,),
         events.StageChanged: (notification_subscribers.stage_changed,),
         events.SignalGiven: (notification_subscribers.signal_given,),
+        events.CommentEdited: (notification_subscribers.comment_edited,),
+        events.SignalAnswered: (notification_subscribers.signal_answered,),
         events.VorhabenGoingAway: (export_subscribers.vorhaben_going_away,),
-        events.AccountErased: (export_subscribers.account_erased,),
+        # Mentions lose the erased name before the export withdraws what named them.
+        events.AccountErased: (
+            notification_subscribers.account_erased,
+            export_subscribers.account_erased,
+        ),
     }
 
 
@@ -109,6 +115,8 @@ _EVENT_TYPES = (
     events.VorhabenChanged,
     events.StageChanged,
     events.SignalGiven,
+    events.CommentEdited,
+    events.SignalAnswered,
     events.VorhabenGoingAway,
     events.AccountErased,
 )

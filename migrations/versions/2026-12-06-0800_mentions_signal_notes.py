@@ -25,8 +25,8 @@ def upgrade() -> None:
         sa.Column("object_type", sa.String(length=20), nullable=False),
         sa.Column("object_id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("notified_at", sa.DateTime(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("notified_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["account_id"],
             ["accounts.id"],
@@ -46,7 +46,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("note", sa.Text(), nullable=True))
         batch.add_column(sa.Column("linked_vorhaben_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("reply", sa.Text(), nullable=True))
-        batch.add_column(sa.Column("replied_at", sa.DateTime(), nullable=True))
+        batch.add_column(sa.Column("replied_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("replied_by_id", sa.Integer(), nullable=True))
         batch.create_foreign_key(
             op.f("fk_signals_linked_vorhaben_id_vorhaben"),
