@@ -210,7 +210,16 @@ def signal_given(
         [vorhaben.author_id or 0, *contacts, *_colleagues(db, vorhaben, signals=True)],
         actor.id,
     )
-    _notify(db, settings, receivers, NotificationKind.SIGNAL, vorhaben, actor, signal=signal)
+    _notify(
+        db,
+        settings,
+        receivers,
+        NotificationKind.SIGNAL,
+        vorhaben,
+        actor,
+        signal=signal,
+        excerpt=signal.note or "",
+    )
 
 
 def signal_answered(
@@ -310,6 +319,7 @@ def page(db: Session, reader: Account, *, after: str | None = None, limit: int =
             Comment.body,
             Comment.deleted_at,
             Signal.kind,
+            Signal.note,
             Signal.reply,
             Municipality.name.label("signalling"),
             Municipality.level.label("signalling_level"),
@@ -345,7 +355,9 @@ def page(db: Session, reader: Account, *, after: str | None = None, limit: int =
     for row in rows:
         actor = shown_name(row.display_name, row.state)
         excerpt = "" if row.body is None or row.deleted_at else plain_text(row.body, 160)
-        if row.Notification.kind is NotificationKind.SIGNAL_REPLY:
+        if row.Notification.kind is NotificationKind.SIGNAL:
+            excerpt = row.note or ""  # the receivers are the owning municipality's
+        elif row.Notification.kind is NotificationKind.SIGNAL_REPLY:
             excerpt = row.reply or ""
         items.append(
             Item(

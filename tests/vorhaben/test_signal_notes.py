@@ -136,6 +136,12 @@ def test_only_the_owning_municipality_answers(
         db, settings, scene.signaller, scene.vorhaben.id, "interested", on=True, note=NOTE
     )
     signal = db.scalars(select(Signal)).one()
+    told = [
+        payload["text"]
+        for payload in db.scalars(select(OutboxMessage.payload))
+        if payload.get("to") == scene.owner.email
+    ]
+    assert len(told) == 1 and NOTE in told[0]  # the owners' mail carries the note
     for stranger in (scene.signaller, scene.third):
         with pytest.raises(Forbidden):
             cooperation.answer(db, settings, stranger, signal.id, "Von außen")
