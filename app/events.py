@@ -45,6 +45,16 @@ class CommentChanged:
 
 
 @dataclass(frozen=True)
+class CommentEdited:
+    """The author reworded a comment (published beside CommentChanged): members it names
+    for the first time hear of it."""
+
+    settings: Settings
+    comment_id: int
+    author_id: int
+
+
+@dataclass(frozen=True)
 class VorhabenChanged:
     """A Vorhaben's content was written (created or edited); `tags` as saved."""
 
@@ -74,6 +84,16 @@ class StageChanged:
 @dataclass(frozen=True)
 class SignalGiven:
     """A municipality gave a cooperation signal on a Vorhaben."""
+
+    settings: Settings
+    signal_id: int
+    vorhaben_id: int
+    actor_id: int
+
+
+@dataclass(frozen=True)
+class SignalAnswered:
+    """The owners answered the note of a cooperation signal."""
 
     settings: Settings
     signal_id: int

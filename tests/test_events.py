@@ -102,8 +102,14 @@ def test_wiring_is_idempotent_and_complete() -> None:
             notification_subscribers.alert_stage_changed,
         ),
         events.SignalGiven: (notification_subscribers.signal_given,),
+        events.CommentEdited: (notification_subscribers.comment_edited,),
+        events.SignalAnswered: (notification_subscribers.signal_answered,),
         events.VorhabenGoingAway: (export_subscribers.vorhaben_going_away,),
-        events.AccountErased: (export_subscribers.account_erased,),
+        # Mentions lose the erased name before the export withdraws what named them.
+        events.AccountErased: (
+            notification_subscribers.account_erased,
+            export_subscribers.account_erased,
+        ),
     }
 
 
@@ -114,6 +120,8 @@ _EVENT_TYPES = (
     events.VorhabenCreated,
     events.StageChanged,
     events.SignalGiven,
+    events.CommentEdited,
+    events.SignalAnswered,
     events.VorhabenGoingAway,
     events.AccountErased,
 )

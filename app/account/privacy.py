@@ -212,7 +212,12 @@ def export(db: Session, account: Account) -> dict[str, Any]:
         for row in db.scalars(select(Attachment).where(Attachment.uploader_id == account.id))
     ]
     data["signals"] = [
-        {"vorhaben_id": row.vorhaben_id, "kind": row.kind.value, "created_at": _iso(row.created_at)}
+        {
+            "vorhaben_id": row.vorhaben_id,
+            "kind": row.kind.value,
+            "note": row.note,
+            "created_at": _iso(row.created_at),
+        }
         for row in db.scalars(select(Signal).where(Signal.account_id == account.id))
     ]
     data["follows"] = [

@@ -213,7 +213,7 @@ def edit(
 ) -> Response:
     """Save the new wording; the old one goes into the history."""
     try:
-        comment = service.edit(db, member, comment_id, body)
+        comment = service.edit(db, member, comment_id, body, settings=request.app.state.settings)
     except ValidationFailed as error:
         comment, vorhaben = service.get(db, member, comment_id)
         return _edit_page(request, db, comment, vorhaben, body, error.errors, status_code=422)

@@ -113,8 +113,16 @@ def editable(db: Session, author: Account, comment_id: int) -> tuple[Comment, Vo
     return comment, vorhaben
 
 
-def edit(db: Session, author: Account, comment_id: int, body: str) -> Comment:
-    """The author rewords a comment; the earlier wording stays in the history."""
+def edit(
+    db: Session,
+    author: Account,
+    comment_id: int,
+    body: str,
+    *,
+    settings: Settings | None = None,
+) -> Comment:
+    """The author rewords a comment; the earlier wording stays in the history. With
+    `settings`, members it now names for the first time are notified (CommentEdited)."""
     comment, _vorhaben = editable(db, author, comment_id)
     text = _clean_body(body)
     if text == comment.body:
@@ -131,6 +139,8 @@ def edit(db: Session, author: Account, comment_id: int, body: str) -> Comment:
     comment.edited_at = utcnow()
     db.flush()
     events.publish(db, events.CommentChanged(comment.id))
+    if settings is not None:
+        events.publish(db, events.CommentEdited(settings, comment.id, author.id))
     return comment
 
 

@@ -72,6 +72,25 @@ def sanitize(html: str) -> str:
     )
 
 
+def links_after(source: str, marker: str) -> list[str]:
+    """The targets of the links written right after `marker` in running text (as in
+    `@[Name](/path)`), in order; links in code spans and code blocks are text, not links,
+    and do not count."""
+    targets: list[str] = []
+    for block in _parser().parse(source):
+        previous = None
+        for token in block.children or ():
+            if (
+                token.type == "link_open"
+                and previous is not None
+                and previous.type == "text"
+                and previous.content.endswith(marker)
+            ):
+                targets.append(str(token.attrs.get("href", "")))
+            previous = token
+    return targets
+
+
 def plain_text(source: str, limit: int | None = None) -> str:
     """The words of a Markdown text without markup (for excerpts and feeds)."""
     text = nh3.clean(_parser().render(source), tags=set())

@@ -5,7 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, ForeignKey, Index, PrimaryKeyConstraint, String, false, true
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    PrimaryKeyConstraint,
+    String,
+    UniqueConstraint,
+    false,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.clock import utcnow
@@ -17,6 +26,8 @@ class NotificationKind(enum.StrEnum):
     REPLY = "reply"
     SIGNAL = "signal"
     STAGE = "stage"
+    MENTION = "mention"
+    SIGNAL_REPLY = "signal_reply"
     # From an alert (app.notifications.alerts): a new Vorhaben, or a stage change, in a
     # field, tag, municipality, Land or Kreis the member follows.
     ALERT_NEW = "alert_new"
@@ -98,3 +109,23 @@ class Alert(Base):
     kind: Mapped[AlertKind] = mapped_column(str_enum(AlertKind, "alert_kind"))
     key: Mapped[str] = mapped_column(String(60))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Mention(Base):
+    """A member named with @[Name](/mitglieder/{id}) in a text (a comment; topics and
+    messages name their own `object_type`): kept so an edit notifies only the newly named,
+    and so erasure finds every text that carries the erased person's name
+    (app.notifications.mentions)."""
+
+    __tablename__ = "mentions"
+    __table_args__ = (UniqueConstraint("object_type", "object_id", "account_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    object_type: Mapped[str] = mapped_column(String(20))
+    object_id: Mapped[int]
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # When the named member was notified; None: they could not see the text then.
+    notified_at: Mapped[dt.datetime | None]

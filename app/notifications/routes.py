@@ -10,11 +10,12 @@ from fastapi.responses import RedirectResponse, Response
 from app.auth.deps import Member
 from app.comments import links as comment_links
 from app.i18n import gettext as _
-from app.notifications import alert_routes, service
+from app.notifications import alert_routes, mentions, service
+from app.vorhaben import service as vorhaben_service
 from app.web import routing
 from app.web.deps import DbSession
 from app.web.flash import flash
-from app.web.templating import render
+from app.web.templating import is_htmx, render
 
 router = routing.router(include_in_schema=False)
 router.include_router(alert_routes.router)  # the alerts page and the "Folgen" forms
@@ -67,3 +68,28 @@ def mark_read(request: Request, notification_id: int, member: Member, db: DbSess
     """Mark one notification as read."""
     service.mark_read(db, member, notification_id)
     return RedirectResponse("/benachrichtigungen", status_code=303)
+
+
+@router.get("/vorhaben/{vorhaben_id:id}/erwaehnen")
+def mention_suggestions(
+    request: Request,
+    vorhaben_id: int,
+    member: Member,
+    db: DbSession,
+    q: Annotated[str, Query(max_length=mentions.QUERY_MAX)] = "",
+) -> Response:
+    """Members to mention in the discussion of a Vorhaben: only those who may see it. The
+    comment form's finder loads the list (htmx) and inserts what a button holds; without
+    JavaScript a page of its own shows what to type."""
+    vorhaben = vorhaben_service.get(db, member, vorhaben_id)
+    found = mentions.candidates(db, member, vorhaben, q)
+    context = {
+        "page_title": _("Mitglieder erwähnen"),
+        "vorhaben": vorhaben,
+        "query": q,
+        "candidates": found,
+    }
+    if is_htmx(request):
+        return render(request, "notifications/_mention_suggestions.html", context)
+    request.state.nav = "vorhaben"
+    return render(request, "notifications/mentions.html", context)

@@ -21,6 +21,7 @@ from app.core.clock import BERLIN, utcnow
 from app.core.markdown import plain_text
 from app.core.pagination import Page, decode_keyset, encode_keyset
 from app.municipalities.models import Municipality, distinct_name
+from app.notifications import mentions
 from app.notifications.models import (
     MUNICIPALITY_COMMENTS_DEFAULT,
     MUNICIPALITY_SIGNALS_DEFAULT,
@@ -42,6 +43,7 @@ from app.vorhaben.visibility import (
     Reader,
     ReaderColumns,
     can_see,
+    can_see_comment,
     comment_visible_clause,
     visible_clause,
 )
@@ -98,6 +100,7 @@ def _notify(
     comment: Comment | None = None,
     signal: Signal | None = None,
     stage: Stage | None = None,
+    excerpt: str = "",
 ) -> None:
     signalling = db.get(Municipality, signal.municipality_id) if signal is not None else None
     for receiver in receivers:
@@ -123,7 +126,7 @@ def _notify(
                     "kind": kind.value,
                     "vorhaben": vorhaben,
                     "actor": actor,
-                    "excerpt": plain_text(comment.body, 400) if comment else "",
+                    "excerpt": plain_text(comment.body, 400) if comment else excerpt,
                     "signal": signal,
                     "signalling": signalling.display_name if signalling else "",
                     "stage": STAGE_LABELS[vorhaben.stage] if stage else "",
@@ -162,10 +165,35 @@ def commented(
         ],
         author.id,
     )
-    replies = [account for account in receivers if account.id == parent_author]
-    others = [account for account in receivers if account.id != parent_author]
+    # Whom the comment names hears of that, and of nothing else about it.
+    named = {account.id for account in _mentioned(db, settings, vorhaben, comment, author)}
+    replies = [a for a in receivers if a.id == parent_author and a.id not in named]
+    others = [a for a in receivers if a.id != parent_author and a.id not in named]
     _notify(db, settings, replies, NotificationKind.REPLY, vorhaben, author, comment=comment)
     _notify(db, settings, others, NotificationKind.COMMENT, vorhaben, author, comment=comment)
+
+
+def _mentioned(
+    db: Session, settings: Settings, vorhaben: Vorhaben, comment: Comment, author: Account
+) -> list[Account]:
+    named = mentions.newly_mentioned(
+        db,
+        object_type="comment",
+        object_id=comment.id,
+        source=comment.body,
+        author_id=author.id,
+        may_see=lambda account: can_see(account, vorhaben) and can_see_comment(account, comment),
+    )
+    _notify(db, settings, named, NotificationKind.MENTION, vorhaben, author, comment=comment)
+    return named
+
+
+def comment_edited(
+    db: Session, settings: Settings, vorhaben: Vorhaben, comment: Comment, author: Account
+) -> None:
+    """Members an edited comment names for the first time hear of it (only they)."""
+    if not comment.is_deleted:
+        _mentioned(db, settings, vorhaben, comment, author)
 
 
 def signal_given(
@@ -182,7 +210,33 @@ def signal_given(
         [vorhaben.author_id or 0, *contacts, *_colleagues(db, vorhaben, signals=True)],
         actor.id,
     )
-    _notify(db, settings, receivers, NotificationKind.SIGNAL, vorhaben, actor, signal=signal)
+    _notify(
+        db,
+        settings,
+        receivers,
+        NotificationKind.SIGNAL,
+        vorhaben,
+        actor,
+        signal=signal,
+        excerpt=signal.note or "",
+    )
+
+
+def signal_answered(
+    db: Session, settings: Settings, vorhaben: Vorhaben, signal: Signal, actor: Account
+) -> None:
+    """The member who gave a signal hears that the owners answered its note."""
+    receivers = _receivers(db, vorhaben, [signal.account_id or 0], actor.id)
+    _notify(
+        db,
+        settings,
+        receivers,
+        NotificationKind.SIGNAL_REPLY,
+        vorhaben,
+        actor,
+        signal=signal,
+        excerpt=signal.reply or "",
+    )
 
 
 def stage_changed(
@@ -265,6 +319,8 @@ def page(db: Session, reader: Account, *, after: str | None = None, limit: int =
             Comment.body,
             Comment.deleted_at,
             Signal.kind,
+            Signal.note,
+            Signal.reply,
             Municipality.name.label("signalling"),
             Municipality.level.label("signalling_level"),
             Municipality.kind_code.label("signalling_kind"),
@@ -299,6 +355,10 @@ def page(db: Session, reader: Account, *, after: str | None = None, limit: int =
     for row in rows:
         actor = shown_name(row.display_name, row.state)
         excerpt = "" if row.body is None or row.deleted_at else plain_text(row.body, 160)
+        if row.Notification.kind is NotificationKind.SIGNAL:
+            excerpt = row.note or ""  # the receivers are the owning municipality's
+        elif row.Notification.kind is NotificationKind.SIGNAL_REPLY:
+            excerpt = row.reply or ""
         items.append(
             Item(
                 row.Notification,

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import events
 from app.accounts.models import Account
-from app.comments.models import Comment
-from app.notifications import alert_fanout, service
+from app.comments.models import Comment, CommentRevision
+from app.core import markdown
+from app.notifications import alert_fanout, mentions, service
 from app.notifications.models import NotificationKind
 from app.vorhaben.models import Signal, Stage, Vorhaben
 
@@ -36,6 +38,46 @@ def comment_posted(db: Session, event: events.CommentPosted) -> None:
         _load(db, Account, event.author_id),
         parent,
     )
+
+
+def comment_edited(db: Session, event: events.CommentEdited) -> None:
+    """Members an edited comment names for the first time hear of it."""
+    comment = _load(db, Comment, event.comment_id)
+    service.comment_edited(
+        db,
+        event.settings,
+        _load(db, Vorhaben, comment.vorhaben_id),
+        comment,
+        _load(db, Account, event.author_id),
+    )
+
+
+def signal_answered(db: Session, event: events.SignalAnswered) -> None:
+    """The signaller hears of the owners' answer."""
+    service.signal_answered(
+        db,
+        event.settings,
+        _load(db, Vorhaben, event.vorhaben_id),
+        _load(db, Signal, event.signal_id),
+        _load(db, Account, event.actor_id),
+    )
+
+
+def account_erased(db: Session, event: events.AccountErased) -> None:
+    """The erased member's name leaves the comments that mention them."""
+    for comment in db.scalars(
+        select(Comment).where(Comment.id.in_(mentions.mentioning(db, event.account_id, "comment")))
+    ):
+        changed = mentions.without_name(comment.body, event.account_id)
+        if changed != comment.body:
+            comment.body = changed
+            comment.body_html = markdown.render(changed)
+        for revision in db.scalars(
+            select(CommentRevision).where(CommentRevision.comment_id == comment.id)
+        ):
+            revision.body = mentions.without_name(revision.body, event.account_id)
+        db.flush()
+        events.publish(db, events.CommentChanged(comment.id))
 
 
 def signal_given(db: Session, event: events.SignalGiven) -> None:
@@ -76,6 +118,9 @@ def alert_stage_changed(db: Session, event: events.StageChanged) -> None:
 def subscribe() -> None:
     events.subscribe(events.CommentPosted, comment_posted)
     events.subscribe(events.SignalGiven, signal_given)
+    events.subscribe(events.CommentEdited, comment_edited)
+    events.subscribe(events.SignalAnswered, signal_answered)
+    events.subscribe(events.AccountErased, account_erased)
     events.subscribe(events.StageChanged, stage_changed)
     events.subscribe(events.StageChanged, alert_stage_changed)
     events.subscribe(events.VorhabenCreated, vorhaben_created)

@@ -5,65 +5,162 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app import events
-from app.accounts.models import Account
+from app.accounts.models import Account, shown_name
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import Forbidden, NotFound, ValidationFailed
+from app.core.text import forbidden_character, normalize, too_long
 from app.i18n import gettext as _
 from app.municipalities.models import Municipality
 from app.vorhaben import service as vorhaben_service
-from app.vorhaben.models import Follow, Signal, SignalKind
+from app.vorhaben.models import SIGNAL_LABELS, Follow, Signal, SignalKind, Vorhaben
 from app.vorhaben.repository import CardPlace
+from app.vorhaben.visibility import visible_clause
+
+NOTE_MAX = 500
 
 
 @dataclass(frozen=True, slots=True)
 class SignalView:
-    """What the cooperation panel shows of a signal."""
+    """What the cooperation panel shows of a signal. The note, the linked Vorhaben and the
+    answer only for the owning municipality and the signalling one (the conversation is
+    theirs); the linked Vorhaben only if the reader may see it."""
 
     id: int
     kind: SignalKind
     municipality_id: int
     municipality: CardPlace
     acknowledged_at: dt.datetime | None
+    note: str = ""
+    signaller: str = ""
+    linked: tuple[int, str] | None = None
+    reply: str = ""
+    replied_at: dt.datetime | None = None
 
     @property
     def is_open(self) -> bool:
         return self.acknowledged_at is None
 
 
-def signals_of(db: Session, vorhaben_id: int) -> list[SignalView]:
-    """The signals on a Vorhaben with the municipalities behind them (plain rows)."""
+def signals_of(db: Session, vorhaben_id: int, reader: Account | None = None) -> list[SignalView]:
+    """The signals on a Vorhaben with the municipalities behind them (plain rows); with a
+    reader, the notes that reader may read."""
+    signaller = aliased(Account, name="signaller")
     rows = db.execute(
         select(
-            Signal.id,
-            Signal.kind,
-            Signal.municipality_id,
-            Signal.acknowledged_at,
+            Signal,
+            Vorhaben.municipality_id.label("owner"),
             Municipality.ags,
             Municipality.name,
             Municipality.level,
             Municipality.kind_code,
+            signaller.display_name,
+            signaller.state,
         )
         .join(Municipality, Municipality.id == Signal.municipality_id)
+        .join(Vorhaben, Vorhaben.id == Signal.vorhaben_id)
+        .outerjoin(signaller, signaller.id == Signal.account_id)
         .where(Signal.vorhaben_id == vorhaben_id)
         .order_by(Signal.kind, Signal.created_at, Signal.id)
-    )
-    return [
-        SignalView(
-            row.id,
-            row.kind,
-            row.municipality_id,
-            CardPlace(row.municipality_id, row.ags, row.name, None, row.level, row.kind_code),
-            row.acknowledged_at,
+    ).all()
+    linked_ids = {row.Signal.linked_vorhaben_id for row in rows} - {None}
+    titles: dict[int, str] = {}
+    if reader is not None and linked_ids:
+        found = db.execute(
+            select(Vorhaben.id, Vorhaben.title).where(
+                Vorhaben.id.in_(linked_ids), visible_clause(reader)
+            )
         )
-        for row in rows
-    ]
+        titles = {row.id: row.title for row in found}
+    views = []
+    for row in rows:
+        signal: Signal = row.Signal
+        place = CardPlace(signal.municipality_id, row.ags, row.name, None, row.level, row.kind_code)
+        party = (
+            reader is not None
+            and reader.is_member
+            and reader.municipality_id in (row.owner, signal.municipality_id)
+        )
+        linked = signal.linked_vorhaben_id
+        views.append(
+            SignalView(
+                signal.id,
+                signal.kind,
+                signal.municipality_id,
+                place,
+                signal.acknowledged_at,
+                note=(signal.note or "") if party else "",
+                signaller=shown_name(row.display_name, row.state) if party else "",
+                linked=(linked, titles[linked]) if party and linked in titles else None,
+                reply=(signal.reply or "") if party else "",
+                replied_at=signal.replied_at if party else None,
+            )
+        )
+    return views
+
+
+def own_vorhaben(db: Session, account: Account) -> list[tuple[int, str]]:
+    """The Vorhaben of the account's municipality it may see: what a signal can point to."""
+    if account.municipality_id is None:
+        return []
+    rows = db.execute(
+        select(Vorhaben.id, Vorhaben.title)
+        .where(visible_clause(account), Vorhaben.municipality_id == account.municipality_id)
+        .order_by(Vorhaben.title, Vorhaben.id)
+        .limit(200)
+    )
+    return [(key, title) for key, title in rows]
+
+
+class Paneled(vorhaben_service.Owned, Protocol):
+    """A Vorhaben as the panel reads it (the ORM object or the page's rows)."""
+
+    @property
+    def id(self) -> int: ...
+
+
+def panel(db: Session, member: Account, vorhaben: Paneled) -> dict[str, Any]:
+    """What the cooperation panel shows this member (the page and the htmx fragment)."""
+    signals = signals_of(db, vorhaben.id, member)
+    can_signal = member.municipality_id not in (None, vorhaben.municipality_id)
+    return {
+        "signals": signals,
+        "signal_kinds": list(SIGNAL_LABELS.items()),
+        "own_signals": {
+            signal.kind.value
+            for signal in signals
+            if signal.municipality_id == member.municipality_id
+        },
+        "can_signal": can_signal,
+        "can_acknowledge": vorhaben_service.can_edit(member, vorhaben),
+        "own_vorhaben": own_vorhaben(db, member) if can_signal else [],
+        "signal_typed": {},
+        "signal_errors": {},
+    }
+
+
+def _clean_note(note: str, field: str = "note") -> str | None:
+    text = normalize(note).strip()
+    if len(text) > NOTE_MAX:
+        raise ValidationFailed({field: too_long(NOTE_MAX, len(text))})
+    if reason := forbidden_character(text):
+        raise ValidationFailed({field: reason})
+    return text or None
+
+
+def _linked(db: Session, account: Account, linked_id: int | None) -> int | None:
+    if linked_id is None:
+        return None
+    if linked_id not in {key for key, _title in own_vorhaben(db, account)}:
+        raise ValidationFailed({"linked": _("Wählen Sie ein Vorhaben Ihrer Kommune.")})
+    return linked_id
 
 
 def set_signal(
@@ -74,9 +171,12 @@ def set_signal(
     kind: str,
     *,
     on: bool,
+    note: str = "",
+    linked_id: int | None = None,
 ) -> bool:
-    """Give (or take back) the account's municipality's signal; True if something changed.
-    The notifications react to SignalGiven (app.wiring)."""
+    """Give (or take back) the account's municipality's signal, with a short note and one
+    of its own Vorhaben if given; True if something changed. The notifications react to
+    SignalGiven (app.wiring)."""
     if kind not in {value.value for value in SignalKind}:
         raise ValidationFailed({"kind": _("Unbekanntes Signal.")})
     vorhaben = vorhaben_service.get(db, account, vorhaben_id)
@@ -98,6 +198,8 @@ def set_signal(
         municipality_id=account.municipality_id,
         account_id=account.id,
         kind=SignalKind(kind),
+        note=_clean_note(note),
+        linked_vorhaben_id=_linked(db, account, linked_id),
     )
     try:
         with db.begin_nested():
@@ -107,6 +209,34 @@ def set_signal(
     vorhaben_service.touch(vorhaben)
     events.publish(db, events.SignalGiven(settings, signal.id, vorhaben.id, account.id))
     return True
+
+
+def signal_vorhaben(db: Session, signal_id: int) -> int:
+    """The Vorhaben a signal is about (404 when the signal is gone)."""
+    signal = db.get(Signal, signal_id)
+    if signal is None:
+        raise NotFound(_("Dieses Signal gibt es nicht mehr."))
+    return signal.vorhaben_id
+
+
+def answer(db: Session, settings: Settings, member: Account, signal_id: int, text: str) -> Signal:
+    """The owning municipality answers a signal's note (or rewords its answer); the member
+    who gave the signal hears of it (SignalAnswered)."""
+    signal = db.get(Signal, signal_id)
+    if signal is None:
+        raise NotFound(_("Dieses Signal gibt es nicht mehr."))
+    vorhaben = vorhaben_service.get(db, member, signal.vorhaben_id)
+    if not vorhaben_service.can_edit(member, vorhaben):
+        raise Forbidden(_("Antworten können Mitglieder der Kommune, der das Vorhaben gehört."))
+    reply = _clean_note(text, "reply")
+    if reply is None:
+        raise ValidationFailed({"reply": _("Bitte schreiben Sie eine Antwort.")})
+    signal.reply = reply
+    signal.replied_at = utcnow()
+    signal.replied_by_id = member.id
+    db.flush()
+    events.publish(db, events.SignalAnswered(settings, signal.id, vorhaben.id, member.id))
+    return signal
 
 
 def acknowledge(db: Session, member: Account, signal_id: int, *, seen: bool = True) -> Signal:

@@ -8,9 +8,11 @@ from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import Member
+from app.core.errors import ValidationFailed
+from app.core.ids import parse_id
 from app.i18n import gettext as _
 from app.vorhaben import cooperation, service
-from app.vorhaben.models import SIGNAL_LABELS
+from app.vorhaben.routes import detail_context
 from app.web import routing
 from app.web.deps import DbSession
 from app.web.flash import flash
@@ -20,27 +22,44 @@ router = routing.router(include_in_schema=False)
 
 
 def _cooperation_fragment(
-    request: Request, db: DbSession, member: Member, vorhaben_id: int
+    request: Request,
+    db: DbSession,
+    member: Member,
+    vorhaben_id: int,
+    *,
+    typed: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
 ) -> Response:
     vorhaben = service.get(db, member, vorhaben_id)
-    signals = cooperation.signals_of(db, vorhaben.id)
-    return render(
-        request,
-        "vorhaben/_cooperation.html",
-        {
-            "vorhaben": vorhaben,
-            "signals": signals,
-            "signal_kinds": list(SIGNAL_LABELS.items()),
-            "own_signals": {
-                signal.kind.value
-                for signal in signals
-                if signal.municipality_id == member.municipality_id
-            },
-            "can_signal": member.municipality_id not in (None, vorhaben.municipality_id),
-            "can_acknowledge": service.can_edit(member, vorhaben),
-            "following": cooperation.is_following(db, member.id, vorhaben.id),
-        },
+    context = cooperation.panel(db, member, vorhaben)
+    context.update(
+        vorhaben=vorhaben,
+        following=cooperation.is_following(db, member.id, vorhaben.id),
+        signal_typed=typed or {},
+        signal_errors=errors or {},
     )
+    return render(request, "vorhaben/_cooperation.html", context, status_code=status_code)
+
+
+def _failed(
+    request: Request,
+    db: DbSession,
+    member: Member,
+    vorhaben_id: int,
+    typed: dict[str, str],
+    error: ValidationFailed,
+) -> Response:
+    """A signal's note or an answer that did not fit: the panel again, with the errors and
+    what was typed (in place with htmx, else the Vorhaben page)."""
+    if is_htmx(request):
+        return _cooperation_fragment(
+            request, db, member, vorhaben_id, typed=typed, errors=error.errors, status_code=422
+        )
+    context = detail_context(db, member, vorhaben_id)
+    context.update(signal_typed=typed, signal_errors=error.errors)
+    request.state.nav = "vorhaben"
+    return render(request, "vorhaben/detail.html", context, status_code=422)
 
 
 @router.post("/vorhaben/{vorhaben_id:id}/folgen")
@@ -74,11 +93,25 @@ def signal(
     db: DbSession,
     kind: Annotated[str, Form(max_length=20)] = "",
     action: Annotated[str, Form(max_length=10)] = "add",
+    note: Annotated[str, Form(max_length=2000)] = "",
+    linked: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
-    """Give or take back a cooperation signal in the name of the member's municipality."""
-    cooperation.set_signal(
-        db, request.app.state.settings, member, vorhaben_id, kind, on=action != "remove"
-    )
+    """Give or take back a cooperation signal in the name of the member's municipality,
+    with a short note and one of its own Vorhaben if given."""
+    try:
+        cooperation.set_signal(
+            db,
+            request.app.state.settings,
+            member,
+            vorhaben_id,
+            kind,
+            on=action != "remove",
+            note=note,
+            linked_id=parse_id(linked),
+        )
+    except ValidationFailed as error:
+        typed = {"kind": kind, "note": note, "linked": linked}
+        return _failed(request, db, member, vorhaben_id, typed, error)
     if is_htmx(request):
         return _cooperation_fragment(request, db, member, vorhaben_id)
     response = RedirectResponse(f"/vorhaben/{vorhaben_id}#zusammenarbeit", status_code=303)
@@ -108,4 +141,26 @@ def acknowledge(
         response,
         _("Signal als gesehen markiert.") if action != "reopen" else _("Signal wieder offen."),
     )
+    return response
+
+
+@router.post("/signale/{signal_id:id}/antwort")
+def answer(
+    request: Request,
+    signal_id: int,
+    member: Member,
+    db: DbSession,
+    reply: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """The owners answer a signal's note; the member who gave it hears of the answer."""
+    try:
+        signal = cooperation.answer(db, request.app.state.settings, member, signal_id, reply)
+    except ValidationFailed as error:
+        given = cooperation.signal_vorhaben(db, signal_id)
+        typed = {"reply": reply, "signal": str(signal_id)}
+        return _failed(request, db, member, given, typed, error)
+    if is_htmx(request):
+        return _cooperation_fragment(request, db, member, signal.vorhaben_id)
+    response = RedirectResponse(f"/vorhaben/{signal.vorhaben_id}#zusammenarbeit", status_code=303)
+    flash(request, response, _("Antwort gesendet."))
     return response

@@ -57,55 +57,6 @@ STAGE_LABELS = {
 }
 
 
-class Transition(enum.StrEnum):
-    """The kinds of step on the stage timeline (recorded in the audit log)."""
-
-    ADVANCE = "advance"
-    STEP_BACK = "step_back"
-    COMPLETE = "complete"
-    STOP = "stop"
-    REVIVE = "revive"
-
-
-# The stage state machine: projects move forward (skipping is fine), step back when a pilot
-# shows the concept was not ripe, end as finished or stopped, and may be revived. Every
-# allowed step is listed with its kind; anything not listed is refused.
-STAGE_TRANSITIONS: dict[Stage, dict[Stage, Transition]] = {
-    Stage.IDEE: {
-        Stage.KONZEPT: Transition.ADVANCE,
-        Stage.PILOT: Transition.ADVANCE,
-        Stage.UMSETZUNG: Transition.ADVANCE,
-        Stage.EINGESTELLT: Transition.STOP,
-    },
-    Stage.KONZEPT: {
-        Stage.IDEE: Transition.STEP_BACK,
-        Stage.PILOT: Transition.ADVANCE,
-        Stage.UMSETZUNG: Transition.ADVANCE,
-        Stage.EINGESTELLT: Transition.STOP,
-    },
-    Stage.PILOT: {
-        Stage.KONZEPT: Transition.STEP_BACK,
-        Stage.UMSETZUNG: Transition.ADVANCE,
-        Stage.BETRIEB: Transition.ADVANCE,
-        Stage.ABGESCHLOSSEN: Transition.COMPLETE,
-        Stage.EINGESTELLT: Transition.STOP,
-    },
-    Stage.UMSETZUNG: {
-        Stage.PILOT: Transition.STEP_BACK,
-        Stage.BETRIEB: Transition.ADVANCE,
-        Stage.ABGESCHLOSSEN: Transition.COMPLETE,
-        Stage.EINGESTELLT: Transition.STOP,
-    },
-    Stage.BETRIEB: {
-        Stage.UMSETZUNG: Transition.STEP_BACK,
-        Stage.ABGESCHLOSSEN: Transition.COMPLETE,
-        Stage.EINGESTELLT: Transition.STOP,
-    },
-    Stage.ABGESCHLOSSEN: {Stage.BETRIEB: Transition.REVIVE},
-    Stage.EINGESTELLT: {Stage.IDEE: Transition.REVIVE, Stage.KONZEPT: Transition.REVIVE},
-}
-
-
 class Visibility(enum.StrEnum):
     MEMBERS = "members"
     MUNICIPALITY = "municipality"
@@ -392,6 +343,17 @@ class Signal(Base):
     # their dashboard (the signal itself stays listed on the Vorhaben).
     acknowledged_at: Mapped[dt.datetime | None]
     acknowledged_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+    # A short note from the signalling municipality, and its own Vorhaben it points to;
+    # the owners answer it once (reply). Trust-space text: never exported.
+    note: Mapped[str | None] = mapped_column(Text)
+    linked_vorhaben_id: Mapped[int | None] = mapped_column(
+        ForeignKey("vorhaben.id", ondelete="SET NULL")
+    )
+    reply: Mapped[str | None] = mapped_column(Text)
+    replied_at: Mapped[dt.datetime | None]
+    replied_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("accounts.id", ondelete="SET NULL")
     )
 

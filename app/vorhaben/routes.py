@@ -28,7 +28,6 @@ from app.vorhaben import (
 )
 from app.vorhaben.models import (
     AI_LABELS,
-    SIGNAL_LABELS,
     STAGE_LABELS,
 )
 from app.web import routing
@@ -125,21 +124,13 @@ def vorhaben_list(
 def detail_context(db: DbSession, member: Account, vorhaben_id: int) -> dict[str, Any]:
     """Everything the detail page shows (also used to re-render it with a comment error)."""
     vorhaben = page.load(db, member, vorhaben_id)
-    signals = cooperation.signals_of(db, vorhaben.id)
-    own_signals = {
-        signal.kind.value for signal in signals if signal.municipality_id == member.municipality_id
-    }
     return {
         "page_title": vorhaben.title,
         "vorhaben": vorhaben,
         "timeline": vorhaben.timeline,
-        "signals": signals,
-        "signal_kinds": list(SIGNAL_LABELS.items()),
-        "own_signals": own_signals,
-        "can_signal": member.municipality_id not in (None, vorhaben.municipality_id),
+        **cooperation.panel(db, member, vorhaben),
         # Only a reader in the circle gets this far: its name may be shown.
         "circle": db.get(Circle, vorhaben.circle_id) if vorhaben.circle_id else None,
-        "can_acknowledge": service.can_edit(member, vorhaben),
         "following": vorhaben.following,
         **provided.discussion(db, vorhaben.id),
         **provided.attachments(db, vorhaben.id),

@@ -1,7 +1,9 @@
-"""The stage state machine (ARCHITECTURE.md rule 7): the table in models.STAGE_TRANSITIONS,
+"""The stage state machine (ARCHITECTURE.md rule 7): the table STAGE_TRANSITIONS,
 one check, and the one verb that takes a step, writing the timeline and the audit log."""
 
 from __future__ import annotations
+
+import enum
 
 from sqlalchemy.orm import Session
 
@@ -9,7 +11,56 @@ from app.accounts.models import Account
 from app.audit import service as audit
 from app.core.errors import ValidationFailed
 from app.i18n import gettext as _
-from app.vorhaben.models import STAGE_TRANSITIONS, Stage, StageChange, Transition, Vorhaben
+from app.vorhaben.models import Stage, StageChange, Vorhaben
+
+
+class Transition(enum.StrEnum):
+    """The kinds of step on the stage timeline (recorded in the audit log)."""
+
+    ADVANCE = "advance"
+    STEP_BACK = "step_back"
+    COMPLETE = "complete"
+    STOP = "stop"
+    REVIVE = "revive"
+
+
+# The stage state machine: projects move forward (skipping is fine), step back when a pilot
+# shows the concept was not ripe, end as finished or stopped, and may be revived. Every
+# allowed step is listed with its kind; anything not listed is refused.
+STAGE_TRANSITIONS: dict[Stage, dict[Stage, Transition]] = {
+    Stage.IDEE: {
+        Stage.KONZEPT: Transition.ADVANCE,
+        Stage.PILOT: Transition.ADVANCE,
+        Stage.UMSETZUNG: Transition.ADVANCE,
+        Stage.EINGESTELLT: Transition.STOP,
+    },
+    Stage.KONZEPT: {
+        Stage.IDEE: Transition.STEP_BACK,
+        Stage.PILOT: Transition.ADVANCE,
+        Stage.UMSETZUNG: Transition.ADVANCE,
+        Stage.EINGESTELLT: Transition.STOP,
+    },
+    Stage.PILOT: {
+        Stage.KONZEPT: Transition.STEP_BACK,
+        Stage.UMSETZUNG: Transition.ADVANCE,
+        Stage.BETRIEB: Transition.ADVANCE,
+        Stage.ABGESCHLOSSEN: Transition.COMPLETE,
+        Stage.EINGESTELLT: Transition.STOP,
+    },
+    Stage.UMSETZUNG: {
+        Stage.PILOT: Transition.STEP_BACK,
+        Stage.BETRIEB: Transition.ADVANCE,
+        Stage.ABGESCHLOSSEN: Transition.COMPLETE,
+        Stage.EINGESTELLT: Transition.STOP,
+    },
+    Stage.BETRIEB: {
+        Stage.UMSETZUNG: Transition.STEP_BACK,
+        Stage.ABGESCHLOSSEN: Transition.COMPLETE,
+        Stage.EINGESTELLT: Transition.STOP,
+    },
+    Stage.ABGESCHLOSSEN: {Stage.BETRIEB: Transition.REVIVE},
+    Stage.EINGESTELLT: {Stage.IDEE: Transition.REVIVE, Stage.KONZEPT: Transition.REVIVE},
+}
 
 
 def next_stages(current: Stage) -> list[Stage]:

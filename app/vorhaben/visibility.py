@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.util import AliasedClass
 from sqlalchemy.sql import Select
 
+from app.accounts.models import Account, AccountState
 from app.audit import service as audit
 from app.circles.models import CircleMembership, MembershipState
 from app.core.errors import NotFound
@@ -134,6 +135,35 @@ def scoped_visible_clause(reader: Reader, scope: Any, vorhaben_id: Any) -> Colum
     # Vorhaben (run once per statement); a restricted row is rare, its lookup cheap.
     row = select(Vorhaben.id).where(Vorhaben.id == vorhaben_id, visible_clause(reader)).offset(0)
     return or_(scope == OPEN_SCOPE, and_(scope != OPEN_SCOPE, row.exists()))
+
+
+def readers_clause(vorhaben: Vorhaben) -> ColumnElement[bool]:
+    """SQL condition on Account: the approved members who may see this Vorhaben (can_see()
+    turned around, for lists of people such as the suggestions for a mention). Callers
+    still check each account with can_see() before they show or notify it."""
+    approved = Account.state == AccountState.APPROVED
+    if vorhaben.hidden_at is not None:
+        return and_(approved, Account.id == vorhaben.author_id)
+    if vorhaben.visibility is Visibility.MEMBERS:
+        return approved
+    if vorhaben.visibility is Visibility.CIRCLE:
+        in_circle = (
+            exists()
+            .where(
+                CircleMembership.circle_id == vorhaben.circle_id,
+                CircleMembership.account_id == Account.id,
+                CircleMembership.state == MembershipState.ACTIVE,
+            )
+            .correlate_except(CircleMembership)
+        )
+        return and_(approved, in_circle)
+    own = Account.municipality_id == vorhaben.municipality_id
+    if vorhaben.visibility is Visibility.PARTNERS:
+        partners = select(VorhabenPartner.municipality_id).where(
+            VorhabenPartner.vorhaben_id == vorhaben.id
+        )
+        return and_(approved, or_(own, Account.municipality_id.in_(partners)))
+    return and_(approved, own)
 
 
 def visible(reader: Reader) -> Select[Vorhaben]:

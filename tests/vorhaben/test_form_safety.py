@@ -19,14 +19,13 @@ from app.search import index as search_index
 from app.search.models import EntryKind, SearchEntry
 from app.vorhaben import service, stages
 from app.vorhaben.models import (
-    STAGE_TRANSITIONS,
     Follow,
     Stage,
     StageChange,
-    Transition,
     Vorhaben,
     VorhabenVersion,
 )
+from app.vorhaben.stages import STAGE_TRANSITIONS, Transition
 from tests import factories
 from tests.publishing import make_scene, publish
 

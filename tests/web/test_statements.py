@@ -83,7 +83,9 @@ PAGES = {
     "list by field": ("/vorhaben?field=abfall&stage=idee", 4),
     "list by municipality": ("/vorhaben?municipality={home}", 5),
     "list by Land": ("/vorhaben?land={land}", 5),
-    "Vorhaben page": ("/vorhaben/{vorhaben}", 6),  # 6th: its attachments (app.attachments)
+    # 6th: its attachments (app.attachments); 7th: the reader's own Vorhaben a signal can
+    # point to (app.vorhaben.cooperation.own_vorhaben, for members of another municipality)
+    "Vorhaben page": ("/vorhaben/{vorhaben}", 7),
     # Loaded after the page; its own text (with description, tags and fields of action) and
     # the candidates' fields, stage and municipality for the ranking take one each.
     "its similar Vorhaben": ("/vorhaben/{vorhaben}/aehnlich", 12),
