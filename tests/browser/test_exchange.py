@@ -74,7 +74,10 @@ def test_keyboard_only_create_comment_and_signal(member_page: Page, demo: LiveSe
 
     page.locator("#field-body").focus()
     page.keyboard.type("Wir suchen Kommunen, die mitmachen.")
+    page.keyboard.press("Tab")  # the optional file comes next, in reading order
+    expect(page.locator("#field-datei")).to_be_focused()
     page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Kommentieren")).to_be_focused()
     page.keyboard.press("Enter")  # "Kommentieren" (htmx swaps the thread)
     expect(page.locator("#comments")).to_contain_text("Wir suchen Kommunen, die mitmachen.")
     expect(page.locator("#comments article[data-focus-after-swap]")).to_be_focused()
