@@ -44,7 +44,13 @@ from app.moderation import routes as moderation_routes
 from app.notifications import routes as notification_routes
 from app.outbox import dev_routes as dev_mail_routes
 from app.search import routes as search_routes
-from app.vorhaben import cooperation_routes, handover_routes, municipality_routes, profile_routes
+from app.vorhaben import (
+    co_editor_routes,
+    cooperation_routes,
+    handover_routes,
+    municipality_routes,
+    profile_routes,
+)
 from app.vorhaben import routes as vorhaben_routes
 from app.web import errors, templating
 from app.web import routes as shell_routes
@@ -134,6 +140,7 @@ def routers() -> tuple[APIRouter, ...]:
         membership_contact_routes.router,
         account_change_routes.router,
         handover_routes.router,
+        co_editor_routes.router,
         moderation_audit_routes.router,
         admin_routes.router,
         export_routes.router,

@@ -31,6 +31,7 @@ from app.membership.models import Application, ApplicationEvent, MembershipChang
 from app.moderation.models import Report
 from app.notifications.models import Notification
 from app.outbox.models import Channel, OutboxMessage
+from app.vorhaben.co_editors import VorhabenCoEditor
 from app.vorhaben.models import (
     Follow,
     Interest,
@@ -359,7 +360,15 @@ def erase(
     sessions.end_all(db, account_id)
     # While name and mail are still there: what was published about them is found by them.
     events.publish(db, events.AccountErased(settings, account_id))
-    for table in (Identity, Follow, Interest, Notification, VorhabenContact, CircleMembership):
+    for table in (
+        Identity,
+        Follow,
+        Interest,
+        Notification,
+        VorhabenContact,
+        VorhabenCoEditor,
+        CircleMembership,
+    ):
         db.execute(delete(table).where(table.account_id == account_id))
     db.execute(
         update(Application)

@@ -129,6 +129,8 @@ def _form_context(
     return {
         "form": form,
         "vorhaben": vorhaben,
+        # A co-editor (app.vorhaben.co_editors) sees who reads it, but does not change it.
+        "owner": vorhaben is None or service.can_edit(member, vorhaben),
         "labels": {key: _(value) for key, value in forms.LABELS.items()},
         "stage_options": [(stage.value, _(stage.label)) for stage in stage_choices],
         "field_options": [
@@ -296,7 +298,7 @@ def similar_fragment(
 def edit_form(request: Request, vorhaben_id: int, member: Member, db: DbSession) -> Response:
     """The edit form, filled from the current version."""
     vorhaben = service.get(db, member, vorhaben_id)
-    if not service.can_edit(member, vorhaben):
+    if not service.may_edit(db, member, vorhaben):
         raise Forbidden(_("Bearbeiten können Mitglieder der Kommune, der das Vorhaben gehört."))
     return _form_page(request, db, member, service.form_from(vorhaben), vorhaben=vorhaben)
 
