@@ -23,6 +23,7 @@ from app.attachments import storage as attachment_storage
 from app.auth import routes as auth_routes
 from app.auth.deps import LoginRequired
 from app.auth.oidc import ProviderRegistry
+from app.circle_pages import manage_routes as circle_manage_routes
 from app.circle_pages import routes as circle_routes
 from app.comments import routes as comment_routes
 from app.config import Settings, get_settings
@@ -122,6 +123,7 @@ def routers() -> tuple[APIRouter, ...]:
         vorhaben_routes.router,
         dashboard_routes.router,
         circle_routes.router,
+        circle_manage_routes.router,
         search_routes.router,
         comment_routes.router,
         attachment_routes.router,

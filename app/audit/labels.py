@@ -99,6 +99,8 @@ ACTION_LABELS = {
     "circle_left": N_("Kreis verlassen"),
     "circle_member_removed": N_("Aus einem Kreis entfernt"),
     "circle_role_changed": N_("Rolle in einem Kreis geändert"),
+    "circle_changed": N_("Kreis von der Moderation geändert"),
+    "circle_moderator_withdrawn": N_("Kreismoderation von der Moderation entzogen"),
 }
 
 OBJECT_LABELS = {
