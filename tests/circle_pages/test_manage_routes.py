@@ -37,6 +37,8 @@ def test_a_site_moderator_changes_a_circle(client: TestClient, db: Session) -> N
     circle = factories.circle(db, "CDO-Netzwerk", moderators=[lead], description="Alt")
     factories.login(client, db, staff)
     path = f"/kreise/{circle.id}/verwalten"
+    assert f'href="{path}"' in client.get(f"/kreise/{circle.id}").text
+    assert f'href="{path}"' in client.get("/moderation/kreise").text
     page = client.get(path)
     assert page.status_code == 200
     assert 'value="CDO-Netzwerk"' in page.text and "Carla Chefin" in page.text
