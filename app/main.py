@@ -23,6 +23,7 @@ from app.attachments import storage as attachment_storage
 from app.auth import routes as auth_routes
 from app.auth.deps import LoginRequired
 from app.auth.oidc import ProviderRegistry
+from app.circle_pages import manage_routes as circle_manage_routes
 from app.circle_pages import routes as circle_routes
 from app.comments import routes as comment_routes
 from app.config import Settings, get_settings
@@ -44,7 +45,13 @@ from app.moderation import routes as moderation_routes
 from app.notifications import routes as notification_routes
 from app.outbox import dev_routes as dev_mail_routes
 from app.search import routes as search_routes
-from app.vorhaben import cooperation_routes, handover_routes, municipality_routes, profile_routes
+from app.vorhaben import (
+    co_editor_routes,
+    cooperation_routes,
+    handover_routes,
+    municipality_routes,
+    profile_routes,
+)
 from app.vorhaben import routes as vorhaben_routes
 from app.web import errors, templating
 from app.web import routes as shell_routes
@@ -116,6 +123,7 @@ def routers() -> tuple[APIRouter, ...]:
         vorhaben_routes.router,
         dashboard_routes.router,
         circle_routes.router,
+        circle_manage_routes.router,
         search_routes.router,
         comment_routes.router,
         attachment_routes.router,
@@ -134,6 +142,7 @@ def routers() -> tuple[APIRouter, ...]:
         membership_contact_routes.router,
         account_change_routes.router,
         handover_routes.router,
+        co_editor_routes.router,
         moderation_audit_routes.router,
         admin_routes.router,
         export_routes.router,

@@ -13,6 +13,7 @@ from app.municipalities import models as municipalities_models
 from app.notifications import models as notifications_models
 from app.outbox import models as outbox_models
 from app.search import models as search_models
+from app.vorhaben import co_editors as vorhaben_co_editor_models
 from app.vorhaben import models as vorhaben_models
 from app.web import ratelimit as ratelimit_models
 
@@ -31,5 +32,6 @@ __all__ = [
     "outbox_models",
     "ratelimit_models",
     "search_models",
+    "vorhaben_co_editor_models",
     "vorhaben_models",
 ]

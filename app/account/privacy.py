@@ -31,6 +31,7 @@ from app.membership.models import Application, ApplicationEvent, MembershipChang
 from app.moderation.models import Report
 from app.notifications.models import Alert, Notification
 from app.outbox.models import Channel, OutboxMessage
+from app.vorhaben.co_editors import VorhabenCoEditor
 from app.vorhaben.models import (
     Follow,
     Interest,
@@ -375,6 +376,7 @@ def erase(
         Alert,
         Notification,
         VorhabenContact,
+        VorhabenCoEditor,
         CircleMembership,
     ):
         db.execute(delete(table).where(table.account_id == account_id))

@@ -48,6 +48,8 @@ ACTION_LABELS = {
     "vorhaben_stage_changed": N_("Phase geändert"),
     "vorhaben_deleted": N_("Vorhaben gelöscht"),
     "vorhaben_handed_over": N_("Vorhaben an ein anderes Mitglied übergeben"),
+    "vorhaben_co_editor_added": N_("Mitbearbeitung eines Vorhabens vergeben"),
+    "vorhaben_co_editor_removed": N_("Mitbearbeitung eines Vorhabens entzogen"),
     "comment_deleted": N_("Kommentar gelöscht"),
     "attachment_deleted": N_("Anhang gelöscht"),
     "restricted_content_viewed": N_("Geschützten Inhalt angesehen"),
@@ -97,6 +99,8 @@ ACTION_LABELS = {
     "circle_left": N_("Kreis verlassen"),
     "circle_member_removed": N_("Aus einem Kreis entfernt"),
     "circle_role_changed": N_("Rolle in einem Kreis geändert"),
+    "circle_changed": N_("Kreis von der Moderation geändert"),
+    "circle_moderator_withdrawn": N_("Kreismoderation von der Moderation entzogen"),
 }
 
 OBJECT_LABELS = {

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.accounts.models import Account, AccountState
-from app.circles.models import Circle, CircleMembership, MembershipState
+from app.circles.models import Circle, CircleMembership, CircleRole, MembershipState
 from app.core.errors import NotFound
 from app.core.text import clean_line
 from app.i18n import gettext as _
@@ -188,3 +188,60 @@ def without_members(db: Session, circle_id: int, accounts: list[Account]) -> lis
         )
     )
     return [account for account in accounts if account.id not in taken]
+
+
+# -- for site moderators -----------------------------------------------------------------------
+
+
+def running(db: Session, circle_id: int) -> list[Account]:
+    """The circle's moderators who can act: active circle moderators with an approved
+    account (an erased or suspended one runs nothing), by name."""
+    return list(
+        db.scalars(
+            select(Account)
+            .join(CircleMembership, CircleMembership.account_id == Account.id)
+            .where(
+                CircleMembership.circle_id == circle_id,
+                CircleMembership.role == CircleRole.MODERATOR,
+                CircleMembership.state == MembershipState.ACTIVE,
+                Account.state == AccountState.APPROVED,
+            )
+            .options(joinedload(Account.municipality))
+            .order_by(Account.display_name, Account.id)
+        )
+    )
+
+
+def _run_by_someone() -> ColumnElement[bool]:
+    return (
+        exists()
+        .where(
+            CircleMembership.circle_id == Circle.id,
+            CircleMembership.role == CircleRole.MODERATOR,
+            CircleMembership.state == MembershipState.ACTIVE,
+            CircleMembership.account_id == Account.id,
+            Account.state == AccountState.APPROVED,
+        )
+        .correlate(Circle)
+    )
+
+
+@dataclass(frozen=True)
+class ModeratedCircle:
+    """A circle in the site moderators' list: whether anyone can run it."""
+
+    circle: Circle
+    run: bool
+
+
+def for_moderators(db: Session) -> list[ModeratedCircle]:
+    """Every circle, listed or not, for the site moderators: those without a circle
+    moderator who can act first, then by name."""
+    run = _run_by_someone().label("run")
+    rows = db.execute(select(Circle, run).order_by(run, Circle.name, Circle.id))
+    return [ModeratedCircle(circle, bool(is_run)) for circle, is_run in rows]
+
+
+def unmoderated_count(db: Session) -> int:
+    """How many circles have no circle moderator who can act (the moderation overview)."""
+    return db.scalar(select(func.count()).select_from(Circle).where(~_run_by_someone())) or 0

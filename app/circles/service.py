@@ -45,10 +45,9 @@ class CircleForm:
     moderators: list[str] = field(default_factory=list)
 
 
-def create(db: Session, moderator: Account, form: CircleForm) -> Circle:
-    """A new circle with its first circle moderators (site moderators only)."""
-    if not moderator.is_moderator:
-        raise Forbidden(_("Kreise legt die Moderation an."))
+def check_details(form: CircleForm) -> tuple[str, str, CircleKind | None, dict[str, str]]:
+    """The name, description and kind as typed, cleaned, with the errors (creating and
+    changing a circle)."""
     errors: dict[str, str] = {}
     name = clean_line(form.name)
     description = normalize(form.description).strip()
@@ -65,6 +64,14 @@ def create(db: Session, moderator: Account, form: CircleForm) -> Circle:
     kind = CircleKind(form.kind) if form.kind in {k.value for k in CircleKind} else None
     if kind is None:
         errors["kind"] = _("Bitte wählen Sie eine Art des Kreises.")
+    return name, description, kind, errors
+
+
+def create(db: Session, moderator: Account, form: CircleForm) -> Circle:
+    """A new circle with its first circle moderators (site moderators only)."""
+    if not moderator.is_moderator:
+        raise Forbidden(_("Kreise legt die Moderation an."))
+    name, description, kind, errors = check_details(form)
     ids = [parse_id(value) for value in form.moderators if value]
     wanted = list(dict.fromkeys(i for i in ids if i is not None))
     found = (

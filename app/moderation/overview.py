@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.circles import repository as circle_repository
 from app.export.models import Publication, PublicationState
 from app.membership.models import Application, ApplicationState, ChangeState, MembershipChange
 from app.moderation.models import Report, ReportState
@@ -18,6 +19,7 @@ class Waiting:
     reported: int  # contributions with open reports (several reports of one count once)
     publications: int
     changes: int = 0  # requested changes of municipality or position
+    circles_unmoderated: int = 0  # circles nobody can run (app.circles.repository)
 
 
 def waiting(db: Session) -> Waiting:
@@ -45,4 +47,10 @@ def waiting(db: Session) -> Waiting:
         .select_from(MembershipChange)
         .where(MembershipChange.state == ChangeState.OPEN)
     )
-    return Waiting(applications or 0, reported or 0, publications or 0, changes or 0)
+    return Waiting(
+        applications or 0,
+        reported or 0,
+        publications or 0,
+        changes or 0,
+        circle_repository.unmoderated_count(db),
+    )

@@ -20,7 +20,14 @@ from app.i18n import gettext as _
 from app.municipalities.models import Municipality
 from app.municipalities.picker import picker_context
 from app.vorhaben import ai_record, forms, provided, repository, service, spdx, stages
-from app.vorhaben.models import AI_LABELS, VISIBILITY_LABELS, Stage, Visibility, Vorhaben
+from app.vorhaben.models import (
+    AI_LABELS,
+    ORGANISATION_VISIBILITY_LABELS,
+    VISIBILITY_LABELS,
+    Stage,
+    Visibility,
+    Vorhaben,
+)
 from app.vorhaben.validation import LessonsWanted
 from app.web import routing
 from app.web.deps import DbSession
@@ -129,12 +136,14 @@ def _form_context(
     return {
         "form": form,
         "vorhaben": vorhaben,
+        # A co-editor (app.vorhaben.co_editors) sees who reads it, but does not change it.
+        "owner": vorhaben is None or service.can_edit(member, vorhaben),
         "labels": {key: _(value) for key, value in forms.LABELS.items()},
         "stage_options": [(stage.value, _(stage.label)) for stage in stage_choices],
         "field_options": [
             (str(entry.id), _(entry.label)) for entry in repository.fields_of_action(db)
         ],
-        "visibility_options": _visibility_options(db, member),
+        "visibility_options": _visibility_options(db, member, owner_id),
         "ai_options": [(key.value, _(label)) for key, label in AI_LABELS.items()],
         "ai_risk_options": ai_record.risk_options(),
         "ai_hints": {key: _(value) for key, value in ai_record.HINTS.items()},
@@ -166,10 +175,15 @@ def _form_context(
     }
 
 
-def _visibility_options(db: DbSession, member: Account) -> list[tuple[str, str]]:
-    """All members, the municipality, its partners, and each circle the member is in."""
+def _visibility_options(
+    db: DbSession, member: Account, owner_id: int | None
+) -> list[tuple[str, str]]:
+    """All members, the municipality, its partners, and each circle the member is in (an
+    organisation's members read "Organisation" where the others read "Kommune")."""
+    owner = db.get(Municipality, owner_id) if owner_id is not None else None
+    labels = ORGANISATION_VISIBILITY_LABELS if owner and owner.is_organisation else {}
     plain = [
-        (key.value, _(label))
+        (key.value, _(labels.get(key, label)))
         for key, label in VISIBILITY_LABELS.items()
         if key in forms.PLAIN_VISIBILITY
     ]
@@ -315,7 +329,7 @@ def _ids(raw: list[str]) -> list[int]:
 def edit_form(request: Request, vorhaben_id: int, member: Member, db: DbSession) -> Response:
     """The edit form, filled from the current version."""
     vorhaben = service.get(db, member, vorhaben_id)
-    if not service.can_edit(member, vorhaben):
+    if not service.may_edit(db, member, vorhaben):
         raise Forbidden(_("Bearbeiten können Mitglieder der Kommune, der das Vorhaben gehört."))
     return _form_page(request, db, member, service.form_from(vorhaben), vorhaben=vorhaben)
 

@@ -72,6 +72,11 @@ VISIBILITY_LABELS = {
     Visibility.PARTNERS: N_("Meine Kommune und die Partnerkommunen"),
     Visibility.CIRCLE: N_("Ein Kreis"),
 }
+# The same choices as an organisation's members read them (app.municipalities organisations).
+ORGANISATION_VISIBILITY_LABELS = {
+    Visibility.MUNICIPALITY: N_("Nur meine Organisation"),
+    Visibility.PARTNERS: N_("Meine Organisation und die Partnerkommunen"),
+}
 
 
 class AIUse(enum.StrEnum):

@@ -17,7 +17,7 @@ from app.core.errors import Conflict, Forbidden, NotFound
 from app.core.text import fold
 from app.i18n import gettext as _
 from app.municipalities.models import Municipality
-from app.vorhaben import ai_record, forms, stages, validation
+from app.vorhaben import ai_record, co_editors, forms, stages, validation
 from app.vorhaben.models import (
     Follow,
     StageChange,
@@ -42,6 +42,9 @@ class Owned(Protocol):
     @property
     def author_id(self) -> int | None: ...
 
+    @property
+    def id(self) -> int: ...
+
 
 def can_edit(account: Reader, vorhaben: Owned) -> bool:
     """Members of the owning municipality edit its Vorhaben."""
@@ -50,6 +53,12 @@ def can_edit(account: Reader, vorhaben: Owned) -> bool:
         and account.municipality_id is not None
         and account.municipality_id == vorhaben.municipality_id
     )
+
+
+def may_edit(db: Session, account: Reader, vorhaben: Owned) -> bool:
+    """The owners (can_edit) and the co-editors (app.vorhaben.co_editors) edit its content;
+    only the owners change who reads it."""
+    return can_edit(account, vorhaben) or co_editors.is_co_editor(db, account, vorhaben.id)
 
 
 def can_delete(account: Account, vorhaben: Owned) -> bool:
@@ -231,8 +240,15 @@ def update(
 
     Everything is checked before the first write, so a refused edit changes nothing."""
     vorhaben = get(db, editor, vorhaben_id)
-    if not can_edit(editor, vorhaben):
+    owner = can_edit(editor, vorhaben)
+    if not owner and not co_editors.is_co_editor(db, editor, vorhaben.id):
         raise Forbidden(_("Bearbeiten können Mitglieder der Kommune, der das Vorhaben gehört."))
+    if not owner:
+        # A co-editor changes the content; who reads it and who answers stay as they are.
+        current = form_from(vorhaben)
+        form.visibility = current.visibility
+        form.partner_municipalities = current.partner_municipalities
+        form.contacts = current.contacts
     if expected_version is not None and expected_version != vorhaben.version:
         raise Conflict(
             _(
@@ -261,6 +277,8 @@ def update(
             ),
         )
     _apply(db, vorhaben, checked)
+    if owner:
+        co_editors.prune(db, editor.id, vorhaben)
     if stage_changes:
         stages.move(db, vorhaben, data.stage, editor)
     after = snapshot(db, vorhaben.id)

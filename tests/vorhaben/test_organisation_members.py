@@ -111,3 +111,26 @@ def test_the_list_filters_by_organisation_and_partners_stay_registry_municipalit
     )
     assert refused.status_code == 422
     assert "Bitte wählen Sie Kommunen aus dem Verzeichnis." in refused.text
+
+
+def test_an_organisations_members_read_organisation_for_the_own_choice(
+    client: TestClient, db: Session
+) -> None:
+    kgst = factories.organisation(db, "KGSt")
+    author = factories.account(db, "Anna Autorin", municipality=kgst)
+    gemeinde = factories.account(db, "Dora Deutsch")
+    factories.login(client, db, author)
+    form = _text(client, "/vorhaben/new")
+    assert "Nur meine Organisation" in form and "Nur meine Kommune" not in form
+    assert "Meine Organisation und die Partnerkommunen" in form
+    restricted = factories.vorhaben(db, author, "Leitfaden intern", visibility="municipality")
+    edit = _text(client, f"/vorhaben/{restricted.id}/bearbeiten")
+    assert "Nur meine Organisation" in edit
+    listing = _text(client, "/vorhaben")
+    assert "Nur eigene Organisation" in listing and "Nur eigene Kommune" not in listing
+    factories.login(client, db, gemeinde)
+    form = _text(client, "/vorhaben/new")
+    assert "Nur meine Kommune" in form and "Nur meine Organisation" not in form
+    assert "Meine Kommune und die Partnerkommunen" in form
+    own = factories.vorhaben(db, gemeinde, "Bauhof intern", visibility="municipality")
+    assert own.id and "Nur eigene Kommune" in _text(client, "/vorhaben")
