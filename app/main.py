@@ -34,6 +34,8 @@ from app.membership import dev_routes as dev_login_routes
 from app.membership import moderation_routes as membership_moderation_routes
 from app.membership import routes as membership_routes
 from app.membership import service as membership_service
+from app.messages import moderation_routes as message_moderation_routes
+from app.messages import routes as message_routes
 from app.moderation import audit_routes as moderation_audit_routes
 from app.moderation import routes as moderation_routes
 from app.notifications import routes as notification_routes
@@ -95,30 +97,35 @@ def create_app(
     errors.install(app, login_required=LoginRequired)
     # The busiest pages first: a request is matched against the routes in this order
     # (no path is answered by two routes, tests/test_routes.py).
-    app.include_router(vorhaben_routes.router)
-    app.include_router(dashboard_routes.router)
-    app.include_router(search_routes.router)
-    app.include_router(comment_routes.router)
-    app.include_router(attachment_routes.router)
-    app.include_router(cooperation_routes.router)
-    app.include_router(notification_routes.router)
-    app.include_router(municipality_routes.router)
-    app.include_router(profile_routes.router)
-    app.include_router(shell_routes.router)
-    app.include_router(auth_routes.router)
-    app.include_router(dev_login_routes.router)
-    app.include_router(membership_routes.router)
-    app.include_router(account_routes.router)
-    app.include_router(membership_moderation_routes.router)
-    app.include_router(moderation_audit_routes.router)
-    app.include_router(admin_routes.router)
-    app.include_router(export_routes.router)
-    app.include_router(export_admin_routes.router)
-    app.include_router(export_public_routes.router)
-    app.include_router(export_api.router)
-    app.include_router(moderation_routes.router)
-    app.include_router(privacy_routes.router)
-    app.include_router(dev_mail_routes.router)
+    for router in (
+        vorhaben_routes.router,
+        dashboard_routes.router,
+        search_routes.router,
+        comment_routes.router,
+        attachment_routes.router,
+        cooperation_routes.router,
+        notification_routes.router,
+        message_routes.router,
+        municipality_routes.router,
+        profile_routes.router,
+        shell_routes.router,
+        auth_routes.router,
+        dev_login_routes.router,
+        membership_routes.router,
+        account_routes.router,
+        membership_moderation_routes.router,
+        moderation_audit_routes.router,
+        admin_routes.router,
+        export_routes.router,
+        export_admin_routes.router,
+        export_public_routes.router,
+        export_api.router,
+        moderation_routes.router,
+        message_moderation_routes.router,
+        privacy_routes.router,
+        dev_mail_routes.router,
+    ):
+        app.include_router(router)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
 
     # Added last = runs first: headers wrap everything, the guard runs before any route.
