@@ -15,6 +15,7 @@ from app.audit.models import AuditEvent
 from app.config import Settings
 from app.messages import moderation, service
 from app.messages.models import Message
+from app.vorhaben.models import VorhabenContact
 from tests import factories
 
 pytestmark = pytest.mark.commits
@@ -73,8 +74,6 @@ def test_links_from_a_comment_author_and_a_vorhaben_contact(
     author = factories.account(db, "Karl Kontakt")
     vorhaben = factories.vorhaben(db, author, "Kontaktvorhaben")
     factories.comment(db, author, vorhaben, "Fragen Sie mich")
-    from app.vorhaben.models import VorhabenContact  # noqa: PLC0415 - only this test
-
     db.add(VorhabenContact(vorhaben_id=vorhaben.id, account_id=author.id))
     db.flush()
     factories.login(client, db, reader)
@@ -82,7 +81,7 @@ def test_links_from_a_comment_author_and_a_vorhaben_contact(
     assert page.text.count(f'href="/nachrichten/neu?an={author.id}"') == 2
 
 
-def test_forms_keep_what_was_typed(client: TestClient, db: Session) -> None:
+def test_forms_keep_what_was_typed(client: TestClient, db: Session, settings: Settings) -> None:
     anna = factories.account(db, "Anna")
     ben = factories.account(db, "Ben Bleibt")
     factories.login(client, db, anna)
@@ -109,13 +108,7 @@ def test_forms_keep_what_was_typed(client: TestClient, db: Session) -> None:
         assert body[:8] in response.text
         if recipients == [str(ben.id)]:
             assert f'name="an" value="{ben.id}" checked' in response.text
-    conversation = service.start(
-        db,
-        client.app.state.settings,
-        anna,
-        [str(ben.id)],
-        "Erste",  # type: ignore[attr-defined]
-    )
+    conversation = service.start(db, settings, anna, [str(ben.id)], "Erste")
     bad = client.post(
         f"/nachrichten/{conversation.id}", data={"csrf_token": token, "body": "zu \u202e lang"}
     )
@@ -136,16 +129,12 @@ def test_twenty_or_more_recipients(client: TestClient, db: Session) -> None:
     assert "höchstens 20 Beteiligte" in response.text and "An alle" in response.text
 
 
-def test_a_post_without_csrf_is_refused(client: TestClient, db: Session) -> None:
+def test_a_post_without_csrf_is_refused(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
     anna = factories.account(db)
     ben = factories.account(db)
-    conversation = service.start(
-        db,
-        client.app.state.settings,
-        anna,
-        [str(ben.id)],
-        "Hallo",  # type: ignore[attr-defined]
-    )
+    conversation = service.start(db, settings, anna, [str(ben.id)], "Hallo")
     factories.login(client, db, anna)
     for path, data in (
         ("/nachrichten/neu", {"an": str(ben.id), "body": "x"}),
@@ -239,7 +228,9 @@ def test_report_and_the_moderators_audited_view(
     assert "Von der Moderation ausgeblendet." in shown and SECRET not in shown
 
 
-def _every_new_url(conversation_id: int, message_id: int, account_id: int) -> list[tuple]:
+def _every_new_url(
+    conversation_id: int, message_id: int, account_id: int
+) -> list[tuple[str, str, dict[str, str] | None]]:
     return [
         ("GET", "/nachrichten", None),
         ("GET", f"/nachrichten/neu?an={account_id}", None),
