@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, or_, select
+from sqlalchemy import ColumnElement, and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Account, shown_name
@@ -35,6 +35,21 @@ def blocked_since_clause(reader_id: Any) -> ColumnElement[bool]:
     )
 
 
+def between_clause(account_id: int) -> ColumnElement[bool]:
+    """SQL condition on Account: a block between it and the account, either way."""
+    return (
+        select(Block.blocker_id)
+        .where(
+            or_(
+                and_(Block.blocker_id == account_id, Block.blocked_id == Account.id),
+                and_(Block.blocker_id == Account.id, Block.blocked_id == account_id),
+            )
+        )
+        .correlate_except(Block)
+        .exists()
+    )
+
+
 def blocked_between(
     db: Session, account_id: int, others: Iterable[int], *, only_by_them: bool = False
 ) -> set[int]:
@@ -42,19 +57,14 @@ def blocked_between(
     ids = set(others)
     if not ids:
         return set()
-    by_them = select(Block.blocker_id).where(
-        Block.blocked_id == account_id, Block.blocker_id.in_(ids)
-    )
-    found = set(db.scalars(by_them))
-    if not only_by_them:
-        found |= set(
-            db.scalars(
-                select(Block.blocked_id).where(
-                    Block.blocker_id == account_id, Block.blocked_id.in_(ids)
-                )
-            )
+    by_them = and_(Block.blocked_id == account_id, Block.blocker_id.in_(ids))
+    by_it = and_(Block.blocker_id == account_id, Block.blocked_id.in_(ids))
+    rows = db.execute(
+        select(Block.blocker_id, Block.blocked_id).where(
+            by_them if only_by_them else or_(by_them, by_it)
         )
-    return found
+    )
+    return {blocked if blocker == account_id else blocker for blocker, blocked in rows}
 
 
 def block(db: Session, blocker: Account, blocked_id: int) -> Account:

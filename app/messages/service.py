@@ -24,7 +24,7 @@ from app.core.errors import NotFound, ValidationFailed
 from app.core.ids import parse_id
 from app.core.text import forbidden_character, normalize, too_long
 from app.i18n import gettext as _
-from app.messages.blocks import blocked_between, blocked_since_clause
+from app.messages.blocks import between_clause, blocked_between, blocked_since_clause
 from app.messages.models import Conversation, Message, Participant
 from app.outbox import mail
 
@@ -65,13 +65,17 @@ def messageable(db: Session, writer: Account, ids: Iterable[int]) -> list[Accoun
     wanted = {key for key in ids if key != writer.id}
     if not wanted:
         return []
-    accounts = db.scalars(
-        select(Account)
-        .where(Account.id.in_(wanted), Account.state == AccountState.APPROVED)
-        .order_by(Account.display_name, Account.id)
-    ).all()
-    blocked = blocked_between(db, writer.id, [account.id for account in accounts])
-    return [account for account in accounts if account.id not in blocked]
+    return list(
+        db.scalars(
+            select(Account)
+            .where(
+                Account.id.in_(wanted),
+                Account.state == AccountState.APPROVED,
+                ~between_clause(writer.id),
+            )
+            .order_by(Account.display_name, Account.id)
+        )
+    )
 
 
 def find_members(db: Session, writer: Account, text: str, *, limit: int = 10) -> list[Account]:
@@ -80,18 +84,19 @@ def find_members(db: Session, writer: Account, text: str, *, limit: int = 10) ->
     if len(words) < 2 or forbidden_character(words):
         return []
     pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    found = db.scalars(
-        select(Account)
-        .where(
-            Account.state == AccountState.APPROVED,
-            Account.id != writer.id,
-            Account.display_name.ilike(pattern, escape="\\"),
+    return list(
+        db.scalars(
+            select(Account)
+            .where(
+                Account.state == AccountState.APPROVED,
+                Account.id != writer.id,
+                Account.display_name.ilike(pattern, escape="\\"),
+                ~between_clause(writer.id),
+            )
+            .order_by(Account.display_name, Account.id)
+            .limit(limit)
         )
-        .order_by(Account.display_name, Account.id)
-        .limit(limit * 2)
-    ).all()
-    blocked = blocked_between(db, writer.id, [account.id for account in found])
-    return [account for account in found if account.id not in blocked][:limit]
+    )
 
 
 def _recipients(db: Session, writer: Account, values: Iterable[str]) -> list[Account]:
