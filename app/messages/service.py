@@ -403,3 +403,19 @@ def read_as_moderator(db: Session, conversation_id: int) -> ConversationView:
 
 def takes_part(db: Session, reader: Account, conversation_id: int) -> bool:
     return db.get(Participant, (conversation_id, reader.id)) is not None
+
+
+def written_by(db: Session, account_id: int) -> list[dict[str, Any]]:
+    """The messages a person wrote, for their own data export (no other member named)."""
+    return [
+        {
+            "id": message.id,
+            "conversation_id": message.conversation_id,
+            "body": message.body,
+            "created_at": message.created_at.isoformat(),
+            "hidden_reason": message.hidden_reason,
+        }
+        for message in db.scalars(
+            select(Message).where(Message.author_id == account_id).order_by(Message.id)
+        )
+    ]

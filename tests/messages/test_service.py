@@ -228,3 +228,15 @@ def test_erasure_pseudonymizes(db: Session, settings: Settings) -> None:
     # The erased person's own reports lose their words; the others' stay.
     privacy.erase(db, settings, staying, actor=staying)
     assert db.scalars(select(MessageReport.text)).all() == [""]
+
+
+def test_own_messages_are_in_the_data_export_without_others(
+    db: Session, settings: Settings
+) -> None:
+    writer = factories.account(db, "Erika Export")
+    other = factories.account(db, "Olli Anders")
+    conversation = service.start(db, settings, writer, [str(other.id)], "Meine Worte")
+    service.reply(db, settings, other, conversation.id, "Seine Worte")
+    data = privacy.export(db, writer)
+    assert [entry["body"] for entry in data["messages"]] == ["Meine Worte"]
+    assert str(other.email) not in str(data["messages"]) and "Olli" not in str(data["messages"])
