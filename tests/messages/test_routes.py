@@ -293,3 +293,18 @@ def test_nothing_leaks_to_anyone_outside(
     assert moderation.open_reports(db) == []
     if visitor is not None and who != "applicant":
         assert not service.takes_part(db, visitor, conversation.id)
+
+
+def test_pages_answer_htmx_with_a_fragment(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
+    anna = factories.account(db, "Anna")
+    ben = factories.account(db, "Ben")
+    conversation = service.start(db, settings, anna, [str(ben.id)], "Hallo per htmx")
+    factories.login(client, db, ben)
+    for path in ("/nachrichten", f"/nachrichten/{conversation.id}", "/nachrichten/neu"):
+        full = client.get(path)
+        fragment = client.get(path, headers={"HX-Request": "true"})
+        assert full.status_code == fragment.status_code == 200, path
+        assert "<html" in full.text and "<html" not in fragment.text, path
+    assert "Hallo per htmx" in client.get(f"/nachrichten/{conversation.id}").text
