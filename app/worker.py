@@ -24,6 +24,7 @@ from app.config import Settings
 from app.db import unit_of_work
 from app.export import delivery as webhook_delivery
 from app.membership import service as membership
+from app.messages import digest as message_digest
 from app.notifications import delivery_check
 from app.notifications import service as notifications
 from app.outbox.mailer import Mailer
@@ -49,6 +50,7 @@ POLL_SECONDS = 5.0
 JOBS: tuple[Job, ...] = (
     Job("application_reminders", JOBS_EVERY_SECONDS, membership.send_reminders),
     Job("notification_digests", JOBS_EVERY_SECONDS, notifications.send_digests),
+    Job("message_digests", JOBS_EVERY_SECONDS, message_digest.send_digests),
     Job("maintenance", JOBS_EVERY_SECONDS, maintenance.job),
 )
 

@@ -12,6 +12,7 @@ from app import maintenance, worker
 from app.config import Settings
 from app.export import delivery as webhook_delivery
 from app.membership import service as membership
+from app.messages import digest as message_digest
 from app.notifications import delivery_check
 from app.notifications import service as notifications
 from app.outbox import service as outbox
@@ -21,6 +22,7 @@ def test_the_job_table_names_every_periodic_job() -> None:
     assert [(job.name, job.run) for job in worker.JOBS] == [
         ("application_reminders", membership.send_reminders),
         ("notification_digests", notifications.send_digests),
+        ("message_digests", message_digest.send_digests),
         ("maintenance", maintenance.job),
     ]
     assert all(job.every == worker.JOBS_EVERY_SECONDS for job in worker.JOBS)

@@ -3,6 +3,8 @@ that respect the mail settings and carry no message text, blocking, erasure."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,8 +13,9 @@ from app.account import privacy
 from app.accounts.models import Account, AccountState, MailMode
 from app.audit.models import AuditEvent
 from app.config import Settings
+from app.core import clock
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from app.messages import blocks, moderation, service
+from app.messages import blocks, digest, moderation, service
 from app.messages.models import Message, MessageReport, Participant, ReportState
 from app.outbox.models import OutboxMessage
 from tests import factories
@@ -240,3 +243,30 @@ def test_own_messages_are_in_the_data_export_without_others(
     data = privacy.export(db, writer)
     assert [entry["body"] for entry in data["messages"]] == ["Meine Worte"]
     assert str(other.email) not in str(data["messages"]) and "Olli" not in str(data["messages"])
+
+
+def test_digest_readers_get_one_mail_a_day_without_the_text(
+    db: Session, settings: Settings
+) -> None:
+    writer = factories.account(db, "Wanda")
+    reader = factories.account(db, "Dora Digest")
+    reader.mail_mode = MailMode.DIGEST
+    db.flush()
+    first = service.start(db, settings, writer, [str(reader.id)], "Geheim 4711")
+    group = service.start(
+        db, settings, writer, [str(reader.id), str(factories.account(db).id)], "Auch geheim"
+    )
+    assert _mails_to(db, reader) == []
+    now = clock.utcnow().astimezone(clock.BERLIN)
+    clock.travel(now.replace(hour=10, minute=0) + dt.timedelta(days=1) - now)
+    assert digest.send_digests(db, settings) == 1
+    [mail] = _mails_to(db, reader)
+    assert "2 Unterhaltungen" in mail["subject"]
+    assert "geheim" not in (mail["text"] + mail["html"]).lower()
+    assert digest.send_digests(db, settings) == 0  # told once, until read
+    service.read(db, reader, first.id)
+    service.reply(db, settings, writer, first.id, "Neu")
+    service.reply(db, settings, writer, group.id, "Auch neu")
+    clock.travel(dt.timedelta(days=1))
+    assert digest.send_digests(db, settings) == 1
+    assert "1 Unterhaltung" in _mails_to(db, reader)[-1]["subject"]
