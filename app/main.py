@@ -40,6 +40,8 @@ from app.membership import moderation_routes as membership_moderation_routes
 from app.membership import organisation_routes
 from app.membership import routes as membership_routes
 from app.membership import service as membership_service
+from app.messages import moderation_routes as message_moderation_routes
+from app.messages import routes as message_routes
 from app.moderation import audit_routes as moderation_audit_routes
 from app.moderation import routes as moderation_routes
 from app.notifications import routes as notification_routes
@@ -129,6 +131,7 @@ def routers() -> tuple[APIRouter, ...]:
         attachment_routes.router,
         cooperation_routes.router,
         notification_routes.router,
+        message_routes.router,
         municipality_routes.router,
         profile_routes.router,
         shell_routes.router,
@@ -150,6 +153,7 @@ def routers() -> tuple[APIRouter, ...]:
         export_public_routes.router,
         export_api.router,
         moderation_routes.router,
+        message_moderation_routes.router,
         privacy_routes.router,
         dev_mail_routes.router,
     )

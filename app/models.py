@@ -8,6 +8,7 @@ from app.circles import models as circles_models
 from app.comments import models as comments_models
 from app.export import models as export_models
 from app.membership import models as membership_models
+from app.messages import models as messages_models
 from app.moderation import models as moderation_models
 from app.municipalities import models as municipalities_models
 from app.notifications import models as notifications_models
@@ -26,6 +27,7 @@ __all__ = [
     "comments_models",
     "export_models",
     "membership_models",
+    "messages_models",
     "moderation_models",
     "municipalities_models",
     "notifications_models",

@@ -11,6 +11,8 @@ from app.attachments import views as attachment_views
 from app.auth import deps as auth_deps
 from app.comments import threads as comment_threads
 from app.export import subscribers as export_subscribers
+from app.messages import service as messages
+from app.messages import subscribers as message_subscribers
 from app.notifications import service as notifications
 from app.notifications import subscribers as notification_subscribers
 from app.search import similar
@@ -25,7 +27,9 @@ def wire() -> None:
     search_subscribers.subscribe()
     notification_subscribers.subscribe()
     export_subscribers.subscribe()
+    message_subscribers.subscribe()
     auth_deps.count_in_header("unread_count", notifications.unread_count_column())
+    auth_deps.count_in_header("unread_messages", messages.unread_count_column())
     _optional_storage()
     vorhaben_pages.provide(
         similar=similar.similar,

@@ -24,6 +24,7 @@ from app.config import Settings
 from app.db import unit_of_work
 from app.export import delivery as webhook_delivery
 from app.membership import service as membership
+from app.messages import digest as message_digest
 from app.notifications import alert_fanout, delivery_check
 from app.notifications import service as notifications
 from app.outbox.mailer import Mailer
@@ -52,6 +53,7 @@ JOBS: tuple[Job, ...] = (
     Job("notification_digests", JOBS_EVERY_SECONDS, notifications.send_digests),
     # Immediate mails of alerts (app.notifications.alert_fanout), made in bounded batches.
     Job("alert_mails", ALERT_MAILS_EVERY_SECONDS, alert_fanout.send_mails),
+    Job("message_digests", JOBS_EVERY_SECONDS, message_digest.send_digests),
     Job("maintenance", JOBS_EVERY_SECONDS, maintenance.job),
 )
 

@@ -12,6 +12,7 @@ from app import maintenance, worker
 from app.config import Settings
 from app.export import delivery as webhook_delivery
 from app.membership import service as membership
+from app.messages import digest as message_digest
 from app.notifications import alert_fanout, delivery_check
 from app.notifications import service as notifications
 from app.outbox import service as outbox
@@ -22,6 +23,7 @@ def test_the_job_table_names_every_periodic_job() -> None:
         ("application_reminders", membership.send_reminders),
         ("notification_digests", notifications.send_digests),
         ("alert_mails", alert_fanout.send_mails),
+        ("message_digests", message_digest.send_digests),
         ("maintenance", maintenance.job),
     ]
     # Immediate alert mails run more often than the rest: they are meant to be immediate.

@@ -28,6 +28,7 @@ from app.core.errors import Forbidden
 from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership.models import Application, ApplicationEvent, MembershipChange
+from app.messages import service as messages
 from app.moderation.models import Report
 from app.notifications.models import Alert, Notification
 from app.outbox.models import Channel, OutboxMessage
@@ -212,6 +213,7 @@ def export(db: Session, account: Account) -> dict[str, Any]:
         }
         for row in db.scalars(select(Attachment).where(Attachment.uploader_id == account.id))
     ]
+    data["messages"] = messages.written_by(db, account.id)
     data["signals"] = [
         {
             "vorhaben_id": row.vorhaben_id,
@@ -309,6 +311,7 @@ SUMMARY = (
     ("vorhaben", N_("Vorhaben, die Sie angelegt haben")),
     ("comments", N_("Kommentare")),
     ("attachments", N_("Anhänge, die Sie hochgeladen haben")),
+    ("messages", N_("Nachrichten, die Sie geschrieben haben")),
     ("signals", N_("Signale Ihrer Kommune, die Sie gesetzt haben")),
     ("follows", N_("Vorhaben, denen Sie folgen")),
     ("circles", N_("Ihre Kreise (auch Einladungen und Anfragen)")),

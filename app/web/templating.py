@@ -189,6 +189,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "locale": i18n.get_locale(),
         "nav": getattr(state, "nav", ""),
         "unread_count": getattr(state, "unread_count", 0),
+        "unread_messages": getattr(state, "unread_messages", 0),
         "flash": flash.peek(request),
     }
 
