@@ -25,6 +25,7 @@ from app.auth.oidc import ProviderRegistry
 from app.comments import routes as comment_routes
 from app.config import Settings, get_settings
 from app.dashboard import routes as dashboard_routes
+from app.dates import routes as date_routes
 from app.db import engine_from_settings, make_session_factory
 from app.export import admin_routes as export_admin_routes
 from app.export import api_routes as export_api
@@ -47,6 +48,36 @@ from app.web.guard import RequestGuard
 from app.web.headers import SecurityHeadersMiddleware
 from app.web.static import CachedStaticFiles
 from app.web.templating import STATIC_DIR
+
+
+def _include_routers(app: FastAPI) -> None:
+    # The busiest pages first: a request is matched against the routes in this order
+    # (no path is answered by two routes, tests/test_routes.py).
+    app.include_router(vorhaben_routes.router)
+    app.include_router(dashboard_routes.router)
+    app.include_router(search_routes.router)
+    app.include_router(comment_routes.router)
+    app.include_router(attachment_routes.router)
+    app.include_router(date_routes.router)
+    app.include_router(cooperation_routes.router)
+    app.include_router(notification_routes.router)
+    app.include_router(municipality_routes.router)
+    app.include_router(profile_routes.router)
+    app.include_router(shell_routes.router)
+    app.include_router(auth_routes.router)
+    app.include_router(dev_login_routes.router)
+    app.include_router(membership_routes.router)
+    app.include_router(account_routes.router)
+    app.include_router(membership_moderation_routes.router)
+    app.include_router(moderation_audit_routes.router)
+    app.include_router(admin_routes.router)
+    app.include_router(export_routes.router)
+    app.include_router(export_admin_routes.router)
+    app.include_router(export_public_routes.router)
+    app.include_router(export_api.router)
+    app.include_router(moderation_routes.router)
+    app.include_router(privacy_routes.router)
+    app.include_router(dev_mail_routes.router)
 
 
 def create_app(
@@ -93,32 +124,7 @@ def create_app(
     app.state.applicant_landing = membership_service.landing_path
 
     errors.install(app, login_required=LoginRequired)
-    # The busiest pages first: a request is matched against the routes in this order
-    # (no path is answered by two routes, tests/test_routes.py).
-    app.include_router(vorhaben_routes.router)
-    app.include_router(dashboard_routes.router)
-    app.include_router(search_routes.router)
-    app.include_router(comment_routes.router)
-    app.include_router(attachment_routes.router)
-    app.include_router(cooperation_routes.router)
-    app.include_router(notification_routes.router)
-    app.include_router(municipality_routes.router)
-    app.include_router(profile_routes.router)
-    app.include_router(shell_routes.router)
-    app.include_router(auth_routes.router)
-    app.include_router(dev_login_routes.router)
-    app.include_router(membership_routes.router)
-    app.include_router(account_routes.router)
-    app.include_router(membership_moderation_routes.router)
-    app.include_router(moderation_audit_routes.router)
-    app.include_router(admin_routes.router)
-    app.include_router(export_routes.router)
-    app.include_router(export_admin_routes.router)
-    app.include_router(export_public_routes.router)
-    app.include_router(export_api.router)
-    app.include_router(moderation_routes.router)
-    app.include_router(privacy_routes.router)
-    app.include_router(dev_mail_routes.router)
+    _include_routers(app)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
 
     # Added last = runs first: headers wrap everything, the guard runs before any route.

@@ -5,6 +5,7 @@ from app.attachments import models as attachments_models
 from app.audit import models as audit_models
 from app.auth import models as auth_models
 from app.comments import models as comments_models
+from app.dates import models as dates_models
 from app.export import models as export_models
 from app.membership import models as membership_models
 from app.moderation import models as moderation_models
@@ -21,6 +22,7 @@ __all__ = [
     "audit_models",
     "auth_models",
     "comments_models",
+    "dates_models",
     "export_models",
     "membership_models",
     "moderation_models",

@@ -10,6 +10,8 @@ from app.attachments import storage as attachment_storage
 from app.attachments import views as attachment_views
 from app.auth import deps as auth_deps
 from app.comments import threads as comment_threads
+from app.dates import feeds as date_feeds
+from app.dates import views as date_views
 from app.export import subscribers as export_subscribers
 from app.notifications import service as notifications
 from app.notifications import subscribers as notification_subscribers
@@ -25,12 +27,14 @@ def wire() -> None:
     search_subscribers.subscribe()
     notification_subscribers.subscribe()
     export_subscribers.subscribe()
+    date_feeds.subscribe()
     auth_deps.count_in_header("unread_count", notifications.unread_count_column())
     _optional_storage()
     vorhaben_pages.provide(
         similar=similar.similar,
         discussion=comment_threads.thread_context,
         attachments=attachment_views.page_context,
+        dates=date_views.page_context,
     )
 
 

@@ -13,6 +13,7 @@ from app.auth import sessions
 from app.auth.deps import Member
 from app.auth.models import AuthSession
 from app.core.errors import NotFound
+from app.dates import feeds as calendar_feeds
 from app.i18n import gettext as _
 from app.municipalities.models import Municipality
 from app.vorhaben import repository
@@ -48,6 +49,7 @@ def account_page(request: Request, account: Member, db: DbSession) -> Response:
             "fields": repository.fields_of_action(db),
             "interests": preferences.interests_of(db, account.id),
             "notification_settings": preferences.settings_of(db, account.id),
+            "calendar_feed": calendar_feeds.exists(db, account.id),
         },
     )
 

@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import SignedIn
 from app.dashboard import service as dashboard_service
+from app.dates import views as date_views
 from app.i18n import gettext as _
 from app.membership import service as membership
 from app.web import routing
@@ -26,5 +27,10 @@ def dashboard(request: Request, account: SignedIn, db: DbSession) -> Response:
     return render(
         request,
         "dashboard/dashboard.html",
-        {"page_title": _("Übersicht"), "board": board, "first_steps": board.first_steps},
+        {
+            "page_title": _("Übersicht"),
+            "board": board,
+            "first_steps": board.first_steps,
+            "next_dates": date_views.upcoming_for(db, account),
+        },
     )
