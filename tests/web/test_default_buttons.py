@@ -34,6 +34,8 @@ from sqlalchemy.orm import Session
 from app.accounts.models import Account, AccountState, Role
 from app.auth.access import iter_routes
 from app.config import Settings
+from app.dates import service as dates
+from app.dates.forms import TerminForm
 from app.export import partners
 from app.export import service as publications
 from app.membership import domains
@@ -289,6 +291,7 @@ def everything(db: Session, settings: Settings) -> Everything:
     endpoint, _secret = partners.add_webhook(db, settings, partner, "http://127.0.0.1:9/hook")
     kiel = factories.municipality(db, "Kiel", ags="01002000")
     domains.add(db, moderator, kiel.ags, "kiel.de")
+    termin = dates.add(db, owner, vorhaben.id, TerminForm(title="Treffen", start_date="2027-06-10"))
     db.flush()
     return Everything(
         admin=admin,
@@ -310,6 +313,7 @@ def everything(db: Session, settings: Settings) -> Everything:
             "endpoint_id": str(endpoint.id),
             "hidden_comment_id": str(hidden.id),
             "hidden_vorhaben_id": str(theirs.id),
+            "termin_id": str(termin.id),
         },
     )
 
@@ -363,6 +367,8 @@ def _visits(scene: Everything) -> list[tuple[Account, str, str, dict[str, str]]]
         (scene.owner, "GET", "/benachrichtigungen", {}),
         (scene.owner, "GET", f"{vorhaben}/bearbeiten", {}),
         (scene.owner, "GET", f"{vorhaben}/loeschen", {}),
+        (scene.owner, "GET", f"{vorhaben}/termine/neu", {}),
+        (scene.owner, "POST", f"{vorhaben}/termine/neu", {"title": "", "start_date": "x"}),
         (scene.owner, "GET", f"{vorhaben}/publication", {}),
         (scene.owner, "POST", f"{vorhaben}/publication", {"title": ""}),
         (scene.owner, "POST", "/vorhaben/new", lessons),
