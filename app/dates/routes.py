@@ -16,6 +16,7 @@ from app.auth.deps import Member
 from app.core.errors import DomainError, ValidationFailed
 from app.dates import feed_routes, forms, ical, service, views
 from app.dates.models import Termin
+from app.i18n import N_
 from app.i18n import gettext as _
 from app.vorhaben.models import Vorhaben
 from app.web import routing
@@ -26,15 +27,15 @@ from app.web.templating import render
 router = routing.router(include_in_schema=False)
 
 LABELS = {
-    "kind": "Art",
-    "title": "Titel",
-    "start_date": "Beginn (Tag)",
-    "start_time": "Beginn (Uhrzeit)",
-    "end_date": "Ende (Tag)",
-    "end_time": "Ende (Uhrzeit)",
-    "place": "Ort",
-    "link": "Link zur Videokonferenz oder Veranstaltung",
-    "note": "Hinweis",
+    "kind": N_("Art"),
+    "title": N_("Titel"),
+    "start_date": N_("Beginn (Tag)"),
+    "start_time": N_("Beginn (Uhrzeit)"),
+    "end_date": N_("Ende (Tag)"),
+    "end_time": N_("Ende (Uhrzeit)"),
+    "place": N_("Ort"),
+    "link": N_("Link zur Videokonferenz oder Veranstaltung"),
+    "note": N_("Hinweis"),
 }
 
 
