@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import events, wiring
 from app.audit import service as audit
 from app.audit.models import AuditEvent
+from app.dates import feeds as date_feeds
 from app.db import unit_of_work
 from app.export import subscribers as export_subscribers
 from app.notifications import subscribers as notification_subscribers
@@ -99,7 +100,7 @@ def test_wiring_is_idempotent_and_complete() -> None:
         events.StageChanged: (notification_subscribers.stage_changed,),
         events.SignalGiven: (notification_subscribers.signal_given,),
         events.VorhabenGoingAway: (export_subscribers.vorhaben_going_away,),
-        events.AccountErased: (export_subscribers.account_erased,),
+        events.AccountErased: (export_subscribers.account_erased, date_feeds.account_erased),
     }
 
 
