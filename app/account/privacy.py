@@ -16,6 +16,7 @@ from app import events
 from app.account import preferences
 from app.accounts.models import FORMER_MEMBER, Account, AccountState, Identity, MailMode, Role
 from app.attachments.models import Attachment
+from app.dates.models import CalendarFeed, Termin
 from app.audit import service as audit
 from app.audit.models import AuditEvent
 from app.auth import sessions
@@ -187,6 +188,27 @@ def export(db: Session, account: Account) -> dict[str, Any]:
         }
         for row in db.scalars(select(Attachment).where(Attachment.uploader_id == account.id))
     ]
+    data["termine"] = [
+        {
+            "id": row.id,
+            "vorhaben_id": row.vorhaben_id,
+            "kind": row.kind.value,
+            "title": row.title,
+            "starts_at": _iso(row.starts_at),
+            "ends_at": _iso(row.ends_at),
+            "all_day": row.all_day,
+            "place": row.place,
+            "link": row.link,
+            "note": row.note,
+            "created_at": _iso(row.created_at),
+        }
+        for row in db.scalars(select(Termin).where(Termin.author_id == account.id))
+    ]
+    # Only that the address exists and since when: its token is not kept (only a hash).
+    data["calendar_feed"] = [
+        {"created_at": _iso(row.created_at)}
+        for row in db.scalars(select(CalendarFeed).where(CalendarFeed.account_id == account.id))
+    ]
     data["signals"] = [
         {"vorhaben_id": row.vorhaben_id, "kind": row.kind.value, "created_at": _iso(row.created_at)}
         for row in db.scalars(select(Signal).where(Signal.account_id == account.id))
@@ -264,6 +286,8 @@ SUMMARY = (
     ("vorhaben", N_("Vorhaben, die Sie angelegt haben")),
     ("comments", N_("Kommentare")),
     ("attachments", N_("Anhänge, die Sie hochgeladen haben")),
+    ("termine", N_("Termine, die Sie eingetragen haben")),
+    ("calendar_feed", N_("Kalender-Abonnement (die Adresse selbst wird nicht gespeichert)")),
     ("signals", N_("Signale Ihrer Kommune, die Sie gesetzt haben")),
     ("follows", N_("Vorhaben, denen Sie folgen")),
     ("interests", N_("Handlungsfelder, die Sie interessieren")),

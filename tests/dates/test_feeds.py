@@ -184,3 +184,18 @@ def test_the_token_never_reaches_a_log(
     captured = capfd.readouterr()
     assert "/kalender/[redacted]" in captured.err + caplog.text
     assert token not in captured.out + captured.err + caplog.text
+
+
+def test_the_own_data_export_has_the_dates_entered_and_the_feed_but_no_token(
+    client: TestClient, db: Session
+) -> None:
+    owner = factories.account(db)
+    termin = _date(db, owner, factories.vorhaben(db, owner), "Treffen")
+    path = _feed_path(client, db, owner)
+    mine = privacy.export(db, owner)
+    assert [(row["id"], row["title"]) for row in mine["termine"]] == [(termin.id, "Treffen")]
+    assert len(mine["calendar_feed"]) == 1
+    stored = db.scalars(select(CalendarFeed.token_hash)).one()
+    text = str(mine)
+    assert path.removeprefix("/kalender/").removesuffix(".ics") not in text
+    assert stored not in text
