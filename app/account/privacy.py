@@ -16,7 +16,6 @@ from app import events
 from app.account import preferences
 from app.accounts.models import FORMER_MEMBER, Account, AccountState, Identity, MailMode, Role
 from app.attachments.models import Attachment
-from app.dates.models import CalendarFeed, Termin
 from app.audit import service as audit
 from app.audit.models import AuditEvent
 from app.auth import sessions
@@ -25,6 +24,7 @@ from app.comments.models import Comment, CommentRevision
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import Forbidden
+from app.dates.models import CalendarFeed, Termin
 from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership.models import Application, ApplicationEvent
