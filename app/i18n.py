@@ -139,6 +139,19 @@ def format_day(value: dt.date | dt.datetime | None) -> str:
     return _format_day(value, get_locale())
 
 
+def format_clock(value: dt.datetime | None) -> str:
+    """A moment's time of day alone (10:30), wall-clock time in Europe/Berlin: the end of
+    something that began the same day."""
+    if value is None:
+        return ""
+    moment = value.astimezone(BERLIN)
+    locale = get_locale()
+    time = _compiled(locale, "time")
+    if time is None:
+        return format_time(moment, format="short", tzinfo=BERLIN, locale=locale)
+    return time(moment)
+
+
 def format_instant(value: str | None) -> str:
     """The day of an RFC 3339 timestamp (as the export layer stores it) in Europe/Berlin;
     empty for anything that is not one."""

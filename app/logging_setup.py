@@ -1,11 +1,14 @@
 """Structured logs (structlog over stdlib logging) and an access log without query strings.
 
 Query strings are never logged: the OIDC callback carries authorization codes in them.
+Paths that are themselves secrets (the personal calendar feed, whose address is its only
+credential) are logged with the secret part replaced.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 
@@ -15,6 +18,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.config import Settings
 
 access_log = structlog.get_logger("allmende.access")
+
+# Paths whose segments are credentials, and what the log shows instead.
+_SECRET_PATHS = ((re.compile(r"^/kalender/[^/]*"), "/kalender/[redacted]"),)
+
+
+def redact_path(path: str) -> str:
+    """The path as the access log may show it (secret segments replaced)."""
+    for pattern, replacement in _SECRET_PATHS:
+        path = pattern.sub(replacement, path)
+    return path
 
 
 def _drop_colour_copy(
@@ -95,7 +108,7 @@ class AccessLogMiddleware:
                 access_log.info(
                     "request",
                     method=scope["method"],
-                    path=path,
+                    path=redact_path(path),
                     status=status,
                     ms=round((time.perf_counter() - started) * 1000, 1),
                 )

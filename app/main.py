@@ -28,6 +28,7 @@ from app.circle_pages import routes as circle_routes
 from app.comments import routes as comment_routes
 from app.config import Settings, get_settings
 from app.dashboard import routes as dashboard_routes
+from app.dates import routes as date_routes
 from app.db import engine_from_settings, make_session_factory
 from app.export import admin_routes as export_admin_routes
 from app.export import api_routes as export_api
@@ -129,6 +130,7 @@ def routers() -> tuple[APIRouter, ...]:
         search_routes.router,
         comment_routes.router,
         attachment_routes.router,
+        date_routes.router,
         cooperation_routes.router,
         notification_routes.router,
         message_routes.router,

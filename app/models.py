@@ -6,6 +6,7 @@ from app.audit import models as audit_models
 from app.auth import models as auth_models
 from app.circles import models as circles_models
 from app.comments import models as comments_models
+from app.dates import models as dates_models
 from app.export import models as export_models
 from app.membership import models as membership_models
 from app.messages import models as messages_models
@@ -25,6 +26,7 @@ __all__ = [
     "auth_models",
     "circles_models",
     "comments_models",
+    "dates_models",
     "export_models",
     "membership_models",
     "messages_models",

@@ -10,6 +10,8 @@ from app.attachments import storage as attachment_storage
 from app.attachments import views as attachment_views
 from app.auth import deps as auth_deps
 from app.comments import threads as comment_threads
+from app.dates import feeds as date_feeds
+from app.dates import views as date_views
 from app.export import subscribers as export_subscribers
 from app.messages import service as messages
 from app.messages import subscribers as message_subscribers
@@ -28,6 +30,7 @@ def wire() -> None:
     notification_subscribers.subscribe()
     export_subscribers.subscribe()
     message_subscribers.subscribe()
+    date_feeds.subscribe()
     auth_deps.count_in_header("unread_count", notifications.unread_count_column())
     auth_deps.count_in_header("unread_messages", messages.unread_count_column())
     _optional_storage()
@@ -36,6 +39,7 @@ def wire() -> None:
         similar_to=similar.similar_to,
         discussion=comment_threads.thread_context,
         attachments=attachment_views.page_context,
+        dates=date_views.page_context,
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import events, wiring
 from app.audit import service as audit
 from app.audit.models import AuditEvent
+from app.dates import feeds as date_feeds
 from app.db import unit_of_work
 from app.export import subscribers as export_subscribers
 from app.notifications import subscribers as notification_subscribers
@@ -109,6 +110,7 @@ def test_wiring_is_idempotent_and_complete() -> None:
         events.AccountErased: (
             notification_subscribers.account_erased,
             export_subscribers.account_erased,
+            date_feeds.account_erased,
         ),
     }
 

@@ -12,7 +12,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from app.config import Settings
-from app.logging_setup import AccessLogMiddleware, configure
+from app.logging_setup import AccessLogMiddleware, configure, redact_path
 
 
 def _lines(err: str) -> list[dict[str, object]]:
@@ -67,3 +67,21 @@ def test_uvicorn_lines_carry_no_colour_markup(capsys: pytest.CaptureFixture[str]
     err = capsys.readouterr().err
     assert "Uvicorn running on http://127.0.0.1:8000" in err
     assert "color_message" not in err and "\x1b[" not in err
+
+
+def test_secret_paths_are_redacted_in_the_access_log(capsys: pytest.CaptureFixture[str]) -> None:
+    """The calendar feed's address is its credential: the log keeps only its kind."""
+    configure(Settings(log_json=True))
+
+    def feed(request: object) -> PlainTextResponse:
+        return PlainTextResponse("BEGIN:VCALENDAR")
+
+    app = Starlette(routes=[Route("/kalender/{token}.ics", feed)])
+    app.add_middleware(AccessLogMiddleware)
+    with TestClient(app) as client:
+        assert client.get("/kalender/SECRET-FEED-TOKEN.ics").status_code == 200
+    err = capsys.readouterr().err
+    assert "SECRET-FEED-TOKEN" not in err
+    [request] = [line for line in _lines(err) if line["event"] == "request"]
+    assert request["path"] == "/kalender/[redacted]"
+    assert redact_path("/vorhaben/1") == "/vorhaben/1"

@@ -4,6 +4,8 @@ Every route is either on the public allow-list or carries an auth dependency; a 
 cannot be added unprotected. Then every protected route is called as an anonymous visitor
 and as pending, needs-info, declined and suspended accounts: none of them gets anything
 but a redirect to /login, a 401, a 403, or (for the application pages) their own status.
+Routes whose credential is a secret token in their path (the calendar feed) answer 404 to
+everyone without a valid token, whether signed in or not.
 """
 
 from __future__ import annotations
@@ -18,7 +20,13 @@ from sqlalchemy.orm import Session
 from starlette.routing import Mount
 
 from app.accounts.models import AccountState
-from app.auth.access import APPLICANT_ROUTES, PUBLIC_ROUTES, RouteInfo, iter_routes
+from app.auth.access import (
+    APPLICANT_ROUTES,
+    PUBLIC_ROUTES,
+    TOKEN_ROUTES,
+    RouteInfo,
+    iter_routes,
+)
 from tests import factories
 
 pytestmark = pytest.mark.commits
@@ -37,7 +45,8 @@ def _concrete(path: str) -> str:
 
 
 def _protected(app: FastAPI) -> list[RouteInfo]:
-    return [route for route in iter_routes(app) if route.protected]
+    """The routes a session opens (those opened by a token in their path are walked apart)."""
+    return [route for route in iter_routes(app) if route.protected and not route.by_token]
 
 
 def test_the_walker_sees_every_route(app: FastAPI) -> None:
@@ -60,6 +69,20 @@ def test_only_the_application_pages_are_open_to_non_members(app: FastAPI) -> Non
         if route.protected and not route.members_only
     }
     assert account_only == APPLICANT_ROUTES
+
+
+def test_token_routes_are_listed_and_answer_404_without_their_token(
+    client: TestClient, app: FastAPI, db: Session
+) -> None:
+    """A route opened by a secret in its path is on the explicit list, and neither a made-up
+    token nor a member's session opens it."""
+    by_token = [route for route in iter_routes(app) if route.by_token]
+    assert {(route.method, route.path) for route in by_token} == TOKEN_ROUTES
+    for route in by_token:
+        assert client.get(_concrete(route.path)).status_code == 404, route
+    factories.login(client, db, factories.account(db))
+    for route in by_token:
+        assert client.get(_concrete(route.path)).status_code == 404, route
 
 
 def _call(client: TestClient, route: RouteInfo, token: str) -> int:

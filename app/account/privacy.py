@@ -25,6 +25,7 @@ from app.comments.models import Comment, CommentRevision
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import Forbidden
+from app.dates.models import CalendarFeed, Termin
 from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership.models import Application, ApplicationEvent, MembershipChange
@@ -214,6 +215,27 @@ def export(db: Session, account: Account) -> dict[str, Any]:
         for row in db.scalars(select(Attachment).where(Attachment.uploader_id == account.id))
     ]
     data["messages"] = messages.written_by(db, account.id)
+    data["termine"] = [
+        {
+            "id": row.id,
+            "vorhaben_id": row.vorhaben_id,
+            "kind": row.kind.value,
+            "title": row.title,
+            "starts_at": _iso(row.starts_at),
+            "ends_at": _iso(row.ends_at),
+            "all_day": row.all_day,
+            "place": row.place,
+            "link": row.link,
+            "note": row.note,
+            "created_at": _iso(row.created_at),
+        }
+        for row in db.scalars(select(Termin).where(Termin.author_id == account.id))
+    ]
+    # Only that the address exists and since when: its token is not kept (only a hash).
+    data["calendar_feed"] = [
+        {"created_at": _iso(row.created_at)}
+        for row in db.scalars(select(CalendarFeed).where(CalendarFeed.account_id == account.id))
+    ]
     data["signals"] = [
         {
             "vorhaben_id": row.vorhaben_id,
@@ -312,6 +334,8 @@ SUMMARY = (
     ("comments", N_("Kommentare")),
     ("attachments", N_("Anhänge, die Sie hochgeladen haben")),
     ("messages", N_("Nachrichten, die Sie geschrieben haben")),
+    ("termine", N_("Termine, die Sie eingetragen haben")),
+    ("calendar_feed", N_("Kalender-Abonnement (die Adresse selbst wird nicht gespeichert)")),
     ("signals", N_("Signale Ihrer Kommune, die Sie gesetzt haben")),
     ("follows", N_("Vorhaben, denen Sie folgen")),
     ("circles", N_("Ihre Kreise (auch Einladungen und Anfragen)")),

@@ -13,6 +13,7 @@ from app.auth import sessions
 from app.auth.deps import Member
 from app.auth.models import AuthSession
 from app.core.errors import NotFound
+from app.dates import feeds as calendar_feeds
 from app.i18n import gettext as _
 from app.membership import changes
 from app.municipalities.models import Municipality
@@ -50,6 +51,7 @@ def account_page(request: Request, account: Member, db: DbSession) -> Response:
             "interests": preferences.interests_of(db, account.id),
             "notification_settings": preferences.settings_of(db, account.id),
             "pending_change": changes.open_change(db, account.id),
+            "calendar_feed": calendar_feeds.exists(db, account.id),
         },
     )
 

@@ -68,6 +68,13 @@ APPLICANT_ROUTES: frozenset[tuple[str, str]] = frozenset(
 )
 
 
+# Routes whose credential is a secret in their own path (calendar apps cannot sign in):
+# their auth dependency, of the level TOKEN_LEVEL, looks the token up and answers 404 to
+# anyone without a valid one, session or not.
+TOKEN_LEVEL = "calendar_token"  # noqa: S105 - the name of an auth level, not a secret
+TOKEN_ROUTES: frozenset[tuple[str, str]] = frozenset({("GET", "/kalender/{token}.ics")})
+
+
 def auth_dependency(level: str) -> Callable[[F], F]:
     """Mark a dependency as one that refuses callers below `level` (account, member, …)."""
 
@@ -101,6 +108,11 @@ class RouteInfo:
     @property
     def protected(self) -> bool:
         return bool(self.levels)
+
+    @property
+    def by_token(self) -> bool:
+        """Authenticated by a secret token in the path instead of a session."""
+        return self.levels == {TOKEN_LEVEL}
 
     @property
     def members_only(self) -> bool:

@@ -1,5 +1,5 @@
 """What the Vorhaben pages show from the domains above Vorhaben: the discussion (comments),
-the attachments and similar Vorhaben (search). Vorhaben imports none of them; app.wiring
+the attachments, the dates and similar Vorhaben (search). Vorhaben imports none of them; app.wiring
 hands their functions in at start-up (provide()), and the pages call them through here."""
 
 from __future__ import annotations
@@ -50,12 +50,19 @@ class Attachments(Protocol):
     def __call__(self, db: Session, vorhaben_id: int) -> dict[str, object]: ...
 
 
+class Dates(Protocol):
+    """app.dates.views.page_context: the dates of a Vorhaben."""
+
+    def __call__(self, db: Session, vorhaben_id: int) -> dict[str, object]: ...
+
+
 @dataclass
 class _Provided:
     similar: SimilarFinder | None = None
     similar_to: SimilarToFinder | None = None
     discussion: Discussion | None = None
     attachments: Attachments | None = None
+    dates: Dates | None = None
 
 
 _provided = _Provided()
@@ -67,12 +74,14 @@ def provide(
     similar_to: SimilarToFinder,
     discussion: Discussion,
     attachments: Attachments,
+    dates: Dates | None = None,
 ) -> None:
     """Called by app.wiring.wire() (again: the same functions, nothing changes)."""
     _provided.similar = similar
     _provided.similar_to = similar_to
     _provided.discussion = discussion
     _provided.attachments = attachments
+    _provided.dates = dates
 
 
 def similar(
@@ -112,3 +121,10 @@ def attachments(db: Session, vorhaben_id: int) -> dict[str, object]:
     if _provided.attachments is None:
         raise RuntimeError("app.wiring.wire() was not called: no attachments for Vorhaben pages")
     return _provided.attachments(db, vorhaben_id)
+
+
+def dates(db: Session, vorhaben_id: int) -> dict[str, object]:
+    """The dates of the detail page."""
+    if _provided.dates is None:
+        raise RuntimeError("app.wiring.wire() was not called: no dates for Vorhaben pages")
+    return _provided.dates(db, vorhaben_id)

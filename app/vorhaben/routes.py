@@ -134,6 +134,7 @@ def detail_context(db: DbSession, member: Account, vorhaben_id: int) -> dict[str
         "following": vorhaben.following,
         **provided.discussion(db, vorhaben.id),
         **provided.attachments(db, vorhaben.id),
+        **provided.dates(db, vorhaben.id),
         "can_edit": service.can_edit(member, vorhaben),
         "can_co_edit": service.may_edit(db, member, vorhaben),
         "can_delete": service.can_delete(member, vorhaben),

@@ -158,6 +158,7 @@ def _build_environment() -> Environment:
     )
     env.filters["when"] = i18n.format_when
     env.filters["day"] = i18n.format_day
+    env.filters["clock"] = i18n.format_clock
     env.filters["instant"] = i18n.format_instant
     env.filters["number"] = i18n.format_number
     env.filters["megabytes"] = i18n.format_megabytes

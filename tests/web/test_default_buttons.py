@@ -34,6 +34,8 @@ from sqlalchemy.orm import Session
 from app.accounts.models import Account, AccountState, Role
 from app.auth.access import iter_routes
 from app.config import Settings
+from app.dates import service as dates
+from app.dates.forms import TerminForm
 from app.export import partners
 from app.export import service as publications
 from app.membership import changes as membership_changes
@@ -304,6 +306,7 @@ def everything(db: Session, settings: Settings) -> Everything:
     # A circle the admin moderates (its page has the invite and member forms); the newcomer
     # is outside it (the join request form).
     circle = factories.circle(db, "AG Formulare", moderators=[admin], members=[owner])
+    termin = dates.add(db, owner, vorhaben.id, TerminForm(title="Treffen", start_date="2027-06-10"))
     db.flush()
     return Everything(
         admin=admin,
@@ -329,6 +332,7 @@ def everything(db: Session, settings: Settings) -> Everything:
             "hidden_vorhaben_id": str(theirs.id),
             "organisation_id": str(kgst.id),
             "circle_id": str(circle.id),
+            "termin_id": str(termin.id),
         },
     )
 
@@ -383,6 +387,8 @@ def _visits(scene: Everything) -> list[tuple[Account, str, str, dict[str, str]]]
         (scene.owner, "POST", "/benachrichtigungen/themen", {"kind": "tag", "key": "gis"}),
         (scene.owner, "GET", f"{vorhaben}/bearbeiten", {}),
         (scene.owner, "GET", f"{vorhaben}/loeschen", {}),
+        (scene.owner, "GET", f"{vorhaben}/termine/neu", {}),
+        (scene.owner, "POST", f"{vorhaben}/termine/neu", {"title": "", "start_date": "x"}),
         (scene.owner, "GET", f"{vorhaben}/publication", {}),
         (scene.owner, "POST", f"{vorhaben}/publication", {"title": ""}),
         (scene.owner, "POST", "/vorhaben/new", lessons),

@@ -1,0 +1,1 @@
+"""Dates ("Termine") of Vorhaben, their iCalendar files and the personal calendar feed."""
