@@ -24,6 +24,7 @@ from app.auth import routes as auth_routes
 from app.auth.deps import LoginRequired
 from app.auth.oidc import ProviderRegistry
 from app.circle_pages import routes as circle_routes
+from app.circle_pages import topics as topic_routes
 from app.comments import routes as comment_routes
 from app.config import Settings, get_settings
 from app.dashboard import routes as dashboard_routes
@@ -116,6 +117,7 @@ def routers() -> tuple[APIRouter, ...]:
         vorhaben_routes.router,
         dashboard_routes.router,
         circle_routes.router,
+        topic_routes.router,
         search_routes.router,
         comment_routes.router,
         attachment_routes.router,
