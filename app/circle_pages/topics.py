@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import Member
 from app.circles import repository as circle_repository
+from app.comments import topic_comments
 from app.core.errors import NotFound, ValidationFailed
 from app.i18n import gettext as _
 from app.topics import service as topics
@@ -83,16 +84,67 @@ def create_topic(
     return response
 
 
-@router.get("/kreise/{circle_id:id}/themen/{topic_id:id}")
-def topic_page(
-    request: Request, circle_id: int, topic_id: int, member: Member, db: DbSession
+def _topic_page(
+    request: Request,
+    db: DbSession,
+    member: Member,
+    circle_id: int,
+    topic_id: int,
+    *,
+    body: str = "",
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
 ) -> Response:
-    """One topic, for the members of its circle."""
     request.state.nav = "kreise"
     topic = topics.get(db, member, topic_id, circle_id)
     seen = circle_repository.view(db, member, circle_id)
     return render(
         request,
         "circles/topic.html",
-        {"page_title": topic.title, "topic": topic, "circle": seen.circle},
+        {
+            "page_title": topic.title,
+            "topic": topic,
+            "circle": seen.circle,
+            "comments": topic_comments.of_topic(db, member, topic),
+            "comment_body": body,
+            "comment_errors": errors or {},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/kreise/{circle_id:id}/themen/{topic_id:id}")
+def topic_page(
+    request: Request, circle_id: int, topic_id: int, member: Member, db: DbSession
+) -> Response:
+    """One topic with its discussion, for the members of its circle."""
+    return _topic_page(request, db, member, circle_id, topic_id)
+
+
+@router.post("/kreise/{circle_id:id}/themen/{topic_id:id}/kommentare")
+def comment_on_topic(
+    request: Request,
+    circle_id: int,
+    topic_id: int,
+    member: Member,
+    db: DbSession,
+    body: Annotated[str, Form()] = "",
+) -> Response:
+    """Comment on a topic (303 back to it); an error keeps the text next to the field."""
+    try:
+        with db.begin_nested():
+            comment = topic_comments.post(db, member, topic_id, circle_id, body)
+    except ValidationFailed as error:
+        return _topic_page(
+            request,
+            db,
+            member,
+            circle_id,
+            topic_id,
+            body=body,
+            errors=error.errors,
+            status_code=422,
+        )
+    return RedirectResponse(
+        f"/kreise/{circle_id}/themen/{topic_id}#kommentar-{comment.id}", status_code=303
     )

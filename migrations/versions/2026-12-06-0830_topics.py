@@ -1,4 +1,5 @@
-"""Topics (issue 19, part 2): discussions in a circle that belong to no Vorhaben.
+"""Topics (issue 19, part 2): discussions in a circle that belong to no Vorhaben; a
+comment belongs to a Vorhaben or to a topic (a CHECK keeps exactly one).
 
 Revision ID: 0026
 Revises: 0024
@@ -48,9 +49,32 @@ def upgrade() -> None:
             ["circle_id", "last_activity_at"],
             unique=False,
         )
+    with op.batch_alter_table("comments", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("topic_id", sa.Integer(), nullable=True))
+        batch_op.alter_column("vorhaben_id", existing_type=sa.Integer(), nullable=True)
+        batch_op.create_index(batch_op.f("ix_comments_topic_id"), ["topic_id"], unique=False)
+        batch_op.create_foreign_key(
+            batch_op.f("fk_comments_topic_id_topics"),
+            "topics",
+            ["topic_id"],
+            ["id"],
+            ondelete="CASCADE",
+        )
+        batch_op.create_check_constraint(
+            "vorhaben_or_topic",
+            "(vorhaben_id IS NULL AND topic_id IS NOT NULL)"
+            " OR (vorhaben_id IS NOT NULL AND topic_id IS NULL)",
+        )
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM comments WHERE topic_id IS NOT NULL")
+    with op.batch_alter_table("comments", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_comments_vorhaben_or_topic"), type_="check")
+        batch_op.drop_constraint(batch_op.f("fk_comments_topic_id_topics"), type_="foreignkey")
+        batch_op.drop_index(batch_op.f("ix_comments_topic_id"))
+        batch_op.alter_column("vorhaben_id", existing_type=sa.Integer(), nullable=False)
+        batch_op.drop_column("topic_id")
     with op.batch_alter_table("topics", schema=None) as batch_op:
         batch_op.drop_index("ix_topics_circle_id_last_activity_at")
         batch_op.drop_index(batch_op.f("ix_topics_author_id"))
