@@ -25,6 +25,7 @@ from app.auth.deps import LoginRequired
 from app.auth.oidc import ProviderRegistry
 from app.circle_pages import manage_routes as circle_manage_routes
 from app.circle_pages import routes as circle_routes
+from app.circle_pages import topics as topic_routes
 from app.comments import routes as comment_routes
 from app.config import Settings, get_settings
 from app.dashboard import routes as dashboard_routes
@@ -127,6 +128,7 @@ def routers() -> tuple[APIRouter, ...]:
         dashboard_routes.router,
         circle_routes.router,
         circle_manage_routes.router,
+        topic_routes.router,
         search_routes.router,
         comment_routes.router,
         attachment_routes.router,

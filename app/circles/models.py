@@ -108,3 +108,26 @@ class CircleMembership(Base):
     @property
     def is_moderator(self) -> bool:
         return self.state is MembershipState.ACTIVE and self.role is CircleRole.MODERATOR
+
+
+class Topic(Base):
+    """A discussion in a circle that belongs to no Vorhaben (Thema): visible exactly to
+    the circle's active members (app.vorhaben.visibility.topic_visible_clause)."""
+
+    __tablename__ = "topics"
+    __table_args__ = (
+        Index("ix_topics_circle_id_last_activity_at", "circle_id", "last_activity_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_activity_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[Account | None] = relationship(lazy="raise")

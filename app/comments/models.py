@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Account
@@ -14,10 +14,21 @@ from app.db import Base
 
 class Comment(Base):
     __tablename__ = "comments"
-    __table_args__ = (Index("ix_comments_vorhaben_id_created_at", "vorhaben_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_comments_vorhaben_id_created_at", "vorhaben_id", "created_at"),
+        CheckConstraint(
+            "(vorhaben_id IS NULL AND topic_id IS NOT NULL)"
+            " OR (vorhaben_id IS NOT NULL AND topic_id IS NULL)",
+            name="vorhaben_or_topic",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    vorhaben_id: Mapped[int] = mapped_column(ForeignKey("vorhaben.id", ondelete="CASCADE"))
+    # A comment belongs to a Vorhaben or to a topic of a circle (app.topics), never both.
+    vorhaben_id: Mapped[int | None] = mapped_column(ForeignKey("vorhaben.id", ondelete="CASCADE"))
+    topic_id: Mapped[int | None] = mapped_column(
+        ForeignKey("topics.id", ondelete="CASCADE"), index=True
+    )
     # Replies point at a top-level comment; a reply to a reply joins the same thread.
     parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("comments.id", ondelete="CASCADE"), index=True

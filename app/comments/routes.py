@@ -182,7 +182,7 @@ def _comment_fragment(request: Request, db: DbSession, comment: Comment) -> Resp
             "c": threads.CommentView.of(comment),
             "focus_comment": comment.id,
             "can_see_comment": can_see_comment,
-            **attachment_views.page_context(db, comment.vorhaben_id),
+            **attachment_views.page_context(db, service.vorhaben_of(comment)),
         },
     )
 
@@ -233,7 +233,9 @@ def delete(
     """Delete a comment (author or moderator); a marker stays in the thread."""
     comment = service.delete(db, member, comment_id, reason, settings=request.app.state.settings)
     if is_htmx(request):
-        return _thread_fragment(request, db, member, comment.vorhaben_id, holding=comment.id)
+        return _thread_fragment(
+            request, db, member, service.vorhaben_of(comment), holding=comment.id
+        )
     response = RedirectResponse(links.url(db, comment.id), status_code=303)
     flash(request, response, _("Der Kommentar wurde gelöscht."))
     return response
@@ -243,7 +245,7 @@ def delete(
 def history(request: Request, comment_id: int, member: Member, db: DbSession) -> Response:
     """Earlier wordings of an edited comment."""
     comment, revisions = service.history(db, member, comment_id)
-    vorhaben = vorhaben_service.get(db, member, comment.vorhaben_id)
+    vorhaben = vorhaben_service.get(db, member, service.vorhaben_of(comment))
     return render(
         request,
         "comments/history.html",

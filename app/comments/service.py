@@ -23,7 +23,7 @@ from app.vorhaben.visibility import can_see_comment, require_visible_comment
 BODY_MAX = 10_000
 
 
-def _clean_body(body: str) -> str:
+def clean_body(body: str) -> str:
     text = normalize(body).strip()
     if not text:
         raise ValidationFailed({"body": _("Bitte schreiben Sie einen Kommentar.")})
@@ -46,10 +46,20 @@ def get(
     ).one_or_none()
     if comment is None:
         raise NotFound(_("Diesen Kommentar gibt es nicht."))
+    if comment.vorhaben_id is None:  # a topic's comment: read on its topic's page only
+        raise NotFound(_("Diesen Kommentar gibt es nicht."))
     vorhaben = vorhaben_service.get(db, reader, comment.vorhaben_id)
     if not (moderation and reader.is_moderator):
         require_visible_comment(comment, reader)
     return comment, vorhaben
+
+
+def vorhaben_of(comment: Comment) -> int:
+    """The id of the comment's Vorhaben (404 for a topic's comment, which the Vorhaben
+    pages never show)."""
+    if comment.vorhaben_id is None:
+        raise NotFound(_("Diesen Kommentar gibt es nicht."))
+    return comment.vorhaben_id
 
 
 def post(
@@ -65,7 +75,7 @@ def post(
     vorhaben = vorhaben_service.get(db, author, vorhaben_id)
     if vorhaben.is_locked or vorhaben.is_hidden:
         raise Forbidden(_("Die Diskussion zu diesem Vorhaben ist geschlossen."))
-    text = _clean_body(body)
+    text = clean_body(body)
     parent = None
     if parent_id is not None:
         parent = db.get(Comment, parent_id)
@@ -124,7 +134,7 @@ def edit(
     """The author rewords a comment; the earlier wording stays in the history. With
     `settings`, members it now names for the first time are notified (CommentEdited)."""
     comment, _vorhaben = editable(db, author, comment_id)
-    text = _clean_body(body)
+    text = clean_body(body)
     if text == comment.body:
         return comment
     db.add(

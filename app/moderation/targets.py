@@ -59,6 +59,8 @@ def load_target(db: Session, target_type: str, target_id: int) -> Target:
         ).one_or_none()
         if comment is None:
             raise NotFound(_("Diesen Kommentar gibt es nicht."))
+        if comment.vorhaben_id is None:  # a topic's comment: not reportable yet
+            raise NotFound(_("Diesen Kommentar gibt es nicht."))
         vorhaben = db.get(Vorhaben, comment.vorhaben_id)
         if vorhaben is None:
             raise NotFound

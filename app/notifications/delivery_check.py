@@ -11,9 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Account
+from app.circles.models import Topic
 from app.comments.models import Comment
 from app.vorhaben.models import Vorhaben
-from app.vorhaben.visibility import can_see, can_see_comment, shared_with
+from app.vorhaben.visibility import can_see, can_see_comment, can_see_topic, shared_with
 
 
 def still_meant_for(db: Session, about: Mapping[str, Any]) -> bool:
@@ -28,8 +29,14 @@ def still_meant_for(db: Session, about: Mapping[str, Any]) -> bool:
         comment.is_deleted or not can_see_comment(receiver, comment) for comment in comments
     ):
         return False
-    # A comment is only readable on a Vorhaben the receiver may see.
-    seen = {int(key) for key in about.get("vorhaben", ())} | {c.vorhaben_id for c in comments}
+    # A comment is only readable on a Vorhaben, or a circle's topic, the receiver may see.
+    topic_ids = {c.topic_id for c in comments if c.topic_id is not None}
+    topics = list(db.scalars(select(Topic).where(Topic.id.in_(topic_ids)))) if topic_ids else []
+    if len(topics) != len(topic_ids) or not all(can_see_topic(receiver, t) for t in topics):
+        return False
+    seen = {int(key) for key in about.get("vorhaben", ())} | {
+        c.vorhaben_id for c in comments if c.vorhaben_id is not None
+    }
     shared = {int(key) for key in about.get("shared", ())}
     loaded = {
         vorhaben.id: vorhaben

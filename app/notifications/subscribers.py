@@ -43,6 +43,8 @@ def comment_posted(db: Session, event: events.CommentPosted) -> None:
 def comment_edited(db: Session, event: events.CommentEdited) -> None:
     """Members an edited comment names for the first time hear of it."""
     comment = _load(db, Comment, event.comment_id)
+    if comment.vorhaben_id is None:  # a topic's comment
+        return
     service.comment_edited(
         db,
         event.settings,

@@ -128,8 +128,8 @@ def index_vorhaben(db: Session, vorhaben: Vorhaben, tags: list[str]) -> None:
 
 def index_comment(db: Session, comment: Comment) -> None:
     """(Re)index a comment; deleted and hidden comments leave the index."""
-    if comment.is_deleted or comment.hidden_at is not None:
-        remove_comment(db, comment.id)
+    if comment.is_deleted or comment.hidden_at is not None or comment.vorhaben_id is None:
+        remove_comment(db, comment.id)  # (a topic's comments are not in the index)
         return
     vorhaben = db.get(Vorhaben, comment.vorhaben_id)
     # Without its Vorhaben (being deleted), "unknown" lets the Vorhaben row decide.

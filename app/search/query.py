@@ -320,7 +320,8 @@ def _comments(db: Session, reader: Reader, entries: Sequence[int]) -> dict[int, 
             comment_visible_clause(reader, Comment),
         )
     ):
-        found[comment.vorhaben_id] = comment
+        if comment.vorhaben_id is not None:
+            found[comment.vorhaben_id] = comment
     return found
 
 

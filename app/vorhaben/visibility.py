@@ -29,7 +29,7 @@ from sqlalchemy.sql import Select
 
 from app.accounts.models import Account, AccountState
 from app.audit import service as audit
-from app.circles.models import CircleMembership, MembershipState
+from app.circles.models import CircleMembership, MembershipState, Topic
 from app.core.errors import NotFound
 from app.i18n import gettext as _
 from app.vorhaben.models import Visibility, Vorhaben, VorhabenPartner
@@ -272,6 +272,40 @@ def require_visible(vorhaben: Vorhaben | None, reader: Reader) -> Vorhaben:
     if vorhaben is None or not can_see(reader, vorhaben):
         raise NotFound(_("Dieses Vorhaben gibt es nicht oder Sie können es nicht sehen."))
     return vorhaben
+
+
+# -- topics (discussions of a circle that belong to no Vorhaben) -------------------------------
+
+
+def topic_visible_clause(reader: Reader) -> ColumnElement[bool]:
+    """SQL condition on Topic: visible exactly to the active members of its circle."""
+    if not reader.is_member:
+        return false()
+    return (
+        exists()
+        .where(
+            CircleMembership.circle_id == Topic.circle_id,
+            CircleMembership.account_id == reader.id,
+            CircleMembership.state == MembershipState.ACTIVE,
+        )
+        .correlate_except(CircleMembership)
+    )
+
+
+def can_see_topic(reader: Reader, topic: Topic) -> bool:
+    """The same rule as topic_visible_clause(), for a loaded topic (one statement in its
+    session; a detached topic is shared with nobody)."""
+    db = object_session(topic)
+    if not reader.is_member or db is None:
+        return False
+    return bool(db.scalar(select(exists().where(*_active_in(reader.id, topic.circle_id)))))
+
+
+def require_visible_topic(topic: Topic | None, reader: Reader) -> Topic:
+    """The topic, or 404 (a topic of another circle does not admit it exists)."""
+    if topic is None or not can_see_topic(reader, topic):
+        raise NotFound(_("Dieses Thema gibt es nicht oder Sie können es nicht sehen."))
+    return topic
 
 
 # -- moderators --------------------------------------------------------------------------------

@@ -21,14 +21,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import worker as workers
 from app.account import privacy
 from app.accounts.models import MailMode
+from app.circles import service as circles
 from app.comments import service as comments
+from app.comments import topic_comments
 from app.config import Settings
 from app.core import clock
 from app.core.clock import BERLIN
 from app.membership import accounts
 from app.moderation import reports
 from app.notifications import service as notifications
+from app.notifications.delivery_check import still_meant_for
 from app.outbox.models import DeliveryState, OutboxMessage
+from app.topics import service as topics
 from app.vorhaben import cooperation
 from app.vorhaben import service as vorhaben_service
 from tests import factories
@@ -232,3 +236,21 @@ def test_a_reporter_is_told_the_outcome_only_while_the_vorhaben_is_shared_with_t
         _assert_not_sent(db, Recorder(sent), reporter.email)
     else:
         assert [mail["subject"] for mail in sent] == [queued.payload["subject"]]
+
+
+def test_a_mail_about_a_topics_comment_leaves_only_while_the_receiver_is_in_the_circle(
+    db: Session,
+) -> None:
+    """A mail naming a comment on a circle's topic is meant for the circle's members: one
+    who left the circle (or was removed) before the worker sends it does not get it."""
+    lead = factories.account(db, "Lea Lead")
+    insider = factories.account(db, "Ines Insider")
+    outsider = factories.account(db, "Otto Outsider")
+    circle = factories.circle(db, "Runde", moderators=[lead], members=[insider])
+    topic = topics.create(db, lead, circle.id, "Thema", "Text")
+    said = topic_comments.post(db, lead, topic.id, circle.id, "Neuer Stand")
+    for_insider = {"account": insider.id, "comments": [said.id]}
+    assert still_meant_for(db, for_insider)
+    assert not still_meant_for(db, {"account": outsider.id, "comments": [said.id]})
+    circles.leave(db, insider, circle)
+    assert not still_meant_for(db, for_insider)

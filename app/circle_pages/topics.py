@@ -1,0 +1,150 @@
+"""A circle's topics (Themen): the form for a new one and one topic's page. Only the
+circle's active members see either; everyone else gets the 404 of a topic that is not
+there (app.vorhaben.visibility decides, through app.topics)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.auth.deps import Member
+from app.circles import repository as circle_repository
+from app.comments import topic_comments
+from app.core.errors import NotFound, ValidationFailed
+from app.i18n import gettext as _
+from app.topics import service as topics
+from app.web import routing
+from app.web.deps import DbSession
+from app.web.flash import flash
+from app.web.templating import render
+
+router = routing.router(include_in_schema=False)
+
+
+def _circle_of_member(
+    db: DbSession, member: Member, circle_id: int
+) -> circle_repository.CircleView:
+    seen = circle_repository.view(db, member, circle_id)
+    if not seen.member:
+        raise NotFound(_("Dieses Thema gibt es nicht oder Sie können es nicht sehen."))
+    return seen
+
+
+def _form_page(
+    request: Request,
+    seen: circle_repository.CircleView,
+    title: str = "",
+    body: str = "",
+    errors: dict[str, str] | None = None,
+    *,
+    status_code: int = 200,
+) -> Response:
+    request.state.nav = "kreise"
+    return render(
+        request,
+        "circles/topic_form.html",
+        {
+            "page_title": _("Neues Thema"),
+            "circle": seen.circle,
+            "title": title,
+            "body": body,
+            "errors": errors or {},
+            "labels": {"title": _("Titel"), "body": _("Worum geht es?")},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/kreise/{circle_id:id}/themen/neu")
+def new_topic(request: Request, circle_id: int, member: Member, db: DbSession) -> Response:
+    """The form for a new topic (members of the circle)."""
+    return _form_page(request, _circle_of_member(db, member, circle_id))
+
+
+@router.post("/kreise/{circle_id:id}/themen/neu")
+def create_topic(
+    request: Request,
+    circle_id: int,
+    member: Member,
+    db: DbSession,
+    title: Annotated[str, Form()] = "",
+    body: Annotated[str, Form()] = "",
+) -> Response:
+    """Open a topic (303 to it); errors come back next to the fields with the text kept."""
+    seen = _circle_of_member(db, member, circle_id)
+    try:
+        with db.begin_nested():
+            topic = topics.create(db, member, circle_id, title, body)
+    except ValidationFailed as error:
+        return _form_page(request, seen, title, body, error.errors, status_code=422)
+    response = RedirectResponse(f"/kreise/{circle_id}/themen/{topic.id}", status_code=303)
+    flash(request, response, _("Das Thema ist eröffnet."))
+    return response
+
+
+def _topic_page(
+    request: Request,
+    db: DbSession,
+    member: Member,
+    circle_id: int,
+    topic_id: int,
+    *,
+    body: str = "",
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    request.state.nav = "kreise"
+    topic = topics.get(db, member, topic_id, circle_id)
+    seen = circle_repository.view(db, member, circle_id)
+    return render(
+        request,
+        "circles/topic.html",
+        {
+            "page_title": topic.title,
+            "topic": topic,
+            "circle": seen.circle,
+            "comments": topic_comments.of_topic(db, member, topic),
+            "comment_body": body,
+            "comment_errors": errors or {},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/kreise/{circle_id:id}/themen/{topic_id:id}")
+def topic_page(
+    request: Request, circle_id: int, topic_id: int, member: Member, db: DbSession
+) -> Response:
+    """One topic with its discussion, for the members of its circle."""
+    return _topic_page(request, db, member, circle_id, topic_id)
+
+
+@router.post("/kreise/{circle_id:id}/themen/{topic_id:id}/kommentare")
+def comment_on_topic(
+    request: Request,
+    circle_id: int,
+    topic_id: int,
+    member: Member,
+    db: DbSession,
+    body: Annotated[str, Form()] = "",
+) -> Response:
+    """Comment on a topic (303 back to it); an error keeps the text next to the field."""
+    try:
+        with db.begin_nested():
+            comment = topic_comments.post(db, member, topic_id, circle_id, body)
+    except ValidationFailed as error:
+        return _topic_page(
+            request,
+            db,
+            member,
+            circle_id,
+            topic_id,
+            body=body,
+            errors=error.errors,
+            status_code=422,
+        )
+    return RedirectResponse(
+        f"/kreise/{circle_id}/themen/{topic_id}#kommentar-{comment.id}", status_code=303
+    )

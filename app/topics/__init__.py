@@ -1,0 +1,1 @@
+"""Topics (Themen): discussions in a circle that belong to no Vorhaben."""
