@@ -77,7 +77,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("search_index_state")
-    # The analyzer's tokens stay (the earlier finder reads them as words); weight and scope go.
+    # The analyzer's tokens stay (the earlier finder reads them as words); weight and scope go,
+    # and first the index that names them (SQLite's batch copy would recreate it).
+    op.drop_index("ix_vorhaben_terms_term_scope", table_name="vorhaben_terms")
     with op.batch_alter_table("vorhaben_terms", schema=None) as batch_op:
         batch_op.drop_column("scope")
         batch_op.drop_column("weight")
