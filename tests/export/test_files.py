@@ -80,7 +80,15 @@ def test_chosen_files_are_reviewed_released_and_served_publicly_with_safe_header
     assert "files" not in item
     assert client.get(f"/p/{publication.id}/dateien/{chosen.id}/x.pdf").status_code == 404
 
-    _release(db, settings, scene)
+    # The moderators review the choice with the rest of the draft.
+    submitted = service.submit(db, settings, scene.owner, scene.vorhaben.id, form_of(db, scene))
+    assert submitted.state.value == "submitted"
+    factories.login(client, db, scene.moderator)
+    review_page = client.get(f"/moderation/publications/{publication.id}").text
+    assert "Konzept Bürgerportal.pdf" in review_page and "CC-BY-4.0" in review_page
+    assert "Interne Kalkulation" not in review_page
+    review.decide(db, settings, scene.moderator, publication.id, "release", "")
+    client.cookies.clear()
     item = client.get(f"/api/v1/projects/{publication.id}").json()
     check_item(item, "http://testserver")
     [listed] = item["files"]
