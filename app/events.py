@@ -121,6 +121,16 @@ class AccountErased:
     account_id: int
 
 
+@dataclass(frozen=True)
+class AttachmentsDeleted:
+    """A Vorhaben's own files were deleted (their rows are gone): a publication that lists
+    one takes it out of its live version."""
+
+    settings: Settings
+    vorhaben_id: int
+    attachment_ids: tuple[int, ...]
+
+
 # -- the hub ---------------------------------------------------------------------------------
 
 E = TypeVar("E")

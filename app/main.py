@@ -33,6 +33,7 @@ from app.dates import routes as date_routes
 from app.db import engine_from_settings, make_session_factory
 from app.export import admin_routes as export_admin_routes
 from app.export import api_routes as export_api
+from app.export import file_routes as export_file_routes
 from app.export import public_routes as export_public_routes
 from app.export import routes as export_routes
 from app.membership import change_routes as membership_change_routes
@@ -153,6 +154,7 @@ def routers() -> tuple[APIRouter, ...]:
         moderation_audit_routes.router,
         admin_routes.router,
         export_routes.router,
+        export_file_routes.router,
         export_admin_routes.router,
         export_public_routes.router,
         export_api.router,

@@ -16,6 +16,7 @@ from typing import BinaryIO
 from sqlalchemy import column, delete, func, select, table
 from sqlalchemy.orm import Session
 
+from app import events
 from app.accounts.models import Account
 from app.attachments import kinds, names, preview, scan, storage
 from app.attachments.kinds import Kind, refuse
@@ -213,7 +214,10 @@ def _forget(db: Session, settings: Settings | None, attachments: list[Attachment
     if not attachments:
         return
     keys = [key for a in attachments for key in (a.storage_key, a.preview_key) if key]
+    own = tuple(a.id for a in attachments if a.comment_id is None)
     db.execute(delete(Attachment).where(Attachment.id.in_([a.id for a in attachments])))
+    if own and settings is not None:  # only a Vorhaben's own files can be published
+        events.publish(db, events.AttachmentsDeleted(settings, attachments[0].vorhaben_id, own))
     for attachment in attachments:
         db.expunge(attachment)
     if settings is not None:

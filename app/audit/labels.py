@@ -79,6 +79,8 @@ ACTION_LABELS = {
     "publication_destinations_narrowed": N_("Empfänger einer Veröffentlichung eingeschränkt"),
     "publication_image_uploaded": N_("Bild einer Veröffentlichung hochgeladen"),
     "publication_image_removed": N_("Bild einer Veröffentlichung entfernt"),
+    "publication_files_chosen": N_("Dateien einer Veröffentlichung gewählt"),
+    "publication_file_removed": N_("Gelöschte Datei aus einer Veröffentlichung genommen"),
     "partner_consent_requested": N_("Zustimmung einer Partnerkommune erbeten"),
     "partner_consent_given": N_("Partnerkommune hat der Nennung zugestimmt"),
     "partner_consent_revoked": N_("Partnerkommune hat die Nennung abgelehnt"),

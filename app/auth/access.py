@@ -46,6 +46,7 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("GET", "/feeds/projects.atom"),
         ("GET", "/p/{project_id}"),
         ("GET", "/p/{project_id}/bild/{sha256}"),
+        ("GET", "/p/{project_id}/dateien/{attachment_id:id}/{name}"),
     }
 )
 

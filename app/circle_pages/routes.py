@@ -23,6 +23,8 @@ from app.circles.models import CIRCLE_KIND_LABELS, CircleRole, MembershipState
 from app.core.errors import Conflict, DomainError, ValidationFailed
 from app.core.ids import parse_id
 from app.i18n import gettext as _
+from app.notifications import alerts
+from app.notifications.models import AlertKind
 from app.topics import service as topics
 from app.vorhaben import circle_cards
 from app.web import routing
@@ -199,6 +201,7 @@ def circle_page(
             "vorhaben": circle_cards.vorhaben_of(db, member, circle_id),
             "members": circle_repository.members(db, circle_id, MembershipState.ACTIVE),
             "topics": topics.of_circle(db, member, circle_id),
+            "following_circle": alerts.is_following(db, member, AlertKind.CIRCLE, str(circle_id)),
         }
     if seen.moderates:
         found = circle_repository.find_members(db, q) if q.strip() else []

@@ -354,3 +354,19 @@ class FeedRecipient(Base):
         ForeignKey("partners.id", ondelete="CASCADE"), index=True
     )
     current: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class PublicationFile(Base):
+    """An attachment of the Vorhaben the owners chose to publish, with its licence. The
+    draft's choice: a release writes it into the item (`files`), and the public URL serves
+    a file only while the version the reader gets lists it. Deleting the attachment deletes
+    the choice (and app.export.files takes it out of the live item)."""
+
+    __tablename__ = "publication_files"
+    __table_args__ = (PrimaryKeyConstraint("publication_id", "attachment_id"),)
+
+    publication_id: Mapped[str] = mapped_column(ForeignKey("publications.id", ondelete="CASCADE"))
+    attachment_id: Mapped[int] = mapped_column(
+        ForeignKey("attachments.id", ondelete="CASCADE"), index=True
+    )
+    license_id: Mapped[str] = mapped_column(String(64))

@@ -9,10 +9,12 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from app import i18n
+from app.attachments import published
 from app.core.clock import utcnow
 from app.core.errors import NotFound
-from app.export import atom, audience, feed, images
+from app.export import atom, audience, feed, file_items, images
 from app.export.api_routes import OpenAccess, PartnerAccess
+from app.export.models import Publication
 from app.export.serializer import rfc3339
 from app.i18n import N_
 from app.i18n import gettext as _
@@ -73,6 +75,12 @@ def json_ld(item: dict[str, Any], base_url: str) -> dict[str, Any]:
     return found
 
 
+def publication_vorhaben(db: Session, publication_id: str) -> int | None:
+    """The Vorhaben behind a publication (None once it is deleted)."""
+    publication = db.get(Publication, publication_id)
+    return publication.vorhaben_id if publication is not None else None
+
+
 # The same bytes for every browser in one language: shared caches may keep them.
 PUBLIC_HEADERS = {"Cache-Control": "public, max-age=300", "Vary": "Accept-Language, Cookie"}
 
@@ -125,6 +133,31 @@ def public_image(project_id: str, sha256: str, db: DbSession, reader: OpenAccess
         else {"Cache-Control": "private, no-cache", "Vary": "Authorization"}
     )
     return Response(image.data, media_type=image.media_type, headers=headers)
+
+
+@router.get("/p/{project_id}/dateien/{attachment_id:id}/{name}")
+def public_file(
+    request: Request,
+    project_id: str,
+    attachment_id: int,
+    name: str,
+    db: DbSession,
+    reader: OpenAccess,
+) -> Response:
+    """A file the owners published, while the version the reader gets lists it (404
+    otherwise; once withdrawn, 410 like the page), as a download with the member
+    download's safe headers. The name in the URL is only for people; the id decides."""
+    entry = feed.get(db, project_id[:64])
+    item = audience.view_one(db, entry, reader)
+    if entry is not None and item is not None and item["deleted"]:
+        return Response(status_code=410, headers={"Cache-Control": "no-cache"})
+    vorhaben_id = publication_vorhaben(db, entry.publication_id) if entry else None
+    found = None
+    if item is not None and vorhaben_id is not None and file_items.listed(item, attachment_id):
+        found = published.download(db, request.app.state.settings, vorhaben_id, attachment_id)
+    if found is None:
+        raise NotFound(_("Diese Datei gibt es nicht."))
+    return found
 
 
 @router.get("/feeds/projects.atom")

@@ -19,6 +19,7 @@ from app.export import (
     audience,
     consent_routes,
     eligibility,
+    files,
     forms,
     images,
     partner_consent,
@@ -191,6 +192,7 @@ def _page(
             if image_alt is not None
             else (publication.image_alt or "" if publication else ""),
             "draft_image": publication is not None and publication.image_sha256 is not None,
+            "file_options": files.options(db, vorhaben.id, publication),
             "image_src": f"/veroeffentlichungen/{publication.id}/entwurfsbild"
             if publication is not None and publication.image_sha256
             else None,

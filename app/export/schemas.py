@@ -147,6 +147,19 @@ class ImageRef(Sent):
     media_type: Literal["image/jpeg", "image/png"]
 
 
+class FileRef(Sent):
+    """A file the owners published with the project (issue 20)."""
+
+    name: str = Field(description="The file's name, as offered for download")
+    media_type: str = Field(description="Checked by content on upload, e.g. application/pdf")
+    size: int = Field(ge=1, description="Bytes")
+    license_id: str = Field(description="SPDX identifier of the file's licence, e.g. CC-BY-4.0")
+    url: str = Field(
+        json_schema_extra=URI,
+        description="Served (as a download) while this version is public and lists the file",
+    )
+
+
 class Mailbox(Sent):
     name: str | None = Field(description="What the mailbox is, e.g. the team's name")
     email: str
@@ -169,7 +182,29 @@ class AIRecord(Sent):
     reuse_potential: str
 
 
+def _optional_files(schema: JsonDict) -> None:
+    """`files` is the one field the item may leave out (issue 20: partners that validate
+    against the earlier schema keep working): not required, and a list when present."""
+    required = schema.get("required")
+    if isinstance(required, list):
+        schema["required"] = [name for name in required if name != "files"]
+    properties = schema.get("properties")
+    files = properties.get("files") if isinstance(properties, dict) else None
+    if isinstance(properties, dict) and isinstance(files, dict):
+        options = files.get("anyOf")
+        array = [
+            option
+            for option in (options if isinstance(options, list) else [])
+            if isinstance(option, dict) and option.get("type") == "array"
+        ]
+        if array:
+            rest = {key: value for key, value in files.items() if key not in {"anyOf", "default"}}
+            properties["files"] = {**rest, **array[0]}
+
+
 class ProjectItem(Sent):
+    model_config = ConfigDict(json_schema_extra=_optional_files)
+
     id: str = Field(description="UUID, stable forever", json_schema_extra=_format("uuid"))
     type: Literal["project"] = "project"
     url: str = Field(json_schema_extra=URI)
@@ -212,6 +247,11 @@ class ProjectItem(Sent):
     mailbox: Mailbox | None = Field(description="A functional mailbox, not a person")
     image: ImageRef | None
     ai_record: AIRecord | None = Field(description="Only when uses_ai is not none")
+    # Issue 20: optional, so items without files stay exactly as before.
+    files: list[FileRef] | None = Field(
+        default=None,
+        description="Files the owners published; absent when none were ever chosen",
+    )
 
 
 class Tombstone(Sent):

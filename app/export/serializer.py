@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.accounts.models import Account, AccountState
 from app.config import Settings
 from app.core import markdown
-from app.export import schemas, vocabularies
+from app.export import file_items, schemas, vocabularies
 from app.export.models import ConsentState, PartnerConsent, Publication, PublicationImage
 from app.municipalities.models import Municipality
 
@@ -162,8 +162,12 @@ def build_item(
         mailbox=mailbox,
         image=_image(db, settings, publication),
         ai_record=ai_record,
+        files=file_items.for_item(db, settings, publication),
     )
-    return item.model_dump(mode="json")
+    dumped = item.model_dump(mode="json")
+    if dumped["files"] is None:  # optional (issue 20): items without files stay as they were
+        del dumped["files"]
+    return dumped
 
 
 def _image(db: Session, settings: Settings, publication: Publication) -> schemas.ImageRef | None:

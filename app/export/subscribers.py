@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from app import events
 from app.accounts.models import Account
-from app.export import erasure, withdrawal
+from app.export import erasure, files, withdrawal
 
 
 def vorhaben_going_away(db: Session, event: events.VorhabenGoingAway) -> None:
@@ -25,3 +25,4 @@ def account_erased(db: Session, event: events.AccountErased) -> None:
 def subscribe() -> None:
     events.subscribe(events.VorhabenGoingAway, vorhaben_going_away)
     events.subscribe(events.AccountErased, account_erased)
+    events.subscribe(events.AttachmentsDeleted, files.attachments_deleted)

@@ -47,9 +47,9 @@ def alert_list(request: Request, member: Member, db: DbSession) -> Response:
 def follow(
     request: Request, member: Member, db: DbSession, kind: Kind, key: Key, next: Next = ""
 ) -> Response:
-    """Follow a field, tag, municipality, Land or Kreis (again: nothing changes)."""
+    """Follow a field, tag, municipality, Land, Kreis or circle (again: nothing changes)."""
     alert = alerts.follow(db, member, alerts.parse_kind(kind), key)
-    label = alerts.label_of(db, alert.kind, alert.key)
+    label = alerts.label_of(db, member, alert.kind, alert.key)
     if is_htmx(request):
         return render(
             request,
@@ -67,7 +67,7 @@ def unfollow(
 ) -> Response:
     """Stop following it."""
     parsed = alerts.parse_kind(kind)
-    label = alerts.label_of(db, parsed, key)
+    label = alerts.label_of(db, member, parsed, key)
     alerts.unfollow(db, member, parsed, key)
     if is_htmx(request):
         return render(

@@ -1,5 +1,6 @@
 """Alerts ("Benachrichtigungen abonnieren"): a member follows a field of action, a tag, a
-municipality, a Land or a Kreis and hears of new Vorhaben and stage changes there
+municipality, a Land, a Kreis or a circle they belong to, and hears of new Vorhaben and
+stage changes there
 (app.notifications.alert_fanout makes the notifications).
 
 An alert is (kind, key): the key names the followed thing as text, so one table and one
@@ -15,6 +16,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Account
+from app.circles import repository as circles
+from app.circles.models import Circle
 from app.core.errors import NotFound
 from app.core.text import fold
 from app.i18n import N_
@@ -41,6 +44,7 @@ KIND_LABELS = {
     AlertKind.MUNICIPALITY: N_("Kommune"),
     AlertKind.LAND: N_("Land"),
     AlertKind.KREIS: N_("Kreis"),
+    AlertKind.CIRCLE: N_("Kreis von Mitgliedern"),
 }
 _PLACES = (AlertKind.MUNICIPALITY, AlertKind.LAND, AlertKind.KREIS)
 _LEVELS = {AlertKind.LAND: (Level.LAND,), AlertKind.KREIS: (Level.KREIS,)}
@@ -78,10 +82,15 @@ def field_choices(db: Session) -> list[tuple[str, str]]:
     ]
 
 
-def _checked_key(db: Session, kind: AlertKind, key: str) -> str:
-    """The key as stored, or 404 when it names nothing one can follow."""
+def _checked_key(db: Session, account: Account, kind: AlertKind, key: str) -> str:
+    """The key as stored, or 404 when it names nothing one can follow (a circle: only one
+    the account actively belongs to)."""
     key = key.strip()
-    if kind is AlertKind.TAG:
+    if kind is AlertKind.CIRCLE:
+        number = _id(key)
+        if number is not None and number in circles.active_circle_ids(db, account.id):
+            return str(number)
+    elif kind is AlertKind.TAG:
         folded = fold(key.lstrip("#").strip())[:KEY_LENGTH]
         if folded:
             return folded
@@ -99,13 +108,18 @@ def _checked_key(db: Session, kind: AlertKind, key: str) -> str:
 
 def follow(db: Session, account: Account, kind: AlertKind, key: str) -> Alert:
     """Follow it (again: nothing changes)."""
-    key = _checked_key(db, kind, key)
+    key = _checked_key(db, account, kind, key)
     alert = db.get(Alert, (account.id, kind, key))
     if alert is None:
         alert = Alert(account_id=account.id, kind=kind, key=key)
         db.add(alert)
         db.flush()
     return alert
+
+
+def is_following(db: Session, account: Account, kind: AlertKind, key: str) -> bool:
+    """Whether the account follows it."""
+    return db.get(Alert, (account.id, kind, key)) is not None
 
 
 def unfollow(db: Session, account: Account, kind: AlertKind, key: str) -> None:
@@ -123,24 +137,37 @@ def alerts_of(db: Session, account: Account) -> list[Shown]:
     by_kind: dict[AlertKind, list[str]] = defaultdict(list)
     for row in rows:
         by_kind[row.kind].append(row.key)
-    labels = _labels(db, by_kind)
+    labels = _labels(db, account, by_kind)
     shown = [Shown(row.kind, row.key, labels.get((row.kind, row.key), row.key)) for row in rows]
     order = list(AlertKind)
     return sorted(shown, key=lambda item: (order.index(item.kind), item.label.casefold()))
 
 
-def label_of(db: Session, kind: AlertKind, key: str) -> str:
-    """What one alert follows, by name."""
-    return _labels(db, {kind: [key]}).get((kind, key), key)
+def label_of(db: Session, account: Account, kind: AlertKind, key: str) -> str:
+    """What one alert follows, by name (as the account may know it)."""
+    return _labels(db, account, {kind: [key]}).get((kind, key), key)
 
 
-def _labels(db: Session, by_kind: dict[AlertKind, list[str]]) -> dict[tuple[AlertKind, str], str]:
+def _labels(
+    db: Session, account: Account, by_kind: dict[AlertKind, list[str]]
+) -> dict[tuple[AlertKind, str], str]:
     labels: dict[tuple[AlertKind, str], str] = {}
     field_ids = {_id(key) for key in by_kind.get(AlertKind.FIELD, ())}
     for field in db.scalars(select(FieldOfAction).where(FieldOfAction.id.in_(field_ids))):
         labels[(AlertKind.FIELD, str(field.id))] = field.label
     for key in by_kind.get(AlertKind.TAG, ()):
         labels[(AlertKind.TAG, key)] = f"#{key}"
+    circle_ids = {_id(key) for key in by_kind.get(AlertKind.CIRCLE, ())}
+    if circle_ids:
+        # An unlisted circle's name only for its active members (who left sees a stand-in).
+        mine = circles.active_circle_ids(db, account.id)
+        for circle in db.scalars(select(Circle).where(Circle.id.in_(circle_ids))):
+            known = circle.listed or circle.id in mine
+            labels[(AlertKind.CIRCLE, str(circle.id))] = (
+                circle.name if known else _("ein Kreis, dem Sie nicht mehr angehören")
+            )
+        for key in by_kind.get(AlertKind.CIRCLE, ()):
+            labels.setdefault((AlertKind.CIRCLE, key), _("ein Kreis, dem Sie nicht mehr angehören"))
     place_keys = [(kind, key) for kind in _PLACES for key in by_kind.get(kind, ())]
     names = {
         place.id: place.display_name
@@ -155,7 +182,7 @@ def _labels(db: Session, by_kind: dict[AlertKind, list[str]]) -> dict[tuple[Aler
 
 def keys_of(db: Session, vorhaben: Vorhaben) -> dict[AlertKind, set[str]]:
     """Every (kind, key) an alert may follow that this Vorhaben has: its fields, tags,
-    municipality, and the Land and Kreis that municipality lies in (or is)."""
+    municipality, the Land and Kreis that municipality lies in (or is), and its circle."""
     keys: dict[AlertKind, set[str]] = {
         AlertKind.FIELD: {
             str(key)
@@ -167,6 +194,9 @@ def keys_of(db: Session, vorhaben: Vorhaben) -> dict[AlertKind, set[str]]:
             db.scalars(select(VorhabenTag.tag_folded).where(VorhabenTag.vorhaben_id == vorhaben.id))
         ),
         AlertKind.MUNICIPALITY: {str(vorhaben.municipality_id)},
+        # The circle it is shared with (the fan-out's visibility check keeps the alerts to
+        # its active members: who left hears nothing more).
+        AlertKind.CIRCLE: {str(vorhaben.circle_id)} if vorhaben.circle_id is not None else set(),
     }
     place = db.get(Municipality, vorhaben.municipality_id)
     if place is not None:

@@ -93,6 +93,7 @@ class AlertKind(enum.StrEnum):
     MUNICIPALITY = "municipality"  # key: municipalities.id of the owning municipality
     LAND = "land"  # key: municipalities.id of the Land
     KREIS = "kreis"  # key: municipalities.id of the Kreis
+    CIRCLE = "circle"  # key: circles.id (only while the follower is an active member)
 
 
 class Alert(Base):

@@ -47,6 +47,7 @@ ADDITIONS: tuple[str, ...] = (
     "mailbox",
     "image",
     "ai_record",
+    "files",  # issue 20: optional, absent from items without files
 )
 # Keys added to the nested objects the contract names.
 NESTED_ADDITIONS: dict[str, tuple[str, ...]] = {"municipality": ("level", "ars")}
