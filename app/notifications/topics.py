@@ -15,9 +15,13 @@ from app.comments.models import Comment
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.markdown import plain_text
+from app.notifications import mentions
 from app.notifications.models import Notification, NotificationKind
 from app.outbox import mail
-from app.vorhaben.visibility import can_see_topic
+from app.vorhaben.visibility import can_see_comment, can_see_topic
+
+# Mentions in a topic's comment (app.notifications.mentions; erasure reads them too).
+MENTION_TYPE = "topic_comment"
 
 
 def topic_path(circle_id: int, topic_id: int, comment_id: int | None = None) -> str:
@@ -37,8 +41,18 @@ def followers(db: Session, topic: Topic) -> set[int]:
 def commented(
     db: Session, settings: Settings, topic: Topic, comment: Comment, author: Account
 ) -> None:
-    """The topic's followers who may still see it hear of a new comment."""
-    ids = followers(db, topic) - {author.id}
+    """Members the comment names hear of that (and of nothing else about it); the topic's
+    other followers who may still see it hear of a new comment."""
+    named = mentions.newly_mentioned(
+        db,
+        object_type=MENTION_TYPE,
+        object_id=comment.id,
+        source=comment.body,
+        author_id=author.id,
+        may_see=lambda account: can_see_topic(account, topic) and can_see_comment(account, comment),
+    )
+    _notify(db, settings, named, NotificationKind.MENTION, topic, comment, author)
+    ids = followers(db, topic) - {author.id} - {account.id for account in named}
     if not ids:
         return
     receivers = [
@@ -48,11 +62,25 @@ def commented(
         )
         if can_see_topic(account, topic)
     ]
+    _notify(db, settings, receivers, NotificationKind.COMMENT, topic, comment, author)
+
+
+def _notify(
+    db: Session,
+    settings: Settings,
+    receivers: list[Account],
+    kind: NotificationKind,
+    topic: Topic,
+    comment: Comment,
+    author: Account,
+) -> None:
+    if not receivers:
+        return
     circle = db.get(Circle, topic.circle_id)
     for receiver in receivers:
         row = Notification(
             account_id=receiver.id,
-            kind=NotificationKind.COMMENT,
+            kind=kind,
             topic_id=topic.id,
             comment_id=comment.id,
             actor_id=author.id,
@@ -68,7 +96,7 @@ def commented(
                 name="notification",
                 context={
                     "receiver": receiver,
-                    "kind": NotificationKind.COMMENT.value,
+                    "kind": kind.value,
                     "topic": topic,
                     "circle_name": circle.name if circle is not None else "",
                     "actor": author,

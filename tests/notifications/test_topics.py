@@ -13,15 +13,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.account import privacy
 from app.accounts.models import Account, MailMode
 from app.circles import service as circles
 from app.circles.models import Circle, Topic
 from app.comments.models import Comment
 from app.config import Settings
 from app.core import clock
-from app.notifications import service
+from app.notifications import mentions, service
 from app.notifications.delivery_check import still_meant_for
-from app.notifications.models import Notification
+from app.notifications.models import Notification, NotificationKind
 from app.outbox.models import OutboxMessage
 from app.topics import service as topics
 from tests import factories
@@ -170,3 +171,43 @@ def test_a_topics_notification_goes_with_its_topic(db: Session, scene: Scene) ->
     assert (
         db.scalars(select(Notification).where(Notification.account_id == scene.lead.id)).all() == []
     )
+
+
+def test_whom_a_topics_comment_names_hears_of_it_if_in_the_circle(
+    client: TestClient, db: Session, settings: Settings, scene: Scene
+) -> None:
+    text = (
+        f"Frage an {mentions.syntax('Mia Mitglied', scene.third.id)} "
+        f"und {mentions.syntax('Otto Outsider', scene.outsider.id)}"
+    )
+    said = _comment(client, db, scene, scene.insider, text)
+    kinds = {
+        account.id: list(
+            db.scalars(select(Notification.kind).where(Notification.account_id == account.id))
+        )
+        for account in (scene.lead, scene.insider, scene.third, scene.outsider)
+    }
+    # The named member hears of the mention (only), the author of the topic of the comment;
+    # someone outside the circle, though named, hears of nothing.
+    assert kinds == {
+        scene.lead.id: [NotificationKind.COMMENT],
+        scene.insider.id: [],
+        scene.third.id: [NotificationKind.MENTION],
+        scene.outsider.id: [],
+    }
+    [mail] = _mails_to(db, scene.third)
+    assert mail.payload["subject"] == f"Sie wurden erwähnt: {TITLE}"
+    assert _mails_to(db, scene.outsider) == []
+    factories.login(client, db, scene.third)
+    page = client.get("/benachrichtigungen").text
+    assert (
+        f"Ines Insider hat Sie in einem Kommentar im Thema „{TITLE}“ im Kreis „Runde“ erwähnt."
+        in page
+    )
+    assert f'href="{scene.address}#kommentar-{said}"' in page
+    # Erasure takes the named member's name out of the topic's comment as well.
+    privacy.erase(db, settings, scene.third, actor=scene.third)
+    comment = db.get(Comment, said)
+    assert comment is not None
+    db.refresh(comment)
+    assert "Mia" not in comment.body and "Mia" not in comment.body_html
