@@ -14,6 +14,7 @@ from app.circles import repository as circle_repository
 from app.comments import topic_comments
 from app.core.errors import NotFound, ValidationFailed
 from app.i18n import gettext as _
+from app.notifications import topics as topic_notifications
 from app.topics import service as topics
 from app.web import routing
 from app.web.deps import DbSession
@@ -134,6 +135,10 @@ def comment_on_topic(
     try:
         with db.begin_nested():
             comment = topic_comments.post(db, member, topic_id, circle_id, body)
+            # The topic's followers hear of it (its author and who commented on it).
+            topic_notifications.commented(
+                db, request.app.state.settings, topics.get(db, member, topic_id), comment, member
+            )
     except ValidationFailed as error:
         return _topic_page(
             request,

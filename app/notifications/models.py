@@ -47,8 +47,12 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     kind: Mapped[NotificationKind] = mapped_column(str_enum(NotificationKind, "notification_kind"))
-    vorhaben_id: Mapped[int] = mapped_column(
+    # A notification is about a Vorhaben or about a circle's topic (a comment on it).
+    vorhaben_id: Mapped[int | None] = mapped_column(
         ForeignKey("vorhaben.id", ondelete="CASCADE"), index=True
+    )
+    topic_id: Mapped[int | None] = mapped_column(
+        ForeignKey("topics.id", ondelete="CASCADE"), index=True
     )
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
     signal_id: Mapped[int | None] = mapped_column(ForeignKey("signals.id", ondelete="SET NULL"))

@@ -45,7 +45,7 @@ def notification_list(
                 (
                     item.notification.comment_id
                     for item in page.items
-                    if item.notification.comment_id is not None
+                    if item.notification.comment_id is not None and not item.path
                 ),
             ),
             "next_cursor": page.next_cursor,

@@ -8,12 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import ScalarSelect, Select, and_, func, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ScalarSelect, Select, func, select, update
+from sqlalchemy.orm import Session
 
 from app.accounts.models import Account, AccountState, MailMode, shown_name
+from app.circles.models import Circle, Topic
 from app.comments import links as comment_links
 from app.comments.models import Comment
 from app.config import Settings
@@ -21,7 +21,7 @@ from app.core.clock import BERLIN, utcnow
 from app.core.markdown import plain_text
 from app.core.pagination import Page, decode_keyset, encode_keyset
 from app.municipalities.models import Municipality, distinct_name
-from app.notifications import mentions
+from app.notifications import mentions, scope
 from app.notifications.models import (
     MUNICIPALITY_COMMENTS_DEFAULT,
     MUNICIPALITY_SIGNALS_DEFAULT,
@@ -29,6 +29,7 @@ from app.notifications.models import (
     NotificationKind,
     NotificationSettings,
 )
+from app.notifications.topics import topic_path
 from app.outbox import mail
 from app.vorhaben.models import (
     SIGNAL_LABELS,
@@ -44,8 +45,6 @@ from app.vorhaben.visibility import (
     ReaderColumns,
     can_see,
     can_see_comment,
-    comment_visible_clause,
-    visible_clause,
 )
 
 DIGEST_HOUR = 7  # Europe/Berlin: digests leave in the morning
@@ -250,36 +249,16 @@ def stage_changed(
 # -- reading -------------------------------------------------------------------------------
 
 
-# An alias, as the outer query may join comments itself; built once, since adapting the
-# columns of a new alias on every page cost more than the count query itself.
-_NOTIFIED_COMMENT = aliased(Comment, name="notified_comment")
-
-
-def _comment_visible(reader: Reader) -> Any:
-    """Notifications about a comment the moderators hid disappear with it (the choke
-    point's comment rule, applied to the notification's comment)."""
-    # Correlated, so each notification looks up its own comment by key; a NOT IN over all
-    # hidden comments made PostgreSQL plan a scan of every comment (and JIT-compile it).
-    comment = _NOTIFIED_COMMENT
-    unreadable = (
-        select(comment.id)
-        .where(comment.id == Notification.comment_id, ~comment_visible_clause(reader, comment))
-        .correlate_except(comment)  # the notification, and the reader's row if it is one
-        .exists()
-    )
-    return or_(Notification.comment_id.is_(None), ~unreadable)
-
-
 def _unread(reader: Reader) -> Select[int]:
     return (
         select(func.count())
         .select_from(Notification)
-        .join(Vorhaben, Vorhaben.id == Notification.vorhaben_id)
+        .outerjoin(Vorhaben, Vorhaben.id == Notification.vorhaben_id)
         .where(
             Notification.account_id == reader.id,
             Notification.read_at.is_(None),
-            visible_clause(reader),
-            _comment_visible(reader),
+            scope.about_visible(reader),
+            scope.comment_visible(reader),
         )
     )
 
@@ -305,6 +284,9 @@ class Item:
     signal_label: str
     stage_label: str
     signalling: str = ""  # the municipality a signal came from
+    topic_title: str = ""  # a circle's topic (app.notifications.topics), and its circle
+    circle_name: str = ""
+    path: str = ""  # where a topic's notification leads
 
 
 def page(db: Session, reader: Account, *, after: str | None = None, limit: int = 50) -> Page[Item]:
@@ -324,16 +306,21 @@ def page(db: Session, reader: Account, *, after: str | None = None, limit: int =
             Municipality.name.label("signalling"),
             Municipality.level.label("signalling_level"),
             Municipality.kind_code.label("signalling_kind"),
+            Topic.title.label("topic_title"),
+            Topic.circle_id,
+            Circle.name.label("circle_name"),
         )
-        .join(Vorhaben, Vorhaben.id == Notification.vorhaben_id)
+        .outerjoin(Vorhaben, Vorhaben.id == Notification.vorhaben_id)
+        .outerjoin(Topic, Topic.id == Notification.topic_id)
+        .outerjoin(Circle, Circle.id == Topic.circle_id)
         .outerjoin(Account, Account.id == Notification.actor_id)
         .outerjoin(Comment, Comment.id == Notification.comment_id)
         .outerjoin(Signal, Signal.id == Notification.signal_id)
         .outerjoin(Municipality, Municipality.id == Signal.municipality_id)
         .where(
             Notification.account_id == reader.id,
-            visible_clause(reader),
-            _comment_visible(reader),
+            scope.about_visible(reader),
+            scope.comment_visible(reader),
         )
     )
     cursor = decode_keyset(after)
@@ -362,13 +349,18 @@ def page(db: Session, reader: Account, *, after: str | None = None, limit: int =
         items.append(
             Item(
                 row.Notification,
-                row.title,
+                row.title or "",
                 actor,
                 excerpt,
                 SIGNAL_LABELS[row.kind] if row.kind else "",
-                STAGE_LABELS[row.stage],
+                STAGE_LABELS[row.stage] if row.stage else "",
                 distinct_name(row.signalling, row.signalling_level, row.signalling_kind)
                 if row.signalling
+                else "",
+                row.topic_title or "",
+                row.circle_name or "",
+                topic_path(row.circle_id, row.Notification.topic_id, row.Notification.comment_id)
+                if row.Notification.topic_id is not None
                 else "",
             )
         )
@@ -415,13 +407,16 @@ def send_digests(db: Session, settings: Settings) -> int:
         if reader is None:
             continue
         rows = db.execute(
-            select(Notification, Vorhaben)
-            .join(Vorhaben, and_(Vorhaben.id == Notification.vorhaben_id, visible_clause(reader)))
+            select(Notification, Vorhaben, Topic, Circle.name)
+            .outerjoin(Vorhaben, Vorhaben.id == Notification.vorhaben_id)
+            .outerjoin(Topic, Topic.id == Notification.topic_id)
+            .outerjoin(Circle, Circle.id == Topic.circle_id)
             .where(
                 Notification.account_id == reader.id,
                 Notification.mailed_at.is_(None),
                 Notification.created_at < today,
-                _comment_visible(reader),
+                scope.about_visible(reader),
+                scope.comment_visible(reader),
             )
             .order_by(Notification.created_at)
         ).all()
@@ -429,7 +424,13 @@ def send_digests(db: Session, settings: Settings) -> int:
             by_vorhaben: dict[int, tuple[Vorhaben, int]] = {}
             # New Vorhaben in what the reader follows (alerts) are listed on their own.
             new: dict[int, Vorhaben] = {}
+            # A circle's topics: (topic, its circle's name, how many), by topic.
+            by_topic: dict[int, tuple[Topic, str, int]] = {}
             for row in rows:
+                if row.Topic is not None:
+                    _, _, seen = by_topic.get(row.Topic.id, (row.Topic, "", 0))
+                    by_topic[row.Topic.id] = (row.Topic, row.name, seen + 1)
+                    continue
                 if row.Notification.kind is NotificationKind.ALERT_NEW:
                     new[row.Vorhaben.id] = row.Vorhaben
                     continue
@@ -445,6 +446,7 @@ def send_digests(db: Session, settings: Settings) -> int:
                     "receiver": reader,
                     "entries": list(by_vorhaben.values()),
                     "new_vorhaben": list(new.values()),
+                    "topics": list(by_topic.values()),
                     "total": len(rows),
                 },
                 # The digest names each Vorhaben; its comments count towards what it lists.

@@ -13,7 +13,7 @@ from app import events
 from app.accounts.models import Account
 from app.comments.models import Comment, CommentRevision
 from app.core import markdown
-from app.notifications import alert_fanout, mentions, service
+from app.notifications import alert_fanout, mentions, service, topics
 from app.notifications.models import NotificationKind
 from app.vorhaben.models import Signal, Stage, Vorhaben
 
@@ -68,7 +68,14 @@ def signal_answered(db: Session, event: events.SignalAnswered) -> None:
 def account_erased(db: Session, event: events.AccountErased) -> None:
     """The erased member's name leaves the comments that mention them."""
     for comment in db.scalars(
-        select(Comment).where(Comment.id.in_(mentions.mentioning(db, event.account_id, "comment")))
+        select(Comment).where(
+            Comment.id.in_(
+                [
+                    *mentions.mentioning(db, event.account_id, "comment"),
+                    *mentions.mentioning(db, event.account_id, topics.MENTION_TYPE),
+                ]
+            )
+        )
     ):
         changed = mentions.without_name(comment.body, event.account_id)
         if changed != comment.body:
