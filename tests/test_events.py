@@ -16,6 +16,7 @@ from app.audit.models import AuditEvent
 from app.dates import feeds as date_feeds
 from app.db import unit_of_work
 from app.export import subscribers as export_subscribers
+from app.messages import subscribers as message_subscribers
 from app.notifications import subscribers as notification_subscribers
 from app.search import subscribers as search_subscribers
 
@@ -110,6 +111,7 @@ def test_wiring_is_idempotent_and_complete() -> None:
         events.AccountErased: (
             notification_subscribers.account_erased,
             export_subscribers.account_erased,
+            message_subscribers.account_erased,
             date_feeds.account_erased,
         ),
     }

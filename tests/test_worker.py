@@ -31,6 +31,7 @@ def test_the_job_table_names_every_periodic_job() -> None:
         "application_reminders": worker.JOBS_EVERY_SECONDS,
         "notification_digests": worker.JOBS_EVERY_SECONDS,
         "alert_mails": worker.ALERT_MAILS_EVERY_SECONDS,
+        "message_digests": worker.JOBS_EVERY_SECONDS,
         "maintenance": worker.JOBS_EVERY_SECONDS,
     }
 

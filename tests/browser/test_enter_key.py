@@ -124,7 +124,8 @@ def test_enter_in_the_partner_search_searches_and_creates_nothing(
     try:
         page.goto(demo.url + "/vorhaben/new")
         page.locator("#field-title").fill(title)
-        page.get_by_text("Weitere Angaben").click()  # partners are not asked at first
+        # Partners are not asked at first.
+        page.locator("summary").filter(has_text="Weitere Angaben").click()
         page.locator("#partner-q").fill("Kiel")
         page.locator("#partner-q").press("Enter")
         kiel = page.get_by_role("checkbox", name=re.compile("^Kiel"))
@@ -155,7 +156,7 @@ def test_a_refused_form_sent_with_enter_keeps_everything_typed(
     page.goto(demo.url + "/vorhaben/new")
     page.locator("#field-title").fill("Mit falscher Adresse")
     page.locator("#field-summary").fill("Bleibt stehen.")
-    page.get_by_text("Weitere Angaben").click()
+    page.locator("summary").filter(has_text="Weitere Angaben").click()
     page.locator("#field-description").fill("Zeile eins\nZeile zwei")
     page.locator("#field-tags").fill("ozg, efa")
     page.locator("#field-website_url").fill("keine-adresse")

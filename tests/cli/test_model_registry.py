@@ -32,6 +32,7 @@ ARGUMENTS = {
     "partners list": ["partners", "list"],
     "partners add-webhook": ["partners", "add-webhook", "Civic Data", "https://192.0.2.1/h"],
     "partners revoke": ["partners", "revoke", "Civic Data"],
+    "search reindex": ["search", "reindex", "--if-changed"],
     "serve": ["serve"],
     "demo": ["demo", "--no-serve"],
 }

@@ -29,6 +29,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from jinja2 import Template
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Account, AccountState, Role
@@ -41,8 +42,12 @@ from app.export import service as publications
 from app.membership import changes as membership_changes
 from app.membership import domains
 from app.membership import service as membership
+from app.messages import moderation as message_moderation
+from app.messages import service as messages
+from app.messages.models import Message
 from app.moderation import reports
 from app.municipalities.models import Municipality
+from app.topics import service as topics
 from app.vorhaben import cooperation
 from app.web import templating
 from tests import factories
@@ -306,6 +311,14 @@ def everything(db: Session, settings: Settings) -> Everything:
     # A circle the admin moderates (its page has the invite and member forms); the newcomer
     # is outside it (the join request form).
     circle = factories.circle(db, "AG Formulare", moderators=[admin], members=[owner])
+    topic = topics.create(db, admin, circle.id, "Formulare im Kreis", "Worüber wir reden.")
+    # A conversation the admin takes part in, with a message of the other's the admin reported.
+    conversation = messages.start(db, settings, other, [str(admin.id)], "Hallo")
+    message_id = db.scalars(
+        select(Message.id).where(Message.conversation_id == conversation.id)
+    ).first()
+    assert message_id is not None
+    message_moderation.report(db, admin, message_id, "Bitte ansehen")
     termin = dates.add(db, owner, vorhaben.id, TerminForm(title="Treffen", start_date="2027-06-10"))
     db.flush()
     return Everything(
@@ -332,6 +345,9 @@ def everything(db: Session, settings: Settings) -> Everything:
             "hidden_vorhaben_id": str(theirs.id),
             "organisation_id": str(kgst.id),
             "circle_id": str(circle.id),
+            "topic_id": str(topic.id),
+            "conversation_id": str(conversation.id),
+            "message_id": str(message_id),
             "termin_id": str(termin.id),
         },
     )
@@ -410,6 +426,8 @@ def _visits(scene: Everything) -> list[tuple[Account, str, str, dict[str, str]]]
         (scene.admin, "GET", f"/moderation/members/{ids['account_id']}", {}),
         (scene.contact, "GET", "/ansprechperson/antraege", {}),
         (scene.other, "GET", f"/kreise/{ids['circle_id']}", {}),
+        (scene.owner, "GET", f"{vorhaben}/mitbearbeitung", {}),
+        (scene.moderator, "GET", f"/moderation/nachrichten/{ids['conversation_id']}", {}),
         (scene.contact, "GET", f"/ansprechperson/antraege/{ids['application_id']}", {}),
     ]
 
