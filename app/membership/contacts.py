@@ -40,22 +40,7 @@ def name(
         raise InvalidTransition(
             _("Ansprechperson kann nur ein freigeschaltetes Mitglied einer Kommune sein.")
         )
-    if account.local_contact:
-        return account
-    account.local_contact = True
-    audit.record(
-        db,
-        "local_contact_named",
-        actor_id=moderator.id,
-        object_type="account",
-        object_id=account.id,
-        subject_id=account.id,
-        reason=text,
-        municipality_id=account.municipality_id,
-    )
-    mails.account_changed(db, settings, account, "contact_named", text)
-    db.flush()
-    return account
+    return _set_contact(db, settings, moderator, account, text, named=True)
 
 
 def revoke(
@@ -67,12 +52,20 @@ def revoke(
     if account.state is AccountState.ERASED:
         raise NotFound(_("Dieses Konto gibt es nicht."))
     accounts.may_moderate(moderator, account)
-    if not account.local_contact:
+    return _set_contact(db, settings, moderator, account, text, named=False)
+
+
+def _set_contact(
+    db: Session, settings: Settings, moderator: Account, account: Account, text: str, *, named: bool
+) -> Account:
+    """Name or revoke: the flag, its audit event and the member's mail (nothing if it is
+    already so)."""
+    if account.local_contact == named:
         return account
-    account.local_contact = False
+    account.local_contact = named
     audit.record(
         db,
-        "local_contact_revoked",
+        "local_contact_named" if named else "local_contact_revoked",
         actor_id=moderator.id,
         object_type="account",
         object_id=account.id,
@@ -80,7 +73,9 @@ def revoke(
         reason=text,
         municipality_id=account.municipality_id,
     )
-    mails.account_changed(db, settings, account, "contact_revoked", text)
+    mails.account_changed(
+        db, settings, account, "contact_named" if named else "contact_revoked", text
+    )
     db.flush()
     return account
 
