@@ -14,6 +14,7 @@ from app.core.errors import ValidationFailed
 from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership import accounts, changes, contacts
+from app.membership.decision_routes import decide_then_return
 from app.membership.models import CHANGE_STATE_LABELS
 from app.membership.moderation_routes import application_page, member_page
 from app.municipalities.picker import picker_context, runs_search
@@ -102,25 +103,18 @@ def change_decide(
 ) -> Response:
     """Approve or decline the change (a reason is needed to decline)."""
     _nav(request)
-    try:
-        change = changes.decide(
-            db, request.app.state.settings, moderator, change_id, decision, reason
-        )
-    except ValidationFailed as error:
-        return _change_page(
-            request, db, change_id, reason=reason, errors=error.errors, status_code=422
-        )
-    response = RedirectResponse("/moderation/wechsel", status_code=303)
-    flash(
+    return decide_then_return(
         request,
-        response,
-        _(
-            "Entscheidung gespeichert: %(who)s – %(what)s",
-            who=change.account.display_name,
-            what=_(CHANGE_DECISION_LABELS[decision]),
+        decide=lambda: changes.decide(
+            db, request.app.state.settings, moderator, change_id, decision, reason
         ),
+        form_again=lambda errors: _change_page(
+            request, db, change_id, reason=reason, errors=errors, status_code=422
+        ),
+        queue="/moderation/wechsel",
+        decision=decision,
+        labels=CHANGE_DECISION_LABELS,
     )
-    return response
 
 
 # -- a member's municipality, changed directly -------------------------------------------------

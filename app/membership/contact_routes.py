@@ -7,17 +7,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from app.auth.deps import LocalContact
-from app.core.errors import ValidationFailed
 from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership import claims, contacts
+from app.membership.decision_routes import decide_then_return
 from app.municipalities.models import Municipality
 from app.web import routing
 from app.web.deps import DbSession
-from app.web.flash import flash
 from app.web.templating import render
 
 router = routing.router(prefix="/ansprechperson", include_in_schema=False)
@@ -85,28 +84,15 @@ def contact_decide(
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     """Confirm or decline (a reason is needed to decline)."""
-    try:
-        application = contacts.decide(
-            db, request.app.state.settings, contact, application_id, decision, reason
-        )
-    except ValidationFailed as error:
-        return _page(
-            request,
-            db,
-            contact,
-            application_id,
-            reason=reason,
-            errors=error.errors,
-            status_code=422,
-        )
-    response = RedirectResponse("/ansprechperson/antraege", status_code=303)
-    flash(
+    return decide_then_return(
         request,
-        response,
-        _(
-            "Entscheidung gespeichert: %(who)s – %(what)s",
-            who=application.account.display_name,
-            what=_(DECISION_LABELS[decision]),
+        decide=lambda: contacts.decide(
+            db, request.app.state.settings, contact, application_id, decision, reason
         ),
+        form_again=lambda errors: _page(
+            request, db, contact, application_id, reason=reason, errors=errors, status_code=422
+        ),
+        queue="/ansprechperson/antraege",
+        decision=decision,
+        labels=DECISION_LABELS,
     )
-    return response

@@ -18,6 +18,7 @@ from app.i18n import N_
 from app.i18n import gettext as _
 from app.membership import accounts, claims, domains, service
 from app.membership import queue as applications
+from app.membership.decision_routes import decide_then_return
 from app.membership.models import APPLICATION_STATE_LABELS
 from app.municipalities import service as municipalities
 from app.municipalities.picker import picker_context, runs_search
@@ -140,31 +141,24 @@ def application_decide(
 ) -> Response:
     """Approve, decline or request more information (each with a reason)."""
     _nav(request)
-    try:
-        application = service.decide(
+    return decide_then_return(
+        request,
+        decide=lambda: service.decide(
             db, request.app.state.settings, moderator, application_id, decision, reason
-        )
-    except ValidationFailed as error:
-        return application_page(
+        ),
+        form_again=lambda errors: application_page(
             request,
             db,
             application_id,
             decision=decision,
             reason=reason,
-            errors=error.errors,
+            errors=errors,
             status_code=422,
-        )
-    response = RedirectResponse("/moderation/applications", status_code=303)
-    flash(
-        request,
-        response,
-        _(
-            "Entscheidung gespeichert: %(who)s – %(what)s",
-            who=application.account.display_name,
-            what=_(DECISION_LABELS[decision]),
         ),
+        queue="/moderation/applications",
+        decision=decision,
+        labels=DECISION_LABELS,
     )
-    return response
 
 
 @router.post("/applications/{application_id:id}/domain")
