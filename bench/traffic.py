@@ -9,6 +9,7 @@ different municipalities (one session each) read, at the same time over 8 connec
 - the list, the list filtered (field of action, stage, municipality) and sorted,
 - Vorhaben pages chosen by a skewed (Zipf) popularity over thousands of ids,
 - the dashboard, and search over common terms (a pass without search too),
+- and, last, search alone over all 8 connections (the terms and ten two-word queries),
 
 while a writer posts comments through HTTP (form, CSRF token, 303) at 0, 1 and 5 per
 second. Each page kind gets its own wrk process with its share of the connections, so the
@@ -77,6 +78,19 @@ SEARCH_TERMS = [
     "sensor",
     "parken",
     "wasser",
+]
+# Two-word queries for the search-alone run (issue 18: terms and two-word combinations).
+SEARCH_PAIRS = [
+    "digitalisierung schule",
+    "bürgerportal ozg",
+    "open data",
+    "smart city",
+    "ki verwaltung",
+    "e-akte einführung",
+    "breitband ausbau",
+    "klima energie",
+    "mobilität app",
+    "beteiligung plattform",
 ]
 # Connections per page kind (8 in all): the Vorhaben page is what members read most.
 SHARES = {"list": 2, "filtered": 1, "vorhaben": 3, "dashboard": 1, "search": 1}
@@ -227,6 +241,7 @@ def traffic(url: str, settings: Settings, members: int, seed: int = 1) -> Traffi
         "vorhaben": vorhaben,
         "dashboard": ["/"],
         "search": [f"/suche?q={quote(term)}" for term in SEARCH_TERMS],
+        "search alone": [f"/suche?q={quote(q)}" for q in SEARCH_TERMS + SEARCH_PAIRS],
     }
     return Traffic(cookies, paths, len(cookies), len(set(ids)))
 
@@ -286,15 +301,18 @@ def run_mix(
     workers: int,
     writes: float,
     search: bool,
+    alone: str | None = None,
 ) -> list[Row]:
-    """All page kinds at once (each its share of the connections) plus the writer."""
-    kinds = [kind for kind in SHARES if search or kind != "search"]
-    warm = [start_wrk(base, mix.paths[k], mix.cookies, SHARES[k], args.warmup) for k in kinds]
+    """All page kinds at once (each its share of the connections) plus the writer; with
+    `alone`, that one kind over all 8 connections."""
+    kinds = [alone] if alone else [kind for kind in SHARES if search or kind != "search"]
+    shares = {alone: sum(SHARES.values())} if alone else SHARES
+    warm = [start_wrk(base, mix.paths[k], mix.cookies, shares[k], args.warmup) for k in kinds]
     for process, script in warm:
         finish_wrk(process, script)
     writer = Writer(base, mix.cookies, _targets(mix), writes)
     writer.start()
-    running = [start_wrk(base, mix.paths[k], mix.cookies, SHARES[k], args.duration) for k in kinds]
+    running = [start_wrk(base, mix.paths[k], mix.cookies, shares[k], args.duration) for k in kinds]
     results = {kind: finish_wrk(*started) for kind, started in zip(kinds, running, strict=True)}
     writer.stop()
     rss = sum(load.peak_rss_mb(pid) for pid in pids) / max(1, len(pids))
@@ -357,6 +375,18 @@ def serve(args: argparse.Namespace, url: str, mix: Traffic, workers: int) -> lis
             writes=args.writes[min(1, len(args.writes) - 1)],
             search=False,
         )
+        if args.search_alone:
+            rows += run_mix(
+                args,
+                base,
+                mix,
+                pids,
+                label="search alone",
+                workers=workers,
+                writes=0,
+                search=True,
+                alone="search alone",
+            )
     finally:
         load.stop(process)
     return rows
@@ -422,6 +452,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=20, help="seconds per run")
     parser.add_argument("--warmup", type=float, default=3)
     parser.add_argument("--port", type=int, default=8775)
+    parser.add_argument(
+        "--no-search-alone",
+        dest="search_alone",
+        action="store_false",
+        help="skip the run of search alone over all 8 connections (terms and two-word pairs)",
+    )
     args = parser.parse_args(argv)
     seeded = exchange.parse_args(
         [
@@ -446,7 +482,8 @@ def main(argv: list[str] | None = None) -> None:
     out(
         f"{mix.members} members of {mix.municipalities} municipalities; "
         f"{len(set(mix.paths['vorhaben']))} distinct Vorhaben pages, "
-        f"{len(set(mix.paths['filtered']))} filtered lists, {len(SEARCH_TERMS)} search terms"
+        f"{len(set(mix.paths['filtered']))} filtered lists, {len(SEARCH_TERMS)} search terms, "
+        f"{len(SEARCH_PAIRS)} two-word searches (search alone)"
     )
     rows: list[Row] = []
     for workers in args.workers:
