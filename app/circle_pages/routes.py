@@ -158,8 +158,9 @@ def create_circle(
     db: DbSession,
     submitted: Annotated[SubmittedCircle, Depends(read_circle_form)],
 ) -> Response:
-    """Create a circle with its first circle moderators (303 to it); the member search
-    re-renders the form with everything typed."""
+    """Create a circle with its first circle moderators (303 to it, or to its settings when
+    the site moderator cannot see it); the member search re-renders the form with
+    everything typed."""
     form, action, query, shown = (
         submitted.form,
         submitted.action,
@@ -177,7 +178,12 @@ def create_circle(
         return _form_page(
             request, db, form, moderator_q=query, errors=error.errors, status_code=422
         )
-    return _back(request, circle.id, _("Der Kreis ist angelegt."))
+    if circle.listed or circle_repository.membership(db, circle.id, moderator.id):
+        return _back(request, circle.id, _("Der Kreis ist angelegt."))
+    # An unlisted circle the site moderator is not in answers them 404: its settings instead.
+    response = RedirectResponse(f"/kreise/{circle.id}/verwalten", status_code=303)
+    flash(request, response, _("Der Kreis ist angelegt."))
+    return response
 
 
 # -- one circle ------------------------------------------------------------------------------

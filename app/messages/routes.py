@@ -119,6 +119,10 @@ def _conversation_page(
 ) -> Response:
     request.state.nav = "messages"
     view = service.read(db, member, conversation_id)
+    # The header's count came with the session, before this visit marked the messages read.
+    request.state.unread_messages = max(
+        0, getattr(request.state, "unread_messages", 0) - view.newly_read(member.id)
+    )
     others = [account for account in view.participants if account.id != member.id]
     blocked = {key for key, _name in blocks.blocked_by(db, member)}
     return render(

@@ -343,6 +343,14 @@ class ConversationView:
     messages: list[MessageView]
     read_up_to: int  # where the reader's unread messages begin (before this visit)
 
+    def newly_read(self, reader_id: int) -> int:
+        """How many of the shown messages this visit marked read (as _unread() counts)."""
+        return sum(
+            1
+            for m in self.messages
+            if m.id > self.read_up_to and m.author_id != reader_id and not m.hidden
+        )
+
 
 def _messages(db: Session, conversation_id: int, reader_id: int | None) -> list[MessageView]:
     query = (

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import uvicorn
@@ -215,13 +215,69 @@ def page_without_js(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def assert_accessible(page: Page, what: str = "") -> None:
-    """No WCAG 2.1 A/AA violation on the current page, as axe-core sees it."""
-    results = Axe().run(
-        page,
-        options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]},
+AXE_SECONDS = 30.0
+# With JavaScript off Chromium runs neither the page's timers nor queueMicrotask(), and
+# axe.run() waits on setTimeout: its promise never settles, and page.evaluate() has no
+# timeout, so awaiting it waited forever (the message test that hung). So axe is started
+# without awaiting it, and polled with short evaluations, each of which returns at once; with
+# JavaScript off, the timers axe sets are kept in a queue that every poll runs.
+TIMERS_IN_A_QUEUE = """() => {
+  window.__axeTimers = [];
+  window.setTimeout = (run, _ms, ...args) => {
+    window.__axeTimers.push(() => run(...args));
+    return 0;
+  };
+  window.clearTimeout = () => {};
+}"""
+START_AXE = """(options) => {
+  window.__axeResult = undefined;
+  axe.run(document, options).then(
+    (found) => { window.__axeResult = found; },
+    (error) => { window.__axeResult = {error: String(error)}; });
+}"""
+POLL_AXE = """() => {
+  for (const run of (window.__axeTimers || []).splice(0)) run();
+  return window.__axeResult;
+}"""
+
+
+def _timers_run(page: Page) -> bool:
+    page.evaluate(
+        "() => { window.__timerRan = false; setTimeout(() => { window.__timerRan = true; }); }"
     )
-    violations = results.response.get("violations", [])
+    deadline = time.monotonic() + 1.0
+    while not page.evaluate("() => window.__timerRan"):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def run_axe(page: Page, options: dict[str, Any]) -> dict[str, Any]:
+    """axe-core's results for the page, JavaScript on or off; fails, never hangs, when axe
+    does not finish within AXE_SECONDS."""
+    if not _timers_run(page):
+        page.evaluate(TIMERS_IN_A_QUEUE)
+    page.evaluate(Axe().axe_script)
+    page.evaluate(START_AXE, options)
+    deadline = time.monotonic() + AXE_SECONDS
+    while (found := page.evaluate(POLL_AXE)) is None:
+        if time.monotonic() > deadline:
+            pytest.fail(f"axe did not finish within {AXE_SECONDS:.0f} s on {page.url}")
+        time.sleep(0.01)
+    if "error" in found:
+        pytest.fail(f"axe failed on {page.url}: {found['error']}")
+    return cast(dict[str, Any], found)
+
+
+def assert_accessible(page: Page, what: str = "") -> None:
+    """No WCAG 2.1 A/AA violation on the current page, as axe-core sees it (also with
+    JavaScript off: see run_axe)."""
+    results = run_axe(
+        page,
+        {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]},
+    )
+    violations = results.get("violations", [])
     if violations:
         lines = []
         for violation in violations:

@@ -62,7 +62,11 @@ def test_a_site_moderator_creates_a_circle_with_a_first_circle_moderator(
         follow_redirects=False,
     )
     assert made.status_code == 303
-    circle_id = int(made.headers["location"].rsplit("/", 1)[1])
+    # The site moderator is not in the unlisted circle: its settings, not a 404, come next.
+    assert re.fullmatch(r"/kreise/\d+/verwalten", made.headers["location"])
+    circle_id = int(made.headers["location"].split("/")[2])
+    settings_page = client.get(made.headers["location"])
+    assert settings_page.status_code == 200 and "Der Kreis ist angelegt." in settings_page.text
     broken = client.post(
         "/kreise/neu",
         content=b'--zz\r\nContent-Disposition: form-data; name="name"\r\n\r\nX',
