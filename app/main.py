@@ -47,6 +47,7 @@ from app.messages import moderation_routes as message_moderation_routes
 from app.messages import routes as message_routes
 from app.moderation import audit_routes as moderation_audit_routes
 from app.moderation import routes as moderation_routes
+from app.notifications import message_mentions
 from app.notifications import routes as notification_routes
 from app.outbox import dev_routes as dev_mail_routes
 from app.search import routes as search_routes
@@ -137,6 +138,7 @@ def routers() -> tuple[APIRouter, ...]:
         cooperation_routes.router,
         notification_routes.router,
         message_routes.router,
+        message_mentions.router,
         municipality_routes.router,
         profile_routes.router,
         shell_routes.router,

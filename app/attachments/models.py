@@ -4,16 +4,17 @@ Who owns it is said by real foreign keys, one column per kind of parent (an "exc
 arc"), not by an owner kind plus a loose id: the database then deletes the rows with their
 parent, and the visibility check is a plain join. `vorhaben_id` is the Vorhaben the file
 belongs to, directly or through one of its comments (`comment_id`): the scope of the limit
-per Vorhaben and of the visibility rule. Topics and messages will add a nullable column
-each (`topic_id`, `message_id`); `vorhaben_id` then becomes nullable, with a check that
-exactly one scope is set.
+per Vorhaben and of the visibility rule. A direct message's file has `message_id` (and
+`conversation_id`, the scope of its limit) instead; a check says exactly one of `vorhaben_id`
+and `message_id` is set. Who may read a message's file is decided by app.messages (only the
+participants), never here: readable() below refuses every file without a Vorhaben.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.clock import utcnow
@@ -22,13 +23,26 @@ from app.db import Base
 
 class Attachment(Base):
     __tablename__ = "attachments"
+    __table_args__ = (
+        CheckConstraint(
+            "(vorhaben_id IS NULL AND message_id IS NOT NULL)"
+            " OR (vorhaben_id IS NOT NULL AND message_id IS NULL)",
+            name="one_scope",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    vorhaben_id: Mapped[int] = mapped_column(
+    vorhaben_id: Mapped[int | None] = mapped_column(
         ForeignKey("vorhaben.id", ondelete="CASCADE"), index=True
     )
     comment_id: Mapped[int | None] = mapped_column(
         ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), index=True
+    )
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
     )
     uploader_id: Mapped[int | None] = mapped_column(
         ForeignKey("accounts.id", ondelete="SET NULL"), index=True

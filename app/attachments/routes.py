@@ -16,7 +16,9 @@ from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from app.attachments import names, service, storage
 from app.attachments.kinds import FIELD, KINDS, refuse
+from app.attachments.models import Attachment
 from app.auth.deps import Member
+from app.config import Settings
 from app.core.errors import NotFound, ValidationFailed
 from app.i18n import gettext as _
 from app.vorhaben.routes import detail_context
@@ -30,7 +32,7 @@ router = routing.router(include_in_schema=False)
 
 # The POSTs that carry a file: the request guard lets their bodies grow to the file limit
 # (app.main), spooled to disk instead of memory.
-UPLOAD_PATHS = re.compile(r"/vorhaben/[0-9]+/(anhaenge|comments)")
+UPLOAD_PATHS = re.compile(r"/vorhaben/[0-9]+/(anhaenge|comments)|/nachrichten/([0-9]+|neu)")
 
 Upload = Annotated[UploadFile | None, File(alias=FIELD)]
 
@@ -90,32 +92,38 @@ def _file_response(chunks: Iterator[bytes], media_type: str, disposition: str) -
     )
 
 
+def serve(settings: Settings, attachment: Attachment) -> Response:
+    """The file as a download (the caller checked who may read it)."""
+    kind = KINDS[attachment.kind]
+    return _file_response(
+        _stream(storage.from_settings(settings), attachment.storage_key),
+        kind.media_type,
+        names.content_disposition("attachment", attachment.display_name),
+    )
+
+
+def serve_preview(settings: Settings, attachment: Attachment) -> Response:
+    """An image's re-encoded preview, inline (the caller checked who may read it)."""
+    if attachment.preview_key is None:
+        raise NotFound(_("Dieser Anhang hat keine Vorschau."))
+    media_type = "image/jpeg" if attachment.kind == "jpeg" else "image/png"
+    return _file_response(
+        _stream(storage.from_settings(settings), attachment.preview_key), media_type, "inline"
+    )
+
+
 @router.get("/anhaenge/{attachment_id:id}")
 def download(request: Request, attachment_id: int, member: Member, db: DbSession) -> Response:
     """The file, as a download, for whoever may see its parent."""
     attachment, _vorhaben = service.readable(db, member, attachment_id)
-    kind = KINDS[attachment.kind]
-    files = storage.from_settings(request.app.state.settings)
-    return _file_response(
-        _stream(files, attachment.storage_key),
-        kind.media_type,
-        names.content_disposition("attachment", attachment.display_name),
-    )
+    return serve(request.app.state.settings, attachment)
 
 
 @router.get("/anhaenge/{attachment_id:id}/vorschau")
 def preview(request: Request, attachment_id: int, member: Member, db: DbSession) -> Response:
     """The re-encoded preview of an image, shown inline (other kinds have none)."""
     attachment, _vorhaben = service.readable(db, member, attachment_id)
-    if attachment.preview_key is None:
-        raise NotFound(_("Dieser Anhang hat keine Vorschau."))
-    files = storage.from_settings(request.app.state.settings)
-    media_type = "image/jpeg" if attachment.kind == "jpeg" else "image/png"
-    return _file_response(
-        _stream(files, attachment.preview_key),
-        media_type,
-        "inline",
-    )
+    return serve_preview(request.app.state.settings, attachment)
 
 
 @router.post("/anhaenge/{attachment_id:id}/loeschen")

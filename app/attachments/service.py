@@ -3,7 +3,9 @@
 A file is checked before anything is written (size, kind by content, the limit per
 Vorhaben); it is readable only through its parent's visibility (the Vorhaben by
 app.vorhaben.visibility, and for a comment's file that comment too): hiding the parent
-hides the file, deleting a comment deletes its files.
+hides the file, deleting a comment deletes its files. A direct message's files are stored
+here too (store_in_conversation) but read only through app.messages.files, which knows the
+participants: readable() answers 404 for them.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from app.vorhaben.visibility import Reader, can_see_comment, require_visible
 _comments = table(
     "comments", column("id"), column("author_id"), column("hidden_at"), column("deleted_at")
 )
+# Messages too: a conversation's row is locked while its files' total is checked.
+_conversations = table("conversations", column("id"))
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,47 @@ def store(
                 used=megabytes(used),
             )
         )
+    return _put(db, settings, checked, uploader, vorhaben_id=vorhaben.id, comment_id=comment_id)
+
+
+def store_in_conversation(
+    db: Session,
+    settings: Settings,
+    checked: Checked,
+    uploader: Account,
+    *,
+    conversation_id: int,
+    message_id: int,
+) -> Attachment:
+    """Keep a checked upload for a direct message, within the conversation's limit (the
+    same total as a Vorhaben's); the caller made sure the uploader takes part."""
+    db.execute(
+        select(_conversations.c.id).where(_conversations.c.id == conversation_id).with_for_update()
+    )
+    limit = settings.attachment_max_vorhaben_bytes
+    used = int(
+        db.scalar(
+            select(func.sum(Attachment.size)).where(Attachment.conversation_id == conversation_id)
+        )
+        or 0
+    )
+    if used + checked.size > limit:
+        raise refuse(
+            _(
+                "In dieser Unterhaltung ist kein Platz mehr: Anhänge dürfen zusammen höchstens "
+                "%(limit)s MB groß sein, %(used)s MB sind belegt.",
+                limit=megabytes(limit),
+                used=megabytes(used),
+            )
+        )
+    return _put(
+        db, settings, checked, uploader, conversation_id=conversation_id, message_id=message_id
+    )
+
+
+def _put(
+    db: Session, settings: Settings, checked: Checked, uploader: Account, **scope: int | None
+) -> Attachment:
     files = storage.from_settings(settings)
     key = storage.new_key()
     files.put(key, checked.file)
@@ -118,8 +163,7 @@ def store(
         preview_key = storage.new_key()
         files.put(preview_key, io.BytesIO(checked.preview))
     attachment = Attachment(
-        vorhaben_id=vorhaben.id,
-        comment_id=comment_id,
+        **scope,
         uploader_id=uploader.id,
         display_name=checked.name,
         kind=checked.kind.key,
@@ -153,7 +197,8 @@ def add_to_vorhaben(
 def readable(db: Session, reader: Reader, attachment_id: int) -> tuple[Attachment, Vorhaben]:
     """An attachment whose parent the reader may see, with its Vorhaben (404 otherwise)."""
     attachment = db.get(Attachment, attachment_id)
-    if attachment is None:
+    # A message's file is read only through app.messages.files (the participants).
+    if attachment is None or attachment.vorhaben_id is None:
         raise NotFound(_("Diesen Anhang gibt es nicht."))
     vorhaben = require_visible(db.get(Vorhaben, attachment.vorhaben_id), reader)
     if attachment.comment_id is not None:
@@ -214,10 +259,11 @@ def _forget(db: Session, settings: Settings | None, attachments: list[Attachment
     if not attachments:
         return
     keys = [key for a in attachments for key in (a.storage_key, a.preview_key) if key]
-    own = tuple(a.id for a in attachments if a.comment_id is None)
+    own = tuple(a.id for a in attachments if a.comment_id is None and a.vorhaben_id)
+    vorhaben_id = attachments[0].vorhaben_id
     db.execute(delete(Attachment).where(Attachment.id.in_([a.id for a in attachments])))
-    if own and settings is not None:  # only a Vorhaben's own files can be published
-        events.publish(db, events.AttachmentsDeleted(settings, attachments[0].vorhaben_id, own))
+    if own and vorhaben_id and settings is not None:  # only a Vorhaben's own files are published
+        events.publish(db, events.AttachmentsDeleted(settings, vorhaben_id, own))
     for attachment in attachments:
         db.expunge(attachment)
     if settings is not None:

@@ -96,6 +96,11 @@ def _open_in(db: Session, conversation_id: int) -> list[MessageReport]:
     )
 
 
+def has_open_report(db: Session, conversation_id: int) -> bool:
+    """Whether a message of the conversation has an open report (the moderators' grant)."""
+    return bool(_open_in(db, conversation_id))
+
+
 def for_moderator(
     db: Session, moderator: Account, conversation_id: int
 ) -> tuple[service.ConversationView, list[MessageReport]]:

@@ -9,10 +9,11 @@ from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.models import Account
+from app.attachments import routes as attachment_routes
 from app.auth.deps import Moderator
 from app.core.errors import ValidationFailed
 from app.i18n import gettext as _
-from app.messages import moderation
+from app.messages import files, moderation
 from app.web import routing
 from app.web.deps import DbSession
 from app.web.flash import flash
@@ -52,6 +53,7 @@ def _page(
             "view": view,
             "reports": open_reports,
             "reported": {entry.message_id for entry in open_reports},
+            "files": files.by_message_for_moderator(db, view.messages),
             "form": form or {},
             "errors": errors or {},
             "labels": {"decision": _("Entscheidung"), "reason": _("Begründung")},
@@ -66,6 +68,14 @@ def conversation(
 ) -> Response:
     """A reported conversation (404 without an open report); each view is audited."""
     return _page(request, db, moderator, conversation_id)
+
+
+@router.get("/moderation/nachrichten/anhaenge/{attachment_id:id}")
+def download(request: Request, attachment_id: int, moderator: Moderator, db: DbSession) -> Response:
+    """A reported conversation's file (404 without an open report); each download is
+    audited."""
+    attachment = files.readable_by_moderator(db, moderator, attachment_id)
+    return attachment_routes.serve(request.app.state.settings, attachment)
 
 
 @router.post("/moderation/nachrichten/meldungen/{report_id:id}")

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Form, Query, Request
+from fastapi import Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.models import Account
+from app.attachments import routes as attachment_routes
+from app.attachments import service as attachments
+from app.attachments.service import Checked
 from app.auth.deps import Member
 from app.core.errors import Conflict, ValidationFailed
 from app.i18n import gettext as _
-from app.messages import blocks, moderation, service
+from app.messages import blocks, files, moderation, service
 from app.messages.models import Message
 from app.web import routing
 from app.web.deps import DbSession
@@ -29,7 +32,19 @@ Recipients = Annotated[list[str], Form()]
 
 
 def _labels() -> dict[str, str]:
-    return {"an": _("Empfänger"), "body": _("Nachricht"), "text": _("Grund")}
+    return {"an": _("Empfänger"), "body": _("Nachricht"), "text": _("Grund"), "datei": _("Datei")}
+
+
+def _checked(request: Request, datei: UploadFile | None) -> tuple[Checked | None, dict[str, str]]:
+    """The chosen file, checked before the first statement (on SQLite that takes the write
+    lock), or the reason it was refused."""
+    upload = attachment_routes.chosen(datei)
+    if upload is None:
+        return None, {}
+    try:
+        return attachments.check(request.app.state.settings, upload.filename or "", upload.file), {}
+    except ValidationFailed as error:
+        return None, error.errors
 
 
 @router.get("/nachrichten")
@@ -98,11 +113,17 @@ def start(
     db: DbSession,
     an: Recipients = [],  # noqa: B006 - FastAPI copies it
     body: Annotated[str, Form()] = "",
+    datei: attachment_routes.Upload = None,
 ) -> Response:
-    """Write to the chosen members; errors come back with the text and the choice kept."""
+    """Write to the chosen members, with a file if one was chosen; errors come back with the
+    text and the choice kept (the file is checked before anything is written)."""
+    checked, file_errors = _checked(request, datei)
     try:
-        conversation = service.start(db, request.app.state.settings, member, an, body)
+        conversation = service.start(
+            db, request.app.state.settings, member, an, body, checked=checked, errors=file_errors
+        )
     except ValidationFailed as error:
+        db.rollback()  # a file over the conversation's limit: the message is not kept either
         return _new_form(request, db, member, an, body=body, errors=error.errors, status_code=422)
     return RedirectResponse(f"/nachrichten/{conversation.id}#antworten", status_code=303)
 
@@ -124,6 +145,7 @@ def _conversation_page(
         0, getattr(request.state, "unread_messages", 0) - view.newly_read(member.id)
     )
     others = [account for account in view.participants if account.id != member.id]
+    shown_files = files.by_message(db, view.messages)
     blocked = {key for key, _name in blocks.blocked_by(db, member)}
     return render(
         request,
@@ -133,6 +155,7 @@ def _conversation_page(
             "view": view,
             "others": others,
             "blocked": blocked,
+            "files": shown_files,
             "body": body,
             "errors": errors or {},
             "labels": _labels(),
@@ -154,16 +177,45 @@ def reply(
     member: Member,
     db: DbSession,
     body: Annotated[str, Form()] = "",
+    datei: attachment_routes.Upload = None,
 ) -> Response:
-    """Reply in a conversation; an error comes back with the text kept."""
+    """Reply in a conversation, with a file if one was chosen; an error comes back with the
+    text kept."""
+    checked, file_errors = _checked(request, datei)
     try:
-        message = service.reply(db, request.app.state.settings, member, conversation_id, body)
+        message = service.reply(
+            db,
+            request.app.state.settings,
+            member,
+            conversation_id,
+            body,
+            checked=checked,
+            errors=file_errors,
+        )
     except ValidationFailed as error:
+        db.rollback()  # a file over the conversation's limit: the message is not kept either
         return _conversation_page(
             request, db, member, conversation_id, body=body, errors=error.errors, status_code=422
         )
     return RedirectResponse(
         f"/nachrichten/{conversation_id}#nachricht-{message.id}", status_code=303
+    )
+
+
+@router.get("/nachrichten/anhaenge/{attachment_id:id}")
+def download(request: Request, attachment_id: int, member: Member, db: DbSession) -> Response:
+    """A message's file, as a download, for the participants who see the message (404 for
+    everyone else)."""
+    return attachment_routes.serve(
+        request.app.state.settings, files.readable(db, member, attachment_id)
+    )
+
+
+@router.get("/nachrichten/anhaenge/{attachment_id:id}/vorschau")
+def preview(request: Request, attachment_id: int, member: Member, db: DbSession) -> Response:
+    """The re-encoded preview of a message's image, for the same readers as the file."""
+    return attachment_routes.serve_preview(
+        request.app.state.settings, files.readable(db, member, attachment_id)
     )
 
 

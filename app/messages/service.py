@@ -17,6 +17,8 @@ from sqlalchemy import ScalarSelect, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.accounts.models import Account, AccountState, MailMode, shown_name
+from app.attachments import service as attachments
+from app.attachments.service import Checked
 from app.config import Settings
 from app.core import markdown
 from app.core.clock import utcnow
@@ -140,11 +142,18 @@ def _pair(db: Session, writer: Account, other: Account) -> Conversation | None:
 
 
 def start(
-    db: Session, settings: Settings, writer: Account, recipients: Iterable[str], body: str
+    db: Session,
+    settings: Settings,
+    writer: Account,
+    recipients: Iterable[str],
+    body: str,
+    *,
+    checked: Checked | None = None,
+    errors: dict[str, str] | None = None,
 ) -> Conversation:
     """Write to one or several members: a new conversation (or, to one person, the one the
-    two already have)."""
-    errors: dict[str, str] = {}
+    two already have), with a checked file if one came (`errors`: the file's, found before)."""
+    errors = dict(errors or {})
     accounts: list[Account] = []
     text = ""
     try:
@@ -159,7 +168,7 @@ def start(
         raise ValidationFailed(errors)
     existing = _pair(db, writer, accounts[0]) if len(accounts) == 1 else None
     if existing is not None:
-        _write(db, settings, existing, writer, text)
+        _write(db, settings, existing, writer, text, checked)
         return existing
     conversation = Conversation(started_by_id=writer.id)
     db.add(conversation)
@@ -167,22 +176,42 @@ def start(
     for account in (writer, *accounts):
         db.add(Participant(conversation_id=conversation.id, account_id=account.id))
     db.flush()
-    _write(db, settings, conversation, writer, text)
+    _write(db, settings, conversation, writer, text, checked)
     return conversation
 
 
 def reply(
-    db: Session, settings: Settings, writer: Account, conversation_id: int, body: str
+    db: Session,
+    settings: Settings,
+    writer: Account,
+    conversation_id: int,
+    body: str,
+    *,
+    checked: Checked | None = None,
+    errors: dict[str, str] | None = None,
 ) -> Message:
-    """Write in a conversation one takes part in."""
+    """Write in a conversation one takes part in (with a checked file if one came)."""
     conversation = db.get(Conversation, conversation_id)
     if conversation is None or db.get(Participant, (conversation_id, writer.id)) is None:
         raise not_found()
-    return _write(db, settings, conversation, writer, clean_body(body))
+    found = dict(errors or {})
+    text = ""
+    try:
+        text = clean_body(body)
+    except ValidationFailed as error:
+        found.update(error.errors)
+    if found:
+        raise ValidationFailed(found)
+    return _write(db, settings, conversation, writer, text, checked)
 
 
 def _write(
-    db: Session, settings: Settings, conversation: Conversation, writer: Account, text: str
+    db: Session,
+    settings: Settings,
+    conversation: Conversation,
+    writer: Account,
+    text: str,
+    checked: Checked | None = None,
 ) -> Message:
     message = Message(
         conversation_id=conversation.id,
@@ -192,6 +221,10 @@ def _write(
     )
     db.add(message)
     db.flush()
+    if checked is not None:  # over the conversation's limit: ValidationFailed, nothing kept
+        attachments.store_in_conversation(
+            db, settings, checked, writer, conversation_id=conversation.id, message_id=message.id
+        )
     conversation.last_message_at = message.created_at
     mark_read(db, writer, conversation.id, message.id)
     _tell(db, settings, conversation, writer)

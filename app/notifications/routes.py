@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.auth.deps import Member
 from app.comments import links as comment_links
 from app.i18n import gettext as _
+from app.messages import inbox
 from app.notifications import alert_routes, mentions, service
 from app.vorhaben import service as vorhaben_service
 from app.web import routing
@@ -33,12 +34,17 @@ def notification_list(
     """The notifications, newest first (unread ones marked), 50 a page."""
     request.state.nav = "notifications"
     page = service.page(db, member, after=after, limit=PER_PAGE)
+    # Unread conversations on the first page; the session lookup already counted them (the
+    # header's badge), so a member without unread messages costs no statement here.
+    unread = getattr(request.state, "unread_messages", 0)
+    new_messages = inbox.unread_conversations(db, member) if unread and after is None else []
     return render(
         request,
         "notifications/list.html",
         {
             "page_title": _("Benachrichtigungen"),
             "items": page.items,
+            "new_messages": new_messages,
             # Each comment on the page of its discussion that holds it (one statement).
             "comment_urls": comment_links.urls(
                 db,

@@ -13,7 +13,7 @@ from app import events
 from app.accounts.models import Account
 from app.comments.models import Comment, CommentRevision
 from app.core import markdown
-from app.notifications import alert_fanout, mentions, service, topics
+from app.notifications import alert_fanout, mentions, message_mentions, service, topics
 from app.notifications.models import NotificationKind
 from app.vorhaben.models import Signal, Stage, Vorhaben
 
@@ -66,7 +66,8 @@ def signal_answered(db: Session, event: events.SignalAnswered) -> None:
 
 
 def account_erased(db: Session, event: events.AccountErased) -> None:
-    """The erased member's name leaves the comments that mention them."""
+    """The erased member's name leaves the comments and messages that mention them."""
+    message_mentions.forget_name(db, event.account_id)
     for comment in db.scalars(
         select(Comment).where(
             Comment.id.in_(

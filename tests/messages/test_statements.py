@@ -17,8 +17,9 @@ PAGES = {
     # the session with both unread counts, the conversations, their participants' names
     "list": ("/nachrichten", 3),
     # the session; the conversation and the reader's place in it; its messages; its
-    # participants; whom the reader blocked (the read mark is written with the commit)
-    "conversation": ("/nachrichten/{conversation}", 6),
+    # participants; whom the reader blocked; the shown messages' files (the read mark is
+    # written with the commit)
+    "conversation": ("/nachrichten/{conversation}", 7),
     # the session, the chosen recipients, the members found (blocks inside both)
     "new": ("/nachrichten/neu?an={other}&suche=Mit", 3),
     "dashboard": ("/", 6),  # as tests/web/test_statements.py pins it
