@@ -19,9 +19,12 @@ from app.accounts.models import Account
 from app.audit.models import AuditEvent
 from app.circles import service as circles
 from app.circles.models import Circle, CircleMembership, CircleRole, MembershipState, Topic
+from app.comments import service as comment_service
 from app.comments import topic_comments
 from app.comments.models import Comment
 from app.comments.threads import PAGE_THREADS
+from app.notifications import topics as topic_notifications
+from app.notifications.models import Notification, NotificationKind
 from app.config import Settings
 from app.core.errors import ValidationFailed
 from app.moderation import reports
@@ -292,6 +295,27 @@ def test_the_author_edits_and_deletes_a_topic_comment(
     assert not db.scalars(select(AuditEvent).where(AuditEvent.action == "comment_deleted")).all()
 
 
+def test_members_an_edit_names_for_the_first_time_hear_of_it(
+    db: Session, settings: Settings, scene: Scene
+) -> None:
+    third = factories.account(db, "Tina Dritte")
+    _join(db, scene.circle, third)
+    named = f"@[Ria](/mitglieder/{scene.reporter.id}) und @[Otto](/mitglieder/{scene.outsider.id})"
+    comment_service.edit(db, scene.author, scene.comment.id, named, settings=settings)
+    comment_service.edit(
+        db,
+        scene.author,
+        scene.comment.id,
+        f"{named} @[Tina](/mitglieder/{third.id})",
+        settings=settings,
+    )
+    told = [(row.account_id, row.kind) for row in db.scalars(select(Notification))]
+    # Each once, at the edit that named them; never the outsider, who cannot see the topic.
+    assert sorted(told) == sorted(
+        [(scene.reporter.id, NotificationKind.MENTION), (third.id, NotificationKind.MENTION)]
+    )
+
+
 def test_a_moderator_in_the_circle_deletes_a_topic_comment_audited(
     client: TestClient, db: Session, scene: Scene
 ) -> None:
@@ -347,3 +371,22 @@ def test_a_long_topic_is_paged_as_a_vorhaben_discussion(
     latest = client.get(f"/kommentare/{newest[-1].id}")
     assert latest.headers["location"] == f"{_topic_url(scene)}#kommentar-{newest[-1].id}"
     assert client.get(f"{_topic_url(scene)}?bis=999999").status_code == 404
+
+
+def test_notifications_of_an_old_topic_comment_lead_to_its_page(
+    client: TestClient, db: Session, settings: Settings, scene: Scene
+) -> None:
+    extra = [
+        topic_comments.post(db, scene.reporter, scene.topic.id, scene.circle.id, f"Beitrag {i}")
+        for i in range(PAGE_THREADS + 1)
+    ]
+    for i, comment in enumerate(extra, start=1):
+        comment.created_at = scene.comment.created_at + dt.timedelta(seconds=i)
+    db.flush()
+    old = extra[0]  # pushed off the topic page by the PAGE_THREADS after it
+    topic_notifications.commented(db, settings, scene.topic, old, scene.reporter)
+    mail = db.scalars(select(OutboxMessage)).one()
+    assert f"/kommentare/{old.id}" in mail.payload["text"]  # lasting: it redirects
+    factories.login(client, db, scene.author)
+    listed = client.get("/benachrichtigungen").text
+    assert f'href="{_topic_url(scene)}?bis={old.id}#kommentar-{old.id}"' in listed
