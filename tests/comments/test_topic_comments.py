@@ -23,12 +23,12 @@ from app.comments import service as comment_service
 from app.comments import topic_comments
 from app.comments.models import Comment
 from app.comments.threads import PAGE_THREADS
-from app.notifications import topics as topic_notifications
-from app.notifications.models import Notification, NotificationKind
 from app.config import Settings
 from app.core.errors import ValidationFailed
 from app.moderation import reports
 from app.moderation.models import Report, ReportState
+from app.notifications import topics as topic_notifications
+from app.notifications.models import Notification, NotificationKind
 from app.outbox.models import OutboxMessage
 from app.topics import service as topics
 from tests import factories
