@@ -20,7 +20,7 @@ from app.audit import service as audit
 from app.audit.models import AuditEvent
 from app.auth import sessions
 from app.auth.models import AuthSession
-from app.circles.models import Circle, CircleMembership
+from app.circles.models import Circle, CircleMembership, Topic
 from app.comments.models import Comment, CommentRevision
 from app.config import Settings
 from app.core.clock import utcnow
@@ -185,7 +185,14 @@ def export(db: Session, account: Account) -> dict[str, Any]:
                 "hidden_reason": vorhaben.hidden_reason,
             }
         )
-    for comment in db.scalars(select(Comment).where(Comment.author_id == account.id)):
+    # A comment on a circle's topic names the topic and the circle it was written in.
+    for comment, topic, circle in db.execute(
+        select(Comment, Topic.title, Circle)
+        .outerjoin(Topic, Topic.id == Comment.topic_id)
+        .outerjoin(Circle, Circle.id == Topic.circle_id)
+        .where(Comment.author_id == account.id)
+        .order_by(Comment.id)
+    ):
         revisions = db.scalars(
             select(CommentRevision.body).where(CommentRevision.comment_id == comment.id)
         )
@@ -193,6 +200,10 @@ def export(db: Session, account: Account) -> dict[str, Any]:
             {
                 "id": comment.id,
                 "vorhaben_id": comment.vorhaben_id,
+                "topic_id": comment.topic_id,
+                "topic": topic,
+                "circle_id": circle.id if circle is not None else None,
+                "circle": circle.name if circle is not None else None,
                 "body": comment.body,
                 "created_at": _iso(comment.created_at),
                 "edited_at": _iso(comment.edited_at),

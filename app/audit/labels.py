@@ -182,6 +182,7 @@ DETAIL_LABELS = {
     "sha256": N_("Prüfsumme"),
     "title": N_("Titel"),
     "to_stage": N_("Zu Phase"),
+    "topic_id": N_("Thema Nr."),
     "transition": N_("Schritt"),
     "url": N_("Adresse"),
     "version": N_("Version"),

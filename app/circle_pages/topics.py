@@ -6,20 +6,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Form, Request
+from fastapi import Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import Member
 from app.circles import repository as circle_repository
+from app.comments import links as comment_links
 from app.comments import topic_comments
 from app.core.errors import NotFound, ValidationFailed
+from app.core.ids import parse_id
 from app.i18n import gettext as _
 from app.notifications import topics as topic_notifications
 from app.topics import service as topics
 from app.web import routing
 from app.web.deps import DbSession
 from app.web.flash import flash
-from app.web.templating import render
+from app.web.templating import is_htmx, render
 
 router = routing.router(include_in_schema=False)
 
@@ -92,6 +94,7 @@ def _topic_page(
     circle_id: int,
     topic_id: int,
     *,
+    until: int | None = None,
     body: str = "",
     errors: dict[str, str] | None = None,
     status_code: int = 200,
@@ -99,6 +102,9 @@ def _topic_page(
     request.state.nav = "kreise"
     topic = topics.get(db, member, topic_id, circle_id)
     seen = circle_repository.view(db, member, circle_id)
+    context = topic_comments.thread_context(db, topic, until)
+    if until is not None and not context["threads"]:
+        raise NotFound(_("Diese Kommentare gibt es nicht."))
     return render(
         request,
         "circles/topic.html",
@@ -106,9 +112,10 @@ def _topic_page(
             "page_title": topic.title,
             "topic": topic,
             "circle": seen.circle,
-            "comments": topic_comments.of_topic(db, member, topic),
+            **context,
             "comment_body": body,
             "comment_errors": errors or {},
+            "focus_comment": None,
         },
         status_code=status_code,
     )
@@ -116,10 +123,28 @@ def _topic_page(
 
 @router.get("/kreise/{circle_id:id}/themen/{topic_id:id}")
 def topic_page(
-    request: Request, circle_id: int, topic_id: int, member: Member, db: DbSession
+    request: Request,
+    circle_id: int,
+    topic_id: int,
+    member: Member,
+    db: DbSession,
+    bis: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
-    """One topic with its discussion, for the members of its circle."""
-    return _topic_page(request, db, member, circle_id, topic_id)
+    """One topic with its discussion, for the members of its circle: the newest threads,
+    or (`bis`) an older page of them, paged as a Vorhaben's discussion; htmx loads an older
+    page in place of its "older comments" control."""
+    until = parse_id(bis)
+    if until is not None and is_htmx(request):
+        topic = topics.get(db, member, topic_id, circle_id)
+        context = topic_comments.thread_context(db, topic, until, newer=False)
+        shown = context["threads"]
+        if not shown:
+            raise NotFound(_("Diese Kommentare gibt es nicht."))
+        # The newest thread loaded takes the focus: it sits where the control was.
+        return render(
+            request, "comments/_threads.html", {**context, "focus_comment": shown[-1][0].id}
+        )
+    return _topic_page(request, db, member, circle_id, topic_id, until=until)
 
 
 @router.post("/kreise/{circle_id:id}/themen/{topic_id:id}/kommentare")
@@ -150,6 +175,4 @@ def comment_on_topic(
             errors=error.errors,
             status_code=422,
         )
-    return RedirectResponse(
-        f"/kreise/{circle_id}/themen/{topic_id}#kommentar-{comment.id}", status_code=303
-    )
+    return RedirectResponse(comment_links.url(db, comment.id), status_code=303)

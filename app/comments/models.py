@@ -16,6 +16,8 @@ class Comment(Base):
     __tablename__ = "comments"
     __table_args__ = (
         Index("ix_comments_vorhaben_id_created_at", "vorhaben_id", "created_at"),
+        # A topic's discussion is paged as a Vorhaben's (app.comments.threads).
+        Index("ix_comments_topic_id_created_at", "topic_id", "created_at"),
         CheckConstraint(
             "(vorhaben_id IS NULL AND topic_id IS NOT NULL)"
             " OR (vorhaben_id IS NOT NULL AND topic_id IS NULL)",
@@ -26,9 +28,7 @@ class Comment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # A comment belongs to a Vorhaben or to a topic of a circle (app.topics), never both.
     vorhaben_id: Mapped[int | None] = mapped_column(ForeignKey("vorhaben.id", ondelete="CASCADE"))
-    topic_id: Mapped[int | None] = mapped_column(
-        ForeignKey("topics.id", ondelete="CASCADE"), index=True
-    )
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
     # Replies point at a top-level comment; a reply to a reply joins the same thread.
     parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("comments.id", ondelete="CASCADE"), index=True

@@ -12,7 +12,8 @@ from app.attachments import routes as attachment_routes
 from app.attachments import service as attachments
 from app.attachments import views as attachment_views
 from app.auth.deps import Member
-from app.comments import links, service, threads
+from app.circles.models import Topic
+from app.comments import links, service, threads, topic_comments
 from app.comments.models import Comment
 from app.core.errors import NotFound, ValidationFailed
 from app.core.ids import parse_id
@@ -150,7 +151,7 @@ def _edit_page(
     request: Request,
     db: DbSession,
     comment: Comment,
-    vorhaben: Vorhaben,
+    place: service.Place,
     body: str,
     errors: dict[str, str] | None = None,
     *,
@@ -164,7 +165,9 @@ def _edit_page(
         {
             "page_title": _("Kommentar bearbeiten"),
             "comment": comment,
-            "vorhaben": vorhaben,
+            "place_title": place.title,
+            # The mention finder searches a Vorhaben's readers (a topic's comment has none).
+            "vorhaben": place if isinstance(place, Vorhaben) else None,
             "body": body,
             "errors": errors or {},
             "inline": inline,
@@ -175,6 +178,11 @@ def _edit_page(
 
 
 def _comment_fragment(request: Request, db: DbSession, comment: Comment) -> Response:
+    files = (
+        attachment_views.page_context(db, comment.vorhaben_id)
+        if comment.vorhaben_id is not None
+        else {}  # a topic's comments carry no files
+    )
     return render(
         request,
         "comments/_comment.html",
@@ -182,7 +190,25 @@ def _comment_fragment(request: Request, db: DbSession, comment: Comment) -> Resp
             "c": threads.CommentView.of(comment),
             "focus_comment": comment.id,
             "can_see_comment": can_see_comment,
-            **attachment_views.page_context(db, service.vorhaben_of(comment)),
+            **files,
+        },
+    )
+
+
+def _topic_fragment(request: Request, db: DbSession, member: Member, comment: Comment) -> Response:
+    """A topic's discussion (the page that holds the comment) in place of #comments."""
+    _comment, topic = service.get(db, member, comment.id, moderation=True)
+    if not isinstance(topic, Topic):
+        raise NotFound
+    return render(
+        request,
+        "circles/_topic_thread.html",
+        {
+            "topic": topic,
+            **topic_comments.thread_context(db, topic, links.until_of(db, comment.id)),
+            "comment_body": "",
+            "comment_errors": {},
+            "focus_comment": None,
         },
     )
 
@@ -190,7 +216,7 @@ def _comment_fragment(request: Request, db: DbSession, comment: Comment) -> Resp
 @router.get("/kommentare/{comment_id:id}")
 def show(request: Request, comment_id: int, member: Member, db: DbSession) -> Response:
     """One comment: its fragment for htmx (an edit cancelled), else its place in the thread."""
-    comment, _vorhaben = service.get(db, member, comment_id)
+    comment, _place = service.get(db, member, comment_id)
     if is_htmx(request):
         return _comment_fragment(request, db, comment)
     return RedirectResponse(links.url(db, comment.id), status_code=303)
@@ -199,8 +225,8 @@ def show(request: Request, comment_id: int, member: Member, db: DbSession) -> Re
 @router.get("/kommentare/{comment_id:id}/bearbeiten")
 def edit_form(request: Request, comment_id: int, member: Member, db: DbSession) -> Response:
     """The edit form (in place with htmx, or as a page)."""
-    comment, vorhaben = service.editable(db, member, comment_id)
-    return _edit_page(request, db, comment, vorhaben, comment.body)
+    comment, place = service.editable(db, member, comment_id)
+    return _edit_page(request, db, comment, place, comment.body)
 
 
 @router.post("/kommentare/{comment_id:id}/bearbeiten")
@@ -215,8 +241,8 @@ def edit(
     try:
         comment = service.edit(db, member, comment_id, body, settings=request.app.state.settings)
     except ValidationFailed as error:
-        comment, vorhaben = service.get(db, member, comment_id)
-        return _edit_page(request, db, comment, vorhaben, body, error.errors, status_code=422)
+        comment, place = service.get(db, member, comment_id)
+        return _edit_page(request, db, comment, place, body, error.errors, status_code=422)
     if is_htmx(request):
         return _comment_fragment(request, db, comment)
     return RedirectResponse(links.url(db, comment.id), status_code=303)
@@ -233,6 +259,8 @@ def delete(
     """Delete a comment (author or moderator); a marker stays in the thread."""
     comment = service.delete(db, member, comment_id, reason, settings=request.app.state.settings)
     if is_htmx(request):
+        if comment.topic_id is not None:
+            return _topic_fragment(request, db, member, comment)
         return _thread_fragment(
             request, db, member, service.vorhaben_of(comment), holding=comment.id
         )
@@ -245,14 +273,14 @@ def delete(
 def history(request: Request, comment_id: int, member: Member, db: DbSession) -> Response:
     """Earlier wordings of an edited comment."""
     comment, revisions = service.history(db, member, comment_id)
-    vorhaben = vorhaben_service.get(db, member, service.vorhaben_of(comment))
+    _comment, place = service.get(db, member, comment.id)
     return render(
         request,
         "comments/history.html",
         {
             "page_title": _("Verlauf des Kommentars"),
             "comment": comment,
-            "vorhaben": vorhaben,
+            "place_title": place.title,
             "revisions": revisions,
             "comment_url": links.url(db, comment.id),
         },

@@ -9,6 +9,7 @@ from app import events
 from app.accounts.models import Account
 from app.attachments import service as attachments
 from app.audit import service as audit
+from app.circles.models import Topic
 from app.comments.models import Comment, CommentRevision
 from app.config import Settings
 from app.core import markdown
@@ -16,6 +17,7 @@ from app.core.clock import utcnow
 from app.core.errors import Forbidden, NotFound, ValidationFailed
 from app.core.text import forbidden_character, normalize, too_long
 from app.i18n import gettext as _
+from app.topics import service as topics
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.models import Follow, Vorhaben
 from app.vorhaben.visibility import can_see_comment, require_visible_comment
@@ -34,10 +36,14 @@ def clean_body(body: str) -> str:
     return text
 
 
+# Where a comment is: a Vorhaben, or a circle's topic (app.comments.topic_comments).
+Place = Vorhaben | Topic
+
+
 def get(
     db: Session, reader: Account, comment_id: int, *, moderation: bool = False
-) -> tuple[Comment, Vorhaben]:
-    """A comment and its Vorhaben, if the reader may see both (404 otherwise).
+) -> tuple[Comment, Place]:
+    """A comment and its Vorhaben or topic, if the reader may see both (404 otherwise).
 
     A hidden comment is only there for its author, and, with `moderation`, for moderators
     to delete it. Moderators read hidden comments only on a report's decision page."""
@@ -46,12 +52,16 @@ def get(
     ).one_or_none()
     if comment is None:
         raise NotFound(_("Diesen Kommentar gibt es nicht."))
-    if comment.vorhaben_id is None:  # a topic's comment: read on its topic's page only
+    place: Place
+    if comment.vorhaben_id is not None:
+        place = vorhaben_service.get(db, reader, comment.vorhaben_id)
+    elif comment.topic_id is not None:
+        place = topics.get(db, reader, comment.topic_id)
+    else:
         raise NotFound(_("Diesen Kommentar gibt es nicht."))
-    vorhaben = vorhaben_service.get(db, reader, comment.vorhaben_id)
     if not (moderation and reader.is_moderator):
         require_visible_comment(comment, reader)
-    return comment, vorhaben
+    return comment, place
 
 
 def vorhaben_of(comment: Comment) -> int:
@@ -113,14 +123,14 @@ def post(
     return comment
 
 
-def editable(db: Session, author: Account, comment_id: int) -> tuple[Comment, Vorhaben]:
-    """A comment its author may reword now (not deleted, not hidden), with its Vorhaben."""
-    comment, vorhaben = get(db, author, comment_id)
+def editable(db: Session, author: Account, comment_id: int) -> tuple[Comment, Place]:
+    """A comment its author may reword now (not deleted, not hidden), with its place."""
+    comment, place = get(db, author, comment_id)
     if comment.author_id != author.id or comment.is_deleted:
         raise Forbidden(_("Nur die Autorin oder der Autor kann diesen Kommentar bearbeiten."))
     if comment.is_hidden:
         raise Forbidden(_("Ausgeblendete Kommentare lassen sich nicht bearbeiten."))
-    return comment, vorhaben
+    return comment, place
 
 
 def edit(
@@ -133,7 +143,7 @@ def edit(
 ) -> Comment:
     """The author rewords a comment; the earlier wording stays in the history. With
     `settings`, members it now names for the first time are notified (CommentEdited)."""
-    comment, _vorhaben = editable(db, author, comment_id)
+    comment, _place = editable(db, author, comment_id)
     text = clean_body(body)
     if text == comment.body:
         return comment
@@ -164,7 +174,7 @@ def delete(
 ) -> Comment:
     """Author or moderator deletes; the thread keeps a "deleted" marker, the comment's files
     go (their stored copies at once with `settings`, else by the maintenance sweep)."""
-    comment, vorhaben = get(db, actor, comment_id, moderation=True)
+    comment, place = get(db, actor, comment_id, moderation=True)
     if comment.is_deleted:
         return comment
     if comment.author_id != actor.id and not actor.is_moderator:
@@ -183,20 +193,26 @@ def delete(
             object_id=comment.id,
             subject_id=comment.author_id,
             reason=reason or None,
-            vorhaben_id=vorhaben.id,
+            **_where(place),
         )
-    vorhaben.comment_count = max(0, (vorhaben.comment_count or 1) - 1)
+    if isinstance(place, Vorhaben):
+        place.comment_count = max(0, (place.comment_count or 1) - 1)
     attachments.delete_for_comment(db, settings, comment.id)
     db.flush()
     events.publish(db, events.CommentChanged(comment.id))
     return comment
 
 
+def _where(place: Place) -> dict[str, int]:
+    """The audit detail naming a comment's place."""
+    return {"vorhaben_id" if isinstance(place, Vorhaben) else "topic_id": place.id}
+
+
 def history(db: Session, reader: Account, comment_id: int) -> tuple[Comment, list[CommentRevision]]:
     """A comment with its earlier wordings, newest first, for whoever may read it (hidden
     ones: their author). A deleted comment's words are nobody's to read here; moderators
     see those of a reported one on its decision page (PRODUCT.md invariant 5)."""
-    comment, _vorhaben = get(db, reader, comment_id)
+    comment, _place = get(db, reader, comment_id)
     if comment.is_deleted:
         raise NotFound(_("Dieser Kommentar wurde gelöscht."))
     revisions = list(

@@ -77,6 +77,10 @@ _COLUMNS = (
 # leaves its parent), the newest page first on the Vorhaben page.
 PAGE_THREADS = 50
 
+# Whose discussion a page is of: the Comment column that names it.
+VORHABEN = "vorhaben_id"
+TOPIC = "topic_id"
+
 
 def _name(display_name: str | None, state: AccountState | None) -> str | None:
     """The author's name; None for a former member (erased, or the account is gone)."""
@@ -157,21 +161,22 @@ def _before_or_at(comment: Any, cursor: Any) -> ColumnElement[bool]:
     )
 
 
-def _page_statement(*, until: bool) -> Select[Any]:
-    """The threads of one page of `:vorhaben_id`: the PAGE_THREADS newest (with `until`:
-    the newest up to and including the top-level comment `:until`), and one more, which
-    names the page before. Keyset paging over the index (vorhaben_id, created_at): a page
-    deep in a long thread costs what the first one does. Built once, the values bound."""
+def _page_statement(*, until: bool, of: str = VORHABEN) -> Select[Any]:
+    """The threads of one page of `:vorhaben_id` (with `of` TOPIC: of that topic): the
+    PAGE_THREADS newest (with `until`: the newest up to and including the top-level comment
+    `:until`), and one more, which names the page before. Keyset paging over the index
+    (vorhaben_id, created_at): a page deep in a long thread costs what the first one does.
+    Built once, the values bound."""
     vorhaben_id = bindparam("vorhaben_id", type_=Integer)
     top = aliased(Comment, name="page_top")
-    tops = select(top.id).where(top.vorhaben_id == vorhaben_id, top.parent_id.is_(None))
+    tops = select(top.id).where(getattr(top, of) == vorhaben_id, top.parent_id.is_(None))
     if until:
         cursor = aliased(Comment, name="page_cursor")
         tops = tops.join(
             cursor,
             and_(
                 cursor.id == bindparam("until", type_=Integer),
-                cursor.vorhaben_id == vorhaben_id,
+                getattr(cursor, of) == vorhaben_id,
                 cursor.parent_id.is_(None),
             ),
         ).where(_before_or_at(top, cursor))
@@ -192,19 +197,22 @@ def _page_statement(*, until: bool) -> Select[Any]:
     return select(*both.c).order_by(both.c.created_at, both.c.id)
 
 
-_LATEST = _page_statement(until=False)
-_UNTIL = _page_statement(until=True)
+_STATEMENTS = {
+    (of, until): _page_statement(until=until, of=of)
+    for of in (VORHABEN, TOPIC)
+    for until in (False, True)
+}
 
 
-def page(db: Session, vorhaben_id: int, until: int | None = None) -> Thread:
-    """One page of the discussion of a Vorhaben (the caller checked that the reader may see
-    it): its newest PAGE_THREADS threads, or those up to and including the thread of the
-    top-level comment `until`. Hidden comments are in it: the template shows them through
-    can_see_comment()."""
+def page(db: Session, vorhaben_id: int, until: int | None = None, *, of: str = VORHABEN) -> Thread:
+    """One page of the discussion of a Vorhaben (with `of` TOPIC: of a circle's topic; the
+    caller checked that the reader may see it): its newest PAGE_THREADS threads, or those up
+    to and including the thread of the top-level comment `until`. Hidden comments are in
+    it: the template shows them through can_see_comment()."""
     if until is None:
-        rows = db.execute(_LATEST, {"vorhaben_id": vorhaben_id})
+        rows = db.execute(_STATEMENTS[of, False], {"vorhaben_id": vorhaben_id})
     else:
-        rows = db.execute(_UNTIL, {"vorhaben_id": vorhaben_id, "until": until})
+        rows = db.execute(_STATEMENTS[of, True], {"vorhaben_id": vorhaben_id, "until": until})
     return _threads(_views(rows))
 
 
@@ -212,14 +220,16 @@ _NEWER = aliased(Comment, name="newer")
 _AFTER = aliased(Comment, name="after")
 
 
-def newer_page(db: Session, vorhaben_id: int, until: int) -> tuple[bool, int | None]:
+def newer_page(
+    db: Session, vorhaben_id: int, until: int, *, of: str = VORHABEN
+) -> tuple[bool, int | None]:
     """Whether threads newer than the one of `until` exist, and the `bis` cursor of the page
-    that follows it (None: the newest page, on the Vorhaben page itself)."""
+    that follows it (None: the newest page, on the Vorhaben's, or topic's, page itself)."""
     ids = db.scalars(
         select(_NEWER.id)
-        .join(_AFTER, and_(_AFTER.id == until, _AFTER.vorhaben_id == vorhaben_id))
+        .join(_AFTER, and_(_AFTER.id == until, getattr(_AFTER, of) == vorhaben_id))
         .where(
-            _NEWER.vorhaben_id == vorhaben_id,
+            getattr(_NEWER, of) == vorhaben_id,
             _NEWER.parent_id.is_(None),
             later_than(_NEWER, _AFTER),
         )
@@ -238,22 +248,41 @@ def page_url(vorhaben_id: int, until: int | None) -> str:
     return f"/vorhaben/{vorhaben_id}/kommentare?bis={until}"
 
 
+def topic_page_url(circle_id: int, topic_id: int, until: int | None) -> str:
+    """The address of a page of a topic's discussion: the newest is on the topic's page."""
+    base = f"/kreise/{circle_id}/themen/{topic_id}"
+    return base if until is None else f"{base}?bis={until}"
+
+
 def thread_context(
-    db: Session, vorhaben_id: int, until: int | None = None, *, newer: bool = True
+    db: Session,
+    vorhaben_id: int,
+    until: int | None = None,
+    *,
+    newer: bool = True,
+    topic_of: int | None = None,
 ) -> dict[str, Any]:
     """What the thread template needs: a page of threads (the newest, or the one ending with
     the thread of `until`), the addresses of the pages before and (unless not `newer`, as
     where htmx puts a page before the ones shown) after it, and the rule that decides which
-    hidden comments it shows (the choke point's, not a copy)."""
-    shown = page(db, vorhaben_id, until)
+    hidden comments it shows (the choke point's, not a copy). With `topic_of` (the topic's
+    circle), `vorhaben_id` is a topic's."""
+    of = VORHABEN if topic_of is None else TOPIC
+
+    def url(cursor: int | None) -> str:
+        if topic_of is None:
+            return page_url(vorhaben_id, cursor)
+        return topic_page_url(topic_of, vorhaben_id, cursor)
+
+    shown = page(db, vorhaben_id, until, of=of)
     newer_url = None
     if until is not None and newer:
-        exists, cursor = newer_page(db, vorhaben_id, until)
+        exists, cursor = newer_page(db, vorhaben_id, until, of=of)
         if exists:
-            newer_url = f"{page_url(vorhaben_id, cursor)}#kommentare"
+            newer_url = f"{url(cursor)}#kommentare"
     return {
         "threads": shown.threads,
-        "older_url": page_url(vorhaben_id, shown.older) if shown.older is not None else None,
+        "older_url": url(shown.older) if shown.older is not None else None,
         "newer_url": newer_url,
         "can_see_comment": can_see_comment,
     }

@@ -4,18 +4,17 @@ topic (its circle's active members, app.vorhaben.visibility) reads and writes th
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from app.accounts.models import Account
 from app.circles.models import Topic
+from app.comments import threads
 from app.comments.models import Comment
 from app.comments.service import clean_body
 from app.core import markdown
 from app.topics import service as topics
-from app.vorhaben.visibility import comment_visible_clause
-
-SHOWN_MAX = 200
 
 
 def post(db: Session, author: Account, topic_id: int, circle_id: int, body: str) -> Comment:
@@ -31,19 +30,10 @@ def post(db: Session, author: Account, topic_id: int, circle_id: int, body: str)
     return comment
 
 
-def of_topic(db: Session, reader: Account, topic: Topic) -> list[Comment]:
-    """The topic's comments the reader may see (hidden ones only their author), oldest
-    first; the caller has read the topic through the visibility rule."""
-    return list(
-        db.scalars(
-            select(Comment)
-            .where(
-                Comment.topic_id == topic.id,
-                Comment.deleted_at.is_(None),
-                comment_visible_clause(reader, Comment),
-            )
-            .options(joinedload(Comment.author))
-            .order_by(Comment.created_at, Comment.id)
-            .limit(SHOWN_MAX)
-        )
-    )
+def thread_context(
+    db: Session, topic: Topic, until: int | None = None, *, newer: bool = True
+) -> dict[str, Any]:
+    """A page of the topic's discussion, paged as a Vorhaben's (app.comments.threads): the
+    newest threads, or those up to the thread of `until`; the caller has read the topic
+    through the visibility rule."""
+    return threads.thread_context(db, topic.id, until, newer=newer, topic_of=topic.circle_id)

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.comments.models import Comment, CommentRevision
+from app.core.errors import NotFound
 from app.moderation.models import Report, ReportState, TargetType
-from app.moderation.targets import Target
+from app.moderation.targets import Target, of_comment
 from app.vorhaben.models import Vorhaben
 
 
@@ -71,9 +72,10 @@ def review_requests(db: Session) -> list[Target]:
     for vorhaben in db.scalars(select(Vorhaben).where(Vorhaben.review_requested_at.is_not(None))):
         found.append(Target(TargetType.VORHABEN, vorhaben, None))
     for comment in db.scalars(select(Comment).where(Comment.review_requested_at.is_not(None))):
-        parent = db.get(Vorhaben, comment.vorhaben_id)
-        if parent is not None:
-            found.append(Target(TargetType.COMMENT, parent, comment))
+        try:
+            found.append(of_comment(db, comment))
+        except NotFound:  # its Vorhaben is being deleted
+            continue
     return found
 
 

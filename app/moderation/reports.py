@@ -15,7 +15,6 @@ from app.accounts.models import Account
 from app.audit import service as audit
 from app.audit.models import AuditEvent
 from app.comments import links as comment_links
-from app.comments import service as comments
 from app.comments.models import Comment
 from app.config import Settings
 from app.core.clock import utcnow
@@ -26,11 +25,10 @@ from app.i18n import gettext as _
 from app.membership import accounts
 from app.membership import service as membership
 from app.moderation.models import Category, Report, ReportState, TargetType
-from app.moderation.targets import Target, load_target, readable
+from app.moderation.targets import Target, for_reader, load_target, readable
 from app.outbox import mail
-from app.vorhaben import service as vorhaben_service
 from app.vorhaben.models import Vorhaben
-from app.vorhaben.visibility import moderator_reads, shared_with
+from app.vorhaben.visibility import can_see_topic, moderator_reads, shared_with
 
 ACTIONS = ("dismiss", "hide", "restore", "lock", "unlock", "suspend")
 TEXT_MAX = 2000
@@ -80,11 +78,7 @@ def report(
     text: str,
 ) -> Report:
     """File a report (one per member and target); may hide the target automatically."""
-    if target_type == TargetType.COMMENT.value:
-        comment, vorhaben = comments.get(db, reporter, target_id)
-        target = Target(TargetType.COMMENT, vorhaben, comment)
-    else:
-        target = Target(TargetType.VORHABEN, vorhaben_service.get(db, reporter, target_id), None)
+    target = for_reader(db, reporter, target_type, target_id)
     if target.author_id == reporter.id:
         raise Forbidden(
             _("Eigene Beiträge können Sie bearbeiten oder löschen statt sie zu melden.")
@@ -98,7 +92,7 @@ def report(
     entry = Report(
         target_type=target.type,
         target_id=target.id,
-        vorhaben_id=target.vorhaben.id,
+        vorhaben_id=target.vorhaben_id,
         reporter_id=reporter.id,
         reporter_municipality_id=reporter.municipality_id,
         category=Category(category),
@@ -146,20 +140,30 @@ def _tell_moderators(
             locale=moderator.locale,
             name=name,
             context={"receiver": moderator, "target": target, "show_title": shown, **context},
-            about=(moderator.id, mail.About(vorhaben=[target.vorhaben.id])) if shown else None,
+            about=(moderator.id, _title_about(target)) if shown else None,
         )
 
 
+def _title_about(target: Target) -> mail.About:
+    """What a mail naming only the title of the target's Vorhaben or topic shows."""
+    if target.topic is not None:
+        return mail.About(topics=[target.topic.id])
+    return mail.About(vorhaben=[target.required_vorhaben.id])
+
+
 def _about(target: Target) -> mail.About:
-    """What a mail naming this target shows: its Vorhaben's title, and the comment."""
+    """What a mail naming this target shows: the title of its Vorhaben or topic (the
+    topic is checked through its comment)."""
+    if target.topic is not None:
+        return mail.About(topics=[target.topic.id])
     return mail.About(
-        vorhaben=[target.vorhaben.id],
+        vorhaben=[target.required_vorhaben.id],
         comments=[target.comment.id] if target.comment is not None else [],
     )
 
 
 def _item(target: Target) -> Vorhaben | Comment:
-    return target.comment if target.comment is not None else target.vorhaben
+    return target.comment if target.comment is not None else target.required_vorhaben
 
 
 def _hide(
@@ -173,7 +177,9 @@ def _hide(
         events.publish(db, events.CommentChanged(target.comment.id))
     else:
         why, actor_id = "Von der Moderation ausgeblendet.", actor.id if actor else None
-        events.publish(db, events.VorhabenGoingAway(settings, target.vorhaben.id, actor_id, why))
+        events.publish(
+            db, events.VorhabenGoingAway(settings, target.required_vorhaben.id, actor_id, why)
+        )
     audit.record(
         db,
         "content_hidden" if actor else "content_auto_hidden",
@@ -210,7 +216,7 @@ def _path(target: Target) -> str:
     the page of its discussion that holds it when the mail is read."""
     if target.comment is not None:
         return comment_links.permanent(target.comment.id)
-    return f"/vorhaben/{target.vorhaben.id}"
+    return f"/vorhaben/{target.required_vorhaben.id}"
 
 
 def _tell_author(db: Session, settings: Settings, target: Target, change: str, reason: str) -> None:
@@ -237,14 +243,17 @@ def decide(
     action: str,
     reason: str,
 ) -> Target:
-    """Carry out a moderation decision on a reported (or any) Vorhaben or comment."""
+    """Carry out a moderation decision on a reported (or any) Vorhaben or comment (on a
+    Vorhaben or a circle's topic)."""
     if action not in ACTIONS:
         raise ValidationFailed({"action": _("Bitte wählen Sie eine Maßnahme.")})
     text = reason_text(reason, required=action in {"hide", "suspend"})
     target = for_moderator(db, moderator, target_type, target_id, viewing=False)
     # Locking acts on the whole discussion, so it is the Vorhaben's author's content too.
     if target.author_id == moderator.id or (
-        action in {"lock", "unlock"} and target.vorhaben.author_id == moderator.id
+        action in {"lock", "unlock"}
+        and target.vorhaben is not None
+        and target.vorhaben.author_id == moderator.id
     ):
         raise Forbidden(_("Über eigene Beiträge entscheidet eine andere Person der Moderation."))
     reporters = _open_reporters(db, target)
@@ -279,20 +288,19 @@ def decide(
                 subject_id=target.author_id,
                 reason=text or None,
             )
-    elif action in {"lock", "unlock"}:
-        target.vorhaben.locked_at = utcnow() if action == "lock" else None
+    elif action in {"lock", "unlock"}:  # _check_applies made sure it is on a Vorhaben
+        vorhaben = target.required_vorhaben
+        vorhaben.locked_at = utcnow() if action == "lock" else None
         audit.record(
             db,
             f"thread_{action}ed",
             actor_id=moderator.id,
             object_type="vorhaben",
-            object_id=target.vorhaben.id,
-            subject_id=target.vorhaben.author_id,
+            object_id=vorhaben.id,
+            subject_id=vorhaben.author_id,
             reason=text or None,
         )
-        _tell_author(
-            db, settings, Target(TargetType.VORHABEN, target.vorhaben, None), f"{action}ed", text
-        )
+        _tell_author(db, settings, Target(TargetType.VORHABEN, vorhaben, None), f"{action}ed", text)
     elif action == "suspend" and target.author_id is not None:  # _check_applies made sure
         accounts.suspend(db, settings, moderator, target.author_id, text)
         if not target.hidden:
@@ -315,8 +323,10 @@ def decide(
 def _check_applies(db: Session, target: Target, action: str) -> None:
     """Refuse a measure that would change nothing (it would still be audited and mailed)."""
     problem = None
-    locked = target.vorhaben.locked_at is not None
-    if action == "restore" and not target.hidden:
+    locked = target.locked
+    if action in {"lock", "unlock"} and target.vorhaben is None:
+        problem = _("Nur die Diskussion zu einem Vorhaben lässt sich schließen.")
+    elif action == "restore" and not target.hidden:
         problem = _("Der Beitrag ist nicht ausgeblendet.")
     elif action == "dismiss" and not target.hidden and not _has_open_reports(db, target):
         problem = _("Zu diesem Beitrag gibt es keine offenen Meldungen.")
@@ -387,8 +397,9 @@ def _tell_reporters(
         db,
         settings,
         # Hidden or not, only those it is still shared with: a Vorhaben restricted to its
-        # municipality since the report must not reach another one's members by mail.
-        [reporter for reporter in reporters if shared_with(reporter, target.vorhaben)],
+        # municipality since the report must not reach another one's members by mail, a
+        # topic's comment those who have left its circle.
+        [reporter for reporter in reporters if _shared(reporter, target)],
         name="report_decided",
         # A reason for hiding is written to the author; reporters get it only when the
         # content stays (then it explains the decision to them).
@@ -397,8 +408,17 @@ def _tell_reporters(
             "outcome": outcome,
             "reason": reason if outcome == "kept" else "",
         },
-        about=mail.About(shared=[target.vorhaben.id]),
+        about=mail.About(topics=[target.topic.id])
+        if target.topic is not None
+        else mail.About(shared=[target.required_vorhaben.id]),
     )
+
+
+def _shared(reader: Account, target: Target) -> bool:
+    """Whether the target's Vorhaben or topic is shared with the reader, hidden or not."""
+    if target.topic is not None:
+        return can_see_topic(reader, target.topic)
+    return shared_with(reader, target.required_vorhaben)
 
 
 def request_review(

@@ -10,7 +10,6 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import Member, Moderator
 from app.comments import links as comment_links
-from app.comments import service as comments
 from app.comments import threads as comment_threads
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.i18n import N_
@@ -19,9 +18,8 @@ from app.moderation import overview as moderation_overview
 from app.moderation import queue as report_queue
 from app.moderation import reports
 from app.moderation.models import CATEGORY_LABELS, TargetType
-from app.moderation.targets import Target, load_target, readable
-from app.vorhaben import service as vorhaben_service
-from app.vorhaben.visibility import can_see, can_see_comment
+from app.moderation.targets import Target, for_reader, load_target, readable
+from app.vorhaben.visibility import can_see, can_see_comment, can_see_topic
 from app.web import routing
 from app.web.deps import DbSession
 from app.web.flash import flash
@@ -56,7 +54,7 @@ def _back(db: DbSession, target: Target) -> str:
     """Where the reported content is: a comment on the page of its discussion that holds it."""
     if target.comment is not None:
         return comment_links.url(db, target.comment.id)
-    return f"/vorhaben/{target.vorhaben.id}"
+    return f"/vorhaben/{target.required_vorhaben.id}"
 
 
 def _report_page(
@@ -71,12 +69,7 @@ def _report_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    target_type = _target_type(kind)
-    if target_type == TargetType.COMMENT.value:
-        comment, vorhaben = comments.get(db, member, target_id)
-        target = Target(TargetType.COMMENT, vorhaben, comment)
-    else:
-        target = Target(TargetType.VORHABEN, vorhaben_service.get(db, member, target_id), None)
+    target = for_reader(db, member, _target_type(kind), target_id)
     return render(
         request,
         "reports/form.html",
@@ -279,12 +272,17 @@ def _decision_page(
     target = reports.for_moderator(db, moderator, target_type, target_id)
     # The discussion around it only where the moderator may read it as a member; in it,
     # hidden comments only as the members' rule allows, and the reported one.
-    context_visible = can_see(moderator, target.vorhaben)
+    if target.topic is not None:
+        context_visible = can_see_topic(moderator, target.topic)
+        of, place_id = comment_threads.TOPIC, target.topic.id
+    else:
+        context_visible = can_see(moderator, target.required_vorhaben)
+        of, place_id = comment_threads.VORHABEN, target.required_vorhaben.id
     # Of a long discussion the page that holds the reported comment (or the newest).
     thread: comment_threads.Threads = ()
     if context_visible:
         until = comment_links.until_of(db, target.comment.id) if target.comment else None
-        thread = comment_threads.page(db, target.vorhaben.id, until).threads
+        thread = comment_threads.page(db, place_id, until, of=of).threads
     return render(
         request,
         "reports/decide.html",
@@ -299,7 +297,12 @@ def _decision_page(
             "reports": report_queue.reports_on(db, target),
             "thread": thread,
             "own": target.author_id == moderator.id,
-            "action_options": [(key, _(label)) for key, label in ACTION_LABELS.items()],
+            # A topic's discussion has nothing to close.
+            "action_options": [
+                (key, _(label))
+                for key, label in ACTION_LABELS.items()
+                if target.vorhaben is not None or key not in {"lock", "unlock"}
+            ],
             "errors": errors or {},
             "action": action if action in reports.ACTIONS else "",
             "reason": reason,

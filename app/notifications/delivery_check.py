@@ -30,7 +30,9 @@ def still_meant_for(db: Session, about: Mapping[str, Any]) -> bool:
     ):
         return False
     # A comment is only readable on a Vorhaben, or a circle's topic, the receiver may see.
-    topic_ids = {c.topic_id for c in comments if c.topic_id is not None}
+    topic_ids = {c.topic_id for c in comments if c.topic_id is not None} | {
+        int(key) for key in about.get("topics", ())
+    }
     topics = list(db.scalars(select(Topic).where(Topic.id.in_(topic_ids)))) if topic_ids else []
     if len(topics) != len(topic_ids) or not all(can_see_topic(receiver, t) for t in topics):
         return False

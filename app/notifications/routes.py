@@ -45,13 +45,14 @@ def notification_list(
             "page_title": _("Benachrichtigungen"),
             "items": page.items,
             "new_messages": new_messages,
-            # Each comment on the page of its discussion that holds it (one statement).
+            # Each comment (a Vorhaben's or a topic's) on the page of its discussion that
+            # holds it (one statement).
             "comment_urls": comment_links.urls(
                 db,
                 (
                     item.notification.comment_id
                     for item in page.items
-                    if item.notification.comment_id is not None and not item.path
+                    if item.notification.comment_id is not None
                 ),
             ),
             "next_cursor": page.next_cursor,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app import events
 from app.accounts.models import Account
+from app.circles.models import Topic
 from app.comments.models import Comment, CommentRevision
 from app.core import markdown
 from app.notifications import alert_fanout, mentions, message_mentions, service, topics
@@ -43,14 +44,17 @@ def comment_posted(db: Session, event: events.CommentPosted) -> None:
 def comment_edited(db: Session, event: events.CommentEdited) -> None:
     """Members an edited comment names for the first time hear of it."""
     comment = _load(db, Comment, event.comment_id)
-    if comment.vorhaben_id is None:  # a topic's comment
+    author = _load(db, Account, event.author_id)
+    if comment.vorhaben_id is None:  # a circle's topic's comment
+        topic = _load(db, Topic, comment.topic_id or 0)
+        topics.edited(db, event.settings, topic, comment, author)
         return
     service.comment_edited(
         db,
         event.settings,
         _load(db, Vorhaben, comment.vorhaben_id),
         comment,
-        _load(db, Account, event.author_id),
+        author,
     )
 
 

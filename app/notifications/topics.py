@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import Account, AccountState, MailMode
 from app.circles.models import Circle, Topic
+from app.comments import links as comment_links
 from app.comments.models import Comment
 from app.config import Settings
 from app.core.clock import utcnow
@@ -43,15 +44,7 @@ def commented(
 ) -> None:
     """Members the comment names hear of that (and of nothing else about it); the topic's
     other followers who may still see it hear of a new comment."""
-    named = mentions.newly_mentioned(
-        db,
-        object_type=MENTION_TYPE,
-        object_id=comment.id,
-        source=comment.body,
-        author_id=author.id,
-        may_see=lambda account: can_see_topic(account, topic) and can_see_comment(account, comment),
-    )
-    _notify(db, settings, named, NotificationKind.MENTION, topic, comment, author)
+    named = _mentioned(db, settings, topic, comment, author)
     ids = followers(db, topic) - {author.id} - {account.id for account in named}
     if not ids:
         return
@@ -63,6 +56,31 @@ def commented(
         if can_see_topic(account, topic)
     ]
     _notify(db, settings, receivers, NotificationKind.COMMENT, topic, comment, author)
+
+
+def edited(
+    db: Session, settings: Settings, topic: Topic, comment: Comment, author: Account
+) -> None:
+    """Members an edited comment names for the first time hear of it (only they), as on a
+    Vorhaben."""
+    if not comment.is_deleted:
+        _mentioned(db, settings, topic, comment, author)
+
+
+def _mentioned(
+    db: Session, settings: Settings, topic: Topic, comment: Comment, author: Account
+) -> list[Account]:
+    """Tell the members the comment names for the first time who may see it; returns them."""
+    named = mentions.newly_mentioned(
+        db,
+        object_type=MENTION_TYPE,
+        object_id=comment.id,
+        source=comment.body,
+        author_id=author.id,
+        may_see=lambda account: can_see_topic(account, topic) and can_see_comment(account, comment),
+    )
+    _notify(db, settings, named, NotificationKind.MENTION, topic, comment, author)
+    return named
 
 
 def _notify(
@@ -101,7 +119,9 @@ def _notify(
                     "circle_name": circle.name if circle is not None else "",
                     "actor": author,
                     "excerpt": plain_text(comment.body, 400),
-                    "path": topic_path(topic.circle_id, topic.id, comment.id),
+                    # Lasting: it leads to the page of the topic that holds the comment
+                    # when the mail is read (app.comments.links).
+                    "path": comment_links.permanent(comment.id),
                 },
                 # The check before it leaves: the comment, and through it its topic.
                 about=(receiver.id, mail.About(comments=[comment.id])),

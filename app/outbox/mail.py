@@ -48,11 +48,12 @@ class About:
 
     `shared` are Vorhaben the mail names whether or not they are hidden (a reporter told
     that the Vorhaben they reported is now hidden): those only need to be shared with the
-    receiver's municipality."""
+    receiver's municipality. `topics` are circles' topics the receiver must still see."""
 
     vorhaben: Sequence[int] = ()
     comments: Sequence[int] = ()
     shared: Sequence[int] = ()
+    topics: Sequence[int] = ()
 
     def stored(self, receiver_id: int) -> dict[str, Any]:
         """The form kept with the outbox row."""
@@ -61,6 +62,8 @@ class About:
             "vorhaben": sorted(set(self.vorhaben)),
             "comments": sorted(set(self.comments)),
             "shared": sorted(set(self.shared)),
+            # Only where there are some: the form of older rows stays as it was.
+            **({"topics": sorted(set(self.topics))} if self.topics else {}),
         }
 
 

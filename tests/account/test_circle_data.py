@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session
 from app.account import privacy
 from app.circles import service as circles
 from app.circles.models import CircleMembership
+from app.comments import topic_comments
 from app.config import Settings
+from app.topics import service as topics
 from tests import factories
 
 
@@ -30,3 +32,20 @@ def test_the_export_names_the_circles_and_erasure_ends_the_memberships(
     db.flush()
     rows = db.scalars(select(CircleMembership).where(CircleMembership.account_id == person.id))
     assert list(rows) == []
+
+
+def test_the_export_lists_topic_comments_with_their_topic_and_circle(db: Session) -> None:
+    person = factories.account(db, "Petra Person")
+    lead = factories.account(db)
+    network = factories.circle(db, "CDO-Netzwerk", moderators=[lead], members=[person])
+    topic = topics.create(db, lead, network.id, "Offene Daten", "Wer macht mit?")
+    said = topic_comments.post(db, person, topic.id, network.id, "Ich mache mit")
+    vorhaben = factories.vorhaben(db, lead, "Ein Vorhaben")
+    factories.comment(db, person, vorhaben, "Beim Vorhaben")
+    exported = {entry["body"]: entry for entry in privacy.export(db, person)["comments"]}
+    on_topic = exported["Ich mache mit"]
+    assert on_topic["id"] == said.id and on_topic["vorhaben_id"] is None
+    assert on_topic["topic_id"] == topic.id and on_topic["topic"] == "Offene Daten"
+    assert on_topic["circle_id"] == network.id and on_topic["circle"] == "CDO-Netzwerk"
+    on_vorhaben = exported["Beim Vorhaben"]
+    assert on_vorhaben["vorhaben_id"] == vorhaben.id and on_vorhaben["topic_id"] is None

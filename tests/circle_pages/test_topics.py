@@ -162,15 +162,15 @@ def test_members_discuss_a_topic_and_outsiders_cannot(client: TestClient, db: Se
     assert posted.headers["location"] == f"{address}#kommentar-{comment.id}"
     page = client.get(address).text
     assert SECRET_TEXT in page and "<script>x()" not in page
-    # The Vorhaben's comment addresses do not serve a topic's comment (not yet: edit,
-    # history and reports of topic comments are still to come), to nobody.
-    for path in (
-        f"/kommentare/{comment.id}",
-        f"/kommentare/{comment.id}/verlauf",
-        f"/kommentare/{comment.id}/bearbeiten",
-        f"/kommentare/{comment.id}/melden",
-    ):
-        assert client.get(path).status_code == 404, path
+    # The comment addresses serve a topic's comment to the circle's members as a
+    # Vorhaben's (tests/comments/test_topic_comments.py): its place, its edit form, its
+    # report form.
+    assert client.get(f"/kommentare/{comment.id}").headers["location"] == (
+        f"{address}#kommentar-{comment.id}"
+    )
+    assert client.get(f"/kommentare/{comment.id}/bearbeiten").status_code == 200
+    assert client.get(f"/kommentare/{comment.id}/verlauf").status_code == 200
+    assert client.get(f"/kommentare/{comment.id}/melden").status_code == 200
     # Outside the circle: no page, no comment written.
     factories.login(client, db, outsider)
     assert client.get(address).status_code == 404

@@ -110,7 +110,8 @@ def test_followers_hear_of_a_comment_on_a_topic_until_they_leave_the_circle(
         f"Ines Insider hat im Thema „{TITLE}“ im Kreis „Runde“ kommentiert:"
         in (mail.payload["text"])
     )
-    assert f"{scene.address}#kommentar-{first}" in mail.payload["text"]
+    # The lasting address: it leads to the page of the topic that holds the comment.
+    assert f"/kommentare/{first}" in mail.payload["text"]
     assert still_meant_for(db, mail.payload["about"])
     # In the app: the list, its link to the comment, and the header's count.
     factories.login(client, db, scene.insider)
