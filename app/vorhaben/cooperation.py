@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, null, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -50,35 +50,37 @@ class SignalView:
 
 
 def signals_of(db: Session, vorhaben_id: int, reader: Account | None = None) -> list[SignalView]:
-    """The signals on a Vorhaben with the municipalities behind them (plain rows); with a
-    reader, the notes that reader may read."""
+    """The signals on a Vorhaben with the municipalities behind them (plain rows, one
+    statement); with a reader, the notes that reader may read."""
     signaller = aliased(Account, name="signaller")
+    signalled = aliased(Vorhaben, name="signalled")
+    # The title of the Vorhaben a signal names, if the reader may see it.
+    linked_title: Any = null()
+    if reader is not None:
+        linked_title = (
+            select(Vorhaben.title)
+            .where(Vorhaben.id == Signal.linked_vorhaben_id, visible_clause(reader))
+            .correlate_except(Vorhaben)
+            .scalar_subquery()
+        )
     rows = db.execute(
         select(
             Signal,
-            Vorhaben.municipality_id.label("owner"),
+            signalled.municipality_id.label("owner"),
             Municipality.ags,
             Municipality.name,
             Municipality.level,
             Municipality.kind_code,
             signaller.display_name,
             signaller.state,
+            linked_title.label("linked_title"),
         )
         .join(Municipality, Municipality.id == Signal.municipality_id)
-        .join(Vorhaben, Vorhaben.id == Signal.vorhaben_id)
+        .join(signalled, signalled.id == Signal.vorhaben_id)
         .outerjoin(signaller, signaller.id == Signal.account_id)
         .where(Signal.vorhaben_id == vorhaben_id)
         .order_by(Signal.kind, Signal.created_at, Signal.id)
     ).all()
-    linked_ids = {row.Signal.linked_vorhaben_id for row in rows} - {None}
-    titles: dict[int, str] = {}
-    if reader is not None and linked_ids:
-        found = db.execute(
-            select(Vorhaben.id, Vorhaben.title).where(
-                Vorhaben.id.in_(linked_ids), visible_clause(reader)
-            )
-        )
-        titles = {row.id: row.title for row in found}
     views = []
     for row in rows:
         signal: Signal = row.Signal
@@ -98,7 +100,9 @@ def signals_of(db: Session, vorhaben_id: int, reader: Account | None = None) -> 
                 signal.acknowledged_at,
                 note=(signal.note or "") if party else "",
                 signaller=shown_name(row.display_name, row.state) if party else "",
-                linked=(linked, titles[linked]) if party and linked in titles else None,
+                linked=(linked, row.linked_title)
+                if party and linked is not None and row.linked_title is not None
+                else None,
                 reply=(signal.reply or "") if party else "",
                 replied_at=signal.replied_at if party else None,
             )
@@ -126,8 +130,12 @@ class Paneled(vorhaben_service.Owned, Protocol):
     def id(self) -> int: ...
 
 
-def panel(db: Session, member: Account, vorhaben: Paneled) -> dict[str, Any]:
-    """What the cooperation panel shows this member (the page and the htmx fragment)."""
+def panel(
+    db: Session, member: Account, vorhaben: Paneled, *, choices: bool = False
+) -> dict[str, Any]:
+    """What the cooperation panel shows this member (the page and the htmx fragment). The
+    member's own Vorhaben a signal can name are read when the form opens (signal_form()),
+    or with `choices` (the form shown again with an error); None until then."""
     signals = signals_of(db, vorhaben.id, member)
     can_signal = member.municipality_id not in (None, vorhaben.municipality_id)
     return {
@@ -140,7 +148,25 @@ def panel(db: Session, member: Account, vorhaben: Paneled) -> dict[str, Any]:
         },
         "can_signal": can_signal,
         "can_acknowledge": vorhaben_service.can_edit(member, vorhaben),
-        "own_vorhaben": own_vorhaben(db, member) if can_signal else [],
+        "own_vorhaben": own_vorhaben(db, member) if can_signal and choices else None,
+        "signal_typed": {},
+        "signal_errors": {},
+    }
+
+
+def signal_form(db: Session, member: Account, vorhaben_id: int, kind: str) -> dict[str, Any]:
+    """The form of one signal with the member's own Vorhaben it can name (what the panel
+    reads only when the form opens)."""
+    if kind not in {value.value for value in SignalKind}:
+        raise NotFound(_("Unbekanntes Signal."))
+    vorhaben = vorhaben_service.get(db, member, vorhaben_id)
+    if member.municipality_id in (None, vorhaben.municipality_id):
+        raise Forbidden(_("Signale geben Mitglieder anderer Kommunen."))
+    return {
+        "vorhaben": vorhaben,
+        "kind": SignalKind(kind),
+        "label": SIGNAL_LABELS[SignalKind(kind)],
+        "own_vorhaben": own_vorhaben(db, member),
         "signal_typed": {},
         "signal_errors": {},
     }
