@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import delete, null, select
+from sqlalchemy import Integer, Select, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -22,7 +22,7 @@ from app.municipalities.models import Municipality
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.models import SIGNAL_LABELS, Follow, Signal, SignalKind, Vorhaben
 from app.vorhaben.repository import CardPlace
-from app.vorhaben.visibility import visible_clause
+from app.vorhaben.visibility import ReaderColumns, visible_clause
 
 NOTE_MAX = 500
 
@@ -49,23 +49,31 @@ class SignalView:
         return self.acknowledged_at is None
 
 
-def signals_of(db: Session, vorhaben_id: int, reader: Account | None = None) -> list[SignalView]:
-    """The signals on a Vorhaben with the municipalities behind them (plain rows, one
-    statement); with a reader, the notes that reader may read."""
+def _signals_statement() -> Select[*tuple[Any, ...]]:
+    """The signals on the Vorhaben `:vorhaben_id` as plain rows, with the title of the
+    Vorhaben each names if the reader (`:reader_id` of `:reader_municipality_id`) may see
+    it. Built once, the values bound: composing it per page cost more than running it."""
+    reader = ReaderColumns(
+        bindparam("reader_id", type_=Integer), bindparam("reader_municipality_id", type_=Integer)
+    )
     signaller = aliased(Account, name="signaller")
     signalled = aliased(Vorhaben, name="signalled")
-    # The title of the Vorhaben a signal names, if the reader may see it.
-    linked_title: Any = null()
-    if reader is not None:
-        linked_title = (
-            select(Vorhaben.title)
-            .where(Vorhaben.id == Signal.linked_vorhaben_id, visible_clause(reader))
-            .correlate_except(Vorhaben)
-            .scalar_subquery()
-        )
-    rows = db.execute(
+    linked_title = (
+        select(Vorhaben.title)
+        .where(Vorhaben.id == Signal.linked_vorhaben_id, visible_clause(reader))
+        .correlate_except(Vorhaben)
+        .scalar_subquery()
+    )
+    return (
         select(
-            Signal,
+            Signal.id,
+            Signal.kind,
+            Signal.municipality_id,
+            Signal.acknowledged_at,
+            Signal.note,
+            Signal.linked_vorhaben_id,
+            Signal.reply,
+            Signal.replied_at,
             signalled.municipality_id.label("owner"),
             Municipality.ags,
             Municipality.name,
@@ -78,33 +86,46 @@ def signals_of(db: Session, vorhaben_id: int, reader: Account | None = None) -> 
         .join(Municipality, Municipality.id == Signal.municipality_id)
         .join(signalled, signalled.id == Signal.vorhaben_id)
         .outerjoin(signaller, signaller.id == Signal.account_id)
-        .where(Signal.vorhaben_id == vorhaben_id)
+        .where(Signal.vorhaben_id == bindparam("vorhaben_id", type_=Integer))
         .order_by(Signal.kind, Signal.created_at, Signal.id)
-    ).all()
+    )
+
+
+_SIGNALS = _signals_statement()
+
+
+def signals_of(db: Session, vorhaben_id: int, reader: Account | None = None) -> list[SignalView]:
+    """The signals on a Vorhaben with the municipalities behind them (plain rows, one
+    statement); with a reader, the notes that reader may read."""
+    bound = {
+        "vorhaben_id": vorhaben_id,
+        "reader_id": reader.id if reader is not None else None,
+        "reader_municipality_id": reader.municipality_id if reader is not None else None,
+    }
     views = []
-    for row in rows:
-        signal: Signal = row.Signal
-        place = CardPlace(signal.municipality_id, row.ags, row.name, None, row.level, row.kind_code)
+    for row in db.execute(_SIGNALS, bound):
+        place = CardPlace(row.municipality_id, row.ags, row.name, None, row.level, row.kind_code)
         party = (
             reader is not None
             and reader.is_member
-            and reader.municipality_id in (row.owner, signal.municipality_id)
+            and reader.municipality_id in (row.owner, row.municipality_id)
         )
-        linked = signal.linked_vorhaben_id
+        linked = row.linked_vorhaben_id
         views.append(
             SignalView(
-                signal.id,
-                signal.kind,
-                signal.municipality_id,
+                row.id,
+                row.kind,
+                row.municipality_id,
                 place,
-                signal.acknowledged_at,
-                note=(signal.note or "") if party else "",
+                row.acknowledged_at,
+                note=(row.note or "") if party else "",
                 signaller=shown_name(row.display_name, row.state) if party else "",
+                # The title only where the reader may see that Vorhaben (the statement's).
                 linked=(linked, row.linked_title)
                 if party and linked is not None and row.linked_title is not None
                 else None,
-                reply=(signal.reply or "") if party else "",
-                replied_at=signal.replied_at if party else None,
+                reply=(row.reply or "") if party else "",
+                replied_at=row.replied_at if party else None,
             )
         )
     return views
