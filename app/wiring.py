@@ -38,8 +38,10 @@ def wire() -> None:
         similar=similar.similar,
         similar_to=similar.similar_to,
         discussion=comment_threads.thread_context,
-        attachments=attachment_views.page_context,
-        dates=date_views.page_context,
+        page_parts=(
+            vorhaben_pages.PagePart(attachment_views.page_column, attachment_views.page_values),
+            vorhaben_pages.PagePart(date_views.page_column, date_views.page_values),
+        ),
     )
 
 

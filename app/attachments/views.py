@@ -7,12 +7,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Account, AccountState
 from app.attachments.kinds import KINDS
 from app.attachments.models import Attachment
+from app.core.json_rows import json_rows, stamp
 from app.i18n import format_megabytes, format_number
 
 
@@ -42,56 +43,72 @@ def size_text(size: int) -> str:
     return f"{format_megabytes(size)} MB"
 
 
-def _select() -> Select[Any]:
-    columns: list[Any] = [
-        Attachment.id,
-        Attachment.comment_id,
-        Attachment.message_id,
-        Attachment.display_name,
-        Attachment.kind,
-        Attachment.size,
-        Attachment.preview_key,
-        Attachment.uploader_id,
-        Attachment.created_at,
-        Account.display_name.label("uploader_name"),
-        Account.state,
-    ]
+# What a listed file shows; also the order of the values in page_column()'s JSON rows.
+_COLUMNS = (
+    Attachment.id,
+    Attachment.comment_id,
+    Attachment.display_name,
+    Attachment.kind,
+    Attachment.size,
+    Attachment.preview_key,
+    Attachment.uploader_id,
+    Attachment.created_at,
+    Account.display_name.label("uploader_name"),
+    Account.state,
+)
+
+
+def _of_vorhaben(vorhaben_id: Any) -> Select[*tuple[Any, ...]]:
     return (
-        select(*columns)
+        select(*_COLUMNS)
         .outerjoin(Account, Account.id == Attachment.uploader_id)
-        .order_by(Attachment.created_at, Attachment.id)
+        .where(Attachment.vorhaben_id == vorhaben_id)
     )
 
 
-def _view(row: Row[Any]) -> AttachmentView:
-    named = row.state is not None and row.state is not AccountState.ERASED
+def _view(
+    key: int,
+    comment_id: int | None,
+    name: str,
+    kind: str,
+    size: int,
+    preview_key: str | None,
+    uploader_id: int | None,
+    created_at: dt.datetime,
+    uploader_name: str | None,
+    state: AccountState | str | None,
+) -> AttachmentView:
+    named = state is not None and AccountState(state) is not AccountState.ERASED
     return AttachmentView(
-        id=row.id,
-        comment_id=row.comment_id,
-        name=row.display_name,
-        kind_label=KINDS[row.kind].label,
-        size_text=size_text(row.size),
-        is_image=row.preview_key is not None,
-        uploader_id=row.uploader_id,
-        uploader_name=row.uploader_name if named else None,
-        created_at=row.created_at,
+        id=key,
+        comment_id=comment_id,
+        name=name,
+        kind_label=KINDS[kind].label,
+        size_text=size_text(size),
+        is_image=preview_key is not None,
+        uploader_id=uploader_id,
+        uploader_name=uploader_name if named else None,
+        created_at=created_at,
     )
+
+
+def _listing(views: Iterable[AttachmentView]) -> Listing:
+    """The files oldest first: the Vorhaben's own, and by comment."""
+    own: list[AttachmentView] = []
+    by_comment: dict[int, list[AttachmentView]] = {}
+    for view in sorted(views, key=lambda view: (view.created_at, view.id)):
+        if view.comment_id is None:
+            own.append(view)
+        else:
+            by_comment.setdefault(view.comment_id, []).append(view)
+    return Listing(tuple(own), {key: tuple(value) for key, value in by_comment.items()})
 
 
 def of_vorhaben(db: Session, vorhaben_id: int) -> Listing:
     """The files of a Vorhaben and of its comments, oldest first (the caller checked that
     the reader may see the Vorhaben; the thread shows a comment's files only where it
     shows the comment)."""
-    rows = db.execute(_select().where(Attachment.vorhaben_id == vorhaben_id))
-    own: list[AttachmentView] = []
-    by_comment: dict[int, list[AttachmentView]] = {}
-    for row in rows:
-        view = _view(row)
-        if row.comment_id is None:
-            own.append(view)
-        else:
-            by_comment.setdefault(row.comment_id, []).append(view)
-    return Listing(tuple(own), {key: tuple(value) for key, value in by_comment.items()})
+    return _listing(_view(*row) for row in db.execute(_of_vorhaben(vorhaben_id)))
 
 
 def of_messages(db: Session, message_ids: Iterable[int]) -> dict[int, tuple[AttachmentView, ...]]:
@@ -101,11 +118,32 @@ def of_messages(db: Session, message_ids: Iterable[int]) -> dict[int, tuple[Atta
     if not ids:
         return {}
     found: dict[int, list[AttachmentView]] = {}
-    for row in db.execute(_select().where(Attachment.message_id.in_(ids))):
-        found.setdefault(row.message_id, []).append(_view(row))
+    rows = db.execute(
+        select(*_COLUMNS, Attachment.message_id)
+        .outerjoin(Account, Account.id == Attachment.uploader_id)
+        .where(Attachment.message_id.in_(ids))
+        .order_by(Attachment.created_at, Attachment.id)
+    )
+    for *values, message_id in rows:
+        found.setdefault(message_id, []).append(_view(*values))
     return {key: tuple(value) for key, value in found.items()}
 
 
 def page_context(db: Session, vorhaben_id: int) -> dict[str, object]:
-    """What the Vorhaben page shows of its attachments (handed to it by app.wiring)."""
+    """What a page of the discussion shows of the attachments (a statement of its own)."""
     return {"attachments": of_vorhaben(db, vorhaben_id), "attachment_errors": {}}
+
+
+def page_column(vorhaben_id: ColumnElement[int]) -> ColumnElement[Any]:
+    """The files of the Vorhaben `vorhaben_id` (a column of the enclosing statement) as one
+    JSON value: the Vorhaben page reads them with the Vorhaben (app.wiring hands this in)."""
+    return json_rows(_of_vorhaben(vorhaben_id).correlate_except(Attachment, Account))
+
+
+def page_values(value: list[list[Any]], _vorhaben: object) -> dict[str, object]:
+    """What the Vorhaben page shows of its attachments, from page_column()'s value."""
+    views = (
+        _view(key, comment, name, kind, size, preview, uploader, stamp(created), *rest)
+        for key, comment, name, kind, size, preview, uploader, created, *rest in value
+    )
+    return {"attachments": _listing(views), "attachment_errors": {}}

@@ -7,10 +7,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import SignedIn
 from app.dashboard import service as dashboard_service
-from app.dates import views as date_views
 from app.i18n import gettext as _
 from app.membership import service as membership
-from app.vorhaben import circle_cards
 from app.web import routing
 from app.web.deps import DbSession
 from app.web.templating import render
@@ -32,7 +30,7 @@ def dashboard(request: Request, account: SignedIn, db: DbSession) -> Response:
             "page_title": _("Übersicht"),
             "board": board,
             "first_steps": board.first_steps,
-            "circles": circle_cards.my_circles(db, account),
-            "next_dates": date_views.upcoming_for(db, account),
+            "circles": board.circles,
+            "next_dates": board.next_dates,
         },
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -16,7 +17,6 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
-    exists,
     func,
     literal,
     null,
@@ -30,8 +30,11 @@ from app.accounts.models import Account, shown_name
 from app.comments import links as comment_links
 from app.comments.models import Comment
 from app.core.clock import utcnow
+from app.dashboard import cards as dashboard_cards
 from app.dashboard import welcome
+from app.dates import views as date_views
 from app.municipalities.models import Municipality, distinct_name
+from app.vorhaben import circle_cards
 from app.vorhaben.models import (
     SIGNAL_LABELS,
     STAGE_LABELS,
@@ -42,10 +45,9 @@ from app.vorhaben.models import (
     SignalKind,
     StageChange,
     Vorhaben,
-    VorhabenField,
 )
-from app.vorhaben.repository import Card, card_select, run_card_selects
-from app.vorhaben.visibility import ReaderColumns, comment_visible_clause, visible_clause
+from app.vorhaben.repository import Card
+from app.vorhaben.visibility import comment_visible_clause, visible_clause
 
 RECENT = dt.timedelta(days=90)
 T = TypeVar("T")
@@ -105,6 +107,8 @@ class Dashboard:
     open_signals: tuple[OpenSignal, ...]
     open_signal_count: int
     first_steps: welcome.FirstSteps | None  # for a new member (None when all are taken)
+    circles: circle_cards.MyCircles
+    next_dates: tuple[date_views.TerminView, ...]
 
     @property
     def followed_groups(self) -> list[Group[Activity]]:
@@ -116,86 +120,84 @@ class Dashboard:
 
 
 def build(db: Session, member: Account, *, limit: int = 6) -> Dashboard:
-    """The dashboard of one member (every list goes through the visibility rule)."""
+    """The dashboard of one member (every list goes through the visibility rule), in four
+    statements: the member's facts (with their circles and next dates), the cards of all
+    lists, their fields and tags, and the news (test_statements counts them)."""
     return _build(db, member, utcnow() - RECENT, limit)
 
 
 def _build(db: Session, member: Account, since: dt.datetime, limit: int) -> Dashboard:
-    land, interests, first_steps = _member_facts(db, member)
-    bound = {"reader_id": member.id, "reader_municipality_id": member.municipality_id}
-    statements: list[tuple[Select[Any], dict[str, Any]]] = []
+    facts = _member_facts(db, member)
+    land, interests = facts.land, facts.interests
+    bound: dict[str, Any] = {
+        "reader_id": member.id,
+        "reader_municipality_id": member.municipality_id,
+    }
     if land is not None:
-        statements.append((_new_in_land(limit), {**bound, "land_id": land[0], "since": since}))
+        bound.update(land_id=land[0], since=since)
     if interests:
-        field_ids = [field_id for field_id, _label in interests]
-        statements.append((_in_fields(limit), {**bound, "field_ids": field_ids}))
-    found = run_card_selects(db, statements)  # their fields and tags in one statement
-    new_in_land: list[Card] = found.pop(0) if land is not None else []
-    in_my_fields: list[Card] = found.pop(0) if interests else []
+        bound["field_ids"] = [field_id for field_id, _label in interests]
+    in_circles = any(active for _id, _name, active in facts.circles)
+    lists = dashboard_cards.card_lists(
+        db, bound, land=land is not None, fields=bool(interests), circles=in_circles, limit=limit
+    )
+    new_in_land, in_my_fields, in_my_circles = lists
     activity, open_signals, open_count = news(db, member, since, limit=limit * 2)
     return Dashboard(
         land_name=land[1] if land else None,
-        new_in_land=tuple(new_in_land),
+        new_in_land=dashboard_cards.latest(new_in_land, "created_at"),
         interests=tuple(label for _id, label in interests),
-        in_my_fields=tuple(in_my_fields),
+        in_my_fields=dashboard_cards.latest(in_my_fields, "last_activity_at"),
         followed_activity=tuple(activity),
         open_signals=tuple(open_signals),
         open_signal_count=open_count,
-        first_steps=first_steps,
+        first_steps=facts.first_steps,
+        circles=circle_cards.overview(facts.circles, in_my_circles),
+        next_dates=facts.next_dates,
     )
 
 
-def _member_facts(
-    db: Session, member: Account
-) -> tuple[tuple[int, str] | None, list[tuple[int, str]], welcome.FirstSteps | None]:
-    """The Land of the member's municipality (id, name), their fields of action (id, label,
-    in their order) and, for a new member, the first steps: in one statement, a branch for
-    each told apart by `part` (0 the Land, 1 a field, 2 the steps taken)."""
-    bound = {"reader_id": member.id, "reader_municipality_id": member.municipality_id}
+@dataclass(frozen=True)
+class _Facts:
+    land: tuple[int, str] | None  # of the member's municipality: id, name
+    interests: list[tuple[int, str]]  # the member's fields of action: id, label
+    first_steps: welcome.FirstSteps | None
+    circles: list[tuple[int, str, bool]]  # id, name, whether active (else invited)
+    next_dates: tuple[date_views.TerminView, ...]
+
+
+# The parts of the facts statement (its column `part`).
+_LAND, _FIELD, _STEPS, _ACTIVE_CIRCLE, _INVITED, _DATES = range(6)
+
+
+def _member_facts(db: Session, member: Account) -> _Facts:
+    """The Land of the member's municipality, their fields of action, for a new member
+    the first steps, their circles and invitations and their next dates: in one statement,
+    a branch for each told apart by `part`."""
+    bound = {
+        "reader_id": member.id,
+        "reader_municipality_id": member.municipality_id,
+        "dates_since": date_views.upcoming_since(),
+    }
     rows = db.execute(_facts_statement(welcome.is_new(member)), bound).all()
-    found_land = next(((row.id, row.label) for row in rows if row.part == 0), None)
-    interests = [(row.id, row.label) for row in rows if row.part == 1]
-    steps = next(
-        (
-            welcome.steps(bool(interests), bool(row.id), bool(row.position))
+    interests = [(row.id, row.label) for row in rows if row.part == _FIELD]
+    steps = None
+    next_dates: tuple[date_views.TerminView, ...] = ()
+    for row in rows:
+        if row.part == _STEPS:
+            steps = welcome.steps(bool(interests), bool(row.id), bool(row.position))
+        elif row.part == _DATES:
+            next_dates = date_views.upcoming(json.loads(row.label))
+    return _Facts(
+        land=next(((row.id, row.label) for row in rows if row.part == _LAND), None),
+        interests=interests,
+        first_steps=steps,
+        circles=[
+            (row.id, row.label, row.part == _ACTIVE_CIRCLE)
             for row in rows
-            if row.part == 2
-        ),
-        None,
-    )
-    return found_land, interests, steps
-
-
-@functools.cache
-def _new_in_land(limit: int) -> Select[Any]:
-    """The newest Vorhaben in the Land `:land_id` since `:since` (cards), built once."""
-    return card_select(
-        select(Vorhaben)
-        .join(Municipality, Municipality.id == Vorhaben.municipality_id)
-        .where(
-            visible_clause(_READER),
-            Municipality.land_id == bindparam("land_id", type_=Integer),
-            Vorhaben.created_at >= bindparam("since", type_=Vorhaben.created_at.type),
-        )
-        .order_by(Vorhaben.created_at.desc(), Vorhaben.id.desc())
-        .limit(limit)
-    )
-
-
-@functools.cache
-def _in_fields(limit: int) -> Select[Any]:
-    """The Vorhaben last active in the fields `:field_ids` (cards), built once."""
-    return card_select(
-        select(Vorhaben)
-        .where(
-            visible_clause(_READER),
-            exists().where(
-                VorhabenField.vorhaben_id == Vorhaben.id,
-                VorhabenField.field_id.in_(bindparam("field_ids", expanding=True)),
-            ),
-        )
-        .order_by(Vorhaben.last_activity_at.desc(), Vorhaben.id.desc())
-        .limit(limit)
+            if row.part in (_ACTIVE_CIRCLE, _INVITED)
+        ],
+        next_dates=next_dates,
     )
 
 
@@ -205,7 +207,7 @@ def _facts_statement(with_steps: bool) -> Select[Any]:
     home = aliased(Municipality, name="home")
     land = (
         select(
-            literal(0).label("part"),
+            literal(_LAND).label("part"),
             Municipality.id.label("id"),
             Municipality.name.label("label"),
             literal(0).label("position"),
@@ -214,18 +216,30 @@ def _facts_statement(with_steps: bool) -> Select[Any]:
         .where(home.id == _READER.municipality_id)  # NULL (no municipality) matches nothing
     )
     fields = (
-        select(literal(1), FieldOfAction.id, FieldOfAction.label, FieldOfAction.position)
+        select(literal(_FIELD), FieldOfAction.id, FieldOfAction.label, FieldOfAction.position)
         .join(Interest, Interest.field_id == FieldOfAction.id)
         .where(Interest.account_id == _READER.id)
     )
-    parts = [land, fields]
+    circles = circle_cards.memberships_select(_READER).subquery("my_circles")
+    active = case((circles.c.active, literal(_ACTIVE_CIRCLE)), else_=literal(_INVITED))
+    dates = date_views.upcoming_column(
+        _READER, bindparam("dates_since", type_=Vorhaben.created_at.type)
+    )
+    parts = [
+        land,
+        fields,
+        select(active, circles.c.id, circles.c.name, literal(0)),
+        # One row: the next dates as JSON text (app.dates decides what they are).
+        select(literal(_DATES), cast(null(), Integer), cast(dates, String), literal(0)),
+    ]
     if with_steps:
         follows_others, shared_one = (
             case((taken, 1), else_=0) for taken in welcome.steps_taken(_READER.id)
         )
-        parts.append(select(literal(2), follows_others, cast(null(), String), shared_one))
+        parts.append(select(literal(_STEPS), follows_others, cast(null(), String), shared_one))
     facts = union_all(*parts).subquery("facts")
-    return select(*facts.c).order_by(facts.c.part, facts.c.position)
+    # Circles by name (their position is 0), fields by their position.
+    return select(*facts.c).order_by(facts.c.part, facts.c.position, facts.c.label, facts.c.id)
 
 
 def news(
@@ -401,10 +415,7 @@ def _news_statement(limit: int) -> Select[Any]:
     )
 
 
-# The reader of the dashboard's statements, their values bound when they run.
-_READER = ReaderColumns(
-    bindparam("reader_id", type_=Integer), bindparam("reader_municipality_id", type_=Integer)
-)
+_READER = dashboard_cards.READER
 _KIND_ORDER = {"comment": 0, "stage": 1, "signal": 2}
 
 # The columns only some branches of the news statement have (typed NULL in the others).

@@ -4,16 +4,19 @@ ones of a member's Vorhaben (dashboard) and those of the calendar feed."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Account
 from app.core.clock import BERLIN, utcnow
-from app.dates.models import Kind, Termin
+from app.core.json_rows import json_rows, maybe_stamp, stamp
+from app.dates.models import KIND_LABELS, Kind, Termin
 from app.vorhaben.models import Follow, Vorhaben
-from app.vorhaben.visibility import visible_clause
+from app.vorhaben.visibility import Reader, visible_clause
 
 # How far back the feed reaches: calendar apps keep what they saw before.
 FEED_PAST = dt.timedelta(days=90)
@@ -58,6 +61,11 @@ class TerminView:
         return last < now
 
 
+class Titled(Protocol):
+    @property
+    def title(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class Listing:
     upcoming: tuple[TerminView, ...] = ()
@@ -90,25 +98,78 @@ def view(termin: Termin, vorhaben_id: int, vorhaben_title: str) -> TerminView:
     )
 
 
-def of_vorhaben(db: Session, vorhaben_id: int) -> Listing:
-    """A Vorhaben's dates: upcoming soonest first, past ones latest first (the caller
-    checked that the reader may see the Vorhaben)."""
-    rows = db.execute(
-        _select().where(Termin.vorhaben_id == vorhaben_id).order_by(Termin.starts_at, Termin.id)
+# What a listed date shows, in the order of the JSON rows the pages' statements carry.
+_VIEW_COLUMNS = (
+    Termin.id,
+    Termin.vorhaben_id,
+    Termin.kind,
+    Termin.title,
+    Termin.starts_at,
+    Termin.ends_at,
+    Termin.all_day,
+    Termin.place,
+    Termin.link,
+    Termin.note,
+    Termin.sequence,
+    Termin.updated_at,
+)
+
+
+def _view_of(values: Sequence[Any], vorhaben_title: str) -> TerminView:
+    """A date from the values of _VIEW_COLUMNS as JSON gives them (text, numbers)."""
+    key, vorhaben_id, kind, title, starts, ends, all_day, place, link, note, seq, updated = values
+    kind = Kind(kind)
+    return TerminView(
+        id=key,
+        vorhaben_id=vorhaben_id,
+        vorhaben_title=vorhaben_title,
+        kind=kind,
+        kind_label=KIND_LABELS[kind],
+        title=title,
+        starts_at=stamp(starts),
+        ends_at=maybe_stamp(ends),
+        all_day=bool(all_day),
+        place=place,
+        link=link,
+        note=note,
+        sequence=seq,
+        updated_at=stamp(updated),
     )
+
+
+def _soonest_first(views: Iterable[TerminView]) -> list[TerminView]:
+    return sorted(views, key=lambda view: (view.starts_at, view.id))
+
+
+def _listing(views: Iterable[TerminView]) -> Listing:
+    """Upcoming soonest first, past ones latest first."""
     now = utcnow()
-    views = [view(termin, vorhaben_id, title) for termin, vorhaben_id, title in rows]
-    upcoming = tuple(view for view in views if not view.is_past(now))
-    past = tuple(reversed([view for view in views if view.is_past(now)]))
+    ordered = _soonest_first(views)
+    upcoming = tuple(view for view in ordered if not view.is_past(now))
+    past = tuple(reversed([view for view in ordered if view.is_past(now)]))
     return Listing(upcoming, past)
 
 
-def page_context(db: Session, vorhaben_id: int) -> dict[str, object]:
-    """What the Vorhaben page shows of its dates (handed to it by app.wiring)."""
-    return {"termine": of_vorhaben(db, vorhaben_id)}
+def of_vorhaben(db: Session, vorhaben_id: int) -> Listing:
+    """A Vorhaben's dates: upcoming soonest first, past ones latest first (the caller
+    checked that the reader may see the Vorhaben)."""
+    rows = db.execute(_select().where(Termin.vorhaben_id == vorhaben_id))
+    return _listing(view(termin, vorhaben_id, title) for termin, vorhaben_id, title in rows)
 
 
-def _mine(member: Account) -> Select[Termin, int, str]:
+def page_column(vorhaben_id: ColumnElement[int]) -> ColumnElement[Any]:
+    """The dates of the Vorhaben `vorhaben_id` (a column of the enclosing statement) as one
+    JSON value: the Vorhaben page reads them with the Vorhaben (app.wiring hands this in)."""
+    query = select(*_VIEW_COLUMNS).where(Termin.vorhaben_id == vorhaben_id)
+    return json_rows(query.correlate_except(Termin))
+
+
+def page_values(value: list[list[Any]], vorhaben: Titled) -> dict[str, object]:
+    """What the Vorhaben page shows of its dates, from page_column()'s value."""
+    return {"termine": _listing(_view_of(values, vorhaben.title) for values in value)}
+
+
+def _mine(member: Reader) -> Select[Termin, int, str]:
     """Dates of the Vorhaben the member follows or wrote, limited to what they may see."""
     followed = select(Follow.vorhaben_id).where(Follow.account_id == member.id)
     return _select().where(
@@ -117,18 +178,30 @@ def _mine(member: Account) -> Select[Termin, int, str]:
     )
 
 
-def upcoming_for(db: Session, member: Account, *, limit: int = 5) -> tuple[TerminView, ...]:
-    """The member's next dates (dashboard: "Nächste Termine")."""
-    now = utcnow()
-    # Whole-day dates started at midnight: a day's date stays "next" until the day is over.
-    since = now - dt.timedelta(days=1)
-    rows = db.execute(
+def upcoming_column(member: Reader, since: Any, *, limit: int = 5) -> ColumnElement[Any]:
+    """The member's next dates (dashboard: "Nächste Termine") as one JSON value, for the
+    dashboard's statement: dates not over by `since` (a day ago: a whole-day date started
+    at midnight stays "next" until the day is over), soonest first. `member` may name the
+    reader by bound parameters (ReaderColumns); upcoming() reads the value."""
+    query = (
         _mine(member)
         .where(or_(Termin.starts_at >= since, Termin.ends_at >= since))
         .order_by(Termin.starts_at, Termin.id)
-        .limit(limit + 10)
+        .limit(limit + 10)  # a few over (past ones of today are left out below)
+        .with_only_columns(*_VIEW_COLUMNS, Vorhaben.title, maintain_column_froms=True)
     )
-    views = [view(termin, vorhaben_id, title) for termin, vorhaben_id, title in rows]
+    return json_rows(query, limited=True)
+
+
+def upcoming_since() -> dt.datetime:
+    """The `since` of upcoming_column(), now."""
+    return utcnow() - dt.timedelta(days=1)
+
+
+def upcoming(value: list[list[Any]], *, limit: int = 5) -> tuple[TerminView, ...]:
+    """The member's next dates from upcoming_column()'s value."""
+    now = utcnow()
+    views = _soonest_first(_view_of(values[:-1], values[-1]) for values in value)
     return tuple(view for view in views if not view.is_past(now))[:limit]
 
 

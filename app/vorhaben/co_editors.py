@@ -13,8 +13,17 @@ municipality loses it at once, and removing a partner municipality removes its c
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import ForeignKey, PrimaryKeyConstraint, delete, exists, select
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    PrimaryKeyConstraint,
+    and_,
+    delete,
+    exists,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column
 
 from app.accounts.models import Account, AccountState
@@ -40,21 +49,37 @@ class VorhabenCoEditor(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+def co_editing_clause(reader: Reader, vorhaben_id: Any) -> ColumnElement[bool]:
+    """SQL: the reader is named a co-editor of the Vorhaben `vorhaben_id` (a value, or a
+    column of the enclosing statement: the Vorhaben page reads it with the Vorhaben) and is
+    a member of one of its partner municipalities now. A municipality of None (NULL) is in
+    none."""
+    named = (
+        exists()
+        .where(
+            VorhabenCoEditor.vorhaben_id == vorhaben_id,
+            VorhabenCoEditor.account_id == reader.id,
+        )
+        .correlate_except(VorhabenCoEditor)
+    )
+    partner = (
+        exists()
+        .where(
+            VorhabenPartner.vorhaben_id == vorhaben_id,
+            VorhabenPartner.municipality_id == reader.municipality_id,
+        )
+        .correlate_except(VorhabenPartner)
+    )
+    return and_(named, partner)
+
+
 def is_co_editor(db: Session, reader: Reader, vorhaben_id: int) -> bool:
     """Named a co-editor, and a member of one of the Vorhaben's partner municipalities now.
 
     (Whether they can see it is decided where the Vorhaben is read: service.get().)"""
     if not reader.is_member or reader.municipality_id is None:
         return False
-    named = exists().where(
-        VorhabenCoEditor.vorhaben_id == vorhaben_id,
-        VorhabenCoEditor.account_id == reader.id,
-    )
-    partner = exists().where(
-        VorhabenPartner.vorhaben_id == vorhaben_id,
-        VorhabenPartner.municipality_id == reader.municipality_id,
-    )
-    return bool(db.scalar(select(named & partner)))
+    return bool(db.scalar(select(co_editing_clause(reader, vorhaben_id))))
 
 
 def co_editors(db: Session, vorhaben_id: int) -> list[Account]:

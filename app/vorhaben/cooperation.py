@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import delete, select
+from sqlalchemy import Integer, Select, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -22,7 +22,7 @@ from app.municipalities.models import Municipality
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.models import SIGNAL_LABELS, Follow, Signal, SignalKind, Vorhaben
 from app.vorhaben.repository import CardPlace
-from app.vorhaben.visibility import visible_clause
+from app.vorhaben.visibility import ReaderColumns, visible_clause
 
 NOTE_MAX = 500
 
@@ -49,58 +49,83 @@ class SignalView:
         return self.acknowledged_at is None
 
 
-def signals_of(db: Session, vorhaben_id: int, reader: Account | None = None) -> list[SignalView]:
-    """The signals on a Vorhaben with the municipalities behind them (plain rows); with a
-    reader, the notes that reader may read."""
+def _signals_statement() -> Select[*tuple[Any, ...]]:
+    """The signals on the Vorhaben `:vorhaben_id` as plain rows, with the title of the
+    Vorhaben each names if the reader (`:reader_id` of `:reader_municipality_id`) may see
+    it. Built once, the values bound: composing it per page cost more than running it."""
+    reader = ReaderColumns(
+        bindparam("reader_id", type_=Integer), bindparam("reader_municipality_id", type_=Integer)
+    )
     signaller = aliased(Account, name="signaller")
-    rows = db.execute(
+    signalled = aliased(Vorhaben, name="signalled")
+    linked_title = (
+        select(Vorhaben.title)
+        .where(Vorhaben.id == Signal.linked_vorhaben_id, visible_clause(reader))
+        .correlate_except(Vorhaben)
+        .scalar_subquery()
+    )
+    return (
         select(
-            Signal,
-            Vorhaben.municipality_id.label("owner"),
+            Signal.id,
+            Signal.kind,
+            Signal.municipality_id,
+            Signal.acknowledged_at,
+            Signal.note,
+            Signal.linked_vorhaben_id,
+            Signal.reply,
+            Signal.replied_at,
+            signalled.municipality_id.label("owner"),
             Municipality.ags,
             Municipality.name,
             Municipality.level,
             Municipality.kind_code,
             signaller.display_name,
             signaller.state,
+            linked_title.label("linked_title"),
         )
         .join(Municipality, Municipality.id == Signal.municipality_id)
-        .join(Vorhaben, Vorhaben.id == Signal.vorhaben_id)
+        .join(signalled, signalled.id == Signal.vorhaben_id)
         .outerjoin(signaller, signaller.id == Signal.account_id)
-        .where(Signal.vorhaben_id == vorhaben_id)
+        .where(Signal.vorhaben_id == bindparam("vorhaben_id", type_=Integer))
         .order_by(Signal.kind, Signal.created_at, Signal.id)
-    ).all()
-    linked_ids = {row.Signal.linked_vorhaben_id for row in rows} - {None}
-    titles: dict[int, str] = {}
-    if reader is not None and linked_ids:
-        found = db.execute(
-            select(Vorhaben.id, Vorhaben.title).where(
-                Vorhaben.id.in_(linked_ids), visible_clause(reader)
-            )
-        )
-        titles = {row.id: row.title for row in found}
+    )
+
+
+_SIGNALS = _signals_statement()
+
+
+def signals_of(db: Session, vorhaben_id: int, reader: Account | None = None) -> list[SignalView]:
+    """The signals on a Vorhaben with the municipalities behind them (plain rows, one
+    statement); with a reader, the notes that reader may read."""
+    bound = {
+        "vorhaben_id": vorhaben_id,
+        "reader_id": reader.id if reader is not None else None,
+        "reader_municipality_id": reader.municipality_id if reader is not None else None,
+    }
     views = []
-    for row in rows:
-        signal: Signal = row.Signal
-        place = CardPlace(signal.municipality_id, row.ags, row.name, None, row.level, row.kind_code)
+    for row in db.execute(_SIGNALS, bound):
+        place = CardPlace(row.municipality_id, row.ags, row.name, None, row.level, row.kind_code)
         party = (
             reader is not None
             and reader.is_member
-            and reader.municipality_id in (row.owner, signal.municipality_id)
+            and reader.municipality_id in (row.owner, row.municipality_id)
         )
-        linked = signal.linked_vorhaben_id
+        linked = row.linked_vorhaben_id
         views.append(
             SignalView(
-                signal.id,
-                signal.kind,
-                signal.municipality_id,
+                row.id,
+                row.kind,
+                row.municipality_id,
                 place,
-                signal.acknowledged_at,
-                note=(signal.note or "") if party else "",
+                row.acknowledged_at,
+                note=(row.note or "") if party else "",
                 signaller=shown_name(row.display_name, row.state) if party else "",
-                linked=(linked, titles[linked]) if party and linked in titles else None,
-                reply=(signal.reply or "") if party else "",
-                replied_at=signal.replied_at if party else None,
+                # The title only where the reader may see that Vorhaben (the statement's).
+                linked=(linked, row.linked_title)
+                if party and linked is not None and row.linked_title is not None
+                else None,
+                reply=(row.reply or "") if party else "",
+                replied_at=row.replied_at if party else None,
             )
         )
     return views
@@ -126,8 +151,12 @@ class Paneled(vorhaben_service.Owned, Protocol):
     def id(self) -> int: ...
 
 
-def panel(db: Session, member: Account, vorhaben: Paneled) -> dict[str, Any]:
-    """What the cooperation panel shows this member (the page and the htmx fragment)."""
+def panel(
+    db: Session, member: Account, vorhaben: Paneled, *, choices: bool = False
+) -> dict[str, Any]:
+    """What the cooperation panel shows this member (the page and the htmx fragment). The
+    member's own Vorhaben a signal can name are read when the form opens (signal_form()),
+    or with `choices` (the form shown again with an error); None until then."""
     signals = signals_of(db, vorhaben.id, member)
     can_signal = member.municipality_id not in (None, vorhaben.municipality_id)
     return {
@@ -140,7 +169,25 @@ def panel(db: Session, member: Account, vorhaben: Paneled) -> dict[str, Any]:
         },
         "can_signal": can_signal,
         "can_acknowledge": vorhaben_service.can_edit(member, vorhaben),
-        "own_vorhaben": own_vorhaben(db, member) if can_signal else [],
+        "own_vorhaben": own_vorhaben(db, member) if can_signal and choices else None,
+        "signal_typed": {},
+        "signal_errors": {},
+    }
+
+
+def signal_form(db: Session, member: Account, vorhaben_id: int, kind: str) -> dict[str, Any]:
+    """The form of one signal with the member's own Vorhaben it can name (what the panel
+    reads only when the form opens)."""
+    if kind not in {value.value for value in SignalKind}:
+        raise NotFound(_("Unbekanntes Signal."))
+    vorhaben = vorhaben_service.get(db, member, vorhaben_id)
+    if member.municipality_id in (None, vorhaben.municipality_id):
+        raise Forbidden(_("Signale geben Mitglieder anderer Kommunen."))
+    return {
+        "vorhaben": vorhaben,
+        "kind": SignalKind(kind),
+        "label": SIGNAL_LABELS[SignalKind(kind)],
+        "own_vorhaben": own_vorhaben(db, member),
         "signal_typed": {},
         "signal_errors": {},
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Form, Request
+from fastapi import Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import Member
@@ -32,7 +32,8 @@ def _cooperation_fragment(
     status_code: int = 200,
 ) -> Response:
     vorhaben = service.get(db, member, vorhaben_id)
-    context = cooperation.panel(db, member, vorhaben)
+    # Shown again with what was typed: the form stays open, with its choices.
+    context = cooperation.panel(db, member, vorhaben, choices=typed is not None)
     context.update(
         vorhaben=vorhaben,
         following=cooperation.is_following(db, member.id, vorhaben.id),
@@ -58,6 +59,8 @@ def _failed(
         )
     context = detail_context(db, member, vorhaben_id)
     context.update(signal_typed=typed, signal_errors=error.errors)
+    if context["can_signal"]:  # the form stays open, with its choices
+        context["own_vorhaben"] = cooperation.own_vorhaben(db, member)
     request.state.nav = "vorhaben"
     return render(request, "vorhaben/detail.html", context, status_code=422)
 
@@ -83,6 +86,24 @@ def follow(
         else _("Sie folgen diesem Vorhaben nicht mehr."),
     )
     return response
+
+
+@router.get("/vorhaben/{vorhaben_id:id}/signale")
+def signal_form(
+    request: Request,
+    vorhaben_id: int,
+    member: Member,
+    db: DbSession,
+    art: Annotated[str, Query(max_length=20)] = "",
+) -> Response:
+    """A signal's form with the member's own Vorhaben it can name: as the panel's form opens
+    (htmx, the choices alone), or as a page of its own (without JavaScript)."""
+    context = cooperation.signal_form(db, member, vorhaben_id, art)
+    if is_htmx(request):
+        return render(request, "vorhaben/_signal_linked.html", context)
+    request.state.nav = "vorhaben"
+    context["page_title"] = _("Signal geben")
+    return render(request, "vorhaben/signal.html", context)
 
 
 @router.post("/vorhaben/{vorhaben_id:id}/signale")

@@ -1,13 +1,17 @@
 """What the Vorhaben page shows, read as plain rows in two statements: the Vorhaben with its
-municipality, Land, author, AI record and whether the reader follows it; then its fields of
-action, tags, partner municipalities, contact persons and stage changes (a union). Building
+municipality, Land, author, AI record, circle, whether the reader follows and co-edits it,
+and its attachments and dates (JSON columns the domains above hand in: provided.PagePart);
+then its fields of action, tags, partner municipalities, contact persons and stage changes
+(a union). Building
 ORM objects with their loader paths was most of the page's time; writing code still loads
 the ORM Vorhaben (service.get)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
@@ -24,9 +28,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from app.accounts.models import Account, AccountState
+from app.circles.models import Circle
 from app.core.errors import NotFound
 from app.i18n import gettext as _
 from app.municipalities.models import Level, Municipality
+from app.vorhaben import co_editors, provided
 from app.vorhaben.models import (
     AI_RECORD_TEXTS,
     AI_RISK_LABELS,
@@ -127,11 +133,15 @@ class VorhabenPage(ShownVorhaben):
     author: Person | None
     ai_record: Record | None
     following: bool
+    co_editor: bool  # named a co-editor (app.vorhaben.co_editors), in a partner municipality
+    circle_name: str | None  # its circle's, if shared with one (the reader may see it)
     fields: tuple[CardField, ...] = ()
     tags: tuple[CardTag, ...] = ()
     partners: tuple[CardPlace, ...] = ()
     contacts: tuple[Person, ...] = ()
     timeline: tuple[Step, ...] = ()
+    # What the domains above Vorhaben read with it (provided.PagePart), by template names.
+    parts: Mapping[str, object] = field(default_factory=dict)
 
 
 _PLACE = aliased(Municipality, name="page_place")
@@ -183,10 +193,12 @@ _RELATED_COLUMNS = (
 )
 
 
-def _page_statement() -> Select[Any]:
-    """The Vorhaben `:vorhaben_id` with its to-one rows, if the reader (`:reader_id`, a
-    member of `:reader_municipality_id`) may see it. Built once, the reader's values bound:
-    the same visibility rule, composed per page it cost a good part of the page."""
+@functools.cache
+def _page_statement(parts: tuple[provided.PagePart, ...]) -> Select[Any]:
+    """The Vorhaben `:vorhaben_id` with its to-one rows, whether the reader follows it and
+    co-edits it, and the columns of the page parts, if the reader (`:reader_id`, a member
+    of `:reader_municipality_id`) may see it. Built once, the reader's values bound: the
+    same visibility rule, composed per page it cost a good part of the page."""
     reader = ReaderColumns(
         bindparam("reader_id", type_=Integer),
         bindparam("reader_municipality_id", type_=Integer),
@@ -196,23 +208,32 @@ def _page_statement() -> Select[Any]:
         .where(Follow.account_id == reader.id, Follow.vorhaben_id == Vorhaben.id)
         .exists()
     )
-    columns: list[Any] = [*_COLUMNS, *_RELATED_COLUMNS, following.label("following")]
+    columns: list[Any] = [
+        *_COLUMNS,
+        *_RELATED_COLUMNS,
+        following.label("following"),
+        co_editors.co_editing_clause(reader, Vorhaben.id).label("co_editor"),
+        Circle.name.label("circle_name"),
+        *(
+            part.column(Vorhaben.id.expression).label(f"part_{number}")
+            for number, part in enumerate(parts)
+        ),
+    ]
     return (
         select(*columns)
         .join(_PLACE, _PLACE.id == Vorhaben.municipality_id)
         .outerjoin(_LAND, _LAND.id == _PLACE.land_id)
         .outerjoin(_AUTHOR, _AUTHOR.id == Vorhaben.author_id)
         .outerjoin(AIRecord, AIRecord.vorhaben_id == Vorhaben.id)
+        .outerjoin(Circle, Circle.id == Vorhaben.circle_id)
         .where(Vorhaben.id == bindparam("vorhaben_id", type_=Integer), visible_clause(reader))
     )
 
 
-_PAGE = _page_statement()
-
-
 def load(db: Session, reader: Reader, vorhaben_id: int) -> VorhabenPage:
     """The page of a Vorhaben the reader may see (404 if not: the visibility rule is part
-    of the statement)."""
+    of the statement), with the page parts of the domains above (attachments, dates)."""
+    parts = provided.page_parts()
     row = None
     if reader.is_member:  # (for anyone else the rule admits nothing)
         bound = {
@@ -220,7 +241,7 @@ def load(db: Session, reader: Reader, vorhaben_id: int) -> VorhabenPage:
             "reader_id": reader.id,
             "reader_municipality_id": reader.municipality_id,
         }
-        row = db.execute(_PAGE, bound).one_or_none()
+        row = db.execute(_page_statement(parts), bound).one_or_none()
     if row is None:
         raise NotFound(_("Dieses Vorhaben gibt es nicht oder Sie können es nicht sehen."))
     values = {column.key: getattr(row, column.key) for column in _COLUMNS}
@@ -243,14 +264,21 @@ def load(db: Session, reader: Reader, vorhaben_id: int) -> VorhabenPage:
     if row.ai_vorhaben_id is not None:
         names = (*AI_RECORD_TEXTS, "risk_class")
         record = Record(**{name: getattr(row, f"ai_{name}") for name in names})
-    return VorhabenPage(
+    shown: dict[str, object] = {}
+    vorhaben = VorhabenPage(
         **values,
         municipality=place,
         author=author,
         ai_record=record,
         following=bool(row.following),
+        co_editor=bool(row.co_editor),
+        circle_name=row.circle_name,
+        parts=shown,
         **_related(db, vorhaben_id),
     )
+    for number, part in enumerate(parts):
+        shown.update(part.values(getattr(row, f"part_{number}"), vorhaben))
+    return vorhaben
 
 
 # The kinds of rows of _related's union, in the order they come.

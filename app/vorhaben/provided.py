@@ -1,13 +1,15 @@
 """What the Vorhaben pages show from the domains above Vorhaben: the discussion (comments),
-the attachments, the dates and similar Vorhaben (search). Vorhaben imports none of them; app.wiring
-hands their functions in at start-up (provide()), and the pages call them through here."""
+the attachments and the dates (read with the Vorhaben: PagePart) and similar Vorhaben
+(search). Vorhaben imports none of them; app.wiring hands their functions in at start-up
+(provide()), and the pages call them through here."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from app.vorhaben.repository import Card
@@ -44,16 +46,25 @@ class Discussion(Protocol):
     def __call__(self, db: Session, vorhaben_id: int) -> dict[str, object]: ...
 
 
-class Attachments(Protocol):
-    """app.attachments.views.page_context: the files of a Vorhaben and its comments."""
+class Shown(Protocol):
+    """The Vorhaben a page part is read with (app.vorhaben.page.VorhabenPage)."""
 
-    def __call__(self, db: Session, vorhaben_id: int) -> dict[str, object]: ...
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def title(self) -> str: ...
 
 
-class Dates(Protocol):
-    """app.dates.views.page_context: the dates of a Vorhaben."""
+@dataclass(frozen=True)
+class PagePart:
+    """Rows of a domain above Vorhaben that the Vorhaben page reads in its own statement
+    (app.vorhaben.page): `column` is a scalar subquery (app.core.json_rows) of the Vorhaben
+    whose id column it is given; `values` turns what it read into names for the template.
+    The domain keeps deciding what it reads; the page runs one statement for all."""
 
-    def __call__(self, db: Session, vorhaben_id: int) -> dict[str, object]: ...
+    column: Callable[[ColumnElement[int]], ColumnElement[Any]]
+    values: Callable[[Any, Shown], dict[str, object]]
 
 
 @dataclass
@@ -61,8 +72,7 @@ class _Provided:
     similar: SimilarFinder | None = None
     similar_to: SimilarToFinder | None = None
     discussion: Discussion | None = None
-    attachments: Attachments | None = None
-    dates: Dates | None = None
+    page_parts: tuple[PagePart, ...] = ()
 
 
 _provided = _Provided()
@@ -73,15 +83,14 @@ def provide(
     similar: SimilarFinder,
     similar_to: SimilarToFinder,
     discussion: Discussion,
-    attachments: Attachments,
-    dates: Dates | None = None,
+    page_parts: tuple[PagePart, ...] = (),
 ) -> None:
-    """Called by app.wiring.wire() (again: the same functions, nothing changes)."""
+    """Called by app.wiring.wire() (again: the same functions, nothing changes). The page
+    parts are the attachments and the dates of the Vorhaben page."""
     _provided.similar = similar
     _provided.similar_to = similar_to
     _provided.discussion = discussion
-    _provided.attachments = attachments
-    _provided.dates = dates
+    _provided.page_parts = page_parts
 
 
 def similar(
@@ -116,15 +125,8 @@ def discussion(db: Session, vorhaben_id: int) -> dict[str, object]:
     return _provided.discussion(db, vorhaben_id)
 
 
-def attachments(db: Session, vorhaben_id: int) -> dict[str, object]:
-    """The attachments of the detail page (the Vorhaben's and its comments')."""
-    if _provided.attachments is None:
-        raise RuntimeError("app.wiring.wire() was not called: no attachments for Vorhaben pages")
-    return _provided.attachments(db, vorhaben_id)
-
-
-def dates(db: Session, vorhaben_id: int) -> dict[str, object]:
-    """The dates of the detail page."""
-    if _provided.dates is None:
-        raise RuntimeError("app.wiring.wire() was not called: no dates for Vorhaben pages")
-    return _provided.dates(db, vorhaben_id)
+def page_parts() -> tuple[PagePart, ...]:
+    """What the Vorhaben page reads with the Vorhaben from the domains above it."""
+    if _provided.discussion is None:
+        raise RuntimeError("app.wiring.wire() was not called: no parts for Vorhaben pages")
+    return _provided.page_parts

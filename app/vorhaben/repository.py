@@ -181,15 +181,13 @@ def load_card_lists(
 ) -> list[list[Card]]:
     """load_cards() for several selects (a page with more than one list): one statement
     for each list, and one for the fields and tags of all of them."""
-    statements: list[tuple[Select[Any], Mapping[str, Any]]] = [
-        (card_select(query, description=description), {}) for query in queries
-    ]
-    return run_card_selects(db, statements, description=description)
+    lists = [db.execute(card_select(query, description=description)).all() for query in queries]
+    return cards_of(db, lists, description=description)
 
 
 def card_select(query: Select[Any], *, description: bool = False) -> Select[Any]:
     """The statement load_cards() runs for a select over Vorhaben: a page whose selects
-    take bound parameters builds it once and runs it with run_card_selects()."""
+    take bound parameters builds it once, runs it and makes cards of its rows (cards_of())."""
     columns: list[Any] = [*_CARD_COLUMNS, *_PLACE_COLUMNS, *_LAND_COLUMNS]
     if description:
         columns.append(Vorhaben.description)
@@ -200,15 +198,11 @@ def card_select(query: Select[Any], *, description: bool = False) -> Select[Any]
     )
 
 
-def run_card_selects(
-    db: Session,
-    statements: Sequence[tuple[Select[Any], Mapping[str, Any]]],
-    *,
-    description: bool = False,
+def cards_of(
+    db: Session, lists: Sequence[Sequence[Any]], *, description: bool = False
 ) -> list[list[Card]]:
-    """The cards of card_select() statements, each run with its parameters; then the
-    fields and tags of all of them in one statement."""
-    lists = [db.execute(statement, params).all() for statement, params in statements]
+    """The cards of lists of rows with card_select()'s columns (read in any statement, one
+    for several lists or more), with the fields and tags of all of them in one statement."""
     ids = sorted({row.id for rows in lists for row in rows})
     fields: dict[int, list[CardField]] = {}
     tags: dict[int, list[CardTag]] = {}
@@ -399,7 +393,7 @@ def list_vorhaben(
     statement = _list_statement(
         reader.is_member, tuple(values), sort == "newest", cursor is not None, limit + 1
     )
-    rows = run_card_selects(db, [(statement, params)])[0]
+    rows = cards_of(db, [db.execute(statement, params).all()])[0]
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

@@ -9,7 +9,6 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.models import Account
 from app.auth.deps import Member
-from app.circles.models import Circle
 from app.core.errors import Forbidden
 from app.core.ids import parse_id
 from app.i18n import gettext as _
@@ -122,21 +121,19 @@ def vorhaben_list(
 
 
 def detail_context(db: DbSession, member: Account, vorhaben_id: int) -> dict[str, Any]:
-    """Everything the detail page shows (also used to re-render it with a comment error)."""
+    """Everything the detail page shows (also used to re-render it with a comment error):
+    five statements with the session's, whatever the Vorhaben holds (test_statements)."""
     vorhaben = page.load(db, member, vorhaben_id)
     return {
         "page_title": vorhaben.title,
         "vorhaben": vorhaben,
         "timeline": vorhaben.timeline,
         **cooperation.panel(db, member, vorhaben),
-        # Only a reader in the circle gets this far: its name may be shown.
-        "circle": db.get(Circle, vorhaben.circle_id) if vorhaben.circle_id else None,
         "following": vorhaben.following,
         **provided.discussion(db, vorhaben.id),
-        **provided.attachments(db, vorhaben.id),
-        **provided.dates(db, vorhaben.id),
+        **vorhaben.parts,  # its attachments and dates
         "can_edit": service.can_edit(member, vorhaben),
-        "can_co_edit": service.may_edit(db, member, vorhaben),
+        "can_co_edit": service.can_edit(member, vorhaben) or vorhaben.co_editor,
         "can_delete": service.can_delete(member, vorhaben),
         "comment_body": "",
         "comment_errors": {},
@@ -156,7 +153,7 @@ def similar(request: Request, vorhaben_id: int, member: Member, db: DbSession) -
     """The similar Vorhaben of a Vorhaben: the detail page loads them after itself (htmx);
     without JavaScript its link leads to them as a page of their own."""
     _nav(request)
-    vorhaben = page.load(db, member, vorhaben_id)
+    vorhaben = page.discussed(db, member, vorhaben_id)  # its id and title, if visible
     found = provided.similar_to(db, member, vorhaben.id)
     if is_htmx(request):
         return render(request, "vorhaben/_similar.html", {"similar": found})

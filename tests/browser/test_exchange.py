@@ -92,6 +92,12 @@ def test_keyboard_only_create_comment_and_signal(member_page: Page, demo: LiveSe
     # The similar Vorhaben load once their panel is in view (the new one is among them).
     page.locator("#similar").scroll_into_view_if_needed()
     expect(page.locator("#similar")).to_contain_text("Digitale Müllabfuhr-Termine per App")
+    # A signal's own Vorhaben are fetched when its message opens (the new one is München's).
+    interest = page.locator("#cooperation form", has=page.locator("input[value=interested]"))
+    interest.locator("summary").focus()
+    page.keyboard.press("Enter")
+    choices = interest.locator("#linked-interested")
+    expect(choices).to_contain_text("Digitale Müllabfuhr-Termine per App")
     reuse = page.locator("#cooperation form", has=page.locator("input[value=reuse]"))
     reuse.get_by_role("button", name="Nachnutzung anmelden").focus()
     page.keyboard.press("Enter")

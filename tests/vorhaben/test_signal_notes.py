@@ -59,8 +59,15 @@ def test_a_note_reaches_the_owners_and_their_answer_the_signaller(
     factories.login(client, db, scene.signaller)
     page = client.get(f"/vorhaben/{scene.vorhaben.id}")
     assert "Mit Nachricht (freiwillig)" in page.text
-    assert f'<option value="{scene.own.id}">Unser Portal</option>' in page.text
+    # Its own Vorhaben are read when the form opens: htmx fetches the choices, without
+    # JavaScript a link leads to the form on a page of its own.
+    option = f'<option value="{scene.own.id}">Unser Portal</option>'
     url = f"/vorhaben/{scene.vorhaben.id}/signale"
+    assert option not in page.text and f'href="{url}?art=doing_too"' in page.text
+    choices = client.get(f"{url}?art=doing_too", headers=HX)
+    assert option in choices.text and "<h1" not in choices.text
+    alone = client.get(f"{url}?art=doing_too")
+    assert option in alone.text and 'name="note"' in alone.text and "<h1" in alone.text
     given = client.post(
         url, data=_signal_form(client, scene, note=NOTE, linked=str(scene.own.id)), headers=HX
     )
@@ -125,8 +132,22 @@ def test_a_note_that_does_not_fit_comes_back_with_what_was_typed(
     foreign = factories.vorhaben(db, scene.owner, "Fremdes Vorhaben")
     wrong = client.post(url, data=_signal_form(client, scene, note="Hallo", linked=str(foreign.id)))
     assert wrong.status_code == 422 and "Wählen Sie ein Vorhaben Ihrer Kommune." in wrong.text
+    assert f'<option value="{scene.own.id}">Unser Portal</option>' in wrong.text  # to choose
     assert db.scalars(select(Signal)).all() == []
     assert client.post(url, data=_signal_form(client, scene, linked="x' or 1=1")).status_code == 303
+
+
+def test_the_signal_form_is_for_other_municipalities_and_known_signals(
+    client: TestClient, db: Session, scene: Scene
+) -> None:
+    url = f"/vorhaben/{scene.vorhaben.id}/signale"
+    factories.login(client, db, scene.owner)
+    assert client.get(f"{url}?art=interested").status_code == 403  # their own Vorhaben
+    factories.login(client, db, scene.signaller)
+    assert client.get(f"{url}?art=nonsense").status_code == 404
+    hidden = f"/vorhaben/{scene.own.id}/signale?art=interested"
+    factories.login(client, db, scene.third)  # Dortstadt's own Vorhaben: not visible
+    assert client.get(hidden).status_code == 404
 
 
 def test_only_the_owning_municipality_answers(

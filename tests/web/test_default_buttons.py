@@ -413,6 +413,7 @@ def _visits(scene: Everything) -> list[tuple[Account, str, str, dict[str, str]]]
         (scene.owner, "GET", "/konto/daten", {}),
         (scene.owner, "GET", f"/kommentare/{ids['comment_id']}/melden", {}),
         (scene.other, "GET", vorhaben, {}),
+        (scene.other, "GET", f"{vorhaben}/signale?art=interested", {}),
         (scene.other, "GET", f"/vorhaben/{ids['hidden_vorhaben_id']}", {}),
         (scene.other, "GET", f"/kommentare/{ids['comment_id']}/bearbeiten", {}),
         (scene.newcomer, "GET", "/membership/apply", {}),
