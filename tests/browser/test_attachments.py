@@ -59,7 +59,9 @@ def own_vorhaben(demo: LiveServer, key: str, *, restricted: bool = False) -> int
 def attachment_id(demo: LiveServer, name: str) -> int:
     with demo.session() as db:
         found = db.scalars(
-            select(Attachment.id).where(Attachment.display_name == name).order_by(Attachment.id.desc())
+            select(Attachment.id)
+            .where(Attachment.display_name == name)
+            .order_by(Attachment.id.desc())
         ).first()
         assert found is not None, name
         return found
@@ -91,9 +93,7 @@ def upload_on_page(page: Page, name: str, mime: str, body: bytes) -> None:
     section.get_by_role("button", name="Hochladen").click()
 
 
-def test_vorhaben_files_without_javascript(
-    leipzig: Page, muenchen: Page, demo: LiveServer
-) -> None:
+def test_vorhaben_files_without_javascript(leipzig: Page, muenchen: Page, demo: LiveServer) -> None:
     page = leipzig
     vorhaben_id = own_vorhaben(demo, "leipzig", restricted=True)
     page.goto(f"{demo.url}/vorhaben/{vorhaben_id}")
@@ -101,9 +101,7 @@ def test_vorhaben_files_without_javascript(
 
     upload_on_page(page, "Konzept.pdf", "application/pdf", PDF)
     expect(page.locator("#anhaenge")).to_contain_text("Konzept.pdf")
-    expect(page.locator(".notice[role=status]")).to_contain_text(
-        "Die Datei wurde angehängt."
-    )
+    expect(page.locator(".notice[role=status]")).to_contain_text("Die Datei wurde angehängt.")
 
     # A PNG picture gets a preview; the preview is an image the browser can show.
     upload_on_page(page, "Lageplan.png", "image/png", png())
