@@ -13,6 +13,7 @@ from app.auth.deps import Member
 from app.circles import repository as circle_repository
 from app.comments import topic_comments
 from app.core.errors import NotFound, ValidationFailed
+from app.dates import views as date_views
 from app.i18n import gettext as _
 from app.notifications import topics as topic_notifications
 from app.topics import service as topics
@@ -109,7 +110,8 @@ def _topic_page(
             "comments": topic_comments.of_topic(db, member, topic),
             "comment_body": body,
             "comment_errors": errors or {},
-        },
+        }
+        | date_views.topic_context(db, member, topic.id),
         status_code=status_code,
     )
 

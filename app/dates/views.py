@@ -1,19 +1,24 @@
-"""Dates as the pages list them: a Vorhaben's (upcoming first, the past apart), the next
-ones of a member's Vorhaben (dashboard) and those of the calendar feed."""
+"""Dates as the pages list them: a Vorhaben's, a circle's or a topic's (upcoming first, the
+past apart), the next ones of a member's Vorhaben and circles (dashboard) and those of the
+calendar feed."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Account
+from app.circles.models import Circle, Topic
 from app.core.clock import BERLIN, utcnow
+from app.dates import service
 from app.dates.models import Kind, Termin
+from app.dates.service import Owner, OwnerKind
 from app.vorhaben.models import Follow, Vorhaben
-from app.vorhaben.visibility import visible_clause
+from app.vorhaben.visibility import circle_content_clause, visible_clause
 
 # How far back the feed reaches: calendar apps keep what they saw before.
 FEED_PAST = dt.timedelta(days=90)
@@ -23,8 +28,9 @@ FEED_LIMIT = 500
 @dataclass(frozen=True, slots=True)
 class TerminView:
     id: int
-    vorhaben_id: int
-    vorhaben_title: str
+    owner_kind: OwnerKind
+    owner_title: str
+    href: str  # the owner's page
     kind: Kind
     kind_label: str  # N_() marked; the template translates it
     title: str
@@ -64,18 +70,40 @@ class Listing:
     past: tuple[TerminView, ...] = ()
 
 
-def _select() -> Select[Termin, int, str]:
-    return select(Termin, Vorhaben.id, Vorhaben.title).join(
-        Vorhaben, Vorhaben.id == Termin.vorhaben_id
+_Row = tuple[Termin, str | None, str | None, int | None, str | None]
+
+
+def _select() -> Select[Termin, str | None, str | None, int | None, str | None]:
+    """A date with its owner's title (and a topic's circle), whichever kind it is."""
+    return (
+        select(Termin, Vorhaben.title, Topic.title, Topic.circle_id, Circle.name)
+        .outerjoin(Vorhaben, Vorhaben.id == Termin.vorhaben_id)
+        .outerjoin(Topic, Topic.id == Termin.topic_id)
+        .outerjoin(Circle, Circle.id == Termin.circle_id)
     )
 
 
-def view(termin: Termin, vorhaben_id: int, vorhaben_title: str) -> TerminView:
+def _owner_of(row: _Row) -> tuple[OwnerKind, str, str]:
+    termin, vorhaben_title, topic_title, topic_circle_id, circle_name = row
+    if termin.vorhaben_id is not None:
+        return OwnerKind.VORHABEN, vorhaben_title or "", f"/vorhaben/{termin.vorhaben_id}"
+    if termin.topic_id is not None:
+        href = f"/kreise/{topic_circle_id}/themen/{termin.topic_id}"
+        return OwnerKind.TOPIC, topic_title or "", href
+    return OwnerKind.CIRCLE, circle_name or "", f"/kreise/{termin.circle_id}"
+
+
+def _views(rows: Iterable[_Row]) -> list[TerminView]:
+    return [view(row[0], *_owner_of(row)) for row in rows]
+
+
+def view(termin: Termin, owner_kind: OwnerKind, owner_title: str, href: str) -> TerminView:
     """A loaded date as the pages and calendars show it."""
     return TerminView(
         id=termin.id,
-        vorhaben_id=vorhaben_id,
-        vorhaben_title=vorhaben_title,
+        owner_kind=owner_kind,
+        owner_title=owner_title,
+        href=href,
         kind=termin.kind,
         kind_label=termin.kind_label,
         title=termin.title,
@@ -90,35 +118,90 @@ def view(termin: Termin, vorhaben_id: int, vorhaben_title: str) -> TerminView:
     )
 
 
-def of_vorhaben(db: Session, vorhaben_id: int) -> Listing:
-    """A Vorhaben's dates: upcoming soonest first, past ones latest first (the caller
-    checked that the reader may see the Vorhaben)."""
-    rows = db.execute(
-        _select().where(Termin.vorhaben_id == vorhaben_id).order_by(Termin.starts_at, Termin.id)
-    )
+def of_owner(termin: Termin, owner: Owner) -> TerminView:
+    """A date of a loaded owner."""
+    return view(termin, owner.kind, owner.title, owner.href)
+
+
+def _listing(db: Session, where: ColumnElement[bool]) -> Listing:
+    rows = db.execute(_select().where(where).order_by(Termin.starts_at, Termin.id))
     now = utcnow()
-    views = [view(termin, vorhaben_id, title) for termin, vorhaben_id, title in rows]
+    views = _views(rows)
     upcoming = tuple(view for view in views if not view.is_past(now))
     past = tuple(reversed([view for view in views if view.is_past(now)]))
     return Listing(upcoming, past)
 
 
+def of_vorhaben(db: Session, vorhaben_id: int) -> Listing:
+    """A Vorhaben's dates: upcoming soonest first, past ones latest first (the caller
+    checked that the reader may see the Vorhaben)."""
+    return _listing(db, Termin.vorhaben_id == vorhaben_id)
+
+
+def of_circle(db: Session, circle_id: int) -> Listing:
+    """A circle's own dates (the caller checked that the reader is an active member)."""
+    return _listing(db, Termin.circle_id == circle_id)
+
+
+def of_topic(db: Session, topic_id: int) -> Listing:
+    """A topic's dates (the caller checked that the reader may see the topic)."""
+    return _listing(db, Termin.topic_id == topic_id)
+
+
 def page_context(db: Session, vorhaben_id: int) -> dict[str, object]:
     """What the Vorhaben page shows of its dates (handed to it by app.wiring)."""
-    return {"termine": of_vorhaben(db, vorhaben_id)}
+    return {
+        "termine": of_vorhaben(db, vorhaben_id),
+        "termine_new": f"/vorhaben/{vorhaben_id}/termine/neu",
+    }
 
 
-def _mine(member: Account) -> Select[Termin, int, str]:
-    """Dates of the Vorhaben the member follows or wrote, limited to what they may see."""
+def _owner_context(
+    db: Session, member: Account, owner: Owner, listing: Listing
+) -> dict[str, object]:
+    allowed = service.may_add(db, member, owner)
+    return {
+        "termine": listing,
+        "termine_new": owner.new_href if allowed else None,
+        "termine_manage": allowed,
+    }
+
+
+def circle_context(db: Session, member: Account, circle_id: int) -> dict[str, object]:
+    """What a circle's page shows of its dates, for one of its active members (404 for
+    anyone else)."""
+    found = service.owner(db, member, circle_id=circle_id)
+    return _owner_context(db, member, found, of_circle(db, circle_id))
+
+
+def topic_context(db: Session, member: Account, topic_id: int) -> dict[str, object]:
+    """What a topic's page shows of its dates, for whoever may see the topic (404 for
+    anyone else)."""
+    found = service.owner(db, member, topic_id=topic_id)
+    return _owner_context(db, member, found, of_topic(db, topic_id))
+
+
+def _mine(member: Account) -> Select[Termin, str | None, str | None, int | None, str | None]:
+    """Dates of the Vorhaben the member follows or wrote, limited to what they may see, and
+    those of the circles they are an active member of (and of those circles' topics)."""
     followed = select(Follow.vorhaben_id).where(Follow.account_id == member.id)
     return _select().where(
-        or_(Vorhaben.id.in_(followed), Vorhaben.author_id == member.id),
-        visible_clause(member),
+        or_(
+            and_(
+                or_(Vorhaben.id.in_(followed), Vorhaben.author_id == member.id),
+                visible_clause(member),
+            ),
+            and_(
+                Termin.vorhaben_id.is_(None),
+                circle_content_clause(member, func.coalesce(Termin.circle_id, Topic.circle_id)),
+            ),
+        )
     )
 
 
 def upcoming_for(db: Session, member: Account, *, limit: int = 5) -> tuple[TerminView, ...]:
-    """The member's next dates (dashboard: "Nächste Termine")."""
+    """The member's next dates (dashboard: "Nächste Termine"): their Vorhaben's and
+    circles'."""
     now = utcnow()
     # Whole-day dates started at midnight: a day's date stays "next" until the day is over.
     since = now - dt.timedelta(days=1)
@@ -128,8 +211,7 @@ def upcoming_for(db: Session, member: Account, *, limit: int = 5) -> tuple[Termi
         .order_by(Termin.starts_at, Termin.id)
         .limit(limit + 10)
     )
-    views = [view(termin, vorhaben_id, title) for termin, vorhaben_id, title in rows]
-    return tuple(view for view in views if not view.is_past(now))[:limit]
+    return tuple(view for view in _views(rows) if not view.is_past(now))[:limit]
 
 
 def for_feed(db: Session, member: Account) -> tuple[TerminView, ...]:
@@ -141,4 +223,4 @@ def for_feed(db: Session, member: Account) -> tuple[TerminView, ...]:
         .order_by(Termin.starts_at, Termin.id)
         .limit(FEED_LIMIT)
     )
-    return tuple(view(termin, vorhaben_id, title) for termin, vorhaben_id, title in rows)
+    return tuple(_views(rows))
