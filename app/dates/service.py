@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from app import events
 from app.accounts.models import Account
 from app.audit import service as audit
 from app.circles import repository as circle_repository
@@ -190,6 +191,7 @@ def add_to(db: Session, actor: Account, owner: Owner, form: forms.TerminForm) ->
     _apply(termin, data)
     db.add(termin)
     db.flush()
+    events.publish(db, events.TerminSaved(termin_id=termin.id, actor_id=actor.id, new=True))
     return termin
 
 
@@ -204,6 +206,7 @@ def change(db: Session, actor: Account, termin_id: int, form: forms.TerminForm) 
     if _by_moderator(actor, found):
         _audit(db, "termin_changed", actor, termin, found)
     db.flush()
+    events.publish(db, events.TerminSaved(termin_id=termin.id, actor_id=actor.id, new=False))
     return found
 
 

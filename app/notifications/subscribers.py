@@ -14,6 +14,7 @@ from app.accounts.models import Account
 from app.comments.models import Comment, CommentRevision
 from app.core import markdown
 from app.notifications import alert_fanout, mentions, service, topics
+from app.notifications import dates as date_notifications
 from app.notifications.models import NotificationKind
 from app.vorhaben.models import Signal, Stage, Vorhaben
 
@@ -133,3 +134,4 @@ def subscribe() -> None:
     events.subscribe(events.StageChanged, stage_changed)
     events.subscribe(events.StageChanged, alert_stage_changed)
     events.subscribe(events.VorhabenCreated, vorhaben_created)
+    events.subscribe(events.TerminSaved, date_notifications.termin_saved)

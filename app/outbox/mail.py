@@ -48,11 +48,13 @@ class About:
 
     `shared` are Vorhaben the mail names whether or not they are hidden (a reporter told
     that the Vorhaben they reported is now hidden): those only need to be shared with the
-    receiver's municipality."""
+    receiver's municipality. `circles` are circles whose shared content (their dates) the
+    mail shows: the receiver must still be an active member."""
 
     vorhaben: Sequence[int] = ()
     comments: Sequence[int] = ()
     shared: Sequence[int] = ()
+    circles: Sequence[int] = ()
 
     def stored(self, receiver_id: int) -> dict[str, Any]:
         """The form kept with the outbox row."""
@@ -61,6 +63,7 @@ class About:
             "vorhaben": sorted(set(self.vorhaben)),
             "comments": sorted(set(self.comments)),
             "shared": sorted(set(self.shared)),
+            "circles": sorted(set(self.circles)),
         }
 
 

@@ -1,5 +1,6 @@
 """Dates of circles and of topics (issue 20, part 6): `termine.circle_id` and
-`termine.topic_id`, and the check that exactly one owner is set widens to them.
+`termine.topic_id`, and the check that exactly one owner is set widens to them; a
+notification may name a date (`notifications.termin_id`: a new or changed date).
 
 Revision ID: 0031
 Revises: 0028
@@ -43,9 +44,26 @@ def upgrade() -> None:
         )
         batch_op.drop_constraint(batch_op.f("ck_termine_one_owner"), type_="check")
         batch_op.create_check_constraint(batch_op.f("ck_termine_one_owner"), sa.text(OWNER_SQL))
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("termin_id", sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f("ix_notifications_termin_id"), ["termin_id"], unique=False)
+        batch_op.create_foreign_key(
+            batch_op.f("fk_notifications_termin_id_termine"),
+            "termine",
+            ["termin_id"],
+            ["id"],
+            ondelete="CASCADE",
+        )
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM notifications WHERE termin_id IS NOT NULL")
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_notifications_termin_id_termine"), type_="foreignkey"
+        )
+        batch_op.drop_index(batch_op.f("ix_notifications_termin_id"))
+        batch_op.drop_column("termin_id")
     op.execute("DELETE FROM termine WHERE vorhaben_id IS NULL")
     with op.batch_alter_table("termine", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("ck_termine_one_owner"), type_="check")
