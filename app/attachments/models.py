@@ -2,30 +2,40 @@
 
 Who owns it is said by real foreign keys, one column per kind of parent (an "exclusive
 arc"), not by an owner kind plus a loose id: the database then deletes the rows with their
-parent, and the visibility check is a plain join. `vorhaben_id` is the Vorhaben the file
-belongs to, directly or through one of its comments (`comment_id`): the scope of the limit
-per Vorhaben and of the visibility rule. Topics and messages will add a nullable column
-each (`topic_id`, `message_id`); `vorhaben_id` then becomes nullable, with a check that
-exactly one scope is set.
+parent, and the visibility check is a plain join. The scope of the limit and of the
+visibility rule is a Vorhaben (`vorhaben_id`) or a circle's topic (`topic_id`), exactly one
+of them (check `one_scope`); the file belongs to it directly or through one of its comments
+(`comment_id`). Messages will add a nullable column of their own (`message_id`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.clock import utcnow
 from app.db import Base
 
+SCOPE_SQL = (
+    "(CASE WHEN vorhaben_id IS NOT NULL THEN 1 ELSE 0 END)"
+    " + (CASE WHEN topic_id IS NOT NULL THEN 1 ELSE 0 END) = 1"
+)
+
 
 class Attachment(Base):
     __tablename__ = "attachments"
+    __table_args__ = (CheckConstraint(SCOPE_SQL, name="one_scope"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    vorhaben_id: Mapped[int] = mapped_column(
+    vorhaben_id: Mapped[int | None] = mapped_column(
         ForeignKey("vorhaben.id", ondelete="CASCADE"), index=True
+    )
+    # A circle's topic (app.circles): its files are for the circle's active members alone,
+    # and never leave through the export (only a Vorhaben's own files can be published).
+    topic_id: Mapped[int | None] = mapped_column(
+        ForeignKey("topics.id", ondelete="CASCADE"), index=True
     )
     comment_id: Mapped[int | None] = mapped_column(
         ForeignKey("comments.id", ondelete="CASCADE"), index=True

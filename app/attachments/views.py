@@ -1,11 +1,12 @@
-"""Attachments as the pages list them: a Vorhaben's own files and those of its comments."""
+"""Attachments as the pages list them: a Vorhaben's own files and those of its comments,
+and a circle's topic's files."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Account, AccountState
@@ -44,6 +45,16 @@ def of_vorhaben(db: Session, vorhaben_id: int) -> Listing:
     """The files of a Vorhaben and of its comments, oldest first (the caller checked that
     the reader may see the Vorhaben; the thread shows a comment's files only where it
     shows the comment)."""
+    return _listing(db, Attachment.vorhaben_id == vorhaben_id)
+
+
+def of_topic(db: Session, topic_id: int) -> Listing:
+    """The files of a circle's topic, oldest first (the caller checked that the reader may
+    see the topic)."""
+    return _listing(db, Attachment.topic_id == topic_id)
+
+
+def _listing(db: Session, where: ColumnElement[bool]) -> Listing:
     rows = db.execute(
         select(
             Attachment.id,
@@ -58,7 +69,7 @@ def of_vorhaben(db: Session, vorhaben_id: int) -> Listing:
             Account.state,
         )
         .outerjoin(Account, Account.id == Attachment.uploader_id)
-        .where(Attachment.vorhaben_id == vorhaben_id)
+        .where(where)
         .order_by(Attachment.created_at, Attachment.id)
     )
     own: list[AttachmentView] = []
@@ -86,3 +97,8 @@ def of_vorhaben(db: Session, vorhaben_id: int) -> Listing:
 def page_context(db: Session, vorhaben_id: int) -> dict[str, object]:
     """What the Vorhaben page shows of its attachments (handed to it by app.wiring)."""
     return {"attachments": of_vorhaben(db, vorhaben_id), "attachment_errors": {}}
+
+
+def topic_context(db: Session, topic_id: int) -> dict[str, object]:
+    """What a topic's page shows of its files (the caller loaded the topic for the reader)."""
+    return {"topic_attachments": of_topic(db, topic_id)}

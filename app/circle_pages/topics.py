@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.attachments import views as attachment_views
 from app.auth.deps import Member
 from app.circles import repository as circle_repository
 from app.comments import topic_comments
@@ -111,7 +112,8 @@ def _topic_page(
             "comment_body": body,
             "comment_errors": errors or {},
         }
-        | date_views.topic_context(db, member, topic.id),
+        | date_views.topic_context(db, member, topic.id)
+        | attachment_views.topic_context(db, topic.id),
         status_code=status_code,
     )
 

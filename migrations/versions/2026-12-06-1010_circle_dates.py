@@ -1,6 +1,8 @@
 """Dates of circles and of topics (issue 20, part 6): `termine.circle_id` and
 `termine.topic_id`, and the check that exactly one owner is set widens to them; a
-notification may name a date (`notifications.termin_id`: a new or changed date).
+notification may name a date (`notifications.termin_id`: a new or changed date); an
+attachment belongs to a Vorhaben or to a topic (`attachments.topic_id`, `vorhaben_id`
+nullable, check `ck_attachments_one_scope`).
 
 Revision ID: 0031
 Revises: 0028
@@ -20,6 +22,7 @@ depends_on: str | Sequence[str] | None = None
 ONE = "(CASE WHEN {} IS NOT NULL THEN 1 ELSE 0 END)"
 OLD_OWNER_SQL = ONE.format("vorhaben_id") + " = 1"
 OWNER_SQL = " + ".join(ONE.format(c) for c in ("vorhaben_id", "circle_id", "topic_id")) + " = 1"
+SCOPE_SQL = " + ".join(ONE.format(c) for c in ("vorhaben_id", "topic_id")) + " = 1"
 
 
 def upgrade() -> None:
@@ -55,8 +58,29 @@ def upgrade() -> None:
             ondelete="CASCADE",
         )
 
+    with op.batch_alter_table("attachments", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("topic_id", sa.Integer(), nullable=True))
+        batch_op.alter_column("vorhaben_id", existing_type=sa.Integer(), nullable=True)
+        batch_op.create_index(batch_op.f("ix_attachments_topic_id"), ["topic_id"], unique=False)
+        batch_op.create_foreign_key(
+            batch_op.f("fk_attachments_topic_id_topics"),
+            "topics",
+            ["topic_id"],
+            ["id"],
+            ondelete="CASCADE",
+        )
+        batch_op.create_check_constraint(batch_op.f("ck_attachments_one_scope"), sa.text(SCOPE_SQL))
+
 
 def downgrade() -> None:
+    # A topic's files go (their stored copies are left to the maintenance sweep).
+    op.execute("DELETE FROM attachments WHERE vorhaben_id IS NULL")
+    with op.batch_alter_table("attachments", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("ck_attachments_one_scope"), type_="check")
+        batch_op.drop_constraint(batch_op.f("fk_attachments_topic_id_topics"), type_="foreignkey")
+        batch_op.drop_index(batch_op.f("ix_attachments_topic_id"))
+        batch_op.alter_column("vorhaben_id", existing_type=sa.Integer(), nullable=False)
+        batch_op.drop_column("topic_id")
     op.execute("DELETE FROM notifications WHERE termin_id IS NOT NULL")
     with op.batch_alter_table("notifications", schema=None) as batch_op:
         batch_op.drop_constraint(
