@@ -131,6 +131,15 @@ class AttachmentsDeleted:
     attachment_ids: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class TerminSaved:
+    """A date (app.dates) was entered (`new`) or changed, by `actor_id`."""
+
+    termin_id: int
+    actor_id: int
+    new: bool
+
+
 # -- the hub ---------------------------------------------------------------------------------
 
 E = TypeVar("E")

@@ -17,6 +17,7 @@ from app.dates import feeds as date_feeds
 from app.db import unit_of_work
 from app.export import subscribers as export_subscribers
 from app.messages import subscribers as message_subscribers
+from app.notifications import dates as date_notifications
 from app.notifications import subscribers as notification_subscribers
 from app.search import subscribers as search_subscribers
 
@@ -107,6 +108,7 @@ def test_wiring_is_idempotent_and_complete() -> None:
         events.CommentEdited: (notification_subscribers.comment_edited,),
         events.SignalAnswered: (notification_subscribers.signal_answered,),
         events.VorhabenGoingAway: (export_subscribers.vorhaben_going_away,),
+        events.TerminSaved: (date_notifications.termin_saved,),
         # Mentions lose the erased name before the export withdraws what named them.
         events.AccountErased: (
             notification_subscribers.account_erased,
@@ -127,6 +129,7 @@ _EVENT_TYPES = (
     events.CommentEdited,
     events.SignalAnswered,
     events.VorhabenGoingAway,
+    events.TerminSaved,
     events.AccountErased,
 )
 

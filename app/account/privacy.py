@@ -216,6 +216,7 @@ def export(db: Session, account: Account) -> dict[str, Any]:
         {
             "id": row.id,
             "vorhaben_id": row.vorhaben_id,
+            "topic_id": row.topic_id,
             "comment_id": row.comment_id,
             "name": row.display_name,
             "kind": row.kind,
@@ -230,6 +231,8 @@ def export(db: Session, account: Account) -> dict[str, Any]:
         {
             "id": row.id,
             "vorhaben_id": row.vorhaben_id,
+            "circle_id": row.circle_id,
+            "topic_id": row.topic_id,
             "kind": row.kind.value,
             "title": row.title,
             "starts_at": _iso(row.starts_at),

@@ -2,12 +2,12 @@
 
 Who owns it is said by real foreign keys, one column per kind of parent (an "exclusive
 arc"), not by an owner kind plus a loose id: the database then deletes the rows with their
-parent, and the visibility check is a plain join. `vorhaben_id` is the Vorhaben the file
-belongs to, directly or through one of its comments (`comment_id`): the scope of the limit
-per Vorhaben and of the visibility rule. A direct message's file has `message_id` (and
-`conversation_id`, the scope of its limit) instead; a check says exactly one of `vorhaben_id`
-and `message_id` is set. Who may read a message's file is decided by app.messages (only the
-participants), never here: readable() below refuses every file without a Vorhaben.
+parent, and the visibility check is a plain join. The scope of the limit and of the
+visibility rule is a Vorhaben (`vorhaben_id`), a circle's topic (`topic_id`) or a direct
+message (`message_id`, with `conversation_id` the scope of its limit), exactly one of them
+(check `one_scope`); a Vorhaben's or a topic's file belongs to it directly or through one of
+its comments (`comment_id`). Who may read a message's file is decided by app.messages (only
+the participants), never here: readable() refuses every file of a message.
 """
 
 from __future__ import annotations
@@ -20,20 +20,25 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.clock import utcnow
 from app.db import Base
 
+SCOPE_SQL = (
+    "(CASE WHEN vorhaben_id IS NOT NULL THEN 1 ELSE 0 END)"
+    " + (CASE WHEN topic_id IS NOT NULL THEN 1 ELSE 0 END)"
+    " + (CASE WHEN message_id IS NOT NULL THEN 1 ELSE 0 END) = 1"
+)
+
 
 class Attachment(Base):
     __tablename__ = "attachments"
-    __table_args__ = (
-        CheckConstraint(
-            "(vorhaben_id IS NULL AND message_id IS NOT NULL)"
-            " OR (vorhaben_id IS NOT NULL AND message_id IS NULL)",
-            name="one_scope",
-        ),
-    )
+    __table_args__ = (CheckConstraint(SCOPE_SQL, name="one_scope"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vorhaben_id: Mapped[int | None] = mapped_column(
         ForeignKey("vorhaben.id", ondelete="CASCADE"), index=True
+    )
+    # A circle's topic (app.circles): its files are for the circle's active members alone,
+    # and never leave through the export (only a Vorhaben's own files can be published).
+    topic_id: Mapped[int | None] = mapped_column(
+        ForeignKey("topics.id", ondelete="CASCADE"), index=True
     )
     comment_id: Mapped[int | None] = mapped_column(
         ForeignKey("comments.id", ondelete="CASCADE"), index=True

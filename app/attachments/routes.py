@@ -1,4 +1,5 @@
-"""Attachments: upload to a Vorhaben, download, the preview of an image, delete.
+"""Attachments: upload to a Vorhaben or a circle's topic, download, the preview of an
+image, delete.
 
 Files are only ever served after their parent's visibility check, as downloads
 (Content-Disposition: attachment), with nosniff and a sandbox CSP; only an image's
@@ -18,6 +19,7 @@ from app.attachments import names, service, storage
 from app.attachments.kinds import FIELD, KINDS, refuse
 from app.attachments.models import Attachment
 from app.auth.deps import Member
+from app.circles.models import Topic
 from app.config import Settings
 from app.core.errors import NotFound, ValidationFailed
 from app.i18n import gettext as _
@@ -32,7 +34,10 @@ router = routing.router(include_in_schema=False)
 
 # The POSTs that carry a file: the request guard lets their bodies grow to the file limit
 # (app.main), spooled to disk instead of memory.
-UPLOAD_PATHS = re.compile(r"/vorhaben/[0-9]+/(anhaenge|comments)|/nachrichten/([0-9]+|neu)")
+UPLOAD_PATHS = re.compile(
+    r"/vorhaben/[0-9]+/(anhaenge|comments)|/kreise/[0-9]+/themen/[0-9]+/anhaenge"
+    r"|/nachrichten/([0-9]+|neu)"
+)
 
 Upload = Annotated[UploadFile | None, File(alias=FIELD)]
 
@@ -61,6 +66,35 @@ def upload(
         request.state.nav = "vorhaben"
         return render(request, "vorhaben/detail.html", context, status_code=422)
     response = RedirectResponse(f"/vorhaben/{vorhaben_id}#anhaenge", status_code=303)
+    flash(request, response, _("Die Datei wurde angehängt."))
+    return response
+
+
+@router.post("/kreise/{circle_id:id}/themen/{topic_id:id}/anhaenge")
+def upload_to_topic(
+    request: Request,
+    circle_id: int,
+    topic_id: int,
+    member: Member,
+    db: DbSession,
+    datei: Upload = None,
+) -> Response:
+    """Attach a file to a topic (its author); an error comes back on the topic's page (the
+    message at the top: the topic's page belongs to a higher layer)."""
+    settings = request.app.state.settings
+    file = chosen(datei)
+    back = f"/kreise/{circle_id}/themen/{topic_id}#anhaenge"
+    try:
+        if file is None:
+            raise refuse(_("Bitte wählen Sie eine Datei aus."))
+        service.add_to_topic(
+            db, settings, member, topic_id, circle_id, file.filename or "", file.file
+        )
+    except ValidationFailed as error:
+        response = RedirectResponse(back, status_code=303)
+        flash(request, response, " ".join(error.errors.values()), "error")
+        return response
+    response = RedirectResponse(back, status_code=303)
     flash(request, response, _("Die Datei wurde angehängt."))
     return response
 
@@ -129,8 +163,14 @@ def preview(request: Request, attachment_id: int, member: Member, db: DbSession)
 @router.post("/anhaenge/{attachment_id:id}/loeschen")
 def delete(request: Request, attachment_id: int, member: Member, db: DbSession) -> Response:
     """Delete an attachment (uploader, editors of the Vorhaben for its own files, moderators)."""
-    attachment = service.delete_one(db, request.app.state.settings, member, attachment_id)
+    attachment, parent = service.readable(db, member, attachment_id)
+    service.delete_one(db, request.app.state.settings, member, attachment_id)
     anchor = f"kommentar-{attachment.comment_id}" if attachment.comment_id else "anhaenge"
-    response = RedirectResponse(f"/vorhaben/{attachment.vorhaben_id}#{anchor}", status_code=303)
+    page = (
+        f"/kreise/{parent.circle_id}/themen/{parent.id}"
+        if isinstance(parent, Topic)
+        else f"/vorhaben/{parent.id}"
+    )
+    response = RedirectResponse(f"{page}#{anchor}", status_code=303)
     flash(request, response, _("Der Anhang wurde gelöscht."))
     return response

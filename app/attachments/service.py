@@ -1,11 +1,11 @@
 """Attachments: check an upload, store it, find it for a reader, delete it.
 
 A file is checked before anything is written (size, kind by content, the limit per
-Vorhaben); it is readable only through its parent's visibility (the Vorhaben by
-app.vorhaben.visibility, and for a comment's file that comment too): hiding the parent
-hides the file, deleting a comment deletes its files. A direct message's files are stored
-here too (store_in_conversation) but read only through app.messages.files, which knows the
-participants: readable() answers 404 for them.
+Vorhaben or topic); it is readable only through its parent's visibility (the Vorhaben or
+the circle's topic by app.vorhaben.visibility, and for a comment's file that comment too):
+hiding the parent hides the file, deleting a comment or a topic deletes its files. A direct
+message's files are stored here too (store_in_conversation) but read only through
+app.messages.files, which knows the participants: readable() answers 404 for them.
 """
 
 from __future__ import annotations
@@ -24,13 +24,19 @@ from app.attachments import kinds, names, preview, scan, storage
 from app.attachments.kinds import Kind, refuse
 from app.attachments.models import Attachment
 from app.audit import service as audit
+from app.circles.models import Topic
 from app.config import Settings
 from app.core.errors import Forbidden, NotFound
 from app.i18n import format_megabytes
 from app.i18n import gettext as _
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.models import Vorhaben
-from app.vorhaben.visibility import Reader, can_see_comment, require_visible
+from app.vorhaben.visibility import (
+    Reader,
+    can_see_comment,
+    require_visible,
+    require_visible_topic,
+)
 
 # Comments sit above attachments: the three columns the visibility rule reads, by name.
 _comments = table(
@@ -91,30 +97,57 @@ def usage(db: Session, vorhaben_id: int) -> int:
     return int(total or 0)
 
 
+def topic_usage(db: Session, topic_id: int) -> int:
+    """The bytes a topic's attachments take."""
+    total = db.scalar(select(func.sum(Attachment.size)).where(Attachment.topic_id == topic_id))
+    return int(total or 0)
+
+
 def store(
     db: Session,
     settings: Settings,
     checked: Checked,
-    vorhaben: Vorhaben,
+    vorhaben: Vorhaben | None,
     uploader: Account,
     *,
     comment_id: int | None = None,
+    topic: Topic | None = None,
 ) -> Attachment:
-    """Keep a checked upload for a Vorhaben (or one of its comments), within its limit."""
-    # The Vorhaben's row is locked, so two uploads at once cannot both fit in the last space.
-    db.execute(select(Vorhaben.id).where(Vorhaben.id == vorhaben.id).with_for_update())
+    """Keep a checked upload for a Vorhaben or a topic (or one of their comments), within
+    its limit (a topic has the same limit as a Vorhaben)."""
+    # The parent's row is locked, so two uploads at once cannot both fit in the last space.
     limit = settings.attachment_max_vorhaben_bytes
-    used = usage(db, vorhaben.id)
-    if used + checked.size > limit:
-        raise refuse(
-            _(
-                "Für dieses Vorhaben ist kein Platz mehr: Anhänge dürfen zusammen höchstens "
-                "%(limit)s MB groß sein, %(used)s MB sind belegt.",
-                limit=megabytes(limit),
-                used=megabytes(used),
-            )
+    if vorhaben is not None:
+        db.execute(select(Vorhaben.id).where(Vorhaben.id == vorhaben.id).with_for_update())
+        used = usage(db, vorhaben.id)
+        full = _(
+            "Für dieses Vorhaben ist kein Platz mehr: Anhänge dürfen zusammen höchstens "
+            "%(limit)s MB groß sein, %(used)s MB sind belegt.",
+            limit=megabytes(limit),
+            used=megabytes(used),
         )
-    return _put(db, settings, checked, uploader, vorhaben_id=vorhaben.id, comment_id=comment_id)
+    elif topic is not None:
+        db.execute(select(Topic.id).where(Topic.id == topic.id).with_for_update())
+        used = topic_usage(db, topic.id)
+        full = _(
+            "Für dieses Thema ist kein Platz mehr: Anhänge dürfen zusammen höchstens "
+            "%(limit)s MB groß sein, %(used)s MB sind belegt.",
+            limit=megabytes(limit),
+            used=megabytes(used),
+        )
+    else:
+        raise ValueError("an attachment needs a Vorhaben or a topic")
+    if used + checked.size > limit:
+        raise refuse(full)
+    return _put(
+        db,
+        settings,
+        checked,
+        uploader,
+        vorhaben_id=vorhaben.id if vorhaben is not None else None,
+        topic_id=topic.id if topic is not None else None,
+        comment_id=comment_id,
+    )
 
 
 def store_in_conversation(
@@ -194,13 +227,43 @@ def add_to_vorhaben(
     return store(db, settings, checked, vorhaben, member)
 
 
-def readable(db: Session, reader: Reader, attachment_id: int) -> tuple[Attachment, Vorhaben]:
-    """An attachment whose parent the reader may see, with its Vorhaben (404 otherwise)."""
+def add_to_topic(
+    db: Session,
+    settings: Settings,
+    member: Account,
+    topic_id: int,
+    circle_id: int,
+    filename: str,
+    file: BinaryIO,
+) -> Attachment:
+    """Attach a file to a topic (its author; 404 for whoever may not see the topic)."""
+    checked = check(settings, filename, file)
+    topic = require_visible_topic(db.get(Topic, topic_id), member)
+    if topic.circle_id != circle_id:
+        raise NotFound(_("Dieses Thema gibt es nicht oder Sie können es nicht sehen."))
+    if topic.author_id != member.id:
+        raise Forbidden(_("Dateien anhängen kann, wer das Thema eröffnet hat."))
+    return store(db, settings, checked, None, member, topic=topic)
+
+
+Parent = Vorhaben | Topic
+
+
+def readable(db: Session, reader: Reader, attachment_id: int) -> tuple[Attachment, Parent]:
+    """An attachment whose parent the reader may see, with its Vorhaben or topic (404
+    otherwise)."""
     attachment = db.get(Attachment, attachment_id)
     # A message's file is read only through app.messages.files (the participants).
-    if attachment is None or attachment.vorhaben_id is None:
+    if attachment is None or attachment.message_id is not None:
         raise NotFound(_("Diesen Anhang gibt es nicht."))
-    vorhaben = require_visible(db.get(Vorhaben, attachment.vorhaben_id), reader)
+    parent: Parent
+    try:
+        if attachment.topic_id is not None:
+            parent = require_visible_topic(db.get(Topic, attachment.topic_id), reader)
+        else:
+            parent = require_visible(db.get(Vorhaben, attachment.vorhaben_id), reader)
+    except NotFound:
+        raise NotFound(_("Diesen Anhang gibt es nicht.")) from None
     if attachment.comment_id is not None:
         comment = db.execute(
             select(_comments).where(_comments.c.id == attachment.comment_id)
@@ -211,25 +274,35 @@ def readable(db: Session, reader: Reader, attachment_id: int) -> tuple[Attachmen
             or not can_see_comment(reader, comment)
         ):
             raise NotFound(_("Diesen Anhang gibt es nicht."))
-    return attachment, vorhaben
+    return attachment, parent
 
 
-def may_delete(reader: Account, attachment: Attachment, vorhaben: Vorhaben) -> bool:
-    """The uploader, the moderators, and for a Vorhaben's own files whoever may edit it."""
+def _owns(reader: Account, attachment: Attachment, parent: Parent) -> bool:
+    """Whoever runs the parent: a Vorhaben's editors, a topic's author (own files only)."""
+    if attachment.comment_id is not None:
+        return False
+    if isinstance(parent, Topic):
+        return parent.author_id == reader.id
+    return vorhaben_service.can_edit(reader, parent)
+
+
+def may_delete(reader: Account, attachment: Attachment, parent: Parent) -> bool:
+    """The uploader, the moderators (who see it), and for a Vorhaben's or a topic's own
+    files whoever runs it (its editors, the topic's author)."""
     return (
         reader.id == attachment.uploader_id
         or reader.is_moderator
-        or (attachment.comment_id is None and vorhaben_service.can_edit(reader, vorhaben))
+        or _owns(reader, attachment, parent)
     )
 
 
 def delete_one(db: Session, settings: Settings, actor: Account, attachment_id: int) -> Attachment:
     """Delete an attachment (see may_delete); a moderator's deletion is audited."""
-    attachment, vorhaben = readable(db, actor, attachment_id)
-    if not may_delete(actor, attachment, vorhaben):
+    attachment, parent = readable(db, actor, attachment_id)
+    if not may_delete(actor, attachment, parent):
         raise Forbidden(_("Diesen Anhang können Sie nicht löschen."))
-    own_files = attachment.comment_id is None and vorhaben_service.can_edit(actor, vorhaben)
-    if actor.id != attachment.uploader_id and not own_files:  # a moderator's decision
+    if actor.id != attachment.uploader_id and not _owns(actor, attachment, parent):
+        # a moderator's decision
         audit.record(
             db,
             "attachment_deleted",
@@ -237,7 +310,8 @@ def delete_one(db: Session, settings: Settings, actor: Account, attachment_id: i
             object_type="attachment",
             object_id=attachment.id,
             subject_id=attachment.uploader_id,
-            vorhaben_id=vorhaben.id,
+            vorhaben_id=attachment.vorhaben_id,
+            topic_id=attachment.topic_id,
             comment_id=attachment.comment_id,
             name=attachment.display_name,
         )
@@ -259,10 +333,11 @@ def _forget(db: Session, settings: Settings | None, attachments: list[Attachment
     if not attachments:
         return
     keys = [key for a in attachments for key in (a.storage_key, a.preview_key) if key]
-    own = tuple(a.id for a in attachments if a.comment_id is None and a.vorhaben_id)
+    # Only a Vorhaben's own files can be published (never a topic's or a message's).
+    own = tuple(a.id for a in attachments if a.comment_id is None and a.vorhaben_id is not None)
     vorhaben_id = attachments[0].vorhaben_id
     db.execute(delete(Attachment).where(Attachment.id.in_([a.id for a in attachments])))
-    if own and vorhaben_id and settings is not None:  # only a Vorhaben's own files are published
+    if own and vorhaben_id is not None and settings is not None:
         events.publish(db, events.AttachmentsDeleted(settings, vorhaben_id, own))
     for attachment in attachments:
         db.expunge(attachment)

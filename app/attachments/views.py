@@ -1,4 +1,5 @@
-"""Attachments as the pages list them: a Vorhaben's own files and those of its comments."""
+"""Attachments as the pages list them: a Vorhaben's own files and those of its comments,
+and a circle's topic's files."""
 
 from __future__ import annotations
 
@@ -111,6 +112,17 @@ def of_vorhaben(db: Session, vorhaben_id: int) -> Listing:
     return _listing(_view(*row) for row in db.execute(_of_vorhaben(vorhaben_id)))
 
 
+def of_topic(db: Session, topic_id: int) -> Listing:
+    """The files of a circle's topic, oldest first (the caller checked that the reader may
+    see the topic)."""
+    rows = db.execute(
+        select(*_COLUMNS)
+        .outerjoin(Account, Account.id == Attachment.uploader_id)
+        .where(Attachment.topic_id == topic_id)
+    )
+    return _listing(_view(*row) for row in rows)
+
+
 def of_messages(db: Session, message_ids: Iterable[int]) -> dict[int, tuple[AttachmentView, ...]]:
     """The files of these direct messages, by message (the caller, app.messages, decided
     which messages the reader may see)."""
@@ -147,3 +159,8 @@ def page_values(value: list[list[Any]], _vorhaben: object) -> dict[str, object]:
         for key, comment, name, kind, size, preview, uploader, created, *rest in value
     )
     return {"attachments": _listing(views), "attachment_errors": {}}
+
+
+def topic_context(db: Session, topic_id: int) -> dict[str, object]:
+    """What a topic's page shows of its files (the caller loaded the topic for the reader)."""
+    return {"topic_attachments": of_topic(db, topic_id)}

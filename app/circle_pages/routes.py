@@ -22,6 +22,7 @@ from app.circles import service as circles
 from app.circles.models import CIRCLE_KIND_LABELS, CircleRole, MembershipState
 from app.core.errors import Conflict, DomainError, ValidationFailed
 from app.core.ids import parse_id
+from app.dates import views as date_views
 from app.i18n import gettext as _
 from app.notifications import alerts
 from app.notifications.models import AlertKind
@@ -208,7 +209,7 @@ def circle_page(
             "members": circle_repository.members(db, circle_id, MembershipState.ACTIVE),
             "topics": topics.of_circle(db, member, circle_id),
             "following_circle": alerts.is_following(db, member, AlertKind.CIRCLE, str(circle_id)),
-        }
+        } | date_views.circle_context(db, member, circle_id)
     if seen.moderates:
         found = circle_repository.find_members(db, q) if q.strip() else []
         context |= {

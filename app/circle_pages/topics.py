@@ -9,12 +9,14 @@ from typing import Annotated
 from fastapi import Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.attachments import views as attachment_views
 from app.auth.deps import Member
 from app.circles import repository as circle_repository
 from app.comments import links as comment_links
 from app.comments import topic_comments
 from app.core.errors import NotFound, ValidationFailed
 from app.core.ids import parse_id
+from app.dates import views as date_views
 from app.i18n import gettext as _
 from app.notifications import topics as topic_notifications
 from app.topics import service as topics
@@ -116,7 +118,9 @@ def _topic_page(
             "comment_body": body,
             "comment_errors": errors or {},
             "focus_comment": None,
-        },
+        }
+        | date_views.topic_context(db, member, topic.id)
+        | attachment_views.topic_context(db, topic.id),
         status_code=status_code,
     )
 

@@ -16,10 +16,18 @@ from urllib.parse import urlsplit
 from fastapi.responses import Response
 from icalendar import Calendar, Event
 
+from app.dates.service import OwnerKind
 from app.dates.views import TerminView
+from app.i18n import N_
 from app.i18n import gettext as _
 
 PRODID = "-//Allmende//Termine//DE"
+
+OWNER_LINE = {
+    OwnerKind.VORHABEN: N_("Vorhaben „%(title)s“: %(url)s"),
+    OwnerKind.CIRCLE: N_("Kreis „%(title)s“: %(url)s"),
+    OwnerKind.TOPIC: N_("Thema „%(title)s“: %(url)s"),
+}
 
 
 def uid(termin_id: int, base_url: str) -> str:
@@ -47,13 +55,13 @@ def _event(view: TerminView, base_url: str) -> Event:
             event.add("dtend", view.ends_at.astimezone(dt.UTC))
     if view.place:
         event.add("location", view.place)
-    page = f"{base_url.rstrip('/')}/vorhaben/{view.vorhaben_id}"
+    page = base_url.rstrip("/") + view.href
     if view.link:
         event.add("url", view.link)
     description = [view.note] if view.note else []
     if view.link:
         description.append(_("Link: %(url)s", url=view.link))
-    description.append(_("Vorhaben „%(title)s“: %(url)s", title=view.vorhaben_title, url=page))
+    description.append(_(OWNER_LINE[view.owner_kind], title=view.owner_title, url=page))
     event.add("description", "\n\n".join(description))
     return event
 

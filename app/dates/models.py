@@ -2,10 +2,9 @@
 
 Who owns a date is said by real foreign keys, one nullable column per kind of owner (an
 "exclusive arc", as attachments do), not by an owner kind plus a loose id: the database
-deletes the dates with their owner, and the visibility check is a plain join. Today the
-only owner is a Vorhaben. Circles and topics add a nullable column each (`circle_id`,
-`topic_id`) and widen the check constraint `one_owner` so that exactly one is set
-(docs/dates.md).
+deletes the dates with their owner, and the visibility check is a plain join. A date
+belongs to a Vorhaben, a circle or a topic (`vorhaben_id`, `circle_id`, `topic_id`); the
+check constraint `one_owner` says that exactly one is set (docs/dates.md).
 """
 
 from __future__ import annotations
@@ -35,8 +34,12 @@ KIND_LABELS = {
     Kind.OTHER: N_("Sonstiger Termin"),
 }
 
-# The owner columns; exactly one is set (a circle or topic adds its column here).
-OWNER_SQL = "(CASE WHEN vorhaben_id IS NOT NULL THEN 1 ELSE 0 END) = 1"
+OWNER_COLUMNS = ("vorhaben_id", "circle_id", "topic_id")
+# The owner columns; exactly one is set.
+OWNER_SQL = (
+    " + ".join(f"(CASE WHEN {column} IS NOT NULL THEN 1 ELSE 0 END)" for column in OWNER_COLUMNS)
+    + " = 1"
+)
 
 
 class Termin(Base):
@@ -46,6 +49,12 @@ class Termin(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     vorhaben_id: Mapped[int | None] = mapped_column(
         ForeignKey("vorhaben.id", ondelete="CASCADE"), index=True
+    )
+    circle_id: Mapped[int | None] = mapped_column(
+        ForeignKey("circles.id", ondelete="CASCADE"), index=True
+    )
+    topic_id: Mapped[int | None] = mapped_column(
+        ForeignKey("topics.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[Kind] = mapped_column(str_enum(Kind, "termin_kind"))
     title: Mapped[str] = mapped_column(String(200))

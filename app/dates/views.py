@@ -1,22 +1,27 @@
-"""Dates as the pages list them: a Vorhaben's (upcoming first, the past apart), the next
-ones of a member's Vorhaben (dashboard) and those of the calendar feed."""
+"""Dates as the pages list them: a Vorhaben's, a circle's or a topic's (upcoming first, the
+past apart), the next ones of a member's Vorhaben and circles (dashboard) and those of the
+calendar feed."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Account
+from app.circles.models import Circle, Topic
 from app.core.clock import BERLIN, utcnow
 from app.core.json_rows import json_rows, maybe_stamp, stamp
+from app.dates import service
 from app.dates.models import KIND_LABELS, Kind, Termin
+from app.dates.service import Owner, OwnerKind
 from app.vorhaben.models import Follow, Vorhaben
-from app.vorhaben.visibility import Reader, visible_clause
+from app.vorhaben.provided import Shown
+from app.vorhaben.visibility import Reader, circle_content_clause, visible_clause
 
 # How far back the feed reaches: calendar apps keep what they saw before.
 FEED_PAST = dt.timedelta(days=90)
@@ -26,8 +31,9 @@ FEED_LIMIT = 500
 @dataclass(frozen=True, slots=True)
 class TerminView:
     id: int
-    vorhaben_id: int
-    vorhaben_title: str
+    owner_kind: OwnerKind
+    owner_title: str
+    href: str  # the owner's page
     kind: Kind
     kind_label: str  # N_() marked; the template translates it
     title: str
@@ -61,29 +67,66 @@ class TerminView:
         return last < now
 
 
-class Titled(Protocol):
-    @property
-    def title(self) -> str: ...
-
-
 @dataclass(frozen=True)
 class Listing:
     upcoming: tuple[TerminView, ...] = ()
     past: tuple[TerminView, ...] = ()
 
 
-def _select() -> Select[Termin, int, str]:
-    return select(Termin, Vorhaben.id, Vorhaben.title).join(
-        Vorhaben, Vorhaben.id == Termin.vorhaben_id
+_Row = tuple[Termin, str | None, str | None, int | None, str | None]
+
+
+def _select() -> Select[Termin, str | None, str | None, int | None, str | None]:
+    """A date with its owner's title (and a topic's circle), whichever kind it is."""
+    return (
+        select(Termin, Vorhaben.title, Topic.title, Topic.circle_id, Circle.name)
+        .outerjoin(Vorhaben, Vorhaben.id == Termin.vorhaben_id)
+        .outerjoin(Topic, Topic.id == Termin.topic_id)
+        .outerjoin(Circle, Circle.id == Termin.circle_id)
     )
 
 
-def view(termin: Termin, vorhaben_id: int, vorhaben_title: str) -> TerminView:
+def _owner(
+    vorhaben_id: int | None,
+    topic_id: int | None,
+    circle_id: int | None,
+    vorhaben_title: str | None,
+    topic_title: str | None,
+    topic_circle_id: int | None,
+    circle_name: str | None,
+) -> tuple[OwnerKind, str, str]:
+    """Kind, title and page of a date's owner, from the owner columns (_OWNER_COLUMNS)."""
+    if vorhaben_id is not None:
+        return OwnerKind.VORHABEN, vorhaben_title or "", f"/vorhaben/{vorhaben_id}"
+    if topic_id is not None:
+        return OwnerKind.TOPIC, topic_title or "", f"/kreise/{topic_circle_id}/themen/{topic_id}"
+    return OwnerKind.CIRCLE, circle_name or "", f"/kreise/{circle_id}"
+
+
+def _owner_of(row: _Row) -> tuple[OwnerKind, str, str]:
+    termin, vorhaben_title, topic_title, topic_circle_id, circle_name = row
+    return _owner(
+        termin.vorhaben_id,
+        termin.topic_id,
+        termin.circle_id,
+        vorhaben_title,
+        topic_title,
+        topic_circle_id,
+        circle_name,
+    )
+
+
+def _views(rows: Iterable[_Row]) -> list[TerminView]:
+    return [view(row[0], *_owner_of(row)) for row in rows]
+
+
+def view(termin: Termin, owner_kind: OwnerKind, owner_title: str, href: str) -> TerminView:
     """A loaded date as the pages and calendars show it."""
     return TerminView(
         id=termin.id,
-        vorhaben_id=vorhaben_id,
-        vorhaben_title=vorhaben_title,
+        owner_kind=owner_kind,
+        owner_title=owner_title,
+        href=href,
         kind=termin.kind,
         kind_label=termin.kind_label,
         title=termin.title,
@@ -98,10 +141,10 @@ def view(termin: Termin, vorhaben_id: int, vorhaben_title: str) -> TerminView:
     )
 
 
-# What a listed date shows, in the order of the JSON rows the pages' statements carry.
+# What a listed date shows, in the order of the JSON rows the pages' statements carry, and
+# (dashboard) its owner's, in the order of _owner()'s parameters.
 _VIEW_COLUMNS = (
     Termin.id,
-    Termin.vorhaben_id,
     Termin.kind,
     Termin.title,
     Termin.starts_at,
@@ -113,16 +156,27 @@ _VIEW_COLUMNS = (
     Termin.sequence,
     Termin.updated_at,
 )
+_OWNER_COLUMNS = (
+    Termin.vorhaben_id,
+    Termin.topic_id,
+    Termin.circle_id,
+    Vorhaben.title,
+    Topic.title,
+    Topic.circle_id,
+    Circle.name,
+)
 
 
-def _view_of(values: Sequence[Any], vorhaben_title: str) -> TerminView:
+def _view_of(values: Sequence[Any], owner: tuple[OwnerKind, str, str]) -> TerminView:
     """A date from the values of _VIEW_COLUMNS as JSON gives them (text, numbers)."""
-    key, vorhaben_id, kind, title, starts, ends, all_day, place, link, note, seq, updated = values
+    key, kind, title, starts, ends, all_day, place, link, note, seq, updated = values
     kind = Kind(kind)
+    owner_kind, owner_title, href = owner
     return TerminView(
         id=key,
-        vorhaben_id=vorhaben_id,
-        vorhaben_title=vorhaben_title,
+        owner_kind=owner_kind,
+        owner_title=owner_title,
+        href=href,
         kind=kind,
         kind_label=KIND_LABELS[kind],
         title=title,
@@ -135,6 +189,11 @@ def _view_of(values: Sequence[Any], vorhaben_title: str) -> TerminView:
         sequence=seq,
         updated_at=stamp(updated),
     )
+
+
+def of_owner(termin: Termin, owner: Owner) -> TerminView:
+    """A date of a loaded owner."""
+    return view(termin, owner.kind, owner.title, owner.href)
 
 
 def _soonest_first(views: Iterable[TerminView]) -> list[TerminView]:
@@ -150,11 +209,24 @@ def _listing(views: Iterable[TerminView]) -> Listing:
     return Listing(upcoming, past)
 
 
+def _read(db: Session, where: ColumnElement[bool]) -> Listing:
+    return _listing(_views(db.execute(_select().where(where))))
+
+
 def of_vorhaben(db: Session, vorhaben_id: int) -> Listing:
     """A Vorhaben's dates: upcoming soonest first, past ones latest first (the caller
     checked that the reader may see the Vorhaben)."""
-    rows = db.execute(_select().where(Termin.vorhaben_id == vorhaben_id))
-    return _listing(view(termin, vorhaben_id, title) for termin, vorhaben_id, title in rows)
+    return _read(db, Termin.vorhaben_id == vorhaben_id)
+
+
+def of_circle(db: Session, circle_id: int) -> Listing:
+    """A circle's own dates (the caller checked that the reader is an active member)."""
+    return _read(db, Termin.circle_id == circle_id)
+
+
+def of_topic(db: Session, topic_id: int) -> Listing:
+    """A topic's dates (the caller checked that the reader may see the topic)."""
+    return _read(db, Termin.topic_id == topic_id)
 
 
 def page_column(vorhaben_id: ColumnElement[int]) -> ColumnElement[Any]:
@@ -164,31 +236,70 @@ def page_column(vorhaben_id: ColumnElement[int]) -> ColumnElement[Any]:
     return json_rows(query.correlate_except(Termin))
 
 
-def page_values(value: list[list[Any]], vorhaben: Titled) -> dict[str, object]:
+def page_values(value: list[list[Any]], vorhaben: Shown) -> dict[str, object]:
     """What the Vorhaben page shows of its dates, from page_column()'s value."""
-    return {"termine": _listing(_view_of(values, vorhaben.title) for values in value)}
+    owner = (OwnerKind.VORHABEN, vorhaben.title, f"/vorhaben/{vorhaben.id}")
+    return {
+        "termine": _listing(_view_of(values, owner) for values in value),
+        "termine_new": f"/vorhaben/{vorhaben.id}/termine/neu",
+    }
 
 
-def _mine(member: Reader) -> Select[Termin, int, str]:
-    """Dates of the Vorhaben the member follows or wrote, limited to what they may see."""
+def _owner_context(
+    db: Session, member: Account, owner: Owner, listing: Listing
+) -> dict[str, object]:
+    allowed = service.may_add(db, member, owner)
+    return {
+        "termine": listing,
+        "termine_new": owner.new_href if allowed else None,
+        "termine_manage": allowed,
+    }
+
+
+def circle_context(db: Session, member: Account, circle_id: int) -> dict[str, object]:
+    """What a circle's page shows of its dates, for one of its active members (404 for
+    anyone else)."""
+    found = service.owner(db, member, circle_id=circle_id)
+    return _owner_context(db, member, found, of_circle(db, circle_id))
+
+
+def topic_context(db: Session, member: Account, topic_id: int) -> dict[str, object]:
+    """What a topic's page shows of its dates, for whoever may see the topic (404 for
+    anyone else)."""
+    found = service.owner(db, member, topic_id=topic_id)
+    return _owner_context(db, member, found, of_topic(db, topic_id))
+
+
+def _mine(member: Reader) -> Select[Termin, str | None, str | None, int | None, str | None]:
+    """Dates of the Vorhaben the member follows or wrote, limited to what they may see, and
+    those of the circles they are an active member of (and of those circles' topics)."""
     followed = select(Follow.vorhaben_id).where(Follow.account_id == member.id)
     return _select().where(
-        or_(Vorhaben.id.in_(followed), Vorhaben.author_id == member.id),
-        visible_clause(member),
+        or_(
+            and_(
+                or_(Vorhaben.id.in_(followed), Vorhaben.author_id == member.id),
+                visible_clause(member),
+            ),
+            and_(
+                Termin.vorhaben_id.is_(None),
+                circle_content_clause(member, func.coalesce(Termin.circle_id, Topic.circle_id)),
+            ),
+        )
     )
 
 
 def upcoming_column(member: Reader, since: Any, *, limit: int = 5) -> ColumnElement[Any]:
-    """The member's next dates (dashboard: "Nächste Termine") as one JSON value, for the
-    dashboard's statement: dates not over by `since` (a day ago: a whole-day date started
-    at midnight stays "next" until the day is over), soonest first. `member` may name the
-    reader by bound parameters (ReaderColumns); upcoming() reads the value."""
+    """The member's next dates (dashboard: "Nächste Termine"), their Vorhaben's and
+    circles', as one JSON value for the dashboard's statement: dates not over by `since` (a
+    day ago: a whole-day date started at midnight stays "next" until the day is over),
+    soonest first. `member` may name the reader by bound parameters (ReaderColumns);
+    upcoming() reads the value."""
     query = (
         _mine(member)
         .where(or_(Termin.starts_at >= since, Termin.ends_at >= since))
         .order_by(Termin.starts_at, Termin.id)
         .limit(limit + 10)  # a few over (past ones of today are left out below)
-        .with_only_columns(*_VIEW_COLUMNS, Vorhaben.title, maintain_column_froms=True)
+        .with_only_columns(*_VIEW_COLUMNS, *_OWNER_COLUMNS, maintain_column_froms=True)
     )
     return json_rows(query, limited=True)
 
@@ -201,7 +312,8 @@ def upcoming_since() -> dt.datetime:
 def upcoming(value: list[list[Any]], *, limit: int = 5) -> tuple[TerminView, ...]:
     """The member's next dates from upcoming_column()'s value."""
     now = utcnow()
-    views = _soonest_first(_view_of(values[:-1], values[-1]) for values in value)
+    width = len(_VIEW_COLUMNS)
+    views = _soonest_first(_view_of(values[:width], _owner(*values[width:])) for values in value)
     return tuple(view for view in views if not view.is_past(now))[:limit]
 
 
@@ -214,4 +326,4 @@ def for_feed(db: Session, member: Account) -> tuple[TerminView, ...]:
         .order_by(Termin.starts_at, Termin.id)
         .limit(FEED_LIMIT)
     )
-    return tuple(view(termin, vorhaben_id, title) for termin, vorhaben_id, title in rows)
+    return tuple(_views(rows))

@@ -14,7 +14,13 @@ from app.accounts.models import Account
 from app.circles.models import Topic
 from app.comments.models import Comment
 from app.vorhaben.models import Vorhaben
-from app.vorhaben.visibility import can_see, can_see_comment, can_see_topic, shared_with
+from app.vorhaben.visibility import (
+    can_see,
+    can_see_circle_content,
+    can_see_comment,
+    can_see_topic,
+    shared_with,
+)
 
 
 def still_meant_for(db: Session, about: Mapping[str, Any]) -> bool:
@@ -35,6 +41,9 @@ def still_meant_for(db: Session, about: Mapping[str, Any]) -> bool:
     }
     topics = list(db.scalars(select(Topic).where(Topic.id.in_(topic_ids)))) if topic_ids else []
     if len(topics) != len(topic_ids) or not all(can_see_topic(receiver, t) for t in topics):
+        return False
+    circle_ids = {int(key) for key in about.get("circles", ())}
+    if not all(can_see_circle_content(db, receiver, key) for key in circle_ids):
         return False
     seen = {int(key) for key in about.get("vorhaben", ())} | {
         c.vorhaben_id for c in comments if c.vorhaben_id is not None

@@ -6,7 +6,8 @@ The id, not the name, says who is meant: display names are not unique. A text of
 `object_type`) hands its source to newly_mentioned(), which records every member it names
 and returns those to notify now: approved, not the author, able to see the text, and not
 told about this text before (an edit does not notify again). Mentions in code are text.
-Suggestions (candidates) come only from the members who may see the Vorhaben."""
+Suggestions come only from the members who may see the text: those who may see the
+Vorhaben (candidates), or a circle's active members for its topics (circle_candidates)."""
 
 from __future__ import annotations
 
@@ -17,13 +18,19 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.accounts.models import FORMER_MEMBER, Account
+from app.accounts.models import FORMER_MEMBER, Account, AccountState
 from app.core.clock import utcnow
 from app.core.markdown import links_after
 from app.municipalities.models import Municipality, distinct_name
 from app.notifications.models import Mention
 from app.vorhaben.models import Vorhaben
-from app.vorhaben.visibility import can_see, readers_clause
+from app.vorhaben.visibility import (
+    ReaderColumns,
+    can_see,
+    can_see_circle_content,
+    circle_content_clause,
+    readers_clause,
+)
 
 PROFILE = re.compile(r"/mitglieder/([1-9][0-9]{0,11})")
 SUGGESTIONS = 8
@@ -140,10 +147,36 @@ def candidates(db: Session, reader: Account, vorhaben: Vorhaben, query: str) -> 
         .order_by(Account.display_name, Account.id)
         .limit(SUGGESTIONS * 2)
     ).all()
+    # The rule itself decides, the query narrows.
+    return _shown([(a, m) for a, m in rows if can_see(a, vorhaben)])
+
+
+def circle_candidates(db: Session, reader: Account, circle_id: int, query: str) -> list[Candidate]:
+    """Members whose name contains `query` and who are active members of the circle (who
+    alone see its topics), the reader left out; a few, by name. Nothing for a reader who
+    is not an active member themselves."""
+    words = " ".join(query.split())[:QUERY_MAX].lower()
+    if not words or not can_see_circle_content(db, reader, circle_id):
+        return []
+    member = ReaderColumns(id=Account.id, municipality_id=Account.municipality_id)
+    rows = db.execute(
+        select(Account, Municipality)
+        .outerjoin(Municipality, Municipality.id == Account.municipality_id)
+        .where(
+            Account.state == AccountState.APPROVED,
+            circle_content_clause(member, circle_id),
+            Account.id != reader.id,
+            func.lower(Account.display_name).contains(words, autoescape=True),
+        )
+        .order_by(Account.display_name, Account.id)
+        .limit(SUGGESTIONS)
+    ).all()
+    return _shown([(account, municipality) for account, municipality in rows])
+
+
+def _shown(rows: list[tuple[Account, Municipality | None]]) -> list[Candidate]:
     found = []
     for account, municipality in rows:
-        if not can_see(account, vorhaben):  # the rule itself decides, the query narrows
-            continue
         place = (
             distinct_name(municipality.name, municipality.level, municipality.kind_code)
             if municipality is not None

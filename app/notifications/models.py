@@ -32,6 +32,10 @@ class NotificationKind(enum.StrEnum):
     # field, tag, municipality, Land or Kreis the member follows.
     ALERT_NEW = "alert_new"
     ALERT_STAGE = "alert_stage"
+    # A date (app.dates) was entered or changed: its Vorhaben's followers, or its circle's
+    # members, hear of it (app.notifications.dates).
+    TERMIN_NEW = "termin_new"
+    TERMIN_CHANGED = "termin_changed"
 
 
 ALERT_KINDS = (NotificationKind.ALERT_NEW, NotificationKind.ALERT_STAGE)
@@ -55,6 +59,10 @@ class Notification(Base):
         ForeignKey("topics.id", ondelete="CASCADE"), index=True
     )
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    # A date; a circle's date names no Vorhaben and no topic (app.notifications.scope).
+    termin_id: Mapped[int | None] = mapped_column(
+        ForeignKey("termine.id", ondelete="CASCADE"), index=True
+    )
     signal_id: Mapped[int | None] = mapped_column(ForeignKey("signals.id", ondelete="SET NULL"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -8,11 +8,14 @@ from fastapi import Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import Member
+from app.circles.models import Circle
 from app.comments import links as comment_links
+from app.core.errors import NotFound
 from app.i18n import gettext as _
 from app.messages import inbox
 from app.notifications import alert_routes, mentions, service
 from app.vorhaben import service as vorhaben_service
+from app.vorhaben.visibility import can_see_circle_content
 from app.web import routing
 from app.web.deps import DbSession
 from app.web.flash import flash
@@ -92,11 +95,52 @@ def mention_suggestions(
     found = mentions.candidates(db, member, vorhaben, q)
     context = {
         "page_title": _("Mitglieder erwähnen"),
-        "vorhaben": vorhaben,
         "query": q,
         "candidates": found,
+        "mention_url": f"/vorhaben/{vorhaben.id}/erwaehnen",
+        "back_href": f"/vorhaben/{vorhaben.id}#kommentare",
+        "back_title": vorhaben.title,
+        "explain": _(
+            "Wer in einem Kommentar erwähnt wird, erfährt davon. Vorgeschlagen werden nur "
+            "Mitglieder, die dieses Vorhaben sehen können. Schreiben Sie die angezeigte "
+            "Zeichenfolge in Ihren Kommentar."
+        ),
+        "nobody": _("Niemand gefunden, der dieses Vorhaben sehen kann."),
     }
     if is_htmx(request):
         return render(request, "notifications/_mention_suggestions.html", context)
     request.state.nav = "vorhaben"
+    return render(request, "notifications/mentions.html", context)
+
+
+@router.get("/kreise/{circle_id:id}/erwaehnen")
+def circle_mention_suggestions(
+    request: Request,
+    circle_id: int,
+    member: Member,
+    db: DbSession,
+    q: Annotated[str, Query(max_length=mentions.QUERY_MAX)] = "",
+) -> Response:
+    """Members to mention in a circle's topics: only the circle's active members (404 for
+    anyone else). Works like the Vorhaben's finder."""
+    circle = db.get(Circle, circle_id)
+    if circle is None or not can_see_circle_content(db, member, circle_id):
+        raise NotFound(_("Diesen Kreis gibt es nicht."))
+    context = {
+        "page_title": _("Mitglieder erwähnen"),
+        "query": q,
+        "candidates": mentions.circle_candidates(db, member, circle_id, q),
+        "mention_url": f"/kreise/{circle_id}/erwaehnen",
+        "back_href": f"/kreise/{circle_id}",
+        "back_title": circle.name,
+        "explain": _(
+            "Wer in einem Kommentar erwähnt wird, erfährt davon. Vorgeschlagen werden nur "
+            "Mitglieder dieses Kreises. Schreiben Sie die angezeigte Zeichenfolge in Ihren "
+            "Kommentar."
+        ),
+        "nobody": _("Niemand aus diesem Kreis gefunden."),
+    }
+    if is_htmx(request):
+        return render(request, "notifications/_mention_suggestions.html", context)
+    request.state.nav = "kreise"
     return render(request, "notifications/mentions.html", context)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ScalarSelect, Select, func, select, update
 from sqlalchemy.orm import Session
@@ -20,7 +21,9 @@ from app.config import Settings
 from app.core.clock import BERLIN, utcnow
 from app.core.markdown import plain_text
 from app.core.pagination import Page, decode_keyset, encode_keyset
+from app.dates.models import Termin
 from app.municipalities.models import Municipality, distinct_name
+from app.notifications import dates as date_notifications
 from app.notifications import mentions, scope
 from app.notifications.models import (
     MUNICIPALITY_COMMENTS_DEFAULT,
@@ -286,7 +289,8 @@ class Item:
     signalling: str = ""  # the municipality a signal came from
     topic_title: str = ""  # a circle's topic (app.notifications.topics), and its circle
     circle_name: str = ""
-    path: str = ""  # where a topic's notification leads
+    path: str = ""  # where a topic's (or a date's) notification leads
+    termin_title: str = ""  # a date (app.notifications.dates)
 
 
 def page(db: Session, reader: Account, *, after: str | None = None, limit: int = 50) -> Page[Item]:
@@ -309,10 +313,13 @@ def page(db: Session, reader: Account, *, after: str | None = None, limit: int =
             Topic.title.label("topic_title"),
             Topic.circle_id,
             Circle.name.label("circle_name"),
+            Termin.title.label("termin_title"),
+            Termin.circle_id.label("termin_circle_id"),
         )
         .outerjoin(Vorhaben, Vorhaben.id == Notification.vorhaben_id)
         .outerjoin(Topic, Topic.id == Notification.topic_id)
-        .outerjoin(Circle, Circle.id == Topic.circle_id)
+        .outerjoin(Termin, Termin.id == Notification.termin_id)
+        .outerjoin(Circle, Circle.id == func.coalesce(Topic.circle_id, Termin.circle_id))
         .outerjoin(Account, Account.id == Notification.actor_id)
         .outerjoin(Comment, Comment.id == Notification.comment_id)
         .outerjoin(Signal, Signal.id == Notification.signal_id)
@@ -359,12 +366,21 @@ def page(db: Session, reader: Account, *, after: str | None = None, limit: int =
                 else "",
                 row.topic_title or "",
                 row.circle_name or "",
-                topic_path(row.circle_id, row.Notification.topic_id, row.Notification.comment_id)
-                if row.Notification.topic_id is not None
-                else "",
+                _path(row),
+                row.termin_title or "",
             )
         )
     return Page(items, next_cursor)
+
+
+def _path(row: Any) -> str:
+    """Where a topic's or a date's notification leads (others link to their Vorhaben)."""
+    n = row.Notification
+    if n.termin_id is not None:
+        return date_notifications.path(n, row.termin_circle_id, row.circle_id)
+    if n.topic_id is not None:
+        return topic_path(row.circle_id, n.topic_id, n.comment_id)
+    return ""
 
 
 def mark_read(db: Session, reader: Account, notification_id: int | None = None) -> None:
@@ -407,10 +423,11 @@ def send_digests(db: Session, settings: Settings) -> int:
         if reader is None:
             continue
         rows = db.execute(
-            select(Notification, Vorhaben, Topic, Circle.name)
+            select(Notification, Vorhaben, Topic, Circle.name, Termin)
             .outerjoin(Vorhaben, Vorhaben.id == Notification.vorhaben_id)
             .outerjoin(Topic, Topic.id == Notification.topic_id)
-            .outerjoin(Circle, Circle.id == Topic.circle_id)
+            .outerjoin(Termin, Termin.id == Notification.termin_id)
+            .outerjoin(Circle, Circle.id == func.coalesce(Topic.circle_id, Termin.circle_id))
             .where(
                 Notification.account_id == reader.id,
                 Notification.mailed_at.is_(None),
@@ -426,7 +443,10 @@ def send_digests(db: Session, settings: Settings) -> int:
             new: dict[int, Vorhaben] = {}
             # A circle's topics: (topic, its circle's name, how many), by topic.
             by_topic: dict[int, tuple[Topic, str, int]] = {}
+            termine = date_notifications.DigestDates()
             for row in rows:
+                if termine.take(row.Notification, row.Termin, row.Vorhaben, row.Topic, row.name):
+                    continue
                 if row.Topic is not None:
                     _, _, seen = by_topic.get(row.Topic.id, (row.Topic, "", 0))
                     by_topic[row.Topic.id] = (row.Topic, row.name, seen + 1)
@@ -447,18 +467,20 @@ def send_digests(db: Session, settings: Settings) -> int:
                     "entries": list(by_vorhaben.values()),
                     "new_vorhaben": list(new.values()),
                     "topics": list(by_topic.values()),
+                    "termine": termine.listed(),
                     "total": len(rows),
                 },
                 # The digest names each Vorhaben; its comments count towards what it lists.
                 about=(
                     reader.id,
                     mail.About(
-                        vorhaben=[*by_vorhaben, *(key for key in new if key not in by_vorhaben)],
+                        vorhaben=[*by_vorhaben, *new, *termine.vorhaben],
                         comments=[
                             row.Notification.comment_id
                             for row in rows
                             if row.Notification.comment_id is not None
                         ],
+                        circles=sorted(termine.circles),
                     ),
                 ),
             )

@@ -15,6 +15,7 @@ from app.circles.models import Topic
 from app.comments.models import Comment, CommentRevision
 from app.core import markdown
 from app.notifications import alert_fanout, mentions, message_mentions, service, topics
+from app.notifications import dates as date_notifications
 from app.notifications.models import NotificationKind
 from app.vorhaben.models import Signal, Stage, Vorhaben
 
@@ -138,3 +139,4 @@ def subscribe() -> None:
     events.subscribe(events.StageChanged, stage_changed)
     events.subscribe(events.StageChanged, alert_stage_changed)
     events.subscribe(events.VorhabenCreated, vorhaben_created)
+    events.subscribe(events.TerminSaved, date_notifications.termin_saved)

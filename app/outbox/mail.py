@@ -48,12 +48,15 @@ class About:
 
     `shared` are Vorhaben the mail names whether or not they are hidden (a reporter told
     that the Vorhaben they reported is now hidden): those only need to be shared with the
-    receiver's municipality. `topics` are circles' topics the receiver must still see."""
+    receiver's municipality. `topics` are circles' topics the receiver must still see;
+    `circles` are circles whose shared content (their dates) the mail shows: the receiver
+    must still be an active member."""
 
     vorhaben: Sequence[int] = ()
     comments: Sequence[int] = ()
     shared: Sequence[int] = ()
     topics: Sequence[int] = ()
+    circles: Sequence[int] = ()
 
     def stored(self, receiver_id: int) -> dict[str, Any]:
         """The form kept with the outbox row."""
@@ -64,6 +67,7 @@ class About:
             "shared": sorted(set(self.shared)),
             # Only where there are some: the form of older rows stays as it was.
             **({"topics": sorted(set(self.topics))} if self.topics else {}),
+            **({"circles": sorted(set(self.circles))} if self.circles else {}),
         }
 
 

@@ -308,6 +308,33 @@ def require_visible_topic(topic: Topic | None, reader: Reader) -> Topic:
     return topic
 
 
+# -- what a circle shares besides topics (its dates) -------------------------------------------
+
+
+def circle_content_clause(reader: Reader, circle_id: Any) -> ColumnElement[bool]:
+    """SQL condition: the reader is an active member of the circle that `circle_id` (a
+    column of the enclosing query) names. What a circle shares (its dates, its topics'
+    dates) is visible to them alone."""
+    if not reader.is_member:
+        return false()
+    return (
+        exists()
+        .where(
+            CircleMembership.circle_id == circle_id,
+            CircleMembership.account_id == reader.id,
+            CircleMembership.state == MembershipState.ACTIVE,
+        )
+        .correlate_except(CircleMembership)
+    )
+
+
+def can_see_circle_content(db: Session, reader: Reader, circle_id: int) -> bool:
+    """The same rule as circle_content_clause(), for one circle (one statement)."""
+    if not reader.is_member:
+        return False
+    return bool(db.scalar(select(exists().where(*_active_in(reader.id, circle_id)))))
+
+
 # -- moderators --------------------------------------------------------------------------------
 
 
