@@ -59,12 +59,12 @@ _COLUMNS = (
 )
 
 
+def _files(where: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
+    return select(*_COLUMNS).outerjoin(Account, Account.id == Attachment.uploader_id).where(where)
+
+
 def _of_vorhaben(vorhaben_id: Any) -> Select[*tuple[Any, ...]]:
-    return (
-        select(*_COLUMNS)
-        .outerjoin(Account, Account.id == Attachment.uploader_id)
-        .where(Attachment.vorhaben_id == vorhaben_id)
-    )
+    return _files(Attachment.vorhaben_id == vorhaben_id)
 
 
 def _view(
@@ -115,12 +115,7 @@ def of_vorhaben(db: Session, vorhaben_id: int) -> Listing:
 def of_topic(db: Session, topic_id: int) -> Listing:
     """The files of a circle's topic, oldest first (the caller checked that the reader may
     see the topic)."""
-    rows = db.execute(
-        select(*_COLUMNS)
-        .outerjoin(Account, Account.id == Attachment.uploader_id)
-        .where(Attachment.topic_id == topic_id)
-    )
-    return _listing(_view(*row) for row in rows)
+    return _listing(_view(*row) for row in db.execute(_files(Attachment.topic_id == topic_id)))
 
 
 def of_messages(db: Session, message_ids: Iterable[int]) -> dict[int, tuple[AttachmentView, ...]]:
