@@ -25,7 +25,7 @@ test_restricted_statistics.py).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -34,14 +34,11 @@ from sqlalchemy import (
     String,
     case,
     cast,
-    delete,
     func,
-    insert,
     literal,
     select,
     text,
     union_all,
-    update,
 )
 from sqlalchemy.orm import Session
 
@@ -146,41 +143,6 @@ def stored_terms(
     """The tokens stored for a Vorhaben (at most MAX_STORED, the most important first)."""
     terms = weighted_terms(title=title, summary=summary, tags=tags, description=description)
     return dict(list(terms.items())[:MAX_STORED])
-
-
-def store_terms(db: Session, vorhaben_id: int, scope: str, terms: Mapping[str, int]) -> None:
-    """Bring the stored tokens of a Vorhaben to `terms` (inside the transaction that changed
-    it): only what differs is written, so an ordinary edit touches a few rows."""
-    stored = {
-        str(term): int(weight)
-        for term, weight in db.execute(
-            select(VorhabenTerm.term, VorhabenTerm.weight).where(
-                VorhabenTerm.vorhaben_id == vorhaben_id
-            )
-        )
-    }
-    gone = [term for term in stored if term not in terms]
-    if gone:
-        db.execute(
-            delete(VorhabenTerm)
-            .where(VorhabenTerm.vorhaben_id == vorhaben_id, VorhabenTerm.term.in_(gone))
-            .execution_options(synchronize_session=False)
-        )
-    for term, weight in terms.items():
-        if term in stored and stored[term] != weight:
-            db.execute(
-                update(VorhabenTerm)
-                .where(VorhabenTerm.vorhaben_id == vorhaben_id, VorhabenTerm.term == term)
-                .values(weight=weight)
-                .execution_options(synchronize_session=False)
-            )
-    new = [
-        {"term": term, "vorhaben_id": vorhaben_id, "weight": weight, "scope": scope}
-        for term, weight in terms.items()
-        if term not in stored
-    ]
-    if new:
-        db.execute(insert(VorhabenTerm), new)
 
 
 def _counts(
