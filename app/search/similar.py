@@ -37,7 +37,6 @@ from sqlalchemy import (
     func,
     literal,
     select,
-    text,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -245,11 +244,6 @@ def _similar(
     terms = list(asked)[:LOOKUP_TERMS]
     if not terms:
         return []
-    if db.get_bind().dialect.name == "postgresql":
-        # The counts' estimated cost (24 capped scans) passes jit_above_cost, and compiling
-        # them took PostgreSQL ~400 ms, a hundred times the scans (bench/similar.py). Only
-        # for the rest of this transaction (one request).
-        db.execute(text("SET LOCAL jit = off"))
     uses = _counts(db, reader, terms, exclude_id)
     shared = [term for term in terms if 0 < uses.get(term, 0) <= COMMON]
     if not shared:
