@@ -339,7 +339,19 @@ def _count(
     *,
     scoped: bool,
 ) -> int:
-    """Visible matching Vorhaben, counted up to LIMIT + 1."""
+    """Visible matching Vorhaben, counted up to LIMIT + 1. Vorhaben whose own text
+    matches are counted first: one entry each, so no DISTINCT, and for a common word
+    PostgreSQL walks the newest entries of that kind (index on kind and id) and stops
+    after LIMIT + 1 instead of reading every match (docs/search.md, "Anzahl")."""
+    own = (
+        _entries(db, reader, query, filters, Scope.OWN, SearchEntry.id, scoped=scoped)
+        .order_by(None)
+        .limit(LIMIT + 1)
+        .subquery()
+    )
+    counted = int(db.scalar(select(func.count()).select_from(own)) or 0)
+    if counted > LIMIT:
+        return counted
     found = (
         _entries(db, reader, query, filters, Scope.ALL, SearchEntry.vorhaben_id, scoped=scoped)
         .order_by(None)
