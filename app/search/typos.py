@@ -86,11 +86,13 @@ def corrected(
     alternatives a correction stands for (the first is the fix itself)."""
     terms: list[Term] = []
     for term in query.terms:
-        if any(all(known(token) for token in alt) for alt in (*term.alternatives, *term.broader)):
+        typed = term.alternatives[0]
+        # Only a single longer word can be corrected: ask nothing about the others
+        # (each question is a lookup in the database).
+        if len(typed) != 1 or not allowed_edits(typed[0]):
             terms.append(term)
             continue
-        typed = term.alternatives[0]
-        if len(typed) != 1:
+        if any(all(known(token) for token in alt) for alt in (*term.alternatives, *term.broader)):
             terms.append(term)
             continue
         fixes = [
