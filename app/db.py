@@ -103,7 +103,14 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
         max_overflow=pool_size,
         pool_pre_ping=True,
         pool_recycle=1800,
-        connect_args={"connect_timeout": 5, "application_name": "allmende"},
+        connect_args={
+            "connect_timeout": 5,
+            "application_name": "allmende",
+            # No JIT: the search's capped counts pass jit_above_cost from ~10,000 Vorhaben
+            # on, and compiling them took longer than running them (70 ms of 150 ms at
+            # 10,000 Vorhaben, ~400 ms at 100,000; docs/search.md).
+            "options": "-c jit=off",
+        },
     )
 
 

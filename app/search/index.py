@@ -17,14 +17,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import (
+    delete,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from app.comments.models import Comment
-from app.search import similar
+from app.search import similar, writes
 from app.search.analyzer import DEFAULT_ANALYZER, Analyzer
 from app.search.models import EntryKind, SearchEntry, VorhabenTerm
-from app.vorhaben.models import FieldOfAction, Vorhaben, VorhabenField
+from app.vorhaben.models import Vorhaben
 from app.vorhaben.visibility import scope_of
 
 Columns = dict[str, str]
@@ -60,22 +63,6 @@ def comment_columns(body: str, analyzer: Analyzer = DEFAULT_ANALYZER) -> Columns
     return {"tokens_a": "", "tokens_b": "", "tokens_c": "", "tokens_d": joined(analyzer, body)}
 
 
-def _upsert(
-    db: Session, kind: EntryKind, ref_id: int, vorhaben_id: int, scope: str, columns: Columns
-) -> None:
-    entry = db.scalars(
-        select(SearchEntry).where(SearchEntry.kind == kind, SearchEntry.ref_id == ref_id)
-    ).one_or_none()
-    if entry is None:
-        db.add(
-            SearchEntry(kind=kind, ref_id=ref_id, vorhaben_id=vorhaben_id, scope=scope, **columns)
-        )
-        return
-    for name, value in {**columns, "scope": scope}.items():
-        if getattr(entry, name) != value:
-            setattr(entry, name, value)
-
-
 def update_scope(db: Session, vorhaben_id: int, scope: str) -> None:
     """Copy a Vorhaben's new scope onto its index rows (search entries of it and of its
     comments, similar-Vorhaben terms), in the transaction that changed it (also while
@@ -89,52 +76,48 @@ def update_scope(db: Session, vorhaben_id: int, scope: str) -> None:
         )
 
 
-def field_labels(db: Session, vorhaben_id: int) -> list[str]:
-    """The labels of a Vorhaben's fields of action (by id: the seed writes them alike)."""
-    return list(
-        db.scalars(
-            select(FieldOfAction.label)
-            .join(VorhabenField, VorhabenField.field_id == FieldOfAction.id)
-            .where(VorhabenField.vorhaben_id == vorhaben_id)
-            .order_by(FieldOfAction.id)
-        )
-    )
-
-
 def index_vorhaben(db: Session, vorhaben: Vorhaben, tags: list[str]) -> None:
-    """(Re)index a Vorhaben's own text, and its words for similar Vorhaben."""
+    """(Re)index a Vorhaben's own text, and its words for similar Vorhaben: one statement
+    reads what is stored, what differs is written (app.search.writes), nothing when the
+    analyzed text did not change."""
+    stored = writes.read(db, vorhaben.id)
     columns = vorhaben_columns(
         title=vorhaben.title,
         summary=vorhaben.summary,
         description=vorhaben.description,
         lessons_learned=vorhaben.lessons_learned,
         tags=tags,
-        fields=field_labels(db, vorhaben.id),
+        fields=stored.fields,
     )
     scope = scope_of(vorhaben.visibility, vorhaben.hidden_at)
-    _upsert(db, EntryKind.VORHABEN, vorhaben.id, vorhaben.id, scope, columns)
-    similar.store_terms(
+    terms = similar.stored_terms(
+        title=vorhaben.title,
+        summary=vorhaben.summary,
+        tags=tags,
+        description=vorhaben.description,
+    )
+    wanted = (columns["tokens_a"], columns["tokens_b"], columns["tokens_c"], scope)
+    old = stored.terms
+    writes.write_vorhaben(
         db,
         vorhaben.id,
         scope,
-        similar.stored_terms(
-            title=vorhaben.title,
-            summary=vorhaben.summary,
-            tags=tags,
-            description=vorhaben.description,
-        ),
+        columns,
+        entry_changed=stored.entry != wanted,
+        gone=[term for term in old if term not in terms],
+        changed={term: weight for term, weight in terms.items() if old.get(term) != weight},
     )
 
 
 def index_comment(db: Session, comment: Comment) -> None:
-    """(Re)index a comment; deleted and hidden comments leave the index."""
+    """(Re)index a comment (one statement); deleted and hidden comments leave the index."""
     if comment.is_deleted or comment.hidden_at is not None or comment.vorhaben_id is None:
         remove_comment(db, comment.id)  # (a topic's comments are not in the index)
         return
     vorhaben = db.get(Vorhaben, comment.vorhaben_id)
     # Without its Vorhaben (being deleted), "unknown" lets the Vorhaben row decide.
     scope = scope_of(vorhaben.visibility, vorhaben.hidden_at) if vorhaben else "unknown"
-    _upsert(
+    writes.write_entry(
         db, EntryKind.COMMENT, comment.id, comment.vorhaben_id, scope, comment_columns(comment.body)
     )
 

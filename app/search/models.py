@@ -32,6 +32,9 @@ class SearchEntry(Base):
         UniqueConstraint("kind", "ref_id"),
         # The entries of one Vorhaben by kind: its matching comments in a search.
         Index("ix_search_entries_vorhaben_id_kind", "vorhaben_id", "kind"),
+        # The newest entries of a kind: for a common word, PostgreSQL walks these backwards
+        # and stops at the candidate limit instead of reading every match from GIN.
+        Index("ix_search_entries_kind_id", "kind", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

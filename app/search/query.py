@@ -39,10 +39,10 @@ from sqlalchemy.orm import Session
 from app.comments.models import Comment
 from app.core.markdown import plain_text
 from app.core.text import fold_words
-from app.search import expressions, highlight
+from app.search import expressions, highlight, vocabulary
 from app.search.analyzer import DEFAULT_ANALYZER
 from app.search.models import EntryKind, SearchEntry
-from app.search.querymodel import Query
+from app.search.querymodel import Query, Term
 from app.search.ranking import COLUMNS, Scorer
 from app.vorhaben.models import Vorhaben
 from app.vorhaben.repository import Card, VorhabenFilter, apply_filters, load_cards
@@ -72,6 +72,10 @@ class SearchResult:
     terms: list[str]  # what to mark in titles and excerpts (folded)
     comments: dict[int, Comment]  # the first matching comment of a hit, when its text did not
     more: bool = False  # more than `total` hits (counted up to LIMIT)
+    # Nothing matched the words as typed, so close words were searched (app.search.
+    # vocabulary): the query as probably meant, if a hit shows the word.
+    meant: str | None = None
+    corrected: bool = False
 
 
 @dataclass
@@ -99,6 +103,11 @@ def search(
     # every visible Vorhaben).
     scoped = not filters.active
     hits, saturated = _ranked(db, reader, query, filters, scoped=scoped)
+    corrections: dict[str, str] = {}
+    if not hits:
+        query, corrections = _corrected(db, reader, query, filters, scoped=scoped)
+        if corrections:
+            hits, saturated = _ranked(db, reader, query, filters, scoped=scoped)
     total, more = len(hits), False
     if saturated:
         counted = _count(db, reader, query, filters, scoped=scoped)
@@ -118,7 +127,42 @@ def search(
     comments = _comments(
         db, reader, [hit.comment_entry for hit in shown if not hit.own_text and hit.comment_entry]
     )
-    return SearchResult(cards, total, page, pages, marks(text, query), comments, more)
+    meant = None
+    if corrections and hits:
+        shown_texts = [f"{card.title} {card.summary} {card.description}" for card in cards]
+        shown_texts.extend(comment.body for comment in comments.values())
+        meant = vocabulary.meant(text, corrections, shown_texts)
+    return SearchResult(
+        cards,
+        total,
+        page,
+        pages,
+        marks(text, query),
+        comments,
+        more,
+        meant=meant,
+        corrected=bool(corrections and hits),
+    )
+
+
+def _corrected(
+    db: Session, reader: Reader, query: Query, filters: VorhabenFilter, *, scoped: bool
+) -> tuple[Query, dict[str, str]]:
+    """The query with longer words nothing visible has widened by close words visible
+    entries have (filters applied), and the corrections made."""
+    seen: dict[str, bool] = {}
+
+    def visible(token: str) -> bool:
+        if token not in seen:
+            single = Query(terms=(Term(token, ((token,),)),))
+            statement = _entries(
+                db, reader, single, filters, Scope.ALL, SearchEntry.id, scoped=scoped
+            )
+            # Any one will do: unordered, so no plan has to sort every match.
+            seen[token] = db.execute(statement.order_by(None).limit(1)).first() is not None
+        return seen[token]
+
+    return vocabulary.corrected(db, query, visible)
 
 
 def marks(text: str, query: Query) -> list[str]:
@@ -296,7 +340,19 @@ def _count(
     *,
     scoped: bool,
 ) -> int:
-    """Visible matching Vorhaben, counted up to LIMIT + 1."""
+    """Visible matching Vorhaben, counted up to LIMIT + 1. Vorhaben whose own text
+    matches are counted first: one entry each, so no DISTINCT, and for a common word
+    PostgreSQL walks the newest entries of that kind (index on kind and id) and stops
+    after LIMIT + 1 instead of reading every match (docs/search.md, "Anzahl")."""
+    own = (
+        _entries(db, reader, query, filters, Scope.OWN, SearchEntry.id, scoped=scoped)
+        .order_by(None)
+        .limit(LIMIT + 1)
+        .subquery()
+    )
+    counted = int(db.scalar(select(func.count()).select_from(own)) or 0)
+    if counted > LIMIT:
+        return counted
     found = (
         _entries(db, reader, query, filters, Scope.ALL, SearchEntry.vorhaben_id, scoped=scoped)
         .order_by(None)

@@ -25,7 +25,7 @@ test_restricted_statistics.py).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -34,14 +34,10 @@ from sqlalchemy import (
     String,
     case,
     cast,
-    delete,
     func,
-    insert,
     literal,
     select,
-    text,
     union_all,
-    update,
 )
 from sqlalchemy.orm import Session
 
@@ -148,41 +144,6 @@ def stored_terms(
     return dict(list(terms.items())[:MAX_STORED])
 
 
-def store_terms(db: Session, vorhaben_id: int, scope: str, terms: Mapping[str, int]) -> None:
-    """Bring the stored tokens of a Vorhaben to `terms` (inside the transaction that changed
-    it): only what differs is written, so an ordinary edit touches a few rows."""
-    stored = {
-        str(term): int(weight)
-        for term, weight in db.execute(
-            select(VorhabenTerm.term, VorhabenTerm.weight).where(
-                VorhabenTerm.vorhaben_id == vorhaben_id
-            )
-        )
-    }
-    gone = [term for term in stored if term not in terms]
-    if gone:
-        db.execute(
-            delete(VorhabenTerm)
-            .where(VorhabenTerm.vorhaben_id == vorhaben_id, VorhabenTerm.term.in_(gone))
-            .execution_options(synchronize_session=False)
-        )
-    for term, weight in terms.items():
-        if term in stored and stored[term] != weight:
-            db.execute(
-                update(VorhabenTerm)
-                .where(VorhabenTerm.vorhaben_id == vorhaben_id, VorhabenTerm.term == term)
-                .values(weight=weight)
-                .execution_options(synchronize_session=False)
-            )
-    new = [
-        {"term": term, "vorhaben_id": vorhaben_id, "weight": weight, "scope": scope}
-        for term, weight in terms.items()
-        if term not in stored
-    ]
-    if new:
-        db.execute(insert(VorhabenTerm), new)
-
-
 def _counts(
     db: Session,
     reader: Reader,
@@ -283,11 +244,6 @@ def _similar(
     terms = list(asked)[:LOOKUP_TERMS]
     if not terms:
         return []
-    if db.get_bind().dialect.name == "postgresql":
-        # The counts' estimated cost (24 capped scans) passes jit_above_cost, and compiling
-        # them took PostgreSQL ~400 ms, a hundred times the scans (bench/similar.py). Only
-        # for the rest of this transaction (one request).
-        db.execute(text("SET LOCAL jit = off"))
     uses = _counts(db, reader, terms, exclude_id)
     shared = [term for term in terms if 0 < uses.get(term, 0) <= COMMON]
     if not shared:

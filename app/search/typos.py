@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
-from app.search.querymodel import Query, Term
+from app.search.analyzer import DEFAULT_ANALYZER, Analyzer
+from app.search.querymodel import Alternative, Query, Term
 
 MIN_LENGTH = 6  # tokens shorter than this are never corrected
 LONG = 10  # from this length, two edits are allowed
@@ -61,22 +62,43 @@ def close(token: str, candidates: Iterable[str]) -> list[str]:
     return [c for c in found if distance_at_most(token, c, limit)][:MAX_CORRECTIONS]
 
 
+def widened(token: str, analyzer: Analyzer = DEFAULT_ANALYZER) -> tuple[Alternative, ...]:
+    """A correction and the parts of it as a compound ("burgerbeteil": also burg AND
+    beteil, and beteil alone), so that it finds what the word would have found. Only the
+    parts: the token itself is a stem already, and stemming it again would change it."""
+    analyzed = analyzer.analyze_query(token).terms
+    if len(analyzed) != 1:
+        return ((token,),)
+    term = analyzed[0]
+    return ((token,), *term.alternatives[1:], *term.broader)
+
+
 def corrected(
-    query: Query, known: Callable[[str], bool], candidates: Callable[[str], Iterable[str]]
+    query: Query,
+    known: Callable[[str], bool],
+    candidates: Callable[[str], Iterable[str]],
+    widen: Callable[[str], tuple[Alternative, ...]] = widened,
 ) -> Query:
     """The query with each term that no document has widened by its corrections.
 
     known(token) says whether any document has the token; candidates(token) names
-    vocabulary tokens that may be close (for example, by shared trigrams)."""
+    vocabulary tokens that may be close (for example, by shared trigrams); widen(fix) the
+    alternatives a correction stands for (the first is the fix itself)."""
     terms: list[Term] = []
     for term in query.terms:
+        typed = term.alternatives[0]
+        # Only a single longer word can be corrected: ask nothing about the others
+        # (each question is a lookup in the database).
+        if len(typed) != 1 or not allowed_edits(typed[0]):
+            terms.append(term)
+            continue
         if any(all(known(token) for token in alt) for alt in (*term.alternatives, *term.broader)):
             terms.append(term)
             continue
-        typed = term.alternatives[0]
-        if len(typed) != 1:
-            terms.append(term)
-            continue
-        fixes = tuple((fix,) for fix in close(typed[0], candidates(typed[0])))
-        terms.append(replace(term, broader=(*term.broader, *fixes)))
+        fixes = [
+            alternative
+            for fix in close(typed[0], candidates(typed[0]))
+            for alternative in widen(fix)
+        ]
+        terms.append(replace(term, broader=(*term.broader, *dict.fromkeys(fixes))))
     return replace(query, terms=tuple(terms))

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from app.search.analyzer import FIELD_WEIGHTS, Analyzer
 from app.search.querymodel import Alternative, Query, Term
+from app.search.typos import corrected
 
 HERE = Path(__file__).resolve().parent
 K1 = 1.2
@@ -85,6 +86,10 @@ class Ranker:
     def search(self, query: str, limit: int = 5) -> list[int]:
         """The ids of the best matching documents, best first."""
         parsed = self.analyzer.analyze_query(query)
+        if not any(parsed.matches(fields) for fields in self.tokens.values()):
+            # Nothing has the words as typed: longer words widened by close ones
+            # (app.search.typos), as the search does.
+            parsed = corrected(parsed, self.idf.__contains__, lambda _token: self.idf)
         scored = [
             (self._score(parsed, doc_id), doc_id)
             for doc_id, fields in self.tokens.items()
