@@ -3,7 +3,7 @@ candidate tiers and the count of Vorhaben walk this index backwards and stop at 
 instead of reading every match of the GIN index (71 -> 3 ms for "daten" at 10,000 Vorhaben).
 
 Revision ID: 0033
-Revises: 0028
+Revises: 0031
 Create Date: 2026-12-06 11:00:00
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0033"
-down_revision: str | None = "0028"
+down_revision: str | None = "0031"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
