@@ -35,7 +35,7 @@ router = routing.router(include_in_schema=False)
 # The POSTs that carry a file: the request guard lets their bodies grow to the file limit
 # (app.main), spooled to disk instead of memory.
 UPLOAD_PATHS = re.compile(
-    r"/vorhaben/[0-9]+/(anhaenge|comments)|/kreise/[0-9]+/themen/[0-9]+/anhaenge"
+    r"/vorhaben/[0-9]+/(anhaenge|comments)|/kreise/[0-9]+/themen/[0-9]+/(anhaenge|kommentare)"
     r"|/nachrichten/([0-9]+|neu)"
 )
 

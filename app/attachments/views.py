@@ -157,5 +157,7 @@ def page_values(value: list[list[Any]], _vorhaben: object) -> dict[str, object]:
 
 
 def topic_context(db: Session, topic_id: int) -> dict[str, object]:
-    """What a topic's page shows of its files (the caller loaded the topic for the reader)."""
-    return {"topic_attachments": of_topic(db, topic_id)}
+    """What a topic's page shows of its files (the caller loaded the topic for the reader):
+    the topic's own, and (`attachments`, as on a Vorhaben's page) its comments' by comment."""
+    listing = of_topic(db, topic_id)
+    return {"topic_attachments": listing, "attachments": listing}

@@ -9,6 +9,8 @@ from typing import Annotated
 from fastapi import Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.attachments import routes as attachment_routes
+from app.attachments import service as attachments
 from app.attachments import views as attachment_views
 from app.auth.deps import Member
 from app.circles import repository as circle_repository
@@ -146,7 +148,13 @@ def topic_page(
             raise NotFound(_("Diese Kommentare gibt es nicht."))
         # The newest thread loaded takes the focus: it sits where the control was.
         return render(
-            request, "comments/_threads.html", {**context, "focus_comment": shown[-1][0].id}
+            request,
+            "comments/_threads.html",
+            {
+                **context,
+                "focus_comment": shown[-1][0].id,
+                "attachments": attachment_views.of_topic(db, topic.id),
+            },
         )
     return _topic_page(request, db, member, circle_id, topic_id, until=until)
 
@@ -159,15 +167,26 @@ def comment_on_topic(
     member: Member,
     db: DbSession,
     body: Annotated[str, Form()] = "",
+    datei: attachment_routes.Upload = None,
 ) -> Response:
-    """Comment on a topic (303 back to it); an error keeps the text next to the field."""
+    """Comment on a topic, with a file if one was chosen (303 back to it); an error keeps
+    the text next to the field (the file is checked before the comment is written, and a
+    comment whose file does not fit is not kept without it)."""
+    settings = request.app.state.settings
     try:
+        upload = attachment_routes.chosen(datei)
+        checked = (
+            attachments.check(settings, upload.filename or "", upload.file) if upload else None
+        )
         with db.begin_nested():
             comment = topic_comments.post(db, member, topic_id, circle_id, body)
+            topic = topics.get(db, member, topic_id)
+            if checked is not None:
+                attachments.store(
+                    db, settings, checked, None, member, topic=topic, comment_id=comment.id
+                )
             # The topic's followers hear of it (its author and who commented on it).
-            topic_notifications.commented(
-                db, request.app.state.settings, topics.get(db, member, topic_id), comment, member
-            )
+            topic_notifications.commented(db, settings, topic, comment, member)
     except ValidationFailed as error:
         return _topic_page(
             request,

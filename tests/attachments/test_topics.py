@@ -17,6 +17,7 @@ from app.attachments import published
 from app.attachments.models import Attachment
 from app.circles import service as circles
 from app.circles.models import Circle, CircleMembership, MembershipState, Topic
+from app.comments.models import Comment
 from app.topics import service as topics
 from tests import factories
 from tests.attachments import samples
@@ -150,3 +151,58 @@ def test_a_topic_has_the_same_limit_as_a_vorhaben(client: TestClient, db: Sessio
     assert len(db.scalars(select(Attachment)).all()) == 2
     page = client.get(f"/kreise/{topic.circle_id}/themen/{topic.id}").text
     assert "Für dieses Thema ist kein Platz mehr" in page
+
+
+def _comment(client: TestClient, topic: Topic, body: str, name: str, data: bytes) -> Response:
+    address = f"/kreise/{topic.circle_id}/themen/{topic.id}"
+    token = factories.csrf_token(client, address)
+    return client.post(
+        f"{address}/kommentare",
+        data={"csrf_token": token, "body": body},
+        files={"datei": (name, data, "application/octet-stream")},
+        follow_redirects=False,
+    )
+
+
+def test_a_member_comments_on_a_topic_with_a_file(client: TestClient, db: Session) -> None:
+    circle, topic, author, member = _scene(db)
+    address = f"/kreise/{circle.id}/themen/{topic.id}"
+    factories.login(client, db, member)
+    form = client.get(address).text
+    assert 'enctype="multipart/form-data"' in form and 'name="datei"' in form
+    response = _comment(
+        client, topic, "Meine Anmerkungen hängen an.", "anmerkungen.pdf", samples.PDF
+    )
+    assert response.status_code == 303
+    attachment = db.scalars(select(Attachment)).one()
+    assert (attachment.topic_id, attachment.vorhaben_id) == (topic.id, None)
+    assert attachment.comment_id is not None
+    # Shown under the comment, downloaded by another member of the circle.
+    factories.login(client, db, author)
+    page = client.get(address).text
+    assert f'href="/anhaenge/{attachment.id}"' in page
+    assert page.index("Meine Anmerkungen") < page.index(f'href="/anhaenge/{attachment.id}"')
+    assert client.get(f"/anhaenge/{attachment.id}").content == samples.PDF
+    # Outside the circle: 404.
+    outsider = factories.account(db, "Otto Außen")
+    factories.login(client, db, outsider)
+    assert client.get(f"/anhaenge/{attachment.id}").status_code == 404
+
+
+def test_a_refused_file_keeps_the_comment_text_and_writes_nothing(
+    client: TestClient, db: Session
+) -> None:
+    _circle, topic, _author, member = _scene(db)
+    factories.login(client, db, member)
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    response = _comment(client, topic, "Text, der bleibt.", "bild.png", svg)
+    assert response.status_code == 422
+    assert "Text, der bleibt." in response.text
+    assert 'id="error-datei"' in response.text and 'aria-invalid="true"' in response.text
+    assert db.scalars(select(Attachment)).first() is None
+    assert "Text, der bleibt." not in "".join(
+        db.scalars(select(Comment.body).where(Comment.topic_id == topic.id))
+    )
+    too_big = _comment(client, topic, "Zu groß.", "gross.pdf", samples.PDF + b"%" * LIMIT)
+    assert too_big.status_code == 422 and "Zu groß." in too_big.text
+    assert db.scalars(select(Comment).where(Comment.topic_id == topic.id)).first() is None
