@@ -137,7 +137,7 @@ def test_a_circle_moderator_runs_a_closed_network(
     lead.goto(f"{url}/kreise/{group}")
     lead.get_by_role("button", name=re.compile(r"^Aufnehmen\s*: Berta Buche$")).click()
     expect(lead.locator("main")).to_contain_text("Aufgenommen.")
-    expect(lead.get_by_role("link", name="Berta Buche")).to_be_visible()
+    expect(lead.get_by_role("link", name="Berta Buche", exact=True)).to_be_visible()
     assert_accessible(lead, "the listed circle after approving a request")
     b.goto(f"{url}/kreise/{group}")
     expect(b.get_by_role("heading", name="Vorhaben im Kreis")).to_be_visible()

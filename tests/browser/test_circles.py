@@ -67,5 +67,5 @@ def test_a_circle_moderator_approves_a_request(browser: Browser, demo: LiveServe
     lead.goto(f"{demo.url}/kreise/{group}")
     lead.get_by_role("button", name=re.compile(r"^Aufnehmen\s*: Jonas Krüger$")).click()
     expect(lead.locator("main")).to_contain_text("Aufgenommen.")
-    expect(lead.get_by_role("link", name="Jonas Krüger")).to_be_visible()
+    expect(lead.get_by_role("link", name="Jonas Krüger", exact=True)).to_be_visible()
     lead.context.close()

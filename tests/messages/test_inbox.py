@@ -36,7 +36,7 @@ def test_unread_conversations_link_to_the_conversation(
     service.reply(db, settings, carl, group.id, "Ich auch")
     factories.login(client, db, ben)
     section = _section(client.get(PAGE).text)
-    assert f'href="/nachrichten/{pair.id}">Neue Nachricht von Anna Absender</a>' in section
+    assert f'href="/nachrichten/{pair.id}">Eine neue Nachricht von Anna Absender</a>' in section
     assert f'href="/nachrichten/{group.id}">2 neue Nachrichten von' in section
     assert "Carl Zweiter, Anna Absender" in section  # the newest writer first
     assert "Hallo Ben" not in section  # names, never the words

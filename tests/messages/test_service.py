@@ -26,7 +26,7 @@ pytestmark = pytest.mark.commits
 def _mails_to(db: Session, account: Account) -> list[dict[str, str]]:
     return [
         payload
-        for payload in db.scalars(select(OutboxMessage.payload))
+        for payload in db.scalars(select(OutboxMessage.payload).order_by(OutboxMessage.id))
         if payload["to"] == account.email
     ]
 
