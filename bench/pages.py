@@ -29,6 +29,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import anyio.to_thread
 import httpx
@@ -39,7 +40,7 @@ from app.db import make_engine
 from app.main import create_app, settle_heap
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
-from bench import exchange
+from bench import exchange, traffic
 
 # Transaction control is not counted (SQLite's BEGIN DEFERRED is a statement of its own).
 TRANSACTION = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
@@ -110,6 +111,8 @@ def pages(url: str, settings: Settings, fixture: exchange.Fixture) -> dict[str, 
         "vorhaben, longest discussion": [f"/vorhaben/{longest}"],
         "its older comments": [f"/vorhaben/{longest}/kommentare?bis={older}"],
         "dashboard": ["/"],
+        # Search pages over traffic.py's terms (each once: the first is the cold request).
+        "search": [f"/suche?q={quote(term)}" for term in traffic.SEARCH_TERMS],
     }
 
 
