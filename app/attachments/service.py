@@ -27,7 +27,7 @@ from app.audit import service as audit
 from app.circles.models import Topic
 from app.config import Settings
 from app.core.errors import Forbidden, NotFound
-from app.i18n import format_megabytes
+from app.i18n import N_, format_megabytes
 from app.i18n import gettext as _
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.models import Vorhaben
@@ -120,25 +120,21 @@ def store(
     if vorhaben is not None:
         db.execute(select(Vorhaben.id).where(Vorhaben.id == vorhaben.id).with_for_update())
         used = usage(db, vorhaben.id)
-        full = _(
+        full = N_(
             "Für dieses Vorhaben ist kein Platz mehr: Anhänge dürfen zusammen höchstens "
-            "%(limit)s MB groß sein, %(used)s MB sind belegt.",
-            limit=megabytes(limit),
-            used=megabytes(used),
+            "%(limit)s MB groß sein, %(used)s MB sind belegt."
         )
     elif topic is not None:
         db.execute(select(Topic.id).where(Topic.id == topic.id).with_for_update())
         used = topic_usage(db, topic.id)
-        full = _(
+        full = N_(
             "Für dieses Thema ist kein Platz mehr: Anhänge dürfen zusammen höchstens "
-            "%(limit)s MB groß sein, %(used)s MB sind belegt.",
-            limit=megabytes(limit),
-            used=megabytes(used),
+            "%(limit)s MB groß sein, %(used)s MB sind belegt."
         )
     else:
         raise ValueError("an attachment needs a Vorhaben or a topic")
     if used + checked.size > limit:
-        raise refuse(full)
+        raise refuse(_(full, limit=megabytes(limit), used=megabytes(used)))
     return _put(
         db,
         settings,

@@ -23,10 +23,9 @@ from app.core import markdown
 from app.i18n import gettext as _
 from app.messages import service as messages
 from app.messages.models import Message, Participant
-from app.notifications import mentions
+from app.notifications import mention_page, mentions
 from app.web import routing
 from app.web.deps import DbSession
-from app.web.templating import is_htmx, render
 
 router = routing.router(include_in_schema=False)
 
@@ -85,15 +84,18 @@ def suggestions(
 ) -> Response:
     """Participants to mention in a conversation (404 for anyone outside it): the reply
     form's finder loads the list (htmx); without JavaScript a page shows what to type."""
-    found = candidates(db, member, conversation_id, q)
-    context = {
-        "page_title": _("Beteiligte erwähnen"),
-        "conversation_id": conversation_id,
-        "query": q,
-        "candidates": found,
-        "nobody": _("Niemand in dieser Unterhaltung gefunden."),
-    }
-    if is_htmx(request):
-        return render(request, "notifications/_mention_suggestions.html", context)
-    request.state.nav = "messages"
-    return render(request, "messages/mentions.html", context)
+    return mention_page.answer(
+        request,
+        heading=_("Beteiligte erwähnen"),
+        query=q,
+        candidates=candidates(db, member, conversation_id, q),
+        url=f"/nachrichten/{conversation_id}/erwaehnen",
+        back_href=f"/nachrichten/{conversation_id}#antworten",
+        back_text=_("Zurück zur Unterhaltung"),
+        explain=_(
+            "Vorgeschlagen werden nur die Beteiligten dieser Unterhaltung. Schreiben Sie die "
+            "angezeigte Zeichenfolge in Ihre Nachricht: Sie wird zum Link auf das Profil."
+        ),
+        nobody=_("Niemand in dieser Unterhaltung gefunden."),
+        nav="messages",
+    )

@@ -13,13 +13,13 @@ from app.comments import links as comment_links
 from app.core.errors import NotFound
 from app.i18n import gettext as _
 from app.messages import inbox
-from app.notifications import alert_routes, mentions, service
+from app.notifications import alert_routes, mention_page, mentions, service
 from app.vorhaben import service as vorhaben_service
 from app.vorhaben.visibility import can_see_circle_content
 from app.web import routing
 from app.web.deps import DbSession
 from app.web.flash import flash
-from app.web.templating import is_htmx, render
+from app.web.templating import render
 
 router = routing.router(include_in_schema=False)
 router.include_router(alert_routes.router)  # the alerts page and the "Folgen" forms
@@ -92,25 +92,22 @@ def mention_suggestions(
     comment form's finder loads the list (htmx) and inserts what a button holds; without
     JavaScript a page of its own shows what to type."""
     vorhaben = vorhaben_service.get(db, member, vorhaben_id)
-    found = mentions.candidates(db, member, vorhaben, q)
-    context = {
-        "page_title": _("Mitglieder erwähnen"),
-        "query": q,
-        "candidates": found,
-        "mention_url": f"/vorhaben/{vorhaben.id}/erwaehnen",
-        "back_href": f"/vorhaben/{vorhaben.id}#kommentare",
-        "back_title": vorhaben.title,
-        "explain": _(
+    return mention_page.answer(
+        request,
+        heading=_("Mitglieder erwähnen"),
+        query=q,
+        candidates=mentions.candidates(db, member, vorhaben, q),
+        url=f"/vorhaben/{vorhaben.id}/erwaehnen",
+        back_href=f"/vorhaben/{vorhaben.id}#kommentare",
+        back_text=_("Zurück zu „%(title)s“", title=vorhaben.title),
+        explain=_(
             "Wer in einem Kommentar erwähnt wird, erfährt davon. Vorgeschlagen werden nur "
             "Mitglieder, die dieses Vorhaben sehen können. Schreiben Sie die angezeigte "
             "Zeichenfolge in Ihren Kommentar."
         ),
-        "nobody": _("Niemand gefunden, der dieses Vorhaben sehen kann."),
-    }
-    if is_htmx(request):
-        return render(request, "notifications/_mention_suggestions.html", context)
-    request.state.nav = "vorhaben"
-    return render(request, "notifications/mentions.html", context)
+        nobody=_("Niemand gefunden, der dieses Vorhaben sehen kann."),
+        nav="vorhaben",
+    )
 
 
 @router.get("/kreise/{circle_id:id}/erwaehnen")
@@ -126,21 +123,19 @@ def circle_mention_suggestions(
     circle = db.get(Circle, circle_id)
     if circle is None or not can_see_circle_content(db, member, circle_id):
         raise NotFound(_("Diesen Kreis gibt es nicht."))
-    context = {
-        "page_title": _("Mitglieder erwähnen"),
-        "query": q,
-        "candidates": mentions.circle_candidates(db, member, circle_id, q),
-        "mention_url": f"/kreise/{circle_id}/erwaehnen",
-        "back_href": f"/kreise/{circle_id}",
-        "back_title": circle.name,
-        "explain": _(
+    return mention_page.answer(
+        request,
+        heading=_("Mitglieder erwähnen"),
+        query=q,
+        candidates=mentions.circle_candidates(db, member, circle_id, q),
+        url=f"/kreise/{circle_id}/erwaehnen",
+        back_href=f"/kreise/{circle_id}",
+        back_text=_("Zurück zu „%(title)s“", title=circle.name),
+        explain=_(
             "Wer in einem Kommentar erwähnt wird, erfährt davon. Vorgeschlagen werden nur "
             "Mitglieder dieses Kreises. Schreiben Sie die angezeigte Zeichenfolge in Ihren "
             "Kommentar."
         ),
-        "nobody": _("Niemand aus diesem Kreis gefunden."),
-    }
-    if is_htmx(request):
-        return render(request, "notifications/_mention_suggestions.html", context)
-    request.state.nav = "kreise"
-    return render(request, "notifications/mentions.html", context)
+        nobody=_("Niemand aus diesem Kreis gefunden."),
+        nav="kreise",
+    )
