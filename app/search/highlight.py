@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -19,14 +20,30 @@ _fold_char = lru_cache(maxsize=4096)(fold)
 MARKED = Markup("<mark>{}</mark>")
 
 
+# fold() of an ASCII character is its lower case, one for one (app.core.text folds only
+# umlauts and ß beyond casefold): runs of ASCII fold at once, the rest character by character.
+_ASCII_RUN = re.compile(r"[\x00-\x7f]+")
+
+
 def _folded_with_map(text: str) -> tuple[str, list[int]]:
     """The folded text, and for each folded character the index in the original."""
     folded: list[str] = []
     origin: list[int] = []
-    for index, char in enumerate(text):
-        piece = _fold_char(char)
-        folded.append(piece)
-        origin.extend([index] * len(piece))
+
+    def each(start: int, end: int) -> None:
+        for index in range(start, end):
+            piece = _fold_char(text[index])
+            folded.append(piece)
+            origin.extend([index] * len(piece))
+
+    cursor = 0
+    for run in _ASCII_RUN.finditer(text):
+        start, end = run.span()
+        each(cursor, start)
+        folded.append(run.group().lower())
+        origin.extend(range(start, end))
+        cursor = end
+    each(cursor, len(text))
     return "".join(folded), origin
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup
@@ -404,4 +405,12 @@ def marked(db: Session, result: SearchResult) -> tuple[dict[int, Markup], dict[i
 def _excerpt(plain: str, markdown: str, terms: tuple[str, ...]) -> Markup | None:
     # Excerpts show words, not Markdown: "## Hintergrund" or "**fett**" in a hit list
     # reads as noise.
-    return highlight.excerpt(f"{plain} {plain_text(markdown)}".strip(), list(terms))
+    return highlight.excerpt(f"{plain} {_words(markdown)}".strip(), list(terms))
+
+
+@lru_cache(maxsize=256)
+def _words(markdown: str) -> str:
+    """plain_text() of a hit's Markdown, remembered by its text: rendering it is most of a
+    hit's cost, and the hits of common words come back in search after search (a changed
+    text is another key, so nothing stale is shown)."""
+    return plain_text(markdown)
