@@ -14,7 +14,7 @@ from app.accounts.models import Account, AccountState
 from app.audit import service as audit
 from app.circles.models import Circle, CircleMembership, CircleRole, MembershipState
 from app.circles.repository import membership, running
-from app.circles.service import CircleForm, check_details
+from app.circles.service import CircleForm, audit_event, check_details
 from app.core import markdown
 from app.core.clock import utcnow
 from app.core.errors import Conflict, Forbidden, ValidationFailed
@@ -65,18 +65,6 @@ def change(db: Session, actor: Account, circle: Circle, form: CircleForm) -> boo
     return True
 
 
-def _record(db: Session, action: str, actor: Account, circle: Circle, account_id: int) -> None:
-    audit.record(
-        db,
-        action,
-        actor_id=actor.id,
-        object_type="circle",
-        object_id=circle.id,
-        subject_id=account_id,
-        circle=circle.name,
-    )
-
-
 def name_moderator(db: Session, actor: Account, circle: Circle, account_id: int | None) -> Account:
     """Make an approved member a circle moderator: an active member, an invitee or someone
     asking to join becomes one at once, someone outside the circle joins as one."""
@@ -99,7 +87,7 @@ def name_moderator(db: Session, actor: Account, circle: Circle, account_id: int 
     row.role = CircleRole.MODERATOR
     row.state = MembershipState.ACTIVE
     row.updated_at = utcnow()
-    _record(db, "circle_moderator_named", actor, circle, person.id)
+    audit_event(db, "circle_moderator_named", actor, circle, person.id)
     db.flush()
     return person
 
@@ -122,6 +110,6 @@ def withdraw_moderator(
         )
     row.role = CircleRole.MEMBER
     row.updated_at = utcnow()
-    _record(db, "circle_moderator_withdrawn", actor, circle, row.account_id)
+    audit_event(db, "circle_moderator_withdrawn", actor, circle, row.account_id)
     db.flush()
     return db.get_one(Account, row.account_id)

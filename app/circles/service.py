@@ -122,7 +122,7 @@ def create(db: Session, moderator: Account, form: CircleForm) -> Circle:
                 invited_by_id=moderator.id,
             )
         )
-        _audit(db, "circle_moderator_named", moderator, circle, account_id)
+        audit_event(db, "circle_moderator_named", moderator, circle, account_id)
     db.flush()
     return circle
 
@@ -130,7 +130,8 @@ def create(db: Session, moderator: Account, form: CircleForm) -> Circle:
 # -- membership ----------------------------------------------------------------------------
 
 
-def _audit(db: Session, action: str, actor: Account, circle: Circle, subject_id: int) -> None:
+def audit_event(db: Session, action: str, actor: Account, circle: Circle, subject_id: int) -> None:
+    """Every circle membership change is an audit event: the circle, its name, the member."""
     audit.record(
         db,
         action,
@@ -166,7 +167,7 @@ def request_to_join(db: Session, account: Account, circle: Circle) -> CircleMemb
         circle_id=circle.id, account_id=account.id, state=MembershipState.REQUESTED
     )
     db.add(row)
-    _audit(db, "circle_join_requested", account, circle, account.id)
+    audit_event(db, "circle_join_requested", account, circle, account.id)
     db.flush()
     return row
 
@@ -189,7 +190,7 @@ def invite(db: Session, actor: Account, circle: Circle, account_id: int) -> Circ
         invited_by_id=actor.id,
     )
     db.add(row)
-    _audit(db, "circle_member_invited", actor, circle, account_id)
+    audit_event(db, "circle_member_invited", actor, circle, account_id)
     db.flush()
     return row
 
@@ -200,7 +201,7 @@ def accept_invitation(db: Session, account: Account, circle: Circle) -> CircleMe
     if row is None or row.state is not MembershipState.INVITED:
         raise Conflict(_("Es liegt keine Einladung in diesen Kreis vor."))
     _touch(row, MembershipState.ACTIVE)
-    _audit(db, "circle_invitation_accepted", account, circle, account.id)
+    audit_event(db, "circle_invitation_accepted", account, circle, account.id)
     db.flush()
     return row
 
@@ -211,7 +212,7 @@ def decline_invitation(db: Session, account: Account, circle: Circle) -> None:
     if row is None or row.state is not MembershipState.INVITED:
         raise Conflict(_("Es liegt keine Einladung in diesen Kreis vor."))
     db.delete(row)
-    _audit(db, "circle_invitation_declined", account, circle, account.id)
+    audit_event(db, "circle_invitation_declined", account, circle, account.id)
     db.flush()
 
 
@@ -225,10 +226,10 @@ def decide_request(
         raise Conflict(_("Diese Anfrage ist schon entschieden."))
     if approve:
         _touch(row, MembershipState.ACTIVE)
-        _audit(db, "circle_request_approved", actor, circle, account_id)
+        audit_event(db, "circle_request_approved", actor, circle, account_id)
     else:
         db.delete(row)
-        _audit(db, "circle_request_declined", actor, circle, account_id)
+        audit_event(db, "circle_request_declined", actor, circle, account_id)
     db.flush()
     return row
 
@@ -261,7 +262,7 @@ def leave(db: Session, account: Account, circle: Circle) -> None:
             )
         )
     db.delete(row)
-    _audit(db, "circle_left", account, circle, account.id)
+    audit_event(db, "circle_left", account, circle, account.id)
     db.flush()
 
 
@@ -275,7 +276,7 @@ def remove(db: Session, actor: Account, circle: Circle, account_id: int) -> None
     if row is None or row.state is MembershipState.REQUESTED:
         raise Conflict(_("Diese Person gehört dem Kreis nicht an."))
     db.delete(row)
-    _audit(db, "circle_member_removed", actor, circle, account_id)
+    audit_event(db, "circle_member_removed", actor, circle, account_id)
     db.flush()
 
 
