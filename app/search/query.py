@@ -27,7 +27,9 @@ from typing import Any
 from markupsafe import Markup
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
+    String,
     bindparam,
     column,
     func,
@@ -46,9 +48,16 @@ from app.search.models import EntryKind, SearchEntry
 from app.search.querymodel import Query, Term
 from app.search.ranking import COLUMNS, Scorer
 from app.vorhaben.models import Vorhaben
-from app.vorhaben.repository import Card, VorhabenFilter, apply_filters, load_cards
+from app.vorhaben.repository import (
+    Card,
+    VorhabenFilter,
+    filter_conditions,
+    filter_values,
+    load_cards,
+)
 from app.vorhaben.visibility import (
     Reader,
+    ReaderColumns,
     comment_visible_clause,
     scoped_visible_clause,
     visible_clause,
@@ -98,20 +107,17 @@ def search(
 ) -> SearchResult:
     """Visible Vorhaben whose own text or one of whose comments matches, best first."""
     query = DEFAULT_ANALYZER.analyze_query(text)
-    if query.is_empty:
+    if query.is_empty or not reader.is_member:
         return SearchResult([], 0, 1, 0, [], {})
-    # Without filters the entries' copy of their Vorhaben's scope decides (no join with
-    # every visible Vorhaben).
-    scoped = not filters.active
-    hits, saturated = _ranked(db, reader, query, filters, scoped=scoped)
+    hits, saturated = _ranked(db, reader, query, filters)
     corrections: dict[str, str] = {}
     if not hits:
-        query, corrections = _corrected(db, reader, query, filters, scoped=scoped)
+        query, corrections = _corrected(db, reader, query, filters)
         if corrections:
-            hits, saturated = _ranked(db, reader, query, filters, scoped=scoped)
+            hits, saturated = _ranked(db, reader, query, filters)
     total, more = len(hits), False
     if saturated:
-        counted = _count(db, reader, query, filters, scoped=scoped)
+        counted = _count(db, reader, query, filters)
         total, more = min(counted, LIMIT), counted > LIMIT
     pages = max(1, -(-len(hits) // per_page))
     page = min(max(1, page), pages)
@@ -147,7 +153,7 @@ def search(
 
 
 def _corrected(
-    db: Session, reader: Reader, query: Query, filters: VorhabenFilter, *, scoped: bool
+    db: Session, reader: Reader, query: Query, filters: VorhabenFilter
 ) -> tuple[Query, dict[str, str]]:
     """The query with longer words nothing visible has widened by close words visible
     entries have (filters applied), and the corrections made."""
@@ -156,11 +162,9 @@ def _corrected(
     def visible(token: str) -> bool:
         if token not in seen:
             single = Query(terms=(Term(token, ((token,),)),))
-            statement = _entries(
-                db, reader, single, filters, Scope.ALL, SearchEntry.id, scoped=scoped
-            )
             # Any one will do: unordered, so no plan has to sort every match.
-            seen[token] = db.execute(statement.order_by(None).limit(1)).first() is not None
+            found = _lookup(db, reader, single, filters, Scope.ALL, Shape.ANY, 1)
+            seen[token] = found.first() is not None
         return seen[token]
 
     return vocabulary.corrected(db, query, visible)
@@ -184,6 +188,15 @@ class Scope(enum.Enum):
     ALL = "all"
 
 
+class Shape(enum.Enum):
+    """What a lookup returns."""
+
+    RANK = "rank"  # id, vorhaben_id and kind of the newest :limit entries
+    ANY = "any"  # the id of :limit entries, in no order
+    COUNT = "count"  # the number of entries, up to :limit
+    COUNT_VORHABEN = "count_vorhaben"  # the number of their Vorhaben, up to :limit
+
+
 _KIND = {
     Scope.TITLE: EntryKind.VORHABEN,
     Scope.OWN: EntryKind.VORHABEN,
@@ -196,95 +209,133 @@ _FTS_COLUMNS = {
     Scope.OWN: "{tokens_a tokens_b tokens_c}",
     Scope.COMMENT: "{tokens_d}",
 }
+_COLUMNS: dict[Shape, tuple[Any, ...]] = {
+    Shape.RANK: (SearchEntry.id, SearchEntry.vorhaben_id, SearchEntry.kind),
+    Shape.ANY: (SearchEntry.id,),
+    Shape.COUNT: (SearchEntry.id,),
+    Shape.COUNT_VORHABEN: (SearchEntry.vorhaben_id,),
+}
+# The reader as bound parameters: the statements below are built once per shape.
+_READER = ReaderColumns(
+    bindparam("reader_id", type_=Integer), bindparam("reader_municipality_id", type_=Integer)
+)
+_TOKENS = select(SearchEntry.id, *(getattr(SearchEntry, name) for name in COLUMNS)).where(
+    SearchEntry.id.in_(bindparam("ids", expanding=True, type_=Integer))
+)
 
 
-def _entries(
+def _lookup(
     db: Session,
     reader: Reader,
     query: Query,
     filters: VorhabenFilter,
     scope: Scope,
-    *columns: Any,
-    scoped: bool = False,
-) -> Select[Any]:
-    """The matching search entries of Vorhaben the reader may see (filters applied),
-    newest first. SQLite reads them from FTS5 in descending rowid order, so a LIMIT stops
-    the lookup early; PostgreSQL finds them by the GIN index."""
-    if _sqlite(db):
+    shape: Shape,
+    limit: int,
+) -> Any:
+    """Run one lookup of the matching entries of Vorhaben the reader may see (filters
+    applied): its statement is built once per shape (_statement), the query, the reader
+    and the filters are its parameters."""
+    sqlite = _sqlite(db)
+    names = filter_values(filters)
+    params = {
+        **names,
+        "reader_id": reader.id,
+        "reader_municipality_id": reader.municipality_id,
+        "limit": limit,
+    }
+    if sqlite:
         match = expressions.fts_match(query)
         if scope in _FTS_COLUMNS:
             match = f"{_FTS_COLUMNS[scope]} : ({match})"
         if scope is Scope.TITLE:
             match = f"{match} AND {expressions.fts_title(query)}"
+        params["match"] = match
+    else:
+        params["match"] = expressions.tsquery(query)
+        if scope is Scope.TITLE:
+            params["title_match"] = expressions.ts_title(query)
+    if query.excluded:
+        params["excluded"] = (expressions.fts_any if sqlite else expressions.ts_any)(
+            query.excluded, broader=False
+        )
+    statement = _statement(sqlite, scope, shape, bool(query.excluded), tuple(names))
+    return db.execute(statement, params)
+
+
+@lru_cache(maxsize=512)
+def _statement(
+    sqlite: bool, scope: Scope, shape: Shape, excluded: bool, filters: tuple[str, ...]
+) -> Select[Any]:
+    """The matching entries, newest first. SQLite reads them from FTS5 in descending rowid
+    order, so a LIMIT stops the lookup early; PostgreSQL finds them by the GIN index.
+
+    Without filters the entries' copy of their Vorhaben's scope decides, inside the index
+    lookup (no join with every visible Vorhaben); with filters the Vorhaben is joined."""
+    columns = _COLUMNS[shape]
+    match = bindparam("match", type_=String)
+    if sqlite:
         statement = (
             select(*columns)
             .select_from(_FTS)
             .join(SearchEntry, SearchEntry.id == _FTS.c.rowid)
-            .where(literal_column("search_fts").op("MATCH")(bindparam(None, match)))
-            .order_by(_FTS.c.rowid.desc())
+            .where(literal_column("search_fts").op("MATCH")(match))
         )
+        newest = _FTS.c.rowid.desc()
     else:
-        statement = (
-            select(*columns)
-            .where(
-                literal_column("search_entries.search_vector").op("@@")(
-                    func.to_tsquery(_SIMPLE, bindparam(None, expressions.tsquery(query)))
-                )
-            )
-            .order_by(SearchEntry.id.desc())
+        statement = select(*columns).where(
+            literal_column("search_entries.search_vector").op("@@")(func.to_tsquery(_SIMPLE, match))
         )
+        newest = SearchEntry.id.desc()
         if scope is Scope.TITLE:
+            title = bindparam("title_match", type_=String)
             statement = statement.where(
                 func.to_tsvector(_SIMPLE, SearchEntry.tokens_a).op("@@")(
-                    func.to_tsquery(_SIMPLE, bindparam(None, expressions.ts_title(query)))
+                    func.to_tsquery(_SIMPLE, title)
                 )
             )
     if scope in _KIND:
         statement = statement.where(SearchEntry.kind == _KIND[scope])
-    excluded = _excluded_vorhaben(db, query)
-    if excluded is not None:
-        statement = statement.where(excluded)
-    if not scoped:
+    if excluded:
+        statement = statement.where(_excluded_vorhaben(sqlite))
+    if filters:
         statement = statement.join(Vorhaben, Vorhaben.id == SearchEntry.vorhaben_id).where(
-            visible_clause(reader)
+            visible_clause(_READER), *filter_conditions(filters)
         )
-        return apply_filters(db, statement, filters)
-    # The entry's copy of its Vorhaben's scope decides, inside the index lookup.
-    return statement.where(
-        scoped_visible_clause(reader, SearchEntry.scope, SearchEntry.vorhaben_id)
-    )
+    else:
+        statement = statement.where(
+            scoped_visible_clause(_READER, SearchEntry.scope, SearchEntry.vorhaben_id)
+        )
+    limit = bindparam("limit", type_=Integer)
+    if shape is Shape.RANK:
+        return statement.order_by(newest).limit(limit)
+    if shape is Shape.ANY:
+        return statement.limit(limit)
+    if shape is Shape.COUNT_VORHABEN:
+        statement = statement.distinct()
+    return select(func.count()).select_from(statement.limit(limit).subquery())
 
 
-def _fts_ids(match: str) -> Select[Any]:
+def _fts_ids() -> Select[Any]:
     return select(_FTS.c.rowid).where(
-        literal_column("search_fts").op("MATCH")(bindparam(None, match))
+        literal_column("search_fts").op("MATCH")(bindparam("excluded", type_=String))
     )
 
 
-def _excluded_vorhaben(db: Session, query: Query) -> ColumnElement[bool] | None:
+def _excluded_vorhaben(sqlite: bool) -> ColumnElement[bool]:
     """Vorhaben whose own text has an excluded term drop out, whatever their comments say."""
-    if not query.excluded:
-        return None
-    if _sqlite(db):
-        own = _fts_ids(expressions.fts_any(query.excluded, broader=False))
-        having = select(_ENTRY.c.vorhaben_id).where(_ENTRY.c.id.in_(own))
+    if sqlite:
+        having = select(_ENTRY.c.vorhaben_id).where(_ENTRY.c.id.in_(_fts_ids()))
         return SearchEntry.vorhaben_id.not_in(having.where(_ENTRY.c.kind == EntryKind.VORHABEN))
     vector: ColumnElement[Any] = literal_column("x.search_vector")
-    tsquery = func.to_tsquery(
-        _SIMPLE, bindparam(None, expressions.ts_any(query.excluded, broader=False))
-    )
+    tsquery = func.to_tsquery(_SIMPLE, bindparam("excluded", type_=String))
     inner = _ENTRY.alias("x")
     having = select(inner.c.vorhaben_id).where(vector.op("@@")(tsquery))
     return SearchEntry.vorhaben_id.not_in(having.where(inner.c.kind == EntryKind.VORHABEN))
 
 
 def _ranked(
-    db: Session,
-    reader: Reader,
-    query: Query,
-    filters: VorhabenFilter,
-    *,
-    scoped: bool,
+    db: Session, reader: Reader, query: Query, filters: VorhabenFilter
 ) -> tuple[list[_Hit], bool]:
     """The candidates ranked, a Vorhaben by its best entry; and whether a tier was full
     (then there may be more hits than candidates).
@@ -298,30 +349,16 @@ def _ranked(
         room = CANDIDATES - len(chosen)
         if room <= 0:
             break
-        statement = _entries(
-            db,
-            reader,
-            query,
-            filters,
-            scope,
-            SearchEntry.id,
-            SearchEntry.vorhaben_id,
-            SearchEntry.kind,
-            scoped=scoped,
-        )
         # The title tier's entries come again in the next one: ask for that many more.
         overlap = len(chosen) if scope is Scope.OWN else 0
-        rows = db.execute(statement.limit(room + overlap)).all()
+        rows = _lookup(db, reader, query, filters, scope, Shape.RANK, room + overlap).all()
         saturated = saturated or len(rows) >= room + overlap
         for row in rows:
             if len(chosen) < CANDIDATES:
                 chosen.setdefault(int(row.id), row)
     scorer = Scorer(query)
     hits: dict[int, _Hit] = {}
-    columns = [getattr(SearchEntry, name) for name in COLUMNS]
-    for entry_id, *tokens in db.execute(
-        select(SearchEntry.id, *columns).where(SearchEntry.id.in_(list(chosen)))
-    ):
+    for entry_id, *tokens in db.execute(_TOKENS, {"ids": list(chosen)}):
         row = chosen[entry_id]
         hit = hits.get(row.vorhaben_id) or hits.setdefault(row.vorhaben_id, _Hit(row.vorhaben_id))
         hit.score = max(hit.score, scorer.score(tokens))
@@ -333,35 +370,17 @@ def _ranked(
     return ranked, saturated
 
 
-def _count(
-    db: Session,
-    reader: Reader,
-    query: Query,
-    filters: VorhabenFilter,
-    *,
-    scoped: bool,
-) -> int:
+def _count(db: Session, reader: Reader, query: Query, filters: VorhabenFilter) -> int:
     """Visible matching Vorhaben, counted up to LIMIT + 1. Vorhaben whose own text
     matches are counted first: one entry each, so no DISTINCT, and for a common word
     PostgreSQL walks the newest entries of that kind (index on kind and id) and stops
     after LIMIT + 1 instead of reading every match (docs/search.md, "Anzahl")."""
-    own = (
-        _entries(db, reader, query, filters, Scope.OWN, SearchEntry.id, scoped=scoped)
-        .order_by(None)
-        .limit(LIMIT + 1)
-        .subquery()
-    )
-    counted = int(db.scalar(select(func.count()).select_from(own)) or 0)
+    own = _lookup(db, reader, query, filters, Scope.OWN, Shape.COUNT, LIMIT + 1)
+    counted = int(own.scalar() or 0)
     if counted > LIMIT:
         return counted
-    found = (
-        _entries(db, reader, query, filters, Scope.ALL, SearchEntry.vorhaben_id, scoped=scoped)
-        .order_by(None)
-        .distinct()
-        .limit(LIMIT + 1)
-        .subquery()
-    )
-    return int(db.scalar(select(func.count()).select_from(found)) or 0)
+    found = _lookup(db, reader, query, filters, Scope.ALL, Shape.COUNT_VORHABEN, LIMIT + 1)
+    return int(found.scalar() or 0)
 
 
 def _comments(db: Session, reader: Reader, entries: Sequence[int]) -> dict[int, Comment]:

@@ -287,11 +287,11 @@ def started_by(db: Session, reader: Reader, author_id: int, *, limit: int = 50) 
 
 def apply_filters(db: Session, query: Select[Any], filters: VorhabenFilter) -> Select[Any]:
     """Narrow a select over Vorhaben by the list filters (unknown values are ignored)."""
-    values = _filter_values(filters)
-    return query.where(*_filter_conditions(tuple(values), values))
+    values = filter_values(filters)
+    return query.where(*filter_conditions(tuple(values), values))
 
 
-def _filter_values(filters: VorhabenFilter) -> dict[str, Any]:
+def filter_values(filters: VorhabenFilter) -> dict[str, Any]:
     """The filters that apply, by the name of their condition, with their values."""
     values: dict[str, Any] = {}
     if filters.stage in {stage.value for stage in Stage}:
@@ -317,7 +317,7 @@ def _filter_values(filters: VorhabenFilter) -> dict[str, Any]:
     return values
 
 
-def _filter_conditions(
+def filter_conditions(
     names: tuple[str, ...], values: Mapping[str, Any] | None = None
 ) -> list[ColumnElement[bool]]:
     """The conditions of the filters `names`: with their `values`, or (None) with bound
@@ -381,7 +381,7 @@ def list_vorhaben(
     limit: int = 20,
 ) -> Page[Card]:
     """A page of visible Vorhaben, newest activity (or newest) first."""
-    values = _filter_values(filters)
+    values = filter_values(filters)
     cursor = decode_keyset(after)
     params: dict[str, Any] = {
         **values,
@@ -415,7 +415,7 @@ def _list_statement(
         is_member=member,
     )
     column = Vorhaben.created_at if newest else Vorhaben.last_activity_at
-    query = select(Vorhaben).where(visible_clause(reader), *_filter_conditions(filters))
+    query = select(Vorhaben).where(visible_clause(reader), *filter_conditions(filters))
     if after:
         stamp = bindparam("after_stamp", type_=column.type)
         last_id = bindparam("after_id", type_=Integer)
