@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from functools import lru_cache
 
 from markupsafe import Markup
@@ -21,42 +22,58 @@ MARKED = Markup("<mark>{}</mark>")
 
 
 # fold() of an ASCII character is its lower case, one for one (app.core.text folds only
-# umlauts and ß beyond casefold): runs of ASCII fold at once, the rest character by character.
-_ASCII_RUN = re.compile(r"[\x00-\x7f]+")
+# umlauts and ß beyond casefold): runs of ASCII fold at once, the rest character by character,
+# and only those characters are remembered to map a folded position back.
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
-def _folded_with_map(text: str) -> tuple[str, list[int]]:
-    """The folded text, and for each folded character the index in the original."""
-    folded: list[str] = []
-    origin: list[int] = []
+class _Folded:
+    """A text folded character by character (fold() of each), and for a position in the
+    folded text the index of the original character it comes from."""
 
-    def each(start: int, end: int) -> None:
-        for index in range(start, end):
-            piece = _fold_char(text[index])
-            folded.append(piece)
-            origin.extend([index] * len(piece))
+    __slots__ = ("_indices", "_lengths", "_starts", "text")
 
-    cursor = 0
-    for run in _ASCII_RUN.finditer(text):
-        start, end = run.span()
-        each(cursor, start)
-        folded.append(run.group().lower())
-        origin.extend(range(start, end))
-        cursor = end
-    each(cursor, len(text))
-    return "".join(folded), origin
+    def __init__(self, text: str) -> None:
+        pieces: list[str] = []
+        # Per non-ASCII character: where its fold starts, its index, the fold's length.
+        self._starts: list[int] = []
+        self._indices: list[int] = []
+        self._lengths: list[int] = []
+        cursor = size = 0
+        for match in _NON_ASCII.finditer(text):
+            index = match.start()
+            pieces.append(text[cursor:index].lower())
+            size += index - cursor
+            piece = _fold_char(match.group())
+            pieces.append(piece)
+            self._starts.append(size)
+            self._indices.append(index)
+            self._lengths.append(len(piece))
+            size += len(piece)
+            cursor = index + 1
+        pieces.append(text[cursor:].lower())
+        self.text = "".join(pieces)
+
+    def origin(self, position: int) -> int:
+        found = bisect_right(self._starts, position) - 1
+        if found < 0:
+            return position
+        start, index, length = self._starts[found], self._indices[found], self._lengths[found]
+        if position < start + length:
+            return index
+        return index + 1 + position - start - length
 
 
 def _spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
-    folded, origin = _folded_with_map(text)
+    folded = _Folded(text)
     spans: list[tuple[int, int]] = []
     for term in terms:
-        start = folded.find(term)
+        start = folded.text.find(term)
         while start != -1 and term:
             end = start + len(term)
-            if len(term) >= WHOLE_WORD_BELOW or _is_word(folded, start, end):
-                spans.append((origin[start], origin[end - 1] + 1))
-            start = folded.find(term, end)
+            if len(term) >= WHOLE_WORD_BELOW or _is_word(folded.text, start, end):
+                spans.append((folded.origin(start), folded.origin(end - 1) + 1))
+            start = folded.text.find(term, end)
     spans.sort()
     merged: list[tuple[int, int]] = []
     for start, end in spans:

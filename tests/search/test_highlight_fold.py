@@ -30,7 +30,9 @@ def _by_character(text: str) -> tuple[str, list[int]]:
 
 @given(TEXT)
 def test_the_fast_map_is_the_character_by_character_map(text: str) -> None:
-    assert highlight._folded_with_map(text) == _by_character(text)
+    folded = highlight._Folded(text)
+    origins = [folded.origin(position) for position in range(len(folded.text))]
+    assert (folded.text, origins) == _by_character(text)
 
 
 def test_marks_land_on_the_original_characters() -> None:
