@@ -169,7 +169,9 @@ class Vorhaben(ShownVorhaben, Base):
         Index("ix_vorhaben_last_activity_at_id", "last_activity_at", "id"),
         Index("ix_vorhaben_created_at_id", "created_at", "id"),
         Index("ix_vorhaben_municipality_id_visibility", "municipality_id", "visibility"),
-        Index("ix_vorhaben_stage", "stage"),
+        # The list filtered by stage walks these in its order (migration 0034).
+        Index("ix_vorhaben_stage_last_activity_at_id", "stage", "last_activity_at", "id"),
+        Index("ix_vorhaben_stage_created_at_id", "stage", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
