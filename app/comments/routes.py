@@ -132,6 +132,11 @@ def post_comment(
     except ValidationFailed as error:
         if posted:  # the file did not fit: the comment is not kept without it
             db.rollback()
+        answered = _answerable(db, member, vorhaben_id, parent) if parent is not None else None
+        if answered is not None:  # a failed reply comes back into its own form
+            return _reply_page(
+                request, db, *answered, body=body, errors=error.errors, status_code=422
+            )
         if is_htmx(request):
             return _thread_fragment(
                 request, db, member, vorhaben_id, body=body, errors=error.errors, status_code=422
@@ -145,6 +150,65 @@ def post_comment(
             request, db, member, vorhaben_id, focus=comment.id, holding=comment.id
         )
     return RedirectResponse(links.url(db, comment.id), status_code=303)
+
+
+@router.get("/vorhaben/{vorhaben_id:id}/kommentare/{comment_id:id}/antworten")
+def reply_form(
+    request: Request, vorhaben_id: int, comment_id: int, member: Member, db: DbSession
+) -> Response:
+    """The reply form of a thread: htmx puts it in place of the thread's "Antworten" link;
+    without JavaScript it is a page with the comment it answers."""
+    answered = _answerable(db, member, vorhaben_id, comment_id)
+    if answered is None:
+        raise NotFound(_("Auf diesen Kommentar kann nicht geantwortet werden."))
+    return _reply_page(request, db, *answered)
+
+
+def _answerable(
+    db: DbSession, member: Member, vorhaben_id: int, comment_id: int
+) -> tuple[page.Discussed, Comment] | None:
+    """The Vorhaben and the comment starting a thread, if the member may answer it: the
+    discussion is open and the comment is there for them, neither deleted nor hidden (the
+    Vorhaben itself 404s when the member may not see it)."""
+    vorhaben = page.discussed(db, member, vorhaben_id)
+    if vorhaben.is_locked or vorhaben.is_hidden:
+        return None
+    comment = service.thread_start(db, member, vorhaben.id, comment_id)
+    return (vorhaben, comment) if comment is not None else None
+
+
+def _reply_page(
+    request: Request,
+    db: DbSession,
+    vorhaben: page.Discussed,
+    parent: Comment,
+    *,
+    body: str = "",
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The reply form in place (htmx; a failed reply replaces its own form, not the
+    thread), or the reply page."""
+    context = {
+        "page_title": _("Antworten: %(title)s", title=vorhaben.title),
+        "vorhaben": vorhaben,
+        "parent": threads.CommentView.of(parent),
+        "reply_body": body,
+        "reply_errors": errors or {},
+    }
+    if is_htmx(request):
+        response = render(request, "comments/_reply_form.html", context, status_code=status_code)
+        if errors:
+            response.headers["HX-Retarget"] = f"#antwort-{parent.id}"
+            response.headers["HX-Reswap"] = "outerHTML"
+        return response
+    request.state.nav = "vorhaben"
+    context.update(
+        can_see_comment=can_see_comment,
+        comment_url=links.url(db, parent.id),
+        **attachment_views.page_context(db, vorhaben.id),
+    )
+    return render(request, "comments/reply.html", context, status_code=status_code)
 
 
 def _edit_page(

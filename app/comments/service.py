@@ -64,6 +64,25 @@ def get(
     return comment, place
 
 
+def thread_start(db: Session, reader: Account, vorhaben_id: int, comment_id: int) -> Comment | None:
+    """The comment `comment_id` with its author, if it starts a thread of the Vorhaben and is
+    there for the reader, neither deleted nor hidden: a comment they may answer (the caller
+    checks the Vorhaben and whether its discussion is open)."""
+    comment = db.scalars(
+        select(Comment).where(Comment.id == comment_id).options(joinedload(Comment.author))
+    ).one_or_none()
+    if (
+        comment is None
+        or comment.vorhaben_id != vorhaben_id
+        or comment.parent_id is not None
+        or comment.is_deleted
+        or comment.is_hidden
+        or not can_see_comment(reader, comment)
+    ):
+        return None
+    return comment
+
+
 def vorhaben_of(comment: Comment) -> int:
     """The id of the comment's Vorhaben (404 for a topic's comment, which the Vorhaben
     pages never show)."""

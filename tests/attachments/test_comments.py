@@ -137,7 +137,7 @@ def test_a_reply_carries_a_file_too(client: TestClient, db: Session) -> None:
     vorhaben_id = _member_on_vorhaben(client, db)
     _post(client, vorhaben_id, "Frage", None)
     top = db.scalars(select(Comment)).one()
-    page = client.get(f"/vorhaben/{vorhaben_id}").text
+    page = client.get(f"/vorhaben/{vorhaben_id}/kommentare/{top.id}/antworten").text
     assert f'id="field-datei-antwort-{top.id}"' in page
     token = factories.csrf_token(client, f"/vorhaben/{vorhaben_id}")
     response = client.post(
