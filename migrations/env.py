@@ -24,14 +24,20 @@ def _include_object(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
     """Leave database-specific search machinery alone: FTS5 tables (SQLite), the generated
-    tsvector column and its GIN indexes (PostgreSQL), trigram indexes of older revisions."""
+    tsvector column and its GIN indexes (PostgreSQL, one of them over the Vorhaben entries
+    alone), trigram indexes of older revisions."""
     return not (
         name
         and (
             name.startswith("search_fts")
             or name.endswith("_trgm")
             or name
-            in {"search_vector", "ix_search_entries_vector", "ix_search_entries_title_vector"}
+            in {
+                "search_vector",
+                "ix_search_entries_vector",
+                "ix_search_entries_title_vector",
+                "ix_search_entries_vorhaben_vector",
+            }
         )
     )
 
