@@ -6,10 +6,13 @@ again changes nothing."""
 
 from __future__ import annotations
 
+import importlib.util
+
 from app.attachments import storage as attachment_storage
 from app.attachments import views as attachment_views
 from app.auth import deps as auth_deps
 from app.comments import threads as comment_threads
+from app.config import Settings
 from app.dates import feeds as date_feeds
 from app.dates import views as date_views
 from app.export import subscribers as export_subscribers
@@ -46,9 +49,13 @@ def wire() -> None:
 
 
 def _optional_storage() -> None:
-    """The S3 backend of the attachment storage, where boto3 is installed (allmende[s3])."""
-    try:
-        from app.attachments import s3  # noqa: PLC0415 - optional: boto3 is an extra
-    except ImportError:
-        return
-    attachment_storage.register("s3", s3.S3Storage.from_settings)
+    """The S3 backend of the attachment storage, where boto3 is installed (allmende[s3]);
+    boto3 itself (10 MB) is imported only by a process configured for S3."""
+    if importlib.util.find_spec("boto3") is not None:
+        attachment_storage.register("s3", _s3_storage)
+
+
+def _s3_storage(settings: Settings) -> attachment_storage.Storage:
+    from app.attachments import s3  # noqa: PLC0415 - optional: boto3 is an extra
+
+    return s3.S3Storage.from_settings(settings)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -35,3 +37,17 @@ def test_only_a_serving_process_freezes(settings: Settings, engine: Engine) -> N
             assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_a_worker_starts_without_the_libraries_only_some_requests_need() -> None:
+    """boto3 (S3 storage), Pillow (images), icalendar (calendar files) and ua-parser (the
+    devices page) are imported on first use: together 25 MB of every worker otherwise."""
+    script = (
+        "import sys, app.main\n"
+        "app.main.create_app()\n"
+        "print(' '.join(m for m in ('boto3', 'PIL', 'icalendar', 'ua_parser') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == ""

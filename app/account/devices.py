@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ua_parser import parse
-
 from app.i18n import gettext as _
 
 # Systems named by the device rather than the system ("auf iPhone (iOS)").
@@ -32,6 +30,9 @@ def describe(user_agent: str | None) -> str:
 
 @lru_cache(maxsize=1024)
 def _parsed(user_agent: str) -> tuple[str, str, str, str]:
+    # Imported on first use: its rules take 6 MB that a worker needs only for the devices page.
+    from ua_parser import parse  # noqa: PLC0415
+
     result = parse(user_agent)
     agent, system, device = result.user_agent, result.os, result.device
     return (

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 import puremagic
-from PIL import Image
 
 from app.core.errors import ValidationFailed
 from app.i18n import N_
@@ -141,6 +140,8 @@ def detect(file: BinaryIO, size: int) -> Kind:
 
 def _image(file: BinaryIO) -> str:
     """PNG, JPEG, WebP or GIF that Pillow decodes fully, within a bound of pixels."""
+    from PIL import Image  # noqa: PLC0415 - Pillow on first use (a worker that decodes no image keeps 5 MB)
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)

@@ -8,13 +8,13 @@ import io
 import warnings
 from typing import BinaryIO
 
-from PIL import Image, ImageOps
-
 SIDE = 480
 
 
 def render(source: BinaryIO) -> tuple[bytes, str]:
     """The preview's bytes and media type (JPEG for photos, PNG for the rest)."""
+    from PIL import Image, ImageOps  # noqa: PLC0415 - Pillow on first use (a worker that decodes no image keeps 5 MB)
+
     source.seek(0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from fastapi.responses import Response
-from icalendar import Calendar, Event
 
 from app.dates.service import OwnerKind
 from app.dates.views import TerminView
 from app.i18n import N_
 from app.i18n import gettext as _
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 PRODID = "-//Allmende//Termine//DE"
 
@@ -37,6 +40,8 @@ def uid(termin_id: int, base_url: str) -> str:
 
 
 def _event(view: TerminView, base_url: str) -> Event:
+    from icalendar import Event  # noqa: PLC0415 - imported on first use (9 MB)
+
     event = Event()
     event.add("uid", uid(view.id, base_url))
     event.add("dtstamp", view.updated_at.astimezone(dt.UTC))
@@ -68,6 +73,9 @@ def _event(view: TerminView, base_url: str) -> Event:
 
 def calendar(views: Iterable[TerminView], base_url: str, *, name: str | None = None) -> bytes:
     """A VCALENDAR of these dates (one for a single file, many for the feed)."""
+    # Imported on first use: a worker that serves no calendar keeps its 9 MB.
+    from icalendar import Calendar  # noqa: PLC0415
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

@@ -11,7 +11,6 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -54,6 +53,8 @@ def prepare(upload: bytes) -> Prepared:
                 limit=format_number(MAX_BYTES / 1_000_000),
             )
         )
+    from PIL import Image, ImageOps, UnidentifiedImageError  # noqa: PLC0415 - Pillow on first use (a worker that decodes no image keeps 5 MB)
+
     not_an_image = _refuse(_("Das ist kein Bild im Format JPEG, PNG, WebP oder GIF."))
     try:
         with warnings.catch_warnings():
