@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -285,12 +285,6 @@ def started_by(db: Session, reader: Reader, author_id: int, *, limit: int = 50) 
     )
 
 
-def apply_filters(db: Session, query: Select[Any], filters: VorhabenFilter) -> Select[Any]:
-    """Narrow a select over Vorhaben by the list filters (unknown values are ignored)."""
-    values = filter_values(filters)
-    return query.where(*filter_conditions(tuple(values), values))
-
-
 def filter_values(filters: VorhabenFilter) -> dict[str, Any]:
     """The filters that apply, by the name of their condition, with their values."""
     values: dict[str, Any] = {}
@@ -317,16 +311,12 @@ def filter_values(filters: VorhabenFilter) -> dict[str, Any]:
     return values
 
 
-def filter_conditions(
-    names: tuple[str, ...], values: Mapping[str, Any] | None = None
-) -> list[ColumnElement[bool]]:
-    """The conditions of the filters `names`: with their `values`, or (None) with bound
-    parameters of those names, to be given when the statement runs."""
+def filter_conditions(names: tuple[str, ...]) -> list[ColumnElement[bool]]:
+    """The conditions of the filters `names` (filter_values()'s keys), with bound parameters
+    of those names: a statement built once per set of filters, the values given when it runs."""
 
     def value(name: str) -> Any:
-        if values is None:
-            return bindparam(name)
-        return bindparam(name, values[name], unique=True)  # composable with others
+        return bindparam(name)
 
     conditions: list[ColumnElement[bool]] = []
     if "f_stage" in names:
