@@ -384,9 +384,9 @@ def _ranked(
 
 def _count(db: Session, reader: Reader, query: Query, filters: VorhabenFilter) -> int:
     """Visible matching Vorhaben, counted up to LIMIT + 1. Vorhaben whose own text
-    matches are counted first: one entry each, so no DISTINCT, and for a common word
-    PostgreSQL walks the newest entries of that kind (index on kind and id) and stops
-    after LIMIT + 1 instead of reading every match (docs/search.md, "Anzahl")."""
+    matches are counted first: one entry each, so no DISTINCT, and PostgreSQL reads only
+    the postings of Vorhaben entries (the GIN index over them, migration 0035) and stops
+    after LIMIT + 1 (docs/search.md, "Anzahl" and "Volle Größe")."""
     own = _lookup(db, reader, query, filters, Scope.OWN, Shape.COUNT, LIMIT + 1)
     counted = int(own.scalar() or 0)
     if counted > LIMIT:

@@ -315,33 +315,30 @@ def filter_conditions(names: tuple[str, ...]) -> list[ColumnElement[bool]]:
     """The conditions of the filters `names` (filter_values()'s keys), with bound parameters
     of those names: a statement built once per set of filters, the values given when it runs."""
 
-    def value(name: str) -> Any:
-        return bindparam(name)
-
     conditions: list[ColumnElement[bool]] = []
     if "f_stage" in names:
-        conditions.append(Vorhaben.stage == value("f_stage"))
+        conditions.append(Vorhaben.stage == bindparam("f_stage"))
     if "f_field" in names:
         conditions.append(
             exists()
             .where(VorhabenField.vorhaben_id == Vorhaben.id)
             .where(VorhabenField.field_id == FieldOfAction.id)
-            .where(FieldOfAction.slug == value("f_field"))
+            .where(FieldOfAction.slug == bindparam("f_field"))
         )
     owner = select(Municipality.id)
     if "f_land" in names:
-        land = owner.where(Municipality.land_id == value("f_land"))
+        land = owner.where(Municipality.land_id == bindparam("f_land"))
         conditions.append(Vorhaben.municipality_id.in_(land))
     if "f_kreis" in names:
-        kreis = owner.where(Municipality.kreis_id == value("f_kreis"))
+        kreis = owner.where(Municipality.kreis_id == bindparam("f_kreis"))
         conditions.append(Vorhaben.municipality_id.in_(kreis))
     if "f_municipality" in names:
-        place = owner.where(Municipality.ags == value("f_municipality"))
+        place = owner.where(Municipality.ags == bindparam("f_municipality"))
         conditions.append(Vorhaben.municipality_id.in_(place))
     if "f_partners" in names:
         conditions.append(Vorhaben.looking_for_partners.is_(True))
     if "f_ai" in names:
-        conditions.append(Vorhaben.uses_ai == value("f_ai"))
+        conditions.append(Vorhaben.uses_ai == bindparam("f_ai"))
     if "f_open_source" in names:
         conditions.append(Vorhaben.open_source.is_(True))
     if "f_ai_risk" in names:
@@ -349,7 +346,7 @@ def filter_conditions(names: tuple[str, ...]) -> list[ColumnElement[bool]]:
             Vorhaben.uses_ai != AIUse.NONE,
             exists()
             .where(AIRecord.vorhaben_id == Vorhaben.id)
-            .where(AIRecord.risk_class == value("f_ai_risk")),
+            .where(AIRecord.risk_class == bindparam("f_ai_risk")),
         ]
     elif "f_unassessed" in names:
         conditions += [
