@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -341,6 +342,20 @@ def persona_context(
         assert account is not None
         account_id = account.id
     return signed_in_context(browser, live, account_id, js=js)
+
+
+@contextmanager
+def persona_page(
+    browser: Browser, live: LiveServer, persona: str, *, js: bool = True
+) -> Iterator[Page]:
+    """A page signed in as a persona (10 s timeouts), its context closed afterwards."""
+    context = persona_context(browser, live, persona, js=js)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        yield page
+    finally:
+        context.close()
 
 
 @pytest.fixture

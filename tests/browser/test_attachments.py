@@ -18,7 +18,7 @@ from sqlalchemy import select
 from app.attachments.models import Attachment
 from app.membership.personas import account_for as persona
 from app.vorhaben.models import Visibility, Vorhaben
-from tests.browser.conftest import LiveServer, assert_accessible, persona_context
+from tests.browser.conftest import LiveServer, assert_accessible, persona_page
 
 LIMIT = 60_000
 PDF = (
@@ -69,20 +69,14 @@ def attachment_id(demo: LiveServer, name: str) -> int:
 
 @pytest.fixture
 def leipzig(browser: Browser, demo: LiveServer) -> Iterator[Page]:
-    context = persona_context(browser, demo, "leipzig", js=False)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    with persona_page(browser, demo, "leipzig", js=False) as page:
+        yield page
 
 
 @pytest.fixture
 def muenchen(browser: Browser, demo: LiveServer) -> Iterator[Page]:
-    context = persona_context(browser, demo, "muenchen")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    with persona_page(browser, demo, "muenchen") as page:
+        yield page
 
 
 def upload_on_page(page: Page, name: str, mime: str, body: bytes) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app.comments import service as comments
 from app.membership.personas import account_for as persona
 from app.vorhaben.models import Visibility, Vorhaben
-from tests.browser.conftest import LiveServer, assert_accessible, persona_context
+from tests.browser.conftest import LiveServer, assert_accessible, persona_page
 
 
 def _thread(demo: LiveServer) -> tuple[int, int]:
@@ -36,30 +36,30 @@ def _thread(demo: LiveServer) -> tuple[int, int]:
         return vorhaben.id, top.id
 
 
-def _page(browser: Browser, demo: LiveServer, *, js: bool) -> Iterator[Page]:
-    context = persona_context(browser, demo, "leipzig", js=js)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-
-
 @pytest.fixture
 def with_js(browser: Browser, demo: LiveServer) -> Iterator[Page]:
-    yield from _page(browser, demo, js=True)
+    with persona_page(browser, demo, "leipzig") as page:
+        yield page
 
 
 @pytest.fixture
 def without_js(browser: Browser, demo: LiveServer) -> Iterator[Page]:
-    yield from _page(browser, demo, js=False)
+    with persona_page(browser, demo, "leipzig", js=False) as page:
+        yield page
 
 
-def test_replying_in_place(with_js: Page, demo: LiveServer) -> None:
-    page = with_js
+def _open_reply(page: Page, demo: LiveServer) -> int:
+    """Open a new thread's Vorhaben page and follow the thread's "Antworten" link."""
     vorhaben_id, top_id = _thread(demo)
     page.goto(f"{demo.url}/vorhaben/{vorhaben_id}#kommentar-{top_id}")
     thread = page.locator(f"#kommentar-{top_id}").locator("xpath=..")
     thread.get_by_role("link", name="Antworten", exact=True).click()
+    return top_id
+
+
+def test_replying_in_place(with_js: Page, demo: LiveServer) -> None:
+    page = with_js
+    top_id = _open_reply(page, demo)
     field = page.locator(f"#antwort-text-{top_id}")
     expect(field).to_be_focused()
     assert_accessible(page, "reply form in place")
@@ -78,14 +78,11 @@ def test_replying_in_place(with_js: Page, demo: LiveServer) -> None:
 
 def test_replying_without_javascript(without_js: Page, demo: LiveServer) -> None:
     page = without_js
-    vorhaben_id, top_id = _thread(demo)
-    page.goto(f"{demo.url}/vorhaben/{vorhaben_id}#kommentar-{top_id}")
-    thread = page.locator(f"#kommentar-{top_id}").locator("xpath=..")
-    thread.get_by_role("link", name="Antworten", exact=True).click()
+    top_id = _open_reply(page, demo)
     expect(page).to_have_url(re.compile(f"/kommentare/{top_id}/antworten$"))
     expect(page.get_by_text("Wer hat Erfahrung?")).to_be_visible()
     assert_accessible(page, "reply page")
 
     page.get_by_label("Ihre Antwort").fill("Ohne JavaScript geantwortet.")
-    page.get_by_role("button", name="Antwort senden").click()
+    page.get_by_role("button", name="Antwort senden").press("Enter")  # by keyboard
     expect(page.locator(".replies").get_by_text("Ohne JavaScript geantwortet.")).to_be_visible()

@@ -13,16 +13,13 @@ from sqlalchemy import select
 
 from app.membership.personas import account_for as persona
 from app.vorhaben.models import Signal, Visibility, Vorhaben
-from tests.browser.conftest import LiveServer, assert_accessible, persona_context
+from tests.browser.conftest import LiveServer, assert_accessible, persona_page
 
 
 @pytest.fixture
 def owner_page(browser: Browser, demo: LiveServer) -> Iterator[Page]:
-    context = persona_context(browser, demo, "muenchen", js=False)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    with persona_page(browser, demo, "muenchen", js=False) as page:
+        yield page
 
 
 def scene(demo: LiveServer) -> tuple[int, str, int, str]:

@@ -126,6 +126,19 @@ def test_only_a_thread_the_member_may_answer_has_a_form(
     assert client.get(_url(scene)).status_code == 404  # the Vorhaben is not theirs to see
 
 
+def test_a_hidden_comment_starts_no_reply_not_even_for_its_author(
+    client: TestClient, db: Session, scene: Scene
+) -> None:
+    # Its author still sees it (with the reason), so only the hidden check keeps the form away.
+    db.get_one(Comment, scene.top.id).hidden_at = utcnow()
+    db.flush()
+    author = db.get_one(Comment, scene.top.id).author_id
+    assert author is not None
+    factories.login(client, db, db.get_one(factories.Account, author))
+    assert client.get(_url(scene)).status_code == 404
+    assert _url(scene) not in client.get(f"/vorhaben/{scene.vorhaben_id}").text
+
+
 def test_no_reply_form_once_the_discussion_is_closed(
     client: TestClient, db: Session, scene: Scene
 ) -> None:
