@@ -65,6 +65,16 @@ def str_enum(kind: type[enum.StrEnum], name: str, *, length: int = 20) -> Enum:
     )
 
 
+# Each SQLite connection's own page cache, in KiB (SQLite's default is 2,048). A worker's
+# pool holds up to 15 connections, and at the default their caches were about 20 MB of each
+# worker's memory under bench/traffic.py's mix (183 -> 165 MB at this size). They buy little:
+# in WAL mode a connection discards its whole cache whenever another one has committed,
+# and the operating system caches the file for all of them. Replaying 600 statements of
+# Vorhaben pages, lists and searches at full size took the same time at 2,048 and 256 KiB,
+# on a fresh connection and on a warm one (docs/operations.md, "Speicher").
+SQLITE_CACHE_KIB = 256
+
+
 def _install_sqlite_recipe(engine: Engine) -> None:
     # pysqlite's own transaction handling begins transactions lazily and as DEFERRED, which
     # silently lost concurrent read-then-write updates in our measurements. We switch the
@@ -78,6 +88,7 @@ def _install_sqlite_recipe(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
