@@ -266,7 +266,9 @@ def _lookup(
             query.excluded, broader=False
         )
     statement = _statement(sqlite, scope, shape, bool(query.excluded), tuple(names), implied)
-    return db.execute(statement, params)
+    # On the connection, not the session: plain rows, without the ORM's result loading
+    # (a fifth of the ranking's time for 500 candidates; nothing here is an entity).
+    return db.connection().execute(statement, params)
 
 
 @lru_cache(maxsize=512)
@@ -370,7 +372,7 @@ def _ranked(
                 chosen.setdefault(int(row.id), row)
     scorer = Scorer(query)
     hits: dict[int, _Hit] = {}
-    for entry_id, *tokens in db.execute(_TOKENS, {"ids": list(chosen)}):
+    for entry_id, *tokens in db.connection().execute(_TOKENS, {"ids": list(chosen)}):
         row = chosen[entry_id]
         hit = hits.get(row.vorhaben_id) or hits.setdefault(row.vorhaben_id, _Hit(row.vorhaben_id))
         hit.score = max(hit.score, scorer.score(tokens))
