@@ -36,6 +36,7 @@ from sqlalchemy import (
     literal_column,
     select,
     table,
+    type_coerce,
 )
 from sqlalchemy.orm import Session
 
@@ -210,7 +211,8 @@ _FTS_COLUMNS = {
     Scope.COMMENT: "{tokens_d}",
 }
 _COLUMNS: dict[Shape, tuple[Any, ...]] = {
-    Shape.RANK: (SearchEntry.id, SearchEntry.vorhaben_id, SearchEntry.kind),
+    # The kind as its plain value: no enum conversion for each of 500 rows.
+    Shape.RANK: (SearchEntry.id, SearchEntry.vorhaben_id, type_coerce(SearchEntry.kind, String)),
     Shape.ANY: (SearchEntry.id,),
     Shape.COUNT: (SearchEntry.id,),
     Shape.COUNT_VORHABEN: (SearchEntry.vorhaben_id,),
@@ -357,7 +359,7 @@ def _ranked(
     The tiers fill CANDIDATES places in turn (newest first within each): Vorhaben with a
     hit in the title, other Vorhaben whose own text matches, then comments. Then the
     tokens of the chosen entries are read for the ranking."""
-    chosen: dict[int, Any] = {}
+    chosen: dict[int, tuple[int, bool]] = {}  # entry: its Vorhaben, whether its own text
     saturated = False
     for scope in (Scope.TITLE, Scope.OWN, Scope.COMMENT):
         room = CANDIDATES - len(chosen)
@@ -367,16 +369,19 @@ def _ranked(
         overlap = len(chosen) if scope is Scope.OWN else 0
         rows = _lookup(db, reader, query, filters, scope, Shape.RANK, room + overlap).all()
         saturated = saturated or len(rows) >= room + overlap
-        for row in rows:
+        for entry_id, vorhaben_id, kind in rows:
             if len(chosen) < CANDIDATES:
-                chosen.setdefault(int(row.id), row)
+                chosen.setdefault(entry_id, (vorhaben_id, kind == EntryKind.VORHABEN))
     scorer = Scorer(query)
     hits: dict[int, _Hit] = {}
-    for entry_id, *tokens in db.connection().execute(_TOKENS, {"ids": list(chosen)}):
-        row = chosen[entry_id]
-        hit = hits.get(row.vorhaben_id) or hits.setdefault(row.vorhaben_id, _Hit(row.vorhaben_id))
-        hit.score = max(hit.score, scorer.score(tokens))
-        if row.kind == EntryKind.VORHABEN:
+    for entry_id, *tokens in db.connection().execute(_TOKENS, {"ids": list(chosen)}).all():
+        vorhaben_id, own = chosen[entry_id]
+        hit = hits.get(vorhaben_id)
+        if hit is None:
+            hit = hits[vorhaben_id] = _Hit(vorhaben_id)
+        score = scorer.score(tokens)
+        hit.score = max(hit.score, score)
+        if own:
             hit.own_text = True
         elif hit.comment_entry is None or entry_id < hit.comment_entry:
             hit.comment_entry = entry_id

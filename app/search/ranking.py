@@ -73,20 +73,32 @@ class Scorer:
                 norm = 1 - B + B * (text.count(" ") + 1) / typical
                 fields.append((f" {text} ", weight / max(1.0, norm)))
         saturated: list[float] = []
+        found_any = False
         for needle in self._needles:
             weighted = 0.0
             for padded, factor in fields:
                 found = padded.count(needle)
                 if found:
                     weighted += factor * found
-            saturated.append(weighted / (K1 + weighted))
+            if weighted:
+                found_any = True
+                saturated.append(weighted / (K1 + weighted))
+            else:
+                saturated.append(0.0)
+        if not found_any:  # (a candidate always has a token; its score would be 0.0 too)
+            return 0.0
         total = 0.0
         for alternatives in self._terms:
             best = 0.0
             for weight, indices in alternatives:
-                value = weight * min(saturated[index] for index in indices)
-                best = max(best, value)
+                least = saturated[indices[0]]
+                for index in indices[1:]:
+                    least = min(least, saturated[index])
+                best = max(best, weight * least)
             total += best
         for indices in self._phrases:
-            total += min(saturated[index] for index in indices)
+            least = saturated[indices[0]]
+            for index in indices[1:]:
+                least = min(least, saturated[index])
+            total += least
         return total
