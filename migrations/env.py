@@ -25,7 +25,8 @@ def _include_object(
 ) -> bool:
     """Leave database-specific search machinery alone: FTS5 tables (SQLite), the generated
     tsvector column and its GIN indexes (PostgreSQL, one of them over the Vorhaben entries
-    alone), trigram indexes of older revisions."""
+    alone), the Vorhaben entries' titles kept by a trigger (PostgreSQL), trigram indexes of
+    older revisions."""
     return not (
         name
         and (
@@ -37,6 +38,8 @@ def _include_object(
                 "ix_search_entries_vector",
                 "ix_search_entries_title_vector",
                 "ix_search_entries_vorhaben_vector",
+                "search_titles",
+                "ix_search_titles_title",
             }
         )
     )

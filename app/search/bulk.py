@@ -3,8 +3,9 @@
 SQLite: an FTS5 table `search_fts` over the four token columns of `search_entries`
 (external content, `unicode61`, no trigram), kept current by triggers. PostgreSQL: the
 generated column `search_vector` (the weighted tsvector of the token columns, 'simple'
-configuration: the tokens are already analyzed) with a GIN index, and a GIN index over the
-title's tokens alone (the first tier of candidates, app.search.query).
+configuration: the tokens are already analyzed) with a GIN index, a GIN index over the
+title's tokens alone, and (migration 0036) the Vorhaben entries' titles in the narrow table
+`search_titles`, kept by a trigger (the first tier of candidates, app.search.query).
 
 The migration that creates them (2026-12-06-0500_word_index.py) and the seed use the same
 statements from here. `suspend` and `restore` drop the per-row machinery for a bulk load
@@ -76,6 +77,19 @@ POSTGRES_INDEXES = (
         "USING gin (to_tsvector('simple'::regconfig, tokens_a))",
     ),
 )
+# PostgreSQL: the Vorhaben entries' titles in a narrow table (migration 0036), kept by a
+# trigger; a bulk load drops the trigger and the index and fills the table once at the end.
+POSTGRES_TITLES_TRIGGER = (
+    "CREATE TRIGGER search_titles_keep AFTER INSERT OR UPDATE OF tokens_a, scope, "
+    "vorhaben_id ON search_entries FOR EACH ROW WHEN (NEW.kind = 'vorhaben') "
+    "EXECUTE FUNCTION search_titles_keep()"
+)
+POSTGRES_TITLES_INDEX = "CREATE INDEX ix_search_titles_title ON search_titles USING gin (title)"
+POSTGRES_TITLES_FILL = (
+    "INSERT INTO search_titles (entry_id, vorhaben_id, scope, title) "
+    "SELECT id, vorhaben_id, scope, to_tsvector('simple'::regconfig, tokens_a) "
+    "FROM search_entries WHERE kind = 'vorhaben'"
+)
 # FTS5 settings (stored in the index) for the bulk load, and its defaults to return to.
 FTS_BULK = {"automerge": 0, "crisismerge": 2000, "hashsize": 256 * 2**20}
 FTS_DEFAULTS = {"automerge": 4, "crisismerge": 16, "hashsize": 2**20}
@@ -111,6 +125,9 @@ def suspend(connection: Connection, *, commit: bool = True) -> None:
     kind = "TRIGGER" if is_sqlite(connection) else "INDEX"
     for name, _sql in names:
         connection.exec_driver_sql(f"DROP {kind} IF EXISTS {name}")
+    if _has_titles(connection):
+        connection.exec_driver_sql("DROP TRIGGER IF EXISTS search_titles_keep ON search_entries")
+        connection.exec_driver_sql("DROP INDEX IF EXISTS ix_search_titles_title")
     if commit:
         connection.commit()
 
@@ -131,8 +148,29 @@ def restore(connection: Connection, *, commit: bool = True) -> None:
         for name, sql in POSTGRES_INDEXES:
             connection.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
             connection.exec_driver_sql(sql)
+        if _has_titles(connection):
+            _restore_titles(connection)
     if commit:
         connection.commit()
+
+
+def _has_titles(connection: Connection) -> bool:
+    """Whether the database has the titles table (PostgreSQL from migration 0036 on; the
+    migrations before it build the index without it)."""
+    if is_sqlite(connection):
+        return False
+    return bool(connection.scalar(text("SELECT to_regclass('search_titles') IS NOT NULL")))
+
+
+def _restore_titles(connection: Connection) -> None:
+    """Fill the titles table from the entries, then index it and keep it by trigger."""
+    connection.exec_driver_sql("DROP TRIGGER IF EXISTS search_titles_keep ON search_entries")
+    connection.exec_driver_sql("DROP INDEX IF EXISTS ix_search_titles_title")
+    connection.exec_driver_sql("DELETE FROM search_titles")
+    connection.exec_driver_sql(POSTGRES_TITLES_FILL)
+    connection.exec_driver_sql(POSTGRES_TITLES_INDEX)
+    connection.exec_driver_sql(POSTGRES_TITLES_TRIGGER)
+    connection.exec_driver_sql("ANALYZE search_titles")
 
 
 def _fill_fts(connection: Connection) -> None:

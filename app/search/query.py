@@ -33,6 +33,7 @@ from sqlalchemy import (
     bindparam,
     column,
     func,
+    literal,
     literal_column,
     select,
     table,
@@ -72,6 +73,14 @@ LIMIT = 1_000  # hits counted; beyond, "mehr als 1.000 Treffer"
 _SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")
 _FTS = table("search_fts", column("rowid"))
 _ENTRY = table("search_entries", column("id"), column("kind"), column("vorhaben_id"))
+# PostgreSQL: the Vorhaben entries' titles, a narrow table kept by a trigger (migration 0036).
+_TITLES = table(
+    "search_titles",
+    column("entry_id", Integer),
+    column("vorhaben_id", Integer),
+    column("scope", String),
+    column("title"),
+)
 
 
 @dataclass(frozen=True)
@@ -287,6 +296,8 @@ def _statement(
 
     Without filters the entries' copy of their Vorhaben's scope decides, inside the index
     lookup (no join with every visible Vorhaben); with filters the Vorhaben is joined."""
+    if title_implies_match and shape is Shape.RANK and not sqlite and scope is Scope.TITLE:
+        return _titles_statement(filters)
     columns = _COLUMNS[shape]
     match = bindparam("match", type_=String)
     if sqlite:
@@ -330,6 +341,28 @@ def _statement(
     if shape is Shape.COUNT_VORHABEN:
         statement = statement.distinct()
     return select(func.count()).select_from(statement.limit(limit).subquery())
+
+
+def _titles_statement(filters: tuple[str, ...]) -> Select[Any]:
+    """PostgreSQL's title tier for one term or phrase: the newest matching titles from the
+    narrow `search_titles` (a word in 30 % of the titles: the primary key walked backwards
+    for the newest 500, under 1 ms; from the wide `search_entries` it read 16,000 blocks,
+    90 ms at 100,000 Vorhaben; migration 0036)."""
+    title = bindparam("title_match", type_=String)
+    statement = select(
+        _TITLES.c.entry_id.label("id"),
+        _TITLES.c.vorhaben_id,
+        literal(EntryKind.VORHABEN.value, String).label("kind"),
+    ).where(_TITLES.c.title.op("@@")(func.to_tsquery(_SIMPLE, title)))
+    if filters:
+        statement = statement.join(Vorhaben, Vorhaben.id == _TITLES.c.vorhaben_id).where(
+            visible_clause(_READER), *filter_conditions(filters)
+        )
+    else:
+        statement = statement.where(
+            scoped_visible_clause(_READER, _TITLES.c.scope, _TITLES.c.vorhaben_id)
+        )
+    return statement.order_by(_TITLES.c.entry_id.desc()).limit(bindparam("limit", type_=Integer))
 
 
 def _fts_ids() -> Select[Any]:
