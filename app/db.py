@@ -67,12 +67,14 @@ def str_enum(kind: type[enum.StrEnum], name: str, *, length: int = 20) -> Enum:
 
 # Each SQLite connection's own page cache, in KiB (SQLite's default is 2,048). A worker's
 # pool holds up to 15 connections, and at the default their caches were about 20 MB of each
-# worker's memory under bench/traffic.py's mix (183 -> 165 MB at this size). They buy little:
-# in WAL mode a connection discards its whole cache whenever another one has committed,
-# and the operating system caches the file for all of them. Replaying 600 statements of
-# Vorhaben pages, lists and searches at full size took the same time at 2,048 and 256 KiB,
-# on a fresh connection and on a warm one (docs/operations.md, "Speicher").
-SQLITE_CACHE_KIB = 256
+# worker's memory under bench/traffic.py's mix. They buy little for pages: in WAL mode a
+# connection discards its whole cache whenever another one has committed, and the operating
+# system caches the file for all of them (replaying 600 page statements took the same time
+# at 2,048 and 256 KiB). The export feed's walk over large items needs more: at 256 KiB its
+# empty poll and full sync were slower and noisier (bench/export.py, interleaved runs), at
+# 1,024 KiB as at the default. 1,024 KiB: about 10 MB less per worker (docs/operations.md,
+# "Speicher").
+SQLITE_CACHE_KIB = 1024
 
 
 def _install_sqlite_recipe(engine: Engine) -> None:
