@@ -325,14 +325,7 @@ def _statement(
         statement = statement.where(SearchEntry.kind == _KIND[scope])
     if excluded:
         statement = statement.where(_excluded_vorhaben(sqlite))
-    if filters:
-        statement = statement.join(Vorhaben, Vorhaben.id == SearchEntry.vorhaben_id).where(
-            visible_clause(_READER), *filter_conditions(filters)
-        )
-    else:
-        statement = statement.where(
-            scoped_visible_clause(_READER, SearchEntry.scope, SearchEntry.vorhaben_id)
-        )
+    statement = _visible(statement, filters, SearchEntry.scope, SearchEntry.vorhaben_id)
     limit = bindparam("limit", type_=Integer)
     if shape is Shape.RANK:
         return statement.order_by(newest).limit(limit)
@@ -341,6 +334,19 @@ def _statement(
     if shape is Shape.COUNT_VORHABEN:
         statement = statement.distinct()
     return select(func.count()).select_from(statement.limit(limit).subquery())
+
+
+def _visible(
+    statement: Select[Any], filters: tuple[str, ...], scope: Any, vorhaben_id: Any
+) -> Select[Any]:
+    """Only rows of Vorhaben the reader may see, with the filters: without filters the
+    row's copy of its Vorhaben's scope decides inside the index lookup; with filters the
+    Vorhaben is joined."""
+    if filters:
+        return statement.join(Vorhaben, Vorhaben.id == vorhaben_id).where(
+            visible_clause(_READER), *filter_conditions(filters)
+        )
+    return statement.where(scoped_visible_clause(_READER, scope, vorhaben_id))
 
 
 def _titles_statement(filters: tuple[str, ...]) -> Select[Any]:
@@ -354,14 +360,7 @@ def _titles_statement(filters: tuple[str, ...]) -> Select[Any]:
         _TITLES.c.vorhaben_id,
         literal(EntryKind.VORHABEN.value, String).label("kind"),
     ).where(_TITLES.c.title.op("@@")(func.to_tsquery(_SIMPLE, title)))
-    if filters:
-        statement = statement.join(Vorhaben, Vorhaben.id == _TITLES.c.vorhaben_id).where(
-            visible_clause(_READER), *filter_conditions(filters)
-        )
-    else:
-        statement = statement.where(
-            scoped_visible_clause(_READER, _TITLES.c.scope, _TITLES.c.vorhaben_id)
-        )
+    statement = _visible(statement, filters, _TITLES.c.scope, _TITLES.c.vorhaben_id)
     return statement.order_by(_TITLES.c.entry_id.desc()).limit(bindparam("limit", type_=Integer))
 
 
