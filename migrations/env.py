@@ -40,6 +40,8 @@ def _include_object(
                 "ix_search_entries_vorhaben_vector",
                 "search_titles",
                 "ix_search_titles_title",
+                "search_own",
+                "ix_search_own_own",
             }
         )
     )

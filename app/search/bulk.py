@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, insert, select, text
 
@@ -77,18 +78,59 @@ POSTGRES_INDEXES = (
         "USING gin (to_tsvector('simple'::regconfig, tokens_a))",
     ),
 )
-# PostgreSQL: the Vorhaben entries' titles in a narrow table (migration 0036), kept by a
-# trigger; a bulk load drops the trigger and the index and fills the table once at the end.
-POSTGRES_TITLES_TRIGGER = (
-    "CREATE TRIGGER search_titles_keep AFTER INSERT OR UPDATE OF tokens_a, scope, "
-    "vorhaben_id ON search_entries FOR EACH ROW WHEN (NEW.kind = 'vorhaben') "
-    "EXECUTE FUNCTION search_titles_keep()"
-)
-POSTGRES_TITLES_INDEX = "CREATE INDEX ix_search_titles_title ON search_titles USING gin (title)"
-POSTGRES_TITLES_FILL = (
-    "INSERT INTO search_titles (entry_id, vorhaben_id, scope, title) "
-    "SELECT id, vorhaben_id, scope, to_tsvector('simple'::regconfig, tokens_a) "
-    "FROM search_entries WHERE kind = 'vorhaben'"
+
+
+@dataclass(frozen=True)
+class Narrow:
+    """PostgreSQL: a narrow table of the Vorhaben entries (app.search.narrow), kept by a
+    trigger; a bulk load drops the trigger and the index and fills the table once at the end."""
+
+    table: str
+    trigger: str  # its name; the function of the same name comes from the migration
+    columns: str  # the token columns whose update changes the row
+    index: str
+    column: str  # its tsvector
+    expression: str  # the tsvector made from an entry's columns
+
+    @property
+    def create_trigger(self) -> str:
+        return (
+            f"CREATE TRIGGER {self.trigger} AFTER INSERT OR UPDATE OF {self.columns}, scope, "
+            f"vorhaben_id ON search_entries FOR EACH ROW WHEN (NEW.kind = 'vorhaben') "
+            f"EXECUTE FUNCTION {self.trigger}()"
+        )
+
+    @property
+    def fill(self) -> str:
+        # Names and expression are the constants of NARROW below, never input.
+        return (
+            f"INSERT INTO {self.table} (entry_id, vorhaben_id, scope, {self.column}) "  # noqa: S608
+            f"SELECT id, vorhaben_id, scope, {self.expression} FROM search_entries "
+            "WHERE kind = 'vorhaben'"
+        )
+
+    @property
+    def create_index(self) -> str:
+        return f"CREATE INDEX {self.index} ON {self.table} USING gin ({self.column})"
+
+
+NARROW = (
+    Narrow(  # migration 0036
+        "search_titles",
+        "search_titles_keep",
+        "tokens_a",
+        "ix_search_titles_title",
+        "title",
+        "to_tsvector('simple'::regconfig, tokens_a)",
+    ),
+    Narrow(  # migration 0037
+        "search_own",
+        "search_own_keep",
+        "tokens_a, tokens_b, tokens_c, tokens_d",
+        "ix_search_own_own",
+        "own",
+        "search_vector",
+    ),
 )
 # FTS5 settings (stored in the index) for the bulk load, and its defaults to return to.
 FTS_BULK = {"automerge": 0, "crisismerge": 2000, "hashsize": 256 * 2**20}
@@ -125,9 +167,9 @@ def suspend(connection: Connection, *, commit: bool = True) -> None:
     kind = "TRIGGER" if is_sqlite(connection) else "INDEX"
     for name, _sql in names:
         connection.exec_driver_sql(f"DROP {kind} IF EXISTS {name}")
-    if _has_titles(connection):
-        connection.exec_driver_sql("DROP TRIGGER IF EXISTS search_titles_keep ON search_entries")
-        connection.exec_driver_sql("DROP INDEX IF EXISTS ix_search_titles_title")
+    for narrow in _narrow_tables(connection):
+        connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {narrow.trigger} ON search_entries")
+        connection.exec_driver_sql(f"DROP INDEX IF EXISTS {narrow.index}")
     if commit:
         connection.commit()
 
@@ -148,29 +190,33 @@ def restore(connection: Connection, *, commit: bool = True) -> None:
         for name, sql in POSTGRES_INDEXES:
             connection.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
             connection.exec_driver_sql(sql)
-        if _has_titles(connection):
-            _restore_titles(connection)
+        for narrow in _narrow_tables(connection):
+            _restore_narrow(connection, narrow)
     if commit:
         connection.commit()
 
 
-def _has_titles(connection: Connection) -> bool:
-    """Whether the database has the titles table (PostgreSQL from migration 0036 on; the
-    migrations before it build the index without it)."""
+def _narrow_tables(connection: Connection) -> list[Narrow]:
+    """The narrow tables the database has (PostgreSQL from migrations 0036 and 0037 on;
+    the migrations before them build the index without them)."""
     if is_sqlite(connection):
-        return False
-    return bool(connection.scalar(text("SELECT to_regclass('search_titles') IS NOT NULL")))
+        return []
+    return [
+        narrow
+        for narrow in NARROW
+        if connection.scalar(text("SELECT to_regclass(:name) IS NOT NULL"), {"name": narrow.table})
+    ]
 
 
-def _restore_titles(connection: Connection) -> None:
-    """Fill the titles table from the entries, then index it and keep it by trigger."""
-    connection.exec_driver_sql("DROP TRIGGER IF EXISTS search_titles_keep ON search_entries")
-    connection.exec_driver_sql("DROP INDEX IF EXISTS ix_search_titles_title")
-    connection.exec_driver_sql("DELETE FROM search_titles")
-    connection.exec_driver_sql(POSTGRES_TITLES_FILL)
-    connection.exec_driver_sql(POSTGRES_TITLES_INDEX)
-    connection.exec_driver_sql(POSTGRES_TITLES_TRIGGER)
-    connection.exec_driver_sql("ANALYZE search_titles")
+def _restore_narrow(connection: Connection, narrow: Narrow) -> None:
+    """Fill a narrow table from the entries, then index it and keep it by trigger."""
+    connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {narrow.trigger} ON search_entries")
+    connection.exec_driver_sql(f"DROP INDEX IF EXISTS {narrow.index}")
+    connection.exec_driver_sql(f"DELETE FROM {narrow.table}")  # noqa: S608 - a NARROW constant
+    connection.exec_driver_sql(narrow.fill)
+    connection.exec_driver_sql(narrow.create_index)
+    connection.exec_driver_sql(narrow.create_trigger)
+    connection.exec_driver_sql(f"ANALYZE {narrow.table}")
 
 
 def _fill_fts(connection: Connection) -> None:

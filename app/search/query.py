@@ -33,7 +33,6 @@ from sqlalchemy import (
     bindparam,
     column,
     func,
-    literal,
     literal_column,
     select,
     table,
@@ -44,7 +43,7 @@ from sqlalchemy.orm import Session
 from app.comments.models import Comment
 from app.core.markdown import plain_text
 from app.core.text import fold_words
-from app.search import expressions, highlight, vocabulary
+from app.search import expressions, highlight, narrow, vocabulary
 from app.search.analyzer import DEFAULT_ANALYZER
 from app.search.models import EntryKind, SearchEntry
 from app.search.querymodel import Query, Term
@@ -53,16 +52,12 @@ from app.vorhaben.models import Vorhaben
 from app.vorhaben.repository import (
     Card,
     VorhabenFilter,
-    filter_conditions,
     filter_values,
     load_cards,
 )
 from app.vorhaben.visibility import (
     Reader,
-    ReaderColumns,
     comment_visible_clause,
-    scoped_visible_clause,
-    visible_clause,
 )
 
 # Entries ranked per search, filled tier by tier. 500 rather than 1,000: ranking reads
@@ -70,17 +65,8 @@ from app.vorhaben.visibility import (
 # docs/search.md) while pages beyond the 25th are rarely read.
 CANDIDATES = 500
 LIMIT = 1_000  # hits counted; beyond, "mehr als 1.000 Treffer"
-_SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")
 _FTS = table("search_fts", column("rowid"))
 _ENTRY = table("search_entries", column("id"), column("kind"), column("vorhaben_id"))
-# PostgreSQL: the Vorhaben entries' titles, a narrow table kept by a trigger (migration 0036).
-_TITLES = table(
-    "search_titles",
-    column("entry_id", Integer),
-    column("vorhaben_id", Integer),
-    column("scope", String),
-    column("title"),
-)
 
 
 @dataclass(frozen=True)
@@ -226,10 +212,6 @@ _COLUMNS: dict[Shape, tuple[Any, ...]] = {
     Shape.COUNT: (SearchEntry.id,),
     Shape.COUNT_VORHABEN: (SearchEntry.vorhaben_id,),
 }
-# The reader as bound parameters: the statements below are built once per shape.
-_READER = ReaderColumns(
-    bindparam("reader_id", type_=Integer), bindparam("reader_municipality_id", type_=Integer)
-)
 _TOKENS = select(SearchEntry.id, *(getattr(SearchEntry, name) for name in COLUMNS)).where(
     SearchEntry.id.in_(bindparam("ids", expanding=True, type_=Integer))
 )
@@ -297,7 +279,9 @@ def _statement(
     Without filters the entries' copy of their Vorhaben's scope decides, inside the index
     lookup (no join with every visible Vorhaben); with filters the Vorhaben is joined."""
     if title_implies_match and shape is Shape.RANK and not sqlite and scope is Scope.TITLE:
-        return _titles_statement(filters)
+        return narrow.titles(filters)
+    if not sqlite and scope is Scope.OWN and shape in (Shape.RANK, Shape.COUNT):
+        return narrow.own(shape is Shape.RANK, excluded, filters)
     columns = _COLUMNS[shape]
     match = bindparam("match", type_=String)
     if sqlite:
@@ -312,20 +296,20 @@ def _statement(
         statement = select(*columns)
         if not title_implies_match:
             vector: ColumnElement[Any] = literal_column("search_entries.search_vector")
-            statement = statement.where(vector.op("@@")(func.to_tsquery(_SIMPLE, match)))
+            statement = statement.where(vector.op("@@")(func.to_tsquery(narrow.SIMPLE, match)))
         newest = SearchEntry.id.desc()
         if scope is Scope.TITLE:
             title = bindparam("title_match", type_=String)
             statement = statement.where(
-                func.to_tsvector(_SIMPLE, SearchEntry.tokens_a).op("@@")(
-                    func.to_tsquery(_SIMPLE, title)
+                func.to_tsvector(narrow.SIMPLE, SearchEntry.tokens_a).op("@@")(
+                    func.to_tsquery(narrow.SIMPLE, title)
                 )
             )
     if scope in _KIND:
         statement = statement.where(SearchEntry.kind == _KIND[scope])
     if excluded:
         statement = statement.where(_excluded_vorhaben(sqlite))
-    statement = _visible(statement, filters, SearchEntry.scope, SearchEntry.vorhaben_id)
+    statement = narrow.visible(statement, filters, SearchEntry.scope, SearchEntry.vorhaben_id)
     limit = bindparam("limit", type_=Integer)
     if shape is Shape.RANK:
         return statement.order_by(newest).limit(limit)
@@ -334,34 +318,6 @@ def _statement(
     if shape is Shape.COUNT_VORHABEN:
         statement = statement.distinct()
     return select(func.count()).select_from(statement.limit(limit).subquery())
-
-
-def _visible(
-    statement: Select[Any], filters: tuple[str, ...], scope: Any, vorhaben_id: Any
-) -> Select[Any]:
-    """Only rows of Vorhaben the reader may see, with the filters: without filters the
-    row's copy of its Vorhaben's scope decides inside the index lookup; with filters the
-    Vorhaben is joined."""
-    if filters:
-        return statement.join(Vorhaben, Vorhaben.id == vorhaben_id).where(
-            visible_clause(_READER), *filter_conditions(filters)
-        )
-    return statement.where(scoped_visible_clause(_READER, scope, vorhaben_id))
-
-
-def _titles_statement(filters: tuple[str, ...]) -> Select[Any]:
-    """PostgreSQL's title tier for one term or phrase: the newest matching titles from the
-    narrow `search_titles` (a word in 30 % of the titles: the primary key walked backwards
-    for the newest 500, under 1 ms; from the wide `search_entries` it read 16,000 blocks,
-    90 ms at 100,000 Vorhaben; migration 0036)."""
-    title = bindparam("title_match", type_=String)
-    statement = select(
-        _TITLES.c.entry_id.label("id"),
-        _TITLES.c.vorhaben_id,
-        literal(EntryKind.VORHABEN.value, String).label("kind"),
-    ).where(_TITLES.c.title.op("@@")(func.to_tsquery(_SIMPLE, title)))
-    statement = _visible(statement, filters, _TITLES.c.scope, _TITLES.c.vorhaben_id)
-    return statement.order_by(_TITLES.c.entry_id.desc()).limit(bindparam("limit", type_=Integer))
 
 
 def _fts_ids() -> Select[Any]:
@@ -375,11 +331,7 @@ def _excluded_vorhaben(sqlite: bool) -> ColumnElement[bool]:
     if sqlite:
         having = select(_ENTRY.c.vorhaben_id).where(_ENTRY.c.id.in_(_fts_ids()))
         return SearchEntry.vorhaben_id.not_in(having.where(_ENTRY.c.kind == EntryKind.VORHABEN))
-    vector: ColumnElement[Any] = literal_column("x.search_vector")
-    tsquery = func.to_tsquery(_SIMPLE, bindparam("excluded", type_=String))
-    inner = _ENTRY.alias("x")
-    having = select(inner.c.vorhaben_id).where(vector.op("@@")(tsquery))
-    return SearchEntry.vorhaben_id.not_in(having.where(inner.c.kind == EntryKind.VORHABEN))
+    return SearchEntry.vorhaben_id.not_in(narrow.excluded_vorhaben())
 
 
 def _ranked(
