@@ -74,22 +74,15 @@ def titles(filters: tuple[str, ...]) -> Select[Any]:
     return statement.order_by(TITLES.c.entry_id.desc()).limit(_LIMIT)
 
 
-def own(rank: bool, excluded: bool, filters: tuple[str, ...]) -> Select[Any]:
+def own(rank: bool, filters: tuple[str, ...]) -> Select[Any]:
     """The own-text tier (rank) or its count: the Vorhaben entries whose whole text matches
-    `:match`, without those with an `:excluded` term."""
+    `:match` (which leaves out those with an excluded term itself: the vector is the
+    Vorhaben's own text)."""
     statement = _matching(OWN, OWN.c.own, "match", filters)
-    if excluded:
-        statement = statement.where(OWN.c.vorhaben_id.not_in(excluded_vorhaben()))
     if rank:
         return statement.order_by(OWN.c.entry_id.desc()).limit(_LIMIT)
     limited = statement.with_only_columns(OWN.c.entry_id).limit(_LIMIT).subquery()
     return select(func.count()).select_from(limited)
-
-
-def excluded_vorhaben() -> Select[Any]:
-    """The Vorhaben whose own text has a term of `:excluded`."""
-    tsquery = func.to_tsquery(SIMPLE, bindparam("excluded", type_=String))
-    return select(OWN.c.vorhaben_id).where(OWN.c.own.op("@@")(tsquery))
 
 
 _LIMIT = bindparam("limit", type_=Integer)

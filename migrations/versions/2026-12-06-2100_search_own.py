@@ -8,9 +8,8 @@ The search's second tier takes the newest Vorhaben whose own text matches. Read 
 (the four token columns and the vector) and rechecked there: "OZG" and "Cloud" 100-115 ms at
 100,000 Vorhaben, most of it blocks read past PostgreSQL's cache. Here a row holds only
 what the lookup returns and the vector, which is stored out of line (`toast_tuple_target`):
-the matches' rows sit in a few hundred blocks. The count of hits and the exclusion of a word
-(`-wort`) read the own text through it too. SQLite's FTS5 reads the Vorhaben columns apart
-already (a column filter).
+the matches' rows sit in a few hundred blocks. The count of hits reads it too. SQLite's FTS5
+reads the Vorhaben columns apart already (a column filter).
 
 Revision ID: 0037
 Revises: 0036

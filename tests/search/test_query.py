@@ -90,6 +90,30 @@ def test_title_hits_rank_above_body_hits(db: Session, reader: factories.Account)
     assert _ids(db, reader, "parkraumkonzept")[:2] == [title_hit.id, body_hit.id]
 
 
+def test_an_excluded_word_drops_a_vorhaben_by_its_own_text_in_every_tier(
+    db: Session, reader: factories.Account
+) -> None:
+    """The title and own-text tiers leave the word out in their match (their entry is the
+    Vorhaben's own text), the comment tier by the Vorhaben's own entry; a comment with the
+    word drops nothing. Filters take the other statements (the Vorhaben joined)."""
+    author = factories.account(db)
+    kept_title = factories.vorhaben(db, author, "Schule am Fluss")
+    factories.vorhaben(db, author, "Schule", description="Tablets für alle")
+    kept_own = factories.vorhaben(db, author, "Rathaus", description="Die Schule am See")
+    factories.vorhaben(db, author, "Rathaus", description="Die Schule mit Tablets")
+    by_comment = factories.vorhaben(db, author, "Bauhof", description="Tablets im Lager")
+    factories.comment(db, author, by_comment, "Und die Schule?")
+    kept_comment = factories.vorhaben(db, author, "Bauhof")
+    factories.comment(db, author, kept_comment, "Die Schule fragt nach.")
+    factories.comment(db, author, kept_comment, "Tablets hätten wir.")
+    expected = {kept_title.id, kept_own.id, kept_comment.id}
+
+    for filters in ({}, {"stage": "idee"}):
+        result = query.search(db, reader, "Schule -Tablets", VorhabenFilter(**filters))
+        assert {card.id for card in result.vorhaben} == expected, filters
+        assert result.total == 3
+
+
 def test_comment_hits_report_the_comment_with_a_marked_excerpt(
     db: Session, corpus: dict[str, int], reader: factories.Account
 ) -> None:
