@@ -27,7 +27,7 @@ from sqlalchemy import Connection, delete, insert, select, text
 
 from app.search import similar
 from app.search.analyzer import DEFAULT_ANALYZER, Analyzer
-from app.search.index import comment_columns, vorhaben_columns
+from app.search.index import COLUMNS_VERSION, comment_columns, vorhaben_columns
 from app.search.models import IndexState, VorhabenTerm
 
 COLUMNS = ("tokens_a", "tokens_b", "tokens_c", "tokens_d")
@@ -381,10 +381,12 @@ def reindex_terms(connection: Connection, *, commit: bool = True) -> int:
 
 
 def fingerprint(analyzer: Analyzer = DEFAULT_ANALYZER) -> str:
-    """What the stored index depends on: the analyzer's tokens and the similar-Vorhaben
-    terms. Synonyms are not part of it: both search and similar Vorhaben apply them to
-    what is looked up, never to what is stored, so editing them needs no rebuild."""
-    digest = hashlib.sha256(f"{analyzer.fingerprint}\n{similar.FINGERPRINT}".encode())
+    """What the stored index depends on: the analyzer's tokens, the columns made of them
+    (index.COLUMNS_VERSION) and the similar-Vorhaben terms. Synonyms are not part of it:
+    both search and similar Vorhaben apply them to what is looked up, never to what is
+    stored, so editing them needs no rebuild."""
+    text = f"{analyzer.fingerprint}\n{similar.FINGERPRINT}\ncolumns {COLUMNS_VERSION}"
+    digest = hashlib.sha256(text.encode())
     return digest.hexdigest()[:16]
 
 

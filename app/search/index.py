@@ -38,6 +38,18 @@ def joined(analyzer: Analyzer, *texts: str) -> str:
     return " ".join(token for text in texts if text for token in analyzer.analyze(text))
 
 
+# Raise when a change here changes the stored token columns (part of bulk.fingerprint: a
+# deployment then rebuilds the index). 2: tags and fields of action in one order.
+COLUMNS_VERSION = 2
+
+
+def labels(tags: Iterable[str], fields: Iterable[str]) -> str:
+    """A Vorhaben's tags and fields of action as indexed, sorted: the form hands them over
+    as typed, a rebuild reads them from the tables, and the ranking reads adjacent tokens
+    (a compound's parts), so another order gave the same Vorhaben another score."""
+    return " ; ".join([*sorted(tags), *sorted(fields)])
+
+
 def vorhaben_columns(
     *,
     title: str,
@@ -49,10 +61,9 @@ def vorhaben_columns(
     analyzer: Analyzer = DEFAULT_ANALYZER,
 ) -> Columns:
     """The stored token columns of a Vorhaben's own text."""
-    labels = " ; ".join([*tags, *fields])
     return {
         "tokens_a": joined(analyzer, title),
-        "tokens_b": joined(analyzer, labels, summary),
+        "tokens_b": joined(analyzer, labels(tags, fields), summary),
         "tokens_c": joined(analyzer, description, lessons_learned),
         "tokens_d": "",
     }

@@ -10,6 +10,7 @@ from typing import Any
 from app.core.text import fold
 from app.search.analyzer import DEFAULT_ANALYZER
 from app.search.index import joined, vorhaben_columns
+from app.search.index import labels as index_labels
 from app.search.models import EntryKind
 from app.search.similar import stored_terms
 from app.seed import dbtools, text, vocab
@@ -286,7 +287,7 @@ def seed_vorhaben(
         body = [description.tokens, lessons.tokens if lessons is not None else ""]
         columns = {
             "tokens_a": joined(DEFAULT_ANALYZER, row["title"]),
-            "tokens_b": joined(DEFAULT_ANALYZER, " ; ".join([*tags, *labels]), row["summary"]),
+            "tokens_b": joined(DEFAULT_ANALYZER, index_labels(tags, labels), row["summary"]),
             "tokens_c": " ".join(part for part in body if part),
             "tokens_d": "",
         }

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from app.search import index, similar
+from app.search import bulk, index, similar
 from app.search.models import EntryKind, SearchEntry, VorhabenTerm
 from app.vorhaben.models import Vorhaben
 from tests import factories
@@ -137,3 +137,26 @@ def test_a_comment_edit_is_one_statement_and_the_session_sees_it(db: Session) ->
         db.scalars(select(SearchEntry).where(SearchEntry.id == entry.id)).one().tokens_d
         == (index.comment_columns("Welche Lizenzen nutzt ihr?")["tokens_d"])
     )
+
+
+def test_a_rebuild_stores_what_the_writes_stored(db: Session) -> None:
+    """Tags as typed (not in order), fields of action: a full rebuild of the index (after
+    an analyzer change) gives every Vorhaben the tokens its writes gave it, so its score
+    does not depend on whether the index was rebuilt (the ranking reads adjacent tokens)."""
+    author = factories.account(db)
+    vorhaben = factories.vorhaben(
+        db,
+        author,
+        "Digitale Verwaltung",
+        summary="Akten ohne Papier",
+        tags="Zukunft, E-Akte, Dokumentenmanagement",
+        fields=["verwaltung-ozg", "bildung"],
+    )
+    db.flush()
+    written = _stored(db, vorhaben.id)
+
+    bulk.reindex(db.connection(), commit=False)
+    bulk.reindex_terms(db.connection(), commit=False)
+
+    assert _stored(db, vorhaben.id) == written
+    assert "zukunft" in written[0][1]
