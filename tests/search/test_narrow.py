@@ -50,24 +50,37 @@ def _search(db: Session, text: str) -> tuple[list[str], list[int], int]:
     return seen, [card.id for card in result.vorhaben], result.total
 
 
-def _own(db: Session, vorhaben_id: int) -> list[tuple[str, str]]:
+def narrow_rows(db: Session, narrow: str, vorhaben_id: int) -> list[tuple[str, str]]:
+    """A narrow table's rows of a Vorhaben: its scope and its vector (app.search.bulk.NARROW
+    names the table's vector column)."""
+    spec = next(spec for spec in bulk.NARROW if spec.table == narrow)
     rows = db.execute(
-        text("SELECT scope, own::text FROM search_own WHERE vorhaben_id = :id"),
+        text(f"SELECT scope, {spec.column}::text FROM {spec.table} WHERE vorhaben_id = :id"),  # noqa: S608
         {"id": vorhaben_id},
     )
-    return [(str(scope), str(own)) for scope, own in rows]
+    return [(str(scope), str(vector)) for scope, vector in rows]
 
 
-def _entry(db: Session, vorhaben_id: int) -> tuple[str, str]:
-    """The Vorhaben entry's scope and its own vector."""
+def entry_row(db: Session, narrow: str, vorhaben_id: int) -> tuple[str, str]:
+    """What the narrow table must hold for the Vorhaben's entry: its scope and the vector
+    made from it as the table's fill does."""
+    spec = next(spec for spec in bulk.NARROW if spec.table == narrow)
     row = db.execute(
         text(
-            "SELECT scope, search_vector::text FROM search_entries "
+            f"SELECT scope, ({spec.expression})::text FROM search_entries "  # noqa: S608
             "WHERE kind = 'vorhaben' AND ref_id = :id"
         ),
         {"id": vorhaben_id},
     ).one()
     return str(row[0]), str(row[1])
+
+
+def _own(db: Session, vorhaben_id: int) -> list[tuple[str, str]]:
+    return narrow_rows(db, "search_own", vorhaben_id)
+
+
+def _entry(db: Session, vorhaben_id: int) -> tuple[str, str]:
+    return entry_row(db, "search_own", vorhaben_id)
 
 
 @pytest.mark.usefixtures("postgres")

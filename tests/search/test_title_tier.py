@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.search import bulk, index, query
 from app.vorhaben.repository import VorhabenFilter
 from tests import factories
+from tests.search.test_narrow import entry_row, narrow_rows
 
 
 def _title_tier(db: Session, text: str) -> tuple[str, list[int]]:
@@ -69,23 +70,12 @@ def test_more_words_still_match_the_whole_text(db: Session) -> None:
 
 
 def _titles(db: Session, vorhaben_id: int) -> list[tuple[str, str]]:
-    rows = db.execute(
-        text("SELECT scope, title::text FROM search_titles WHERE vorhaben_id = :id"),
-        {"id": vorhaben_id},
-    )
-    return [(str(scope), str(title)) for scope, title in rows]
+    return narrow_rows(db, "search_titles", vorhaben_id)
 
 
 def _entry(db: Session, vorhaben_id: int) -> tuple[str, str]:
     """The Vorhaben entry's scope and its title tokens as a tsvector."""
-    row = db.execute(
-        text(
-            "SELECT scope, to_tsvector('simple', tokens_a)::text FROM search_entries "
-            "WHERE kind = 'vorhaben' AND ref_id = :id"
-        ),
-        {"id": vorhaben_id},
-    ).one()
-    return str(row[0]), str(row[1])
+    return entry_row(db, "search_titles", vorhaben_id)
 
 
 @pytest.mark.usefixtures("postgres")
