@@ -1,7 +1,7 @@
-"""PostgreSQL's own-text tier and its count read the Vorhaben
-entries' vectors from the narrow `search_own` (migration 0037: "OZG" 103 ms from the wide
-`search_entries` at 100,000 Vorhaben), which a trigger keeps equal to the entries' own
-vectors. The title tier's table is tested in test_title_tier.py."""
+"""PostgreSQL's narrow tables of the Vorhaben entries (app.search.narrow): the own-text tier
+and its count read the vectors from `search_own` (migration 0037: "OZG" 108 -> 7 ms at
+100,000 Vorhaben), the title tier for one word the titles from `search_titles` (0036,
+test_title_tier.py); triggers keep both equal to the entries, a bulk rebuild fills them."""
 
 from __future__ import annotations
 
@@ -75,14 +75,6 @@ def entry_row(db: Session, narrow: str, vorhaben_id: int) -> tuple[str, str]:
     return str(row[0]), str(row[1])
 
 
-def _own(db: Session, vorhaben_id: int) -> list[tuple[str, str]]:
-    return narrow_rows(db, "search_own", vorhaben_id)
-
-
-def _entry(db: Session, vorhaben_id: int) -> tuple[str, str]:
-    return entry_row(db, "search_own", vorhaben_id)
-
-
 @pytest.mark.usefixtures("postgres")
 def test_the_own_text_tier_and_its_count_read_the_narrow_table(db: Session) -> None:
     author = factories.account(db, "Paula Pult")
@@ -124,43 +116,59 @@ def test_an_excluded_word_drops_a_vorhaben_by_its_own_text(db: Session) -> None:
     assert dropped.id not in found
 
 
+def _follow(db: Session, vorhaben_id: int) -> dict[str, tuple[str, str]]:
+    """Each narrow table's one row of the Vorhaben, checked against its entry."""
+    found = {}
+    for spec in bulk.NARROW:
+        rows = narrow_rows(db, spec.table, vorhaben_id)
+        assert rows == [entry_row(db, spec.table, vorhaben_id)], spec.table
+        found[spec.table] = rows[0]
+    return found
+
+
 @pytest.mark.usefixtures("postgres")
-def test_the_narrow_table_follows_every_write_of_the_entries(db: Session) -> None:
+def test_the_narrow_tables_follow_every_write_of_the_entries(db: Session) -> None:
     author = factories.account(db, "Paula Pult")
     vorhaben = factories.vorhaben(db, author, "Die digitale Schule", description="Tablets")
-    factories.comment(db, author, vorhaben, "Schule ohne Kreide")  # no row of its own
+    factories.comment(db, author, vorhaben, "Schule ohne Kreide")  # no rows of its own
     db.flush()
-    assert _own(db, vorhaben.id) == [_entry(db, vorhaben.id)]
-    assert "'tabl':3C" in _own(db, vorhaben.id)[0][1]
+    rows = _follow(db, vorhaben.id)
+    assert rows["search_titles"] == ("members", "'digital':1 'schul':2")
+    assert "'tabl':3C" in rows["search_own"][1]
 
-    vorhaben.description = "Glasfaser im Rathaus"
+    vorhaben.title = "Das Rathaus"
+    vorhaben.description = "Glasfaser im Keller"
     db.flush()
     index.index_vorhaben(db, vorhaben, [])
     index.update_scope(db, vorhaben.id, "municipality")
     db.flush()
-    assert _own(db, vorhaben.id) == [_entry(db, vorhaben.id)]
-    scope, own = _own(db, vorhaben.id)[0]
-    assert scope == "municipality"
-    assert "'glasfas" in own
-    assert "tabl" not in own
+    rows = _follow(db, vorhaben.id)
+    assert {scope for scope, _vector in rows.values()} == {"municipality"}
+    assert "'rathaus'" in rows["search_titles"][1]
+    assert "schul" not in rows["search_titles"][1]
+    assert "'glasfas" in rows["search_own"][1]
+    assert "tabl" not in rows["search_own"][1]
 
     db.delete(vorhaben)
     db.flush()
-    assert _own(db, vorhaben.id) == []
+    assert all(narrow_rows(db, spec.table, vorhaben.id) == [] for spec in bulk.NARROW)
 
 
 @pytest.mark.usefixtures("postgres")
-def test_a_bulk_rebuild_fills_the_narrow_table_again(db: Session) -> None:
+def test_a_bulk_rebuild_fills_the_narrow_tables_again(db: Session) -> None:
     author = factories.account(db, "Paula Pult")
     vorhaben = factories.vorhaben(db, author, "Rathaus", description="Das Onlinezugangsgesetz")
     db.flush()
     connection = db.connection()
-    before = _own(db, vorhaben.id)
+    before = _follow(db, vorhaben.id)
 
     bulk.suspend(connection, commit=False)
-    connection.exec_driver_sql("DELETE FROM search_own")
+    for spec in bulk.NARROW:
+        connection.exec_driver_sql(f"DELETE FROM {spec.table}")  # noqa: S608
     bulk.restore(connection, commit=False)
 
-    assert _own(db, vorhaben.id) == before == [_entry(db, vorhaben.id)]
+    assert _follow(db, vorhaben.id) == before
     _, found, _total = _search(db, "Onlinezugangsgesetz")
+    assert found == [vorhaben.id]
+    _, found, _total = _search(db, "Rathaus")
     assert found == [vorhaben.id]
