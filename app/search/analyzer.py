@@ -157,11 +157,7 @@ class Analyzer:
         parsed = syntax.parse(query)
         words = [word for chunk in parsed.words for word in _words(chunk)]
         terms = self._terms(_analyzed(self, words))[:MAX_TERMS]
-        phrases = []
-        for text in parsed.phrases[:MAX_PHRASES]:
-            tokens = tuple(item.token for _, item in _analyzed(self, _words(text)))
-            if tokens:
-                phrases.append(Phrase(text, tokens[:MAX_PHRASE_TOKENS]))
+        phrases = self._phrases(parsed.phrases)
         # An excluded word removes what has it, not everything that shares its head:
         # "-Bürgerbeteiligung" keeps the "Jugendbeteiligung".
         excluded = [
@@ -169,7 +165,18 @@ class Analyzer:
             for text in parsed.excluded[:MAX_EXCLUDED]
             for term in self._terms(_analyzed(self, _words(text)))
         ]
-        return Query(tuple(terms), tuple(phrases), tuple(excluded[:MAX_EXCLUDED]))
+        # An excluded "phrase" removes what has its words next to each other, not what has
+        # one of them: "Schule -\"digitale Schule\"" keeps the Schule.
+        excluded_phrases = self._phrases(parsed.excluded_phrases)
+        return Query(tuple(terms), tuple(phrases), tuple(excluded[:MAX_EXCLUDED]), excluded_phrases)
+
+    def _phrases(self, texts: Sequence[str]) -> tuple[Phrase, ...]:
+        phrases = []
+        for text in texts[:MAX_PHRASES]:
+            tokens = tuple(item.token for _, item in _analyzed(self, _words(text)))
+            if tokens:
+                phrases.append(Phrase(text, tokens[:MAX_PHRASE_TOKENS]))
+        return tuple(phrases)
 
     def similarity_terms(self, text: str, *, expand: bool = False) -> list[str]:
         """The distinct telling tokens of a text for finding similar Vorhaben: words and

@@ -7,13 +7,12 @@ structure the same way:
     term        (alt1 | alt2 | (part1 & part2))        (alt1 OR alt2 OR (part1 AND part2))
     phrase      (word1 <-> word2)                      "word1 word2"
     query       term & phrase & !(excluded | …)        term AND phrase NOT (excluded OR …)
+                (excluded: the terms without broader alternatives, and the phrases)
 
 `Query.matches` is the meaning both keep (tests/search/test_query_db.py).
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 from app.search.querymodel import Alternative, Phrase, Query, Term
 
@@ -49,14 +48,17 @@ def tsquery(query: Query) -> str:
     """The whole query (every term and phrase, none of the excluded terms)."""
     parts = [_ts_term(term) for term in query.terms] + [_ts_phrase(p) for p in query.phrases]
     text = " & ".join(parts)
-    if query.excluded:
-        text = f"({text}) & !({ts_any(query.excluded, broader=False)})"
+    if query.has_exclusions:
+        text = f"({text}) & !({ts_excluded(query)})"
     return text
 
 
-def ts_any(terms: Sequence[Term], *, broader: bool = True) -> str:
-    """Any of the terms (the excluded terms)."""
-    return " | ".join(_ts_term(term, broader=broader) for term in terms)
+def ts_excluded(query: Query) -> str:
+    """Any of the excluded terms (without their broader alternatives) and phrases."""
+    return " | ".join(
+        [_ts_term(term, broader=False) for term in query.excluded]
+        + [_ts_phrase(phrase) for phrase in query.excluded_phrases]
+    )
 
 
 def ts_title(query: Query) -> str:
@@ -89,14 +91,16 @@ def fts_match(query: Query) -> str:
     """The whole query (every term and phrase, none of the excluded terms)."""
     parts = [_fts_term(term) for term in query.terms] + [_fts_phrase(p) for p in query.phrases]
     text = "(" + " AND ".join(parts) + ")"
-    if query.excluded:
-        text = f"{text} NOT ({fts_any(query.excluded, broader=False)})"
+    if query.has_exclusions:
+        text = f"{text} NOT {fts_excluded(query)}"
     return text
 
 
-def fts_any(terms: Sequence[Term], *, broader: bool = True) -> str:
-    """Any of the terms (the excluded terms)."""
-    return "(" + " OR ".join(_fts_term(term, broader=broader) for term in terms) + ")"
+def fts_excluded(query: Query) -> str:
+    """Any of the excluded terms (without their broader alternatives) and phrases."""
+    parts = [_fts_term(term, broader=False) for term in query.excluded]
+    parts += [_fts_phrase(phrase) for phrase in query.excluded_phrases]
+    return "(" + " OR ".join(parts) + ")"
 
 
 def fts_title(query: Query) -> str:

@@ -256,11 +256,11 @@ def _lookup(
             # a scan of every entry with the word and a recheck of each: "Schule" 54 -> 13
             # ms at 100,000 Vorhaben).
             implied = params["title_match"] == params["match"]
-    if query.excluded:
-        params["excluded"] = (expressions.fts_any if sqlite else expressions.ts_any)(
-            query.excluded, broader=False
+    if query.has_exclusions:
+        params["excluded"] = (expressions.fts_excluded if sqlite else expressions.ts_excluded)(
+            query
         )
-    statement = _statement(sqlite, scope, shape, bool(query.excluded), tuple(names), implied)
+    statement = _statement(sqlite, scope, shape, query.has_exclusions, tuple(names), implied)
     # On the connection, not the session: plain rows, without the ORM's result loading
     # (a fifth of the ranking's time for 500 candidates; nothing here is an entity).
     return db.connection().execute(statement, params)

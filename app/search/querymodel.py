@@ -65,11 +65,16 @@ class Phrase:
 @dataclass(frozen=True)
 class Query:
     """Terms that must all be present, phrases that must all occur, excluded terms that
-    must not be present."""
+    must not be present and excluded phrases that must not occur."""
 
     terms: tuple[Term, ...] = ()
     phrases: tuple[Phrase, ...] = ()
     excluded: tuple[Term, ...] = ()
+    excluded_phrases: tuple[Phrase, ...] = ()
+
+    @property
+    def has_exclusions(self) -> bool:
+        return bool(self.excluded or self.excluded_phrases)
 
     @property
     def is_empty(self) -> bool:
@@ -95,6 +100,10 @@ class Query:
                 for phrase in self.phrases
             )
             and not any(term.present_in(present) for term in self.excluded)
+            and not any(
+                any(phrase.present_in(tokens) for tokens in fields.values())
+                for phrase in self.excluded_phrases
+            )
         )
 
 

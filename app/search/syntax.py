@@ -22,7 +22,8 @@ class Parsed:
 
     words: tuple[str, ...]  # in order; a hyphenated word is one word
     phrases: tuple[str, ...]
-    excluded: tuple[str, ...]  # words and phrases after "-"
+    excluded: tuple[str, ...]  # words after "-"
+    excluded_phrases: tuple[str, ...] = ()  # "phrases" after "-"
 
 
 def parse(query: str) -> Parsed:
@@ -30,15 +31,18 @@ def parse(query: str) -> Parsed:
     words: list[str] = []
     phrases: list[str] = []
     excluded: list[str] = []
+    excluded_phrases: list[str] = []
     for match in _PART.finditer(query[:MAX_QUERY_LENGTH]):
         minus, phrase, word = match.group(1), match.group(2), match.group(3)
         text = phrase if phrase is not None else word
         if not text or not text.strip('"„“”«»-'):
             continue
-        if minus:
+        if minus and phrase is not None:
+            excluded_phrases.append(phrase)
+        elif minus:
             excluded.append(text)
         elif phrase is not None:
             phrases.append(phrase)
         else:
             words.append(word)
-    return Parsed(tuple(words), tuple(phrases), tuple(excluded))
+    return Parsed(tuple(words), tuple(phrases), tuple(excluded), tuple(excluded_phrases))

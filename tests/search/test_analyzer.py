@@ -203,6 +203,16 @@ def test_query_syntax_phrases_and_exclusions() -> None:
     )
 
 
+def test_an_excluded_phrase_removes_its_words_next_to_each_other_only() -> None:
+    query = analyzer.analyze_query('Schule -"digitale Schule"')
+
+    assert query.excluded == ()
+    assert [phrase.tokens for phrase in query.excluded_phrases] == [("digital", "schul")]
+    assert query.matches(analyzer.analyze_document({"title": "Schule am Fluss"}))
+    assert query.matches(analyzer.analyze_document({"title": "Schule und digitale Medien"}))
+    assert not query.matches(analyzer.analyze_document({"title": "Die digitale Schule"}))
+
+
 def test_excluding_a_compound_keeps_vorhaben_that_only_share_its_head() -> None:
     query = analyzer.analyze_query("App -Bürgerbeteiligung")
 
@@ -275,7 +285,7 @@ def test_every_token_fits_both_databases(text: str) -> None:
 @given(st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=40))
 def test_a_document_finds_itself(text: str) -> None:
     query = analyzer.analyze_query(text)
-    if not query.is_empty and not query.excluded:
+    if not query.is_empty and not query.has_exclusions:
         assert query.matches(analyzer.analyze_document({"title": text}))
 
 

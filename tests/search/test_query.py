@@ -114,6 +114,24 @@ def test_an_excluded_word_drops_a_vorhaben_by_its_own_text_in_every_tier(
         assert result.total == 3
 
 
+def test_an_excluded_phrase_drops_what_has_it_not_what_has_its_words(
+    db: Session, reader: factories.Account
+) -> None:
+    """Before, "-\"digitale Schule\"" excluded each word, the query's own "Schule" too: no
+    hit at all."""
+    author = factories.account(db)
+    river = factories.vorhaben(db, author, "Schule am Fluss")
+    media = factories.vorhaben(db, author, "Schule und digitale Medien")
+    factories.vorhaben(db, author, "Die digitale Schule")
+    by_comment = factories.vorhaben(db, author, "Bauhof", description="Die digitale Schule")
+    factories.comment(db, author, by_comment, "Und die Schule?")
+
+    for text in ('Schule -"digitale Schule"', "Schule -„digitale Schule“"):
+        result = query.search(db, reader, text, VorhabenFilter())
+        assert {card.id for card in result.vorhaben} == {river.id, media.id}, text
+        assert result.total == 2
+
+
 def test_comment_hits_report_the_comment_with_a_marked_excerpt(
     db: Session, corpus: dict[str, int], reader: factories.Account
 ) -> None:
