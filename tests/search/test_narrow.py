@@ -41,7 +41,7 @@ def _recorded(db: Session, run: Callable[[], T]) -> tuple[list[str], T]:
         event.remove(connection, "before_cursor_execute", record)
 
 
-def _search(db: Session, text: str) -> tuple[list[str], list[int], int]:
+def search_recorded(db: Session, text: str) -> tuple[list[str], list[int], int]:
     """The statements a search ran, the Vorhaben found and their count."""
     reader = factories.account(db, "Rita Reader")
     seen, result = _recorded(
@@ -84,7 +84,7 @@ def test_the_own_text_tier_and_its_count_read_the_narrow_table(db: Session) -> N
     ]
     factories.vorhaben(db, author, "Tablets", description="Für die Schule")
 
-    statements, found, total = _search(db, "Onlinezugangsgesetz")
+    statements, found, total = search_recorded(db, "Onlinezugangsgesetz")
 
     assert len([statement for statement in statements if "FROM search_own" in statement]) == 1
     assert found == [vorhaben.id for vorhaben in reversed(described)][:5]
@@ -105,7 +105,7 @@ def test_an_excluded_word_drops_a_vorhaben_by_its_own_text(db: Session) -> None:
     commented = factories.vorhaben(db, author, "Schule am See")
     factories.comment(db, author, commented, "Wir nehmen Tablets")  # a comment does not count
 
-    statements, found, _total = _search(db, "Schule -Tablets")
+    statements, found, _total = search_recorded(db, "Schule -Tablets")
 
     # The tiers of Vorhaben entries leave the word out in their match: no subquery (over
     # `search_own` the planner unpacked every out-of-line vector for a common word, 325 ms).
@@ -168,7 +168,7 @@ def test_a_bulk_rebuild_fills_the_narrow_tables_again(db: Session) -> None:
     bulk.restore(connection, commit=False)
 
     assert _follow(db, vorhaben.id) == before
-    _, found, _total = _search(db, "Onlinezugangsgesetz")
+    _, found, _total = search_recorded(db, "Onlinezugangsgesetz")
     assert found == [vorhaben.id]
-    _, found, _total = _search(db, "Rathaus")
+    _, found, _total = search_recorded(db, "Rathaus")
     assert found == [vorhaben.id]

@@ -7,33 +7,18 @@ test_narrow.py). With more words the whole text must still match."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from app.search import query
-from app.vorhaben.repository import VorhabenFilter
 from tests import factories
+from tests.search.test_narrow import search_recorded
 
 
 def _title_tier(db: Session, text: str) -> tuple[str, list[int]]:
-    seen: list[str] = []
-    connection = db.connection()
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        tiers = ("to_tsvector('simple'::regconfig, search_entries.tokens_a)", "search_titles")
-        if any(tier in statement for tier in tiers):
-            seen.append(statement)
-
-    reader = factories.account(db, "Rita Reader")
-    event.listen(connection, "before_cursor_execute", record)
-    try:
-        result = query.search(db, reader, text, VorhabenFilter())
-    finally:
-        event.remove(connection, "before_cursor_execute", record)
-    return seen[0], [card.id for card in result.vorhaben]
+    """The statement of the title tier, and the Vorhaben found."""
+    seen, found, _total = search_recorded(db, text)
+    tiers = ("to_tsvector('simple'::regconfig, search_entries.tokens_a)", "search_titles")
+    return next(st for st in seen if any(tier in st for tier in tiers)), found
 
 
 @pytest.fixture
