@@ -6,13 +6,14 @@ cannot fetch a file of a Vorhaben restricted to its municipality. axe on every s
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 from sqlalchemy import select
 
 from app.attachments.models import Attachment
@@ -87,6 +88,18 @@ def upload_on_page(page: Page, name: str, mime: str, body: bytes) -> None:
     section.get_by_role("button", name="Hochladen").click()
 
 
+def assert_loaded(image: Locator, seconds: float = 10.0) -> None:
+    """The picture has loaded and decoded. Visible is not loaded: the element has its box
+    before the browser has fetched the picture (CI saw the check run before the request). A
+    poll under a deadline, since page.evaluate() has no timeout and a promise may not settle
+    with JavaScript off."""
+    deadline = time.monotonic() + seconds
+    while not image.evaluate("img => img.complete && img.naturalWidth > 0"):
+        if time.monotonic() > deadline:
+            pytest.fail(f"the picture did not load within {seconds:.0f} s")
+        time.sleep(0.02)
+
+
 def test_vorhaben_files_without_javascript(leipzig: Page, muenchen: Page, demo: LiveServer) -> None:
     page = leipzig
     vorhaben_id = own_vorhaben(demo, "leipzig", restricted=True)
@@ -101,7 +114,7 @@ def test_vorhaben_files_without_javascript(leipzig: Page, muenchen: Page, demo: 
     upload_on_page(page, "Lageplan.png", "image/png", png())
     preview = page.locator("#anhaenge img[alt='Vorschau: Lageplan.png']")
     expect(preview).to_be_visible()
-    assert preview.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert_loaded(preview)
     assert_accessible(page, "Vorhaben page with files")
 
     # Too large: the error names the limit, the field is marked, the page stays usable.
