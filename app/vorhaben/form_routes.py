@@ -304,7 +304,7 @@ def similar_fragment(
     tags: Annotated[str, Query(max_length=1000)] = "",
     fields_of_action: Annotated[list[str] | None, Query()] = None,
     stage: Annotated[str, Query(max_length=40)] = "",
-    exclude: Annotated[int | None, Query()] = None,
+    exclude: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
     """Similar existing Vorhaben while the title and summary are typed (htmx), with the
     tags, fields of action and stage chosen so far."""
@@ -315,7 +315,7 @@ def similar_fragment(
         tags=forms.split_tags(tags),
         field_ids=_ids(fields_of_action or []),
         stage=stage or None,
-        exclude_id=exclude,
+        exclude_id=parse_id(exclude),  # the edit form's own Vorhaben; other text is no id
     )
     return render(request, "vorhaben/_similar.html", {"similar": found})
 

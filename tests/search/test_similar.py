@@ -216,3 +216,18 @@ def test_the_forms_lookup_takes_fields_of_action_stage_and_tags(
     # Tags alone find what their words say.
     page = client.get("/vorhaben/aehnlich", params={"tags": "Container, Sensorik"})
     assert f"/vorhaben/{waste.id}" in page.text
+
+
+@pytest.mark.parametrize(
+    "exclude", ["2147483648", "9223372036854775808", "-9223372036854775809", "x"]
+)
+def test_the_forms_lookup_ignores_an_exclusion_that_is_no_id(
+    client: TestClient, db: Session, exclude: str
+) -> None:
+    # The edit form sends its Vorhaben's id; anything else a client sends is no id (it
+    # overflowed PostgreSQL's integer and SQLite's 64 bits: a 500).
+    found = factories.vorhaben(db, factories.account(db, "Sina Suche"), "Baumkataster digital")
+    factories.login(client, db, factories.account(db, "Rita Reader"))
+    page = client.get("/vorhaben/aehnlich", params={"title": "Baumkataster", "exclude": exclude})
+    assert page.status_code == 200
+    assert f"/vorhaben/{found.id}" in page.text
