@@ -36,7 +36,8 @@ from app.search.querymodel import Alternative, Phrase, Query, Term
 from app.search.stemming import canonical, stem
 from app.search.synonyms import DEFAULT_SYNONYMS, Synonyms
 
-VERSION = 1  # raise when a change here changes the tokens of stored text
+VERSION = 2  # raise when a change here changes the tokens of stored text (2: gender forms
+# inside compounds)
 MAX_WORD = 64  # characters of a word that are analyzed; the rest of a longer one is cut
 MAX_TOKEN = 48
 MAX_TEXT = 200_000  # characters of one field; a longer text is cut
@@ -64,8 +65,12 @@ FIELD_WEIGHTS: Mapping[str, float] = {
 # zero-width space and joiners, word joiner, BOM, bidi marks): removed before splitting.
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 # Gender forms: "Bürger*innen", "Bürger:innen", "Bürger_innen", "Bürger/-innen",
-# "BürgerInnen" are found as "Bürger".
-_GENDER = re.compile(r"(?<=[^\W\d_])(?:[*:_]|/-?)(?:innen|in)\b|(?<=[a-zäöüß])(?:Innen|In)\b")
+# "BürgerInnen" are found as "Bürger", and inside a compound too: "Bürger*innenbeteiligung",
+# "BürgerInnenbeteiligung" as "Bürgerbeteiligung".
+_GENDER = re.compile(
+    r"(?<=[^\W\d_])(?:[*:_]|/-?)(?:innen|in)\b|(?<=[^\W\d_])[*:_]innen(?=[^\W\d_])"
+    r"|(?<=[a-zäöüß])(?:Innen|In)\b|(?<=[a-zäöüß])Innen(?=[a-zäöüß])"
+)
 _WORD = re.compile(r"[^\W_]+(?:[-‐‑][^\W_]+)*")
 _HYPHEN = re.compile(r"[-‐‑]")
 _MAX_ACRONYM = 8
@@ -160,9 +165,10 @@ class Analyzer:
         phrases = self._phrases(parsed.phrases)
         # An excluded word removes what has it, not everything that shares its head:
         # "-Bürgerbeteiligung" keeps the "Jugendbeteiligung".
+        # The limits count what is left after stopwords: "-der -die … -Dorf" excludes Dorf.
         excluded = [
             replace(term, broader=())
-            for text in parsed.excluded[:MAX_EXCLUDED]
+            for text in parsed.excluded
             for term in self._terms(_analyzed(self, _words(text)))
         ]
         # An excluded "phrase" removes what has its words next to each other, not what has
@@ -171,11 +177,13 @@ class Analyzer:
         return Query(tuple(terms), tuple(phrases), tuple(excluded[:MAX_EXCLUDED]), excluded_phrases)
 
     def _phrases(self, texts: Sequence[str]) -> tuple[Phrase, ...]:
-        phrases = []
-        for text in texts[:MAX_PHRASES]:
+        phrases: list[Phrase] = []
+        for text in texts:
             tokens = tuple(item.token for _, item in _analyzed(self, _words(text)))
-            if tokens:
+            if tokens:  # a phrase of stopwords only ("der die") takes no place
                 phrases.append(Phrase(text, tokens[:MAX_PHRASE_TOKENS]))
+                if len(phrases) == MAX_PHRASES:
+                    break
         return tuple(phrases)
 
     def similarity_terms(self, text: str, *, expand: bool = False) -> list[str]:
@@ -255,10 +263,15 @@ class Analyzer:
         return [tuple(dict.fromkeys(t for alt in choice for t in alt)) for choice in combined]
 
 
+def written(text: str) -> str:
+    """A text as the analyzer reads it before splitting it into words: NFKC, invisible
+    characters removed, gender forms folded (the words of Term.text come from this)."""
+    return _GENDER.sub("", unicodedata.normalize("NFKC", _INVISIBLE.sub("", text)))
+
+
 def _words(text: str) -> list[str]:
     """The words of a text as written: hyphenated words whole, gender forms folded."""
-    text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
-    return _WORD.findall(_GENDER.sub("", text))
+    return _WORD.findall(written(text))
 
 
 def _analyzed(analyzer: Analyzer, raw_words: Iterable[str]) -> list[tuple[str, Word]]:

@@ -24,7 +24,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.search import typos
-from app.search.analyzer import DEFAULT_ANALYZER
+from app.search.analyzer import DEFAULT_ANALYZER, written
 from app.search.querymodel import Query
 
 _NEAR = text(
@@ -82,8 +82,8 @@ def meant(typed: str, corrections: dict[str, str], texts: Iterable[str]) -> str 
     of the hits' texts that has the corrected token ("Digitalisirung" -> "Digitalisierung");
     None when no such word is found."""
     words: dict[str, str] = {}
-    for written in texts:
-        for whole in _WORD.findall(written):
+    for shown in texts:
+        for whole in _WORD.findall(shown):
             # "Online-Bürgerbeteiligung": the whole word and each of its parts.
             for word in (whole, *whole.split("-")) if "-" in whole else (whole,):
                 tokens = DEFAULT_ANALYZER.analyze(word) if word else []
@@ -91,9 +91,17 @@ def meant(typed: str, corrections: dict[str, str], texts: Iterable[str]) -> str 
                     words[tokens[0]] = word
         if all(token in words for token in corrections.values()):
             break
-    result = typed
+    # Term.text is the word as the analyzer read it (NFKC, no soft hyphen, gender forms
+    # folded): replace it in the query read the same way, every time it stands as a word.
+    start = written(typed)
+    result = start
     for before, token in corrections.items():
         if token not in words:
             return None
-        result = re.sub(re.escape(before), words[token], result, count=1, flags=re.IGNORECASE)
-    return result
+        result = re.sub(
+            rf"(?<![^\W_]){re.escape(before)}(?![^\W_])",
+            lambda _match, word=words[token]: word,
+            result,
+            flags=re.IGNORECASE,
+        )
+    return result if result != start else None

@@ -119,10 +119,25 @@ def test_a_stopword_written_as_an_abbreviation_is_kept() -> None:
         ("OZG-Umsetzung", "Umsetzung des Onlinezugangsgesetzes"),
         ("Bürger", "Angebote für Bürger*innen"),
         ("Mitarbeiter", "Schulung der MitarbeiterInnen"),
+        # Gender forms inside a compound: the compound without them.
+        ("Beteiligung", "Bürger*innenbeteiligung im Quartier"),
+        ("Bürgerbeteiligung", "Bürger:innenbeteiligung im Quartier"),
+        ("Bürgerbeteiligung", "Bürger_innenbeteiligung im Quartier"),
+        ("Bürgerbeteiligung", "BürgerInnenbeteiligung im Quartier"),
+        ("Schülervertretung", "Schüler:innenvertretung digital"),
+        ("Vertretung", "Schüler*innenvertretung digital"),
     ],
 )
 def test_hyphenated_words_and_gender_forms(query: str, text: str) -> None:
     assert finds(query, text)
+
+
+def test_inner_gender_forms_fold_only_inside_words() -> None:
+    # "Innenstadt" and "Innenhof" are words of their own, not gender forms.
+    assert analyzer.analyze("Die Innenstadt und der Innenhof") == analyzer.analyze(
+        "Innenstadt Innenhof"
+    )
+    assert finds("Innenstadt", "Belebung der Innenstadt")
 
 
 def test_a_hyphenated_query_does_not_shrink_to_its_longest_part() -> None:
@@ -201,6 +216,20 @@ def test_query_syntax_phrases_and_exclusions() -> None:
     assert not query.matches(
         analyzer.analyze_document({"title": "Smart City Sensoren, digitaler Zwilling, Parkhaus"})
     )
+
+
+def test_stopwords_take_no_place_among_the_limited_exclusions_and_phrases() -> None:
+    # Stopwords are dropped before the limits (8 exclusions, 4 phrases) are applied, so
+    # they cannot push out what was meant.
+    query = analyzer.analyze_query("Schule -der -die -das -und -oder -mit -von -zum -Dorf")
+    assert [term.text for term in query.excluded] == ["Dorf"]
+    assert not query.matches(analyzer.analyze_document({"title": "Schule im Dorf"}))
+
+    query = analyzer.analyze_query('Schule "der die" "und das" "mit von" "zum am" "im Dorf"')
+    assert [phrase.tokens for phrase in query.phrases] == [("dorf",)]
+
+    query = analyzer.analyze_query('Schule -"der die" -"und das" -"mit" -"zum" -"im Dorf"')
+    assert [phrase.tokens for phrase in query.excluded_phrases] == [("dorf",)]
 
 
 def test_an_excluded_phrase_removes_its_words_next_to_each_other_only() -> None:

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.search import query, vocabulary
+from app.search.analyzer import DEFAULT_ANALYZER
 from app.vorhaben.repository import VorhabenFilter
 from tests import factories
 
@@ -30,6 +31,37 @@ def test_a_typo_in_a_longer_word_finds_what_was_meant(db: Session) -> None:
     assert result.corrected
     assert result.meant == "Digitalisierung"
     assert "digitalisier" in result.terms  # the correction is marked in the hits
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Bu\u0308rgerbeteilgung", "Bürgerbeteiligung"),  # the umlaut as two code points
+        ("Bürger\u00adbeteilgung", "Bürgerbeteiligung"),  # a soft hyphen
+        ("Ｂürgerbeteilgung", "Bürgerbeteiligung"),  # a fullwidth letter
+        ("Bürgerbeteilgung online", "Bürgerbeteiligung online"),
+        ("Bürgerbeteilgung Bürgerbeteilgung", "Bürgerbeteiligung Bürgerbeteiligung"),
+        ("Bürger*innenbeteilgung", "Bürgerbeteiligung"),  # a gender form
+    ],
+)
+def test_meinten_sie_carries_the_corrected_word_however_it_was_typed(
+    typed: str, expected: str
+) -> None:
+    # The correction is keyed by the word as the analyzer read it (NFKC, no soft hyphen,
+    # gender forms folded); the suggestion once repeated the typo where the typed text
+    # differed from it, and corrected a repeated word only once.
+    texts = ["Bürgerbeteiligung online Digitalisierung der Verwaltung"]
+    term = DEFAULT_ANALYZER.analyze_query(typed).terms[0].text
+    assert vocabulary.meant(typed, {term: "burgerbeteil"}, texts) == expected
+
+
+def test_meinten_sie_never_suggests_what_was_typed() -> None:
+    assert (
+        vocabulary.meant(
+            "Bürgerbeteiligung", {"Bürgerbeteiligung": "burgerbeteil"}, ["Bürgerbeteiligung"]
+        )
+        is None
+    )
 
 
 def test_a_correct_word_and_short_words_are_not_corrected(db: Session) -> None:
