@@ -78,10 +78,10 @@ async def filter_params(  # a coroutine: no thread hand-over for parsing a query
     open_source: Annotated[str, Query(max_length=1)] = "",
     ai_risk: Annotated[str, Query(max_length=20)] = "",
 ) -> repository.VorhabenFilter:
-    """The list filters from the query string (shared with search)."""
-    return repository.VorhabenFilter(
-        stage, field, land, kreis, municipality, partners, ai, open_source, ai_risk
-    )
+    """The list filters from the query string (shared with search), without the spaces a
+    pasted key brings along (the municipality picker strips them as well)."""
+    values = (stage, field, land, kreis, municipality, partners, ai, open_source, ai_risk)
+    return repository.VorhabenFilter(*(value.strip() for value in values))
 
 
 Filters = Annotated[repository.VorhabenFilter, Depends(filter_params)]

@@ -102,6 +102,11 @@ def test_the_filters_work_as_a_plain_form(client: TestClient, db: Session, scene
     assert 'id="municipality-all" name="municipality" value=""' in linked
     nothing = client.get("/vorhaben?kommune=Gibtsnichtdorf").text
     assert "Keine Kommune gefunden" in nothing
+    # A key pasted with spaces around it filters as the picker shows it (it showed the
+    # municipality chosen and an empty list).
+    pasted = client.get("/vorhaben", params={"municipality": f" {scene.town.ags} "}).text
+    assert "Ratsinfo" in pasted and "KI-Chatbot" in pasted and "Papierloses" not in pasted
+    assert re.search(rf'value="{scene.town.ags}" checked', pasted)
 
 
 def test_htmx_results_bring_the_kreise_of_the_new_land(
