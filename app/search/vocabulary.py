@@ -98,10 +98,6 @@ def meant(typed: str, corrections: dict[str, str], texts: Iterable[str]) -> str 
     for before, token in corrections.items():
         if token not in words:
             return None
-        result = re.sub(
-            rf"(?<![^\W_]){re.escape(before)}(?![^\W_])",
-            lambda _match, word=words[token]: word,
-            result,
-            flags=re.IGNORECASE,
-        )
+        standing = re.compile(rf"(?<![^\W_]){re.escape(before)}(?![^\W_])", re.IGNORECASE)
+        result = standing.sub(words[token].replace("\\", "\\\\"), result)
     return result if result != start else None
