@@ -9,8 +9,11 @@ capitals ("IT", "OB") stay, and no word is dropped for being short.
 
 The token contract (what the index stores; see docs/search.md):
 - a token is `[a-z0-9]+`, 2 to 48 characters;
-- a field's token list holds its words' tokens in reading order, then the derived tokens
-  (compound and hyphen parts), so words stay adjacent for phrases;
+- a text's token list holds its words' tokens in reading order, then for each word with
+  derived tokens (compound and hyphen parts) the token GAP and those parts, so words stay
+  adjacent for phrases and a phrase never spans from a word to a part or between the parts
+  of two words; a stored column ends each of its texts with GAP (app.search.index.joined),
+  so no phrase spans two texts or, on PostgreSQL, two weight columns;
 - the database stores `" ".join(tokens)` per field: PostgreSQL as
   `setweight(to_tsvector('simple', …), weight)`, SQLite FTS5 with the `unicode61` or
   `ascii` tokenizer. Both split that text back into exactly these tokens.
@@ -37,7 +40,12 @@ from app.search.stemming import canonical, stem
 from app.search.synonyms import DEFAULT_SYNONYMS, Synonyms
 
 VERSION = 2  # raise when a change here changes the tokens of stored text (2: gender forms
-# inside compounds)
+# inside compounds; GAP)
+# A token no word yields (a word that would is dropped): stored where a phrase must not
+# match across, after each text and between a word and the parts of words (PostgreSQL
+# numbers the positions of the weight columns on from one another, so a title's last word
+# stood next to the summary's first).
+GAP = "x0gap0x"
 MAX_WORD = 64  # characters of a word that are analyzed; the rest of a longer one is cut
 MAX_TOKEN = 48
 MAX_TEXT = 200_000  # characters of one field; a longer text is cut
@@ -147,11 +155,16 @@ class Analyzer:
         return _analyze_word(self.lexicon, self._stop, raw[:MAX_WORD])
 
     def analyze(self, text: str) -> list[str]:
-        """The tokens of one field: the words' tokens in order, then their parts'."""
+        """The tokens of one text: the words' tokens in order, then each word's parts after
+        a GAP (a phrase matches within a word's parts, "Open Data" in "Open-Data-Portal",
+        never from a word to the parts or from one word's parts to the next's)."""
         analyzed = [item for item in map(self.word, _words(text[:MAX_TEXT])) if item]
-        return [item.token for item in analyzed] + [
-            part for item in analyzed for part in item.parts
-        ]
+        tokens = [item.token for item in analyzed]
+        for item in analyzed:
+            if item.parts:
+                tokens.append(GAP)
+                tokens.extend(item.parts)
+        return tokens
 
     def analyze_document(self, fields: Mapping[str, str]) -> dict[str, list[str]]:
         """The tokens of each field of a document (see the module's token contract)."""
@@ -342,7 +355,7 @@ def _single(lexicon: Lexicon, stop: frozenset[str], word: str, *, keep_short: bo
 
 def _token(stemmed: str) -> str | None:
     token = stemmed[:MAX_TOKEN]
-    return token if len(token) >= 2 else None
+    return token if len(token) >= 2 and token != GAP else None
 
 
 DEFAULT_ANALYZER = Analyzer()

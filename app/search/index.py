@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from app.comments.models import Comment
 from app.search import similar, writes
-from app.search.analyzer import DEFAULT_ANALYZER, Analyzer
+from app.search.analyzer import DEFAULT_ANALYZER, GAP, Analyzer
 from app.search.models import EntryKind, SearchEntry, VorhabenTerm
 from app.vorhaben.models import Vorhaben
 from app.vorhaben.visibility import scope_of
@@ -34,13 +34,17 @@ Columns = dict[str, str]
 
 
 def joined(analyzer: Analyzer, *texts: str) -> str:
-    """The tokens of the texts, in order, as one column's stored text."""
-    return " ".join(token for text in texts if text for token in analyzer.analyze(text))
+    """The tokens of the texts, in order, each text's followed by GAP, as one column's
+    stored text (the joined() of texts apart, joined by a space, is the same)."""
+    return " ".join(
+        f"{' '.join(tokens)} {GAP}" for text in texts if text and (tokens := analyzer.analyze(text))
+    )
 
 
 # Raise when a change here changes the stored token columns (part of bulk.fingerprint: a
-# deployment then rebuilds the index). 2: tags and fields of action in one order.
-COLUMNS_VERSION = 2
+# deployment then rebuilds the index). 2: tags and fields of action in one order; 3: GAP
+# after each text.
+COLUMNS_VERSION = 3
 
 
 def labels(tags: Iterable[str], fields: Iterable[str]) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from app.search.analyzer import GAP
 from app.search.querymodel import Alternative, Query
 
 COLUMNS = ("tokens_a", "tokens_b", "tokens_c", "tokens_d")
@@ -35,6 +36,7 @@ TYPICAL: Mapping[str, float] = {
     "tokens_c": 150.0,
     "tokens_d": 40.0,
 }
+_GAP = f" {GAP} "  # never two in a row (app.search.analyzer's token contract)
 K1 = 1.2
 B = 0.75
 OTHER_ALTERNATIVE = 0.8
@@ -70,8 +72,11 @@ class Scorer:
         fields: list[tuple[str, float]] = []
         for (weight, typical), text in zip(self._columns, columns, strict=True):
             if text:
-                norm = 1 - B + B * (text.count(" ") + 1) / typical
-                fields.append((f" {text} ", weight / max(1.0, norm)))
+                padded = f" {text} "
+                # The length in tokens, GAPs not counted (they are no words).
+                length = text.count(" ") + 1 - padded.count(_GAP)
+                norm = 1 - B + B * length / typical
+                fields.append((padded, weight / max(1.0, norm)))
         saturated: list[float] = []
         found_any = False
         for needle in self._needles:

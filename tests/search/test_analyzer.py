@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.search.analyzer import DEFAULT_ANALYZER, Analyzer
+from app.search.analyzer import DEFAULT_ANALYZER, GAP, Analyzer
 from app.search.compounds import Lexicon
 from app.search.synonyms import DEFAULT_SYNONYMS, Synonyms
 
@@ -192,7 +192,7 @@ def test_the_lexicon_changes_the_fingerprint() -> None:
     smaller = Analyzer(lexicon=Lexicon.of(["daten", "schutz"]))
 
     assert smaller.fingerprint != analyzer.fingerprint
-    assert smaller.analyze("Datenschutz") == ["datenschutz", "dat", "schutz"]
+    assert smaller.analyze("Datenschutz") == ["datenschutz", GAP, "dat", "schutz"]
 
 
 def test_synonym_lists_ignore_what_they_cannot_use() -> None:
@@ -292,6 +292,14 @@ def test_hostile_text_yields_valid_tokens_in_bounded_time(text: str) -> None:
     assert all(TOKEN.fullmatch(token) for token in tokens)
     assert len(query.terms) <= 12
     assert all(TOKEN.fullmatch(token) for token in query.tokens)
+
+
+def test_the_gap_token_is_never_a_word() -> None:
+    # The index stores GAP where a phrase must not match across; a word that yields it is
+    # dropped, so no query can ask for it (it would match every entry).
+    assert analyzer.analyze_query(GAP).is_empty
+    assert analyzer.analyze_query(f'"{GAP} Schule"').phrases[0].tokens == ("schul",)
+    assert analyzer.analyze(f"Schule {GAP}") == ["schul"]
 
 
 def test_nul_emoji_and_other_scripts_still_find_their_words() -> None:

@@ -133,8 +133,8 @@ def test_the_narrow_tables_follow_every_write_of_the_entries(db: Session) -> Non
     factories.comment(db, author, vorhaben, "Schule ohne Kreide")  # no rows of its own
     db.flush()
     rows = _follow(db, vorhaben.id)
-    assert rows["search_titles"] == ("members", "'digital':1 'schul':2")
-    assert "'tabl':3C" in rows["search_own"][1]
+    assert rows["search_titles"] == ("members", "'digital':1 'schul':2 'x0gap0x':3")
+    assert "'tabl':4C" in rows["search_own"][1]
 
     vorhaben.title = "Das Rathaus"
     vorhaben.description = "Glasfaser im Keller"

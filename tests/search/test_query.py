@@ -132,6 +132,34 @@ def test_an_excluded_phrase_drops_what_has_it_not_what_has_its_words(
         assert result.total == 2
 
 
+def test_a_phrase_spans_neither_two_fields_nor_from_a_word_to_parts(
+    db: Session, reader: factories.Account
+) -> None:
+    """Before, PostgreSQL numbered the summary's positions on from the title's, so a title
+    ending in "Digitale" and a summary starting with "Schule" had the phrase "digitale
+    Schule"; and on both databases a field's last word stood next to the first compound
+    part ("Digitalisierungsstrategie Schule" had "Schule Digitalisierung")."""
+    author = factories.account(db)
+    across = factories.vorhaben(db, author, "Projekt Digitale", summary="Schule im Dorf")
+    parts = factories.vorhaben(db, author, "Digitalisierungsstrategie Schule")
+    two_words = factories.vorhaben(db, author, "Digitalisierungsstrategie Schulentwicklung")
+    phrase = factories.vorhaben(db, author, "Schule im Wandel", summary="Die digitale Schule")
+    portal = factories.vorhaben(db, author, "Unser Open-Data-Portal")
+
+    def found(text: str) -> set[int]:
+        result = query.search(db, reader, text, VorhabenFilter())
+        assert result.total == len(result.vorhaben), text
+        return {card.id for card in result.vorhaben}
+
+    assert found('"digitale Schule"') == {phrase.id}
+    assert found('Dorf -"digitale Schule"') == {across.id}
+    assert found('"Schule Digitalisierung"') == set()
+    assert found('"Strategie Schule"') == set()  # the parts of two words
+    assert found('Strategie -"Schule Digitalisierung"') == {parts.id, two_words.id}
+    assert found('"Open Data"') == {portal.id}  # the parts of one word still match
+    assert found('"Digitalisierungsstrategie Schule"') == {parts.id}
+
+
 def test_comment_hits_report_the_comment_with_a_marked_excerpt(
     db: Session, corpus: dict[str, int], reader: factories.Account
 ) -> None:
