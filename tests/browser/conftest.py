@@ -25,6 +25,7 @@ from playwright.sync_api import (
     ConsoleMessage,
     Page,
     Playwright,
+    expect,
     sync_playwright,
 )
 from sqlalchemy import Engine
@@ -45,6 +46,12 @@ from app.web import csrf
 from tests.conftest import TEST_SECRET, create_database
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# How long a browser waits for a page, an element or an expectation. A wait ends as soon as
+# its condition holds, so only a failing test waits this long; 8-10 s was too short on a
+# loaded machine (CI saw a page load time out with two test workers, Chromium and both
+# databases busy).
+TIMEOUT_MS = 30_000
+expect.set_options(timeout=TIMEOUT_MS)
 CHROMIUM_FLAGS = [
     "--headless=new",
     "--no-sandbox",
@@ -200,7 +207,7 @@ def page(browser: Browser, console: ConsoleLog) -> Iterator[Page]:
     context = browser.new_context(locale="de-DE", java_script_enabled=True)
     page = context.new_page()
     page.on("console", console.record)
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(TIMEOUT_MS)
     yield page
     context.close()
     violations = [error for error in console.errors if "Content Security Policy" in error]
@@ -211,7 +218,7 @@ def page(browser: Browser, console: ConsoleLog) -> Iterator[Page]:
 def page_without_js(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(locale="de-DE", java_script_enabled=False)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(TIMEOUT_MS)
     yield page
     context.close()
 
@@ -348,11 +355,11 @@ def persona_context(
 def persona_page(
     browser: Browser, live: LiveServer, persona: str, *, js: bool = True
 ) -> Iterator[Page]:
-    """A page signed in as a persona (10 s timeouts), its context closed afterwards."""
+    """A page signed in as a persona (TIMEOUT_MS), its context closed afterwards."""
     context = persona_context(browser, live, persona, js=js)
     try:
         page = context.new_page()
-        page.set_default_timeout(10_000)
+        page.set_default_timeout(TIMEOUT_MS)
         yield page
     finally:
         context.close()

@@ -19,9 +19,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from app.accounts.models import Role
 from tests import factories
-from tests.browser.conftest import LiveServer, assert_accessible, signed_in_context
+from tests.browser.conftest import TIMEOUT_MS, LiveServer, assert_accessible, signed_in_context
 
-TIMEOUT_MS = 10_000
 NETWORK = "CDO-Netzwerk Nord"
 GROUP = "AG Offene Daten"
 VORHABEN = "Vertrauliche Cloud-Strategie"

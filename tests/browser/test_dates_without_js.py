@@ -14,9 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests import factories
-from tests.browser.conftest import LiveServer, assert_accessible, signed_in_context
-
-TIMEOUT_MS = 8_000
+from tests.browser.conftest import TIMEOUT_MS, LiveServer, assert_accessible, signed_in_context
 
 
 @dataclass

@@ -53,7 +53,7 @@ def test_keyboard_only_create_comment_and_signal(member_page: Page, demo: LiveSe
     page.locator("#field-title").focus()
     page.keyboard.type("Digitale Müllabfuhr-Termine per App")
     # The similar-Vorhaben panel fills while typing (Kiel has a Müllabfuhr app).
-    expect(page.locator("#similar")).to_contain_text("Abfall", timeout=10_000)
+    expect(page.locator("#similar")).to_contain_text("Abfall")
     page.keyboard.press("Tab")
     page.keyboard.type("Abfuhrtermine und Erinnerungen für alle Haushalte.")
     page.locator("#field-stage").focus()

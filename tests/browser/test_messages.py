@@ -19,9 +19,8 @@ from sqlalchemy import select
 
 from app.messages.models import MessageReport
 from tests import factories
-from tests.browser.conftest import LiveServer, assert_accessible, signed_in_context
+from tests.browser.conftest import TIMEOUT_MS, LiveServer, assert_accessible, signed_in_context
 
-TIMEOUT_MS = 8_000
 UNREAD = re.compile(r"^Nachrichten\s*\(\s*(\d+) ungelesen\)$")
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.membership.personas import account_for as persona
 from app.vorhaben.models import Signal, Visibility, Vorhaben
-from tests.browser.conftest import LiveServer, assert_accessible, persona_page
+from tests.browser.conftest import TIMEOUT_MS, LiveServer, assert_accessible, persona_page
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ def test_mention_signal_note_and_answer_without_javascript(
     member_page_without_js: Page, owner_page: Page, demo: LiveServer
 ) -> None:
     page = member_page_without_js
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(TIMEOUT_MS)
     vorhaben_id, own_title, owner_id, owner_name = scene(demo)
     page.goto(f"{demo.url}/vorhaben/{vorhaben_id}")
     expect(page.locator("[data-mention-finder]")).to_be_hidden()  # the script would show it
