@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from app.core.clock import BERLIN
 from app.core.errors import ValidationFailed
 from app.core.fields import check_text
 from app.core.text import clean_line, forbidden_character, too_long
+from app.core.urls import http_parts
 from app.dates.models import KIND_LABELS, Kind, Termin
 from app.i18n import gettext as _
 
@@ -91,12 +91,10 @@ def link_field(errors: dict[str, str], value: str) -> str | None:
     value = value.strip()
     if not value:
         return None
-    parts = urlsplit(value)
     if len(value) > LINK_MAX:
         errors["link"] = too_long(LINK_MAX, len(value))
     elif (
-        parts.scheme.lower() not in {"http", "https"}
-        or not parts.hostname
+        http_parts(value) is None
         or forbidden_character(value)
         or any(char.isspace() for char in value)
     ):

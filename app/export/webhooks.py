@@ -13,13 +13,13 @@ import json
 import secrets
 import socket
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.core.clock import utcnow
+from app.core.urls import http_parts
 from app.export.models import WebhookEndpoint
 from app.i18n import gettext as _
 from app.outbox.models import Channel, OutboxMessage
@@ -61,8 +61,8 @@ def check_url(url: str, settings: Settings, *, resolve: bool = True) -> list[str
     https only in production; loopback, private, link-local (cloud metadata), multicast
     and reserved addresses are refused unless ALLMENDE_WEBHOOKS_ALLOW_PRIVATE is set.
     """
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
+    parts = http_parts(url)
+    if parts is None:
         raise UnsafeTarget(_("Die Adresse muss mit https:// beginnen."))
     if settings.is_production and parts.scheme != "https":
         raise UnsafeTarget(_("Im Betrieb sind nur https://-Adressen erlaubt."))

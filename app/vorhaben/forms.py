@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from app.core.ids import is_number, parse_id
 from app.core.text import clean_line, fold, forbidden_character, normalize, too_long
+from app.core.urls import http_parts
 from app.i18n import N_, format_number
 from app.i18n import gettext as _
 from app.vorhaben import ai_record, spdx
@@ -132,10 +132,9 @@ def url_field(errors: dict[str, str], name: str, value: str) -> str | None:
     value = value.strip()
     if not value:
         return None
-    parts = urlsplit(value)
     if len(value) > URL_MAX:
         errors[name] = too_long(URL_MAX)
-    elif parts.scheme not in {"http", "https"} or not parts.netloc or forbidden_character(value):
+    elif http_parts(value) is None or forbidden_character(value):
         errors[name] = _("Bitte eine vollständige Adresse mit https:// angeben.")
     return value
 

@@ -271,6 +271,7 @@ PARTNER_MISTAKES = [
     (("partners", "revoke", "Niemand"), "Einen Partner „Niemand“ gibt es nicht."),
     (("partners", "add-webhook", "Niemand", "https://x.example/h"), "„Niemand“ gibt es nicht"),
     (("partners", "add-webhook", "Civic Data", "ftp://x.example/h"), "mit https:// beginnen"),
+    (("partners", "add-webhook", "Civic Data", "https://[x/hook"), "mit https:// beginnen"),
     (("partners", "add-webhook", "Civic Data", "http://127.0.0.1/h"), "interne Adresse"),
     (("partners", "add-webhook", "Civic Data", "https://nie.invalid/h"), "nicht auflösen"),
     (("partners", "create", "Civic Data"), "Einen Partner „Civic Data“ gibt es schon."),

@@ -67,6 +67,8 @@ def test_a_date_without_a_time_is_a_whole_day() -> None:
         ({"link": "data:text/html,<script>alert(1)</script>"}, "link"),
         ({"link": "ftp://files.example.org/"}, "link"),
         ({"link": "https://"}, "link"),
+        ({"link": "https://[meet.example.org/raum"}, "link"),  # urlsplit() raised: a 500
+        ({"link": "http://[zz]/"}, "link"),
         ({"link": "https://meet.example.org/a b"}, "link"),
         ({"link": "https://example.org/" + "a" * 500}, "link"),
         ({"end_date": "2027-03-09"}, "end_date"),

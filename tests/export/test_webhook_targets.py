@@ -29,6 +29,7 @@ def settings_overrides() -> dict[str, object]:
         "ftp://example.org/x",
         "https://user:pw@example.org/x",
         "http://localhost/x",
+        "https://[partner.example/hook",  # urlsplit() raised: a 500 and a CLI traceback
     ],
 )
 def test_private_or_odd_targets_are_refused(settings: Settings, url: str) -> None:

@@ -65,6 +65,9 @@ def test_create_keeps_every_field_renders_markdown_and_follows(
         ({"license": "WTFPL-9"}, "license"),
         ({"repository_url": "javascript:alert(1)"}, "repository_url"),
         ({"website_url": "ftp://x"}, "website_url"),
+        # What urlsplit() raises on (a 500 before): an unbalanced bracket, a bad IP literal.
+        ({"website_url": "https://[x"}, "website_url"),
+        ({"repository_url": "http://[zz]/"}, "repository_url"),
         ({"start_date": "2026-13-01"}, "start_date"),
         ({"start_date": "2026-05-01", "end_date": "2026-01-01"}, "end_date"),
         ({"title": "Bau\u202eantrag"}, "title"),
