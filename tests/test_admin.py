@@ -51,3 +51,19 @@ def test_admin_adds_renames_and_switches_off(client: TestClient, db: Session) ->
 def test_members_and_moderators_are_kept_out(client: TestClient, db: Session) -> None:
     factories.login(client, db, factories.account(db, role=factories.Role.MODERATOR))
     assert client.get("/admin/handlungsfelder").status_code == 403
+
+
+@pytest.mark.parametrize("char", ["\x85", "\x1c", "\x1f", "\x0b", "\x0c"])
+def test_a_control_character_in_a_label_is_refused(
+    client: TestClient, db: Session, char: str
+) -> None:
+    # These are whitespace to str.split(): cleaned first, "Smart\x85City" was saved as
+    # "Smart City".
+    factories.login(client, db, factories.account(db, role=factories.Role.ADMIN))
+    token = factories.csrf_token(client, "/admin/handlungsfelder")
+    refused = client.post(
+        "/admin/handlungsfelder", data={"csrf_token": token, "label": f"Smart{char}City"}
+    )
+    assert refused.status_code == 422
+    assert "Steuerzeichen" in refused.text
+    assert not db.scalars(select(FieldOfAction).where(FieldOfAction.label == "Smart City")).all()

@@ -16,13 +16,15 @@ from app.vorhaben.models import FieldOfAction
 
 
 def _label(value: str) -> str:
+    # The typed value is checked before clean_line(), which would turn some control
+    # characters (U+0085, U+001C…U+001F, VT, FF) into spaces: "Smart\x85City" was saved.
+    if reason := forbidden_character(value):
+        raise ValidationFailed({"label": reason})
     label = clean_line(value)
     if not label:
         raise ValidationFailed({"label": _("Bitte geben Sie eine Bezeichnung an.")})
     if len(label) > 120:
         raise ValidationFailed({"label": too_long(120)})
-    if reason := forbidden_character(label):
-        raise ValidationFailed({"label": reason})
     return label
 
 

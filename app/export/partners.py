@@ -40,7 +40,9 @@ def create(
 ) -> tuple[Partner, NewKey]:
     """Register a partner platform with a first API key."""
     text = clean_line(name)
-    if not text or len(text) > 100 or forbidden_character(name):
+    if reason := forbidden_character(name):  # its own reason, not the length's
+        raise ValidationFailed({"name": reason})
+    if not text or len(text) > 100:
         raise ValidationFailed({"name": _("Bitte einen Namen mit höchstens 100 Zeichen angeben.")})
     email = (contact_email or "").strip() or None
     if email is not None and ("@" not in email or len(email) > 320 or forbidden_character(email)):

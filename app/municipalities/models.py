@@ -169,6 +169,11 @@ def distinct_name(
     return f"{name} ({gettext(kind)})"
 
 
+# Folding makes a name longer ("ß" -> "ss", "\ufdfa" -> 18 letters): the folded name is cut
+# to its column (PostgreSQL refused a longer one: a 500 for a 200-character name with "ß").
+NAME_FOLDED_MAX = 200
+
+
 class Municipality(Base):
     """A territorial unit; the key `ags` is unique across levels (their lengths differ).
 
@@ -188,7 +193,7 @@ class Municipality(Base):
     ars: Mapped[str | None] = mapped_column(String(12), unique=True)
     level: Mapped[Level] = mapped_column(str_enum(Level, "municipality_level"))
     name: Mapped[str] = mapped_column(String(200))
-    name_folded: Mapped[str] = mapped_column(String(200))
+    name_folded: Mapped[str] = mapped_column(String(NAME_FOLDED_MAX))
     seat: Mapped[str | None] = mapped_column(String(200))
     kind_code: Mapped[int | None] = mapped_column(Integer)
     parent_id: Mapped[int | None] = mapped_column(

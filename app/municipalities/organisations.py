@@ -25,6 +25,7 @@ from app.i18n import country_codes
 from app.i18n import gettext as _
 from app.municipalities.models import (
     HOME_COUNTRY,
+    NAME_FOLDED_MAX,
     Level,
     Municipality,
     Organisation,
@@ -89,13 +90,15 @@ def _land(db: Session, value: str) -> Municipality | None:
 def clean(db: Session, form: OrganisationForm) -> Cleaned:
     """The form's values, or ValidationFailed with one message per field."""
     errors: dict[str, str] = {}
+    # The typed value is checked before clean_line(), which would turn some control
+    # characters (U+0085, U+001C…U+001F, VT, FF) into spaces.
     name = clean_line(form.name)
-    if not name:
+    if reason := forbidden_character(form.name):
+        errors["name"] = reason
+    elif not name:
         errors["name"] = _("Bitte geben Sie den Namen der Organisation an.")
     elif len(name) > NAME_MAX:
         errors["name"] = too_long(NAME_MAX)
-    elif reason := forbidden_character(name):
-        errors["name"] = reason
     kind = next((entry for entry in OrganisationType if str(entry.value) == form.kind), None)
     if kind is None:
         errors["kind"] = _("Bitte wählen Sie die Art der Organisation.")
@@ -133,7 +136,7 @@ def _facts(entry: Municipality) -> dict[str, Any]:
 
 def _apply(entry: Municipality, data: Cleaned, now: dt.datetime) -> None:
     entry.name = data.name
-    entry.name_folded = fold_words(data.name)
+    entry.name_folded = fold_words(data.name)[:NAME_FOLDED_MAX]
     entry.kind_code = data.kind.value
     entry.country = data.country
     entry.land_id = data.land.id if data.land is not None else None

@@ -14,7 +14,13 @@ from sqlalchemy.orm import Session, joinedload
 from app.core.clock import utcnow
 from app.core.text import fold_words
 from app.municipalities.gv100ad import GV100ADError, Record
-from app.municipalities.models import MEMBER_LEVELS, REGISTRY_LEVELS, Level, Municipality
+from app.municipalities.models import (
+    MEMBER_LEVELS,
+    NAME_FOLDED_MAX,
+    REGISTRY_LEVELS,
+    Level,
+    Municipality,
+)
 
 TABLE: Table = Municipality.__table__  # type: ignore[assignment]
 
@@ -225,7 +231,7 @@ def _row_values(
         population, area = aggregates[aggregate_key]
     return {
         "name": record.name,
-        "name_folded": fold_words(record.name),
+        "name_folded": fold_words(record.name)[:NAME_FOLDED_MAX],
         "seat": record.seat,
         "kind_code": record.kind_code,
         "parent_id": parent_id,

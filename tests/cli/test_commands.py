@@ -276,6 +276,7 @@ PARTNER_MISTAKES = [
     (("partners", "add-webhook", "Civic Data", "https://nie.invalid/h"), "nicht auflösen"),
     (("partners", "create", "Civic Data"), "Einen Partner „Civic Data“ gibt es schon."),
     (("partners", "create", "   "), "Bitte einen Namen"),
+    (("partners", "create", "Civic\x07Data"), "Steuerzeichen"),  # not "höchstens 100 Zeichen"
     (("partners", "create", "Neu", "--contact-email", "kein-mail"), "gültige E-Mail"),
 ]
 

@@ -106,3 +106,34 @@ def test_members_cannot_create_or_edit(client: TestClient, db: Session) -> None:
     assert client.post("/moderation/organisationen", data=form).status_code == 403
     assert client.post(f"/moderation/organisationen/{entry.id}", data=form).status_code == 403
     assert [entry.name for entry in _organisations(db)] == ["Städtetag"]
+
+
+@pytest.mark.parametrize("name", ["Zweckverband Straßenbau " + "x" * 176, "ß" * 150, "\ufdfa" * 20])
+def test_a_name_that_folds_longer_is_saved(client: TestClient, db: Session, name: str) -> None:
+    # Folding makes "ß" two letters and U+FDFA eighteen: PostgreSQL refused the folded name
+    # beyond its column (a 500); the name itself is within its limit.
+    factories.login(client, db, factories.account(db, role=factories.Role.MODERATOR))
+    token = factories.csrf_token(client, "/moderation/organisationen")
+    created = client.post(
+        "/moderation/organisationen",
+        data={"csrf_token": token, "name": name, "kind": "901", "country": "DE"},
+    )
+    assert created.status_code == 303
+    [entry] = _organisations(db)
+    assert entry.name == name and len(entry.name_folded) == 200
+
+
+@pytest.mark.parametrize("char", ["\x85", "\x1c", "\x1f", "\x0b", "\x0c"])
+def test_a_control_character_in_the_name_is_refused(
+    client: TestClient, db: Session, char: str
+) -> None:
+    # These are whitespace to str.split(): cleaned first, they became a space and were saved.
+    factories.login(client, db, factories.account(db, role=factories.Role.MODERATOR))
+    token = factories.csrf_token(client, "/moderation/organisationen")
+    refused = client.post(
+        "/moderation/organisationen",
+        data={"csrf_token": token, "name": f"Zweck{char}verband", "kind": "901", "country": "DE"},
+    )
+    assert refused.status_code == 422
+    assert "Steuerzeichen" in refused.text or "kein Text" in refused.text
+    assert _organisations(db) == []
