@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, delete, insert, select, text
+from sqlalchemy import Connection, delete, insert, inspect, select, text
 
 from app.search import similar
 from app.search.analyzer import DEFAULT_ANALYZER, Analyzer
@@ -348,6 +348,16 @@ def reindex_terms(connection: Connection, *, commit: bool = True) -> int:
     """Compute the similar-Vorhaben terms of every Vorhaben again (app.search.similar);
     returns the number of terms."""
     tags = _tags(connection)
+    # The secondary indexes go for the load and are built once, sorted, at its end: kept,
+    # each of the ~8 million rows went into them at a random place (on SQLite most of a
+    # full rebuild's time). Only those the database has (a migration calls this too).
+    existing = {
+        found["name"] for found in inspect(connection).get_indexes(VorhabenTerm.__tablename__)
+    }
+    table = VorhabenTerm.metadata.tables[VorhabenTerm.__tablename__]
+    indexes = [index for index in table.indexes if index.name in existing]
+    for index in indexes:
+        index.drop(connection)
     connection.execute(delete(VorhabenTerm))
     done = 0
     rows: list[dict[str, object]] = []
@@ -377,6 +387,10 @@ def reindex_terms(connection: Connection, *, commit: bool = True) -> int:
         if len(rows) >= REINDEX_BATCH:
             flush()
     flush()
+    for index in indexes:
+        index.create(connection)
+    if commit:
+        connection.commit()
     return done
 
 
