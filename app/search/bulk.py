@@ -20,14 +20,16 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, insert, inspect, select, text
 
-from app.search import similar
+from app.db import SQLITE_CACHE_KIB
+from app.search import parallel, similar
 from app.search.analyzer import DEFAULT_ANALYZER, Analyzer
-from app.search.index import COLUMNS_VERSION, comment_columns, vorhaben_columns
+from app.search.index import COLUMNS_VERSION
 from app.search.models import IndexState, VorhabenTerm
 
 COLUMNS = ("tokens_a", "tokens_b", "tokens_c", "tokens_d")
@@ -137,6 +139,7 @@ FTS_BULK = {"automerge": 0, "crisismerge": 2000, "hashsize": 256 * 2**20}
 FTS_DEFAULTS = {"automerge": 4, "crisismerge": 16, "hashsize": 2**20}
 FTS_CHUNK = 100_000
 REINDEX_BATCH = 5_000
+BULK_CACHE_KIB = 512 * 1024  # SQLite's page cache while rebuilding (as the seed's)
 
 
 def is_sqlite(connection: Connection) -> bool:
@@ -263,10 +266,14 @@ def reindex(
     analyzer: Analyzer = DEFAULT_ANALYZER,
     out: Callable[[str], None] = lambda line: None,
     commit: bool = True,
+    workers: int | None = None,
+    batch: int = REINDEX_BATCH,
 ) -> int:
     """Recompute the token columns of every entry from the content; returns the number
-    of entries. Run between suspend() and restore() for speed (the caller's choice)."""
+    of entries. Run between suspend() and restore() for speed (the caller's choice). The
+    analyzing runs in `workers` processes (default: one per core; app.search.parallel)."""
     started = time.perf_counter()
+    workers = parallel.workers_for(analyzer, workers)
     tags = _tags(connection)
     fields: dict[int, list[str]] = {}
     for vorhaben_id, label in connection.execute(
@@ -281,52 +288,52 @@ def reindex(
         "tokens_c = :tokens_c, tokens_d = :tokens_d WHERE kind = :kind AND ref_id = :ref_id"
     )
     done = 0
-    rows: list[dict[str, object]] = []
 
-    def flush() -> None:
+    def write(rows: list[dict[str, object]]) -> None:
         nonlocal done
         if rows:
             connection.execute(update, rows)
             done += len(rows)
-            rows.clear()
             if commit:
                 connection.commit()
 
-    for row in connection.execute(
-        text("SELECT id, title, summary, description, lessons_learned FROM vorhaben ORDER BY id")
-    ).all():
-        columns = vorhaben_columns(
-            title=row.title,
-            summary=row.summary,
-            description=row.description,
-            lessons_learned=row.lessons_learned or "",
-            tags=tags.get(row.id, []),
-            fields=fields.get(row.id, []),
-            analyzer=analyzer,
+    vorhaben = [
+        (
+            row.id,
+            row.title,
+            row.summary,
+            row.description,
+            row.lessons_learned or "",
+            tags.get(row.id, []),
+            fields.get(row.id, []),
         )
-        rows.append({**columns, "kind": "vorhaben", "ref_id": row.id})
-        if len(rows) >= REINDEX_BATCH:
-            flush()
-    flush()
-    last = 0
-    while True:
-        batch = connection.execute(
+        for row in connection.execute(
+            text(
+                "SELECT id, title, summary, description, lessons_learned FROM vorhaben ORDER BY id"
+            )
+        )
+    ]
+    work = parallel.analyzing(parallel.vorhaben_entries, analyzer)
+    for rows in parallel.mapped(work, parallel.chunks(vorhaben, batch), workers=workers):
+        write(rows)
+
+    def comments() -> Iterator[list[tuple[int, str]]]:
+        last = 0
+        while found := connection.execute(
             text(
                 "SELECT e.id AS entry_id, e.ref_id AS id, c.body AS body FROM search_entries e "
                 "JOIN comments c ON c.id = e.ref_id WHERE e.kind = 'comment' AND e.id > :last "
                 "ORDER BY e.id LIMIT :size"
             ),
-            {"last": last, "size": REINDEX_BATCH},
-        ).all()
-        if not batch:
-            break
-        rows.extend(
-            {**comment_columns(row.body, analyzer), "kind": "comment", "ref_id": row.id}
-            for row in batch
-        )
-        last = int(batch[-1].entry_id)
-        flush()
-        if done % 100_000 < REINDEX_BATCH:
+            {"last": last, "size": batch},
+        ).all():
+            last = int(found[-1].entry_id)
+            yield [(row.id, row.body) for row in found]
+
+    work = parallel.analyzing(parallel.comment_entries, analyzer)
+    for rows in parallel.mapped(work, comments(), workers=workers):
+        write(rows)
+        if done % 100_000 < len(rows):
             out(f"  reindexed {done:,} entries ({time.perf_counter() - started:.0f} s)")
     return done
 
@@ -344,9 +351,16 @@ def _tags(connection: Connection) -> dict[int, list[str]]:
 SCOPE_SQL = "CASE WHEN v.hidden_at IS NOT NULL THEN 'hidden' ELSE v.visibility END"
 
 
-def reindex_terms(connection: Connection, *, commit: bool = True) -> int:
+def reindex_terms(
+    connection: Connection,
+    *,
+    commit: bool = True,
+    workers: int | None = None,
+    batch: int = REINDEX_BATCH,
+) -> int:
     """Compute the similar-Vorhaben terms of every Vorhaben again (app.search.similar);
-    returns the number of terms."""
+    returns the number of terms. The analyzing runs in `workers` processes (default: one
+    per core)."""
     tags = _tags(connection)
     # The secondary indexes go for the load and are built once, sorted, at its end: kept,
     # each of the ~8 million rows went into them at a random place (on SQLite most of a
@@ -360,33 +374,24 @@ def reindex_terms(connection: Connection, *, commit: bool = True) -> int:
         index.drop(connection)
     connection.execute(delete(VorhabenTerm))
     done = 0
-    rows: list[dict[str, object]] = []
-
-    def flush() -> None:
-        nonlocal done
+    vorhaben = [
+        (vorhaben_id, title, summary, description, scope, tags.get(vorhaben_id, []))
+        for vorhaben_id, title, summary, description, scope in connection.execute(
+            text(
+                f"SELECT v.id, v.title, v.summary, v.description, {SCOPE_SQL} "  # noqa: S608
+                "FROM vorhaben v ORDER BY v.id"
+            )
+        )
+    ]
+    workers = parallel.workers_for(DEFAULT_ANALYZER, workers)
+    for rows in parallel.mapped(
+        parallel.term_rows, parallel.chunks(vorhaben, batch), workers=workers
+    ):
         if rows:
             connection.execute(insert(VorhabenTerm), rows)
             done += len(rows)
-            rows.clear()
             if commit:
                 connection.commit()
-
-    for vorhaben_id, title, summary, description, scope in connection.execute(
-        text(
-            f"SELECT v.id, v.title, v.summary, v.description, {SCOPE_SQL} "  # noqa: S608
-            "FROM vorhaben v ORDER BY v.id"
-        )
-    ).all():
-        found = similar.stored_terms(
-            title=title, summary=summary, tags=tags.get(vorhaben_id, []), description=description
-        )
-        rows.extend(
-            {"term": term, "vorhaben_id": vorhaben_id, "weight": weight, "scope": scope}
-            for term, weight in found.items()
-        )
-        if len(rows) >= REINDEX_BATCH:
-            flush()
-    flush()
     for index in indexes:
         index.create(connection)
     if commit:
@@ -414,16 +419,39 @@ def record_fingerprint(connection: Connection, value: str) -> None:
     connection.execute(insert(IndexState).values(id=1, fingerprint=value))
 
 
+@contextmanager
+def tuned(connection: Connection) -> Iterator[None]:
+    """This connection's settings for a bulk rebuild, put back at its end (the connection
+    goes back to the pool). SQLite: a page cache of BULK_CACHE_KIB instead of the 1 MiB of
+    app.db (the similar-Vorhaben terms go into their primary key's B-tree in Vorhaben
+    order, at random places: a small cache reads and writes its pages again and again);
+    PostgreSQL: commits that do not wait for the disk (a crash loses the last batches of a
+    rebuild that is run again anyway, never committed data of others)."""
+    sqlite = is_sqlite(connection)
+    connection.exec_driver_sql(
+        f"PRAGMA cache_size=-{BULK_CACHE_KIB}" if sqlite else "SET synchronous_commit TO off"
+    )
+    try:
+        yield
+    finally:
+        connection.rollback()
+        connection.exec_driver_sql(
+            f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}" if sqlite else "RESET synchronous_commit"
+        )
+        connection.commit()
+
+
 def rebuild(connection: Connection, *, out: Callable[[str], None] = lambda line: None) -> int:
     """Analyze everything again and build the index (each step commits); records the
     fingerprint last. Returns the number of search entries."""
     started = time.perf_counter()
-    suspend(connection)
-    entries = reindex(connection, out=out)
-    terms = reindex_terms(connection)
-    restore(connection)
-    record_fingerprint(connection, fingerprint())
-    connection.commit()
+    with tuned(connection):
+        suspend(connection)
+        entries = reindex(connection, out=out)
+        terms = reindex_terms(connection)
+        restore(connection)
+        record_fingerprint(connection, fingerprint())
+        connection.commit()
     out(
         f"search index rebuilt: {entries:,} entries, {terms:,} similar-Vorhaben terms "
         f"in {time.perf_counter() - started:.1f} s"

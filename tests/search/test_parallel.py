@@ -1,0 +1,99 @@
+"""Analyzing a rebuild in worker processes (app.search.parallel): the same index as the
+writes stored, whatever the number of processes and the size of the batches."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import Connection, Engine, select
+from sqlalchemy.orm import Session
+
+from app.search import bulk, parallel
+from app.search.models import SearchEntry, VorhabenTerm
+from tests import factories
+
+
+def _pid_and_batch(batch: list[int]) -> tuple[int, list[int]]:
+    return os.getpid(), [number * 2 for number in batch]
+
+
+def test_the_batches_come_back_in_order_from_other_processes() -> None:
+    results = list(parallel.mapped(_pid_and_batch, parallel.chunks(list(range(25)), 3), workers=2))
+
+    assert [doubled for _pid, doubled in results] == [
+        [number * 2 for number in range(start, min(start + 3, 25))] for start in range(0, 25, 3)
+    ]
+    assert os.getpid() not in {pid for pid, _doubled in results}
+
+
+def test_one_batch_or_one_worker_stays_in_this_process() -> None:
+    one_batch = parallel.mapped(_pid_and_batch, [[1, 2]], workers=2)
+    one_worker = parallel.mapped(_pid_and_batch, parallel.chunks([1, 2, 3], 1), workers=1)
+
+    assert {pid for pid, _doubled in [*one_batch, *one_worker]} == {os.getpid()}
+
+
+def _index(db: Session) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    entries = db.execute(
+        select(
+            SearchEntry.kind,
+            SearchEntry.ref_id,
+            SearchEntry.tokens_a,
+            SearchEntry.tokens_b,
+            SearchEntry.tokens_c,
+            SearchEntry.tokens_d,
+        ).order_by(SearchEntry.kind, SearchEntry.ref_id)
+    )
+    terms = db.execute(
+        select(
+            VorhabenTerm.vorhaben_id, VorhabenTerm.term, VorhabenTerm.weight, VorhabenTerm.scope
+        ).order_by(VorhabenTerm.vorhaben_id, VorhabenTerm.term)
+    )
+    return [tuple(row) for row in entries], [tuple(row) for row in terms]
+
+
+def test_a_rebuild_in_worker_processes_stores_what_the_writes_stored(db: Session) -> None:
+    author = factories.account(db)
+    for title, tags in (
+        ("Bürger*innenbeteiligung online", "Beteiligung, Open Data"),
+        ("Digitale Schule im Landkreis", "Schule, WLAN"),
+        ("OZG-Umsetzung im Bürgeramt", "OZG"),
+    ):
+        vorhaben = factories.vorhaben(
+            db, author, title, summary=f"{title}: erste Schritte", tags=tags
+        )
+        factories.comment(db, author, vorhaben, f"Wie habt ihr {title} angefangen?")
+        factories.comment(db, author, vorhaben, "Müllabfuhr-App und KI-Chatbot für 5G-Masten")
+    db.flush()
+    written = _index(db)
+    assert len(written[0]) == 9 and written[1]
+
+    connection = db.connection()
+    bulk.reindex(connection, commit=False, workers=2, batch=1)
+    bulk.reindex_terms(connection, commit=False, workers=2, batch=1)
+
+    assert _index(db) == written
+
+
+def _setting(connection: Connection) -> object:
+    """The setting bulk.tuned() changes: SQLite's page cache, PostgreSQL's commit wait."""
+    if connection.dialect.name == "sqlite":
+        return connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    return connection.exec_driver_sql("SHOW synchronous_commit").scalar()
+
+
+@pytest.mark.commits(only=True)
+def test_a_rebuild_tunes_its_connection_and_puts_it_back(engine: Engine) -> None:
+    """The connection goes back to the pool after a rebuild: with a bulk page cache of
+    512 MiB (SQLite) or commits that do not wait (PostgreSQL) it would serve pages so."""
+    with engine.connect() as connection:
+        ordinary = _setting(connection)
+        with bulk.tuned(connection):
+            assert _setting(connection) in {-bulk.BULK_CACHE_KIB, "off"}
+        assert _setting(connection) == ordinary
+        with pytest.raises(RuntimeError), bulk.tuned(connection):
+            raise RuntimeError("a rebuild that fails")
+        assert _setting(connection) == ordinary
+        bulk.rebuild(connection)
+        assert _setting(connection) == ordinary
