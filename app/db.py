@@ -227,4 +227,21 @@ def _statistics_stale(connection: Connection) -> bool:
         current = connection.exec_driver_sql(f'SELECT count(*) FROM "{table}"').scalar_one()  # noqa: S608 - fixed names
         if current > max(1000, recorded * 1.25) or (recorded > 1000 and current < recorded * 0.8):
             return True
+        if current > 1000 and _unmeasured_index(connection, table):
+            return True
     return False
+
+
+def _unmeasured_index(connection: Connection, table: str) -> bool:
+    """Whether an index of the table has no statistics: one created after the last ANALYZE
+    (a search rebuild drops and creates those of vorhaben_terms) would otherwise go without
+    them until the table's size changed by a quarter."""
+    indexes = set(
+        connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?", (table,)
+        ).scalars()
+    )
+    measured = set(
+        connection.exec_driver_sql("SELECT idx FROM sqlite_stat1 WHERE tbl = ?", (table,)).scalars()
+    )
+    return bool(indexes - measured)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, insert, text
+from sqlalchemy.orm import Session
 
-from app.db import SQLITE_CACHE_KIB
+from app.db import SQLITE_CACHE_KIB, _statistics_stale, make_engine, refresh_statistics
+from app.search.models import VorhabenTerm
+from tests import factories
 
 
 def test_postgresql_connections_do_not_jit_compile(engine: Engine) -> None:
@@ -24,3 +27,37 @@ def test_sqlite_connections_keep_a_small_page_cache(engine: Engine) -> None:
         pytest.skip("a SQLite setting")
     with engine.connect() as connection:
         assert connection.scalar(text("PRAGMA cache_size")) == -SQLITE_CACHE_KIB
+
+
+def test_sqlite_statistics_count_as_stale_when_an_index_has_none(fresh_database_url: str) -> None:
+    """A search rebuild drops the similar terms' indexes and creates them again: SQLite's
+    planner statistics for them were gone, and the table's size alone (unchanged) did not
+    tell the maintenance job to measure them again."""
+    if not fresh_database_url.startswith("sqlite"):
+        pytest.skip("SQLite's statistics (PostgreSQL's autovacuum keeps its own)")
+    engine = make_engine(fresh_database_url)
+    with Session(engine) as db:
+        vorhaben = factories.vorhaben(db, factories.account(db), "Baumkataster")
+        db.flush()
+        db.execute(
+            insert(VorhabenTerm),
+            [{"term": f"wort{n}", "vorhaben_id": vorhaben.id, "weight": 1} for n in range(1_001)],
+        )
+        db.commit()
+    table = VorhabenTerm.metadata.tables[VorhabenTerm.__tablename__]
+    index = next(i for i in table.indexes if i.name == "ix_vorhaben_terms_term_scope")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA analysis_limit=0")  # exact counts, as at scale
+        connection.exec_driver_sql("ANALYZE")
+        connection.commit()
+        assert not _statistics_stale(connection)
+
+        index.drop(connection)
+        index.create(connection)
+        connection.commit()
+
+        assert _statistics_stale(connection)
+        assert refresh_statistics(connection)
+        measured = "SELECT count(*) FROM sqlite_stat1 WHERE idx = 'ix_vorhaben_terms_term_scope'"
+        assert connection.exec_driver_sql(measured).scalar() == 1
+    engine.dispose()

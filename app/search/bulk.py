@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, insert, inspect, select, text
 
-from app.db import SQLITE_CACHE_KIB
+from app.db import SQLITE_CACHE_KIB, refresh_statistics
 from app.search import parallel, similar
 from app.search.analyzer import DEFAULT_ANALYZER, Analyzer
 from app.search.index import COLUMNS_VERSION
@@ -451,6 +451,8 @@ def rebuild(connection: Connection, *, out: Callable[[str], None] = lambda line:
         terms = reindex_terms(connection)
         restore(connection)
         record_fingerprint(connection, fingerprint())
+        connection.commit()
+        refresh_statistics(connection)  # SQLite: the terms' indexes are new, without any
         connection.commit()
     out(
         f"search index rebuilt: {entries:,} entries, {terms:,} similar-Vorhaben terms "

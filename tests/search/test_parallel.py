@@ -4,6 +4,7 @@ writes stored, whatever the number of processes and the size of the batches."""
 from __future__ import annotations
 
 import os
+import random
 
 import pytest
 from sqlalchemy import Connection, Engine, select
@@ -97,3 +98,30 @@ def test_a_rebuild_tunes_its_connection_and_puts_it_back(engine: Engine) -> None
         assert _setting(connection) == ordinary
         bulk.rebuild(connection)
         assert _setting(connection) == ordinary
+
+
+@pytest.mark.commits(only=True)
+def test_a_rebuild_measures_the_terms_new_indexes_on_sqlite(engine: Engine, db: Session) -> None:
+    """The rebuild drops and creates the terms' indexes: SQLite's planner statistics for
+    them would be missing until the next statistics refresh."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's statistics")
+    made = random.Random(7)  # noqa: S311 - made-up words of a test
+    author = factories.account(db)
+    for number in range(16):
+        words = (
+            "".join(made.choice("bdfgklmnprstwz") + made.choice("aeiou") for _ in range(4))
+            for _ in range(80)
+        )
+        factories.vorhaben(db, author, f"Vorhaben {number}", description=" ".join(words))
+    db.commit()
+    with engine.connect() as connection:
+        bulk.rebuild(connection)
+        assert (
+            int(connection.exec_driver_sql("SELECT count(*) FROM vorhaben_terms").scalar_one())
+            > 1_000
+        )
+        measured = connection.exec_driver_sql(
+            "SELECT idx FROM sqlite_stat1 WHERE tbl = 'vorhaben_terms'"
+        ).scalars()
+        assert {"ix_vorhaben_terms_term_scope", "ix_vorhaben_terms_vorhaben_id"} <= set(measured)
