@@ -127,13 +127,14 @@ def chunks(items: list[Item], size: int) -> Iterator[list[Item]]:
         yield items[start : start + size]
 
 
-def term_rows(
-    batch: list[tuple[int, str, str, str, str, list[str]]],
-) -> list[dict[str, object]]:
+TermRow = tuple[str, int, int, str]  # term, Vorhaben, weight, scope
+
+
+def term_rows(batch: list[tuple[int, str, str, str, str, list[str]]]) -> list[TermRow]:
     """The similar-Vorhaben terms of Vorhaben (id, title, summary, description, scope,
     tags), as rows of vorhaben_terms."""
     return [
-        {"term": term, "vorhaben_id": vorhaben_id, "weight": weight, "scope": scope}
+        (term, vorhaben_id, weight, scope)
         for vorhaben_id, title, summary, description, scope, tags in batch
         for term, weight in similar.stored_terms(
             title=title, summary=summary, tags=tags, description=description
