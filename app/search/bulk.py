@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, delete, insert, inspect, select, text
 
 from app.db import SQLITE_CACHE_KIB, refresh_statistics
-from app.search import parallel, similar
+from app.search import loading, parallel, similar
 from app.search.analyzer import DEFAULT_ANALYZER, Analyzer
 from app.search.index import COLUMNS_VERSION
 from app.search.models import IndexState, VorhabenTerm
@@ -292,7 +292,10 @@ def reindex(
     def write(rows: list[dict[str, object]]) -> None:
         nonlocal done
         if rows:
-            connection.execute(update, rows)
+            if is_sqlite(connection):
+                connection.execute(update, rows)
+            else:
+                loading.update_entries(connection, rows)
             done += len(rows)
             if commit:
                 connection.commit()
@@ -335,6 +338,7 @@ def reindex(
         write(rows)
         if done % 100_000 < len(rows):
             out(f"  reindexed {done:,} entries ({time.perf_counter() - started:.0f} s)")
+    loading.finish(connection)
     return done
 
 
@@ -388,7 +392,7 @@ def reindex_terms(
         parallel.term_rows, parallel.chunks(vorhaben, batch), workers=workers
     ):
         if rows:
-            _insert_terms(connection, rows)
+            loading.insert_terms(connection, rows)
             done += len(rows)
             if commit:
                 connection.commit()
@@ -397,25 +401,6 @@ def reindex_terms(
     if commit:
         connection.commit()
     return done
-
-
-def _insert_terms(connection: Connection, rows: list[parallel.TermRow]) -> None:
-    """Insert similar-Vorhaben terms as fast as the database takes them: PostgreSQL by COPY
-    (an executemany sent ~8 million rows one statement each, and the rebuild waited on
-    the driver), SQLite by the driver's executemany of plain tuples."""
-    if is_sqlite(connection):
-        connection.exec_driver_sql(
-            "INSERT INTO vorhaben_terms (term, vorhaben_id, weight, scope) VALUES (?, ?, ?, ?)",
-            rows,
-        )
-        return
-    driver = connection.connection.driver_connection
-    with driver.cursor() as cursor:  # type: ignore[union-attr]
-        with cursor.copy(
-            "COPY vorhaben_terms (term, vorhaben_id, weight, scope) FROM STDIN"
-        ) as copy:
-            for row in rows:
-                copy.write_row(row)
 
 
 def fingerprint(analyzer: Analyzer = DEFAULT_ANALYZER) -> str:
