@@ -6,6 +6,8 @@ process waited on it while the analyzing workers (app.search.parallel) idled.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from sqlalchemy import Connection
 
 from app.search import parallel
@@ -23,13 +25,7 @@ def insert_terms(connection: Connection, rows: list[parallel.TermRow]) -> None:
             rows,
         )
         return
-    driver = connection.connection.driver_connection
-    with driver.cursor() as cursor:  # type: ignore[union-attr]
-        with cursor.copy(
-            "COPY vorhaben_terms (term, vorhaben_id, weight, scope) FROM STDIN"
-        ) as copy:
-            for row in rows:
-                copy.write_row(row)
+    _copy(connection, "COPY vorhaben_terms (term, vorhaben_id, weight, scope) FROM STDIN", rows)
 
 
 def update_entries(connection: Connection, rows: list[dict[str, object]]) -> None:
@@ -39,19 +35,25 @@ def update_entries(connection: Connection, rows: list[dict[str, object]]) -> Non
         "CREATE TEMPORARY TABLE IF NOT EXISTS reindexed (kind text, ref_id integer, "
         "tokens_a text, tokens_b text, tokens_c text, tokens_d text) ON COMMIT DELETE ROWS"
     )
-    driver = connection.connection.driver_connection
-    with driver.cursor() as cursor:  # type: ignore[union-attr]
-        with cursor.copy(
-            "COPY reindexed (kind, ref_id, tokens_a, tokens_b, tokens_c, tokens_d) FROM STDIN"
-        ) as copy:
-            for row in rows:
-                copy.write_row([row["kind"], row["ref_id"], *(row[name] for name in TOKEN_COLUMNS)])
+    _copy(
+        connection,
+        "COPY reindexed (kind, ref_id, tokens_a, tokens_b, tokens_c, tokens_d) FROM STDIN",
+        ([row["kind"], row["ref_id"], *(row[name] for name in TOKEN_COLUMNS)] for row in rows),
+    )
     connection.exec_driver_sql(
         "UPDATE search_entries e SET tokens_a = r.tokens_a, tokens_b = r.tokens_b, "
         "tokens_c = r.tokens_c, tokens_d = r.tokens_d FROM reindexed r "
         "WHERE e.kind = r.kind AND e.ref_id = r.ref_id"
     )
     connection.exec_driver_sql("DELETE FROM reindexed")
+
+
+def _copy(connection: Connection, statement: str, rows: Iterable[Sequence[object]]) -> None:
+    """PostgreSQL: the rows into a table by COPY, on the connection's own transaction."""
+    driver = connection.connection.driver_connection
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+        for row in rows:
+            copy.write_row(row)
 
 
 def finish(connection: Connection) -> None:
