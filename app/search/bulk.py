@@ -29,11 +29,10 @@ from sqlalchemy import Connection, delete, insert, inspect, select, text
 from app.db import SQLITE_CACHE_KIB, refresh_statistics
 from app.search import loading, parallel, similar
 from app.search.analyzer import DEFAULT_ANALYZER, Analyzer
-from app.search.index import COLUMNS_VERSION
+from app.search.index import COLUMNS_VERSION, TOKEN_COLUMNS
 from app.search.models import IndexState, VorhabenTerm
 
-COLUMNS = ("tokens_a", "tokens_b", "tokens_c", "tokens_d")
-_LIST = ", ".join(COLUMNS)
+_LIST = ", ".join(TOKEN_COLUMNS)
 
 SQLITE_TABLE = (
     "CREATE VIRTUAL TABLE search_fts USING fts5(tokens_a, tokens_b, tokens_c, tokens_d, "
@@ -283,19 +282,12 @@ def reindex(
         )
     ):
         fields.setdefault(vorhaben_id, []).append(label)
-    update = text(
-        "UPDATE search_entries SET tokens_a = :tokens_a, tokens_b = :tokens_b, "
-        "tokens_c = :tokens_c, tokens_d = :tokens_d WHERE kind = :kind AND ref_id = :ref_id"
-    )
     done = 0
 
     def write(rows: list[dict[str, object]]) -> None:
         nonlocal done
         if rows:
-            if is_sqlite(connection):
-                connection.execute(update, rows)
-            else:
-                loading.update_entries(connection, rows)
+            loading.update_entries(connection, rows)
             done += len(rows)
             if commit:
                 connection.commit()

@@ -31,6 +31,7 @@ from app.vorhaben.models import Vorhaben
 from app.vorhaben.visibility import scope_of
 
 Columns = dict[str, str]
+TOKEN_COLUMNS = ("tokens_a", "tokens_b", "tokens_c", "tokens_d")  # by ranking weight
 
 
 def joined(analyzer: Analyzer, *texts: str) -> str:

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from app.search import parallel
-
-TOKEN_COLUMNS = ("tokens_a", "tokens_b", "tokens_c", "tokens_d")
+from app.search.index import TOKEN_COLUMNS
 
 
 def insert_terms(connection: Connection, rows: list[parallel.TermRow]) -> None:
@@ -29,8 +28,19 @@ def insert_terms(connection: Connection, rows: list[parallel.TermRow]) -> None:
 
 
 def update_entries(connection: Connection, rows: list[dict[str, object]]) -> None:
-    """PostgreSQL: write entries' token columns by COPY into a temporary table and one
-    UPDATE from it (an executemany sent one UPDATE per entry, 1.1 million of them)."""
+    """Write entries' token columns (rows of kind, ref_id and the columns): PostgreSQL by
+    COPY into a temporary table and one UPDATE from it (an executemany sent one UPDATE per
+    entry, 1.1 million of them), SQLite by an executemany of the UPDATE."""
+    if connection.dialect.name == "sqlite":
+        connection.execute(
+            text(
+                "UPDATE search_entries SET tokens_a = :tokens_a, tokens_b = :tokens_b, "
+                "tokens_c = :tokens_c, tokens_d = :tokens_d "
+                "WHERE kind = :kind AND ref_id = :ref_id"
+            ),
+            rows,
+        )
+        return
     connection.exec_driver_sql(
         "CREATE TEMPORARY TABLE IF NOT EXISTS reindexed (kind text, ref_id integer, "
         "tokens_a text, tokens_b text, tokens_c text, tokens_d text) ON COMMIT DELETE ROWS"
