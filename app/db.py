@@ -233,14 +233,16 @@ def _statistics_stale(connection: Connection) -> bool:
 
 
 def _unmeasured_index(connection: Connection, table: str) -> bool:
-    """Whether an index of the table has no statistics: one created after the last ANALYZE
-    (a search rebuild drops and creates those of vorhaben_terms) would otherwise go without
-    them until the table's size changed by a quarter."""
-    indexes = set(
-        connection.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?", (table,)
-        ).scalars()
-    )
+    """Whether an index of the table (one of STATISTICS_TABLES, fixed names) has no
+    statistics: one created after the last ANALYZE (a search rebuild drops and creates
+    those of vorhaben_terms) would otherwise go without them until the table's size
+    changed by a quarter."""
+    # Partial indexes left out: one that holds no row gets no statistics, ever.
+    indexes = {
+        row.name
+        for row in connection.exec_driver_sql(f'PRAGMA index_list("{table}")')
+        if not row.partial
+    }
     measured = set(
         connection.exec_driver_sql("SELECT idx FROM sqlite_stat1 WHERE tbl = ?", (table,)).scalars()
     )

@@ -60,4 +60,13 @@ def test_sqlite_statistics_count_as_stale_when_an_index_has_none(fresh_database_
         assert refresh_statistics(connection)
         measured = "SELECT count(*) FROM sqlite_stat1 WHERE idx = 'ix_vorhaben_terms_term_scope'"
         assert connection.exec_driver_sql(measured).scalar() == 1
+
+        # A partial index that holds no row never gets statistics: not stale for that.
+        connection.exec_driver_sql(
+            "CREATE INDEX ix_heavy ON vorhaben_terms (term) WHERE weight > 9"
+        )
+        connection.exec_driver_sql("PRAGMA analysis_limit=0")
+        connection.exec_driver_sql("ANALYZE")
+        connection.commit()
+        assert not _statistics_stale(connection)
     engine.dispose()
