@@ -35,6 +35,7 @@ import anyio.to_thread
 import httpx
 from sqlalchemy import Engine, event, text
 
+from app.comments.threads import PAGE_THREADS
 from app.config import Settings
 from app.db import make_engine
 from app.main import create_app, settle_heap
@@ -88,7 +89,7 @@ def pages(url: str, settings: Settings, fixture: exchange.Fixture) -> dict[str, 
         ).all()
         field = connection.scalar(text("SELECT slug FROM fields_of_action ORDER BY id LIMIT 1"))
         # The most discussed Vorhaben (about 600 comments in the seeded databases), and the
-        # cursor of the second page of its discussion (the 51st newest thread).
+        # cursor of the second page of its discussion (the newest thread after the first page).
         longest = connection.scalar(
             text(
                 "SELECT id FROM vorhaben WHERE visibility = 'members' AND hidden_at IS NULL "
@@ -98,9 +99,9 @@ def pages(url: str, settings: Settings, fixture: exchange.Fixture) -> dict[str, 
         older = connection.scalar(
             text(
                 "SELECT id FROM comments WHERE vorhaben_id = :id AND parent_id IS NULL "
-                "ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET 50"
+                "ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET :first_page"
             ),
-            {"id": longest},
+            {"id": longest, "first_page": PAGE_THREADS},
         )
     engine.dispose()
     return {

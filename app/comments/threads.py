@@ -74,8 +74,11 @@ _COLUMNS = (
 )
 
 # A page holds this many threads (a top-level comment with all its replies: a reply never
-# leaves its parent), the newest page first on the Vorhaben page.
-PAGE_THREADS = 50
+# leaves its parent), the newest page first on the Vorhaben page. Twenty (with their
+# replies, a few screens) rather than fifty: rendering the discussion was the largest part of
+# the most read page, for threads far below what a reader sees first; older ones come in
+# place when asked for (htmx), or as a page of their own without JavaScript.
+PAGE_THREADS = 20
 
 # Whose discussion a page is of: the Comment column that names it.
 VORHABEN = "vorhaben_id"

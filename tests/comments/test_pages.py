@@ -1,5 +1,5 @@
-"""A long discussion comes in pages of threads: the Vorhaben page shows the newest 50, the
-older ones load in place of a control (htmx) or as a page of their own (without
+"""A long discussion comes in pages of threads: the Vorhaben page shows the newest
+PAGE_THREADS, the older ones load in place of a control (htmx) or as a page of their own (without
 JavaScript), a reply stays with the comment it answers, and every link to a single comment
 opens the page that holds it."""
 
@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.comments.models import Comment
+from app.comments.threads import PAGE_THREADS as P
 from app.config import Settings
 from app.core import markdown
 from app.core.clock import utcnow
@@ -23,15 +24,17 @@ from app.outbox.models import OutboxMessage
 from tests import factories
 
 HTMX = {"HX-Request": "true"}
+N = 120  # top-level comments: six pages of twenty
 OLD = 12  # the thread the links lead to: far below the newest page
+REPLIED = N - P - 10  # the thread the newest comment answers: on the second page
 WORD = "Quittenbaumschnitt"  # only in the old comment, for search
 
 
 @dataclass
 class Scene:
     vorhaben: int
-    tops: list[Comment]  # 120 top-level comments, oldest first
-    reply: Comment  # the newest comment of all, a reply to tops[30]
+    tops: list[Comment]  # N top-level comments, oldest first
+    reply: Comment  # the newest comment of all, a reply to tops[REPLIED]
     talkers: list[factories.Account]
     replier: factories.Account
 
@@ -46,7 +49,7 @@ def scene(db: Session) -> Scene:
     talkers = [factories.account(db, f"Talker {number}") for number in range(3)]
     start = utcnow() - dt.timedelta(days=2)
     tops = []
-    for number in range(120):
+    for number in range(N):
         at = start + dt.timedelta(minutes=number)
         if number == OLD:  # through the service: indexed for search, its author follows
             body = f"Beitrag {number} zum {WORD}"
@@ -65,8 +68,8 @@ def scene(db: Session) -> Scene:
         tops.append(top)
     db.flush()
     replier = factories.account(db, "Rita Replier")
-    # The newest comment of all answers tops[30] (by talkers[0], who hears of it by mail).
-    reply = factories.comment(db, replier, vorhaben, "Späte Antwort", parent=tops[30])
+    # The newest comment of all answers an older thread (its author hears of it by mail).
+    reply = factories.comment(db, replier, vorhaben, "Späte Antwort", parent=tops[REPLIED])
     return Scene(vorhaben.id, tops, reply, talkers, replier)
 
 
@@ -91,11 +94,13 @@ def test_the_vorhaben_page_shows_the_newest_threads_and_loads_older_ones(
 ) -> None:
     factories.login(client, db, factories.account(db, "Lea Leserin"))
     page = client.get(f"/vorhaben/{scene.vorhaben}").text
-    assert _anchor(scene.tops[119]) in page and _anchor(scene.tops[70]) in page
-    assert _anchor(scene.tops[69]) not in page
+    assert _anchor(scene.tops[N - 1]) in page and _anchor(scene.tops[N - P]) in page
+    assert _anchor(scene.tops[N - P - 1]) not in page
+    # Twenty threads, a few screens: the discussion was most of the most read page's time.
+    assert sum(_anchor(top) in page for top in scene.tops) == 20
     # The newest comment of all answers an old thread: it stays there, not on top.
     assert _anchor(scene.reply) not in page
-    older = scene.older(scene.tops[69])
+    older = scene.older(scene.tops[N - P - 1])
     assert f'hx-get="{older}"' in page and f'href="{older}#kommentare"' in page
     assert "Ältere Kommentare anzeigen" in page
 
@@ -103,17 +108,17 @@ def test_the_vorhaben_page_shows_the_newest_threads_and_loads_older_ones(
     assert fragment.status_code == 200 and "<html" not in fragment.text
     text = fragment.text
     shown = [top for top in scene.tops if _anchor(top) in text]
-    assert shown == scene.tops[20:70]
+    assert shown == scene.tops[N - 2 * P : N - P]
     assert (
-        text.index(_anchor(scene.tops[30]))
+        text.index(_anchor(scene.tops[REPLIED]))
         < text.index(_anchor(scene.reply))
-        < text.index(_anchor(scene.tops[31]))
+        < text.index(_anchor(scene.tops[REPLIED + 1]))
     )
     # The thread nearest to where the control was takes the focus.
-    assert f'{_anchor(scene.tops[69])} tabindex="-1" data-focus-after-swap' in text
-    oldest = client.get(scene.older(scene.tops[19]), headers=HTMX).text
-    assert [top for top in scene.tops if _anchor(top) in oldest] == scene.tops[:20]
-    assert f'hx-get="{scene.older(scene.tops[19])}"' in text
+    assert f'{_anchor(scene.tops[N - P - 1])} tabindex="-1" data-focus-after-swap' in text
+    assert f'hx-get="{scene.older(scene.tops[N - 2 * P - 1])}"' in text
+    oldest = client.get(scene.older(scene.tops[P - 1]), headers=HTMX).text
+    assert [top for top in scene.tops if _anchor(top) in oldest] == scene.tops[:P]
     assert "Ältere Kommentare anzeigen" not in oldest
 
 
@@ -121,14 +126,15 @@ def test_without_javascript_older_comments_are_a_page_of_their_own(
     client: TestClient, db: Session, scene: Scene
 ) -> None:
     factories.login(client, db, factories.account(db, "Lea Leserin"))
-    page = client.get(scene.older(scene.tops[69]))
+    page = client.get(scene.older(scene.tops[N - P - 1]))
     assert page.status_code == 200 and "<html" in page.text
     assert "<h1>Diskussion: Lange Diskussion</h1>" in page.text
-    assert [top for top in scene.tops if _anchor(top) in page.text] == scene.tops[20:70]
-    # The 50 newer threads are the Vorhaben page's own; 100 newer ones: the page between.
+    shown = [top for top in scene.tops if _anchor(top) in page.text]
+    assert shown == scene.tops[N - 2 * P : N - P]
+    # The P newer threads are the Vorhaben page's own; 2 P newer ones: the page between.
     assert f'href="/vorhaben/{scene.vorhaben}#kommentare">Neuere Kommentare' in page.text
-    deeper = client.get(scene.older(scene.tops[19])).text
-    assert f'href="{scene.older(scene.tops[69])}#kommentare">Neuere Kommentare' in deeper
+    deeper = client.get(scene.older(scene.tops[N - 2 * P - 1])).text
+    assert f'href="{scene.older(scene.tops[N - P - 1])}#kommentare">Neuere Kommentare' in deeper
     # One can answer there, as on the Vorhaben page.
     assert f'action="/vorhaben/{scene.vorhaben}/comments"' in page.text
     assert 'name="csrf_token"' in page.text
@@ -196,9 +202,9 @@ def test_notifications_dashboard_and_mails_lead_to_an_old_comment(
     client: TestClient, db: Session, scene: Scene
 ) -> None:
     """The reply to an old thread notifies its author (and the followers)."""
-    factories.login(client, db, scene.talkers[30 % 3])
+    factories.login(client, db, scene.talkers[REPLIED % 3])
     listing = client.get("/benachrichtigungen").text
-    href = f"{scene.older(scene.tops[30])}#kommentar-{scene.reply.id}"
+    href = f"{scene.older(scene.tops[REPLIED])}#kommentar-{scene.reply.id}"
     assert f'href="{href}"' in listing
     _lands(client, href, scene.reply.id)
     dashboard = client.get("/").text
@@ -206,7 +212,7 @@ def test_notifications_dashboard_and_mails_lead_to_an_old_comment(
     mails = [
         payload
         for payload in db.scalars(select(OutboxMessage.payload))
-        if payload["to"] == scene.talkers[30 % 3].email and "Späte Antwort" in payload["text"]
+        if payload["to"] == scene.talkers[REPLIED % 3].email and "Späte Antwort" in payload["text"]
     ]
     assert mails
     link = re.search(r"http://[^/\s]+(/kommentare/\d+)", mails[0]["text"])
@@ -253,18 +259,19 @@ def test_hidden_comments_on_an_older_page_are_their_authors_alone(
     client: TestClient, db: Session, settings: Settings, scene: Scene
 ) -> None:
     moderator = factories.account(db, "Moritz Moderator", role=factories.Role.MODERATOR)
-    hidden = scene.tops[40]
+    number = N - P - 5  # on the second page
+    hidden = scene.tops[number]
     reports.decide(db, settings, moderator, "comment", hidden.id, "hide", "Beleidigend")
-    path = scene.older(scene.tops[69])
+    path = scene.older(scene.tops[N - P - 1])
     factories.login(client, db, scene.replier)
     for headers in (HTMX, {}):
         text = client.get(path, headers=headers).text
-        assert _anchor(hidden) in text and "Beitrag 40" not in text
+        assert _anchor(hidden) in text and f"Beitrag {number}<" not in text
         assert "Dieser Kommentar wurde von der Moderation ausgeblendet." in text
-    factories.login(client, db, scene.talkers[40 % 3])
+    factories.login(client, db, scene.talkers[number % 3])
     for headers in (HTMX, {}):
         text = client.get(path, headers=headers).text
-        assert "Beitrag 40" in text and "Ausgeblendet – nur Sie sehen" in text
+        assert f"Beitrag {number}<" in text and "Ausgeblendet – nur Sie sehen" in text
 
 
 def test_older_comments_of_a_restricted_vorhaben_stay_in_its_municipality(
