@@ -3,6 +3,7 @@
     .venv/bin/python bench/pages.py --db sqlite --quick                 # the table
     .venv/bin/python bench/pages.py --db sqlite --quick --profile vorhaben
     .venv/bin/python bench/pages.py --db sqlite --quick --sql dashboard
+    .venv/bin/python bench/pages.py --db sqlite --traffic 300
 
 Uses the database exchange.py seeds (run it with --seed-only first). For each page kind
 (the list, a filtered list, a Vorhaben page with about 50 comments, the dashboard) it
@@ -14,6 +15,12 @@ comments as htmx loads it, together with the
 SQL statements each request ran (counted with SQLAlchemy's cursor events). The app runs in
 this thread (its worker-thread hand-overs are made inline), so `--profile KIND` shows a
 whole request in cProfile; `--sql KIND` prints the statements of one request.
+
+`--traffic N` measures instead the page kinds as bench/traffic.py's members read them: N
+requests of each kind, each by one of its 64 members of different municipalities, on one of
+its paths (Vorhaben pages by Zipf popularity, the filtered and sorted lists), chosen at
+random. What one member reading one URL costs is a floor; this is what the mix's pages cost
+a worker before uvicorn and the network.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import argparse
 import asyncio
 import cProfile
 import pstats
+import random
 import statistics
 import sys
 import time
@@ -125,6 +133,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile", metavar="KIND", help="cProfile this page kind")
     parser.add_argument("--sql", metavar="KIND", help="print one request's statements")
     parser.add_argument("--top", type=int, default=45, help="cProfile rows")
+    parser.add_argument("--traffic", type=int, metavar="N", help="N requests per kind, as read")
     args = parser.parse_args(argv)
     seeded = exchange.parse_args(["--db", args.db, "--skip-seed", *(["--quick"] * args.quick)])
     url = exchange.prepare(seeded)
@@ -133,12 +142,46 @@ def main(argv: list[str] | None = None) -> None:
     )
     fixture = exchange.fixture(url, settings)
     paths = pages(url, settings, fixture)
+    mix = traffic.traffic(url, settings, 64) if args.traffic else None
     run_inline()
     engine = make_engine(url)
     app = create_app(settings, engine=engine)
     log = StatementLog(engine)
     settle_heap()  # as `allmende serve` does at start
+    if mix is not None:
+        asyncio.run(_as_read(app, mix, args.traffic))
+        return
     asyncio.run(_measure(app, fixture.cookie, paths, log, args))
+
+
+async def _as_read(app: Any, mix: traffic.Traffic, requests: int) -> None:
+    """The mix's page kinds, each request by a random member on a random path of its kind."""
+    chooser = random.Random(3)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        print(f"as {mix.members} members of {mix.municipalities} municipalities read them")
+        print("| page | requests | median ms | mean ms | CPU ms (median) |")
+        print("|---|---:|---:|---:|---:|")
+        for kind in ("list", "filtered", "vorhaben", "dashboard"):
+            walls: list[float] = []
+            cpus: list[float] = []
+            for number in range(requests + WARMUP):
+                cookie = chooser.choice(mix.cookies)
+                path = chooser.choice(mix.paths[kind])
+                started, cpu_started = time.perf_counter(), time.process_time()
+                response = await client.get(path, headers={"Cookie": cookie})
+                if response.status_code != 200:
+                    raise RuntimeError(f"{path}: {response.status_code}")
+                if number >= WARMUP:
+                    walls.append((time.perf_counter() - started) * 1000)
+                    cpus.append((time.process_time() - cpu_started) * 1000)
+            print(
+                f"| {kind} | {requests} | {statistics.median(walls):.1f} | "
+                f"{statistics.mean(walls):.1f} | {statistics.median(cpus):.1f} |"
+            )
+
+
+WARMUP = 20  # requests of each kind before measuring (statements compiled, caches filled)
 
 
 async def _measure(
