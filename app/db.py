@@ -196,6 +196,11 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
+def is_sqlite(connection: Connection) -> bool:
+    """Whether the connection is SQLite's (the embedded default) rather than PostgreSQL's."""
+    return connection.dialect.name == "sqlite"
+
+
 # The tables whose size steers SQLite's query plans (which index, which join order).
 STATISTICS_TABLES = ("vorhaben", "comments", "search_entries", "vorhaben_terms", "accounts")
 
@@ -204,7 +209,7 @@ def refresh_statistics(connection: Connection, *, force: bool = False) -> bool:
     """SQLite: refresh the planner's statistics (a bounded ANALYZE) when they are missing or a
     large table has grown or shrunk by a quarter since; returns whether it ran. PostgreSQL's
     autovacuum keeps its own statistics."""
-    if connection.dialect.name != "sqlite":
+    if not is_sqlite(connection):
         return False
     if not force and not _statistics_stale(connection):
         return False

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, insert, inspect, select, text
 
-from app.db import SQLITE_CACHE_KIB, refresh_statistics
+from app.db import SQLITE_CACHE_KIB, is_sqlite, refresh_statistics
 from app.search import loading, parallel, similar
 from app.search.analyzer import DEFAULT_ANALYZER, Analyzer
 from app.search.index import COLUMNS_VERSION, TOKEN_COLUMNS
@@ -139,10 +139,6 @@ FTS_DEFAULTS = {"automerge": 4, "crisismerge": 16, "hashsize": 2**20}
 FTS_CHUNK = 100_000
 REINDEX_BATCH = 5_000
 BULK_CACHE_KIB = 512 * 1024  # SQLite's page cache while rebuilding (as the seed's)
-
-
-def is_sqlite(connection: Connection) -> bool:
-    return connection.dialect.name == "sqlite"
 
 
 def create(connection: Connection) -> None:

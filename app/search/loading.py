@@ -10,15 +10,35 @@ from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Connection, text
 
+from app.db import is_sqlite
 from app.search import parallel
 from app.search.index import TOKEN_COLUMNS
+
+# The entries' statements, their token columns from index.TOKEN_COLUMNS (constants: no
+# value is put into them).
+_SQLITE_UPDATE = text(
+    "UPDATE search_entries SET "  # noqa: S608
+    + ", ".join(f"{name} = :{name}" for name in TOKEN_COLUMNS)
+    + " WHERE kind = :kind AND ref_id = :ref_id"
+)
+_TEMPORARY = (
+    "CREATE TEMPORARY TABLE IF NOT EXISTS reindexed (kind text, ref_id integer, "
+    + ", ".join(f"{name} text" for name in TOKEN_COLUMNS)
+    + ") ON COMMIT DELETE ROWS"
+)
+_COPY_ENTRIES = f"COPY reindexed (kind, ref_id, {', '.join(TOKEN_COLUMNS)}) FROM STDIN"
+_UPDATE_FROM = (
+    "UPDATE search_entries e SET "  # noqa: S608
+    + ", ".join(f"{name} = r.{name}" for name in TOKEN_COLUMNS)
+    + " FROM reindexed r WHERE e.kind = r.kind AND e.ref_id = r.ref_id"
+)
 
 
 def insert_terms(connection: Connection, rows: list[parallel.TermRow]) -> None:
     """Insert similar-Vorhaben terms as fast as the database takes them: PostgreSQL by COPY
     (an executemany sent ~8 million rows one statement each, and the rebuild waited on
     the driver), SQLite by the driver's executemany of plain tuples."""
-    if connection.dialect.name == "sqlite":
+    if is_sqlite(connection):
         connection.exec_driver_sql(
             "INSERT INTO vorhaben_terms (term, vorhaben_id, weight, scope) VALUES (?, ?, ?, ?)",
             rows,
@@ -31,30 +51,16 @@ def update_entries(connection: Connection, rows: list[dict[str, object]]) -> Non
     """Write entries' token columns (rows of kind, ref_id and the columns): PostgreSQL by
     COPY into a temporary table and one UPDATE from it (an executemany sent one UPDATE per
     entry, 1.1 million of them), SQLite by an executemany of the UPDATE."""
-    if connection.dialect.name == "sqlite":
-        connection.execute(
-            text(
-                "UPDATE search_entries SET tokens_a = :tokens_a, tokens_b = :tokens_b, "
-                "tokens_c = :tokens_c, tokens_d = :tokens_d "
-                "WHERE kind = :kind AND ref_id = :ref_id"
-            ),
-            rows,
-        )
+    if is_sqlite(connection):
+        connection.execute(_SQLITE_UPDATE, rows)
         return
-    connection.exec_driver_sql(
-        "CREATE TEMPORARY TABLE IF NOT EXISTS reindexed (kind text, ref_id integer, "
-        "tokens_a text, tokens_b text, tokens_c text, tokens_d text) ON COMMIT DELETE ROWS"
-    )
+    connection.exec_driver_sql(_TEMPORARY)
     _copy(
         connection,
-        "COPY reindexed (kind, ref_id, tokens_a, tokens_b, tokens_c, tokens_d) FROM STDIN",
+        _COPY_ENTRIES,
         ([row["kind"], row["ref_id"], *(row[name] for name in TOKEN_COLUMNS)] for row in rows),
     )
-    connection.exec_driver_sql(
-        "UPDATE search_entries e SET tokens_a = r.tokens_a, tokens_b = r.tokens_b, "
-        "tokens_c = r.tokens_c, tokens_d = r.tokens_d FROM reindexed r "
-        "WHERE e.kind = r.kind AND e.ref_id = r.ref_id"
-    )
+    connection.exec_driver_sql(_UPDATE_FROM)
     connection.exec_driver_sql("DELETE FROM reindexed")
 
 
@@ -69,5 +75,5 @@ def _copy(connection: Connection, statement: str, rows: Iterable[Sequence[object
 def finish(connection: Connection) -> None:
     """Drop what update_entries() made for the rebuild (the connection goes back to the
     pool)."""
-    if connection.dialect.name != "sqlite":
+    if not is_sqlite(connection):
         connection.exec_driver_sql("DROP TABLE IF EXISTS reindexed")

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, insert, select, text
 
-from app.db import Base, refresh_statistics
+from app.db import Base, is_sqlite, refresh_statistics
 from app.search import bulk
 
 # Tables whose ids the seed allocates itself.
@@ -28,10 +28,6 @@ ID_TABLES = (
 
 def table(name: str) -> Table:
     return Base.metadata.tables[name]
-
-
-def is_sqlite(connection: Connection) -> bool:
-    return connection.dialect.name == "sqlite"
 
 
 def tune(connection: Connection) -> None:
