@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, delete, select, update
 from sqlalchemy.orm import Session
 
 from app.search import bulk, parallel
@@ -73,6 +73,10 @@ def test_a_rebuild_in_worker_processes_stores_what_the_writes_stored(db: Session
     assert len(written[0]) == 9 and written[1]
 
     connection = db.connection()
+    # Nothing of the written index is left for the rebuild to leave standing.
+    db.execute(update(SearchEntry).values(tokens_a="", tokens_b="", tokens_c="", tokens_d=""))
+    db.execute(delete(VorhabenTerm))
+    assert _index(db) != written
     bulk.reindex(connection, commit=False, workers=2, batch=1)
     bulk.reindex_terms(connection, commit=False, workers=2, batch=1)
 
