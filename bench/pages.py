@@ -51,6 +51,9 @@ from app.main import create_app, settle_heap
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 from bench import exchange, traffic
 
+# --traffic: requests of each kind before measuring (statements compiled, caches filled).
+WARMUP = 20
+
 # Transaction control is not counted (SQLite's BEGIN DEFERRED is a statement of its own).
 TRANSACTION = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
@@ -140,18 +143,24 @@ def main(argv: list[str] | None = None) -> None:
     settings = Settings(
         database_url=url, env="development", secret_key=exchange.SECRET, log_level="WARNING"
     )
+    if args.traffic:
+        mix = traffic.traffic(url, settings, 64)
+        asyncio.run(_as_read(_app(settings, url)[0], mix, args.traffic))
+        return
     fixture = exchange.fixture(url, settings)
     paths = pages(url, settings, fixture)
-    mix = traffic.traffic(url, settings, 64) if args.traffic else None
+    app, log = _app(settings, url)
+    asyncio.run(_measure(app, fixture.cookie, paths, log, args))
+
+
+def _app(settings: Settings, url: str) -> tuple[Any, StatementLog]:
+    """The app as `allmende serve` starts it, run in this thread, its statements logged."""
     run_inline()
     engine = make_engine(url)
     app = create_app(settings, engine=engine)
     log = StatementLog(engine)
     settle_heap()  # as `allmende serve` does at start
-    if mix is not None:
-        asyncio.run(_as_read(app, mix, args.traffic))
-        return
-    asyncio.run(_measure(app, fixture.cookie, paths, log, args))
+    return app, log
 
 
 async def _as_read(app: Any, mix: traffic.Traffic, requests: int) -> None:
@@ -179,9 +188,6 @@ async def _as_read(app: Any, mix: traffic.Traffic, requests: int) -> None:
                 f"| {kind} | {requests} | {statistics.median(walls):.1f} | "
                 f"{statistics.mean(walls):.1f} | {statistics.median(cpus):.1f} |"
             )
-
-
-WARMUP = 20  # requests of each kind before measuring (statements compiled, caches filled)
 
 
 async def _measure(
