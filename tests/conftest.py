@@ -9,6 +9,7 @@ second time on a database that commits for real (tests/committing.py): the same 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 from collections.abc import Iterator
@@ -241,6 +242,15 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 def _reset_clock() -> Iterator[None]:
     yield
     clock.reset()
+
+
+@pytest.fixture
+def start_of_a_minute() -> None:
+    """Rate counters count per calendar minute (app.web.ratelimit): the test's clock starts
+    just after a minute begins, so no window ends amid its requests (a run whose requests
+    crossed a minute's end was let through where it counted on a refusal)."""
+    now = clock.utcnow()
+    clock.travel(now.replace(second=0, microsecond=0) + dt.timedelta(seconds=61) - now)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from app.web.ratelimit import RateCounter
 from tests.auth.conftest import CLIENT_ID, CLIENT_SECRET, MockIdP
 
 LIMIT = 3
+pytestmark = pytest.mark.usefixtures("start_of_a_minute")
 
 
 @pytest.fixture

@@ -177,6 +177,7 @@ def test_keys_in_the_authorization_header_only(client: TestClient, db: Session) 
 @pytest.mark.parametrize(
     "settings_overrides", [{"feed_rate_limit_per_address": 3, "feed_rate_limit_per_key": 5}]
 )
+@pytest.mark.usefixtures("start_of_a_minute")
 def test_rate_limits_answer_429_with_retry_after(client: TestClient, db: Session) -> None:
     statuses = [client.get("/api/v1/projects").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
@@ -204,6 +205,7 @@ def test_openapi_describes_only_the_public_api(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize("settings_overrides", [{"feed_rate_limit_per_address": 3}])
+@pytest.mark.usefixtures("start_of_a_minute")
 def test_guessing_keys_spends_the_address_budget(client: TestClient) -> None:
     wrong = {"Authorization": "Bearer alm_guess"}
     statuses = [client.get("/api/v1/projects", headers=wrong).status_code for _ in range(4)]

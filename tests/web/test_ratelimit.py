@@ -10,6 +10,7 @@ from app.core.errors import RateLimited
 from app.web import ratelimit
 
 
+@pytest.mark.usefixtures("start_of_a_minute")
 def test_counts_per_bucket_and_refuses_beyond_the_limit(db: Session) -> None:
     ratelimit.check(db, {"ip:a": 2, "key:1": 5})
     ratelimit.check(db, {"ip:a": 2})
