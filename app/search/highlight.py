@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Iterable
 from functools import lru_cache
 
 from markupsafe import Markup
@@ -106,11 +107,39 @@ def mark(text: str, terms: list[str]) -> Markup:
 
 def excerpt(text: str, terms: list[str], width: int = 220) -> Markup | None:
     """A window of about `width` characters around the first match, or None."""
-    text = " ".join(unicodedata.normalize("NFC", text).split())
-    spans = _spans(text, terms)
-    if not spans:
+    return excerpt_of((text,), terms, width)
+
+
+def excerpt_of(parts: Iterable[str], terms: list[str], width: int = 220) -> Markup | None:
+    """excerpt() of the parts joined by spaces, reading only as many parts as the window
+    needs: the first with a match and enough after it (the parts of a Markdown text are
+    rendered as they are read: app.core.markdown.plain_parts).
+
+    A term has no space, so a match lies within one part, and a part's edge is a word's
+    edge both alone and joined: scanning part by part finds the match the whole text has
+    first, at the same place."""
+    text = ""
+    first = -1
+    for raw in parts:
+        part = " ".join(unicodedata.normalize("NFC", raw).split())
+        if not part:
+            continue
+        offset = len(text) + 1 if text else 0
+        text = f"{text} {part}" if text else part
+        if first < 0:
+            spans = _spans(part, terms)
+            if spans:
+                first = offset + spans[0][0]
+        # Enough once the window can be cut: its start is at most `first`, so anything
+        # beyond first + width shows that the window ends before the text does.
+        if first >= 0 and len(text) > first + width:
+            break
+    if first < 0:
         return None
-    first = spans[0][0]
+    return _window(text, first, terms, width)
+
+
+def _window(text: str, first: int, terms: list[str], width: int) -> Markup:
     start = max(0, first - width // 3)
     if start > 0:
         space = text.find(" ", start)

@@ -22,6 +22,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 from markupsafe import Markup
@@ -41,7 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from app.comments.models import Comment
-from app.core.markdown import plain_text
+from app.core.markdown import plain_parts
 from app.core.text import fold_words
 from app.search import expressions, highlight, narrow, vocabulary
 from app.search.analyzer import DEFAULT_ANALYZER
@@ -436,13 +437,6 @@ def marked(db: Session, result: SearchResult) -> tuple[dict[int, Markup], dict[i
 
 def _excerpt(plain: str, markdown: str, terms: tuple[str, ...]) -> Markup | None:
     # Excerpts show words, not Markdown: "## Hintergrund" or "**fett**" in a hit list
-    # reads as noise.
-    return highlight.excerpt(f"{plain} {_words(markdown)}".strip(), list(terms))
-
-
-@lru_cache(maxsize=256)
-def _words(markdown: str) -> str:
-    """plain_text() of a hit's Markdown, remembered by its text: rendering it is most of a
-    hit's cost, and the hits of common words come back in search after search (a changed
-    text is another key, so nothing stale is shown)."""
-    return plain_text(markdown)
+    # reads as noise. Only the blocks up to the window are rendered (most of a hit's cost
+    # was rendering its whole description: plain_parts).
+    return highlight.excerpt_of(chain((plain,), plain_parts(markdown)), list(terms))
