@@ -4,12 +4,31 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterator
+import json
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Engine, Enum, MetaData, create_engine, event
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    DateTime,
+    Engine,
+    Enum,
+    Integer,
+    MetaData,
+    Select,
+    String,
+    any_,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    literal_column,
+    select,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -199,6 +218,26 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
 def is_sqlite(connection: Connection) -> bool:
     """Whether the connection is SQLite's (the embedded default) rather than PostgreSQL's."""
     return connection.dialect.name == "sqlite"
+
+
+def one_of_ids(column: Any, name: str, *, sqlite: bool) -> ColumnElement[bool]:
+    """`column` is one of the integers bound to `name` as a single parameter (give it
+    ids_value()): SQLite reads them from a JSON array, PostgreSQL from an array. An IN with
+    one parameter per id is rendered again for every execution, which cost a search more
+    than the lookup of its 500 candidates' rows itself."""
+    if sqlite:
+        values: Select[Any] = select(literal_column("value")).select_from(
+            func.json_each(bindparam(name, type_=String))
+        )
+        inside: ColumnElement[bool] = column.in_(values.scalar_subquery())
+        return inside
+    equal: ColumnElement[bool] = column == any_(bindparam(name, type_=postgresql.ARRAY(Integer)))
+    return equal
+
+
+def ids_value(ids: Iterable[int], *, sqlite: bool) -> Any:
+    """The value of a parameter that one_of_ids() reads."""
+    return json.dumps(list(ids)) if sqlite else list(ids)
 
 
 # The tables whose size steers SQLite's query plans (which index, which join order).

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Engine, insert, text
+from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.orm import Session
 
-from app.db import SQLITE_CACHE_KIB, _statistics_stale, make_engine, refresh_statistics
+from app.db import (
+    SQLITE_CACHE_KIB,
+    _statistics_stale,
+    ids_value,
+    is_sqlite,
+    make_engine,
+    one_of_ids,
+    refresh_statistics,
+)
 from app.search.models import VorhabenTerm
+from app.vorhaben.models import Vorhaben
 from tests import factories
 
 
@@ -70,3 +79,16 @@ def test_sqlite_statistics_count_as_stale_when_an_index_has_none(fresh_database_
         connection.commit()
         assert not _statistics_stale(connection)
     engine.dispose()
+
+
+@pytest.mark.parametrize("count", [0, 1, 3, 600])
+def test_one_of_ids_finds_exactly_the_ids_given(db: Session, count: int) -> None:
+    """Ids bound as one parameter (a JSON array on SQLite, an array on PostgreSQL) select
+    the same rows an IN list would, whatever their number and order."""
+    author = factories.account(db)
+    made = [factories.vorhaben(db, author, f"Vorhaben {n}").id for n in range(4)]
+    sqlite = is_sqlite(db.connection())
+    wanted = [made[2], made[0], 10**9][: min(count, 3)] + list(range(10**9, 10**9 + count - 3))
+    statement = select(Vorhaben.id).where(one_of_ids(Vorhaben.id, "ids", sqlite=sqlite))
+    found = db.scalars(statement, {"ids": ids_value(wanted, sqlite=sqlite)}).all()
+    assert sorted(found) == sorted(set(wanted) & set(made))

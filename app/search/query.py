@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 from app.comments.models import Comment
 from app.core.markdown import plain_parts
 from app.core.text import fold_words
+from app.db import ids_value, one_of_ids
 from app.search import expressions, highlight, narrow, vocabulary
 from app.search.analyzer import DEFAULT_ANALYZER
 from app.search.models import EntryKind, SearchEntry
@@ -215,9 +216,12 @@ _COLUMNS: dict[Shape, tuple[Any, ...]] = {
     Shape.COUNT: (SearchEntry.id,),
     Shape.COUNT_VORHABEN: (SearchEntry.vorhaben_id,),
 }
-_TOKENS = select(SearchEntry.id, *(getattr(SearchEntry, name) for name in COLUMNS)).where(
-    SearchEntry.id.in_(bindparam("ids", expanding=True, type_=Integer))
-)
+_TOKENS = {
+    sqlite: select(SearchEntry.id, *(getattr(SearchEntry, name) for name in COLUMNS)).where(
+        one_of_ids(SearchEntry.id, "ids", sqlite=sqlite)
+    )
+    for sqlite in (True, False)
+}
 
 
 def _lookup(
@@ -369,7 +373,9 @@ def _ranked(
                 chosen.setdefault(entry_id, (vorhaben_id, kind == EntryKind.VORHABEN))
     scorer = Scorer(query)
     hits: dict[int, _Hit] = {}
-    for entry_id, *tokens in db.connection().execute(_TOKENS, {"ids": list(chosen)}).all():
+    sqlite = _sqlite(db)
+    tokens_of = db.connection().execute(_TOKENS[sqlite], {"ids": ids_value(chosen, sqlite=sqlite)})
+    for entry_id, *tokens in tokens_of.all():
         vorhaben_id, own = chosen[entry_id]
         hit = hits.get(vorhaben_id)
         if hit is None:
