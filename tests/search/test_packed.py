@@ -1,0 +1,59 @@
+"""SQLite's candidate lookups and the tokens' read come back as one row (a JSON array), so
+the driver hands the interpreter lock over once per statement instead of once per row; the
+candidates keep their order (newest first within a tier) and the search its hits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app.search import query
+from app.vorhaben.repository import VorhabenFilter
+from tests import factories
+
+
+def test_only_the_newest_candidates_are_ranked(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(query, "CANDIDATES", 3)
+    author = factories.account(db, "Paul Pegel")
+    made = [factories.vorhaben(db, author, f"Pegelmessung {n}").id for n in range(7)]
+    reader = factories.account(db, "Rita Reader")
+
+    result = query.search(db, reader, "Pegelmessung", VorhabenFilter())
+
+    assert sorted(card.id for card in result.vorhaben) == sorted(made[-3:])
+    assert result.more is False and result.total == 7
+
+
+def test_sqlite_reads_a_searchs_rows_packed(db: Session) -> None:
+    if db.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite's driver; PostgreSQL's reads a result at once")
+    author = factories.account(db, "Paul Pegel")
+    for number in range(5):
+        vorhaben = factories.vorhaben(db, author, f"Pegelmessung {number}")
+        factories.comment(db, author, vorhaben, "Wo steht der Pegel?")
+    reader = factories.account(db, "Rita Reader")
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    engine = db.get_bind().engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        result = query.search(db, reader, "Pegel", VorhabenFilter())
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+
+    assert len(result.vorhaben) == 5
+    many = [
+        statement
+        for statement in statements
+        if "ORDER BY search_fts.rowid DESC" in statement or "tokens_d" in statement
+    ]
+    assert many, "the tiers and the tokens' read ran"
+    assert all(statement.startswith("SELECT json_group_array(") for statement in many)
