@@ -45,7 +45,7 @@ from sqlalchemy.orm import Session
 from app.comments.models import Comment
 from app.core.markdown import plain_parts
 from app.core.text import fold_words
-from app.db import ids_value, one_of_ids
+from app.db import ids_value, is_sqlite, one_of_ids
 from app.search import expressions, highlight, narrow, vocabulary
 from app.search.analyzer import DEFAULT_ANALYZER
 from app.search.models import EntryKind, SearchEntry
@@ -237,13 +237,14 @@ def _rows(result: Any, sqlite: bool) -> list[Any]:
     return rows
 
 
-_TOKENS = {
-    sqlite: select(SearchEntry.id, *(getattr(SearchEntry, name) for name in COLUMNS)).where(
-        one_of_ids(SearchEntry.id, "ids", sqlite=sqlite)
-    )
-    for sqlite in (True, False)
-}
-_TOKENS[True] = _packed(_TOKENS[True])
+def _tokens(sqlite: bool) -> Select[Any]:
+    """The token columns of the entries `:ids` (packed on SQLite)."""
+    statement = select(SearchEntry.id, *(getattr(SearchEntry, name) for name in COLUMNS))
+    statement = statement.where(one_of_ids(SearchEntry.id, "ids", sqlite=sqlite))
+    return _packed(statement) if sqlite else statement
+
+
+_TOKENS = {sqlite: _tokens(sqlite) for sqlite in (True, False)}
 
 
 def _lookup(
@@ -258,7 +259,7 @@ def _lookup(
     """Run one lookup of the matching entries of Vorhaben the reader may see (filters
     applied): its statement is built once per shape (_statement), the query, the reader
     and the filters are its parameters."""
-    sqlite = _sqlite(db)
+    sqlite = is_sqlite(db.connection())
     names = filter_values(filters)
     implied = False
     params = {
@@ -384,7 +385,7 @@ def _ranked(
     tokens of the chosen entries are read for the ranking."""
     chosen: dict[int, tuple[int, bool]] = {}  # entry: its Vorhaben, whether its own text
     saturated = False
-    sqlite = _sqlite(db)
+    sqlite = is_sqlite(db.connection())
     for scope in (Scope.TITLE, Scope.OWN, Scope.COMMENT):
         room = CANDIDATES - len(chosen)
         if room <= 0:
@@ -446,10 +447,6 @@ def _comments(db: Session, reader: Reader, entries: Sequence[int]) -> dict[int, 
         if comment.vorhaben_id is not None:
             found[comment.vorhaben_id] = comment
     return found
-
-
-def _sqlite(db: Session) -> bool:
-    return db.get_bind().dialect.name == "sqlite"
 
 
 def marked(db: Session, result: SearchResult) -> tuple[dict[int, Markup], dict[int, Markup | None]]:
