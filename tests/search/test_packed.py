@@ -29,6 +29,30 @@ def test_only_the_newest_candidates_are_ranked(
     assert result.more is False and result.total == 7
 
 
+def test_packed_rows_are_ordered_again_whatever_order_the_aggregate_gives(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite does not promise json_group_array() the subquery's order. The own-text tier
+    asks for as many more rows as the title tier found (they come again) and keeps the
+    first that fit: served in reverse, the newest must still be the ones kept."""
+    if db.get_bind().dialect.name != "sqlite":
+        pytest.skip("only SQLite's rows come packed")
+    monkeypatch.setattr(query, "CANDIDATES", 3)
+    rows = query._rows
+    monkeypatch.setattr(query, "_rows", lambda result, sqlite: rows(result, sqlite)[::-1])
+    author = factories.account(db, "Paul Pegel")
+    titled = factories.vorhaben(db, author, "Pegelmessung am Fluss").id
+    summed = [
+        factories.vorhaben(db, author, f"Hochwasser {n}", summary="Mit Pegelmessung").id
+        for n in range(6)
+    ]
+    reader = factories.account(db, "Rita Reader")
+
+    result = query.search(db, reader, "Pegelmessung", VorhabenFilter())
+
+    assert sorted(card.id for card in result.vorhaben) == sorted([titled, *summed[-2:]])
+
+
 def test_sqlite_reads_a_searchs_rows_packed(db: Session) -> None:
     if db.get_bind().dialect.name != "sqlite":
         pytest.skip("SQLite's driver; PostgreSQL's reads a result at once")
