@@ -18,9 +18,9 @@ whole request in cProfile; `--sql KIND` prints the statements of one request.
 
 `--traffic N` measures instead the page kinds as bench/traffic.py's members read them: N
 requests of each kind, each by one of its 64 members of different municipalities, on one of
-its paths (Vorhaben pages by Zipf popularity, the filtered and sorted lists), chosen at
-random. What one member reading one URL costs is a floor; this is what the mix's pages cost
-a worker before uvicorn and the network.
+its paths (Vorhaben pages by Zipf popularity, the filtered and sorted lists, the search page
+over its terms and two-word queries), chosen at random. What one member reading one URL
+costs is a floor; this is what the mix's pages cost a worker before uvicorn and the network.
 """
 
 from __future__ import annotations
@@ -171,7 +171,9 @@ async def _as_read(app: Any, mix: traffic.Traffic, requests: int) -> None:
         print(f"as {mix.members} members of {mix.municipalities} municipalities read them")
         print("| page | requests | median ms | mean ms | CPU ms (median) |")
         print("|---|---:|---:|---:|---:|")
-        for kind in ("list", "filtered", "vorhaben", "dashboard"):
+        # Search as its members read it (the terms and the two-word queries): the page's
+        # cost beside bench/search.py's and bench/engine.py's figures for the service alone.
+        for kind in ("list", "filtered", "vorhaben", "dashboard", "search alone"):
             walls: list[float] = []
             cpus: list[float] = []
             for number in range(requests + WARMUP):
