@@ -9,16 +9,22 @@ This reads the search entries of the database bench/exchange.py seeded (the anal
 tokens per weight column, the entry's kind, Vorhaben and scope), builds a tantivy index of
 them in a directory of its own, and runs the queries of bench/search.py (analyzed by the
 product's analyzer; a term is any of its alternatives, in any column, the terms all
-required, as the product's match) as one member of a municipality, with the same
-visibility rule (open scope, or a restricted Vorhaben the member may see).
+required, as the product's match) as one member of a municipality, with the product's
+visibility rule (an open entry, or one of a Vorhaben the member may see). Only what those
+queries need is mirrored: plain terms, no phrases, no excluded words, no filters (the
+script refuses other queries), and it checks first that tantivy's candidates are the
+product's, query by query.
 
 It reports, per query, the milliseconds of:
 - `engine`: tantivy ranks everything itself (BM25, column boosts title 3 > tags and
   summary 2 > description 1 > comments 0.5) and returns the top 20 and the count;
 - `candidates`: tantivy finds the candidates as the database's lookups do (the product's
   three tiers: Vorhaben with a term in the title, Vorhaben whose own text matches,
-  comments; newest first, 500 in all), and the product's own ranking (app.search.ranking)
-  scores them from their tokens, read from the database;
+  comments; newest first, 500 in all) and counts the Vorhaben whose own text matches; the
+  product's own ranking (app.search.ranking) scores the candidates from their tokens, read
+  from the database, a Vorhaben by its best entry, and the first page's 20 cards are
+  loaded as the product loads them (what the product does besides: the comments shown for
+  hits found only in a comment, the typo correction when nothing matched);
 - `product`: the product's whole search service (app.search.query.search: lookups,
   ranking, the count, the page's cards) on the same database, for the same reader;
 single-threaded, and the searches per second with `--threads` threads at once (tantivy
@@ -46,18 +52,25 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, String, bindparam, select, type_coerce
+from sqlalchemy import Engine, Select, String, bindparam, select, type_coerce
 
 from app.accounts.models import Account
-from app.db import ids_value, is_sqlite, make_engine, make_session_factory, read_only
+from app.db import (
+    ids_value,
+    is_sqlite,
+    make_engine,
+    make_session_factory,
+    one_of_ids,
+    read_only,
+)
 from app.search import query as search_query
 from app.search.analyzer import DEFAULT_ANALYZER
 from app.search.models import EntryKind, SearchEntry
 from app.search.querymodel import Query, Term
 from app.search.ranking import COLUMNS, WEIGHTS, Scorer
-from app.vorhaben.models import Visibility, Vorhaben
-from app.vorhaben.repository import VorhabenFilter
-from app.vorhaben.visibility import visible_clause
+from app.vorhaben.models import Vorhaben
+from app.vorhaben.repository import VorhabenFilter, load_cards
+from app.vorhaben.visibility import OPEN_SCOPE, visible_clause
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 from bench import exchange
@@ -68,7 +81,6 @@ try:  # untyped here on purpose: the product does not depend on it, mypy may not
 except ImportError:  # a benchmark's optional tool
     sys.exit("bench/engine.py needs tantivy: .venv/bin/pip install -e '.[bench]'")
 
-OPEN = Visibility.MEMBERS.value
 TIERS = (search_query.Scope.TITLE, search_query.Scope.OWN, search_query.Scope.COMMENT)
 RANK = search_query.Shape.RANK
 BATCH = 20_000
@@ -137,15 +149,16 @@ def size_mb(directory: Path) -> float:
 
 
 def restricted_visible(engine: Engine, account_id: int) -> list[int]:
-    """The restricted Vorhaben the member may see (the product's own visibility rule)."""
+    """The Vorhaben whose entries are not open (any scope but OPEN_SCOPE: restricted,
+    hidden, unknown) and that the member may see: with open entries, what the product's
+    scoped_visible_clause() lets through."""
+    restricted = select(SearchEntry.vorhaben_id).where(SearchEntry.scope != OPEN_SCOPE)
     with make_session_factory(engine)() as db:
         reader = db.get(Account, account_id)
         assert reader is not None
         return list(
             db.scalars(
-                select(Vorhaben.id).where(
-                    Vorhaben.visibility != Visibility.MEMBERS, visible_clause(reader)
-                )
+                select(Vorhaben.id).where(Vorhaben.id.in_(restricted), visible_clause(reader))
             )
         )
 
@@ -181,7 +194,7 @@ def _visible(index: Any, visible: list[int]) -> Any:
     should = tantivy.Occur.Should
     scope = tantivy.Query.boolean_query(
         [
-            (should, tantivy.Query.term_query(index.schema, "scope", OPEN)),
+            (should, tantivy.Query.term_query(index.schema, "scope", OPEN_SCOPE)),
             (should, tantivy.Query.term_set_query(index.schema, "vorhaben_id", visible)),
         ]
     )
@@ -260,12 +273,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def _tokens_of(sqlite: bool) -> Select[Any]:
+    """The entries `:ids` with their Vorhaben and token columns (packed on SQLite, as the
+    product reads them)."""
+    columns = [getattr(SearchEntry, name) for name in COLUMNS]
+    statement = select(SearchEntry.id, SearchEntry.vorhaben_id, *columns)
+    statement = statement.where(one_of_ids(SearchEntry.id, "ids", sqlite=sqlite))
+    return search_query._packed(statement) if sqlite else statement
+
+
 class Ways:
     """The three ways to answer a query compared here, for one member."""
 
     def __init__(self, index: Any, engine: Engine, account_id: int) -> None:
         visible = restricted_visible(engine, account_id)
         self.queries = [(q, DEFAULT_ANALYZER.analyze_query(q)) for q in TERMS + PAIRS]
+        for q, analyzed in self.queries:  # what the tantivy queries here mirror: terms only
+            if analyzed.is_empty or analyzed.phrases or analyzed.has_exclusions:
+                raise SystemExit(f"{q!r}: only plain terms are mirrored (no phrases, no -wort)")
         self.ranked = {q: engine_query(index, analyzed, visible) for q, analyzed in self.queries}
         self.tiers = {q: tier_queries(index, analyzed, visible) for q, analyzed in self.queries}
         self.searcher = index.searcher()
@@ -315,21 +340,25 @@ class Ways:
         return list(chosen)
 
     def candidates(self, position: int) -> object:
-        """tantivy finds the tiers' candidates; the product's ranking scores them from
-        their tokens, read from the database."""
+        """tantivy finds the tiers' candidates and counts the own-text tier; the product's
+        ranking scores them from their tokens, read from the database, a Vorhaben by its
+        best entry; the first page's cards are loaded as the product loads them."""
         q, analyzed = self.queries[position % len(self.queries)]
         ids = self.candidate_ids(q)
+        total = self.searcher.search(self.tiers[q][1], limit=1, count=True).count
         with self.factory() as db:
             read_only(db)
             sqlite = is_sqlite(db.connection())
-            rows = search_query._rows(  # the product's own read of the tokens
-                db.connection().execute(
-                    search_query._TOKENS[sqlite], {"ids": ids_value(ids, sqlite=sqlite)}
-                ),
-                sqlite,
+            found = db.connection().execute(
+                _tokens_of(sqlite), {"ids": ids_value(ids, sqlite=sqlite)}
             )
-        scorer = Scorer(analyzed)
-        return sorted((scorer.score(row[1:]), row[0]) for row in rows)[-20:]
+            scorer = Scorer(analyzed)
+            best: dict[int, float] = {}
+            for _entry_id, vorhaben_id, *tokens in search_query._rows(found, sqlite):
+                best[vorhaben_id] = max(best.get(vorhaben_id, 0.0), scorer.score(tokens))
+            shown = sorted(best, key=lambda vorhaben: (-best[vorhaben], -vorhaben))[:20]
+            where = select(Vorhaben).where(Vorhaben.id.in_(shown))
+            return total, load_cards(db, where, description=True)
 
     def product(self, position: int) -> object:
         """The product's search, as a request calls it."""
@@ -369,15 +398,22 @@ def main(argv: list[str] | None = None) -> None:
     engine = make_engine(url)
     directory = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="allmende_tv_"))
     try:
-        if args.keep and (directory / "meta.json").exists():
-            index, seconds, count = tantivy.Index.open(str(directory)), 0.0, -1
+        source = directory / "allmende_source.txt"  # which database the index was built from
+        if args.keep and source.exists() and source.read_text() == url:
+            index = tantivy.Index.open(str(directory))
+            out(f"tantivy {tantivy.__version__}: reused {directory}, {size_mb(directory):,.0f} MB")
         else:
+            if directory.exists() and any(directory.iterdir()):
+                if not (directory / "meta.json").exists():
+                    raise SystemExit(f"{directory} holds something else than a tantivy index")
+                shutil.rmtree(directory)
             directory.mkdir(parents=True, exist_ok=True)
             index, seconds, count = build(engine, directory)
-        out(
-            f"tantivy {tantivy.__version__}: {count:,} entries in {seconds:,.1f} s, "
-            f"{size_mb(directory):,.0f} MB"
-        )
+            source.write_text(url)
+            out(
+                f"tantivy {tantivy.__version__}: {count:,} entries in {seconds:,.1f} s, "
+                f"{size_mb(directory):,.0f} MB"
+            )
         ways = Ways(index, engine, member_id(engine))
         same = sum(
             set(ways.candidate_ids(q)) == set(ways.product_ids(q, analyzed))
