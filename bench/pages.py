@@ -173,12 +173,14 @@ async def _as_read(app: Any, mix: traffic.Traffic, requests: int) -> None:
         print("|---|---:|---:|---:|---:|")
         # Search as its members read it (the terms and the two-word queries): the page's
         # cost beside bench/search.py's and bench/engine.py's figures for the service alone.
-        for kind in ("list", "filtered", "vorhaben", "dashboard", "search alone"):
+        kinds = {kind: kind for kind in ("list", "filtered", "vorhaben", "dashboard")}
+        kinds["search"] = "search alone"
+        for kind, paths in kinds.items():
             walls: list[float] = []
             cpus: list[float] = []
             for number in range(requests + WARMUP):
                 cookie = chooser.choice(mix.cookies)
-                path = chooser.choice(mix.paths[kind])
+                path = chooser.choice(mix.paths[paths])
                 started, cpu_started = time.perf_counter(), time.process_time()
                 response = await client.get(path, headers={"Cookie": cookie})
                 if response.status_code != 200:
