@@ -74,7 +74,7 @@ from app.vorhaben.visibility import OPEN_SCOPE, visible_clause
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 from bench import exchange
-from bench.search import PAIRS, TERMS, member_id
+from bench.search import PAIRS, TERMS, _percentile, member_id, out
 
 try:  # untyped here on purpose: the product does not depend on it, mypy may not see it
     tantivy: Any = importlib.import_module("tantivy")
@@ -84,15 +84,6 @@ except ImportError:  # a benchmark's optional tool
 TIERS = (search_query.Scope.TITLE, search_query.Scope.OWN, search_query.Scope.COMMENT)
 RANK = search_query.Shape.RANK
 BATCH = 20_000
-
-
-def out(line: str) -> None:
-    print(line, flush=True)
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def schema() -> Any:
