@@ -81,8 +81,6 @@ try:  # untyped here on purpose: the product does not depend on it, mypy may not
 except ImportError:  # a benchmark's optional tool
     sys.exit("bench/engine.py needs tantivy: .venv/bin/pip install -e '.[bench]'")
 
-TIERS = (search_query.Scope.TITLE, search_query.Scope.OWN, search_query.Scope.COMMENT)
-RANK = search_query.Shape.RANK
 BATCH = 20_000
 
 
@@ -309,25 +307,13 @@ class Ways:
                     chosen.setdefault(entry_id)
         return list(chosen)
 
-    def product_ids(self, q: str, analyzed: Query) -> list[int]:
-        """The candidates the product's own lookups choose (app.search.query._ranked)."""
-        chosen: dict[int, None] = {}
+    def product_ids(self, analyzed: Query) -> list[int]:
+        """The candidates the product's own lookups choose (app.search.query._candidates)."""
         with self.factory() as db:
             read_only(db)
             reader = db.get(Account, self.account_id)
             assert reader is not None
-            sqlite = is_sqlite(db.connection())
-            for tier, scope in enumerate(TIERS):
-                room = search_query.CANDIDATES - len(chosen)
-                if room <= 0:
-                    break
-                overlap = len(chosen) if tier == 1 else 0
-                found = search_query._lookup(
-                    db, reader, analyzed, VorhabenFilter(), scope, RANK, room + overlap
-                )
-                for entry_id, *_rest in sorted(search_query._rows(found, sqlite), reverse=True):
-                    if len(chosen) < search_query.CANDIDATES:
-                        chosen.setdefault(entry_id)
+            chosen, _saturated = search_query._candidates(db, reader, analyzed, VorhabenFilter())
         return list(chosen)
 
     def candidates(self, position: int) -> object:
@@ -407,7 +393,7 @@ def main(argv: list[str] | None = None) -> None:
             )
         ways = Ways(index, engine, member_id(engine))
         same = sum(
-            set(ways.candidate_ids(q)) == set(ways.product_ids(q, analyzed))
+            set(ways.candidate_ids(q)) == set(ways.product_ids(analyzed))
             for q, analyzed in ways.queries
         )
         out(f"candidates the same as the product's lookups: {same} of {len(ways.queries)} queries")

@@ -377,29 +377,11 @@ def _excluded_vorhaben(sqlite: bool) -> ColumnElement[bool]:
 def _ranked(
     db: Session, reader: Reader, query: Query, filters: VorhabenFilter
 ) -> tuple[list[_Hit], bool]:
-    """The candidates ranked, a Vorhaben by its best entry; and whether a tier was full
-    (then there may be more hits than candidates).
-
-    The tiers fill CANDIDATES places in turn (newest first within each): Vorhaben with a
-    hit in the title, other Vorhaben whose own text matches, then comments. Then the
-    tokens of the chosen entries are read for the ranking."""
-    chosen: dict[int, tuple[int, bool]] = {}  # entry: its Vorhaben, whether its own text
-    saturated = False
+    """The candidates (_candidates) ranked, a Vorhaben by its best entry; and whether a
+    tier was full (then there may be more hits than candidates). The tokens of the chosen
+    entries are read for the ranking."""
+    chosen, saturated = _candidates(db, reader, query, filters)
     sqlite = is_sqlite(db.connection())
-    for scope in (Scope.TITLE, Scope.OWN, Scope.COMMENT):
-        room = CANDIDATES - len(chosen)
-        if room <= 0:
-            break
-        # The title tier's entries come again in the next one: ask for that many more.
-        overlap = len(chosen) if scope is Scope.OWN else 0
-        found = _lookup(db, reader, query, filters, scope, Shape.RANK, room + overlap)
-        rows = _rows(found, sqlite)
-        if sqlite:
-            rows.sort(key=lambda row: -row[0])  # newest first, as FTS5's rowid (the entry)
-        saturated = saturated or len(rows) >= room + overlap
-        for entry_id, vorhaben_id, kind in rows:
-            if len(chosen) < CANDIDATES:
-                chosen.setdefault(entry_id, (vorhaben_id, kind == EntryKind.VORHABEN))
     scorer = Scorer(query)
     hits: dict[int, _Hit] = {}
     tokens_of = db.connection().execute(_TOKENS[sqlite], {"ids": ids_value(chosen, sqlite=sqlite)})
@@ -416,6 +398,33 @@ def _ranked(
             hit.comment_entry = entry_id
     ranked = sorted(hits.values(), key=lambda hit: (-hit.score, -hit.vorhaben_id))
     return ranked, saturated
+
+
+def _candidates(
+    db: Session, reader: Reader, query: Query, filters: VorhabenFilter
+) -> tuple[dict[int, tuple[int, bool]], bool]:
+    """The entries to rank, each with its Vorhaben and whether it is the Vorhaben's own
+    text; and whether a tier was full. The tiers fill CANDIDATES places in turn, newest
+    first within each: Vorhaben with a hit in the title, other Vorhaben whose own text
+    matches, then comments."""
+    chosen: dict[int, tuple[int, bool]] = {}
+    saturated = False
+    sqlite = is_sqlite(db.connection())
+    for scope in (Scope.TITLE, Scope.OWN, Scope.COMMENT):
+        room = CANDIDATES - len(chosen)
+        if room <= 0:
+            break
+        # The title tier's entries come again in the next one: ask for that many more.
+        overlap = len(chosen) if scope is Scope.OWN else 0
+        found = _lookup(db, reader, query, filters, scope, Shape.RANK, room + overlap)
+        rows = _rows(found, sqlite)
+        if sqlite:
+            rows.sort(key=lambda row: -row[0])  # newest first, as FTS5's rowid (the entry)
+        saturated = saturated or len(rows) >= room + overlap
+        for entry_id, vorhaben_id, kind in rows:
+            if len(chosen) < CANDIDATES:
+                chosen.setdefault(entry_id, (vorhaben_id, kind == EntryKind.VORHABEN))
+    return chosen, saturated
 
 
 def _count(db: Session, reader: Reader, query: Query, filters: VorhabenFilter) -> int:
