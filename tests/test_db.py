@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from sqlalchemy import Engine, event, insert, select, text
+from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.orm import Session
 
 from app.db import (
@@ -20,6 +18,7 @@ from app.db import (
 from app.search.models import VorhabenTerm
 from app.vorhaben.models import Vorhaben
 from tests import factories
+from tests.statements import recorded
 
 
 def test_postgresql_connections_do_not_jit_compile(engine: Engine) -> None:
@@ -92,17 +91,9 @@ def test_one_of_ids_finds_exactly_the_ids_given(db: Session, count: int) -> None
     sqlite = is_sqlite(db.connection())
     wanted = [made[2], made[0], 10**9][: min(count, 3)] + list(range(10**9, 10**9 + count - 3))
     statement = select(Vorhaben.id).where(one_of_ids(Vorhaben.id, "ids", sqlite=sqlite))
-    sent: list[Any] = []
-
-    def seen(_conn: Any, _cursor: Any, _statement: str, parameters: Any, *_args: Any) -> None:
-        sent.append(parameters)
-
-    engine = db.get_bind().engine
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with recorded(db.get_bind().engine) as sent:
         found = db.scalars(statement, {"ids": ids_value(wanted, sqlite=sqlite)}).all()
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
     assert sorted(found) == sorted(set(wanted) & set(made))
     # One parameter, however many ids (an IN list with one each was rendered every time).
-    assert len(sent[-1]) == 1
+    _statement, parameters = sent[-1]
+    assert len(parameters) == 1

@@ -4,15 +4,13 @@ candidates keep their order (newest first within a tier) and the search its hits
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.search import query
 from app.vorhaben.repository import VorhabenFilter
 from tests import factories
+from tests.statements import recorded
 
 
 def test_only_the_newest_candidates_are_ranked(
@@ -61,22 +59,13 @@ def test_sqlite_reads_a_searchs_rows_packed(db: Session) -> None:
         vorhaben = factories.vorhaben(db, author, f"Pegelmessung {number}")
         factories.comment(db, author, vorhaben, "Wo steht der Pegel?")
     reader = factories.account(db, "Rita Reader")
-    statements: list[str] = []
-
-    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    engine = db.get_bind().engine
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with recorded(db.get_bind().engine) as sent:
         result = query.search(db, reader, "Pegel", VorhabenFilter())
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
 
     assert len(result.vorhaben) == 5
     many = [
         statement
-        for statement in statements
+        for statement, _parameters in sent
         if "ORDER BY search_fts.rowid DESC" in statement or "tokens_d" in statement
     ]
     assert many, "the tiers and the tokens' read ran"
