@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
 
 from app.config import Settings
@@ -144,6 +145,16 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
             "options": "-c jit=off",
         },
     )
+
+
+def pool_capacity(engine: Engine) -> int | None:
+    """How many connections the engine's pool hands out at once, at most (a QueuePool: its
+    size and overflow); None where that has no fixed bound."""
+    pool = engine.pool
+    if not isinstance(pool, QueuePool):
+        return None
+    overflow = pool._max_overflow  # no public accessor; -1 means unbounded
+    return None if overflow < 0 else pool.size() + overflow
 
 
 def engine_from_settings(settings: Settings) -> Engine:

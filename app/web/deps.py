@@ -9,10 +9,11 @@ from typing import Annotated
 import anyio
 import anyio.to_thread
 from fastapi import Depends, Request
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from app.db import read_only, writable
+from app.db import pool_capacity, read_only, writable
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -34,23 +35,54 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     in its own thread (app.web.routing.Route), which also ends it; only otherwise is the
     end (the one step here that talks to the database) handed to a thread.
     """
-    session: Session = read_only(request.app.state.session_factory())
-    reset = _unit_of_work.set((session, request))
+    slots = _slots(request)
+    if slots is not None:
+        try:
+            slots.acquire_nowait()  # no trip through the event loop when one is free
+        except anyio.WouldBlock:
+            await slots.acquire()
     try:
-        yield session
-    except BaseException:
-        if not session.info.get(_ENDED):
-            # Shielded: a cancelled request (a client gone, a shutdown) still gives its
-            # connection back; on SQLite an open write transaction would block every writer.
+        session: Session = read_only(request.app.state.session_factory())
+        reset = _unit_of_work.set((session, request))
+        try:
+            yield session
+        except BaseException:
+            if not session.info.get(_ENDED):
+                # Shielded: a cancelled request (a client gone, a shutdown) still gives its
+                # connection back; on SQLite an open write transaction would block every
+                # writer.
+                with anyio.CancelScope(shield=True):
+                    await anyio.to_thread.run_sync(_end, session, False)
+            raise
+        finally:
+            _unit_of_work.reset(reset)
+        ended = session.info.pop(_ENDED, False)
+        if not ended or session.in_transaction():  # (used again after the endpoint ended it)
             with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(_end, session, False)
-        raise
+                await anyio.to_thread.run_sync(_end, session, True)
     finally:
-        _unit_of_work.reset(reset)
-    ended = session.info.pop(_ENDED, False)
-    if not ended or session.in_transaction():  # (used again after the endpoint ended it)
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(_end, session, True)
+        if slots is not None:
+            slots.release()
+
+
+_SLOTS = "database_slots"
+
+
+def _slots(request: Request) -> anyio.Semaphore | None:
+    """How many requests of this process may have a unit of work at once: as many as the
+    pool has connections. A request holds its connection from its first statement (who is
+    signed in) to its end, across hand-overs between threads. With more requests begun
+    than connections, those holding one waited for a thread while every thread waited for
+    a connection: the process stood still until the pool's timeout (30 s) and answered
+    500 (40 members reading at once; tests/web/test_many_readers.py). The others wait
+    here, in the event loop and in order of arrival. Made on first use, in the loop."""
+    state = request.app.state
+    if not hasattr(state, _SLOTS):
+        bind = getattr(state, "engine", None) or state.session_factory.kw.get("bind")
+        capacity = pool_capacity(bind) if isinstance(bind, Engine) else None
+        setattr(state, _SLOTS, None if capacity is None else anyio.Semaphore(capacity))
+    slots: anyio.Semaphore | None = getattr(state, _SLOTS)
+    return slots
 
 
 def begin_route() -> None:
