@@ -28,6 +28,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -115,6 +117,7 @@ end
 function response(status, headers, body)
   if status ~= 200 then non200 = non200 + 1 end
 end
+%(delay)s
 function done(summary, latency, requests)
   local bad = 0
   for _, thread in ipairs(threads) do bad = bad + thread:get("non200") end
@@ -122,6 +125,14 @@ function done(summary, latency, requests)
   io.write(string.format("BENCH %%d %%d %%.1f %%.1f %%.1f %%d %%d\\n",
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
     latency:percentile(99), bad, e.connect + e.read + e.write + e.timeout))
+end
+"""
+# With a think time (bench/paced.py): each connection pauses before each request, for an
+# exponentially distributed time of the given mean (cut at 4 s, below the server's
+# keep-alive of 5 s), so requests arrive at about a chosen rate.
+DELAY = """
+function delay()
+  return math.floor(math.min(4000, -math.log(1 - math.random()) * %(think).3f))
 end
 """
 
@@ -251,10 +262,20 @@ def _lua_list(values: list[str]) -> str:
 
 
 def start_wrk(
-    base: str, paths: list[str], cookies: list[str], connections: int, seconds: float
+    base: str,
+    paths: list[str],
+    cookies: list[str],
+    connections: int,
+    seconds: float,
+    think_ms: float = 0,
 ) -> tuple[subprocess.Popen[str], str]:
+    """One wrk process over `connections`; with `think_ms`, each pauses that long on
+    average before each request (exponentially distributed)."""
+    delay = DELAY % {"think": think_ms} if think_ms > 0 else ""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(LUA % {"paths": _lua_list(paths), "cookies": _lua_list(cookies)})
+        script.write(
+            LUA % {"paths": _lua_list(paths), "cookies": _lua_list(cookies), "delay": delay}
+        )
     command = [load.ensure_wrk(), "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s"]
     command += ["--latency", "--timeout", "30s", "-s", script.name, base + "/"]
     return subprocess.Popen(
@@ -344,7 +365,10 @@ def out(line: str) -> None:
     print(line, flush=True)
 
 
-def serve(args: argparse.Namespace, url: str, mix: Traffic, workers: int) -> list[Row]:
+@contextmanager
+def served(args: argparse.Namespace, url: str, workers: int) -> Iterator[tuple[str, list[int]]]:
+    """`allmende serve` with `workers` workers on the database: its base URL and the
+    workers' process ids, until the block ends."""
     env = {
         **os.environ,
         "ALLMENDE_DATABASE_URL": url,
@@ -357,10 +381,16 @@ def serve(args: argparse.Namespace, url: str, mix: Traffic, workers: int) -> lis
     log = load.TMP / f"allmende_bench_traffic_serve_{workers}.log"
     process = load.start(command, env, log, load.ROOT)
     base = f"http://127.0.0.1:{args.port}"
-    rows: list[Row] = []
     try:
         load.wait_ready(process, base + "/readyz", log)
-        pids = load.worker_pids(process.pid)
+        yield base, load.worker_pids(process.pid)
+    finally:
+        load.stop(process)
+
+
+def serve(args: argparse.Namespace, url: str, mix: Traffic, workers: int) -> list[Row]:
+    rows: list[Row] = []
+    with served(args, url, workers) as (base, pids):
         for writes in args.writes:
             rows += run_mix(
                 args, base, mix, pids, label="mix", workers=workers, writes=writes, search=True
@@ -387,8 +417,6 @@ def serve(args: argparse.Namespace, url: str, mix: Traffic, workers: int) -> lis
                 search=True,
                 alone="search alone",
             )
-    finally:
-        load.stop(process)
     return rows
 
 
@@ -458,7 +486,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_false",
         help="skip the run of search alone over all 8 connections (terms and two-word pairs)",
     )
-    args = parser.parse_args(argv)
+    return with_seed_args(parser.parse_args(argv))
+
+
+def with_seed_args(args: argparse.Namespace) -> argparse.Namespace:
+    """The arguments with exchange.py's (sizes, flags) for the database it seeds."""
     seeded = exchange.parse_args(
         [
             "--db",
