@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Annotated
 
 import anyio
 import anyio.to_thread
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request, status
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -33,15 +34,10 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     It starts out reading (on SQLite: DEFERRED, no lock), whatever the method: the
     dependencies (who is signed in) only read. A route that writes gets its transaction
     in its own thread (app.web.routing.Route), which also ends it; only otherwise is the
-    end (the one step here that talks to the database) handed to a thread.
+    end (the one step here that talks to the database) handed to a thread. It waits for
+    its turn first (database_slot).
     """
-    slots = _slots(request)
-    if slots is not None:
-        try:
-            slots.acquire_nowait()  # no trip through the event loop when one is free
-        except anyio.WouldBlock:
-            await slots.acquire()
-    try:
+    async with database_slot(request):
         session: Session = read_only(request.app.state.session_factory())
         reset = _unit_of_work.set((session, request))
         try:
@@ -60,29 +56,64 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
         if not ended or session.in_transaction():  # (used again after the endpoint ended it)
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(_end, session, True)
-    finally:
-        if slots is not None:
-            slots.release()
 
 
+# How long a request waits for its turn before it is answered 503 (as long as it waited for
+# a connection of the pool before, which then answered 500).
+SLOT_WAIT_SECONDS = 30.0
 _SLOTS = "database_slots"
 
 
-def _slots(request: Request) -> anyio.Semaphore | None:
-    """How many requests of this process may have a unit of work at once: as many as the
+@asynccontextmanager
+async def database_slot(request: Request) -> AsyncIterator[None]:
+    """One of the process's turns with the database, for the block: as many at once as the
     pool has connections. A request holds its connection from its first statement (who is
     signed in) to its end, across hand-overs between threads. With more requests begun
     than connections, those holding one waited for a thread while every thread waited for
     a connection: the process stood still until the pool's timeout (30 s) and answered
     500 (40 members reading at once; tests/web/test_many_readers.py). The others wait
-    here, in the event loop and in order of arrival. Made on first use, in the loop."""
+    here, in the event loop and in order of arrival, at most SLOT_WAIT_SECONDS (then 503
+    with Retry-After)."""
+    slots = _slots(request)
+    if slots is None:
+        yield
+        return
+    try:
+        slots.acquire_nowait()  # no trip through the event loop when one is free
+    except anyio.WouldBlock:
+        with anyio.move_on_after(SLOT_WAIT_SECONDS) as waited:
+            await slots.acquire()
+        if waited.cancelled_caught:
+            raise HTTPException(
+                status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "10"}
+            ) from None
+    try:
+        yield
+    finally:
+        slots.release()
+
+
+def _slots(request: Request) -> anyio.Semaphore | None:
+    """The process's turns (database_slot), made on first use, in the event loop; none
+    where the pool has no bound (SQLite in memory: a connection per thread)."""
     state = request.app.state
     if not hasattr(state, _SLOTS):
         bind = getattr(state, "engine", None) or state.session_factory.kw.get("bind")
         capacity = pool_capacity(bind) if isinstance(bind, Engine) else None
-        setattr(state, _SLOTS, None if capacity is None else anyio.Semaphore(capacity))
-    slots: anyio.Semaphore | None = getattr(state, _SLOTS)
-    return slots
+        slots = None if capacity is None else anyio.Semaphore(capacity, max_value=capacity)
+        setattr(state, _SLOTS, slots)
+    found: anyio.Semaphore | None = getattr(state, _SLOTS)
+    return found
+
+
+async def _database_slot(request: Request) -> AsyncIterator[None]:
+    async with database_slot(request):
+        yield
+
+
+# For a route that reads the database without the request's unit of work (readiness):
+# it takes a turn like every other.
+DATABASE_SLOT = Depends(_database_slot, scope="function")
 
 
 def begin_route() -> None:

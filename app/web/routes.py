@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app import i18n, migrate
 from app.db import read_only
 from app.legal import texts
-from app.web import routing
+from app.web import deps, routing
 from app.web.guard import LOCALE_COOKIE
 from app.web.safe_redirect import local_path
 from app.web.templating import render
@@ -26,9 +26,10 @@ def healthz() -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-@router.get("/readyz", include_in_schema=False)
+@router.get("/readyz", include_in_schema=False, dependencies=[deps.DATABASE_SLOT])
 def readyz(request: Request) -> JSONResponse:
-    """Readiness: the database answers and is migrated to head."""
+    """Readiness: the database answers and is migrated to head. With a turn of its own,
+    like every request with a unit of work (app.web.deps.database_slot)."""
     session = read_only(request.app.state.session_factory())
     try:
         connection = session.connection()

@@ -12,18 +12,25 @@ they open their unit of work (app.web.deps).
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import cast
 
+import anyio
 import httpx2
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import create_engine
 from sqlalchemy.pool import QueuePool
+from starlette.datastructures import State
 
 from app.auth import sessions
 from app.core.clock import utcnow
 from app.db import make_engine, pool_capacity, unit_of_work
+from app.web.csrf import session_cookie_name
 from tests import factories
 from tests.browser.conftest import LiveServer, start_live_server, stop_live_server
 
@@ -35,38 +42,96 @@ def live(fresh_database_url: str) -> Iterator[LiveServer]:
     stop_live_server(server)
 
 
-def test_more_readers_at_once_than_connections_are_all_answered(live: LiveServer) -> None:
-    capacity = pool_capacity(live.engine)
-    assert capacity is not None
-    readers = 2 * capacity + live.settings.request_threads + 10
+def _state(live: LiveServer) -> State:
+    return cast(FastAPI, live.server.config.app).state
+
+
+def _slots(live: LiveServer) -> anyio.Semaphore:
+    slots: anyio.Semaphore = _state(live).database_slots
+    return slots
+
+
+def _burst(live: LiveServer, paths: list[tuple[str, str | None]]) -> tuple[list[int], int]:
+    """All requests at once (each its own connection, released together); their statuses,
+    and the most requests seen waiting for their turn at one time."""
+    start = threading.Barrier(len(paths))
+    done = threading.Event()
+    peak = 0
+
+    def watch() -> None:
+        nonlocal peak
+        while not done.is_set():
+            if hasattr(_state(live), "database_slots"):
+                peak = max(peak, _slots(live).statistics().tasks_waiting)
+            time.sleep(0.0005)
+
+    def get(item: tuple[str, str | None]) -> int:
+        path, token = item
+        # Well past the pool's 30 s: before, the stalled requests came back as 500.
+        with httpx2.Client(base_url=live.url, timeout=90, follow_redirects=False) as client:
+            if token is not None:
+                client.cookies.set(session_cookie_name(live.settings), token)
+            start.wait()
+            return client.get(path).status_code
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        with ThreadPoolExecutor(max_workers=len(paths)) as pool:
+            statuses = list(pool.map(get, paths))
+    finally:
+        done.set()
+        watcher.join()
+    return statuses, peak
+
+
+def _members(live: LiveServer) -> list[str]:
     with unit_of_work(live.sessions) as db:
         town = factories.municipality(db, "Lesestadt")
         members = [factories.account(db, f"Leserin {n}", municipality=town) for n in range(8)]
         factories.vorhaben(db, members[0], "Viel gelesen", settings=live.settings)
-        tokens = [
+        return [
             sessions.create(db, live.settings, member, provider="sso", auth_time=utcnow()).token
             for member in members
         ]
 
-    def read(index: int) -> tuple[int, str]:
-        # Well past the pool's 30 s: before, the stalled requests came back as 500.
-        with httpx2.Client(base_url=live.url, timeout=90) as client:
-            client.cookies.set("allmende_session", tokens[index % len(tokens)])
-            page = client.get("/vorhaben")
-            return page.status_code, page.text
 
-    with ThreadPoolExecutor(max_workers=readers) as pool:
-        answers = list(pool.map(read, range(readers)))
+def test_more_readers_at_once_than_connections_are_all_answered(live: LiveServer) -> None:
+    capacity = pool_capacity(live.engine)
+    assert capacity is not None
+    tokens = _members(live)
+    readers = 2 * capacity + live.settings.request_threads + 10
+    paths: list[tuple[str, str | None]] = [
+        ("/vorhaben", tokens[n % len(tokens)]) for n in range(readers)
+    ]
+    paths += [("/readyz", None)] * 3  # the load balancer asks meanwhile
 
-    assert [status for status, _ in answers] == [200] * readers
-    assert all("Viel gelesen" in text for _, text in answers)
+    statuses, waited = _burst(live, paths)
+
+    assert statuses == [200] * len(paths)
+    assert waited > 0  # the burst did queue: more came at once than there are connections
+    assert _slots(live).value == capacity
+
+
+def test_turns_come_back_when_requests_fail(live: LiveServer) -> None:
+    capacity = pool_capacity(live.engine)
+    assert capacity is not None
+    tokens = _members(live)
+    failing: list[tuple[str, str | None]] = [("/vorhaben", None)] * capacity  # to the sign-in
+    failing += [("/vorhaben/999999", tokens[0])] * capacity  # no such Vorhaben
+    failing += [("/nachrichten", "erfunden")] * capacity  # a made-up session
+
+    statuses, _ = _burst(live, failing)
+
+    assert set(statuses) <= {303, 401, 404}, statuses
+    assert _slots(live).value == capacity
+    again, _ = _burst(live, [("/vorhaben", token) for token in tokens * 3])
+    assert again == [200] * len(tokens) * 3
 
 
 def test_pool_capacity_is_size_and_overflow(database_url: str) -> None:
     engine = make_engine(database_url)
     try:
-        pool = engine.pool
-        assert pool_capacity(engine) == pool.size() + pool._max_overflow  # type: ignore[attr-defined]
         assert pool_capacity(engine) == (15 if database_url.startswith("sqlite") else 20)
     finally:
         engine.dispose()
