@@ -1,0 +1,123 @@
+"""A process's turns with the database (app.web.deps.database_slot), without a server: as
+many at once as the pool has connections, the others wait in order, at most
+SLOT_WAIT_SECONDS, then 503. (tests/web/test_many_readers.py: the same on a real server.)"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import anyio
+import pytest
+from fastapi import FastAPI, HTTPException
+from sqlalchemy import Engine, create_engine
+from starlette.requests import Request
+
+from app.web import deps
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    made = create_engine(f"sqlite:///{tmp_path / 'slots.db'}", pool_size=1, max_overflow=1)
+    yield made
+    made.dispose()
+
+
+def _request(engine: Engine) -> Request:
+    app = FastAPI()
+    app.state.engine = engine
+    return Request({"type": "http", "app": app, "method": "GET", "path": "/", "headers": []})
+
+
+def test_requests_beyond_the_pool_wait_in_order(engine: Engine) -> None:
+    request = _request(engine)
+    order: list[str] = []
+
+    async def main() -> None:
+        async def hold(name: str, release: anyio.Event) -> None:
+            async with deps.database_slot(request):
+                order.append(f"in {name}")
+                await release.wait()
+            order.append(f"out {name}")
+
+        async def follow(name: str) -> None:
+            async with deps.database_slot(request):
+                order.append(f"in {name}")
+
+        first, second = anyio.Event(), anyio.Event()
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(hold, "a", first)
+            tasks.start_soon(hold, "b", second)
+            await anyio.wait_all_tasks_blocked()
+            tasks.start_soon(follow, "c")
+            await anyio.wait_all_tasks_blocked()
+            tasks.start_soon(follow, "d")
+            await anyio.wait_all_tasks_blocked()
+            assert order == ["in a", "in b"]  # two connections, two turns
+            second.set()
+            await anyio.wait_all_tasks_blocked()
+            first.set()
+
+    anyio.run(main)
+    assert order == ["in a", "in b", "out b", "in c", "in d", "out a"]
+    assert request.app.state.database_slots.value == 2
+
+
+def test_a_request_that_waits_too_long_is_answered_503(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(deps, "SLOT_WAIT_SECONDS", 0.05)
+    request = _request(engine)
+    answered: list[HTTPException] = []
+
+    async def main() -> None:
+        release = anyio.Event()
+
+        async def hold() -> None:
+            async with deps.database_slot(request):
+                await release.wait()
+
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(hold)
+            tasks.start_soon(hold)
+            await anyio.wait_all_tasks_blocked()
+            try:
+                async with deps.database_slot(request):
+                    raise AssertionError("no turn was free")
+            except HTTPException as error:
+                answered.append(error)
+            release.set()
+
+    anyio.run(main)
+    [error] = answered
+    assert error.status_code == 503
+    assert error.headers == {"Retry-After": "10"}
+    assert request.app.state.database_slots.value == 2  # the late one took none
+
+
+def test_a_turn_is_given_back_when_the_block_fails(engine: Engine) -> None:
+    request = _request(engine)
+
+    async def main() -> None:
+        for _ in range(5):
+            with pytest.raises(RuntimeError):
+                async with deps.database_slot(request):
+                    raise RuntimeError("the route failed")
+
+    anyio.run(main)
+    assert request.app.state.database_slots.value == 2
+
+
+def test_an_unbounded_pool_has_no_turns() -> None:
+    memory = create_engine("sqlite://")
+    request = _request(memory)
+
+    async def main() -> None:
+        async with deps.database_slot(request):
+            pass
+
+    try:
+        anyio.run(main)
+        assert request.app.state.database_slots is None
+    finally:
+        memory.dispose()
