@@ -122,12 +122,7 @@ def table(rows: list[Row]) -> list[str]:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
-    )
-    parser.add_argument("--db", choices=("sqlite", "postgresql"), required=True)
-    parser.add_argument("--quick", action="store_true", help="the small exchange.py database")
-    parser.add_argument("--skip-seed", action="store_true", help="reuse the database if it exists")
+    parser = real.database_parser(__doc__)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--search-rates", type=float, nargs="+", default=[10, 20, 30])
     parser.add_argument("--rates", type=float, nargs="+", default=[25, 50, 100])

@@ -467,13 +467,19 @@ def table(rows: list[Row]) -> list[str]:
     return lines
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+def database_parser(description: str | None) -> argparse.ArgumentParser:
+    """A parser with the arguments that choose exchange.py's database (with_seed_args)."""
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+        description=description, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--db", choices=("sqlite", "postgresql"), required=True)
     parser.add_argument("--quick", action="store_true", help="the small exchange.py database")
     parser.add_argument("--skip-seed", action="store_true", help="reuse the database if it exists")
+    return parser
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = database_parser(__doc__)
     parser.add_argument("--members-signed-in", type=int, default=64)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--writes", type=float, nargs="+", default=[0, 1, 5])
