@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from sqlalchemy import Engine, insert, select, text
+from sqlalchemy import Engine, create_engine, insert, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import QueuePool
 
 from app.db import (
     SQLITE_CACHE_KIB,
@@ -13,6 +16,7 @@ from app.db import (
     is_sqlite,
     make_engine,
     one_of_ids,
+    pool_capacity,
     refresh_statistics,
 )
 from app.search.models import VorhabenTerm
@@ -97,3 +101,23 @@ def test_one_of_ids_finds_exactly_the_ids_given(db: Session, count: int) -> None
     # One parameter, however many ids (an IN list with one each was rendered every time).
     _statement, parameters = sent[-1]
     assert len(parameters) == 1
+
+
+def test_pool_capacity_is_size_and_overflow(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        assert pool_capacity(engine) == (15 if database_url.startswith("sqlite") else 20)
+    finally:
+        engine.dispose()
+
+
+def test_a_pool_without_bound_has_no_capacity(tmp_path: Path) -> None:
+    unbounded = create_engine(f"sqlite:///{tmp_path / 'a.db'}", max_overflow=-1)
+    per_thread = create_engine("sqlite://")  # in memory: a connection per thread
+    try:
+        assert isinstance(unbounded.pool, QueuePool)
+        assert pool_capacity(unbounded) is None
+        assert pool_capacity(per_thread) is None
+    finally:
+        unbounded.dispose()
+        per_thread.dispose()

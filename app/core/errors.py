@@ -59,6 +59,20 @@ class RateLimited(DomainError):
         self.retry_after = retry_after
 
 
+class Overloaded(DomainError):
+    """More requests at once than the process serves, for longer than a request waits for
+    its turn (app.web.deps.database_slot)."""
+
+    status_code = 503
+    default_message = N_(
+        "Allmende ist gerade stark ausgelastet. Bitte versuchen Sie es in einigen Sekunden erneut."
+    )
+
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class ValidationFailed(DomainError):
     """Form input that breaks a rule; `errors` maps field names to (translated) messages."""
 

@@ -9,11 +9,12 @@ from typing import Annotated
 
 import anyio
 import anyio.to_thread
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app.config import Settings
+from app.core.errors import Overloaded
 from app.db import pool_capacity, read_only, writable
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -58,22 +59,21 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
                 await anyio.to_thread.run_sync(_end, session, True)
 
 
-# How long a request waits for its turn before it is answered 503 (as long as it waited for
-# a connection of the pool before, which then answered 500).
+# How long a request waits for its turn before it is answered 503 (the 30 s the pool's
+# checkout waited before, after which the request failed with 500).
 SLOT_WAIT_SECONDS = 30.0
+RETRY_AFTER_SECONDS = 10
 _SLOTS = "database_slots"
 
 
-@asynccontextmanager
-async def database_slot(request: Request) -> AsyncIterator[None]:
-    """One of the process's turns with the database, for the block: as many at once as the
-    pool has connections. A request holds its connection from its first statement (who is
-    signed in) to its end, across hand-overs between threads. With more requests begun
-    than connections, those holding one waited for a thread while every thread waited for
-    a connection: the process stood still until the pool's timeout (30 s) and answered
-    500 (40 members reading at once; tests/web/test_many_readers.py). The others wait
-    here, in the event loop and in order of arrival, at most SLOT_WAIT_SECONDS (then 503
-    with Retry-After)."""
+async def _turn(request: Request) -> AsyncIterator[None]:
+    """One of the process's turns with the database: as many at once as the pool has
+    connections. A request holds its connection from its first query (who is signed in)
+    to its end, across hand-overs between threads. With more requests begun than
+    connections, those holding one waited for a thread while every thread waited for a
+    connection, until the pool gave up after 30 s and the requests failed with 500 (40
+    members reading at once; tests/web/test_many_readers.py). The others wait here, in the
+    event loop and in order of arrival, at most SLOT_WAIT_SECONDS (then 503, Overloaded)."""
     slots = _slots(request)
     if slots is None:
         yield
@@ -84,9 +84,7 @@ async def database_slot(request: Request) -> AsyncIterator[None]:
         with anyio.move_on_after(SLOT_WAIT_SECONDS) as waited:
             await slots.acquire()
         if waited.cancelled_caught:
-            raise HTTPException(
-                status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "10"}
-            ) from None
+            raise Overloaded(retry_after=RETRY_AFTER_SECONDS) from None
     try:
         yield
     finally:
@@ -95,7 +93,8 @@ async def database_slot(request: Request) -> AsyncIterator[None]:
 
 def _slots(request: Request) -> anyio.Semaphore | None:
     """The process's turns (database_slot), made on first use, in the event loop; none
-    where the pool has no bound (SQLite in memory: a connection per thread)."""
+    where the pool has no bound (SQLite in memory: a connection per thread). The engine
+    is the app's; an app built without one (a test's) has its session factory's."""
     state = request.app.state
     if not hasattr(state, _SLOTS):
         bind = getattr(state, "engine", None) or state.session_factory.kw.get("bind")
@@ -106,14 +105,11 @@ def _slots(request: Request) -> anyio.Semaphore | None:
     return found
 
 
-async def _database_slot(request: Request) -> AsyncIterator[None]:
-    async with database_slot(request):
-        yield
-
-
-# For a route that reads the database without the request's unit of work (readiness):
-# it takes a turn like every other.
-DATABASE_SLOT = Depends(_database_slot, scope="function")
+# A turn for a block (get_db takes one for the request's unit of work).
+database_slot = asynccontextmanager(_turn)
+# For a route that reads the database without the request's unit of work (readiness): it
+# takes a turn like every other.
+DATABASE_SLOT = Depends(_turn, scope="function")
 
 
 def begin_route() -> None:

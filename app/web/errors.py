@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from app.core.errors import DomainError, RateLimited, ValidationFailed
+from app.core.errors import DomainError, Overloaded, RateLimited, ValidationFailed
 from app.i18n import N_
 from app.i18n import gettext as _
 from app.web import headers
@@ -122,7 +122,7 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 async def _domain_error(request: Request, exc: Exception) -> Response:
     exc = cast(DomainError, exc)
     extra: dict[str, str] = {}
-    if isinstance(exc, RateLimited):
+    if isinstance(exc, RateLimited | Overloaded):
         extra["Retry-After"] = str(exc.retry_after)
     if exc.status_code == 401 and (wants_json(request) or request.url.path.startswith("/feeds/")):
         extra["WWW-Authenticate"] = 'Bearer realm="allmende"'

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import anyio
 import pytest
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine
 from starlette.requests import Request
 
+from app.core.errors import Overloaded
 from app.web import deps
 
 
@@ -68,7 +70,7 @@ def test_a_request_that_waits_too_long_is_answered_503(
 ) -> None:
     monkeypatch.setattr(deps, "SLOT_WAIT_SECONDS", 0.05)
     request = _request(engine)
-    answered: list[HTTPException] = []
+    answered: list[Overloaded] = []
 
     async def main() -> None:
         release = anyio.Event()
@@ -84,18 +86,21 @@ def test_a_request_that_waits_too_long_is_answered_503(
             try:
                 async with deps.database_slot(request):
                     raise AssertionError("no turn was free")
-            except HTTPException as error:
+            except Overloaded as error:
                 answered.append(error)
             release.set()
 
     anyio.run(main)
     [error] = answered
     assert error.status_code == 503
-    assert error.headers == {"Retry-After": "10"}
+    assert error.retry_after == deps.RETRY_AFTER_SECONDS
     assert request.app.state.database_slots.value == 2  # the late one took none
 
 
-def test_a_turn_is_given_back_when_the_block_fails(engine: Engine) -> None:
+def test_a_turn_is_given_back_when_the_block_fails(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(deps, "SLOT_WAIT_SECONDS", 0.05)  # a lost turn fails fast
     request = _request(engine)
 
     async def main() -> None:
@@ -121,3 +126,19 @@ def test_an_unbounded_pool_has_no_turns() -> None:
         assert request.app.state.database_slots is None
     finally:
         memory.dispose()
+
+
+def test_the_503_is_the_german_error_page_with_retry_after(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(deps, "SLOT_WAIT_SECONDS", 0.01)
+    app.state.database_slots = anyio.Semaphore(0, max_value=1)  # every turn is taken
+    with TestClient(app) as client:
+        page = client.get("/vorhaben")
+        api = client.get("/api/v1/vocabularies/fields_of_action")
+    assert page.status_code == 503
+    assert page.headers["retry-after"] == str(deps.RETRY_AFTER_SECONDS)
+    assert "<h1>Vorübergehend nicht verfügbar</h1>" in page.text
+    assert "stark ausgelastet" in page.text and "Service Unavailable" not in page.text
+    assert api.status_code == 503 and api.headers["retry-after"] == "10"
+    assert api.json()["error"]["status"] == 503

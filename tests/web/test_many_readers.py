@@ -13,23 +13,19 @@ they open their unit of work (app.web.deps).
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import cast
 
 import anyio
 import httpx2
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import create_engine
-from sqlalchemy.pool import QueuePool
 from starlette.datastructures import State
 
 from app.auth import sessions
 from app.core.clock import utcnow
-from app.db import make_engine, pool_capacity, unit_of_work
+from app.db import pool_capacity, unit_of_work
 from app.web.csrf import session_cookie_name
 from tests import factories
 from tests.browser.conftest import LiveServer, start_live_server, stop_live_server
@@ -51,19 +47,9 @@ def _slots(live: LiveServer) -> anyio.Semaphore:
     return slots
 
 
-def _burst(live: LiveServer, paths: list[tuple[str, str | None]]) -> tuple[list[int], int]:
-    """All requests at once (each its own connection, released together); their statuses,
-    and the most requests seen waiting for their turn at one time."""
+def _burst(live: LiveServer, paths: list[tuple[str, str | None]]) -> list[int]:
+    """All requests at once (each its own connection, released together): their statuses."""
     start = threading.Barrier(len(paths))
-    done = threading.Event()
-    peak = 0
-
-    def watch() -> None:
-        nonlocal peak
-        while not done.is_set():
-            if hasattr(_state(live), "database_slots"):
-                peak = max(peak, _slots(live).statistics().tasks_waiting)
-            time.sleep(0.0005)
 
     def get(item: tuple[str, str | None]) -> int:
         path, token = item
@@ -74,15 +60,8 @@ def _burst(live: LiveServer, paths: list[tuple[str, str | None]]) -> tuple[list[
             start.wait()
             return client.get(path).status_code
 
-    watcher = threading.Thread(target=watch)
-    watcher.start()
-    try:
-        with ThreadPoolExecutor(max_workers=len(paths)) as pool:
-            statuses = list(pool.map(get, paths))
-    finally:
-        done.set()
-        watcher.join()
-    return statuses, peak
+    with ThreadPoolExecutor(max_workers=len(paths)) as pool:
+        return list(pool.map(get, paths))
 
 
 def _members(live: LiveServer) -> list[str]:
@@ -106,10 +85,9 @@ def test_more_readers_at_once_than_connections_are_all_answered(live: LiveServer
     ]
     paths += [("/readyz", None)] * 3  # the load balancer asks meanwhile
 
-    statuses, waited = _burst(live, paths)
+    statuses = _burst(live, paths)
 
     assert statuses == [200] * len(paths)
-    assert waited > 0  # the burst did queue: more came at once than there are connections
     assert _slots(live).value == capacity
 
 
@@ -121,29 +99,9 @@ def test_turns_come_back_when_requests_fail(live: LiveServer) -> None:
     failing += [("/vorhaben/999999", tokens[0])] * capacity  # no such Vorhaben
     failing += [("/nachrichten", "erfunden")] * capacity  # a made-up session
 
-    statuses, _ = _burst(live, failing)
+    statuses = _burst(live, failing)
 
     assert set(statuses) <= {303, 401, 404}, statuses
     assert _slots(live).value == capacity
-    again, _ = _burst(live, [("/vorhaben", token) for token in tokens * 3])
+    again = _burst(live, [("/vorhaben", token) for token in tokens * 3])
     assert again == [200] * len(tokens) * 3
-
-
-def test_pool_capacity_is_size_and_overflow(database_url: str) -> None:
-    engine = make_engine(database_url)
-    try:
-        assert pool_capacity(engine) == (15 if database_url.startswith("sqlite") else 20)
-    finally:
-        engine.dispose()
-
-
-def test_a_pool_without_bound_has_no_capacity(tmp_path: Path) -> None:
-    unbounded = create_engine(f"sqlite:///{tmp_path / 'a.db'}", max_overflow=-1)
-    per_thread = create_engine("sqlite://")  # in memory: a connection per thread
-    try:
-        assert isinstance(unbounded.pool, QueuePool)
-        assert pool_capacity(unbounded) is None
-        assert pool_capacity(per_thread) is None
-    finally:
-        unbounded.dispose()
-        per_thread.dispose()
