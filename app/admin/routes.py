@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.admin import taxonomy, vocabulary_routes
+from app.admin import synonym_routes, taxonomy, vocabulary_routes
 from app.auth.deps import Admin
 from app.core.errors import ValidationFailed
 from app.core.ids import parse_id
@@ -98,5 +98,6 @@ def change_field(
     return response
 
 
-# The vocabulary pages live in app.admin.vocabulary_routes; they are served under this router.
+# The vocabulary and synonym pages live in modules of their own, served under this router.
 router.include_router(vocabulary_routes.router)
+router.include_router(synonym_routes.router)

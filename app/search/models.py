@@ -83,3 +83,14 @@ class IndexState(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
     built_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class SynonymList(Base):
+    """The synonym list as administrators edited it (app.search.synonym_list): one row, the
+    text in the form Synonyms.parse() reads. No row: the shipped default list."""
+
+    __tablename__ = "search_synonyms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -46,8 +46,7 @@ from app.comments.models import Comment
 from app.core.markdown import plain_parts
 from app.core.text import fold_words
 from app.db import ids_value, is_sqlite, one_of_ids
-from app.search import expressions, highlight, narrow, vocabulary
-from app.search.analyzer import DEFAULT_ANALYZER
+from app.search import expressions, highlight, narrow, synonym_list, vocabulary
 from app.search.models import EntryKind, SearchEntry
 from app.search.querymodel import Query, Term
 from app.search.ranking import COLUMNS, Scorer
@@ -105,8 +104,10 @@ def search(
     per_page: int = 20,
 ) -> SearchResult:
     """Visible Vorhaben whose own text or one of whose comments matches, best first."""
-    query = DEFAULT_ANALYZER.analyze_query(text)
-    if query.is_empty or not reader.is_member:
+    if not reader.is_member or not text.strip():
+        return SearchResult([], 0, 1, 0, [], {})
+    query = synonym_list.analyzer(db).analyze_query(text)
+    if query.is_empty:
         return SearchResult([], 0, 1, 0, [], {})
     hits, saturated = _ranked(db, reader, query, filters)
     corrections: dict[str, str] = {}

@@ -42,6 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from app.municipalities.models import Municipality
+from app.search import synonym_list
 from app.search.analyzer import DEFAULT_ANALYZER, MODIFIER, Analyzer
 from app.search.models import VorhabenTerm
 from app.vorhaben.models import Vorhaben, VorhabenField, VorhabenTag
@@ -239,7 +240,11 @@ def _similar(
     db: Session, reader: Reader, likeness: Likeness, *, exclude_id: int | None, limit: int
 ) -> list[Card]:
     asked = weighted_terms(
-        title=likeness.text, tags=likeness.tags, description=likeness.description, expand=True
+        title=likeness.text,
+        tags=likeness.tags,
+        description=likeness.description,
+        analyzer=synonym_list.analyzer(db),
+        expand=True,
     )
     terms = list(asked)[:LOOKUP_TERMS]
     if not terms:

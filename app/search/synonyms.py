@@ -2,8 +2,8 @@
 
 A group lists expressions that mean the same ("OZG = Onlinezugangsgesetz"). Expanding
 queries, not documents, means an edited list takes effect with the next search, without
-rebuilding the index. The default list ships here; the list administrators edit will be
-stored in the database and passed in as `Synonyms.parse(text)`.
+rebuilding the index. The default list ships here; the list administrators edit is stored
+in the database (app.search.synonym_list) and passed in as `Synonyms.parse(text)`.
 """
 
 from __future__ import annotations
@@ -52,8 +52,8 @@ class Synonyms:
         return Synonyms.of((*self.groups, *other.groups))
 
 
-DEFAULT_SYNONYMS = Synonyms.parse(
-    """
+# The list shipped, in the form administrators edit (app.search.synonym_list).
+DEFAULT_TEXT = """
 # Gesetze, Programme, Standards
 OZG = Onlinezugangsgesetz = Online-Zugangsgesetz
 EfA = Einer-für-Alle
@@ -113,4 +113,4 @@ Mülltonne = Abfallbehälter = Abfalltonne
 Wertstoffhof = Recyclinghof
 Sperrmüll = Sperrgut
 """
-)
+DEFAULT_SYNONYMS = Synonyms.parse(DEFAULT_TEXT)
