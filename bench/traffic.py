@@ -108,7 +108,7 @@ function setup(thread)
 end
 function init(args)
   non200 = 0
-  math.randomseed(os.time() * 1000 + seed * 7919)
+  math.randomseed(os.time() * 1000 + seed * 7919 + %(salt)d)
 end
 function request()
   return wrk.format("GET", paths[math.random(#paths)], {
@@ -274,7 +274,15 @@ def start_wrk(
     delay = DELAY % {"think": think_ms} if think_ms > 0 else ""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(
-            LUA % {"paths": _lua_list(paths), "cookies": _lua_list(cookies), "delay": delay}
+            LUA
+            % {
+                "paths": _lua_list(paths),
+                "cookies": _lua_list(cookies),
+                "delay": delay,
+                # Each wrk process its own sequence: started in the same second, the page
+                # kinds' processes would otherwise pause and choose alike.
+                "salt": random.randrange(1_000_000),
+            }
         )
     command = [load.ensure_wrk(), "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s"]
     command += ["--latency", "--timeout", "30s", "-s", script.name, base + "/"]
