@@ -121,8 +121,8 @@ class Analyzer:
         for group in self.synonyms.groups:
             alternatives: list[Alternative] = []
             for expression in group:
-                analyzed = [item for item in map(self.word, _words(expression)) if item]
-                if not analyzed or len(analyzed) > MAX_SYNONYM_WORDS:
+                analyzed = self._expression(expression)
+                if analyzed is None:
                     continue
                 alternatives.append(tuple(item.token for item in analyzed))
                 pieces = analyzed[0].pieces
@@ -149,6 +149,19 @@ class Analyzer:
         ):
             digest.update(f"\n{name}:".encode() + " ".join(sorted(words)).encode())
         return digest.hexdigest()[:16]
+
+    def synonym_tokens(self, expression: str) -> tuple[str, ...] | None:
+        """An expression of a synonym group as queries match it (its words' tokens); None
+        where it is left out: no word that is not a stopword, or more than
+        MAX_SYNONYM_WORDS words."""
+        analyzed = self._expression(expression)
+        return None if analyzed is None else tuple(item.token for item in analyzed)
+
+    def _expression(self, expression: str) -> list[Word] | None:
+        analyzed = [item for item in map(self.word, _words(expression)) if item]
+        if not analyzed or len(analyzed) > MAX_SYNONYM_WORDS:
+            return None
+        return analyzed
 
     def word(self, raw: str) -> Word | None:
         """The analysis of one word as written (None for a stopword or nothing left)."""

@@ -20,7 +20,7 @@ from app.core.clock import utcnow
 from app.core.errors import ValidationFailed
 from app.core.text import forbidden_character, normalize, too_long
 from app.i18n import gettext as _
-from app.search.analyzer import DEFAULT_ANALYZER, Analyzer
+from app.search.analyzer import DEFAULT_ANALYZER, MAX_SYNONYM_WORDS, Analyzer
 from app.search.models import SynonymList
 from app.search.synonyms import (
     DEFAULT_TEXT,
@@ -65,6 +65,7 @@ def problems(text: str) -> list[str]:
         return [too_long(MAX_TEXT, len(text))]
     found: list[str] = []
     groups = 0
+    first_line: dict[tuple[str, ...], int] = {}  # an expression as matched: its first line
     for number, line in enumerate(text.splitlines(), start=1):
         reason = forbidden_character(line)
         if reason is not None:
@@ -100,8 +101,53 @@ def problems(text: str) -> list[str]:
                     limit=MAX_EXPRESSION_LENGTH,
                 )
             )
+        else:
+            found.extend(_expression_problems(number, written, first_line))
     if groups > MAX_GROUPS:
         found.append(_("Höchstens %(limit)s Zeilen mit Synonymen.", limit=MAX_GROUPS))
+    return found
+
+
+def _expression_problems(
+    number: int, written: list[str], first_line: dict[tuple[str, ...], int]
+) -> list[str]:
+    """A line's expressions as queries match them: each must have words that count, at
+    most MAX_SYNONYM_WORDS, and belong to no earlier line (an expression belongs to one
+    group; a later one would be ignored)."""
+    found: list[str] = []
+    matched: set[tuple[str, ...]] = set()
+    for expression in written:
+        tokens = DEFAULT_ANALYZER.synonym_tokens(expression)
+        if tokens is not None:
+            matched.add(tokens)
+        if tokens is None:
+            found.append(
+                _(
+                    "Zeile %(line)s: „%(expression)s“ hat kein Wort, das die Suche "
+                    "vergleicht, oder mehr als %(limit)s Wörter.",
+                    line=number,
+                    expression=expression,
+                    limit=MAX_SYNONYM_WORDS,
+                )
+            )
+        elif first_line.setdefault(tokens, number) != number:
+            found.append(
+                _(
+                    "Zeile %(line)s: „%(expression)s“ steht schon in Zeile %(first)s. Ein "
+                    "Ausdruck gehört zu einer Gruppe; führen Sie die Zeilen zusammen.",
+                    line=number,
+                    expression=expression,
+                    first=first_line[tokens],
+                )
+            )
+    if not found and len(matched) < 2:
+        found.append(
+            _(
+                "Zeile %(line)s: Für die Suche sind diese Ausdrücke gleich (sie vergleicht "
+                "Wörter ohne Groß- und Kleinschreibung, Umlaute und Endungen).",
+                line=number,
+            )
+        )
     return found
 
 
