@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.auth.deps import Admin
 from app.core.errors import ValidationFailed
 from app.i18n import gettext as _
+from app.i18n import ngettext
 from app.search import synonym_list
 from app.web import routing
 from app.web.deps import DbSession
@@ -57,7 +58,7 @@ def synonyms_save(
     request: Request,
     admin: Admin,
     db: DbSession,
-    synonyms: Annotated[str, Form()] = "",
+    synonyms: Annotated[str, Form()],
 ) -> Response:
     """Store the list (audited); a refused list is shown again as typed, wrong lines named."""
     try:
@@ -68,7 +69,12 @@ def synonyms_save(
     flash(
         request,
         response,
-        _("Die Synonyme sind gespeichert (%(count)s Gruppen).", count=len(saved.groups)),
+        ngettext(
+            "Die Synonyme sind gespeichert (%(count)s Gruppe).",
+            "Die Synonyme sind gespeichert (%(count)s Gruppen).",
+            len(saved.groups),
+            count=len(saved.groups),
+        ),
     )
     return response
 

@@ -107,6 +107,9 @@ ACTION_LABELS = {
     "circle_role_changed": N_("Rolle in einem Kreis geändert"),
     "circle_changed": N_("Kreis von der Moderation geändert"),
     "circle_moderator_withdrawn": N_("Kreismoderation von der Moderation entzogen"),
+    # Search
+    "search_synonyms_changed": N_("Synonyme der Suche geändert"),
+    "search_synonyms_reset": N_("Mitgelieferte Synonyme der Suche wiederhergestellt"),
 }
 
 OBJECT_LABELS = {
@@ -128,6 +131,7 @@ OBJECT_LABELS = {
     "session": N_("Sitzung"),
     "stage": N_("Phase"),
     "circle": N_("Kreis (Gruppe)"),
+    "search_synonyms": N_("Synonymliste der Suche"),
 }
 
 DETAIL_LABELS = {

@@ -47,6 +47,7 @@ from app.core.markdown import plain_parts
 from app.core.text import fold_words
 from app.db import ids_value, is_sqlite, one_of_ids
 from app.search import expressions, highlight, narrow, synonym_list, vocabulary
+from app.search.analyzer import Analyzer
 from app.search.models import EntryKind, SearchEntry
 from app.search.querymodel import Query, Term
 from app.search.ranking import COLUMNS, Scorer
@@ -106,13 +107,14 @@ def search(
     """Visible Vorhaben whose own text or one of whose comments matches, best first."""
     if not reader.is_member or not text.strip():
         return SearchResult([], 0, 1, 0, [], {})
-    query = synonym_list.analyzer(db).analyze_query(text)
+    analyzer = synonym_list.analyzer(db)
+    query = analyzer.analyze_query(text)
     if query.is_empty:
         return SearchResult([], 0, 1, 0, [], {})
     hits, saturated = _ranked(db, reader, query, filters)
     corrections: dict[str, str] = {}
     if not hits:
-        query, corrections = _corrected(db, reader, query, filters)
+        query, corrections = _corrected(db, reader, query, filters, analyzer)
         if corrections:
             hits, saturated = _ranked(db, reader, query, filters)
     total, more = len(hits), False
@@ -153,7 +155,7 @@ def search(
 
 
 def _corrected(
-    db: Session, reader: Reader, query: Query, filters: VorhabenFilter
+    db: Session, reader: Reader, query: Query, filters: VorhabenFilter, analyzer: Analyzer
 ) -> tuple[Query, dict[str, str]]:
     """The query with longer words nothing visible has widened by close words visible
     entries have (filters applied), and the corrections made."""
@@ -167,7 +169,7 @@ def _corrected(
             seen[token] = found.first() is not None
         return seen[token]
 
-    return vocabulary.corrected(db, query, visible)
+    return vocabulary.corrected(db, query, visible, analyzer)
 
 
 def marks(text: str, query: Query) -> list[str]:

@@ -10,8 +10,10 @@ needs no new index. Without a stored list the shipped one applies
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Account
@@ -19,6 +21,7 @@ from app.audit import service as audit
 from app.core.clock import utcnow
 from app.core.errors import ValidationFailed
 from app.core.text import forbidden_character, normalize, too_long
+from app.db import is_sqlite
 from app.i18n import gettext as _
 from app.search.analyzer import DEFAULT_ANALYZER, MAX_SYNONYM_WORDS, Analyzer
 from app.search.models import SynonymList
@@ -32,6 +35,7 @@ from app.search.synonyms import (
 
 ROW = 1  # the one row
 MAX_TEXT = 200_000  # characters; the default list has ~2,000
+MAX_SHOWN = 10  # wrong lines named at once
 FIELD = "synonyms"
 _STORED = select(SynonymList.text).where(SynonymList.id == ROW)
 
@@ -60,52 +64,67 @@ def _analyzer(text: str) -> Analyzer:
 
 
 def problems(text: str) -> list[str]:
-    """What is wrong with a list as typed, line by line (empty: nothing)."""
+    """What is wrong with a list as typed, line by line (empty: nothing). The lines are
+    split at line feeds only; every other line or paragraph separator is refused."""
     if len(text) > MAX_TEXT:
         return [too_long(MAX_TEXT, len(text))]
     found: list[str] = []
-    groups = 0
+    lines: dict[int, list[str]] = {}  # a line's number: its expressions, where they are right
     first_line: dict[tuple[str, ...], int] = {}  # an expression as matched: its first line
-    for number, line in enumerate(text.splitlines(), start=1):
-        reason = forbidden_character(line)
+    for number, line in enumerate(text.split("\n"), start=1):
+        reason = forbidden_character(line) or (
+            _("Enthält einen Zeilen- oder Absatztrenner.") if _SEPARATORS & set(line) else None
+        )
         if reason is not None:
             found.append(_("Zeile %(line)s: %(reason)s", line=number, reason=reason))
             continue
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        expressions = [" ".join(part.split()) for part in line.split("=")]
-        written = [expression for expression in expressions if expression]
-        distinct = {expression.casefold() for expression in written}
-        groups += 1
-        if len(written) != len(expressions) or len(distinct) < 2:
-            found.append(
-                _(
-                    "Zeile %(line)s: Eine Zeile nennt mindestens zwei verschiedene Ausdrücke, "
-                    "getrennt durch „=“ (etwa „KI = künstliche Intelligenz“).",
-                    line=number,
-                )
-            )
-        elif len(written) > MAX_EXPRESSIONS:
-            found.append(
-                _(
-                    "Zeile %(line)s: Höchstens %(limit)s Ausdrücke je Zeile.",
-                    line=number,
-                    limit=MAX_EXPRESSIONS,
-                )
-            )
-        elif any(len(expression) > MAX_EXPRESSION_LENGTH for expression in written):
-            found.append(
-                _(
-                    "Zeile %(line)s: Ein Ausdruck hat höchstens %(limit)s Zeichen.",
-                    line=number,
-                    limit=MAX_EXPRESSION_LENGTH,
-                )
-            )
-        else:
-            found.extend(_expression_problems(number, written, first_line))
-    if groups > MAX_GROUPS:
+        wrong = _line_problems(number, line, first_line)
+        found.extend(wrong)
+        if not wrong:
+            lines[number] = [" ".join(part.split()) for part in line.split("=")]
+    if len(lines) > MAX_GROUPS:
         found.append(_("Höchstens %(limit)s Zeilen mit Synonymen.", limit=MAX_GROUPS))
+    if not found:
+        found.extend(_lost(lines, Analyzer(synonyms=Synonyms.parse(text))))
     return found
+
+
+# Characters str.splitlines() would break a line at, besides the line feed (the vertical
+# tab, form feed, file, group and record separators and NEL are controls and refused as
+# such).
+_SEPARATORS = frozenset("\u2028\u2029")
+
+
+def _line_problems(number: int, line: str, first_line: dict[tuple[str, ...], int]) -> list[str]:
+    expressions = [" ".join(part.split()) for part in line.split("=")]
+    written = [expression for expression in expressions if expression]
+    if len(written) != len(expressions) or len({e.casefold() for e in written}) < 2:
+        return [
+            _(
+                "Zeile %(line)s: Eine Zeile nennt mindestens zwei verschiedene Ausdrücke, "
+                "getrennt durch „=“ (etwa „KI = künstliche Intelligenz“).",
+                line=number,
+            )
+        ]
+    if len(written) > MAX_EXPRESSIONS:
+        return [
+            _(
+                "Zeile %(line)s: Höchstens %(limit)s Ausdrücke je Zeile.",
+                line=number,
+                limit=MAX_EXPRESSIONS,
+            )
+        ]
+    if any(len(expression) > MAX_EXPRESSION_LENGTH for expression in written):
+        return [
+            _(
+                "Zeile %(line)s: Ein Ausdruck hat höchstens %(limit)s Zeichen.",
+                line=number,
+                limit=MAX_EXPRESSION_LENGTH,
+            )
+        ]
+    return _expression_problems(number, written, first_line)
 
 
 def _expression_problems(
@@ -151,18 +170,59 @@ def _expression_problems(
     return found
 
 
+def _lost(lines: dict[int, list[str]], analyzer: Analyzer) -> list[str]:
+    """Lines the built analyzer does not apply whole: searching one of a line's expressions
+    must find every other (a compound's parts claimed by an earlier line, or more parts
+    than a group keeps, would lose some)."""
+    found: list[str] = []
+    for number, expressions in lines.items():
+        for expression in expressions:
+            terms = analyzer.analyze_query(expression).terms
+            reached = {alternative for term in terms for alternative in term.alternatives}
+            missing = [
+                other for other in expressions if len(terms) != 1 or not _found(other, reached)
+            ]
+            if missing:
+                found.append(
+                    _(
+                        "Zeile %(line)s: Wer „%(expression)s“ sucht, fände „%(missing)s“ "
+                        "nicht: Teile davon stehen schon in einer früheren Zeile, oder die "
+                        "Zeile hat zu viele zusammengesetzte Wörter.",
+                        line=number,
+                        expression=expression,
+                        missing=missing[0],
+                    )
+                )
+                break
+    return found
+
+
+def _found(expression: str, reached: set[tuple[str, ...]]) -> bool:
+    """Whether a text with the expression matches one of the alternatives (a shorter one
+    inside it will do: "Nahverkehr" finds "öffentlicher Nahverkehr", and the analyzer keeps
+    only the shorter)."""
+    tokens = set(DEFAULT_ANALYZER.synonym_tokens(expression) or ())
+    return any(set(alternative) <= tokens for alternative in reached)
+
+
 def save(db: Session, admin: Account, text: str) -> Synonyms:
-    """Store the list as typed (audited); ValidationFailed names every wrong line."""
-    text = normalize(text).replace("\r\n", "\n").replace("\r", "\n")
+    """Store the list as typed (audited with the text before and after); ValidationFailed
+    names the wrong lines."""
+    text = normalize(text)
     wrong = problems(text)
     if wrong:
-        raise ValidationFailed({FIELD: " ".join(wrong[:10])})
+        shown = " ".join(wrong[:MAX_SHOWN])
+        if len(wrong) > MAX_SHOWN:
+            shown += " " + _("… und %(count)s weitere.", count=len(wrong) - MAX_SHOWN)
+        raise ValidationFailed({FIELD: shown})
     before = stored_text(db)
-    row = db.get(SynonymList, ROW)
-    if row is None:
-        row = SynonymList(id=ROW, text=text)
-        db.add(row)
-    row.text, row.updated_at = text, utcnow()
+    now = utcnow()
+    # One statement, so that two first saves at once cannot both insert.
+    db.execute(
+        _upsert(db)
+        .values(id=ROW, text=text, updated_at=now)
+        .on_conflict_do_update(index_elements=["id"], set_={"text": text, "updated_at": now})
+    )
     synonyms = Synonyms.parse(text)
     if text != before:
         audit.record(
@@ -171,11 +231,16 @@ def save(db: Session, admin: Account, text: str) -> Synonyms:
             actor_id=admin.id,
             object_type="search_synonyms",
             object_id=ROW,
-            groups_before=len(Synonyms.parse(DEFAULT_TEXT if before is None else before).groups),
-            groups_after=len(synonyms.groups),
+            before=DEFAULT_TEXT.strip() + "\n" if before is None else before,
+            after=text,
         )
     db.flush()
     return synonyms
+
+
+def _upsert(db: Session) -> Any:
+    insert = sqlite.insert if is_sqlite(db.connection()) else postgresql.insert
+    return insert(SynonymList)
 
 
 def reset(db: Session, admin: Account) -> None:
@@ -183,12 +248,14 @@ def reset(db: Session, admin: Account) -> None:
     row = db.get(SynonymList, ROW)
     if row is None:
         return
-    db.delete(row)
     audit.record(
         db,
         "search_synonyms_reset",
         actor_id=admin.id,
         object_type="search_synonyms",
         object_id=ROW,
+        before=row.text,
+        after=DEFAULT_TEXT.strip() + "\n",
     )
+    db.delete(row)
     db.flush()

@@ -38,10 +38,10 @@ class Synonyms:
 
     @classmethod
     def parse(cls, text: str) -> Synonyms:
-        """One group per line, its expressions separated by "=" ("KI = künstliche
-        Intelligenz"); lines starting with "#" are comments."""
+        """One group per line (split at line feeds only), its expressions separated by "="
+        ("KI = künstliche Intelligenz"); lines starting with "#" are comments."""
         return cls.of(
-            line.split("=") for line in text.splitlines() if not line.lstrip().startswith("#")
+            line.split("=") for line in text.split("\n") if not line.lstrip().startswith("#")
         )
 
     def to_text(self) -> str:

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from functools import partial
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.search import typos
-from app.search.analyzer import DEFAULT_ANALYZER, written
+from app.search.analyzer import DEFAULT_ANALYZER, Analyzer, written
 from app.search.querymodel import Query
 
 _NEAR = text(
@@ -60,14 +61,16 @@ def near(db: Session, token: str) -> list[str]:
 
 
 def corrected(
-    db: Session, query: Query, visible: Callable[[str], bool]
+    db: Session, query: Query, visible: Callable[[str], bool], analyzer: Analyzer
 ) -> tuple[Query, dict[str, str]]:
     """The query with each longer word that nothing visible has widened by the closest
-    words visible entries have; and the corrections, typed word -> token."""
+    words visible entries have (with the analyzer's synonyms of each correction); and the
+    corrections, typed word -> token."""
     fixed = typos.corrected(
         query,
         visible,
         lambda token: [found for found in near(db, token) if visible(found)],
+        partial(typos.widened, analyzer=analyzer),
     )
     corrections: dict[str, str] = {}
     for before, after in zip(query.terms, fixed.terms, strict=True):

@@ -44,12 +44,16 @@ def test_admin_edits_the_synonyms_and_search_follows(client: TestClient, db: Ses
     assert "<b>ein</b>" not in refused.text
     assert synonym_list.stored_text(db) is None
 
+    missing = client.post(PATH, data={"csrf_token": token})  # no field: nothing is wiped
+    assert missing.status_code == 422
+    assert synonym_list.stored_text(db) is None
+
     saved = client.post(
         PATH, data={"csrf_token": token, "synonyms": "Glasfaser = Lichtwellenleiter\n"}
     )
     assert saved.status_code == 303 and saved.headers["location"] == PATH
     shown = client.get(PATH).text
-    assert "1 Gruppen" in shown and "wiederherstellen" in shown
+    assert "(1 Gruppe)" in shown and "wiederherstellen" in shown
     assert _found(client, "Glasfaser") == [wanted.id]
 
     restored = client.post(f"{PATH}/standard", data={"csrf_token": token})
