@@ -4,7 +4,8 @@ SLOT_WAIT_SECONDS, then 503. (tests/web/test_many_readers.py: the same on a real
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import anyio
@@ -23,6 +24,13 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
     made = create_engine(f"sqlite:///{tmp_path / 'slots.db'}", pool_size=1, max_overflow=1)
     yield made
     made.dispose()
+
+
+def _run(main: Callable[[], Awaitable[None]]) -> None:
+    """anyio.run in a thread of its own: a test before in this process (Playwright's sync
+    API) may leave an event loop running in this one."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(anyio.run, main).result()
 
 
 def _request(engine: Engine) -> Request:
@@ -60,7 +68,7 @@ def test_requests_beyond_the_pool_wait_in_order(engine: Engine) -> None:
             await anyio.wait_all_tasks_blocked()
             first.set()
 
-    anyio.run(main)
+    _run(main)
     assert order == ["in a", "in b", "out b", "in c", "in d", "out a"]
     assert request.app.state.database_slots.value == 2
 
@@ -90,7 +98,7 @@ def test_a_request_that_waits_too_long_is_answered_503(
                 answered.append(error)
             release.set()
 
-    anyio.run(main)
+    _run(main)
     [error] = answered
     assert error.status_code == 503
     assert error.retry_after == deps.RETRY_AFTER_SECONDS
@@ -109,7 +117,7 @@ def test_a_turn_is_given_back_when_the_block_fails(
                 async with deps.database_slot(request):
                     raise RuntimeError("the route failed")
 
-    anyio.run(main)
+    _run(main)
     assert request.app.state.database_slots.value == 2
 
 
@@ -122,7 +130,7 @@ def test_an_unbounded_pool_has_no_turns() -> None:
             pass
 
     try:
-        anyio.run(main)
+        _run(main)
         assert request.app.state.database_slots is None
     finally:
         memory.dispose()
