@@ -7,6 +7,7 @@ admins' vocabulary pages."""
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -137,3 +138,18 @@ def test_the_vocabulary_pages_are_accessible(
         page.goto(f"{live_server.url}/admin/vokabulare/handlungsfelder/{scene.field_id}")
         expect(page.get_by_role("group", name="OZG-Themenfelder")).to_be_visible()
         assert_accessible(page, "the mapping of a field of action")
+
+
+def test_the_synonym_page_is_accessible_also_with_a_refused_list(
+    browser: Browser, live_server: LiveServer, scene: Scene
+) -> None:
+    for page in _page_of(browser, live_server, scene.admin_id):
+        page.goto(f"{live_server.url}/admin/synonyme")
+        field = page.get_by_label("Synonyme")
+        expect(field).to_have_value(re.compile("OZG = Onlinezugangsgesetz"))
+        assert_accessible(page, "the synonym list")
+        field.fill("Glasfaser = Lichtwellenleiter\nnur ein Ausdruck")
+        page.get_by_role("button", name="Speichern").click()
+        expect(page.get_by_role("link", name=re.compile("Zeile 2"))).to_be_visible()
+        expect(field).to_have_value("Glasfaser = Lichtwellenleiter\nnur ein Ausdruck")
+        assert_accessible(page, "the synonym list, refused")
