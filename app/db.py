@@ -28,7 +28,7 @@ from sqlalchemy import (
     literal_column,
     select,
 )
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -155,6 +155,13 @@ def pool_capacity(engine: Engine) -> int | None:
         return None
     overflow = pool._max_overflow  # no public accessor; -1 means unbounded
     return None if overflow < 0 else pool.size() + overflow
+
+
+def insert_for(db: Session, model: Any) -> Any:
+    """An INSERT of the session's dialect, so that it can say ON CONFLICT (SQLite and
+    PostgreSQL spell it alike, from different modules)."""
+    module = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+    return module.insert(model)
 
 
 def engine_from_settings(settings: Settings) -> Engine:

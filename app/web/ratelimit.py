@@ -10,12 +10,11 @@ import datetime as dt
 import ipaddress
 
 from sqlalchemy import Index, Integer, PrimaryKeyConstraint, String, delete, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.core.clock import utcnow
 from app.core.errors import RateLimited
-from app.db import Base, separate_write
+from app.db import Base, insert_for, separate_write
 
 WINDOW = dt.timedelta(minutes=1)
 KEPT_WINDOWS = 5
@@ -53,10 +52,8 @@ def address_bucket(host: str | None) -> str:
 
 
 def _increment(db: Session, bucket: str, window: dt.datetime) -> int:
-    dialect = db.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
     statement = (
-        module.insert(RateCounter)
+        insert_for(db, RateCounter)
         .values(bucket=bucket[:BUCKET_LENGTH], window_start=window, count=1)
         .on_conflict_do_update(
             index_elements=[RateCounter.bucket, RateCounter.window_start],
