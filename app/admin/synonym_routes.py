@@ -32,13 +32,19 @@ def _page(
     status_code: int = 200,
 ) -> Response:
     request.state.nav = "admin"
+    stored = synonym_list.stored_text(db)
     return render(
         request,
         "admin/synonyms.html",
         {
             "page_title": _("Synonyme der Suche"),
-            "text": synonym_list.text_to_edit(db) if text is None else text,
-            "edited": synonym_list.stored_text(db) is not None,
+            # As typed; else the saved list, which may be empty; else the shipped one.
+            "text": text
+            if text is not None
+            else synonym_list.SHIPPED
+            if stored is None
+            else stored,
+            "edited": stored is not None,
             "errors": errors or {},
             "labels": {synonym_list.FIELD: _("Synonyme")},
             "max_length": synonym_list.MAX_TEXT,

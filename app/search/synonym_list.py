@@ -10,10 +10,8 @@ needs no new index. Without a stored list the shipped one applies
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Account
@@ -21,7 +19,7 @@ from app.audit import service as audit
 from app.core.clock import utcnow
 from app.core.errors import ValidationFailed
 from app.core.text import forbidden_character, normalize, too_long
-from app.db import is_sqlite
+from app.db import insert_for
 from app.i18n import gettext as _
 from app.search.analyzer import DEFAULT_ANALYZER, MAX_SYNONYM_WORDS, Analyzer
 from app.search.models import SynonymList
@@ -37,6 +35,7 @@ ROW = 1  # the one row
 MAX_TEXT = 200_000  # characters; the default list has ~2,000
 MAX_SHOWN = 10  # wrong lines named at once
 FIELD = "synonyms"
+SHIPPED = DEFAULT_TEXT.strip() + "\n"  # the shipped list as the form shows it
 _STORED = select(SynonymList.text).where(SynonymList.id == ROW)
 
 
@@ -44,12 +43,6 @@ def stored_text(db: Session) -> str | None:
     """The edited list, or None where the shipped one applies."""
     text: str | None = db.scalar(_STORED)
     return text
-
-
-def text_to_edit(db: Session) -> str:
-    """The list as the form shows it: the edited one, else the shipped one."""
-    stored = stored_text(db)
-    return DEFAULT_TEXT.strip() + "\n" if stored is None else stored
 
 
 def analyzer(db: Session) -> Analyzer:
@@ -219,7 +212,7 @@ def save(db: Session, admin: Account, text: str) -> Synonyms:
     now = utcnow()
     # One statement, so that two first saves at once cannot both insert.
     db.execute(
-        _upsert(db)
+        insert_for(db, SynonymList)
         .values(id=ROW, text=text, updated_at=now)
         .on_conflict_do_update(index_elements=["id"], set_={"text": text, "updated_at": now})
     )
@@ -231,16 +224,11 @@ def save(db: Session, admin: Account, text: str) -> Synonyms:
             actor_id=admin.id,
             object_type="search_synonyms",
             object_id=ROW,
-            before=DEFAULT_TEXT.strip() + "\n" if before is None else before,
+            before=SHIPPED if before is None else before,
             after=text,
         )
     db.flush()
     return synonyms
-
-
-def _upsert(db: Session) -> Any:
-    insert = sqlite.insert if is_sqlite(db.connection()) else postgresql.insert
-    return insert(SynonymList)
 
 
 def reset(db: Session, admin: Account) -> None:
@@ -255,7 +243,7 @@ def reset(db: Session, admin: Account) -> None:
         object_type="search_synonyms",
         object_id=ROW,
         before=row.text,
-        after=DEFAULT_TEXT.strip() + "\n",
+        after=SHIPPED,
     )
     db.delete(row)
     db.flush()

@@ -26,7 +26,7 @@ def _titles(db: Session, reader: factories.Account, text: str) -> list[str]:
 def test_the_shipped_list_applies_until_one_is_saved(db: Session) -> None:
     assert synonym_list.stored_text(db) is None
     assert synonym_list.analyzer(db) is DEFAULT_ANALYZER
-    shown = synonym_list.text_to_edit(db)
+    shown = synonym_list.SHIPPED
     assert "OZG = Onlinezugangsgesetz" in shown
     assert synonym_list.problems(shown) == []
     assert len(DEFAULT_SYNONYMS.groups) == len(synonym_list.save(db, _admin(db), shown).groups)

@@ -144,9 +144,11 @@ def test_the_503_is_the_german_error_page_with_retry_after(
     with TestClient(app) as client:
         page = client.get("/vorhaben")
         api = client.get("/api/v1/vocabularies/fields_of_action")
+        ready = client.get("/readyz")  # readiness reads the database too: it waits its turn
     assert page.status_code == 503
     assert page.headers["retry-after"] == str(deps.RETRY_AFTER_SECONDS)
     assert "<h1>Vorübergehend nicht verfügbar</h1>" in page.text
     assert "stark ausgelastet" in page.text and "Service Unavailable" not in page.text
     assert api.status_code == 503 and api.headers["retry-after"] == "10"
     assert api.json()["error"]["status"] == 503
+    assert ready.status_code == 503 and ready.headers["retry-after"] == "10"
